@@ -1,0 +1,96 @@
+"""The tables. Rows are plain storage: the engine works on snapshots, never on live rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+from db.types import UTCDateTime, json_type
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=16)  # member | leader | admin
+    group: str | None = Field(default=None, max_length=32)
+    is_group_lead: bool = False
+    lang: str = Field(default="zh-CN", max_length=8)
+    password_hash: str | None = Field(default=None, max_length=255)
+    created_at: datetime = _utc()
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "projects"
+    __table_args__ = (Index("ix_projects_state_due_at", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    category: str = Field(max_length=32)
+    state: str = Field(max_length=32)
+    owner_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id"), nullable=False,
+                                           index=True))
+    group: str | None = Field(default=None, max_length=32)
+    stars: int = 0
+    # business dates stamped by events, e.g. {"intake": "2026-09-30"}
+    milestones: dict[str, str] = Field(default_factory=dict, sa_type=json_type())
+    # extensions and suspensions of the current stage's deadline
+    adjustments: list[dict[str, Any]] = Field(default_factory=list, sa_type=json_type())
+    exited_from: str | None = Field(default=None, max_length=32)
+    due_at: datetime | None = _utc(default=None, nullable=True, index=True)
+    stage_entry_id: int | None = None  # history row that entered the current state
+    last_event_at: datetime = _utc()
+    last_follow_up_at: datetime | None = _utc(default=None, nullable=True)
+    version: int = 1
+    created_at: datetime = _utc()
+
+
+class ProjectEvent(SQLModel, table=True):
+    """Append-only history: one row per event, never updated or deleted."""
+
+    __tablename__ = "project_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=Column(Integer, ForeignKey("projects.id"), nullable=False,
+                                             index=True))
+    event: str = Field(max_length=32)
+    from_state: str | None = Field(default=None, max_length=32)
+    to_state: str = Field(max_length=32)
+    actor_id: int = Field(foreign_key="users.id")
+    occurred_at: datetime = _utc()
+    recorded_at: datetime = _utc()
+    fields: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
+
+
+class CalendarDay(SQLModel, table=True):
+    """A day that departs from the weekend rule: a holiday, or a weekend working day (调休)."""
+
+    __tablename__ = "calendar_days"
+
+    day: date = Field(primary_key=True)
+    is_workday: bool
+    name: str = Field(max_length=64)
+
+
+class CalendarYear(SQLModel, table=True):
+    """A year whose holiday arrangement is loaded; deadlines elsewhere carry a warning."""
+
+    __tablename__ = "calendar_years"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    source: str = Field(max_length=200)
+    loaded_at: datetime = _utc()
+
+
+def columns(model: type[SQLModel]) -> Any:
+    """The Core columns of a table model (typed loosely: SQLModel's attribute types fight Core)."""
+    return model.__table__.c  # type: ignore[attr-defined]

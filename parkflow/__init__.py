@@ -1,0 +1,1 @@
+"""parkflow: the composition root (settings, wiring) and the `parkflow` command."""

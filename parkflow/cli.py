@@ -1,0 +1,420 @@
+"""The `parkflow` command: parse, call one use case, print, exit with the contract's code.
+
+Exit codes (CLI.md): 0 ok · 2 invalid input · 3 not permitted · 4 not found · 5 conflict.
+Errors are one line on stderr in the user's language; with --json also {"error": …} on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from parkflow.settings import Settings
+from workflow.errors import ValidationError, WorkflowError
+
+app = typer.Typer(help="parkflow — 科技项目入园工作专班的流程与审批引擎", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+user_app = typer.Typer(help="用户 / users", no_args_is_help=True)
+project_app = typer.Typer(help="项目 / projects", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日历 / business calendar", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(project_app, name="project")
+app.add_typer(calendar_app, name="calendar")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+By = Annotated[str | None, typer.Option("--by", help="操作人邮箱 (默认 PARKFLOW_USER)")]
+Json = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+
+
+# ---------------------------------------------------------------- plumbing
+
+class Context:
+    """Per-invocation state: settings, the app (wired lazily), the language of messages."""
+
+    def __init__(self) -> None:
+        self.settings = Settings.from_env()
+        self._app: Any = None
+        self.lang = self.settings.lang or "zh-CN"
+
+    @property
+    def app(self) -> Any:
+        if self._app is None:
+            from parkflow.wiring import build_app
+            self._app = build_app(self.settings)
+        return self._app
+
+    def actor(self, by: str | None) -> str | None:
+        actor = by or self.settings.user
+        if actor and not self.settings.lang:
+            self.lang = self._lang_of(actor)
+        return actor
+
+    def _lang_of(self, email: str) -> str:
+        from db.engine import reading
+        from workflow.users import find_user
+        try:
+            with reading(self.app.engine) as session:
+                user = find_user(session, email)
+                return user.lang if user else self.lang
+        except Exception:  # an unreachable database is reported by the command itself
+            return self.lang
+
+
+def run(action: Callable[[Context], Any], *, as_json: bool = False) -> None:
+    """Run one command body; map every failure to one line and the contract's exit code."""
+    ctx: Context | None = None
+    try:
+        ctx = Context()
+        action(ctx)
+    except WorkflowError as exc:
+        lang = _lang(ctx)
+        fail(exc.message(lang), exc.exit_code, exc.as_json(lang) if as_json else None)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # never a traceback in front of a person
+        message = _describe_unexpected(exc, _lang(ctx))
+        fail(message, 1, {"error": {"kind": "internal", "field": None, "message": message}}
+             if as_json else None)
+
+
+def _lang(ctx: Context | None) -> str:
+    return ctx.lang if ctx else os.environ.get("PARKFLOW_LANG") or "zh-CN"
+
+
+def _describe_unexpected(exc: Exception, lang: str) -> str:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+    if isinstance(exc, OperationalError | ProgrammingError):
+        hint = ("数据库不可用或尚未初始化（请先运行 parkflow init）" if lang == "zh-CN"
+                else "database unavailable or not initialised (run `parkflow init`)")
+        return f"{hint}: {str(exc.orig).splitlines()[0] if exc.orig else exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def fail(message: str, code: int, payload: dict[str, Any] | None = None) -> NoReturn:
+    if payload is not None:
+        print(json.dumps(payload, ensure_ascii=False))
+    err.print(f"[red]错误[/red] {message}" if code else message, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def emit_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def parse_sets(pairs: list[str] | None) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError("bad_set", field="set", value=pair)
+        fields[name.strip()] = value
+    return fields
+
+
+def t(zh: str, en: str, ctx: Context) -> str:
+    return zh if ctx.lang == "zh-CN" else en
+
+
+# ---------------------------------------------------------------- commands
+
+@app.command()
+def init() -> None:
+    """创建或迁移数据库结构并载入节假日日历 / create or migrate the schema, seed the calendar."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from db.migrate import upgrade
+        from workflow.calendar_store import seed_calendar
+        upgrade(ctx.app.engine)
+        with writing(ctx.app.engine) as session:
+            years = seed_calendar(session, ctx.app.park, now=ctx.app.park.now())
+        seeded = f"{years[0]}–{years[-1]}" if years else t("无新增", "none new", ctx)
+        out.print(t(f"数据库已就绪；已载入节假日年份：{seeded}",
+                    f"database ready; calendar years loaded: {seeded}", ctx))
+    run(body)
+
+
+@user_app.command("add")
+def user_add(
+    email: str,
+    name: Annotated[str, typer.Option("--name", help="姓名")],
+    role: Annotated[str, typer.Option("--role", help="member|leader|admin")],
+    group: Annotated[str | None, typer.Option("--group",
+                                              help="platform|project|finance|general")] = None,
+    group_lead: Annotated[bool, typer.Option("--group-lead", help="组长（接收本组预警）")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="zh-CN|en")] = "zh-CN",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="从标准输入读取密码")] = False,
+    as_json: Json = False,
+) -> None:
+    """添加用户 / add a user."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.users import add_user
+        password_hash = _read_password_hash() if password_stdin else None
+        with writing(ctx.app.engine) as session:
+            user = add_user(session, ctx.app.park.lifecycle, email=email, name=name, role=role,
+                            group=group, group_lead=group_lead, lang=lang,
+                            password_hash=password_hash, now=ctx.app.park.now())
+            shown = {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
+                     "group": user.group, "group_lead": user.is_group_lead, "lang": user.lang}
+        if as_json:
+            emit_json(shown)
+        else:
+            out.print(t(f"已添加用户 {user.name} <{user.email}>",
+                        f"added {user.name} <{user.email}>", ctx))
+    run(body, as_json=as_json)
+
+
+def _read_password_hash() -> str:
+    from workflow.passwords import hash_password
+    password = sys.stdin.readline().rstrip("\n")
+    return hash_password(password)
+
+
+@user_app.command("list")
+def user_list(as_json: Json = False) -> None:
+    """列出用户 / list users."""
+    def body(ctx: Context) -> None:
+        from sqlmodel import select
+
+        from db.engine import reading
+        from db.models import User
+        with reading(ctx.app.engine) as session:
+            users = [{"id": u.id, "email": u.email, "name": u.name, "role": u.role,
+                      "group": u.group, "group_lead": u.is_group_lead, "lang": u.lang}
+                     for u in session.exec(select(User).order_by(User.id)).all()]  # type: ignore[arg-type]
+        if as_json:
+            emit_json(users)
+            return
+        for u in users:
+            out.print(f"{u['email']:32} {u['name']:8} {u['role']:7} {u['group'] or '-'}"
+                      f"{' 组长' if u['group_lead'] else ''}")
+    run(body, as_json=as_json)
+
+
+@project_app.command("add")
+def project_add(
+    name: str,
+    category: Annotated[str, typer.Option("--category", help="tech_transfer|alumni|platform")],
+    owner: Annotated[str, typer.Option("--owner", help="负责人邮箱")],
+    by: By = None,
+    intake_date: Annotated[str | None, typer.Option("--intake-date",
+                                                    help="入库日期 YYYY-MM-DD")] = None,
+    as_json: Json = False,
+) -> None:
+    """项目入库 / enter a project into the library."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading, writing
+        from workflow.projects import add_project
+        from workflow.views import project_view
+        actor = ctx.actor(by)
+        with writing(ctx.app.engine) as session:
+            project = add_project(session, ctx.app.park, name=name, category=category,
+                                  owner=owner, actor=actor or "", intake=intake_date)
+        if as_json:
+            with reading(ctx.app.engine) as session:
+                emit_json(project_view(session, ctx.app.park, project.id, ctx.lang))
+        else:
+            print(project.id)
+    run(body, as_json=as_json)
+
+
+@project_app.command("advance")
+def project_advance(
+    project_id: Annotated[int, typer.Argument(metavar="ID")],
+    event: str,
+    by: By = None,
+    at: Annotated[str | None, typer.Option("--at", help="业务日期 YYYY-MM-DD 或 ISO 时间")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="FIELD=VALUE（可重复）")] = None,
+    as_json: Json = False,
+) -> None:
+    """推进项目（触发事件）/ fire an event on a project."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading, writing
+        from workflow.projects import advance
+        from workflow.views import project_view
+        actor = ctx.actor(by)
+        fields = parse_sets(set_)
+        with writing(ctx.app.engine) as session:
+            transition = advance(session, ctx.app.park, project_id=project_id, event=event,
+                                 actor=actor or "", at=at, fields=fields)
+        with reading(ctx.app.engine) as session:
+            view = project_view(session, ctx.app.park, project_id, ctx.lang)
+        if as_json:
+            emit_json(view)
+            return
+        label = ctx.app.park.lifecycle.label(transition.after.state, ctx.lang)
+        out.print(t(f"项目 {project_id} → {label}", f"project {project_id} → {label}", ctx))
+        _print_deadline(view, ctx)
+    run(body, as_json=as_json)
+
+
+@project_app.command("show")
+def project_show(project_id: Annotated[int, typer.Argument(metavar="ID")],
+                 as_json: Json = False) -> None:
+    """项目详情：状态、负责人、星级、截止日期及其说明、历史 / show a project."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading
+        from workflow.views import project_view
+        with reading(ctx.app.engine) as session:
+            view = project_view(session, ctx.app.park, project_id, ctx.lang)
+        if as_json:
+            emit_json(view)
+        else:
+            from parkflow.terminal import print_project
+            print_project(out, view, ctx.app.park, ctx.lang)
+        _warn_calendar(view, ctx)
+    run(body, as_json=as_json)
+
+
+@project_app.command("list")
+def project_list(
+    state: Annotated[str | None, typer.Option("--state", help="按状态筛选")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="仅逾期项目")] = False,
+    owner: Annotated[str | None, typer.Option("--owner", help="按负责人筛选")] = None,
+    as_json: Json = False,
+) -> None:
+    """项目列表 / list projects."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading
+        from workflow.views import list_projects
+        if state and state not in ctx.app.park.lifecycle.states:
+            raise ValidationError("bad_choice", field="state", value=state,
+                                  choices=", ".join(ctx.app.park.lifecycle.states))
+        with reading(ctx.app.engine) as session:
+            rows = list_projects(session, ctx.app.park, state=state, overdue=overdue,
+                                 owner=owner)
+        if as_json:
+            emit_json(rows)
+        else:
+            from parkflow.terminal import print_project_table
+            print_project_table(out, rows, ctx.app.park, ctx.lang)
+    run(body, as_json=as_json)
+
+
+@project_app.command("history")
+def project_history(project_id: Annotated[int, typer.Argument(metavar="ID")],
+                    as_json: Json = False) -> None:
+    """项目历史 / a project's history."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading
+        from workflow.views import history
+        with reading(ctx.app.engine) as session:
+            rows = history(session, ctx.app.park, project_id)
+        if as_json:
+            emit_json(rows)
+        else:
+            from parkflow.terminal import print_history
+            print_history(out, rows, ctx.app.park, ctx.lang)
+    run(body, as_json=as_json)
+
+
+@app.command()
+def board(
+    group: Annotated[str | None, typer.Option("--group", help="按小组筛选")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="按负责人筛选")] = None,
+) -> None:
+    """项目看板（每个状态一列）/ the pipeline board."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading
+        from parkflow.terminal import print_board
+        from workflow.views import list_projects
+        with reading(ctx.app.engine) as session:
+            rows = list_projects(session, ctx.app.park, owner=owner, group=group)
+        print_board(out, rows, ctx.app.park, ctx.lang)
+    run(body)
+
+
+@app.command()
+def graph(fmt: Annotated[str, typer.Option("--format", help="mermaid")] = "mermaid") -> None:
+    """按定义文件绘制生命周期图 / draw the lifecycle from its definition."""
+    def body(ctx: Context) -> None:
+        if fmt != "mermaid":
+            raise ValidationError("bad_choice", field="format", value=fmt, choices="mermaid")
+        from states.definition import load_lifecycle
+        from workflow.machine import machine_for
+        print(machine_for(load_lifecycle()).draw_mermaid(ctx.lang), end="")
+    run(body)
+
+
+@calendar_app.command("import")
+def calendar_import(file: Path, by: By = None) -> None:
+    """导入节假日安排（CSV: date,kind,name）/ import a holiday arrangement (admin)."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.calendar_store import import_calendar
+        from workflow.users import require_actor
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise ValidationError("bad_value", field="FILE", value=str(file),
+                                  reason=exc.strerror or str(exc)) from exc
+        with writing(ctx.app.engine) as session:
+            actor = require_actor(session, ctx.actor(by))
+            years = import_calendar(session, ctx.app.park, text=text, source=file.name,
+                                    actor=actor, now=ctx.app.park.now())
+        out.print(t(f"已导入 {', '.join(map(str, years))} 年的节假日安排",
+                    f"imported the arrangement of {', '.join(map(str, years))}", ctx))
+    run(body)
+
+
+@calendar_app.command("show")
+def calendar_show(year: int, as_json: Json = False) -> None:
+    """显示某年的节假日与调休 / show a year's holidays and adjusted working days."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading
+        from workflow.calendar_store import show_calendar
+        with reading(ctx.app.engine) as session:
+            shown = show_calendar(session, year)
+        if as_json:
+            emit_json(shown)
+            return
+        if not shown["covered"]:
+            err.print(t(f"[yellow]警告[/yellow] {year} 年的节假日安排尚未导入",
+                        f"[yellow]warning[/yellow] the {year} arrangement is not loaded", ctx))
+        for day in shown["days"]:
+            kind = t("休", "off", ctx) if day["kind"] == "holiday" else t("班", "work", ctx)
+            out.print(f"{day['date']}  {kind}  {day['name']}")
+    run(body, as_json=as_json)
+
+
+@app.command()
+def demo(
+    database: Annotated[str | None, typer.Option(
+        "--database", help="SQLite 文件（默认 demo/parkflow-demo.db）")] = None,
+) -> None:
+    """创建演示园区并显示看板 / build a demo park and print its board."""
+    def body(ctx: Context) -> None:
+        from parkflow.demo import run_demo
+        run_demo(out, database=database, lang=ctx.lang)
+    run(body)
+
+
+def _print_deadline(view: dict[str, Any], ctx: Context) -> None:
+    deadline = view.get("deadline")
+    if deadline:
+        out.print(t("截止：", "due: ", ctx) + deadline["explanation"])
+    _warn_calendar(view, ctx)
+
+
+def _warn_calendar(view: dict[str, Any], ctx: Context) -> None:
+    deadline = view.get("deadline") or {}
+    for warning in deadline.get("warnings", []):
+        err.print(f"[yellow]{t('警告', 'warning', ctx)}[/yellow] {warning}")
+
+
+def main() -> None:
+    """Entry point of the `parkflow` command."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

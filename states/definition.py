@@ -1,0 +1,324 @@
+"""Load and validate a lifecycle definition (YAML) into frozen dataclasses.
+
+The definition is data a park may edit, so every mistake is reported with where it is:
+`DefinitionError("events.visit.dest: unknown state 'vistied'")`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGS = ("zh-CN", "en")
+ROLES = ("owner", "group", "leader", "admin")
+FIELD_TYPES = ("text", "list", "choices", "score", "uscc")
+PREVIOUS = "@previous"
+_PERIOD = re.compile(r"^\s*(\d+)\s*(day|days|month|months)\s*$")
+
+HERE = Path(__file__).parent
+LIFECYCLE_FILE = HERE / "lifecycle.yaml"
+
+
+class DefinitionError(ValueError):
+    """The definition file is broken; the message says what and where."""
+
+
+Labels = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    months: int = 0
+    days: int = 0
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    milestone: str
+    period: PeriodSpec
+    roll_forward: bool = True
+
+
+@dataclass(frozen=True)
+class StateDef:
+    name: str
+    label: Labels
+    waiting_for: Labels | None = None
+    deadline: DeadlineRule | None = None
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    type: str
+    label: Labels
+    choices: Mapping[str, Labels] = field(default_factory=dict)
+    single: bool = False
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class EventDef:
+    name: str
+    label: Labels
+    sources: tuple[str, ...]
+    dest: str  # a state name or PREVIOUS
+    roles: tuple[str, ...]
+    fields: Mapping[str, FieldDef]
+    stamps: str | None = None
+
+
+@dataclass(frozen=True)
+class StarRule:
+    scores: tuple[str, ...]
+    rules: tuple[tuple[int, int], ...]  # (min_total, stars), highest first
+    otherwise: int = 0
+
+    def stars_for(self, scores: Mapping[str, int]) -> int:
+        total = sum(scores[name] for name in self.scores)
+        for min_total, stars in self.rules:
+            if total >= min_total:
+                return stars
+        return self.otherwise
+
+
+@dataclass(frozen=True)
+class ReminderRule:
+    send_hour: int = 9
+    send_minute: int = 0
+    before_due_days: tuple[int, ...] = (3, 0)
+    warning_after_days: int = 1
+    follow_up_every_days: int = 7
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: one machine per loaded lifecycle
+class Lifecycle:
+    name: str
+    initial: str
+    states: Mapping[str, StateDef]
+    events: Mapping[str, EventDef]
+    categories: Mapping[str, Labels]
+    groups: Mapping[str, Labels]
+    milestones: Mapping[str, Labels]
+    stars: StarRule
+    reminders: ReminderRule
+
+    def label(self, state: str, lang: str) -> str:
+        return pick(self.states[state].label, lang)
+
+    @property
+    def active_states(self) -> tuple[str, ...]:
+        """States a project can exit from and be reactivated into."""
+        return tuple(name for name, s in self.states.items() if not s.final)
+
+
+def pick(labels: Labels, lang: str) -> str:
+    """The label in `lang`, falling back to Chinese, the default language."""
+    return labels.get(lang) or labels["zh-CN"]
+
+
+def load_lifecycle(path: Path = LIFECYCLE_FILE) -> Lifecycle:
+    """Read and validate a lifecycle definition file."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DefinitionError(f"{path.name}: cannot read: {exc}") from exc
+    return parse_lifecycle(raw, source=path.name)
+
+
+def parse_lifecycle(raw: Any, *, source: str = "definition") -> Lifecycle:
+    """Validate a parsed definition; raise DefinitionError naming the bad place."""
+    root = _mapping(raw, source)
+    states = {name: _state(name, body, f"{source}: states.{name}")
+              for name, body in _mapping(root.get("states"), f"{source}: states").items()}
+    initial = _text(root.get("initial"), f"{source}: initial")
+    if initial not in states:
+        raise DefinitionError(f"{source}: initial: unknown state {initial!r}")
+    milestones = _label_map(root.get("milestones"), f"{source}: milestones")
+    default_roles = _roles(root.get("default_roles", ["owner", "group", "leader"]),
+                           f"{source}: default_roles")
+    events = {name: _event(name, body, states, milestones, default_roles,
+                           f"{source}: events.{name}")
+              for name, body in _mapping(root.get("events"), f"{source}: events").items()}
+    for name, state in states.items():
+        if state.deadline and state.deadline.milestone not in milestones:
+            raise DefinitionError(f"{source}: states.{name}.deadline.from: unknown milestone "
+                                  f"{state.deadline.milestone!r}")
+    lifecycle = Lifecycle(
+        name=_text(root.get("name", "project"), f"{source}: name"),
+        initial=initial,
+        states=states,
+        events=events,
+        categories=_label_map(root.get("categories"), f"{source}: categories"),
+        groups=_label_map(root.get("groups"), f"{source}: groups"),
+        milestones=milestones,
+        stars=_stars(root.get("stars"), events, f"{source}: stars"),
+        reminders=_reminders(root.get("reminders") or {}, f"{source}: reminders"),
+    )
+    _check_reachable(lifecycle, source)
+    return lifecycle
+
+
+def parse_period(text: Any, where: str) -> PeriodSpec:
+    match = _PERIOD.match(str(text))
+    if not match or int(match.group(1)) <= 0:
+        raise DefinitionError(f"{where}: bad period {text!r} (expected e.g. '7 days', '1 month')")
+    amount = int(match.group(1))
+    return PeriodSpec(months=amount) if match.group(2).startswith("month") else PeriodSpec(
+        days=amount)
+
+
+def _state(name: str, body: Any, where: str) -> StateDef:
+    body = _mapping(body, where)
+    deadline = None
+    if "deadline" in body:
+        rule = _mapping(body["deadline"], f"{where}.deadline")
+        deadline = DeadlineRule(
+            milestone=_text(rule.get("from"), f"{where}.deadline.from"),
+            period=parse_period(rule.get("period"), f"{where}.deadline.period"),
+            roll_forward=bool(rule.get("roll_forward", True)),
+        )
+    return StateDef(
+        name=_identifier(name, where),
+        label=_labels(body.get("label"), f"{where}.label"),
+        waiting_for=_labels(body["waiting_for"], f"{where}.waiting_for")
+        if "waiting_for" in body else None,
+        deadline=deadline,
+        final=bool(body.get("final", False)),
+    )
+
+
+def _event(name: str, body: Any, states: Mapping[str, StateDef], milestones: Mapping[str, Any],
+           default_roles: tuple[str, ...], where: str) -> EventDef:
+    body = _mapping(body, where)
+    sources = body.get("source")
+    sources = [sources] if isinstance(sources, str) else sources
+    if not isinstance(sources, list) or not sources:
+        raise DefinitionError(f"{where}.source: expected a state or a list of states")
+    for state in sources:
+        if state not in states:
+            raise DefinitionError(f"{where}.source: unknown state {state!r}")
+    dest = _text(body.get("dest"), f"{where}.dest")
+    if dest != PREVIOUS and dest not in states:
+        raise DefinitionError(f"{where}.dest: unknown state {dest!r}")
+    stamps = body.get("stamps")
+    if stamps is not None and stamps not in milestones:
+        raise DefinitionError(f"{where}.stamps: unknown milestone {stamps!r}")
+    fields = {fname: _field(fname, fbody, f"{where}.fields.{fname}")
+              for fname, fbody in (_mapping(body.get("fields") or {}, f"{where}.fields")).items()}
+    return EventDef(
+        name=_identifier(name, where),
+        label=_labels(body.get("label"), f"{where}.label"),
+        sources=tuple(sources),
+        dest=dest,
+        roles=_roles(body["roles"], f"{where}.roles") if "roles" in body else default_roles,
+        fields=fields,
+        stamps=stamps,
+    )
+
+
+def _field(name: str, body: Any, where: str) -> FieldDef:
+    body = _mapping(body, where)
+    ftype = body.get("type")
+    if ftype not in FIELD_TYPES:
+        raise DefinitionError(f"{where}.type: {ftype!r} is not one of {', '.join(FIELD_TYPES)}")
+    choices = _label_map(body.get("choices"), f"{where}.choices") if ftype == "choices" else {}
+    return FieldDef(name=_identifier(name, where), type=ftype,
+                    label=_labels(body.get("label"), f"{where}.label"), choices=choices,
+                    single=bool(body.get("single", False)),
+                    required=bool(body.get("required", True)))
+
+
+def _stars(raw: Any, events: Mapping[str, EventDef], where: str) -> StarRule:
+    body = _mapping(raw, where)
+    scores = body.get("scores")
+    if not isinstance(scores, list) or not scores:
+        raise DefinitionError(f"{where}.scores: expected a list of score fields")
+    score_fields = {f.name for e in events.values() for f in e.fields.values() if f.type == "score"}
+    for name in scores:
+        if name not in score_fields:
+            raise DefinitionError(f"{where}.scores: {name!r} is not a score field of any event")
+    rules = []
+    for i, rule in enumerate(body.get("rules") or []):
+        rule = _mapping(rule, f"{where}.rules[{i}]")
+        try:
+            rules.append((int(rule["min_total"]), int(rule["stars"])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DefinitionError(f"{where}.rules[{i}]: needs integer min_total and stars") from exc
+    rules.sort(reverse=True)
+    return StarRule(scores=tuple(scores), rules=tuple(rules),
+                    otherwise=int(body.get("otherwise", 0)))
+
+
+def _reminders(raw: Any, where: str) -> ReminderRule:
+    body = _mapping(raw, where)
+    send_time = str(body.get("send_time", "09:00"))
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", send_time)
+    if not match:
+        raise DefinitionError(f"{where}.send_time: {send_time!r} is not HH:MM")
+    try:
+        before = tuple(sorted({int(d) for d in body.get("before_due_days", [3, 0])},
+                              reverse=True))
+        return ReminderRule(send_hour=int(match.group(1)), send_minute=int(match.group(2)),
+                            before_due_days=before,
+                            warning_after_days=int(body.get("warning_after_days", 1)),
+                            follow_up_every_days=int(body.get("follow_up_every_days", 7)))
+    except (TypeError, ValueError) as exc:
+        raise DefinitionError(f"{where}: day offsets must be integers") from exc
+
+
+def _check_reachable(lifecycle: Lifecycle, source: str) -> None:
+    reached, frontier = {lifecycle.initial}, [lifecycle.initial]
+    while frontier:
+        state = frontier.pop()
+        for event in lifecycle.events.values():
+            if state in event.sources and event.dest != PREVIOUS and event.dest not in reached:
+                reached.add(event.dest)
+                frontier.append(event.dest)
+    unreachable = sorted(set(lifecycle.states) - reached)
+    if unreachable:
+        raise DefinitionError(f"{source}: states {', '.join(unreachable)} cannot be reached "
+                              f"from {lifecycle.initial!r}")
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping) or not value:
+        raise DefinitionError(f"{where}: expected a non-empty mapping")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise DefinitionError(f"{where}: expected a name")
+    return value
+
+
+def _identifier(name: str, where: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise DefinitionError(f"{where}: {name!r} is not a lower_snake identifier")
+    return name
+
+
+def _labels(value: Any, where: str) -> Labels:
+    body = _mapping(value, where)
+    for lang in LANGS:
+        if not isinstance(body.get(lang), str) or not body[lang].strip():
+            raise DefinitionError(f"{where}: missing the {lang} label")
+    return dict(body)
+
+
+def _label_map(value: Any, where: str) -> Mapping[str, Labels]:
+    return {_identifier(k, where): _labels(v, f"{where}.{k}")
+            for k, v in _mapping(value, where).items()}
+
+
+def _roles(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or any(r not in ROLES for r in value):
+        raise DefinitionError(f"{where}: expected a list out of {', '.join(ROLES)}")
+    return tuple(value)

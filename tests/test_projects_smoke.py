@@ -1,0 +1,48 @@
+"""The engine's main path on both databases: intake, visit with stars, history, conflict."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from db.engine import reading, writing
+from workflow.errors import Conflict
+from workflow.park import Park
+from workflow.projects import add_project, advance, load_snapshot, save
+from workflow.views import project_view
+
+VISIT = {"visitors": "张三,李四", "needs": "funding,space", "team": "4", "technology": "5",
+         "capital": "3", "market": "4"}
+
+
+def test_a_visit_moves_the_project_rates_it_and_records_history(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    with writing(engine) as session:
+        project = add_project(session, park, name="量子测量", category="tech_transfer",
+                              owner=people["alice"], actor=people["alice"], intake="2026-11-16")
+    with writing(engine) as session:
+        advance(session, park, project_id=project.id, event="visit", actor=people["alice"],
+                at="2026-11-18", fields=VISIT)
+    with reading(engine) as session:
+        view = project_view(session, park, project.id)
+    assert view["state"] == "visited"
+    assert view["stars"] == 3
+    assert view["deadline"]["due_date"] == "2026-12-16"
+    assert [h["event"] for h in view["history"]] == ["intake", "visit"]
+    assert view["history"][1]["fields"]["needs"] == ["funding", "space"]
+
+
+def test_a_stale_snapshot_cannot_overwrite_a_newer_change(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    with writing(engine) as session:
+        project = add_project(session, park, name="甲", category="alumni",
+                              owner=people["alice"], actor=people["alice"])
+    with reading(engine) as session:
+        stale = load_snapshot(session, project.id)
+    with writing(engine) as session:
+        advance(session, park, project_id=project.id, event="visit", actor=people["alice"],
+                fields=VISIT)
+    with pytest.raises(Conflict), writing(engine) as session:
+        save(session, stale, stale)
+    with reading(engine) as session:
+        assert load_snapshot(session, project.id).state == "visited"

@@ -1,0 +1,99 @@
+"""Validation of the fields an event carries, driven by the definition's field types."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from states.definition import EventDef, FieldDef
+from workflow.errors import ValidationError
+
+# GB 32100-2015: 31 symbols (no I, O, S, V, Z); weights are 3^i mod 31.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_LIST_SPLIT = re.compile(r"[,，、;；]")
+
+
+def uscc_check_char(first17: str) -> str:
+    """The check character of a unified social credit code's first 17 characters."""
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_uscc(value: str, field: str = "uscc") -> str:
+    code = value.strip().upper()
+    if len(code) != 18:
+        raise ValidationError("uscc_length", field=field, length=len(code))
+    for char in code:
+        if char not in USCC_ALPHABET:
+            raise ValidationError("uscc_charset", field=field, char=char)
+    expected = uscc_check_char(code[:17])
+    if code[17] != expected:
+        raise ValidationError("uscc_check", field=field, expected=expected)
+    return code
+
+
+def validate_fields(event: EventDef, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Check and normalise an event's fields; refuse unknown ones and missing required ones."""
+    for name in raw:
+        if name not in event.fields:
+            raise ValidationError("unknown_field", field=name, event=event.name)
+    clean: dict[str, Any] = {}
+    for name, spec in event.fields.items():
+        value = raw.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if spec.required:
+                raise ValidationError("required", field=name, labels=spec.label)
+            continue
+        clean[name] = _normalise(spec, value)
+    return clean
+
+
+def _normalise(spec: FieldDef, value: Any) -> Any:
+    if spec.type == "score":
+        return _score(spec, value)
+    if spec.type == "uscc":
+        return validate_uscc(str(value), spec.name)
+    if spec.type == "choices":
+        return _choices(spec, value)
+    if spec.type == "list":
+        items = _items(value)
+        if not items:
+            raise ValidationError("empty", field=spec.name, labels=spec.label)
+        return items
+    text = str(value).strip()
+    if not text:
+        raise ValidationError("empty", field=spec.name, labels=spec.label)
+    return text
+
+
+def _score(spec: FieldDef, value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValidationError("not_a_score", field=spec.name, labels=spec.label, value=value)
+    if isinstance(value, int):
+        score = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+        score = int(value)
+    else:
+        raise ValidationError("not_a_score", field=spec.name, labels=spec.label, value=value)
+    if not 1 <= score <= 5:
+        raise ValidationError("not_a_score", field=spec.name, labels=spec.label, value=value)
+    return score
+
+
+def _choices(spec: FieldDef, value: Any) -> str | list[str]:
+    items = _items(value)
+    if not items or (spec.single and len(items) > 1):
+        raise ValidationError("bad_choice", field=spec.name, labels=spec.label, value=value,
+                              choices=", ".join(spec.choices))
+    for item in items:
+        if item not in spec.choices:
+            raise ValidationError("bad_choice", field=spec.name, labels=spec.label, value=item,
+                                  choices=", ".join(spec.choices))
+    return items[0] if spec.single else sorted(set(items), key=list(spec.choices).index)
+
+
+def _items(value: Any) -> list[str]:
+    parts = value if isinstance(value, list | tuple) else _LIST_SPLIT.split(str(value))
+    return [str(p).strip() for p in parts if str(p).strip()]

@@ -1,0 +1,265 @@
+"""Project use cases: add, advance, read. Each write runs inside the caller's transaction.
+
+The hot path of `advance` is one SELECT of the project, one history INSERT and one
+compare-and-set UPDATE (`WHERE id = :id AND version = :version`): a concurrent change to the
+same project makes the UPDATE match nothing and the event is refused as a conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from db.models import Project, ProjectEvent, User, columns
+from states.definition import PREVIOUS, EventDef, Lifecycle, pick
+from workflow.deadlines import Deadline, Period, compute_deadline, extend_deadline, local_date
+from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
+from workflow.fields import validate_fields
+from workflow.machine import Token
+from workflow.moments import resolve_moment
+from workflow.park import Park
+from workflow.users import find_user, require_actor
+
+_P = columns(Project)
+_PROJECT_COLUMNS = (_P.id, _P.name, _P.category, _P.state, _P.owner_id, _P.group, _P.stars,
+                    _P.milestones, _P.adjustments, _P.exited_from, _P.due_at, _P.stage_entry_id,
+                    _P.last_event_at, _P.last_follow_up_at, _P.version)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A project as the engine sees it: plain values, detached from any session."""
+
+    id: int
+    name: str
+    category: str
+    state: str
+    owner_id: int
+    group: str | None
+    stars: int
+    milestones: Mapping[str, str]
+    adjustments: tuple[Mapping[str, Any], ...]
+    exited_from: str | None
+    due_at: datetime | None
+    stage_entry_id: int | None
+    last_event_at: datetime
+    last_follow_up_at: datetime | None
+    version: int
+
+    @classmethod
+    def from_row(cls, row: Any) -> Snapshot:
+        values = dict(row._mapping)
+        values["adjustments"] = tuple(values["adjustments"] or ())
+        values["milestones"] = dict(values["milestones"] or {})
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What one event did; observers (reminders, approvals) react to it in the same transaction."""
+
+    before: Snapshot | None
+    after: Snapshot
+    event: str
+    history_id: int
+    actor_id: int
+    occurred_at: datetime
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def stage_changed(self) -> bool:
+        return self.before is None or self.before.state != self.after.state
+
+
+# ---------------------------------------------------------------- reading
+
+def load_snapshot(session: Session, project_id: int) -> Snapshot:
+    row = session.execute(select(*_PROJECT_COLUMNS).where(_P.id == project_id)).first()
+    if row is None:
+        raise NotFound("project_not_found", field="id", value=project_id)
+    return Snapshot.from_row(row)
+
+
+def deadline_of(park: Park, session: Session, snapshot: Snapshot | Any,
+                lang: str = "zh-CN") -> Deadline | None:
+    """The current stage's deadline with its explanation, or None for a stage without one."""
+    rule = park.lifecycle.states[snapshot.state].deadline
+    if rule is None or rule.milestone not in snapshot.milestones:
+        return None
+    calendar = park.calendar(session)
+    deadline = compute_deadline(
+        start=date.fromisoformat(snapshot.milestones[rule.milestone]),
+        period=Period(months=rule.period.months, days=rule.period.days),
+        calendar=calendar, tz=park.tz, roll_forward=rule.roll_forward, lang=lang,
+        anchor_label=pick(park.lifecycle.milestones[rule.milestone], lang))
+    for adjustment in snapshot.adjustments:
+        deadline = extend_deadline(deadline, days=int(adjustment["days"]), calendar=calendar,
+                                   tz=park.tz, note=_adjustment_note(adjustment, lang),
+                                   roll_forward=rule.roll_forward, lang=lang)
+    return deadline
+
+
+def _adjustment_note(adjustment: Mapping[str, Any], lang: str) -> str:
+    by, on = adjustment.get("approved_by", ""), adjustment.get("approved_on", "")
+    if adjustment.get("kind") == "suspension":
+        return f"暂停 {by} {on} 批准" if lang == "zh-CN" else f"suspended, approved by {by} on {on}"
+    return f"{by} {on} 批准" if lang == "zh-CN" else f"approved by {by} on {on}"
+
+
+def deadline_status(due_at: datetime | None, now: datetime, soon: timedelta) -> str | None:
+    """on_time, due_soon or overdue (None without a deadline)."""
+    if due_at is None:
+        return None
+    if now >= due_at:
+        return "overdue"
+    return "due_soon" if due_at - now <= soon else "on_time"
+
+
+# ---------------------------------------------------------------- writing
+
+def add_project(session: Session, park: Park, *, name: str, category: str, owner: str | User,
+                actor: str | User, intake: str | date | datetime | None = None) -> Snapshot:
+    """Enter a project into the library (状态: intake) with its first history entry."""
+    actor_user = require_actor(session, actor)
+    if actor_user.role not in ("member", "leader"):
+        raise NotPermitted("not_allowed_role", actor=actor_user.email, project="-",
+                           event="intake", roles="member, leader")
+    name = name.strip()
+    if not name:
+        raise ValidationError("empty", field="name")
+    if len(name) > 200:
+        raise ValidationError("bad_value", field="name", value=name[:20] + "…",
+                              reason="≤ 200")
+    if category not in park.lifecycle.categories:
+        raise ValidationError("bad_choice", field="category", value=category,
+                              choices=", ".join(park.lifecycle.categories))
+    owner_user = owner if isinstance(owner, User) else find_user(session, owner)
+    if owner_user is None:
+        raise ValidationError("unknown_user_field", field="owner", value=owner)
+    now = park.now()
+    occurred_at = resolve_moment(intake, field="intake_date", tz=park.tz, now=now)
+    initial = park.lifecycle.initial
+    milestones = {"intake": local_date(occurred_at, park.tz).isoformat()}
+    project_id = session.execute(insert(Project).values(
+        name=name, category=category, state=initial, owner_id=owner_user.id,
+        group=owner_user.group, stars=0, milestones=milestones, adjustments=[],
+        due_at=None, last_event_at=occurred_at, version=1, created_at=now,
+    ).returning(_P.id)).scalar_one()
+    history_id = _record(session, project_id=project_id, event="intake", from_state=None,
+                         to_state=initial, actor_id=actor_user.id, occurred_at=occurred_at,
+                         recorded_at=now, fields={})
+    draft = load_snapshot(session, project_id)
+    due = deadline_of(park, session, draft)
+    session.execute(update(Project).where(_P.id == project_id).values(
+        stage_entry_id=history_id, due_at=due.due_at if due else None))
+    after = replace(draft, stage_entry_id=history_id, due_at=due.due_at if due else None)
+    _notify(session, park, Transition(None, after, "intake", history_id, _id(actor_user),
+                                      occurred_at))
+    return after
+
+
+def advance(session: Session, park: Park, *, project_id: int, event: str, actor: str | User,
+            at: str | date | datetime | None = None,
+            fields: Mapping[str, Any] | None = None) -> Transition:
+    """Fire `event` on a project: validate, move, write history; one transaction."""
+    lifecycle = park.lifecycle
+    spec = lifecycle.events.get(event)
+    if spec is None:
+        raise ValidationError("unknown_event", field="event", value=event,
+                              choices=", ".join(lifecycle.events))
+    before = load_snapshot(session, project_id)
+    actor_user = require_actor(session, actor)
+    check_may_fire(lifecycle, spec, before, actor_user)
+    token = Token(before.state, before.exited_from)
+    if not park.machine.can_fire(before.state, event, exited_from=before.exited_from):
+        raise Conflict("invalid_transition", field="event", event=event, state=before.state)
+    clean = validate_fields(spec, fields or {})
+    now = park.now()
+    occurred_at = resolve_moment(at, field="at", tz=park.tz, now=now,
+                                 previous=before.last_event_at)
+    if not park.machine.fire(token, event):
+        raise Conflict("invalid_transition", field="event", event=event, state=before.state)
+    after = _next_snapshot(park, session, before, spec, token, clean, occurred_at)
+    history_id = _record(session, project_id=before.id, event=event, from_state=before.state,
+                         to_state=after.state, actor_id=actor_user.id, occurred_at=occurred_at,
+                         recorded_at=now, fields=clean)
+    if after.state != before.state:
+        after = replace(after, stage_entry_id=history_id)
+    save(session, before, after)
+    transition = Transition(before, after, event, history_id, _id(actor_user), occurred_at,
+                            clean)
+    _notify(session, park, transition)
+    return transition
+
+
+def check_may_fire(lifecycle: Lifecycle, spec: EventDef, project: Snapshot, user: User) -> None:
+    """Raise NotPermitted unless `user` holds one of the event's roles for this project."""
+    holds = {
+        "owner": user.id == project.owner_id,
+        "group": user.role == "member" and user.group is not None
+        and user.group == project.group,
+        "leader": user.role == "leader",
+        "admin": user.role == "admin",
+    }
+    if not any(holds[role] for role in spec.roles):
+        raise NotPermitted("not_allowed_role", field="by", actor=user.email, project=project.id,
+                           event=pick(spec.label, user.lang), roles=", ".join(spec.roles))
+
+
+def save(session: Session, before: Snapshot, after: Snapshot) -> None:
+    """Compare-and-set: write `after` only if nobody changed the row since `before`."""
+    result = session.execute(
+        update(Project)
+        .where(_P.id == before.id, _P.version == before.version)
+        .values(state=after.state, stars=after.stars, milestones=dict(after.milestones),
+                adjustments=list(after.adjustments), exited_from=after.exited_from,
+                due_at=after.due_at, stage_entry_id=after.stage_entry_id,
+                last_event_at=after.last_event_at, last_follow_up_at=after.last_follow_up_at,
+                version=before.version + 1))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("concurrent_change", field="version", project=before.id)
+
+
+def _next_snapshot(park: Park, session: Session, before: Snapshot, spec: EventDef,
+                   token: Token, clean: Mapping[str, Any], occurred_at: datetime) -> Snapshot:
+    lifecycle = park.lifecycle
+    milestones = dict(before.milestones)
+    if spec.stamps:
+        milestones[spec.stamps] = local_date(occurred_at, park.tz).isoformat()
+    stars = before.stars
+    if all(name in clean for name in lifecycle.stars.scores):
+        stars = lifecycle.stars.stars_for(clean)
+    stage_changed = token.state != before.state
+    draft = replace(
+        before,
+        state=token.state,
+        stars=stars,
+        milestones=milestones,
+        adjustments=() if stage_changed else before.adjustments,
+        exited_from=before.state if lifecycle.states[token.state].final
+        else (None if spec.dest == PREVIOUS else before.exited_from),
+        last_event_at=occurred_at,
+        version=before.version + 1,
+    )
+    due = deadline_of(park, session, draft)
+    return replace(draft, due_at=due.due_at if due else None)
+
+
+def _record(session: Session, **values: Any) -> int:
+    return int(session.execute(insert(ProjectEvent).values(**values)
+                               .returning(columns(ProjectEvent).id)).scalar_one())
+
+
+def _notify(session: Session, park: Park, transition: Transition) -> None:
+    for observer in park.observers:
+        observer(session, park, transition)
+
+
+def _id(user: User) -> int:
+    assert user.id is not None  # users are read from the database
+    return user.id

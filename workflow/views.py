@@ -1,0 +1,107 @@
+"""Read models: projects and their history as plain dicts, the shapes of CLI.md and the API."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from db.models import Project, ProjectEvent, User, columns
+from workflow.deadlines import Deadline
+from workflow.park import Park
+from workflow.projects import deadline_of, deadline_status, load_snapshot
+
+_P = columns(Project)
+_E = columns(ProjectEvent)
+_U = columns(User)
+
+
+def iso(moment: datetime | None, park: Park) -> str | None:
+    """ISO-8601 with the park's offset (what people and scripts read)."""
+    return moment.astimezone(park.tz).isoformat() if moment else None
+
+
+def due_soon_window(park: Park) -> timedelta:
+    return timedelta(days=max(park.lifecycle.reminders.before_due_days, default=3))
+
+
+def deadline_json(deadline: Deadline | None) -> dict[str, Any] | None:
+    if deadline is None:
+        return None
+    return {"due_date": deadline.due_date.isoformat(), "due_at": deadline.due_at.isoformat(),
+            "explanation": deadline.explanation, "warnings": list(deadline.warnings)}
+
+
+def project_view(session: Session, park: Park, project_id: int,
+                 lang: str = "zh-CN") -> dict[str, Any]:
+    """Everything `project show` prints: facts, deadline with explanation, history."""
+    snapshot = load_snapshot(session, project_id)
+    owner = session.get(User, snapshot.owner_id)
+    assert owner is not None  # foreign key
+    deadline = deadline_of(park, session, snapshot, lang)
+    state = park.lifecycle.states[snapshot.state]
+    return {
+        "id": snapshot.id,
+        "name": snapshot.name,
+        "category": snapshot.category,
+        "state": snapshot.state,
+        "state_label": state.label.get(lang, state.label["zh-CN"]),
+        "owner": {"email": owner.email, "name": owner.name},
+        "group": snapshot.group,
+        "stars": snapshot.stars,
+        "milestones": dict(snapshot.milestones),
+        "exited_from": snapshot.exited_from,
+        "version": snapshot.version,
+        "deadline": deadline_json(deadline),
+        "deadline_status": deadline_status(snapshot.due_at, park.now(), due_soon_window(park)),
+        "history": history(session, park, project_id),
+    }
+
+
+def history(session: Session, park: Park, project_id: int) -> list[dict[str, Any]]:
+    load_snapshot(session, project_id)  # NotFound for an unknown project
+    rows = session.execute(
+        select(_E.event, _E.from_state, _E.to_state, _U.email, _E.occurred_at, _E.recorded_at,
+               _E.fields)
+        .join(User, _U.id == _E.actor_id)
+        .where(_E.project_id == project_id)
+        .order_by(_E.id)).all()
+    return [{"event": r.event, "from": r.from_state, "to": r.to_state, "actor": r.email,
+             "occurred_at": iso(r.occurred_at, park), "recorded_at": iso(r.recorded_at, park),
+             "fields": r.fields or {}} for r in rows]
+
+
+def list_projects(session: Session, park: Park, *, state: str | None = None,
+                  overdue: bool = False, owner: str | None = None,
+                  group: str | None = None) -> list[dict[str, Any]]:
+    """Project summaries with deadline status; `overdue` uses the index on due_at."""
+    now = park.now()
+    owner_user = User.__table__.alias("owner")  # type: ignore[attr-defined]
+    query = (select(_P.id, _P.name, _P.category, _P.state, _P.group, _P.stars, _P.due_at,
+                    owner_user.c.email, owner_user.c.name.label("owner_name"))
+             .join(owner_user, owner_user.c.id == _P.owner_id))
+    if state:
+        query = query.where(_P.state == state)
+    if overdue:
+        query = query.where(_P.due_at <= now)
+    if owner:
+        query = query.where(owner_user.c.email == owner.strip().lower())
+    if group:
+        query = query.where(_P.group == group)
+    soon = due_soon_window(park)
+    return [summary(row, park, now, soon) for row in session.execute(query.order_by(_P.id))]
+
+
+def summary(row: Any, park: Park, now: datetime, soon: timedelta) -> dict[str, Any]:
+    due_at = row.due_at
+    return {
+        "id": row.id, "name": row.name, "category": row.category, "state": row.state,
+        "owner": {"email": row.email, "name": row.owner_name}, "group": row.group,
+        "stars": row.stars,
+        "due_date": (due_at.astimezone(park.tz) - timedelta(days=1)).date().isoformat()
+        if due_at else None,
+        "due_at": iso(due_at, park),
+        "deadline_status": deadline_status(due_at, now, soon),
+    }
