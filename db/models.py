@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlalchemy import Column, ForeignKey, Index, Integer, text
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, json_type
@@ -89,6 +89,46 @@ class CalendarYear(SQLModel, table=True):
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     source: str = Field(max_length=200)
     loaded_at: datetime = _utc()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one recipient, written in the same transaction as what caused it.
+
+    `dedupe_key` makes every (project, stage entry, kind, offset, recipient) exist once;
+    delivery claims pending rows with a lease (`locked_by`, `locked_until`) and marks them
+    sent right after the server's 250. Rows of one `series` (a stage's reminder ladder)
+    overtake each other: after downtime only the latest due rung is sent.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # the sweep's only hot query: pending rows that are due; stays small as sent rows grow
+        Index("ix_outbox_pending_due", "next_attempt_at",
+              sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
+        Index("ix_outbox_series", "series"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=32, index=True)
+    project_id: int | None = Field(default=None, foreign_key="projects.id", index=True)
+    series: str | None = Field(default=None, max_length=120)
+    channel: str = Field(default="email", max_length=16)
+    recipient: str = Field(max_length=254)
+    send_at: datetime = _utc()
+    next_attempt_at: datetime = _utc()
+    retry_until: datetime = _utc()
+    status: str = Field(default="pending", max_length=16)
+    reason: str = Field(default="", max_length=500)
+    attempts: int = 0
+    locked_by: str | None = Field(default=None, max_length=64)
+    locked_until: datetime | None = _utc(default=None, nullable=True)
+    sent_at: datetime | None = _utc(default=None, nullable=True)
+    last_error: str | None = Field(default=None, max_length=1000)
+    message_id: str | None = Field(default=None, max_length=200)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
+    created_at: datetime = _utc()
 
 
 def columns(model: type[SQLModel]) -> Any:

@@ -27,6 +27,10 @@ calendar_app = typer.Typer(help="工作日历 / business calendar", no_args_is_h
 app.add_typer(user_app, name="user")
 app.add_typer(project_app, name="project")
 app.add_typer(calendar_app, name="calendar")
+reminders_app = typer.Typer(help="提醒与预警 / reminders", no_args_is_help=True)
+outbox_app = typer.Typer(help="发件箱 / outbox", no_args_is_help=True)
+app.add_typer(reminders_app, name="reminders")
+app.add_typer(outbox_app, name="outbox")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -396,6 +400,157 @@ def demo(
     def body(ctx: Context) -> None:
         from parkflow.demo import run_demo
         run_demo(out, database=database, lang=ctx.lang)
+    run(body)
+
+
+@project_app.command("follow-up")
+def project_follow_up(
+    project_id: Annotated[int, typer.Argument(metavar="ID")],
+    note: Annotated[str, typer.Option("--note", help="跟进情况")],
+    by: By = None,
+    at: Annotated[str | None, typer.Option("--at", help="跟进日期 YYYY-MM-DD")] = None,
+) -> None:
+    """记录星级项目的周问询跟进 / log the weekly follow-up of a project."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.projects import follow_up
+        actor = ctx.actor(by)
+        with writing(ctx.app.engine) as session:
+            follow_up(session, ctx.app.park, project_id=project_id, actor=actor or "",
+                      note=note, at=at)
+        out.print(t(f"已记录项目 {project_id} 的跟进", f"follow-up of project {project_id} logged",
+                    ctx))
+    run(body)
+
+
+def _now(ctx: Context, now: str | None) -> Any:
+    """--now for reminders: an ISO datetime or date (park time); default the real now."""
+    from datetime import datetime, time
+
+    from workflow.moments import parse_day_or_moment
+    if now is None:
+        return ctx.app.park.now()
+    parsed = parse_day_or_moment(now, "now")
+    tz = ctx.app.park.tz
+    if isinstance(parsed, datetime):
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    return datetime.combine(parsed, time(), tzinfo=tz)
+
+
+@reminders_app.command("run")
+def reminders_run(
+    now: Annotated[str | None, typer.Option("--now", help="视为当前时间（ISO）")] = None,
+    as_json: Json = False,
+) -> None:
+    """执行一次扫描与投递 / one sweep and one delivery pass."""
+    def body(ctx: Context) -> None:
+        from notifications.delivery import run_once
+        counts = run_once(ctx.app.engine, ctx.app.park, ctx.app.mailer(),
+                          ctx.app.mail_settings(), now=_now(ctx, now))
+        if as_json:
+            emit_json(counts)
+        else:
+            out.print(t("已发送 {sent}，失败 {failed}，重试中 {retrying}，"
+                        "跳过 {skipped}，取消 {cancelled}",
+                        "sent {sent}, failed {failed}, retrying {retrying}, skipped {skipped}, "
+                        "cancelled {cancelled}", ctx).format(**counts))
+            if not ctx.settings.smtp_url:
+                out.print(t(f"未配置 SMTP：邮件已写入 {ctx.settings.mail_dir}/",
+                            f"no SMTP configured: mail written to {ctx.settings.mail_dir}/", ctx))
+    run(body, as_json=as_json)
+
+
+@reminders_app.command("preview")
+def reminders_preview(
+    until: Annotated[str, typer.Option("--until", help="预览截至日期 YYYY-MM-DD（含当天）")],
+    now: Annotated[str | None, typer.Option("--now", help="视为当前时间（ISO）")] = None,
+    as_json: Json = False,
+) -> None:
+    """预览将要发出的提醒、预警与汇总（不发送）/ what would go out, sending nothing."""
+    def body(ctx: Context) -> None:
+        from datetime import datetime, time, timedelta
+
+        from db.engine import reading
+        from notifications.preview import preview
+        from workflow.moments import park_date
+        moment = _now(ctx, now)
+        end_day = park_date(until, field="until", tz=ctx.app.park.tz)
+        end = datetime.combine(end_day + timedelta(days=1), time(), tzinfo=ctx.app.park.tz)
+        if end <= moment:
+            raise ValidationError("bad_value", field="until", value=until,
+                                  reason=t("须晚于当前时间", "must be after now", ctx))
+        with reading(ctx.app.engine) as session:
+            rows = preview(session, ctx.app.park, now=moment, until=end - timedelta(seconds=1))
+        if as_json:
+            emit_json(rows)
+            return
+        for row in rows:
+            out.print(f"{row['send_at'][:16].replace('T', ' ')}  {row['kind']:9} "
+                      f"{row['status']:8} #{row['project_id'] or '-':<5} "
+                      f"{', '.join(row['recipients'])}  {row['reason']}")
+        out.print(t(f"共 {len(rows)} 封", f"{len(rows)} messages", ctx))
+    run(body, as_json=as_json)
+
+
+@outbox_app.command("list")
+def outbox_list(
+    status: Annotated[str | None, typer.Option(
+        "--status", help="pending|sent|failed|skipped|cancelled")] = None,
+    as_json: Json = False,
+) -> None:
+    """发件记录：发给谁、何时、为何 / what went out, to whom, when and why."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading
+        from notifications.outbox import STATUSES, list_rows, row_json
+        if status is not None and status not in STATUSES:
+            raise ValidationError("bad_choice", field="status", value=status,
+                                  choices=", ".join(STATUSES))
+        tz = ctx.app.park.tz
+        with reading(ctx.app.engine) as session:
+            rows = [row_json(r, tz) for r in list_rows(session, status=status)]
+        if as_json:
+            emit_json(rows)
+            return
+        for row in rows:
+            out.print(f"{row['id']:>5} {row['send_at'][:16].replace('T', ' ')} {row['kind']:9} "
+                      f"{row['status']:9} #{row['project_id'] or '-':<5} "
+                      f"{row['recipients'][0]}  {row['reason']}")
+        out.print(t(f"共 {len(rows)} 条", f"{len(rows)} rows", ctx))
+    run(body, as_json=as_json)
+
+
+@outbox_app.command("retry")
+def outbox_retry(message_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """重新投递一条失败的邮件 / send a failed message again."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from notifications.outbox import retry
+        with writing(ctx.app.engine) as session:
+            retry(session, message_id, now=ctx.app.park.now())
+        out.print(t(f"发件记录 {message_id} 将重新投递", f"message {message_id} queued again", ctx))
+    run(body)
+
+
+@app.command()
+def scheduler(every: Annotated[int, typer.Option("--every", help="扫描间隔（秒）")] = 60) -> None:
+    """常驻进程：定时扫描、投递与每周任务 / long-running: sweep, delivery, weekly jobs."""
+    def body(ctx: Context) -> None:
+        from notifications.delivery import run_once
+        from notifications.scheduler import run_forever
+        app_ = ctx.app
+        mailer, settings = app_.mailer(), app_.mail_settings()
+
+        def tick() -> None:
+            try:
+                counts = run_once(app_.engine, app_.park, mailer, settings, now=app_.park.now())
+            except Exception as exc:  # one bad sweep must not stop the scheduler
+                err.print(f"[red]sweep failed[/red] {type(exc).__name__}: {exc}")
+                return
+            if any(counts.values()):
+                err.print(f"{app_.park.now().astimezone(app_.park.tz):%Y-%m-%d %H:%M} {counts}")
+
+        err.print(t("调度器已启动（Ctrl+C 退出）", "scheduler started (Ctrl+C to stop)", ctx))
+        run_forever(tick, app_.park.lifecycle.reminders, app_.park.tz, every_seconds=every)
     run(body)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from db.engine import make_engine, reading, writing
 from db.migrate import upgrade
 from parkflow.terminal import print_board
+from parkflow.wiring import make_park
 from workflow.calendar_store import seed_calendar
 from workflow.park import Park
 from workflow.projects import add_project, advance
@@ -153,7 +154,7 @@ def run_demo(console: Console, *, database: str | None, lang: str) -> Path:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{path}")
-    park = Park.default()
+    park = make_park()
     build_demo(engine, park)
     with reading(engine) as session:
         rows = list_projects(session, park)

@@ -88,6 +88,16 @@ class StarRule:
         return self.otherwise
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class WeeklySlot:
+    weekday: int  # Monday = 0
+    hour: int
+    minute: int
+
+
 @dataclass(frozen=True)
 class ReminderRule:
     send_hour: int = 9
@@ -95,6 +105,10 @@ class ReminderRule:
     before_due_days: tuple[int, ...] = (3, 0)
     warning_after_days: int = 1
     follow_up_every_days: int = 7
+    follow_up_states: tuple[str, ...] = ()
+    digest: WeeklySlot = WeeklySlot(0, 9, 0)
+    agenda: WeeklySlot = WeeklySlot(0, 8, 30)
+    late_after_hours: int = 12
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: one machine per loaded lifecycle
@@ -108,6 +122,7 @@ class Lifecycle:
     milestones: Mapping[str, Labels]
     stars: StarRule
     reminders: ReminderRule
+    default_roles: tuple[str, ...] = ("owner", "group", "leader")
 
     def label(self, state: str, lang: str) -> str:
         return pick(self.states[state].label, lang)
@@ -159,7 +174,9 @@ def parse_lifecycle(raw: Any, *, source: str = "definition") -> Lifecycle:
         groups=_label_map(root.get("groups"), f"{source}: groups"),
         milestones=milestones,
         stars=_stars(root.get("stars"), events, f"{source}: stars"),
-        reminders=_reminders(root.get("reminders") or {}, f"{source}: reminders"),
+        reminders=_reminders(root.get("reminders") or {"send_time": "09:00"}, states,
+                             f"{source}: reminders"),
+        default_roles=default_roles,
     )
     _check_reachable(lifecycle, source)
     return lifecycle
@@ -256,21 +273,46 @@ def _stars(raw: Any, events: Mapping[str, EventDef], where: str) -> StarRule:
                     otherwise=int(body.get("otherwise", 0)))
 
 
-def _reminders(raw: Any, where: str) -> ReminderRule:
+def _reminders(raw: Any, states: Mapping[str, StateDef], where: str) -> ReminderRule:
     body = _mapping(raw, where)
-    send_time = str(body.get("send_time", "09:00"))
-    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", send_time)
-    if not match:
-        raise DefinitionError(f"{where}.send_time: {send_time!r} is not HH:MM")
+    hour, minute = _clock_time(body.get("send_time", "09:00"), f"{where}.send_time")
+    follow_up_states = tuple(body.get("follow_up_states") or ())
+    for state in follow_up_states:
+        if state not in states:
+            raise DefinitionError(f"{where}.follow_up_states: unknown state {state!r}")
     try:
         before = tuple(sorted({int(d) for d in body.get("before_due_days", [3, 0])},
                               reverse=True))
-        return ReminderRule(send_hour=int(match.group(1)), send_minute=int(match.group(2)),
+        return ReminderRule(send_hour=hour, send_minute=minute,
                             before_due_days=before,
                             warning_after_days=int(body.get("warning_after_days", 1)),
-                            follow_up_every_days=int(body.get("follow_up_every_days", 7)))
+                            follow_up_every_days=int(body.get("follow_up_every_days", 7)),
+                            follow_up_states=follow_up_states,
+                            digest=_weekly(body.get("digest", {"weekday": "monday",
+                                                               "time": "09:00"}),
+                                           f"{where}.digest"),
+                            agenda=_weekly(body.get("agenda", {"weekday": "monday",
+                                                               "time": "08:30"}),
+                                           f"{where}.agenda"),
+                            late_after_hours=int(body.get("late_after_hours", 12)))
     except (TypeError, ValueError) as exc:
-        raise DefinitionError(f"{where}: day offsets must be integers") from exc
+        raise DefinitionError(f"{where}: day offsets and hours must be integers") from exc
+
+
+def _clock_time(value: Any, where: str) -> tuple[int, int]:
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", str(value))
+    if not match:
+        raise DefinitionError(f"{where}: {value!r} is not HH:MM")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _weekly(raw: Any, where: str) -> WeeklySlot:
+    body = _mapping(raw, where)
+    weekday = str(body.get("weekday", "")).lower()
+    if weekday not in WEEKDAYS:
+        raise DefinitionError(f"{where}.weekday: {weekday!r} is not one of {', '.join(WEEKDAYS)}")
+    hour, minute = _clock_time(body.get("time"), f"{where}.time")
+    return WeeklySlot(WEEKDAYS.index(weekday), hour, minute)
 
 
 def _check_reachable(lifecycle: Lifecycle, source: str) -> None:

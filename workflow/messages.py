@@ -62,6 +62,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "concurrent_change": {"zh-CN": "项目 {project} 已被他人同时修改，请刷新后重试",
                           "en": "project {project} was changed by someone else at the same "
                                 "time; reload and try again"},
+    # outbox
+    "outbox_not_found": {"zh-CN": "发件记录 {value} 不存在",
+                         "en": "outbox message {value} not found"},
+    "outbox_not_failed": {"zh-CN": "发件记录 {value} 的状态为 {status}，只有失败的记录可以重试",
+                          "en": "outbox message {value} is {status}; only failed ones can be "
+                                "retried"},
     # calendar
     "calendar_file": {"zh-CN": "日历文件{field}：{reason}",
                       "en": "calendar file{field}: {reason}"},

@@ -197,8 +197,40 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
     return transition
 
 
+def follow_up(session: Session, park: Park, *, project_id: int, actor: str | User, note: str,
+              at: str | date | datetime | None = None) -> Transition:
+    """Log the weekly follow-up (周问询) of a project; restarts its 7-day follow-up clock."""
+    before = load_snapshot(session, project_id)
+    actor_user = require_actor(session, actor)
+    check_may_act(park.lifecycle.default_roles, before, actor_user, "follow_up")
+    if park.lifecycle.states[before.state].final:
+        raise Conflict("invalid_transition", field="event", event="follow_up",
+                       state=before.state)
+    note = note.strip()
+    if not note:
+        raise ValidationError("required", field="note")
+    now = park.now()
+    occurred_at = resolve_moment(at, field="at", tz=park.tz, now=now,
+                                 previous=before.last_event_at)
+    history_id = _record(session, project_id=before.id, event="follow_up",
+                         from_state=before.state, to_state=before.state,
+                         actor_id=_id(actor_user), occurred_at=occurred_at, recorded_at=now,
+                         fields={"note": note})
+    after = replace(before, last_follow_up_at=occurred_at, last_event_at=occurred_at,
+                    version=before.version + 1)
+    save(session, before, after)
+    transition = Transition(before, after, "follow_up", history_id, _id(actor_user),
+                            occurred_at, {"note": note})
+    _notify(session, park, transition)
+    return transition
+
+
 def check_may_fire(lifecycle: Lifecycle, spec: EventDef, project: Snapshot, user: User) -> None:
     """Raise NotPermitted unless `user` holds one of the event's roles for this project."""
+    check_may_act(spec.roles, project, user, pick(spec.label, user.lang))
+
+
+def check_may_act(roles: tuple[str, ...], project: Snapshot, user: User, what: str) -> None:
     holds = {
         "owner": user.id == project.owner_id,
         "group": user.role == "member" and user.group is not None
@@ -206,9 +238,9 @@ def check_may_fire(lifecycle: Lifecycle, spec: EventDef, project: Snapshot, user
         "leader": user.role == "leader",
         "admin": user.role == "admin",
     }
-    if not any(holds[role] for role in spec.roles):
+    if not any(holds[role] for role in roles):
         raise NotPermitted("not_allowed_role", field="by", actor=user.email, project=project.id,
-                           event=pick(spec.label, user.lang), roles=", ".join(spec.roles))
+                           event=what, roles=", ".join(roles))
 
 
 def save(session: Session, before: Snapshot, after: Snapshot) -> None:

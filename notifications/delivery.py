@@ -1,0 +1,96 @@
+"""Delivering the outbox: claim a batch, render, send, settle — and the one-shot run.
+
+Exactly once: a row is leased in one transaction, sent, and marked sent right after the
+server's 250 in the next. A crash in between leaves the lease to expire and the row is sent
+again — the only possible duplicate, and it carries the same Message-ID (derived from the
+outbox key), so mail clients and servers can fold it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from db.engine import writing
+from notifications import outbox
+from notifications.contexts import ContextBuilder
+from notifications.mail import DeliveryError, Mailer, build_email, message_id_for
+from notifications.reminders import chain_next_inquiry, sweep
+from notifications.render import RenderError, render_message
+from workflow.errors import NotFound
+from workflow.park import Park
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    sender: str
+    base_url: str
+    domain: str = "parkflow.local"
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def deliver(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, *,
+            now: datetime, worker: str, batch: int = 50,
+            after_send: Callable[[outbox.Claimed], None] | None = None) -> Counter[str]:
+    """Send every due row, batch by batch; returns counts by outcome."""
+    counts: Counter[str] = Counter()
+    while True:
+        with writing(engine) as session:
+            claimed = outbox.claim(session, worker=worker, now=now, limit=batch)
+        if not claimed:
+            return counts
+        for row in claimed:
+            counts[_deliver_one(engine, park, mailer, settings, row, now=now, worker=worker)] += 1
+            if after_send is not None:
+                after_send(row)
+
+
+def _deliver_one(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings,
+                 row: outbox.Claimed, *, now: datetime, worker: str) -> str:
+    message_id = message_id_for(row.dedupe_key, settings.domain)
+    try:
+        with writing(engine) as session:
+            context, lang = ContextBuilder(session, park, settings.base_url).build(row, now)
+        rendered = render_message(row.kind, context, lang=lang)
+        email = build_email(rendered, sender=settings.sender, recipients=[row.recipient],
+                            dedupe_key=row.dedupe_key, domain=settings.domain, date=now)
+    except (RenderError, NotFound, KeyError, ValueError) as exc:
+        # one broken message must not block the whole outbox
+        return _settle_failure(engine, row, worker, now, f"无法生成邮件：{exc}", permanent=True)
+    try:
+        mailer.send(email)
+    except DeliveryError as exc:
+        return _settle_failure(engine, row, worker, now, exc.reason, permanent=exc.permanent)
+    with writing(engine) as session:
+        outbox.settle_sent(session, row, worker=worker, now=now, message_id=message_id)
+        if row.kind == "inquiry":
+            chain_next_inquiry(session, park, row, now)
+    return "sent"
+
+
+def _settle_failure(engine: Engine, row: outbox.Claimed, worker: str, now: datetime,
+                    reason: str, *, permanent: bool) -> str:
+    with writing(engine) as session:
+        status = outbox.settle_failed(session, row, worker=worker, now=now, reason=reason,
+                                      permanent=permanent)
+    return "failed" if status == "failed" else "retrying"
+
+
+def run_once(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, *,
+             now: datetime, worker: str | None = None) -> dict[str, int]:
+    """One sweep and one delivery pass, as `parkflow reminders run` and the scheduler do."""
+    with writing(engine) as session:
+        swept = sweep(session, park, now=now)
+    counts = deliver(engine, park, mailer, settings, now=now, worker=worker or worker_id())
+    return {"sent": counts["sent"], "failed": counts["failed"],
+            "retrying": counts["retrying"], "skipped": swept.skipped, "cancelled": 0}

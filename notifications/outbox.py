@@ -1,0 +1,181 @@
+"""The persistent outbox: enqueue (exactly once by key), cancel, claim with a lease, settle.
+
+    pending ──claim──▶ (leased) ──250──▶ sent
+       │                   ├─4xx/network──▶ pending again (backoff) … 24 h ──▶ failed
+       │                   └─5xx/refused──▶ failed            (retry ID ──▶ pending)
+       ├─ left the stage ──▶ cancelled
+       └─ overtaken by a later rung / periodic mail > 12 h late ──▶ skipped
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from db.models import OutboxMessage, columns
+from notifications.planning import Planned
+from workflow.errors import Conflict, NotFound
+
+_O = columns(OutboxMessage)
+STATUSES = ("pending", "sent", "failed", "skipped", "cancelled")
+LEASE = timedelta(minutes=5)
+RETRY_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    dedupe_key: str
+    kind: str
+    project_id: int | None
+    series: str | None
+    channel: str
+    recipient: str
+    send_at: datetime
+    attempts: int
+    retry_until: datetime
+    payload: dict[str, Any]
+
+
+def enqueue(session: Session, planned: Iterable[Planned], *, now: datetime,
+            status: str = "pending") -> int:
+    """Insert planned messages; a key that exists already is left alone. Returns rows added."""
+    values = [{"dedupe_key": p.dedupe_key, "kind": p.kind, "project_id": p.project_id,
+               "series": p.series, "channel": "email", "recipient": p.recipient,
+               "send_at": p.send_at, "next_attempt_at": p.send_at,
+               "retry_until": p.send_at + RETRY_WINDOW, "status": status, "reason": p.reason,
+               "attempts": 0, "payload": p.payload, "created_at": now} for p in planned]
+    if not values:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    # Core execution: executemany with a real rowcount (the ORM bulk path hides it)
+    result = session.connection().execute(statement, values)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def cancel(session: Session, *, project_id: int, kinds: Sequence[str], keep_series: str | None,
+           reason: str) -> int:
+    """Cancel a project's pending messages of `kinds`, except those of `keep_series`."""
+    condition = and_(_O.project_id == project_id, _O.status == "pending", _O.kind.in_(kinds))
+    if keep_series is not None:
+        condition = and_(condition, or_(_O.series.is_(None), _O.series != keep_series))
+    result = session.execute(update(OutboxMessage).where(condition)
+                             .values(status="cancelled", reason=reason, locked_by=None))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def series_exists(session: Session, series: str) -> bool:
+    return session.execute(select(_O.id).where(_O.series == series).limit(1)).first() is not None
+
+
+def due_rows(session: Session, now: datetime) -> list[Any]:
+    """Pending rows that are due and not leased (the partial index serves this)."""
+    return list(session.execute(
+        select(_O.id, _O.series, _O.kind, _O.send_at)
+        .where(_O.status == "pending", _O.next_attempt_at <= now,
+               or_(_O.locked_until.is_(None), _O.locked_until < now))))
+
+
+def mark(session: Session, ids: Iterable[int], *, status: str, reason: str) -> int:
+    ids = list(ids)
+    total = 0
+    for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+        chunk = ids[start:start + 500]
+        result = session.execute(update(OutboxMessage)
+                                 .where(_O.id.in_(chunk), _O.status == "pending")
+                                 .values(status=status, reason=reason, locked_by=None))
+        total += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return total
+
+
+def claim(session: Session, *, worker: str, now: datetime, limit: int) -> list[Claimed]:
+    """Lease up to `limit` due rows to `worker`; other workers skip them (SKIP LOCKED)."""
+    candidates = (select(_O.id)
+                  .where(_O.status == "pending", _O.next_attempt_at <= now,
+                         or_(_O.locked_until.is_(None), _O.locked_until < now))
+                  .order_by(_O.next_attempt_at, _O.id).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    # SQLite: the caller's BEGIN IMMEDIATE makes this the only writer meanwhile
+    rows = session.execute(
+        update(OutboxMessage).where(_O.id.in_(candidates.scalar_subquery()))
+        .values(locked_by=worker, locked_until=now + LEASE)
+        .returning(_O.id, _O.dedupe_key, _O.kind, _O.project_id, _O.series, _O.channel,
+                   _O.recipient, _O.send_at, _O.attempts, _O.retry_until, _O.payload)).all()
+    return sorted((Claimed(**row._mapping) for row in rows), key=lambda c: (c.send_at, c.id))
+
+
+def settle_sent(session: Session, claimed: Claimed, *, worker: str, now: datetime,
+                message_id: str) -> bool:
+    result = session.execute(
+        update(OutboxMessage).where(_O.id == claimed.id, _O.locked_by == worker,
+                                    _O.status == "pending")
+        .values(status="sent", sent_at=now, message_id=message_id, locked_by=None,
+                locked_until=None, attempts=claimed.attempts + 1, last_error=None))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def settle_failed(session: Session, claimed: Claimed, *, worker: str, now: datetime,
+                  reason: str, permanent: bool) -> str:
+    """Record a failed attempt; returns the new status (pending while retrying, or failed)."""
+    attempts = claimed.attempts + 1
+    retry_at = now + backoff(attempts)
+    final = permanent or retry_at > claimed.retry_until
+    status = "failed" if final else "pending"
+    session.execute(
+        update(OutboxMessage).where(_O.id == claimed.id, _O.locked_by == worker)
+        .values(status=status, attempts=attempts, last_error=reason[:1000],
+                reason=reason[:500] if final else f"重试中（第 {attempts} 次失败）：{reason}"[:500],
+                next_attempt_at=retry_at, locked_by=None, locked_until=None))
+    return status
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes, at most an hour between attempts."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 60))
+
+
+def retry(session: Session, message_id: int, *, now: datetime) -> None:
+    """Send a failed row again, with a fresh 24-hour window."""
+    row = session.get(OutboxMessage, message_id)
+    if row is None:
+        raise NotFound("outbox_not_found", field="id", value=message_id)
+    if row.status != "failed":
+        raise Conflict("outbox_not_failed", field="id", value=message_id, status=row.status)
+    row.status, row.next_attempt_at, row.retry_until = "pending", now, now + RETRY_WINDOW
+    row.reason, row.locked_by, row.locked_until = "人工重试", None, None
+    session.add(row)
+
+
+def list_rows(session: Session, *, status: str | None = None,
+              project_id: int | None = None) -> list[OutboxMessage]:
+    query = select(OutboxMessage)
+    if status:
+        query = query.where(_O.status == status)
+    if project_id is not None:
+        query = query.where(_O.project_id == project_id)
+    return list(session.execute(query.order_by(_O.send_at, _O.id)).scalars())
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(_O.status, func.count()).group_by(_O.status)).all()
+    return {status: int(n) for status, n in rows}
+
+
+def row_json(row: OutboxMessage, tz: ZoneInfo) -> dict[str, Any]:
+    """The row shape of CLI.md (`outbox list`), plus attempts, sent_at and the last error."""
+    return {"id": row.id, "kind": row.kind, "project_id": row.project_id,
+            "recipients": [row.recipient], "send_at": row.send_at.astimezone(tz).isoformat(),
+            "status": row.status, "reason": row.reason, "attempts": row.attempts,
+            "sent_at": row.sent_at.astimezone(tz).isoformat() if row.sent_at else None,
+            "last_error": row.last_error}

@@ -1,0 +1,159 @@
+"""What should go out and when: pure functions from project facts to planned messages.
+
+The ladder (SPEC §3): 提醒 to the owner before the due day and on it, 预警 the day after a
+missed deadline to the owner, the group lead and the leaders; 周问询 for star projects every
+7 days without a follow-up; 督办 digests and the 周例会 agenda on their weekly slots.
+Every planned message carries the dedupe key that makes it exist once in the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from states.definition import ReminderRule, WeeklySlot
+
+STAGE_KINDS = ("reminder", "warning")
+PERIODIC_KINDS = ("digest", "agenda")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A message to one recipient, not yet in the outbox."""
+
+    dedupe_key: str
+    kind: str
+    recipient: str
+    send_at: datetime
+    reason: str
+    project_id: int | None = None
+    series: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StageFacts:
+    project_id: int
+    stage_entry_id: int
+    state: str
+    due_at: datetime
+    owner: str
+    escalate_to: Sequence[str]  # group leads and leaders, for the early warning
+
+
+def at_send_time(day: date, rule: ReminderRule, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(rule.send_hour, rule.send_minute), tzinfo=tz)
+
+
+def due_date_of(due_at: datetime, tz: ZoneInfo) -> date:
+    """The last day of a period whose end (24:00) is `due_at`."""
+    return (due_at.astimezone(tz) - timedelta(days=1)).date()
+
+
+def stage_series(project_id: int, stage_entry_id: int, due: date) -> str:
+    return f"stage:{project_id}:{stage_entry_id}:{due.isoformat()}"
+
+
+def plan_stage(facts: StageFacts, rule: ReminderRule, tz: ZoneInfo) -> list[Planned]:
+    """The reminders and the early warning of one stage's deadline."""
+    due = due_date_of(facts.due_at, tz)
+    series = stage_series(facts.project_id, facts.stage_entry_id, due)
+    payload = {"state": facts.state, "due_date": due.isoformat()}
+    planned = []
+    for days_before in rule.before_due_days:
+        reason = (f"截止前 {days_before} 天提醒（截止 {due.isoformat()}）" if days_before
+                  else f"截止当天提醒（截止 {due.isoformat()}）")
+        planned.append(Planned(
+            dedupe_key=f"{series}:reminder:-{days_before}:{facts.owner}", kind="reminder",
+            recipient=facts.owner, send_at=at_send_time(due - timedelta(days=days_before),
+                                                        rule, tz),
+            reason=reason, project_id=facts.project_id, series=series,
+            payload={**payload, "offset": -days_before}))
+    warn_day = due + timedelta(days=rule.warning_after_days)
+    for recipient in unique([facts.owner, *facts.escalate_to]):
+        planned.append(Planned(
+            dedupe_key=f"{series}:warning:+{rule.warning_after_days}:{recipient}",
+            kind="warning", recipient=recipient, send_at=at_send_time(warn_day, rule, tz),
+            reason=f"逾期预警（截止 {due.isoformat()} 已过）", project_id=facts.project_id,
+            series=series, payload={**payload, "offset": rule.warning_after_days}))
+    return planned
+
+
+def inquiry_series(project_id: int, anchor: date) -> str:
+    return f"inquiry:{project_id}:{anchor.isoformat()}"
+
+
+def inquiry_slot(anchor: date, k: int, rule: ReminderRule, tz: ZoneInfo) -> datetime:
+    """The k-th weekly inquiry: 09:00 on the 8th, 15th, … day after the anchor."""
+    return at_send_time(anchor + timedelta(days=rule.follow_up_every_days * k + 1), rule, tz)
+
+
+def next_inquiry_k(anchor: date, now: datetime, rule: ReminderRule, tz: ZoneInfo,
+                   *, include_past: bool) -> int:
+    """The first slot after `now`; with include_past, the latest one already due if any."""
+    k = 1
+    while inquiry_slot(anchor, k, rule, tz) <= now:
+        k += 1
+    return k - 1 if include_past and k > 1 else k
+
+
+def plan_inquiry(project_id: int, owner: str, anchor: date, k: int, rule: ReminderRule,
+                 tz: ZoneInfo) -> Planned:
+    series = inquiry_series(project_id, anchor)
+    days = rule.follow_up_every_days * k
+    return Planned(
+        dedupe_key=f"{series}:inquiry:{k}:{owner}", kind="inquiry", recipient=owner,
+        send_at=inquiry_slot(anchor, k, rule, tz),
+        reason=f"星级项目已 {days} 天无跟进记录（自 {anchor.isoformat()}）",
+        project_id=project_id, series=series,
+        payload={"anchor": anchor.isoformat(), "k": k})
+
+
+def weekly_slot_at_or_before(slot: WeeklySlot, now: datetime, tz: ZoneInfo) -> datetime:
+    """The latest occurrence of a weekly slot that is not after `now`."""
+    local = now.astimezone(tz)
+    day = local.date() - timedelta(days=(local.weekday() - slot.weekday) % 7)
+    moment = datetime.combine(day, time(slot.hour, slot.minute), tzinfo=tz)
+    return moment if moment <= local else moment - timedelta(days=7)
+
+
+def weekly_slots(slot: WeeklySlot, after: datetime, until: datetime,
+                 tz: ZoneInfo) -> list[datetime]:
+    """Occurrences in (after, until]."""
+    moments = []
+    moment = weekly_slot_at_or_before(slot, until, tz)
+    while moment > after:
+        moments.append(moment)
+        moment -= timedelta(days=7)
+    return sorted(moments)
+
+
+def plan_periodic(kind: str, slot: datetime, recipients: Iterable[str],
+                  tz: ZoneInfo) -> list[Planned]:
+    day = slot.astimezone(tz).date().isoformat()
+    series = f"{kind}:{day}"
+    reason = {"digest": f"每周督办（{day}）", "agenda": f"周例会议程（{day}）"}[kind]
+    return [Planned(dedupe_key=f"{series}:{r}", kind=kind, recipient=r, send_at=slot,
+                    reason=reason, series=series, payload={"slot": slot.isoformat()})
+            for r in unique(recipients)]
+
+
+def overtaken(rows: Sequence[Any], now: datetime) -> set[Any]:
+    """Ids of due stage rows that a later due rung of the same series has overtaken.
+
+    `rows` have .id, .series, .kind, .send_at; only rows due by `now` are considered.
+    """
+    latest: dict[str, datetime] = {}
+    for row in rows:
+        if row.kind in STAGE_KINDS and row.series and row.send_at <= now:
+            latest[row.series] = max(latest.get(row.series, row.send_at), row.send_at)
+    return {row.id for row in rows
+            if row.kind in STAGE_KINDS and row.series and row.send_at <= now
+            and row.send_at < latest[row.series]}
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))

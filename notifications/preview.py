@@ -1,0 +1,94 @@
+"""`reminders preview`: every message that would go out up to a date, if nothing changed.
+
+It reads the outbox and the projects and runs the same planning functions as the sweep,
+writing nothing: pending rows (with what catch-up would skip), the chain of weekly
+inquiries, and the agendas and digests of every weekly slot until then.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from db.models import OutboxMessage, User, columns
+from notifications import outbox
+from notifications.planning import (
+    Planned,
+    next_inquiry_k,
+    overtaken,
+    plan_inquiry,
+    plan_periodic,
+    weekly_slot_at_or_before,
+    weekly_slots,
+)
+from notifications.reminders import any_overdue, leader_emails, task_force_emails
+from workflow.park import Park
+
+_O, _U = columns(OutboxMessage), columns(User)
+
+
+def preview(session: Session, park: Park, *, now: datetime,
+            until: datetime) -> list[dict[str, Any]]:
+    """Rows like `outbox list`, with the status each would get; sorted by time."""
+    rows = [row for row in outbox.list_rows(session, status="pending")
+            if row.next_attempt_at <= until]
+    skipped = overtaken(rows, now)
+    late = now - timedelta(hours=park.lifecycle.reminders.late_after_hours)
+    shown = [_row(row.id, row.kind, row.project_id, row.recipient, max(row.next_attempt_at, now)
+                  if row.next_attempt_at <= now else row.next_attempt_at,
+                  "skipped" if row.id in skipped or (row.kind in ("digest", "agenda")
+                                                     and row.send_at < late) else "pending",
+                  row.reason, park) for row in rows]
+    for planned in _inquiry_chains(rows, park, now, until) + _weekly(session, park, now, until):
+        status = "skipped" if planned.send_at < late else "pending"
+        shown.append(_row(None, planned.kind, planned.project_id, planned.recipient,
+                          max(planned.send_at, now), status, planned.reason, park))
+    return sorted(shown, key=lambda r: (r["send_at"], r["kind"], r["recipients"]))
+
+
+def _inquiry_chains(rows: list[Any], park: Park, now: datetime,
+                    until: datetime) -> list[Planned]:
+    """After each pending inquiry, the weekly ones that follow while nobody follows up."""
+    rule, planned = park.lifecycle.reminders, []
+    for row in rows:
+        if row.kind != "inquiry" or row.project_id is None:
+            continue
+        anchor = datetime.fromisoformat(row.payload["anchor"]).date()
+        sent_at = max(row.next_attempt_at, now)
+        while True:
+            k = next_inquiry_k(anchor, sent_at, rule, park.tz, include_past=False)
+            follower = plan_inquiry(row.project_id, row.recipient, anchor, k, rule, park.tz)
+            if follower.send_at > until:
+                break
+            planned.append(follower)
+            sent_at = follower.send_at
+    return planned
+
+
+def _weekly(session: Session, park: Park, now: datetime, until: datetime) -> list[Planned]:
+    rule, planned = park.lifecycle.reminders, []
+    opened_at = session.execute(select(func.min(_U.created_at))).scalar()
+    if opened_at is None:
+        return []
+    for kind, slot_rule in (("agenda", rule.agenda), ("digest", rule.digest)):
+        latest = weekly_slot_at_or_before(slot_rule, now, park.tz)
+        slots = weekly_slots(slot_rule, now, until, park.tz)
+        series = f"{kind}:{latest.astimezone(park.tz).date().isoformat()}"
+        if latest >= opened_at and not outbox.series_exists(session, series):
+            slots.insert(0, latest)
+        readers = leader_emails(session) if kind == "digest" else task_force_emails(session)
+        for slot in slots:
+            if kind == "digest" and not any_overdue(session, slot):
+                continue
+            planned += plan_periodic(kind, slot, readers, park.tz)
+    return planned
+
+
+def _row(row_id: int | None, kind: str, project_id: int | None, recipient: str,
+         send_at: datetime, status: str, reason: str, park: Park) -> dict[str, Any]:
+    return {"id": row_id, "kind": kind, "project_id": project_id, "recipients": [recipient],
+            "send_at": send_at.astimezone(park.tz).isoformat(), "status": status,
+            "reason": reason}

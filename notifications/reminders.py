@@ -1,0 +1,174 @@
+"""Keeping the outbox in step with the projects, and the sweep that finds what is due.
+
+`on_transition` runs inside every event's transaction (a Park observer): leaving a stage
+cancels its pending ladder and the new stage's ladder is written together with the state
+change. `sweep` adds the weekly mails whose slot has come and settles what catch-up makes
+pointless; it is idempotent, so running it twice at the same moment changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from db.models import OutboxMessage, Project, User, columns
+from notifications import outbox
+from notifications.planning import (
+    STAGE_KINDS,
+    StageFacts,
+    due_date_of,
+    inquiry_series,
+    next_inquiry_k,
+    overtaken,
+    plan_inquiry,
+    plan_periodic,
+    plan_stage,
+    stage_series,
+    weekly_slot_at_or_before,
+)
+from workflow.park import Park
+from workflow.projects import Snapshot, Transition
+
+_P, _U, _O = columns(Project), columns(User), columns(OutboxMessage)
+
+
+# ---------------------------------------------------------------- who receives what
+
+def owner_email(session: Session, owner_id: int) -> str:
+    return str(session.execute(select(_U.email).where(_U.id == owner_id)).scalar_one())
+
+
+def escalation_emails(session: Session, group: str | None) -> list[str]:
+    """The owner's group lead(s) and every leader: the early warning's readers."""
+    leads = select(_U.email).where(_U.is_group_lead.is_(True), _U.group == group)
+    leaders = select(_U.email).where(_U.role == "leader")
+    return [*session.execute(leads).scalars(), *session.execute(leaders).scalars()]
+
+
+def leader_emails(session: Session) -> list[str]:
+    return list(session.execute(select(_U.email).where(_U.role == "leader")
+                                .order_by(_U.id)).scalars())
+
+
+def task_force_emails(session: Session) -> list[str]:
+    return list(session.execute(select(_U.email).where(_U.role.in_(("member", "leader")))
+                                .order_by(_U.id)).scalars())
+
+
+# ---------------------------------------------------------------- on every state change
+
+def on_transition(session: Session, park: Park, transition: Transition) -> None:
+    """Park observer: reschedule the stage ladder and the star follow-up inquiry."""
+    before, after = transition.before, transition.after
+    if before is None or before.due_at != after.due_at or before.state != after.state:
+        reschedule_stage(session, park, after)
+    if before is None or (before.state, before.stars, before.last_follow_up_at) != (
+            after.state, after.stars, after.last_follow_up_at):
+        reschedule_inquiry(session, park, after)
+
+
+def reschedule_stage(session: Session, park: Park, project: Snapshot) -> None:
+    """Cancel the ladder of a stage left (or of a corrected deadline) and plan the current one."""
+    series = None
+    if project.due_at is not None and project.stage_entry_id is not None:
+        series = stage_series(project.id, project.stage_entry_id,
+                              due_date_of(project.due_at, park.tz))
+    outbox.cancel(session, project_id=project.id, kinds=STAGE_KINDS, keep_series=series,
+                  reason="项目已离开该阶段或截止日期已变更")
+    if series is None or project.due_at is None or project.stage_entry_id is None:
+        return
+    facts = StageFacts(project_id=project.id, stage_entry_id=project.stage_entry_id,
+                       state=project.state, due_at=project.due_at,
+                       owner=owner_email(session, project.owner_id),
+                       escalate_to=escalation_emails(session, project.group))
+    outbox.enqueue(session, plan_stage(facts, park.lifecycle.reminders, park.tz),
+                   now=park.now())
+
+
+def follow_up_anchor(project: Snapshot, park: Park) -> date | None:
+    """The day the 7-day follow-up clock starts: the visit or the last follow-up."""
+    rule = park.lifecycle.reminders
+    if project.stars < 1 or project.state not in rule.follow_up_states:
+        return None
+    days = [date.fromisoformat(project.milestones[m]) for m in ("visit",)
+            if m in project.milestones]
+    if project.last_follow_up_at is not None:
+        days.append(project.last_follow_up_at.astimezone(park.tz).date())
+    return max(days) if days else None
+
+
+def reschedule_inquiry(session: Session, park: Park, project: Snapshot) -> None:
+    anchor = follow_up_anchor(project, park)
+    keep = inquiry_series(project.id, anchor) if anchor else None
+    outbox.cancel(session, project_id=project.id, kinds=("inquiry",), keep_series=keep,
+                  reason="已有跟进记录或项目不再需要周问询")
+    if anchor is None:
+        return
+    now, rule = park.now(), park.lifecycle.reminders
+    k = next_inquiry_k(anchor, now, rule, park.tz, include_past=True)
+    planned = plan_inquiry(project.id, owner_email(session, project.owner_id), anchor, k,
+                           rule, park.tz)
+    outbox.enqueue(session, [planned], now=now)
+
+
+def chain_next_inquiry(session: Session, park: Park, claimed: outbox.Claimed,
+                       now: datetime) -> None:
+    """After an inquiry went out, plan the next one a week on, unless a follow-up came."""
+    if claimed.project_id is None:
+        return
+    from workflow.projects import load_snapshot
+    project = load_snapshot(session, claimed.project_id)
+    anchor = follow_up_anchor(project, park)
+    if anchor is None or anchor.isoformat() != claimed.payload.get("anchor"):
+        return
+    rule = park.lifecycle.reminders
+    k = next_inquiry_k(anchor, now, rule, park.tz, include_past=False)
+    outbox.enqueue(session, [plan_inquiry(project.id, claimed.recipient, anchor, k, rule,
+                                          park.tz)], now=now)
+
+
+# ---------------------------------------------------------------- the sweep
+
+@dataclass
+class SweepResult:
+    planned: int = 0
+    skipped: int = 0
+
+
+def sweep(session: Session, park: Park, *, now: datetime) -> SweepResult:
+    """Add the weekly mails whose slot has come; skip what catch-up has made pointless."""
+    result = SweepResult()
+    result.planned += _plan_weekly(session, park, now)
+    due = outbox.due_rows(session, now)
+    result.skipped += outbox.mark(session, overtaken(due, now), status="skipped",
+                                  reason="已被更晚的一级提醒取代（停机后补发）")
+    late = now - timedelta(hours=park.lifecycle.reminders.late_after_hours)
+    stale = [row.id for row in due if row.kind in ("digest", "agenda") and row.send_at < late]
+    result.skipped += outbox.mark(session, stale, status="skipped",
+                                  reason="定期邮件迟到超过 12 小时，不再补发")
+    return result
+
+
+def _plan_weekly(session: Session, park: Park, now: datetime) -> int:
+    """The agenda and the overdue digest of the latest weekly slot, once per slot."""
+    rule, added = park.lifecycle.reminders, 0
+    opened_at = session.execute(select(func.min(_U.created_at))).scalar()
+    for kind, slot_rule in (("agenda", rule.agenda), ("digest", rule.digest)):
+        slot = weekly_slot_at_or_before(slot_rule, now, park.tz)
+        if opened_at is None or slot < opened_at:
+            continue  # the park did not exist yet
+        series = f"{kind}:{slot.astimezone(park.tz).date().isoformat()}"
+        if outbox.series_exists(session, series):
+            continue
+        if kind == "digest" and not any_overdue(session, slot):
+            continue
+        readers = leader_emails(session) if kind == "digest" else task_force_emails(session)
+        added += outbox.enqueue(session, plan_periodic(kind, slot, readers, park.tz), now=now)
+    return added
+
+
+def any_overdue(session: Session, moment: datetime) -> bool:
+    return session.execute(select(_P.id).where(_P.due_at <= moment).limit(1)).first() is not None

@@ -1,0 +1,180 @@
+"""Render a kind of message for one recipient: subject, plain text, HTML and chat markdown.
+
+Templates live in the top-level ``templates`` package::
+
+    templates/email/_base.html                       the HTML frame every body.html extends
+    templates/email/<kind>/<lang>/subject.txt        one line
+    templates/email/<kind>/<lang>/body.txt           plain-text part
+    templates/email/<kind>/<lang>/body.html          HTML part (autoescaped)
+    templates/email/<kind>/<lang>/body.md            markdown for WeCom / DingTalk robots
+
+Languages are ``zh-CN`` (the default) and ``en``; any other language falls back to zh-CN.
+Both environments use ``StrictUndefined``: a context missing a key raises `RenderError`.
+The renderer adds ``lang`` to the context; everything else comes from the caller.
+
+Contexts are plain dicts of strings, ints, lists and dicts (`notifications.samples` has a
+realistic one per kind). Labels (stage, category, state, approval kind) are passed already
+translated into the recipient's language. Keys used by several kinds:
+
+    recipient  {name, email}                     ``name`` is the salutation ("王明" / "各位领导")
+    base_url   str                               the site root, shown in the footer
+    project    {id, name, category_label, state_label, owner_name, group_label, stars, url}
+    approval   {id, kind, kind_label, requested_by_name, submitted_at_text, reason, url,
+                details: [{label, value}], ...}  ``details`` are pre-formatted label/value rows
+
+Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
+
+    reminder            project; deadline {stage_label, due_date, due_at_text, explanation,
+                        days_left}  (days_left 0 = due today)
+    warning             project; deadline {stage_label, due_date, due_at_text, explanation,
+                        days_overdue}
+    digest              as_of (date text); board_url; overdue: [{name, url, owner_name,
+                        stage_label, due_date, days_overdue}]
+    inquiry             project; follow_up {last_date: str|None, last_summary: str|None,
+                        days_since: int|None}  (None = never followed up)
+    agenda              meeting {date, week_label}; board_url; new_intakes: [{name, url,
+                        category_label, owner_name, intake_date}]; visits_due: [{name, url,
+                        owner_name, stage_label, due_date}]; overdue: [{name, url, owner_name,
+                        stage_label, due_date, days_overdue}]; star_follow_ups: [{name, url,
+                        owner_name, stars, last_follow_up_date: str|None}]; pending_approvals:
+                        [{kind_label, subject_name, requested_by_name, submitted_date, url}]
+    approval_requested  project; approval
+    approval_decided    project; approval + {decision: "approved"|"rejected",
+                        decided_by_name, decided_at_text, comment: str|None}
+    approval_returned   project; approval + {decided_by_name, decided_at_text, comment}
+    listing_offered     project; request {id, type_label, area_m2, needed_by};
+                        listing {id, carrier, building, unit, type_label, area_m2};
+                        offered_by_name; note: str|None
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+import templates
+
+DEFAULT_LANG = "zh-CN"
+LANGS: tuple[str, ...] = ("zh-CN", "en")
+KINDS: tuple[str, ...] = (
+    "reminder",
+    "warning",
+    "digest",
+    "inquiry",
+    "agenda",
+    "approval_requested",
+    "approval_decided",
+    "approval_returned",
+    "listing_offered",
+)
+TEMPLATES_DIR = Path(templates.__file__).parent
+PARTS: tuple[str, ...] = ("subject.txt", "body.txt", "body.html", "body.md")
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """One message in every form a channel needs."""
+
+    subject: str
+    text: str
+    html: str
+    markdown: str  # for chat robots
+
+
+class RenderError(Exception):
+    """A template could not be rendered (unknown kind, missing context key, template bug)."""
+
+    def __init__(self, kind: str, lang: str, reason: str) -> None:
+        self.kind = kind
+        self.lang = lang
+        self.reason = reason
+        super().__init__(f"cannot render {kind!r} ({lang}): {reason}")
+
+
+def resolve_lang(lang: str | None) -> str:
+    """Map a requested language to a supported one: "en", "en-US", "en_GB" → "en"; else zh-CN."""
+    normalized = (lang or "").strip().lower().replace("_", "-")
+    if normalized == "en" or normalized.startswith("en-"):
+        return "en"
+    return DEFAULT_LANG
+
+
+@cache
+def html_environment() -> jinja2.Environment:
+    """The environment for ``*.html`` templates: autoescaped, strict."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@cache
+def text_environment() -> jinja2.Environment:
+    """The environment for subjects, plain text and markdown: no escaping, strict."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_message(
+    kind: str, context: Mapping[str, Any], *, lang: str = DEFAULT_LANG
+) -> RenderedMessage:
+    """Render `kind` for one recipient in `lang` (unknown languages fall back to zh-CN)."""
+    resolved = resolve_lang(lang)
+    if kind not in KINDS:
+        raise RenderError(kind, resolved, f"unknown kind; known kinds: {', '.join(KINDS)}")
+    _check_decision(kind, resolved, context)
+    values = {**context, "lang": resolved}
+    try:
+        return RenderedMessage(
+            subject=_one_line(_render(text_environment(), kind, resolved, "subject.txt", values)),
+            text=_render(text_environment(), kind, resolved, "body.txt", values),
+            html=_render(html_environment(), kind, resolved, "body.html", values),
+            markdown=_render(text_environment(), kind, resolved, "body.md", values),
+        )
+    except Exception as exc:
+        # Missing keys, but also wrong types (``"★" * None``): the caller's outbox needs one
+        # exception to mark the row failed, whatever the template tripped over.
+        raise RenderError(kind, resolved, f"{type(exc).__name__}: {exc}") from exc
+
+
+def template_name(kind: str, lang: str, part: str) -> str:
+    """The loader name of one part, e.g. ``email/reminder/zh-CN/body.html``."""
+    return f"email/{kind}/{lang}/{part}"
+
+
+def _render(
+    env: jinja2.Environment, kind: str, lang: str, part: str, values: Mapping[str, Any]
+) -> str:
+    return env.get_template(template_name(kind, lang, part)).render(values)
+
+
+def _check_decision(kind: str, lang: str, context: Mapping[str, Any]) -> None:
+    """An approval decision outside the two known ones would be worded as a refusal: refuse it."""
+    if kind != "approval_decided":
+        return
+    approval = context.get("approval")
+    decision = approval.get("decision") if isinstance(approval, Mapping) else None
+    if decision not in ("approved", "rejected"):
+        raise RenderError(
+            kind, lang, f"approval.decision must be 'approved' or 'rejected', got {decision!r}"
+        )
+
+
+def _one_line(text: str) -> str:
+    """Join a rendered subject into one stripped line (no header injection via newlines)."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
