@@ -6,6 +6,7 @@ past, so deadlines, stars and overdue stages are real.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -16,6 +17,8 @@ from sqlalchemy import Engine
 
 from db.engine import make_engine, reading, writing
 from db.migrate import upgrade
+from notifications.delivery import MailSettings, run_once
+from notifications.mail import EmlFolderMailer
 from parkflow.terminal import print_board
 from parkflow.wiring import make_park
 from workflow.calendar_store import seed_calendar
@@ -159,11 +162,26 @@ def run_demo(console: Console, *, database: str | None, lang: str) -> Path:
     with reading(engine) as session:
         rows = list_projects(session, park)
     print_board(console, rows, park, lang)
+    mail_dir = path.parent / "mail"
+    shutil.rmtree(mail_dir, ignore_errors=True)
+    counts = run_once(engine, park, EmlFolderMailer(mail_dir),
+                      MailSettings(sender="parkflow@park.example",
+                                   base_url="http://127.0.0.1:8000"), now=park.now())
     zh = lang == "zh-CN"
     console.print(
         (f"演示园区已建在 {path}：{len(USERS)} 位用户，{len(rows)} 个项目。\n"
-         f"试试：PARKFLOW_DATABASE_URL=sqlite:///{path} parkflow project show 7")
+         f"今天的提醒与预警已发出 {counts['sent']} 封"
+         f"（跳过 {counts['skipped']} 封被更晚一级取代的），"
+         f"未配置 SMTP，邮件写在 {mail_dir}/ 下，可直接打开 .eml 文件阅读。\n"
+         f"试试：export PARKFLOW_DATABASE_URL=sqlite:///{path}\n"
+         f"      parkflow project show 7 ; parkflow outbox list ; "
+         f"parkflow reminders preview --until 2026-12-31")
         if zh else
         (f"Demo park built in {path}: {len(USERS)} users, {len(rows)} projects.\n"
-         f"Try: PARKFLOW_DATABASE_URL=sqlite:///{path} parkflow project show 7"))
+         f"Today's reminders and warnings: {counts['sent']} sent ({counts['skipped']} skipped, "
+         f"overtaken by a later rung); no SMTP configured, so they are .eml files in "
+         f"{mail_dir}/.\n"
+         f"Try: export PARKFLOW_DATABASE_URL=sqlite:///{path}\n"
+         f"     parkflow project show 7 ; parkflow outbox list ; "
+         f"parkflow reminders preview --until 2026-12-31"))
     return path
