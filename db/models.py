@@ -50,6 +50,7 @@ class Project(SQLModel, table=True):
     stage_entry_id: int | None = None  # history row that entered the current state
     last_event_at: datetime = _utc()
     last_follow_up_at: datetime | None = _utc(default=None, nullable=True)
+    suspended_at: datetime | None = _utc(default=None, nullable=True)  # clock paused since
     version: int = 1
     created_at: datetime = _utc()
 
@@ -129,6 +130,95 @@ class OutboxMessage(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=200)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
     created_at: datetime = _utc()
+
+
+class Approval(SQLModel, table=True):
+    """A request a leader decides: large space, a deadline extension or a suspension."""
+
+    __tablename__ = "approvals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16, index=True)  # space | extension | suspension
+    project_id: int = Field(foreign_key="projects.id", index=True)
+    subject_id: int  # the space request for `space`; the project otherwise
+    state: str = Field(max_length=16, index=True)
+    requested_by: int = Field(foreign_key="users.id")
+    decided_by: int | None = Field(default=None, foreign_key="users.id")
+    comment: str | None = Field(default=None, max_length=2000)
+    reason: str = Field(default="", max_length=2000)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
+    stage_entry_id: int | None = None  # extensions: one pending per stage
+    due_at: datetime = _utc()  # the decision is due by then (3 working days)
+    decided_at: datetime | None = _utc(default=None, nullable=True)
+    version: int = 1
+    created_at: datetime = _utc()
+
+
+class ApprovalEvent(SQLModel, table=True):
+    """Append-only history of an approval."""
+
+    __tablename__ = "approval_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    approval_id: int = Field(foreign_key="approvals.id", index=True)
+    event: str = Field(max_length=32)
+    from_state: str | None = Field(default=None, max_length=16)
+    to_state: str = Field(max_length=16)
+    actor_id: int = Field(foreign_key="users.id")
+    occurred_at: datetime = _utc()
+    recorded_at: datetime = _utc()
+    fields: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
+
+
+class SpaceListing(SQLModel, table=True):
+    """A unit of the space inventory (全区一张图)."""
+
+    __tablename__ = "space_listings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    carrier: str = Field(max_length=100)
+    building: str = Field(max_length=50)
+    unit: str = Field(max_length=50)
+    area_m2: float
+    type: str = Field(max_length=16, index=True)  # office | lab | plant
+    status: str = Field(default="available", max_length=16, index=True)
+    reserved_for: int | None = Field(default=None, foreign_key="space_requests.id")
+    version: int = 1
+    created_at: datetime = _utc()
+
+
+class SpaceRequest(SQLModel, table=True):
+    __tablename__ = "space_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", index=True)
+    type: str = Field(max_length=16)
+    area_m2: float
+    needed_by: date
+    carrier: str | None = Field(default=None, max_length=100)
+    note: str | None = Field(default=None, max_length=2000)
+    requested_by: int = Field(foreign_key="users.id")
+    needs_approval: bool
+    reason: str = Field(default="", max_length=500)  # why that path
+    # open (no approval needed) | pending | approved | rejected | withdrawn | offered;
+    # the offered listing is the one whose reserved_for points here
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = _utc()
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal REST API token; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(default="", max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    created_at: datetime = _utc()
+    last_used_at: datetime | None = _utc(default=None, nullable=True)
+    revoked_at: datetime | None = _utc(default=None, nullable=True)
 
 
 def columns(model: type[SQLModel]) -> Any:
