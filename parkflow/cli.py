@@ -573,3 +573,11 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _register_web_commands() -> None:
+    from parkflow.cli_web import register
+    register(app, user_app)
+
+
+_register_web_commands()
