@@ -13,7 +13,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from db.models import Project, ProjectEvent, User, columns
+from db.models import (
+    Approval,
+    Project,
+    ProjectEvent,
+    SpaceListing,
+    SpaceRequest,
+    User,
+    columns,
+)
 from notifications.outbox import Claimed
 from states.definition import pick
 from workflow.park import Park
@@ -39,12 +47,10 @@ class ContextBuilder:
         builders: dict[str, Callable[[Claimed, str, datetime], dict[str, Any]]] = {
             "reminder": self._stage, "warning": self._stage, "inquiry": self._inquiry,
             "digest": self._digest, "agenda": self._agenda,
+            "approval_requested": self._approval, "approval_decided": self._approval,
+            "approval_returned": self._approval, "listing_offered": self._offer,
         }
-        builder = builders.get(claimed.kind)
-        if builder is None:
-            context = dict(claimed.payload.get("context") or {})
-        else:
-            context = builder(claimed, lang, now)
+        context = builders[claimed.kind](claimed, lang, now)
         return {"recipient": recipient, "base_url": self.base_url, **context}, lang
 
     # ------------------------------------------------------------ pieces
@@ -166,9 +172,94 @@ class ContextBuilder:
         }
 
 
-# Approvals register a provider here (they are built later, on top of the reminders).
-PENDING_APPROVALS: list[Callable[[ContextBuilder, str], list[dict[str, Any]]]] = []
+    # ------------------------------------------------------------ approvals and space
+
+    def _moment(self, moment: datetime | None) -> str:
+        return moment.astimezone(self.park.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    def approval(self, approval: Approval, lang: str) -> dict[str, Any]:
+        policy = self.park.approvals
+        requester = self.session.get(User, approval.requested_by)
+        decider = self.session.get(User, approval.decided_by) if approval.decided_by else None
+        return {
+            "id": approval.id, "kind": approval.kind,
+            "kind_label": pick(policy.kinds[approval.kind], lang),
+            "requested_by_name": requester.name if requester else "",
+            "submitted_at_text": self._moment(approval.created_at),
+            "reason": approval.reason or None,
+            "url": self.url(f"/approvals/{approval.id}"),
+            "details": self.approval_details(approval, lang),
+            "decision": {"approved": "approved", "rejected": "rejected"}.get(approval.state,
+                                                                            "approved"),
+            "decided_by_name": decider.name if decider else "",
+            "decided_at_text": self._moment(approval.decided_at),
+            "comment": approval.comment,
+        }
+
+    def approval_details(self, approval: Approval, lang: str) -> list[dict[str, str]]:
+        zh, policy, d = lang == "zh-CN", self.park.approvals, approval.details
+        if approval.kind == "extension":
+            return [{"label": "延期天数" if zh else "days", "value": str(d.get("days"))},
+                    {"label": "当前阶段" if zh else "stage",
+                     "value": self.park.lifecycle.label(d["state"], lang)}]
+        if approval.kind == "suspension":
+            return [{"label": "当前阶段" if zh else "stage",
+                     "value": self.park.lifecycle.label(d["state"], lang)}]
+        return [{"label": "用房类型" if zh else "type",
+                 "value": pick(policy.space_types[d["type"]], lang)},
+                {"label": "需求面积" if zh else "area", "value": f"{d['area']:,.0f} m²"},
+                {"label": "需用日期" if zh else "needed by", "value": d["needed_by"]},
+                {"label": "意向载体" if zh else "preferred carrier",
+                 "value": d.get("carrier") or "—"}]
+
+    def _approval(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
+        approval = self.session.get(Approval, claimed.payload["approval_id"])
+        if approval is None:
+            raise KeyError(f"approval {claimed.payload['approval_id']}")
+        snapshot = load_snapshot(self.session, approval.project_id)
+        return {"project": self.project(snapshot, lang),
+                "approval": self.approval(approval, lang)}
+
+    def _offer(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
+        payload, policy = claimed.payload, self.park.approvals
+        request = self.session.get(SpaceRequest, payload["request_id"])
+        listing = self.session.get(SpaceListing, payload["listing_id"])
+        actor = self.session.get(User, payload["actor_id"])
+        if request is None or listing is None:
+            raise KeyError(f"space request {payload['request_id']}")
+        snapshot = load_snapshot(self.session, request.project_id)
+        return {
+            "project": self.project(snapshot, lang),
+            "request": {"id": request.id, "type_label": pick(policy.space_types[request.type],
+                                                             lang),
+                        "area_m2": whole(request.area_m2),
+                        "needed_by": request.needed_by.isoformat()},
+            "listing": {"id": listing.id, "carrier": listing.carrier,
+                        "building": listing.building, "unit": listing.unit,
+                        "type_label": pick(policy.space_types[listing.type], lang),
+                        "area_m2": whole(listing.area_m2)},
+            "offered_by_name": actor.name if actor else "",
+            "note": payload.get("note"),
+        }
+
+
+def whole(area: float) -> int | float:
+    """An area as people write it: 1200, not 1200.0."""
+    return int(area) if float(area).is_integer() else area
 
 
 def pending_approvals_for_agenda(builder: ContextBuilder, lang: str) -> list[dict[str, Any]]:
-    return [row for provider in PENDING_APPROVALS for row in provider(builder, lang)]
+    """The approvals still waiting for a leader, for the weekly meeting agenda."""
+    a = columns(Approval)
+    pending = builder.session.execute(
+        select(Approval).where(a.state.in_(builder.park.approvals.pending_states))
+        .order_by(a.id)).scalars()
+    rows = []
+    for approval in pending:
+        info = builder.approval(approval, lang)
+        project = builder.session.get(Project, approval.project_id)
+        rows.append({"kind_label": info["kind_label"],
+                     "subject_name": project.name if project else "",
+                     "requested_by_name": info["requested_by_name"],
+                     "submitted_date": info["submitted_at_text"][:10], "url": info["url"]})
+    return rows

@@ -47,7 +47,11 @@ class Claimed:
 
 def enqueue(session: Session, planned: Iterable[Planned], *, now: datetime,
             status: str = "pending") -> int:
-    """Insert planned messages; a key that exists already is left alone. Returns rows added."""
+    """Insert planned messages; returns rows added or revived.
+
+    A key that exists already is left alone — unless it was cancelled, in which case planning
+    it again revives it (a suspended project resumed with the same deadline, say).
+    """
     values = [{"dedupe_key": p.dedupe_key, "kind": p.kind, "project_id": p.project_id,
                "series": p.series, "channel": "email", "recipient": p.recipient,
                "send_at": p.send_at, "next_attempt_at": p.send_at,
@@ -57,7 +61,15 @@ def enqueue(session: Session, planned: Iterable[Planned], *, now: datetime,
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    statement = insert(OutboxMessage)
+    statement = statement.on_conflict_do_update(
+        index_elements=["dedupe_key"],
+        set_={"status": statement.excluded.status, "reason": statement.excluded.reason,
+              "send_at": statement.excluded.send_at,
+              "next_attempt_at": statement.excluded.next_attempt_at,
+              "retry_until": statement.excluded.retry_until, "attempts": 0,
+              "locked_by": None, "locked_until": None},
+        where=_O.status == "cancelled")
     # Core execution: executemany with a real rowcount (the ORM bulk path hides it)
     result = session.connection().execute(statement, values)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -179,3 +191,11 @@ def row_json(row: OutboxMessage, tz: ZoneInfo) -> dict[str, Any]:
             "status": row.status, "reason": row.reason, "attempts": row.attempts,
             "sent_at": row.sent_at.astimezone(tz).isoformat() if row.sent_at else None,
             "last_error": row.last_error}
+
+
+def cancel_series(session: Session, series: str, *, reason: str) -> int:
+    """Cancel every pending message of one series (e.g. an approval's reminders)."""
+    result = session.execute(update(OutboxMessage)
+                             .where(_O.series == series, _O.status == "pending")
+                             .values(status="cancelled", reason=reason, locked_by=None))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -60,8 +60,10 @@ def task_force_emails(session: Session) -> list[str]:
 
 # ---------------------------------------------------------------- on every state change
 
-def on_transition(session: Session, park: Park, transition: Transition) -> None:
+def on_transition(session: Session, park: Park, transition: object) -> None:
     """Park observer: reschedule the stage ladder and the star follow-up inquiry."""
+    if not isinstance(transition, Transition):
+        return
     before, after = transition.before, transition.after
     if before is None or before.due_at != after.due_at or before.state != after.state:
         reschedule_stage(session, park, after)

@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from parkflow.settings import Settings
 from workflow.errors import ValidationError, WorkflowError
@@ -31,6 +32,14 @@ reminders_app = typer.Typer(help="提醒与预警 / reminders", no_args_is_help=
 outbox_app = typer.Typer(help="发件箱 / outbox", no_args_is_help=True)
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(outbox_app, name="outbox")
+space_app = typer.Typer(help="用房 / space", no_args_is_help=True)
+listing_app = typer.Typer(help="房源 / listings", no_args_is_help=True)
+extension_app = typer.Typer(help="延期 / extensions", no_args_is_help=True)
+approvals_app = typer.Typer(help="审批 / approvals", no_args_is_help=True)
+space_app.add_typer(listing_app, name="listing")
+app.add_typer(space_app, name="space")
+app.add_typer(extension_app, name="extension")
+app.add_typer(approvals_app, name="approvals")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -81,13 +90,13 @@ def run(action: Callable[[Context], Any], *, as_json: bool = False) -> None:
         action(ctx)
     except WorkflowError as exc:
         lang = _lang(ctx)
-        fail(exc.message(lang), exc.exit_code, exc.as_json(lang) if as_json else None)
+        fail(exc.message(lang), exc.exit_code, exc.as_json(lang) if as_json else None, lang)
     except typer.Exit:
         raise
     except Exception as exc:  # never a traceback in front of a person
         message = _describe_unexpected(exc, _lang(ctx))
         fail(message, 1, {"error": {"kind": "internal", "field": None, "message": message}}
-             if as_json else None)
+             if as_json else None, _lang(ctx))
 
 
 def _lang(ctx: Context | None) -> str:
@@ -103,10 +112,12 @@ def _describe_unexpected(exc: Exception, lang: str) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def fail(message: str, code: int, payload: dict[str, Any] | None = None) -> NoReturn:
+def fail(message: str, code: int, payload: dict[str, Any] | None = None,
+         lang: str = "zh-CN") -> NoReturn:
     if payload is not None:
         print(json.dumps(payload, ensure_ascii=False))
-    err.print(f"[red]错误[/red] {message}" if code else message, soft_wrap=True)
+    label = "错误" if lang == "zh-CN" else "error"
+    err.print(Text.assemble((label, "red"), " ", message), soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -552,6 +563,298 @@ def scheduler(every: Annotated[int, typer.Option("--every", help="扫描间隔�
         err.print(t("调度器已启动（Ctrl+C 退出）", "scheduler started (Ctrl+C to stop)", ctx))
         run_forever(tick, app_.park.lifecycle.reminders, app_.park.tz, every_seconds=every)
     run(body)
+
+
+# ---------------------------------------------------------------- space and approvals
+
+@listing_app.command("add")
+def listing_add(
+    carrier: Annotated[str, typer.Option("--carrier", help="载体")],
+    building: Annotated[str, typer.Option("--building", help="楼栋")],
+    unit: Annotated[str, typer.Option("--unit", help="单元")],
+    area: Annotated[str, typer.Option("--area", help="面积（m²）")],
+    type_: Annotated[str, typer.Option("--type", help="office|lab|plant")],
+    as_json: Json = False,
+) -> None:
+    """登记房源 / add a listing to the space inventory."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.space import add_listing, listing_json
+        park = ctx.app.park
+        with writing(ctx.app.engine) as session:
+            listing = add_listing(session, park, carrier=carrier, building=building, unit=unit,
+                                  area=area, type=type_, now=park.now())
+            shown = listing_json(listing, park.approvals, ctx.lang)
+        if as_json:
+            emit_json(shown)
+        else:
+            print(shown["id"])
+    run(body, as_json=as_json)
+
+
+@listing_app.command("list")
+def listing_list(
+    available: Annotated[bool, typer.Option("--available", help="仅可用房源")] = False,
+    type_: Annotated[str | None, typer.Option("--type", help="office|lab|plant")] = None,
+    min_area: Annotated[str | None, typer.Option("--min-area", help="最小面积（m²）")] = None,
+    as_json: Json = False,
+) -> None:
+    """房源列表 / list the space inventory."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading
+        from workflow.space import list_listings
+        with reading(ctx.app.engine) as session:
+            rows = list_listings(session, ctx.app.park, available=available, type=type_,
+                                 min_area=min_area, lang=ctx.lang)
+        if as_json:
+            emit_json(rows)
+            return
+        for r in rows:
+            out.print(f"{r['id']:>4} {r['carrier']} {r['building']} {r['unit']}  "
+                      f"{r['type_label']} {r['area']:,.0f} m²  {r['status']}")
+    run(body, as_json=as_json)
+
+
+@space_app.command("request")
+def space_request(
+    target: Annotated[str, typer.Argument(metavar="PROJECT_ID|list",
+                                          help="项目编号，或 list 列出申请")],
+    type_: Annotated[str | None, typer.Option("--type", help="office|lab|plant")] = None,
+    area: Annotated[str | None, typer.Option("--area", help="面积（m²）")] = None,
+    needed_by: Annotated[str | None, typer.Option("--needed-by", help="需用日期")] = None,
+    by: By = None,
+    carrier: Annotated[str | None, typer.Option("--carrier", help="意向载体")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="说明")] = None,
+    project: Annotated[int | None, typer.Option("--project",
+                                                help="（list）按项目筛选")] = None,
+    as_json: Json = False,
+) -> None:
+    """提交用房申请（大面积/厂房须领导审批）；`space request list` 列出申请 / file or list."""
+    if target == "list":
+        _space_request_list(project, as_json)
+        return
+
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.space import request_space
+        if not target.isdigit():
+            raise ValidationError("bad_value", field="PROJECT_ID", value=target,
+                                  reason="project id / 项目编号")
+        for name, value in (("type", type_), ("area", area), ("needed_by", needed_by)):
+            if value is None:
+                raise ValidationError("required", field=name)
+        assert type_ is not None and area is not None and needed_by is not None
+        actor = ctx.actor(by)
+        with writing(ctx.app.engine) as session:
+            result = request_space(session, ctx.app.park, project_id=int(target), type=type_,
+                                   area=area, needed_by=needed_by, actor=actor or "",
+                                   carrier=carrier, note=note, lang=ctx.lang)
+        if as_json:
+            emit_json(result)
+            return
+        path = (t(f"已提交审批 {result['approval_id']}", f"approval {result['approval_id']} filed",
+                  ctx) if result["needs_approval"]
+                else t("直接进入匹配", "straight to matching", ctx))
+        out.print(f"{t('用房申请', 'space request', ctx)} {result['id']}: {path} — "
+                  f"{result['reason']}")
+    run(body, as_json=as_json)
+
+
+def _space_request_list(project: int | None, as_json: bool) -> None:
+    def body(ctx: Context) -> None:
+        from db.engine import reading
+        from workflow.space import list_requests
+        with reading(ctx.app.engine) as session:
+            rows = list_requests(session, ctx.app.park, project_id=project, lang=ctx.lang)
+        if as_json:
+            emit_json(rows)
+            return
+        for r in rows:
+            out.print(f"{r['id']:>4} #{r['project_id']} {r['project_name']}  {r['type']} "
+                      f"{r['area']:,.0f} m²  {r['needed_by']}  {r['status']}"
+                      f"{'  → ' + str(r['listing_id']) if r['listing_id'] else ''}")
+    run(body, as_json=as_json)
+
+
+@space_app.command("offer")
+def space_offer(
+    request_id: Annotated[int, typer.Argument(metavar="REQUEST_ID")],
+    listing_id: Annotated[int, typer.Argument(metavar="LISTING_ID")],
+    by: By = None,
+    note: Annotated[str | None, typer.Option("--note", help="说明（房源小于需求时必填）")] = None,
+    as_json: Json = False,
+) -> None:
+    """为已批准（或无需审批）的申请预留房源 / reserve a listing for a request."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.space import offer
+        actor = ctx.actor(by)
+        with writing(ctx.app.engine) as session:
+            result = offer(session, ctx.app.park, request_id=request_id, listing_id=listing_id,
+                           actor=actor or "", note=note)
+        if as_json:
+            emit_json(result)
+        else:
+            out.print(t(f"房源 {listing_id} 已为申请 {request_id} 预留",
+                        f"listing {listing_id} reserved for request {request_id}", ctx))
+    run(body, as_json=as_json)
+
+
+@extension_app.command("request")
+def extension_request(
+    project_id: Annotated[int, typer.Argument(metavar="PROJECT_ID")],
+    days: Annotated[str, typer.Option("--days", help="延期天数（日历日）")],
+    reason: Annotated[str, typer.Option("--reason", help="理由")],
+    by: By = None,
+    as_json: Json = False,
+) -> None:
+    """申请延长当前阶段期限 / ask for more time on the current stage."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.approvals import file_extension
+        actor = ctx.actor(by)
+        with writing(ctx.app.engine) as session:
+            approval = file_extension(session, ctx.app.park, project_id=project_id, days=days,
+                                      reason=reason, actor=actor or "")
+        _show_approval(ctx, approval.id, as_json, filed=True)
+    run(body, as_json=as_json)
+
+
+@project_app.command("suspend")
+def project_suspend(
+    project_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option("--reason", help="理由")],
+    by: By = None,
+    as_json: Json = False,
+) -> None:
+    """申请暂停项目（停止计时，须领导批准）/ ask to pause a project's clock."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.approvals import file_suspension
+        actor = ctx.actor(by)
+        with writing(ctx.app.engine) as session:
+            approval = file_suspension(session, ctx.app.park, project_id=project_id,
+                                       reason=reason, actor=actor or "")
+        _show_approval(ctx, approval.id, as_json, filed=True)
+    run(body, as_json=as_json)
+
+
+def _show_approval(ctx: Context, approval_id: int | None, as_json: bool, *,
+                   filed: bool = False) -> None:
+    from db.engine import reading
+    from workflow.approvals import approval_json, load_approval
+    assert approval_id is not None
+    with reading(ctx.app.engine) as session:
+        shown = approval_json(session, ctx.app.park, load_approval(session, approval_id),
+                              ctx.lang)
+    if as_json:
+        emit_json(shown)
+    elif filed:
+        out.print(t(f"已提交审批 {approval_id}（{shown['kind_label']}），待分管领导审批",
+                    f"approval {approval_id} ({shown['kind_label']}) filed for a leader", ctx))
+    else:
+        out.print(t(f"审批 {approval_id}：{shown['state_label']}",
+                    f"approval {approval_id}: {shown['state_label']}", ctx))
+
+
+@project_app.command("resume")
+def project_resume(project_id: Annotated[int, typer.Argument(metavar="ID")],
+                   by: By = None) -> None:
+    """恢复暂停的项目（暂停天数顺延）/ resume a suspended project."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading, writing
+        from workflow.approvals import resume
+        from workflow.views import project_view
+        actor = ctx.actor(by)
+        with writing(ctx.app.engine) as session:
+            resume(session, ctx.app.park, project_id=project_id, actor=actor or "")
+        with reading(ctx.app.engine) as session:
+            view = project_view(session, ctx.app.park, project_id, ctx.lang)
+        out.print(t(f"项目 {project_id} 已恢复", f"project {project_id} resumed", ctx))
+        _print_deadline(view, ctx)
+    run(body)
+
+
+@approvals_app.command("list")
+def approvals_list(
+    by: By = None,
+    pending: Annotated[bool, typer.Option("--pending", help="仅待审批")] = False,
+    mine: Annotated[bool, typer.Option("--mine", help="仅本人提交的")] = False,
+    as_json: Json = False,
+) -> None:
+    """审批列表（领导的待办）/ a leader's inbox."""
+    def body(ctx: Context) -> None:
+        from db.engine import reading
+        from workflow.approvals import list_approvals
+        actor = ctx.actor(by)
+        with reading(ctx.app.engine) as session:
+            rows = list_approvals(session, ctx.app.park, viewer=actor or "", pending=pending,
+                                  mine=mine, lang=ctx.lang)
+        if as_json:
+            emit_json(rows)
+            return
+        for r in rows:
+            late = t(" 已超期", " overdue", ctx) if r["overdue"] else ""
+            out.print(f"{r['id']:>4} {r['kind_label']:6} #{r['project_id']} "
+                      f"{r['project_name']}  {r['state_label']}  {r['requested_by_name']}"
+                      f"  {t('期限', 'due', ctx)} {r['due_at'][:10]}{late}")
+        out.print(t(f"共 {len(rows)} 条", f"{len(rows)} approvals", ctx))
+    run(body, as_json=as_json)
+
+
+@approvals_app.command("decide")
+def approvals_decide(
+    approval_id: Annotated[int, typer.Argument(metavar="ID")],
+    decision: Annotated[str, typer.Argument(metavar="approve|reject|return")],
+    by: By = None,
+    comment: Annotated[str | None, typer.Option("--comment",
+                                                help="审批意见（驳回/退回必填）")] = None,
+    as_json: Json = False,
+) -> None:
+    """批准、驳回或退回 / approve, reject or return."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.approvals import decide
+        actor = ctx.actor(by)
+        with writing(ctx.app.engine) as session:
+            approval = decide(session, ctx.app.park, approval_id=approval_id,
+                              decision=decision, actor=actor or "", comment=comment)
+        _show_approval(ctx, approval.id, as_json)
+    run(body, as_json=as_json)
+
+
+@approvals_app.command("resubmit")
+def approvals_resubmit(
+    approval_id: Annotated[int, typer.Argument(metavar="ID")],
+    by: By = None,
+    note: Annotated[str | None, typer.Option("--note", help="补充说明")] = None,
+    as_json: Json = False,
+) -> None:
+    """补充后重新提交被退回的申请 / resubmit a returned request."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.approvals import resubmit
+        actor = ctx.actor(by)
+        with writing(ctx.app.engine) as session:
+            approval = resubmit(session, ctx.app.park, approval_id=approval_id,
+                                actor=actor or "", note=note)
+        _show_approval(ctx, approval.id, as_json)
+    run(body, as_json=as_json)
+
+
+@approvals_app.command("withdraw")
+def approvals_withdraw(approval_id: Annotated[int, typer.Argument(metavar="ID")],
+                       by: By = None, as_json: Json = False) -> None:
+    """撤回本人提交的申请 / withdraw a request you filed."""
+    def body(ctx: Context) -> None:
+        from db.engine import writing
+        from workflow.approvals import withdraw
+        actor = ctx.actor(by)
+        with writing(ctx.app.engine) as session:
+            approval = withdraw(session, ctx.app.park, approval_id=approval_id,
+                                actor=actor or "")
+        _show_approval(ctx, approval.id, as_json)
+    run(body, as_json=as_json)
 
 
 def _print_deadline(view: dict[str, Any], ctx: Context) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 
 from db.engine import make_engine
+from notifications import approval_mail
 from notifications.delivery import MailSettings
 from notifications.mail import EmlFolderMailer, Mailer, SmtpMailer, SmtpSettings
 from notifications.reminders import on_transition
@@ -40,7 +41,7 @@ def make_park(settings: Settings | None = None, *, clock: Clock | None = None) -
     """The park with its observers: state changes keep the outbox in step."""
     settings = settings or Settings()
     park = Park.default(tz=settings.zone(), clock=clock or SystemClock())
-    park.observers.append(on_transition)
+    park.observers += [on_transition, approval_mail.on_change]
     return park
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 LANGS = ("zh-CN", "en")
-ROLES = ("owner", "group", "leader", "admin")
+ROLES = ("owner", "group", "leader", "admin", "requester")
 FIELD_TYPES = ("text", "list", "choices", "score", "uscc")
 PREVIOUS = "@previous"
 _PERIOD = re.compile(r"^\s*(\d+)\s*(day|days|month|months)\s*$")
@@ -155,7 +155,7 @@ def parse_lifecycle(raw: Any, *, source: str = "definition") -> Lifecycle:
     initial = _text(root.get("initial"), f"{source}: initial")
     if initial not in states:
         raise DefinitionError(f"{source}: initial: unknown state {initial!r}")
-    milestones = _label_map(root.get("milestones"), f"{source}: milestones")
+    milestones = _optional_labels(root, "milestones", source)
     default_roles = _roles(root.get("default_roles", ["owner", "group", "leader"]),
                            f"{source}: default_roles")
     events = {name: _event(name, body, states, milestones, default_roles,
@@ -170,16 +170,21 @@ def parse_lifecycle(raw: Any, *, source: str = "definition") -> Lifecycle:
         initial=initial,
         states=states,
         events=events,
-        categories=_label_map(root.get("categories"), f"{source}: categories"),
-        groups=_label_map(root.get("groups"), f"{source}: groups"),
+        categories=_optional_labels(root, "categories", source),
+        groups=_optional_labels(root, "groups", source),
         milestones=milestones,
-        stars=_stars(root.get("stars"), events, f"{source}: stars"),
+        stars=_stars(root["stars"], events, f"{source}: stars") if "stars" in root
+        else StarRule(scores=(), rules=()),
         reminders=_reminders(root.get("reminders") or {"send_time": "09:00"}, states,
                              f"{source}: reminders"),
         default_roles=default_roles,
     )
     _check_reachable(lifecycle, source)
     return lifecycle
+
+
+def _optional_labels(root: Mapping[str, Any], key: str, source: str) -> Mapping[str, Labels]:
+    return _label_map(root[key], f"{source}: {key}") if key in root else {}
 
 
 def parse_period(text: Any, where: str) -> PeriodSpec:
@@ -227,8 +232,10 @@ def _event(name: str, body: Any, states: Mapping[str, StateDef], milestones: Map
     stamps = body.get("stamps")
     if stamps is not None and stamps not in milestones:
         raise DefinitionError(f"{where}.stamps: unknown milestone {stamps!r}")
+    raw_fields = body.get("fields")
     fields = {fname: _field(fname, fbody, f"{where}.fields.{fname}")
-              for fname, fbody in (_mapping(body.get("fields") or {}, f"{where}.fields")).items()}
+              for fname, fbody in _mapping(raw_fields, f"{where}.fields").items()
+              } if raw_fields is not None else {}
     return EventDef(
         name=_identifier(name, where),
         label=_labels(body.get("label"), f"{where}.label"),
@@ -280,6 +287,10 @@ def _reminders(raw: Any, states: Mapping[str, StateDef], where: str) -> Reminder
     for state in follow_up_states:
         if state not in states:
             raise DefinitionError(f"{where}.follow_up_states: unknown state {state!r}")
+    digest = _weekly(body.get("digest", {"weekday": "monday", "time": "09:00"}),
+                     f"{where}.digest")
+    agenda = _weekly(body.get("agenda", {"weekday": "monday", "time": "08:30"}),
+                     f"{where}.agenda")
     try:
         before = tuple(sorted({int(d) for d in body.get("before_due_days", [3, 0])},
                               reverse=True))
@@ -287,13 +298,7 @@ def _reminders(raw: Any, states: Mapping[str, StateDef], where: str) -> Reminder
                             before_due_days=before,
                             warning_after_days=int(body.get("warning_after_days", 1)),
                             follow_up_every_days=int(body.get("follow_up_every_days", 7)),
-                            follow_up_states=follow_up_states,
-                            digest=_weekly(body.get("digest", {"weekday": "monday",
-                                                               "time": "09:00"}),
-                                           f"{where}.digest"),
-                            agenda=_weekly(body.get("agenda", {"weekday": "monday",
-                                                               "time": "08:30"}),
-                                           f"{where}.agenda"),
+                            follow_up_states=follow_up_states, digest=digest, agenda=agenda,
                             late_after_hours=int(body.get("late_after_hours", 12)))
     except (TypeError, ValueError) as exc:
         raise DefinitionError(f"{where}: day offsets and hours must be integers") from exc

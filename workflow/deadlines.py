@@ -266,3 +266,13 @@ def _coverage_warning(year: int, roll_forward: bool, lang: _Lang) -> str:
         f"the {year} holiday arrangement has not been loaded; "
         "cannot tell whether the due date is a holiday"
     )
+
+
+def working_days_after(start: date, days: int, calendar: BusinessCalendar) -> date:
+    """The `days`-th working day after `start` (start not counted)."""
+    day, counted = start, 0
+    while counted < days:
+        day += timedelta(days=1)
+        if calendar.is_workday(day):
+            counted += 1
+    return day

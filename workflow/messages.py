@@ -62,6 +62,49 @@ MESSAGES: dict[str, dict[str, str]] = {
     "concurrent_change": {"zh-CN": "项目 {project} 已被他人同时修改，请刷新后重试",
                           "en": "project {project} was changed by someone else at the same "
                                 "time; reload and try again"},
+    "suspended": {"zh-CN": "项目 {project} 处于暂停状态，请先恢复（parkflow project resume）",
+                  "en": "project {project} is suspended; resume it first "
+                        "(parkflow project resume)"},
+    # approvals
+    "approval_not_found": {"zh-CN": "审批 {value} 不存在", "en": "approval {value} not found"},
+    "leaders_only": {"zh-CN": "{actor} 不是分管领导，不能审批", "en": "{actor} is not a leader "
+                     "and may not decide"},
+    "self_approval": {"zh-CN": "不能审批本人提交的申请（{actor}）",
+                      "en": "nobody decides on a request they filed ({actor})"},
+    "requester_only": {"zh-CN": "只有申请人可以执行此操作（{actor} 不是申请人）",
+                       "en": "only the requester may do this ({actor} is not)"},
+    "not_pending": {"zh-CN": "审批 {value} 当前为“{state}”，已不在待审批状态",
+                    "en": "approval {value} is {state}, no longer pending"},
+    "not_returned": {"zh-CN": "审批 {value} 当前为“{state}”，只有被退回的申请可以重新提交",
+                     "en": "approval {value} is {state}; only a returned one can be resubmitted"},
+    "no_deadline": {"zh-CN": "项目 {project} 当前阶段（{state}）没有办理时限，无需延期",
+                    "en": "project {project}'s stage ({state}) has no deadline to extend"},
+    "extension_pending": {"zh-CN": "项目 {project} 本阶段已有待审批的延期申请（{approval}）",
+                          "en": "project {project} already has a pending extension for this "
+                                "stage ({approval})"},
+    "suspension_pending": {"zh-CN": "项目 {project} 已有待审批的暂停申请（{approval}）",
+                           "en": "project {project} already has a pending suspension "
+                                 "({approval})"},
+    "cannot_suspend": {"zh-CN": "项目 {project} 已暂停或已退库，不能暂停",
+                       "en": "project {project} is already suspended or has left the library"},
+    "not_suspended": {"zh-CN": "项目 {project} 未处于暂停状态", "en": "project {project} is not "
+                      "suspended"},
+    "stage_left": {"zh-CN": "项目 {project} 已离开申请延期时的阶段，延期申请 {value} 不再适用",
+                   "en": "project {project} has left the stage extension {value} was for"},
+    # space
+    "request_not_found": {"zh-CN": "用房申请 {value} 不存在",
+                          "en": "space request {value} not found"},
+    "listing_not_found": {"zh-CN": "房源 {value} 不存在", "en": "listing {value} not found"},
+    "request_not_cleared": {"zh-CN": "用房申请 {value} 当前为 {status}，"
+                                     "须经批准（或无需审批）后才能推介",
+                            "en": "space request {value} is {status}; it must be approved (or "
+                                  "need no approval) before a listing is offered"},
+    "listing_taken": {"zh-CN": "房源 {value} 已被预留或已出租", "en": "listing {value} is "
+                      "already reserved or leased"},
+    "listing_too_small": {"zh-CN": "房源 {listing} 面积 {area} m² 小于申请的 {wanted} m²，"
+                                   "如仍要推介请用 --note 说明理由",
+                          "en": "listing {listing} ({area} m²) is smaller than the {wanted} m² "
+                                "requested; say why with --note to offer it anyway"},
     # outbox
     "outbox_not_found": {"zh-CN": "发件记录 {value} 不存在",
                          "en": "outbox message {value} not found"},

@@ -5,33 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from db.models import CalendarDay, CalendarYear
+from states.approval import ApprovalPolicy, load_approval_policy
 from states.definition import LIFECYCLE_FILE, Lifecycle, load_lifecycle
 from workflow.calendar import BusinessCalendar, SpecialDay
 from workflow.clock import Clock, SystemClock
 from workflow.machine import LifecycleMachine, machine_for
 
-if TYPE_CHECKING:
-    from workflow.projects import Transition
-
 DEFAULT_TZ = "Asia/Shanghai"
 
-# Called inside the event's transaction, after the project row and its history are written:
-# what must change together with a state change (its outbox rows) subscribes here.
-TransitionObserver = Callable[[Session, "Park", "Transition"], None]
+# Called inside the transaction of every change, after its rows and history are written,
+# with the change (a project Transition, an ApprovalChange, a ListingOffered): what must
+# commit together with it (its outbox rows) subscribes here.
+Observer = Callable[[Session, "Park", Any], None]
 
 
 @dataclass
 class Park:
     lifecycle: Lifecycle
+    approvals: ApprovalPolicy = field(default_factory=load_approval_policy)
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TZ))
     clock: Clock = field(default_factory=SystemClock)
-    observers: list[TransitionObserver] = field(default_factory=list)
+    observers: list[Observer] = field(default_factory=list)
     _calendar: BusinessCalendar | None = None
 
     @classmethod
@@ -41,6 +41,10 @@ class Park:
     @property
     def machine(self) -> LifecycleMachine:
         return machine_for(self.lifecycle)
+
+    @property
+    def approval_machine(self) -> LifecycleMachine:
+        return machine_for(self.approvals.lifecycle)
 
     def now(self) -> datetime:
         return self.clock.now()

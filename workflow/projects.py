@@ -17,7 +17,14 @@ from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
 from states.definition import PREVIOUS, EventDef, Lifecycle, pick
-from workflow.deadlines import Deadline, Period, compute_deadline, extend_deadline, local_date
+from workflow.deadlines import (
+    Deadline,
+    Period,
+    compute_deadline,
+    extend_deadline,
+    local_date,
+    shift_deadline,
+)
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
 from workflow.fields import validate_fields
 from workflow.machine import Token
@@ -28,7 +35,7 @@ from workflow.users import find_user, require_actor
 _P = columns(Project)
 _PROJECT_COLUMNS = (_P.id, _P.name, _P.category, _P.state, _P.owner_id, _P.group, _P.stars,
                     _P.milestones, _P.adjustments, _P.exited_from, _P.due_at, _P.stage_entry_id,
-                    _P.last_event_at, _P.last_follow_up_at, _P.version)
+                    _P.last_event_at, _P.last_follow_up_at, _P.suspended_at, _P.version)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Snapshot:
     stage_entry_id: int | None
     last_event_at: datetime
     last_follow_up_at: datetime | None
+    suspended_at: datetime | None
     version: int
 
     @classmethod
@@ -98,16 +106,32 @@ def deadline_of(park: Park, session: Session, snapshot: Snapshot | Any,
         calendar=calendar, tz=park.tz, roll_forward=rule.roll_forward, lang=lang,
         anchor_label=pick(park.lifecycle.milestones[rule.milestone], lang))
     for adjustment in snapshot.adjustments:
-        deadline = extend_deadline(deadline, days=int(adjustment["days"]), calendar=calendar,
-                                   tz=park.tz, note=_adjustment_note(adjustment, lang),
-                                   roll_forward=rule.roll_forward, lang=lang)
+        move = shift_deadline if adjustment.get("kind") == "suspension" else extend_deadline
+        deadline = move(deadline, days=int(adjustment["days"]), calendar=calendar, tz=park.tz,
+                        note=_adjustment_note(adjustment, lang),
+                        roll_forward=rule.roll_forward, lang=lang)
+    if snapshot.suspended_at is not None:
+        since = snapshot.suspended_at.astimezone(park.tz).date().isoformat()
+        paused = (f"项目自 {since} 起暂停，期限暂停计算，恢复后顺延" if lang == "zh-CN"
+                  else f"suspended since {since}: the clock is paused until it resumes")
+        deadline = replace(deadline, warnings=(*deadline.warnings, paused))
     return deadline
+
+
+def stored_due_at(park: Park, session: Session, snapshot: Snapshot) -> datetime | None:
+    """What the row keeps for sweeps and the board: nothing while the clock is paused."""
+    if snapshot.suspended_at is not None:
+        return None
+    due = deadline_of(park, session, snapshot)
+    return due.due_at if due else None
 
 
 def _adjustment_note(adjustment: Mapping[str, Any], lang: str) -> str:
     by, on = adjustment.get("approved_by", ""), adjustment.get("approved_on", "")
     if adjustment.get("kind") == "suspension":
-        return f"暂停 {by} {on} 批准" if lang == "zh-CN" else f"suspended, approved by {by} on {on}"
+        resumed = adjustment.get("resumed_on", "")
+        return (f"{by} {on} 批准暂停，{resumed} 恢复" if lang == "zh-CN"
+                else f"suspension approved by {by} on {on}, resumed {resumed}")
     return f"{by} {on} 批准" if lang == "zh-CN" else f"approved by {by} on {on}"
 
 
@@ -150,15 +174,15 @@ def add_project(session: Session, park: Park, *, name: str, category: str, owner
         group=owner_user.group, stars=0, milestones=milestones, adjustments=[],
         due_at=None, last_event_at=occurred_at, version=1, created_at=now,
     ).returning(_P.id)).scalar_one()
-    history_id = _record(session, project_id=project_id, event="intake", from_state=None,
+    history_id = record_history(session, project_id=project_id, event="intake", from_state=None,
                          to_state=initial, actor_id=actor_user.id, occurred_at=occurred_at,
                          recorded_at=now, fields={})
     draft = load_snapshot(session, project_id)
-    due = deadline_of(park, session, draft)
+    due_at = stored_due_at(park, session, draft)
     session.execute(update(Project).where(_P.id == project_id).values(
-        stage_entry_id=history_id, due_at=due.due_at if due else None))
-    after = replace(draft, stage_entry_id=history_id, due_at=due.due_at if due else None)
-    _notify(session, park, Transition(None, after, "intake", history_id, _id(actor_user),
+        stage_entry_id=history_id, due_at=due_at))
+    after = replace(draft, stage_entry_id=history_id, due_at=due_at)
+    notify(session, park, Transition(None, after, "intake", history_id, user_id(actor_user),
                                       occurred_at))
     return after
 
@@ -178,6 +202,9 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
     token = Token(before.state, before.exited_from)
     if not park.machine.can_fire(before.state, event, exited_from=before.exited_from):
         raise Conflict("invalid_transition", field="event", event=event, state=before.state)
+    leaves_library = spec.dest != PREVIOUS and lifecycle.states[spec.dest].final
+    if before.suspended_at is not None and not leaves_library:
+        raise Conflict("suspended", field="event", project=before.id)
     clean = validate_fields(spec, fields or {})
     now = park.now()
     occurred_at = resolve_moment(at, field="at", tz=park.tz, now=now,
@@ -185,15 +212,15 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
     if not park.machine.fire(token, event):
         raise Conflict("invalid_transition", field="event", event=event, state=before.state)
     after = _next_snapshot(park, session, before, spec, token, clean, occurred_at)
-    history_id = _record(session, project_id=before.id, event=event, from_state=before.state,
+    history_id = record_history(session, project_id=before.id, event=event, from_state=before.state,
                          to_state=after.state, actor_id=actor_user.id, occurred_at=occurred_at,
                          recorded_at=now, fields=clean)
     if after.state != before.state:
         after = replace(after, stage_entry_id=history_id)
     save(session, before, after)
-    transition = Transition(before, after, event, history_id, _id(actor_user), occurred_at,
+    transition = Transition(before, after, event, history_id, user_id(actor_user), occurred_at,
                             clean)
-    _notify(session, park, transition)
+    notify(session, park, transition)
     return transition
 
 
@@ -212,16 +239,16 @@ def follow_up(session: Session, park: Park, *, project_id: int, actor: str | Use
     now = park.now()
     occurred_at = resolve_moment(at, field="at", tz=park.tz, now=now,
                                  previous=before.last_event_at)
-    history_id = _record(session, project_id=before.id, event="follow_up",
+    history_id = record_history(session, project_id=before.id, event="follow_up",
                          from_state=before.state, to_state=before.state,
-                         actor_id=_id(actor_user), occurred_at=occurred_at, recorded_at=now,
+                         actor_id=user_id(actor_user), occurred_at=occurred_at, recorded_at=now,
                          fields={"note": note})
     after = replace(before, last_follow_up_at=occurred_at, last_event_at=occurred_at,
                     version=before.version + 1)
     save(session, before, after)
-    transition = Transition(before, after, "follow_up", history_id, _id(actor_user),
+    transition = Transition(before, after, "follow_up", history_id, user_id(actor_user),
                             occurred_at, {"note": note})
-    _notify(session, park, transition)
+    notify(session, park, transition)
     return transition
 
 
@@ -252,7 +279,7 @@ def save(session: Session, before: Snapshot, after: Snapshot) -> None:
                 adjustments=list(after.adjustments), exited_from=after.exited_from,
                 due_at=after.due_at, stage_entry_id=after.stage_entry_id,
                 last_event_at=after.last_event_at, last_follow_up_at=after.last_follow_up_at,
-                version=before.version + 1))
+                suspended_at=after.suspended_at, version=before.version + 1))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("concurrent_change", field="version", project=before.id)
 
@@ -264,7 +291,7 @@ def _next_snapshot(park: Park, session: Session, before: Snapshot, spec: EventDe
     if spec.stamps:
         milestones[spec.stamps] = local_date(occurred_at, park.tz).isoformat()
     stars = before.stars
-    if all(name in clean for name in lifecycle.stars.scores):
+    if lifecycle.stars.scores and all(name in clean for name in lifecycle.stars.scores):
         stars = lifecycle.stars.stars_for(clean)
     stage_changed = token.state != before.state
     draft = replace(
@@ -276,22 +303,24 @@ def _next_snapshot(park: Park, session: Session, before: Snapshot, spec: EventDe
         exited_from=before.state if lifecycle.states[token.state].final
         else (None if spec.dest == PREVIOUS else before.exited_from),
         last_event_at=occurred_at,
+        # leaving the library ends a suspension; any other event waits for `resume`
+        suspended_at=None if lifecycle.states[token.state].final else before.suspended_at,
         version=before.version + 1,
     )
-    due = deadline_of(park, session, draft)
-    return replace(draft, due_at=due.due_at if due else None)
+    return replace(draft, due_at=stored_due_at(park, session, draft))
 
 
-def _record(session: Session, **values: Any) -> int:
+def record_history(session: Session, **values: Any) -> int:
     return int(session.execute(insert(ProjectEvent).values(**values)
                                .returning(columns(ProjectEvent).id)).scalar_one())
 
 
-def _notify(session: Session, park: Park, transition: Transition) -> None:
+def notify(session: Session, park: Park, change: object) -> None:
+    """Tell the park's observers about a change, inside its transaction."""
     for observer in park.observers:
-        observer(session, park, transition)
+        observer(session, park, change)
 
 
-def _id(user: User) -> int:
+def user_id(user: User) -> int:
     assert user.id is not None  # users are read from the database
     return user.id

@@ -1,0 +1,143 @@
+"""Personal API tokens for the REST API: created once, stored as a hash, revocable.
+
+A token is `pf_` + 43 URL-safe characters (256 random bits). Only its SHA-256 is stored, with a
+short prefix people recognise it by (`pf_AbCd1234`). A hash lookup is enough — no slow KDF —
+because the token is random, not a password a person chose. The clear token is shown once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from db.models import ApiToken, User, columns
+from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
+from workflow.messages import MESSAGES
+from workflow.users import require_actor
+
+SCHEME = "pf_"
+PREFIX_LENGTH = len(SCHEME) + 8
+MAX_NAME = 100
+# last_used_at is written at most this often per token: a read-only API call stays read-only
+TOUCH_EVERY = timedelta(minutes=1)
+
+_T = columns(ApiToken)
+
+# The messages of this module (kept beside it until they join workflow/messages.py).
+_TOKEN_MESSAGES = {
+    "token_not_found": {"zh-CN": "API 令牌 {value} 不存在", "en": "API token {value} not found"},
+    "token_revoked": {"zh-CN": "API 令牌 {value} 已于 {when} 吊销",
+                      "en": "API token {value} was revoked on {when}"},
+    "token_not_yours": {"zh-CN": "API 令牌 {value} 不属于 {actor}",
+                        "en": "API token {value} does not belong to {actor}"},
+}
+for _code, _texts in _TOKEN_MESSAGES.items():
+    MESSAGES.setdefault(_code, _texts)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A freshly created token: `secret` is the only copy of the clear token."""
+
+    id: int
+    name: str
+    prefix: str
+    secret: str
+    created_at: datetime
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_token(session: Session, *, actor: str | User, name: str = "",
+                 now: datetime) -> IssuedToken:
+    """Issue a token for the acting person; the clear token is returned once, never stored."""
+    user = require_actor(session, actor)
+    name = name.strip()
+    if len(name) > MAX_NAME:
+        raise ValidationError("bad_value", field="name", value=name[:20] + "…",
+                              reason=f"≤ {MAX_NAME}")
+    secret = SCHEME + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=_id(user), name=name, token_hash=token_hash(secret),
+                   prefix=secret[:PREFIX_LENGTH], created_at=now)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return IssuedToken(id=row.id, name=name, prefix=row.prefix, secret=secret, created_at=now)
+
+
+@dataclass(frozen=True)
+class Verified:
+    """Who a live token belongs to; `stale` when its last use should be written down."""
+
+    user: User
+    token_id: int
+    stale: bool
+
+
+def verify_token(session: Session, secret: str, *, now: datetime) -> Verified | None:
+    """The owner of a live token, or None for an unknown, malformed or revoked one (read-only)."""
+    if not secret.startswith(SCHEME) or len(secret) > 200:
+        return None
+    row = session.execute(
+        select(_T.id, _T.user_id, _T.last_used_at, _T.revoked_at)
+        .where(_T.token_hash == token_hash(secret))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None:
+        return None
+    stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
+    return Verified(user=user, token_id=row.id, stale=stale)
+
+
+def touch_token(session: Session, token_id: int, *, now: datetime) -> None:
+    """Record a token's use; written at most once a minute, so API reads stay reads."""
+    session.execute(update(ApiToken).where(_T.id == token_id).values(last_used_at=now))
+
+
+def revoke_token(session: Session, *, token_id: int, actor: str | User, now: datetime,
+                 tz: ZoneInfo | None = None) -> None:
+    """Revoke a token; its owner or an admin may; revoking twice is a conflict."""
+    user = require_actor(session, actor)
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound("token_not_found", field="id", value=token_id)
+    if row.user_id != user.id and user.role != "admin":
+        raise NotPermitted("token_not_yours", field="by", value=token_id, actor=user.email)
+    if row.revoked_at is not None:
+        raise Conflict("token_revoked", field="id", value=token_id,
+                       when=row.revoked_at.astimezone(tz).date().isoformat() if tz
+                       else row.revoked_at.isoformat(timespec="minutes"))
+    row.revoked_at = now
+    session.add(row)
+    session.flush()
+
+
+def list_tokens(session: Session, *, actor: str | User, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """The acting person's tokens, newest first (never the secret)."""
+    user = require_actor(session, actor)
+    rows = session.execute(select(ApiToken).where(_T.user_id == user.id)
+                           .order_by(_T.id.desc())).scalars()
+    return [token_json(row, tz) for row in rows]
+
+
+def token_json(row: ApiToken, tz: ZoneInfo) -> dict[str, Any]:
+    def when(moment: datetime | None) -> str | None:
+        return moment.astimezone(tz).isoformat() if moment else None
+    return {"id": row.id, "name": row.name, "prefix": row.prefix,
+            "created_at": when(row.created_at), "last_used_at": when(row.last_used_at),
+            "revoked_at": when(row.revoked_at), "active": row.revoked_at is None}
+
+
+def _id(user: User) -> int:
+    assert user.id is not None  # users are read from the database
+    return user.id
