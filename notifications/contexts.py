@@ -37,6 +37,11 @@ class ContextBuilder:
         self.session, self.park, self.base_url = session, park, base_url.rstrip("/")
 
     def recipient(self, email: str) -> tuple[dict[str, str], str]:
+        if email.startswith(("wecom:", "dingtalk:")):  # a group's chat robot
+            group = email.split(":", 1)[1]
+            labels = self.park.lifecycle.groups.get(group)
+            return {"name": f"{pick(labels, 'zh-CN')}各位同事" if labels else group,
+                    "email": ""}, "zh-CN"
         user = self.session.execute(select(User).where(_U.email == email)).scalars().first()
         if user is None:
             return {"name": email, "email": email}, "zh-CN"

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Engine
 
@@ -23,7 +24,7 @@ from notifications import outbox
 from notifications.contexts import ContextBuilder
 from notifications.mail import DeliveryError, Mailer, build_email, message_id_for
 from notifications.reminders import chain_next_inquiry, sweep
-from notifications.render import RenderError, render_message
+from notifications.render import RenderedMessage, RenderError, render_message
 from workflow.errors import NotFound
 from workflow.park import Park
 
@@ -35,12 +36,22 @@ class MailSettings:
     domain: str = "parkflow.local"
 
 
+class ChatPoster(Protocol):
+    def __call__(self, target: str, message: RenderedMessage) -> None:
+        """Post to the robot `target` (e.g. "wecom:project"); raise DeliveryError."""
+        ...
+
+
+def no_chat(target: str, message: RenderedMessage) -> None:
+    raise DeliveryError(f"no chat robot configured for {target}", permanent=True)
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 def deliver(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, *,
-            now: datetime, worker: str, batch: int = 50,
+            now: datetime, worker: str, batch: int = 50, chat: ChatPoster = no_chat,
             after_send: Callable[[outbox.Claimed], None] | None = None) -> Counter[str]:
     """Send every due row, batch by batch; returns counts by outcome."""
     counts: Counter[str] = Counter()
@@ -50,13 +61,15 @@ def deliver(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, 
         if not claimed:
             return counts
         for row in claimed:
-            counts[_deliver_one(engine, park, mailer, settings, row, now=now, worker=worker)] += 1
+            counts[_deliver_one(engine, park, mailer, chat, settings, row, now=now,
+                                worker=worker)] += 1
             if after_send is not None:
                 after_send(row)
 
 
-def _deliver_one(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings,
-                 row: outbox.Claimed, *, now: datetime, worker: str) -> str:
+def _deliver_one(engine: Engine, park: Park, mailer: Mailer, chat: ChatPoster,
+                 settings: MailSettings, row: outbox.Claimed, *, now: datetime,
+                 worker: str) -> str:
     message_id = message_id_for(row.dedupe_key, settings.domain)
     try:
         with writing(engine) as session:
@@ -68,7 +81,10 @@ def _deliver_one(engine: Engine, park: Park, mailer: Mailer, settings: MailSetti
         # one broken message must not block the whole outbox
         return _settle_failure(engine, row, worker, now, f"无法生成邮件：{exc}", permanent=True)
     try:
-        mailer.send(email)
+        if row.channel == "chat":
+            chat(row.recipient, rendered)
+        else:
+            mailer.send(email)
     except DeliveryError as exc:
         return _settle_failure(engine, row, worker, now, exc.reason, permanent=exc.permanent)
     with writing(engine) as session:
@@ -87,10 +103,12 @@ def _settle_failure(engine: Engine, row: outbox.Claimed, worker: str, now: datet
 
 
 def run_once(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, *,
-             now: datetime, worker: str | None = None) -> dict[str, int]:
+             now: datetime, worker: str | None = None,
+             chat: ChatPoster = no_chat) -> dict[str, int]:
     """One sweep and one delivery pass, as `parkflow reminders run` and the scheduler do."""
     with writing(engine) as session:
         swept = sweep(session, park, now=now)
-    counts = deliver(engine, park, mailer, settings, now=now, worker=worker or worker_id())
+    counts = deliver(engine, park, mailer, settings, now=now, worker=worker or worker_id(),
+                     chat=chat)
     return {"sent": counts["sent"], "failed": counts["failed"],
             "retrying": counts["retrying"], "skipped": swept.skipped, "cancelled": 0}

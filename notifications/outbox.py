@@ -53,7 +53,7 @@ def enqueue(session: Session, planned: Iterable[Planned], *, now: datetime,
     it again revives it (a suspended project resumed with the same deadline, say).
     """
     values = [{"dedupe_key": p.dedupe_key, "kind": p.kind, "project_id": p.project_id,
-               "series": p.series, "channel": "email", "recipient": p.recipient,
+               "series": p.series, "channel": p.channel, "recipient": p.recipient,
                "send_at": p.send_at, "next_attempt_at": p.send_at,
                "retry_until": p.send_at + RETRY_WINDOW, "status": status, "reason": p.reason,
                "attempts": 0, "payload": p.payload, "created_at": now} for p in planned]

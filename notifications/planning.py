@@ -9,7 +9,7 @@ Every planned message carries the dedupe key that makes it exist once in the out
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ class Planned:
     project_id: int | None = None
     series: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    channel: str = "email"  # or "chat": `recipient` is then a robot, e.g. "wecom:project"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class StageFacts:
     due_at: datetime
     owner: str
     escalate_to: Sequence[str]  # group leads and leaders, for the early warning
+    chat_targets: Sequence[str] = ()  # the owner's group robots (WeCom / DingTalk)
 
 
 def at_send_time(day: date, rule: ReminderRule, tz: ZoneInfo) -> datetime:
@@ -72,6 +74,9 @@ def plan_stage(facts: StageFacts, rule: ReminderRule, tz: ZoneInfo) -> list[Plan
                                                         rule, tz),
             reason=reason, project_id=facts.project_id, series=series,
             payload={**payload, "offset": -days_before}))
+    planned += [replace(p, dedupe_key=p.dedupe_key.rsplit(":", 1)[0] + f":{target}",
+                        recipient=target, channel="chat")
+                for p in list(planned) for target in facts.chat_targets]
     warn_day = due + timedelta(days=rule.warning_after_days)
     for recipient in unique([facts.owner, *facts.escalate_to]):
         planned.append(Planned(
@@ -79,6 +84,9 @@ def plan_stage(facts: StageFacts, rule: ReminderRule, tz: ZoneInfo) -> list[Plan
             kind="warning", recipient=recipient, send_at=at_send_time(warn_day, rule, tz),
             reason=f"逾期预警（截止 {due.isoformat()} 已过）", project_id=facts.project_id,
             series=series, payload={**payload, "offset": rule.warning_after_days}))
+    warning = planned[-1]
+    planned += [replace(warning, dedupe_key=warning.dedupe_key.rsplit(":", 1)[0] + f":{t}",
+                        recipient=t, channel="chat") for t in facts.chat_targets]
     return planned
 
 

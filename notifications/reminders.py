@@ -85,7 +85,8 @@ def reschedule_stage(session: Session, park: Park, project: Snapshot) -> None:
     facts = StageFacts(project_id=project.id, stage_entry_id=project.stage_entry_id,
                        state=project.state, due_at=project.due_at,
                        owner=owner_email(session, project.owner_id),
-                       escalate_to=escalation_emails(session, project.group))
+                       escalate_to=escalation_emails(session, project.group),
+                       chat_targets=park.chat_targets.get(project.group or "", ()))
     outbox.enqueue(session, plan_stage(facts, park.lifecycle.reminders, park.tz),
                    now=park.now())
 

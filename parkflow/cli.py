@@ -457,7 +457,7 @@ def reminders_run(
     def body(ctx: Context) -> None:
         from notifications.delivery import run_once
         counts = run_once(ctx.app.engine, ctx.app.park, ctx.app.mailer(),
-                          ctx.app.mail_settings(), now=_now(ctx, now))
+                          ctx.app.mail_settings(), now=_now(ctx, now), chat=ctx.app.chat())
         if as_json:
             emit_json(counts)
         else:
@@ -549,11 +549,12 @@ def scheduler(every: Annotated[int, typer.Option("--every", help="扫描间隔�
         from notifications.delivery import run_once
         from notifications.scheduler import run_forever
         app_ = ctx.app
-        mailer, settings = app_.mailer(), app_.mail_settings()
+        mailer, settings, chat = app_.mailer(), app_.mail_settings(), app_.chat()
 
         def tick() -> None:
             try:
-                counts = run_once(app_.engine, app_.park, mailer, settings, now=app_.park.now())
+                counts = run_once(app_.engine, app_.park, mailer, settings, now=app_.park.now(),
+                                  chat=chat)
             except Exception as exc:  # one bad sweep must not stop the scheduler
                 err.print(f"[red]sweep failed[/red] {type(exc).__name__}: {exc}")
                 return

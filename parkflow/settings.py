@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ class Settings:
     mail_from: str = "parkflow@localhost"
     base_url: str = "http://127.0.0.1:8000"
     mail_dir: str = "outbox-mail"
+    # {"project": {"wecom": URL}, "finance": {"dingtalk": {"url": URL, "secret": S}}}
+    chat_webhooks: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -33,9 +36,29 @@ class Settings:
             mail_from=env.get("PARKFLOW_MAIL_FROM") or "parkflow@localhost",
             base_url=(env.get("PARKFLOW_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             mail_dir=env.get("PARKFLOW_MAIL_DIR") or "outbox-mail",
+            chat_webhooks=env.get("PARKFLOW_CHAT_WEBHOOKS") or None,
         )
+        settings.chat_robots()  # fail early on a malformed robot list
         settings.zone()  # fail early on a bad zone name
         return settings
+
+    def chat_robots(self) -> dict[str, dict[str, str | None]]:
+        """Robots by target ("wecom:project" → {"kind", "url", "secret"})."""
+        if not self.chat_webhooks:
+            return {}
+        try:
+            raw = json.loads(self.chat_webhooks)
+            robots: dict[str, dict[str, str | None]] = {}
+            for group, kinds in raw.items():
+                for kind, spec in kinds.items():
+                    if kind not in ("wecom", "dingtalk"):
+                        raise ValueError(f"unknown robot kind {kind!r}")
+                    spec = {"url": spec} if isinstance(spec, str) else dict(spec)
+                    robots[f"{kind}:{group}"] = {"kind": kind, "url": str(spec["url"]),
+                                                 "secret": spec.get("secret")}
+            return robots
+        except (ValueError, KeyError, AttributeError, TypeError) as exc:
+            raise ValueError(f"PARKFLOW_CHAT_WEBHOOKS: {exc}") from exc
 
     def zone(self) -> ZoneInfo:
         try:

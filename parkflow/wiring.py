@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import Engine
 
 from db.engine import make_engine
 from notifications import approval_mail
-from notifications.delivery import MailSettings
+from notifications.chat import ChatWebhook, post_message
+from notifications.delivery import ChatPoster, MailSettings, no_chat
 from notifications.mail import EmlFolderMailer, Mailer, SmtpMailer, SmtpSettings
 from notifications.reminders import on_transition
+from notifications.render import RenderedMessage
 from parkflow.settings import Settings
 from workflow.clock import Clock, SystemClock
 from workflow.park import Park
@@ -30,6 +33,20 @@ class App:
             return SmtpMailer(SmtpSettings.from_url(self.settings.smtp_url))
         return EmlFolderMailer(Path(self.settings.mail_dir))
 
+    def chat(self, client: httpx.Client | None = None) -> ChatPoster:
+        """Posts to the group robots configured in PARKFLOW_CHAT_WEBHOOKS."""
+        robots = {target: ChatWebhook(kind=spec["kind"], url=spec["url"],  # type: ignore[arg-type]
+                                      secret=spec["secret"])
+                  for target, spec in self.settings.chat_robots().items()}
+        client = client or httpx.Client(timeout=10)
+
+        def post(target: str, message: RenderedMessage) -> None:
+            if target not in robots:
+                no_chat(target, message)
+            now_ms = int(self.park.now().timestamp() * 1000)
+            post_message(robots[target], message, client=client, now_ms=now_ms)
+        return post
+
     def mail_settings(self) -> MailSettings:
         host = urlsplit(self.settings.base_url).hostname or "parkflow.local"
         return MailSettings(sender=self.settings.mail_from, base_url=self.settings.base_url,
@@ -41,6 +58,9 @@ def make_park(settings: Settings | None = None, *, clock: Clock | None = None) -
     """The park with its observers: state changes keep the outbox in step."""
     settings = settings or Settings()
     park = Park.default(tz=settings.zone(), clock=clock or SystemClock())
+    for target in settings.chat_robots():
+        group = target.split(":", 1)[1]
+        park.chat_targets[group] = (*park.chat_targets.get(group, ()), target)
     park.observers += [on_transition, approval_mail.on_change]
     return park
 

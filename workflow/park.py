@@ -32,6 +32,8 @@ class Park:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TZ))
     clock: Clock = field(default_factory=SystemClock)
     observers: list[Observer] = field(default_factory=list)
+    # chat robots configured per group, e.g. {"project": ("wecom:project",)}
+    chat_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _calendar: BusinessCalendar | None = None
 
     @classmethod
