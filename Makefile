@@ -22,6 +22,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
+serve: $(STAMP)
+	test -f demo/parkflow-demo.db || $(BIN)/parkflow demo
+	PARKFLOW_DATABASE_URL=sqlite:///demo/parkflow-demo.db $(BIN)/parkflow serve
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 

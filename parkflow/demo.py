@@ -173,7 +173,7 @@ def run_demo(console: Console, *, database: str | None, lang: str) -> Path:
          f"今天的提醒与预警已发出 {counts['sent']} 封"
          f"（跳过 {counts['skipped']} 封被更晚一级取代的），"
          f"未配置 SMTP，邮件写在 {mail_dir}/ 下，可直接打开 .eml 文件阅读。\n"
-         f"试试：export PARKFLOW_DATABASE_URL=sqlite:///{path}\n"
+         f"试试：. .venv/bin/activate; export PARKFLOW_DATABASE_URL=sqlite:///{path}\n"
          f"      parkflow project show 7 ; parkflow outbox list ; "
          f"parkflow reminders preview --until 2026-12-31")
         if zh else
@@ -181,7 +181,7 @@ def run_demo(console: Console, *, database: str | None, lang: str) -> Path:
          f"Today's reminders and warnings: {counts['sent']} sent ({counts['skipped']} skipped, "
          f"overtaken by a later rung); no SMTP configured, so they are .eml files in "
          f"{mail_dir}/.\n"
-         f"Try: export PARKFLOW_DATABASE_URL=sqlite:///{path}\n"
+         f"Try: . .venv/bin/activate; export PARKFLOW_DATABASE_URL=sqlite:///{path}\n"
          f"     parkflow project show 7 ; parkflow outbox list ; "
          f"parkflow reminders preview --until 2026-12-31"))
     return path
