@@ -55,38 +55,46 @@ def deliver(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, 
             after_send: Callable[[outbox.Claimed], None] | None = None) -> Counter[str]:
     """Send every due row, batch by batch; returns counts by outcome."""
     counts: Counter[str] = Counter()
+    started = park.now()
     while True:
         with writing(engine) as session:
             claimed = outbox.claim(session, worker=worker, now=now, limit=batch)
         if not claimed:
             return counts
         for row in claimed:
+            # leases run on the clock: `now` plus the time this pass has taken so far
+            lease_now = now + (park.now() - started)
             counts[_deliver_one(engine, park, mailer, chat, settings, row, now=now,
-                                worker=worker)] += 1
+                                lease_now=lease_now, worker=worker)] += 1
             if after_send is not None:
                 after_send(row)
 
 
 def _deliver_one(engine: Engine, park: Park, mailer: Mailer, chat: ChatPoster,
                  settings: MailSettings, row: outbox.Claimed, *, now: datetime,
-                 worker: str) -> str:
+                 lease_now: datetime, worker: str) -> str:
     message_id = message_id_for(row.dedupe_key, settings.domain)
     try:
         with writing(engine) as session:
+            # a row whose lease ran out while this pass was slow may belong to another now
+            if not outbox.renew(session, row, worker=worker, now=lease_now):
+                return "taken_over"
             context, lang = ContextBuilder(session, park, settings.base_url).build(row, now)
         rendered = render_message(row.kind, context, lang=lang)
         email = build_email(rendered, sender=settings.sender, recipients=[row.recipient],
                             dedupe_key=row.dedupe_key, domain=settings.domain, date=now)
     except (RenderError, NotFound, KeyError, ValueError) as exc:
         # one broken message must not block the whole outbox
-        return _settle_failure(engine, row, worker, now, f"无法生成邮件：{exc}", permanent=True)
+        return _settle_failure(engine, park, row, worker, now, f"无法生成邮件：{exc}",
+                               permanent=True)
     try:
         if row.channel == "chat":
             chat(row.recipient, rendered)
         else:
             mailer.send(email)
     except DeliveryError as exc:
-        return _settle_failure(engine, row, worker, now, exc.reason, permanent=exc.permanent)
+        return _settle_failure(engine, park, row, worker, now, exc.reason,
+                               permanent=exc.permanent)
     with writing(engine) as session:
         outbox.settle_sent(session, row, worker=worker, now=now, message_id=message_id)
         if row.kind == "inquiry":
@@ -94,11 +102,13 @@ def _deliver_one(engine: Engine, park: Park, mailer: Mailer, chat: ChatPoster,
     return "sent"
 
 
-def _settle_failure(engine: Engine, row: outbox.Claimed, worker: str, now: datetime,
-                    reason: str, *, permanent: bool) -> str:
+def _settle_failure(engine: Engine, park: Park, row: outbox.Claimed, worker: str,
+                    now: datetime, reason: str, *, permanent: bool) -> str:
     with writing(engine) as session:
         status = outbox.settle_failed(session, row, worker=worker, now=now, reason=reason,
                                       permanent=permanent)
+        if status == "failed" and row.kind == "inquiry":
+            chain_next_inquiry(session, park, row, now)  # next week's still goes out
     return "failed" if status == "failed" else "retrying"
 
 

@@ -70,9 +70,8 @@ def enqueue(session: Session, planned: Iterable[Planned], *, now: datetime,
               "retry_until": statement.excluded.retry_until, "attempts": 0,
               "locked_by": None, "locked_until": None},
         where=_O.status == "cancelled")
-    # Core execution: executemany with a real rowcount (the ORM bulk path hides it)
-    result = session.connection().execute(statement, values)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    # Core executemany with RETURNING: the rows actually added or revived, on every driver
+    return len(session.connection().execute(statement.returning(_O.id), values).all())  # type: ignore[attr-defined]
 
 
 def cancel(session: Session, *, project_id: int, kinds: Sequence[str], keep_series: str | None,
@@ -125,6 +124,16 @@ def claim(session: Session, *, worker: str, now: datetime, limit: int) -> list[C
         .returning(_O.id, _O.dedupe_key, _O.kind, _O.project_id, _O.series, _O.channel,
                    _O.recipient, _O.send_at, _O.attempts, _O.retry_until, _O.payload)).all()
     return sorted((Claimed(**row._mapping) for row in rows), key=lambda c: (c.send_at, c.id))
+
+
+def renew(session: Session, claimed: Claimed, *, worker: str, now: datetime) -> bool:
+    """Extend the lease just before sending; False if another worker has taken the row over
+    (the lease ran out while this one was slow) or it was cancelled meanwhile."""
+    result = session.execute(
+        update(OutboxMessage).where(_O.id == claimed.id, _O.locked_by == worker,
+                                    _O.status == "pending")
+        .values(locked_until=now + LEASE))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def settle_sent(session: Session, claimed: Claimed, *, worker: str, now: datetime,

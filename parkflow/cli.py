@@ -531,13 +531,16 @@ def outbox_list(
 
 
 @outbox_app.command("retry")
-def outbox_retry(message_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def outbox_retry(
+    message_id: Annotated[int, typer.Argument(metavar="ID")],
+    now: Annotated[str | None, typer.Option("--now", help="视为当前时间（ISO）")] = None,
+) -> None:
     """重新投递一条失败的邮件 / send a failed message again."""
     def body(ctx: Context) -> None:
         from db.engine import writing
         from notifications.outbox import retry
         with writing(ctx.app.engine) as session:
-            retry(session, message_id, now=ctx.app.park.now())
+            retry(session, message_id, now=_now(ctx, now))
         out.print(t(f"发件记录 {message_id} 将重新投递", f"message {message_id} queued again", ctx))
     run(body)
 

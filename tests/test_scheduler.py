@@ -1,0 +1,154 @@
+"""APScheduler as a clock: fixed job ids, the park's time zone, no pile-ups, nothing dropped.
+
+The scheduler is started paused (jobs reach the job store, nothing ever runs) and fire times
+are asked of the triggers for a given moment, so no test depends on the real clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.job import Job
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from notifications.scheduler import SWEEP_JOB, configure
+from parkflow.settings import Settings
+from parkflow.wiring import make_park
+from states.definition import ReminderRule
+from workflow.clock import FixedClock
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+JOB_IDS = {"sweep", "weekly-agenda", "weekly-digest", "daily-reminders"}
+FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+
+
+def tick() -> None:
+    """Stands in for one `reminders run`; never called (the scheduler stays paused)."""
+
+
+@pytest.fixture
+def scheduler() -> Iterator[BackgroundScheduler]:
+    scheduler = BackgroundScheduler(timezone=SHANGHAI)
+    scheduler.start(paused=True)
+    try:
+        yield scheduler
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@pytest.fixture
+def rule() -> ReminderRule:
+    return make_park(clock=FixedClock(FRIDAY)).lifecycle.reminders
+
+
+def jobs(scheduler: BackgroundScheduler) -> dict[str, Job]:
+    listed = scheduler.get_jobs()
+    assert len({job.id for job in listed}) == len(listed), "a job id appears twice"
+    return {job.id: job for job in listed}
+
+
+def next_fire(job: Job, after: datetime) -> Any:
+    return job.trigger.get_next_fire_time(None, after)
+
+
+def test_configure_registers_the_sweep_and_the_weekly_and_daily_jobs_under_fixed_ids(
+        scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
+    configure(scheduler, tick, rule, SHANGHAI)
+
+    registered = jobs(scheduler)
+
+    assert set(registered) == JOB_IDS
+    assert SWEEP_JOB == "sweep"
+    assert all(job.func is tick for job in registered.values())
+
+
+def test_every_job_coalesces_runs_one_instance_and_is_never_dropped_as_misfired(
+        scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
+    configure(scheduler, tick, rule, SHANGHAI)
+
+    for job in jobs(scheduler).values():
+        assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None), (
+            job.id)
+
+
+def test_configuring_twice_replaces_the_jobs_instead_of_adding_more(
+        scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
+    configure(scheduler, tick, rule, SHANGHAI, every_seconds=60)
+
+    configure(scheduler, tick, rule, SHANGHAI, every_seconds=30)
+
+    registered = jobs(scheduler)
+    assert set(registered) == JOB_IDS
+    assert registered["sweep"].trigger.interval == timedelta(seconds=30)
+
+
+def test_configuring_twice_before_the_scheduler_starts_leaves_one_job_per_id(
+        rule: ReminderRule) -> None:
+    scheduler = BackgroundScheduler(timezone=SHANGHAI)
+    configure(scheduler, tick, rule, SHANGHAI)
+    configure(scheduler, tick, rule, SHANGHAI)
+    scheduler.start(paused=True)
+    try:
+        assert set(jobs(scheduler)) == JOB_IDS
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_every_trigger_runs_in_the_parks_time_zone(
+        scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
+    park = make_park(Settings(timezone="Asia/Shanghai"), clock=FixedClock(FRIDAY))
+
+    configure(scheduler, tick, rule, park.tz)
+
+    assert {str(job.trigger.timezone) for job in jobs(scheduler).values()} == {"Asia/Shanghai"}
+
+
+@pytest.mark.parametrize(("job_id", "expected"), [
+    ("weekly-agenda", datetime(2026, 11, 23, 8, 30, tzinfo=SHANGHAI)),  # Monday 08:30
+    ("weekly-digest", datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)),  # Monday 09:00
+    ("daily-reminders", datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI)),  # weekends too
+])
+def test_the_weekly_and_daily_jobs_fire_at_their_slots_in_park_time(
+        scheduler: BackgroundScheduler, rule: ReminderRule, job_id: str,
+        expected: datetime) -> None:
+    configure(scheduler, tick, rule, SHANGHAI)
+
+    fire = next_fire(jobs(scheduler)[job_id], FRIDAY)
+
+    assert fire == expected
+    assert fire.utcoffset() == timedelta(hours=8)
+
+
+def test_the_agenda_after_friday_2026_11_20_fires_on_monday_2026_11_23_at_0830_plus_0800(
+        scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
+    configure(scheduler, tick, rule, SHANGHAI)
+
+    fire = next_fire(jobs(scheduler)["weekly-agenda"], FRIDAY)
+
+    assert fire.isoformat() == "2026-11-23T08:30:00+08:00"
+
+
+def test_a_park_in_another_zone_gets_its_mails_at_its_own_local_time(
+        scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+
+    configure(scheduler, tick, rule, berlin)
+
+    fire = next_fire(jobs(scheduler)["weekly-agenda"], FRIDAY)
+    assert fire == datetime(2026, 11, 23, 8, 30, tzinfo=berlin)
+    assert fire.utcoffset() == timedelta(hours=1)
+
+
+def test_the_sweep_wakes_every_interval(
+        scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
+    configure(scheduler, tick, rule, SHANGHAI, every_seconds=45)
+
+    sweep = jobs(scheduler)["sweep"]
+
+    first = next_fire(sweep, FRIDAY)
+    assert first is not None
+    assert next_fire(sweep, first + timedelta(seconds=1)) - first == timedelta(seconds=45)
