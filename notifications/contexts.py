@@ -54,6 +54,7 @@ class ContextBuilder:
             "digest": self._digest, "agenda": self._agenda,
             "approval_requested": self._approval, "approval_decided": self._approval,
             "approval_returned": self._approval, "listing_offered": self._offer,
+            "calendar_missing": self._calendar_missing,
         }
         context = builders[claimed.kind](claimed, lang, now)
         return {"recipient": recipient, "base_url": self.base_url, **context}, lang
@@ -176,6 +177,19 @@ class ContextBuilder:
             "pending_approvals": pending_approvals_for_agenda(self, lang),
         }
 
+
+    def _calendar_missing(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
+        year = int(claimed.payload["year"])
+        rows = self.session.execute(select(_P.id, _P.name, _P.due_at)
+                                    .where(_P.due_at.is_not(None)).order_by(_P.due_at)).all()
+        projects = []
+        for row in rows:
+            due = (row.due_at.astimezone(self.park.tz) - timedelta(days=1)).date()
+            if due.year == year:
+                projects.append({"name": row.name, "url": self.url(f"/projects/{row.id}"),
+                                 "due_date": due.isoformat()})
+        return {"calendar": {"year": year, "admin_url": self.url("/admin/calendar"),
+                             "projects": projects}}
 
     # ------------------------------------------------------------ approvals and space
 

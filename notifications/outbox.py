@@ -89,6 +89,10 @@ def series_exists(session: Session, series: str) -> bool:
     return session.execute(select(_O.id).where(_O.series == series).limit(1)).first() is not None
 
 
+def key_exists(session: Session, dedupe_key: str) -> bool:
+    return session.execute(select(_O.id).where(_O.dedupe_key == dedupe_key)).first() is not None
+
+
 def due_rows(session: Session, now: datetime) -> list[Any]:
     """Pending rows that are due and not leased (the partial index serves this)."""
     return list(session.execute(

@@ -24,7 +24,12 @@ from notifications.planning import (
     weekly_slot_at_or_before,
     weekly_slots,
 )
-from notifications.reminders import any_overdue, leader_emails, task_force_emails
+from notifications.reminders import (
+    any_overdue,
+    calendar_warnings,
+    leader_emails,
+    task_force_emails,
+)
 from workflow.park import Park
 
 _O, _U = columns(OutboxMessage), columns(User)
@@ -42,7 +47,8 @@ def preview(session: Session, park: Park, *, now: datetime,
                   "skipped" if row.id in skipped or (row.kind in ("digest", "agenda")
                                                      and row.send_at < late) else "pending",
                   row.reason, park) for row in rows]
-    for planned in _inquiry_chains(rows, park, now, until) + _weekly(session, park, now, until):
+    for planned in (_inquiry_chains(rows, park, now, until) + _weekly(session, park, now, until)
+                    + calendar_warnings(session, park, now)):
         status = "skipped" if planned.send_at < late else "pending"
         shown.append(_row(None, planned.kind, planned.project_id, planned.recipient,
                           max(planned.send_at, now), status, planned.reason, park))

@@ -18,6 +18,7 @@ from db.models import OutboxMessage, Project, User, columns
 from notifications import outbox
 from notifications.planning import (
     STAGE_KINDS,
+    Planned,
     StageFacts,
     due_date_of,
     inquiry_series,
@@ -145,6 +146,7 @@ def sweep(session: Session, park: Park, *, now: datetime) -> SweepResult:
     """Add the weekly mails whose slot has come; skip what catch-up has made pointless."""
     result = SweepResult()
     result.planned += _plan_weekly(session, park, now)
+    result.planned += _plan_calendar_warnings(session, park, now)
     due = outbox.due_rows(session, now)
     result.skipped += outbox.mark(session, overtaken(due, now), status="skipped",
                                   reason="已被更晚的一级提醒取代（停机后补发）")
@@ -171,6 +173,26 @@ def _plan_weekly(session: Session, park: Park, now: datetime) -> int:
         readers = leader_emails(session) if kind == "digest" else task_force_emails(session)
         added += outbox.enqueue(session, plan_periodic(kind, slot, readers, park.tz), now=now)
     return added
+
+
+def _plan_calendar_warnings(session: Session, park: Park, now: datetime) -> int:
+    return outbox.enqueue(session, calendar_warnings(session, park, now), now=now)
+
+
+def calendar_warnings(session: Session, park: Park, now: datetime) -> list[Planned]:
+    """Tell the admins, once per year, that deadlines fall in a year not loaded yet."""
+    first, last = session.execute(select(func.min(_P.due_at), func.max(_P.due_at))).one()
+    if first is None:
+        return []
+    calendar = park.calendar(session)
+    years = range(due_date_of(first, park.tz).year, due_date_of(last, park.tz).year + 1)
+    missing = [year for year in years if not calendar.covers(year)]
+    admins = list(session.execute(select(_U.email).where(_U.role == "admin")).scalars())
+    planned = [Planned(dedupe_key=f"calendar:{year}:{admin}", kind="calendar_missing",
+                       recipient=admin, send_at=now, reason=f"{year} 年节假日安排尚未导入",
+                       series=f"calendar:{year}", payload={"year": year})
+               for year in missing for admin in admins]
+    return [p for p in planned if not outbox.key_exists(session, p.dedupe_key)]
 
 
 def any_overdue(session: Session, moment: datetime) -> bool:

@@ -42,6 +42,7 @@ Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
     approval_decided    project; approval + {decision: "approved"|"rejected",
                         decided_by_name, decided_at_text, comment: str|None}
     approval_returned   project; approval + {decided_by_name, decided_at_text, comment}
+    calendar_missing    calendar {year, admin_url, projects: [{name, url, due_date}]}
     listing_offered     project; request {id, type_label, area_m2, needed_by};
                         listing {id, carrier, building, unit, type_label, area_m2};
                         offered_by_name; note: str|None
@@ -71,6 +72,7 @@ KINDS: tuple[str, ...] = (
     "approval_decided",
     "approval_returned",
     "listing_offered",
+    "calendar_missing",
 )
 TEMPLATES_DIR = Path(templates.__file__).parent
 PARTS: tuple[str, ...] = ("subject.txt", "body.txt", "body.html", "body.md")

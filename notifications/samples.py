@@ -201,6 +201,18 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
             "comment": "请补充企业近两年研发投入情况及用房面积测算依据后重新提交。",
         },
     },
+    "calendar_missing": {
+        "recipient": {"name": "周管理", "email": "admin@park.example.gov.cn"},
+        "base_url": BASE_URL,
+        "calendar": {
+            "year": 2027,
+            "admin_url": f"{BASE_URL}/admin/calendar",
+            "projects": [
+                {"name": "星海量子计算研发中心", "url": f"{BASE_URL}/projects/42",
+                 "due_date": "2027-01-04"},
+            ],
+        },
+    },
     "listing_offered": {
         "recipient": _OWNER,
         "base_url": BASE_URL,

@@ -431,3 +431,16 @@ def test_reminders_run_twice_at_the_same_moment_sends_nothing_the_second_time(
     assert len(smtp_server.messages) == after_first
     ids = [str(m.message["Message-ID"]) for m in smtp_server.messages]
     assert len(set(ids)) == len(ids)
+
+
+def test_admins_are_told_once_when_a_deadline_falls_in_a_year_not_loaded(
+        engine: Engine, live_park: Park, task_force: dict[str, str], clock: FixedClock,
+        smtp_server: SmtpTestServer) -> None:
+    clock.set(at(12, 28, 10, 0))
+    add(engine, live_park, "跨年项目", intake="2026-12-28")  # visit due 2027-01-04
+    sweep_at(engine, live_park, smtp_server, at(12, 28, 10, 5), clock)
+    sweep_at(engine, live_park, smtp_server, at(12, 29, 9, 0), clock)
+
+    [mail] = received(engine, smtp_server, "calendar_missing")
+    assert mail.rcpt_tos == ["admin@park.test"]
+    assert "2027" in text_of(mail) and "跨年项目" in text_of(mail)
