@@ -82,9 +82,10 @@ class DayInfo:
 class CalendarFileError(ValueError):
     """A line of an admin calendar file could not be read."""
 
-    def __init__(self, line_no: int, reason: str) -> None:
+    def __init__(self, line_no: int, reason: str, reason_en: str = "") -> None:
         self.line_no = line_no
         self.reason = reason
+        self.reason_en = reason_en or reason
         super().__init__(f"第 {line_no} 行: {reason}")
 
 
@@ -210,9 +211,9 @@ def parse_calendar_file(text: str) -> tuple[list[SpecialDay], list[int]]:
             continue
         special = _parse_line(line_no, fields)
         if special.day in seen:
-            raise CalendarFileError(
-                line_no, f"日期 {special.day.isoformat()} 重复（第 {seen[special.day]} 行已定义）"
-            )
+            day, first = special.day.isoformat(), seen[special.day]
+            raise CalendarFileError(line_no, f"日期 {day} 重复（第 {first} 行已定义）",
+                                    f"{day} appears twice (first on line {first})")
         seen[special.day] = line_no
         days.append(special)
     days.sort(key=lambda s: s.day)
@@ -222,17 +223,20 @@ def parse_calendar_file(text: str) -> tuple[list[SpecialDay], list[int]]:
 def _check_header(line_no: int, fields: list[str]) -> None:
     if tuple(f.lower() for f in fields) != _FILE_HEADER:
         expected, actual = ",".join(_FILE_HEADER), ",".join(fields)
-        raise CalendarFileError(line_no, f"表头应为 '{expected}'，实际为 '{actual}'")
+        raise CalendarFileError(line_no, f"表头应为 '{expected}'，实际为 '{actual}'",
+                                f"the header must be '{expected}', not '{actual}'")
 
 
 def _parse_line(line_no: int, fields: list[str]) -> SpecialDay:
     if len(fields) != len(_FILE_HEADER):
-        raise CalendarFileError(line_no, f"应有 3 列（date,kind,name），实际 {len(fields)} 列")
+        raise CalendarFileError(line_no, f"应有 3 列（date,kind,name），实际 {len(fields)} 列",
+                                f"expected 3 columns (date,kind,name), got {len(fields)}")
     raw_date, kind, name = fields
     if kind not in ("holiday", "workday"):
-        raise CalendarFileError(line_no, f"类型 '{kind}' 无效，应为 holiday 或 workday")
+        raise CalendarFileError(line_no, f"类型 '{kind}' 无效，应为 holiday 或 workday",
+                                f"kind '{kind}' must be holiday or workday")
     if not name:
-        raise CalendarFileError(line_no, "名称为空")
+        raise CalendarFileError(line_no, "名称为空", "the name is empty")
     return SpecialDay(_parse_date(line_no, raw_date), kind == "workday", name)
 
 
@@ -243,4 +247,4 @@ def _parse_date(line_no: int, raw: str) -> date:
             return date.fromisoformat(raw)
         except ValueError:
             pass
-    raise CalendarFileError(line_no, f"日期 '{raw}' 无效")
+    raise CalendarFileError(line_no, f"日期 '{raw}' 无效", f"'{raw}' is not a date (YYYY-MM-DD)")

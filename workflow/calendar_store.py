@@ -18,6 +18,7 @@ from workflow.calendar import (
 )
 from workflow.errors import NotPermitted, ValidationError
 from workflow.park import Park
+from workflow.projects import recompute_deadlines
 
 SEED_SOURCE = "chinese-calendar"
 
@@ -40,16 +41,18 @@ def import_calendar(session: Session, park: Park, *, text: str, source: str, act
     try:
         days, years = parse_calendar_file(text)
     except CalendarFileError as exc:
-        raise ValidationError("calendar_file", field=f"（第 {exc.line_no} 行）",
-                              reason=str(exc)) from exc
+        raise ValidationError("calendar_line", field="file", line=exc.line_no,
+                              reason=exc.reason, reason_en=exc.reason_en) from exc
     if not years:
-        raise ValidationError("calendar_file", field="", reason="no days / 没有日期")
+        raise ValidationError("calendar_empty", field="file")
     for year in years:
         in_year = extract("year", columns(CalendarDay).day) == year
         session.execute(delete(CalendarDay).where(in_year))
         session.execute(delete(CalendarYear).where(columns(CalendarYear).year == year))
     _store(session, days, years, source, now)
     park.invalidate_calendar()
+    recompute_deadlines(session, park, actor=actor, now=now,
+                        reason=f"calendar {', '.join(map(str, years))} ({source})")
     return years
 
 

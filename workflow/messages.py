@@ -112,8 +112,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "outbox message {value} is {status}; only failed ones can be "
                                 "retried"},
     # calendar
-    "calendar_file": {"zh-CN": "日历文件{field}：{reason}",
-                      "en": "calendar file{field}: {reason}"},
+    "calendar_line": {"zh-CN": "日历文件第 {line} 行：{reason}",
+                      "en": "calendar file, line {line}: {reason_en}"},
+    "calendar_empty": {"zh-CN": "日历文件中没有任何日期", "en": "the calendar file has no days"},
     "definition": {"zh-CN": "流程定义有误：{reason}",
                    "en": "broken lifecycle definition: {reason}"},
 }

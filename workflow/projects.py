@@ -252,6 +252,35 @@ def follow_up(session: Session, park: Park, *, project_id: int, actor: str | Use
     return transition
 
 
+def recompute_deadlines(session: Session, park: Park, *, actor: User, now: datetime,
+                        reason: str) -> int:
+    """After a calendar correction, bring every stored deadline in line, with history.
+
+    A deadline that moves gets a `recalculated` history entry saying why, and its reminders
+    are rescheduled by the observers like after any other change.
+    """
+    ids = session.execute(select(_P.id).where(_P.due_at.is_not(None))).scalars().all()
+    moved = 0
+    for project_id in ids:
+        before = load_snapshot(session, project_id)
+        due_at = stored_due_at(park, session, before)
+        if due_at == before.due_at:
+            continue
+        history_id = record_history(
+            session, project_id=before.id, event="recalculated", from_state=before.state,
+            to_state=before.state, actor_id=user_id(actor),
+            occurred_at=max(now, before.last_event_at), recorded_at=now,
+            fields={"reason": reason,
+                    "from_due_at": before.due_at.isoformat() if before.due_at else None,
+                    "to_due_at": due_at.isoformat() if due_at else None})
+        after = replace(before, due_at=due_at, version=before.version + 1)
+        save(session, before, after)
+        notify(session, park, Transition(before, after, "recalculated", history_id,
+                                         user_id(actor), now, {"reason": reason}))
+        moved += 1
+    return moved
+
+
 def check_may_fire(lifecycle: Lifecycle, spec: EventDef, project: Snapshot, user: User) -> None:
     """Raise NotPermitted unless `user` holds one of the event's roles for this project."""
     check_may_act(spec.roles, project, user, pick(spec.label, user.lang))

@@ -1,0 +1,529 @@
+"""The `parkflow` command end to end, as a subprocess, on SQLite and on PostgreSQL.
+
+The command reads the real clock, so every date here is computed from today in the park's
+time zone. People and background projects are put in place through the use cases (fast);
+what is under test always goes through the command. Calls that do not depend on each other
+run side by side to keep the suite quick (each call costs ~0.7 s of CPU), and the tests of
+pure command-line logic run on SQLite only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+import pytest
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Engine, delete, select
+from sqlmodel import Session
+
+from db.engine import make_engine, reading, writing
+from db.models import CalendarDay, CalendarYear, User, columns
+from workflow.calendar_store import covered_years, seed_calendar
+from workflow.park import Park
+from workflow.projects import Snapshot, add_project, advance, deadline_of, load_snapshot
+from workflow.users import add_user
+from workflow.views import history
+
+PARKFLOW = Path(sys.executable).parent / "parkflow"
+TZ = ZoneInfo("Asia/Shanghai")
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+VISIT = {"visitors": "张三,李四", "needs": "funding,space", "team": "4", "technology": "4",
+         "capital": "4", "market": "3"}  # 15 → 2 stars
+REGISTER = {"company_name": "合肥量测科技有限公司", "uscc": "91350100M000100Y43",
+            "address": "合肥市高新区望江西路 800 号"}
+SHOW_KEYS = {"id", "name", "category", "state", "owner", "group", "stars", "deadline",
+             "history"}
+HISTORY_KEYS = {"event", "from", "to", "actor", "occurred_at", "recorded_at", "fields"}
+DEADLINE_KEYS = {"due_date", "due_at", "explanation", "warnings"}
+
+
+# For tests of command-line logic (messages, languages, the exit-code table) that no
+# database path changes; every exit code is met on PostgreSQL too, in the other tests.
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+# ---------------------------------------------------------------- running the command
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def sets(fields: dict[str, str]) -> list[str]:
+    return [arg for name, value in fields.items() for arg in ("--set", f"{name}={value}")]
+
+
+@dataclass(frozen=True)
+class With:
+    """A command run with extra environment variables."""
+
+    env: dict[str, str]
+    args: Sequence[str]
+
+
+@dataclass
+class Cli:
+    """The command pointed at one database; `env` extras per call."""
+
+    db_url: str
+    cwd: Path
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
+        env.update(PARKFLOW_DATABASE_URL=self.db_url,
+                   PARKFLOW_MAIL_DIR=str(self.cwd / "mail"))
+        env.update(extra or {})
+        return env
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        done = subprocess.run([str(PARKFLOW), *args], cwd=self.cwd, env=self.env(env),
+                              capture_output=True, text=True, timeout=120, check=False)
+        result = Result(done.returncode, done.stdout, done.stderr)
+        assert "Traceback" not in result.out + result.err, result
+        return result
+
+    def all(self, *commands: Sequence[str] | With) -> list[Result]:
+        """Run independent commands side by side; results in the order given."""
+        def one(command: Sequence[str] | With) -> Result:
+            if isinstance(command, With):
+                return self(*command.args, env=command.env)
+            return self(*command)
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(one, commands))
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path) -> Cli:
+    return Cli(db_url, tmp_path)
+
+
+@pytest.fixture
+def today() -> date:
+    return datetime.now(TZ).date()
+
+
+@pytest.fixture
+def live_park() -> Park:
+    """A park on the real clock, as the command has it, for putting data in place."""
+    return Park.default(tz=TZ)
+
+
+def days_ago(today: date, n: int) -> str:
+    return (today - timedelta(days=n)).isoformat()
+
+
+def next_workday(day: date) -> date:
+    """The first working day on or after `day` (chinese_calendar; weekends beyond its range)."""
+    while True:
+        try:
+            working = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            working = day.weekday() < 5
+        if working:
+            return day
+        day += timedelta(days=1)
+
+
+def one_month_after(day: str) -> date:
+    return next_workday(date.fromisoformat(day) + relativedelta(months=1))
+
+
+def end_of(day: date) -> str:
+    """ISO 24:00 park time of `day`, as the command prints it."""
+    return f"{(day + timedelta(days=1)).isoformat()}T00:00:00+08:00"
+
+
+def assert_error(result: Result, code: int, kind: str, field: str | None) -> None:
+    """A failure: the exit code, one line on stderr, and the error object on stdout."""
+    assert result.code == code, result
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert len(lines) == 1, result.err
+    body = result.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"kind", "field", "message"}
+    assert body["error"]["kind"] == kind
+    assert body["error"]["field"] == field
+    assert body["error"]["message"] and body["error"]["message"] in lines[0]
+
+
+def seed_project(engine: Engine, park: Park, owner: str, *, intake: str | None = None,
+                 name: str = "量子精密测量") -> int:
+    with writing(engine) as session:
+        return add_project(session, park, name=name, category="tech_transfer", owner=owner,
+                           actor=owner, intake=intake).id
+
+
+def snapshot(engine: Engine, project_id: int) -> Snapshot:
+    with reading(engine) as session:
+        return load_snapshot(session, project_id)
+
+
+def offset_of(moment: str) -> timedelta | None:
+    return datetime.fromisoformat(moment).utcoffset()
+
+
+# ---------------------------------------------------------------- init and the calendar
+
+def test_init_on_a_migrated_database_changes_nothing_and_the_calendar_knows_national_day(
+        cli: Cli, engine: Engine) -> None:
+    with reading(engine) as session:
+        years = covered_years(session)
+    result = cli("init")
+    assert result.code == 0, result
+    assert "无新增" in result.out
+    with reading(engine) as session:
+        assert covered_years(session) == years
+    shown = cli("calendar", "show", "2026")
+    assert shown.code == 0, shown
+    assert re.search(r"^2026-10-01\s+休\s+国庆节$", shown.out, re.M)
+    assert re.search(r"^2026-10-10\s+班\s+国庆节", shown.out, re.M)  # 调休
+
+
+# ---------------------------------------------------------------- users
+
+def test_user_add_creates_a_person_and_refuses_bad_roles_groups_and_duplicates(
+        cli: Cli, engine: Engine, people: dict[str, str]) -> None:
+    add = ["user", "add", "--json"]
+    good, role, group, duplicate = cli.all(
+        [*add, "dora@park.test", "--name", "朵拉", "--role", "member", "--group", "general",
+         "--group-lead", "--lang", "en"],
+        [*add, "x1@park.test", "--name", "X", "--role", "boss", "--group", "general"],
+        [*add, "x2@park.test", "--name", "X", "--role", "member", "--group", "marketing"],
+        [*add, people["alice"].upper(), "--name", "X", "--role", "leader"],
+    )
+    assert good.code == 0, good
+    assert good.json() == {"id": good.json()["id"], "email": "dora@park.test", "name": "朵拉",
+                           "role": "member", "group": "general", "group_lead": True,
+                           "lang": "en"}
+    assert_error(role, 2, "invalid", "role")
+    assert_error(group, 2, "invalid", "group")
+    assert_error(duplicate, 5, "conflict", "email")
+    with reading(engine) as session:
+        emails = set(session.execute(select(columns(User).email)).scalars())
+    assert emails == {*people.values(), "dora@park.test"}
+
+
+# ---------------------------------------------------------------- projects
+
+def test_a_project_goes_through_the_whole_lifecycle_from_the_command_line(
+        cli: Cli, engine: Engine, people: dict[str, str], today: date) -> None:
+    alice, leader = people["alice"], people["leader"]
+    with reading(engine) as session:
+        loaded = covered_years(session)
+    intake, visit, register, sign, opened = (days_ago(today, n) for n in (20, 18, 15, 10, 5))
+    plain, as_json = cli.all(
+        ["project", "add", "量子精密测量", "--category", "tech_transfer", "--owner", alice,
+         "--by", alice, "--intake-date", intake],
+        ["project", "add", "校友芯片", "--category", "alumni", "--owner", alice, "--by", alice,
+         "--json"])
+    assert plain.code == 0 and as_json.code == 0, (plain, as_json)
+    assert re.fullmatch(r"\d+\n", plain.out)
+    pid, other = plain.out.strip(), str(as_json.json()["id"])
+    added = as_json.json()
+    assert set(added) >= SHOW_KEYS
+    assert (added["state"], added["category"], added["group"], added["stars"]) == (
+        "intake", "alumni", "project", 0)
+    assert added["owner"] == {"email": alice, "name": "李爱丽"}
+    assert [(h["event"], h["from"], h["to"]) for h in added["history"]] == [
+        ("intake", None, "intake")]
+    due = next_workday(today + timedelta(days=7))
+    assert set(added["deadline"]) == DEADLINE_KEYS
+    assert added["deadline"]["due_date"] == due.isoformat()
+    assert added["deadline"]["due_at"] == end_of(due)
+    assert (added["deadline"]["warnings"] == []) == (due.year in loaded)
+    assert f"入库 {today.isoformat()} + 7天" in added["deadline"]["explanation"]
+    assert f"{due.isoformat()} 24:00" in added["deadline"]["explanation"]
+
+    visited, exited = cli.all(
+        ["project", "advance", pid, "visit", "--by", alice, "--at", visit, *sets(VISIT),
+         "--json"],
+        ["project", "advance", other, "exit", "--by", alice, "--set", "reason=not_qualified",
+         "--set", "note=不符合条件", "--json"])
+    assert visited.code == 0, visited
+    view = visited.json()
+    assert (view["state"], view["stars"]) == ("visited", 2)
+    assert view["deadline"]["due_date"] == one_month_after(intake).isoformat()
+    assert exited.json()["state"] == "exited"
+    assert exited.json()["deadline"] is None
+
+    registered, back = cli.all(
+        ["project", "advance", pid, "register", "--by", people["carol"], "--at", register,
+         *sets(REGISTER)],
+        ["project", "advance", other, "reactivate", "--by", leader, "--set", "note=复核通过",
+         "--json"])
+    assert registered.code == 0, registered
+    assert "已注册·待签约" in registered.out
+    assert one_month_after(register).isoformat() in registered.out
+    assert back.json()["state"] == "intake"
+    assert back.json()["history"][-1]["to"] == "intake"
+
+    signed = cli("project", "advance", pid, "sign", "--by", leader, "--at", sign,
+                 "--set", "agreement_no=HT-2026-017", "--json")
+    assert signed.json()["deadline"]["due_date"] == one_month_after(sign).isoformat()
+    opened_view = cli("project", "advance", pid, "open", "--by", alice, "--at", opened,
+                      "--set", "premises=A3 栋 5 层", "--json").json()
+    assert opened_view["state"] == "opened"
+    assert opened_view["deadline"] is None
+
+    shown, listed = cli.all(["project", "show", pid, "--json"],
+                            ["project", "history", pid, "--json"])
+    view = shown.json()
+    assert set(view) >= SHOW_KEYS
+    assert (view["state"], view["stars"], view["deadline"]) == ("opened", 2, None)
+    entries = view["history"]
+    assert entries == listed.json()
+    assert all(set(entry) >= HISTORY_KEYS for entry in entries)
+    assert [(e["event"], e["from"], e["to"], e["actor"]) for e in entries] == [
+        ("intake", None, "intake", alice), ("visit", "intake", "visited", alice),
+        ("register", "visited", "registered", people["carol"]),
+        ("sign", "registered", "signed", leader), ("open", "signed", "opened", alice)]
+    assert [e["occurred_at"] for e in entries] == [
+        f"{day}T00:00:00+08:00" for day in (intake, visit, register, sign, opened)]
+    assert all(offset_of(e["recorded_at"]) == timedelta(hours=8) for e in entries)
+    assert entries[1]["fields"] == {"visitors": ["张三", "李四"], "needs": ["funding", "space"],
+                                    "team": 4, "technology": 4, "capital": 4, "market": 3}
+    assert entries[2]["fields"]["uscc"] == REGISTER["uscc"]
+    assert entries[4]["fields"] == {"premises": "A3 栋 5 层"}
+
+
+def test_list_filters_by_state_overdue_and_owner(
+        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str],
+        today: date) -> None:
+    late = seed_project(engine, live_park, people["alice"], intake=days_ago(today, 30),
+                        name="逾期项目")
+    fresh = seed_project(engine, live_park, people["carol"], name="新项目")
+    visited = seed_project(engine, live_park, people["alice"], intake=days_ago(today, 2),
+                           name="已走访项目")
+    with writing(engine) as session:
+        advance(session, live_park, project_id=visited, event="visit", actor=people["alice"],
+                fields=VISIT)
+    by_state, overdue, by_owner, missing = cli.all(
+        ["project", "list", "--state", "visited", "--json"],
+        ["project", "list", "--overdue", "--json"],
+        ["project", "list", "--owner", people["alice"], "--json"],
+        ["project", "show", "999", "--json"])
+    assert_error(missing, 4, "not_found", "id")
+    assert [row["id"] for row in by_state.json()] == [visited]
+    assert [row["id"] for row in overdue.json()] == [late]
+    assert [row["id"] for row in by_owner.json()] == [late, visited]
+    assert fresh not in {row["id"] for row in by_owner.json()}
+    late_row = overdue.json()[0]
+    assert (late_row["name"], late_row["state"]) == ("逾期项目", "intake")
+    assert late_row["owner"] == {"email": people["alice"], "name": "李爱丽"}
+    assert late_row["deadline_status"] == "overdue"
+    due = next_workday(today - timedelta(days=23))
+    assert (late_row["due_date"], late_row["due_at"]) == (due.isoformat(), end_of(due))
+    assert by_state.json()[0]["stars"] == 2
+
+
+# ---------------------------------------------------------------- failures
+
+@SQLITE_ONLY  # each exit code is also met on PostgreSQL in the other tests
+def test_every_failure_has_its_exit_code_one_line_on_stderr_and_an_error_object(
+        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str], today: date,
+        subtests: pytest.Subtests) -> None:
+    alice = people["alice"]
+    pid = str(seed_project(engine, live_park, alice, intake=days_ago(today, 3)))
+    visit = ["project", "advance", pid, "visit", "--json"]
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    cases: list[tuple[str, list[str], int, str, str | None]] = [
+        ("a score of 9", [*visit, "--by", alice, *sets({**VISIT, "team": "9"})],
+         2, "invalid", "team"),
+        ("an unknown event", ["project", "advance", pid, "fly", "--by", alice, "--json"],
+         2, "invalid", "event"),
+        ("a date that is not a date", [*visit, "--by", alice, "--at", "2026-02-30",
+                                       *sets(VISIT)], 2, "invalid", "at"),
+        ("a date in the future", [*visit, "--by", alice, "--at", tomorrow, *sets(VISIT)],
+         2, "invalid", "at"),
+        ("an unknown --by", [*visit, "--by", "nobody@park.test", *sets(VISIT)],
+         3, "not_permitted", "by"),
+        ("a member of another group", [*visit, "--by", people["bob"], *sets(VISIT)],
+         3, "not_permitted", "by"),
+        ("an unknown project", ["project", "advance", "999", "visit", "--by", alice,
+                                *sets(VISIT), "--json"], 4, "not_found", "id"),
+        ("an event the state does not allow", ["project", "advance", pid, "register",
+                                               "--by", alice, *sets(REGISTER), "--json"],
+         5, "conflict", "event"),
+    ]
+    plain = ["project", "show", "999"]
+    *results, without_json = cli.all(*(args for _, args, *_ in cases), plain)
+    for (what, _, code, kind, field), result in zip(cases, results, strict=True):
+        with subtests.test(what):
+            assert_error(result, code, kind, field)
+            if kind == "invalid" and field and field != "event":  # 未知事件 names it in words
+                assert field in result.err
+    assert without_json.code == 4
+    assert without_json.out == ""
+    assert len(without_json.err.strip().splitlines()) == 1
+    project = snapshot(engine, int(pid))
+    assert (project.state, project.version) == ("intake", 1)
+    with reading(engine) as session:
+        assert len(history(session, live_park, int(pid))) == 1
+        assert len(session.execute(select(columns(User).id)).all()) == len(people)
+
+
+@SQLITE_ONLY
+def test_messages_are_in_english_for_an_english_user_and_parkflow_user_names_the_actor(
+        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
+    with writing(engine) as session:  # `user add --lang en` itself is tested above
+        add_user(session, live_park.lifecycle, email="eve@park.test", name="Eve",
+                 role="member", group="project", lang="en", now=datetime.now(TZ))
+    first = seed_project(engine, live_park, people["alice"])
+    second = seed_project(engine, live_park, people["alice"])
+    missing = {k: v for k, v in VISIT.items() if k != "market"}
+    refused, moved, by_env, nobody = cli.all(
+        ["project", "advance", str(first), "visit", "--by", "eve@park.test", *sets(missing),
+         "--json"],
+        With({"PARKFLOW_USER": "eve@park.test"},
+             ["project", "advance", str(second), "visit", *sets(VISIT)]),
+        With({"PARKFLOW_USER": people["carol"]},
+             ["project", "add", "环境变量项目", "--category", "platform", "--owner",
+              people["carol"]]),
+        ["project", "add", "无人项目", "--category", "platform", "--owner", people["carol"],
+         "--json"])
+    assert_error(refused, 2, "invalid", "market")
+    message = refused.json()["error"]["message"]
+    assert "missing field market" in message
+    assert not CJK.search(message) and not CJK.search(refused.err), refused.err
+    assert moved.code == 0, moved
+    assert "Visited · registration due" in moved.out
+    assert "+ 1 month" in moved.out
+    assert by_env.code == 0, by_env
+    assert_error(nobody, 3, "not_permitted", "by")
+    with reading(engine) as session:
+        made = history(session, live_park, int(by_env.out))
+        assert made[0]["actor"] == people["carol"]
+        assert history(session, live_park, second)[-1]["actor"] == "eve@park.test"
+
+
+# ---------------------------------------------------------------- calendar import
+
+CSV_HEADER = "date,kind,name\n"
+
+
+@pytest.fixture
+def calendar_restored(db_url: str, engine: Engine) -> Iterator[Callable[[int], None]]:
+    """Lets a test drop a year's arrangement; every touched year is put back afterwards
+    (on PostgreSQL the calendar tables outlive the test)."""
+    touched: set[int] = {2027}
+
+    def drop(year: int) -> None:
+        touched.add(year)
+        with writing(engine) as session:
+            _drop_year(session, year)
+
+    yield drop
+    restorer = make_engine(db_url)
+    try:
+        with writing(restorer) as session:
+            for year in touched:
+                _drop_year(session, year)
+            seed_calendar(session, Park.default(tz=TZ), now=datetime.now(TZ))
+    finally:
+        restorer.dispose()
+
+
+def _drop_year(session: Session, year: int) -> None:
+    day = columns(CalendarDay).day
+    session.execute(delete(CalendarDay).where(day >= date(year, 1, 1),
+                                              day <= date(year, 12, 31)))
+    session.execute(delete(CalendarYear).where(columns(CalendarYear).year == year))
+
+
+def test_an_admin_import_of_a_missing_year_silences_the_deadline_warning(
+        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str], today: date,
+        tmp_path: Path, calendar_restored: Callable[[int], None]) -> None:
+    pid = seed_project(engine, live_park, people["alice"])
+    with reading(engine) as session:
+        deadline = deadline_of(live_park, session, snapshot(engine, pid))
+    assert deadline is not None
+    year = deadline.due_date.year
+    calendar_restored(year)  # the year of the deadline has no arrangement yet
+    good = tmp_path / "holidays.csv"
+    good.write_text(CSV_HEADER + "".join(
+        f"{y}-01-01,holiday,元旦\n{y}-10-01,holiday,国庆节\n" for y in sorted({year, 2027}))
+        + "2027-09-26,workday,国庆节调休\n", encoding="utf-8")
+
+    before, not_admin = cli.all(
+        ["project", "show", str(pid), "--json"],
+        ["calendar", "import", str(good), "--by", people["alice"]])
+    assert before.json()["deadline"]["warnings"]
+    assert str(year) in before.json()["deadline"]["warnings"][0]
+    assert "尚未导入" in before.err
+    assert not_admin.code == 3, not_admin
+    with reading(engine) as session:
+        assert 2027 not in covered_years(session)  # nothing half-imported
+
+    imported = cli("calendar", "import", str(good), "--by", people["admin"])
+    assert imported.code == 0, imported
+    assert "2027" in imported.out
+
+    after, shown = cli.all(["project", "show", str(pid), "--json"],
+                           ["calendar", "show", "2027", "--json"])
+    assert after.json()["deadline"]["warnings"] == []
+    assert after.json()["deadline"]["due_date"] == deadline.due_date.isoformat()
+    assert "尚未导入" not in after.err
+    assert shown.json()["covered"] is True
+    assert [(d["date"], d["kind"], d["name"]) for d in shown.json()["days"]] == [
+        ("2027-01-01", "holiday", "元旦"), ("2027-09-26", "workday", "国庆节调休"),
+        ("2027-10-01", "holiday", "国庆节")]
+
+
+@SQLITE_ONLY
+def test_a_bad_calendar_line_is_refused_naming_the_line_in_the_admins_language(
+        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str],
+        tmp_path: Path) -> None:
+    with writing(engine) as session:
+        add_user(session, live_park.lifecycle, email="root@park.test", name="Root",
+                 role="admin", lang="en", now=datetime.now(TZ))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(CSV_HEADER + "2027-01-01,holiday,元旦\n2027-02-30,holiday,春节\n",
+                   encoding="utf-8")
+    chinese, english = cli.all(["calendar", "import", str(bad), "--by", people["admin"]],
+                               ["calendar", "import", str(bad), "--by", "root@park.test"])
+    for result in (chinese, english):
+        assert result.code == 2, result
+        assert len(result.err.strip().splitlines()) == 1
+    assert "第 3 行" in chinese.err
+    with reading(engine) as session:
+        assert 2027 not in covered_years(session)  # nothing half-imported
+    assert "line 3" in english.err
+    assert not CJK.search(english.err), english.err
+
+
+# ---------------------------------------------------------------- concurrency
+
+def test_two_people_advancing_one_project_at_once_one_wins_and_the_other_gets_exit_5(
+        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
+    pid = str(seed_project(engine, live_park, people["alice"]))
+    results = cli.all(
+        ["project", "advance", pid, "visit", "--by", people["alice"], *sets(VISIT), "--json"],
+        ["project", "advance", pid, "visit", "--by", people["carol"],
+         *sets({**VISIT, "team": "1"}), "--json"])
+    assert sorted(r.code for r in results) == [0, 5], results
+    winner = next(r for r in results if r.code == 0)
+    loser = next(r for r in results if r.code == 5)
+    assert loser.json()["error"]["kind"] == "conflict"
+    with reading(engine) as session:
+        entries = history(session, live_park, int(pid))
+    assert [e["event"] for e in entries] == ["intake", "visit"]
+    assert entries[-1]["actor"] == winner.json()["history"][-1]["actor"]
+    assert snapshot(engine, int(pid)).version == 2

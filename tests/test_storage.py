@@ -1,0 +1,390 @@
+"""Storage on both databases: migrations, aware datetimes, SQLite pragmas and locking,
+append-only history, and the version check that lets one of two concurrent writers win.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, delete, event, func, select
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlmodel import Session
+
+from db.engine import make_engine, reading, writing
+from db.migrate import check, upgrade
+from db.models import CalendarDay, CalendarYear, Project, ProjectEvent, User, columns
+from workflow.calendar_store import import_calendar, seed_calendar
+from workflow.clock import FixedClock
+from workflow.errors import Conflict
+from workflow.park import Park
+from workflow.projects import (
+    Snapshot,
+    add_project,
+    advance,
+    deadline_of,
+    load_snapshot,
+    save,
+)
+from workflow.views import list_projects
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)
+VISIT = {"visitors": "张三", "needs": "space", "team": "4", "technology": "4", "capital": "4",
+         "market": "4"}
+ROAD: list[tuple[str, dict[str, str], str]] = [
+    ("visit", VISIT, "2026-11-05"),
+    ("register", {"company_name": "量测科技", "uscc": "91350100M000100Y43", "address": "望江西路"},
+     "2026-11-10"),
+    ("sign", {"agreement_no": "HT-1"}, "2026-11-15"),
+    ("open", {"premises": "A3 栋"}, "2026-11-18"),
+    ("exit", {"reason": "merged", "note": "被兼并"}, "2026-11-19"),
+]
+
+
+@pytest.fixture
+def sqlite_path(sqlite_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "fresh.db"
+    shutil.copy(sqlite_template, path)
+    return path
+
+
+def new_project(engine: Engine, park: Park, owner: str) -> int:
+    with writing(engine) as session:
+        return add_project(session, park, name="量子精密测量", category="tech_transfer",
+                           owner=owner, actor=owner, intake="2026-11-02").id
+
+
+def history_rows(engine: Engine, project_id: int | None = None) -> list[dict[str, Any]]:
+    """Every stored column of the history rows, in insertion order."""
+    e = columns(ProjectEvent)
+    query = select(ProjectEvent.__table__).order_by(e.id)  # type: ignore[attr-defined]
+    if project_id is not None:
+        query = query.where(e.project_id == project_id)
+    with reading(engine) as session:
+        return [dict(row._mapping) for row in session.execute(query)]
+
+
+def snapshot(engine: Engine, project_id: int) -> Snapshot:
+    with reading(engine) as session:
+        return load_snapshot(session, project_id)
+
+
+def count(engine: Engine, model: Any) -> int:
+    with reading(engine) as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+# ---------------------------------------------------------------- migrations
+
+def test_the_migrated_schema_matches_the_models(engine: Engine) -> None:
+    check(engine)  # raises when `alembic check` would find something to autogenerate
+
+
+def test_migrating_an_up_to_date_database_again_changes_nothing(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    project_id = new_project(engine, park, people["alice"])
+    upgrade(engine)
+    check(engine)
+    assert snapshot(engine, project_id).state == "intake"
+
+
+def test_a_fresh_sqlite_file_is_migrated_from_nothing_to_the_models(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        upgrade(engine)
+        check(engine)
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------- aware datetimes
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=TZ),
+    datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone(timedelta(hours=8))),
+    datetime(2026, 7, 1, 8, 0, tzinfo=ZoneInfo("America/New_York")),  # DST offset
+    datetime(2026, 1, 1, 0, 0, tzinfo=UTC),
+])
+def test_an_aware_datetime_comes_back_as_the_same_instant_in_utc(
+        engine: Engine, moment: datetime) -> None:
+    with writing(engine) as session:
+        session.add(User(email="t@park.test", name="T", role="admin", created_at=moment))
+    with reading(engine) as session:
+        stored = session.execute(select(columns(User).created_at)).scalar_one()
+        found = session.execute(select(columns(User).id)
+                                .where(columns(User).created_at == moment)).first()
+        earlier = session.execute(select(columns(User).id).where(
+            columns(User).created_at < moment)).first()
+    assert stored == moment
+    assert stored.utcoffset() == timedelta(0)
+    assert stored.tzinfo is not None
+    assert (stored.hour, stored.minute) == moment.astimezone(UTC).timetuple()[3:5]
+    assert found is not None  # a bound +08:00 value compares as the same instant
+    assert earlier is None
+
+
+def test_a_naive_datetime_is_refused_and_nothing_is_written(engine: Engine) -> None:
+    with pytest.raises(StatementError) as caught, writing(engine) as session:
+        session.add(User(email="t@park.test", name="T", role="admin",
+                         created_at=datetime(2026, 11, 20, 9, 30)))
+    assert isinstance(caught.value.orig, ValueError)
+    assert "naive" in str(caught.value.orig)
+    assert count(engine, User) == 0
+
+
+def test_stored_moments_of_events_keep_their_instant(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    project_id = new_project(engine, park, people["alice"])
+    with writing(engine) as session:
+        advance(session, park, project_id=project_id, event="visit", actor=people["alice"],
+                at="2026-11-18T23:30:00+08:00", fields=VISIT)
+    row = history_rows(engine, project_id)[-1]
+    assert row["occurred_at"] == datetime(2026, 11, 18, 15, 30, tzinfo=UTC)
+    assert row["recorded_at"] == NOW
+    assert snapshot(engine, project_id).milestones["visit"] == "2026-11-18"  # park's day
+
+
+# ---------------------------------------------------------------- SQLite pragmas and locking
+
+def test_a_fresh_sqlite_connection_has_wal_foreign_keys_full_sync_and_a_busy_timeout(
+        sqlite_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{sqlite_path}")
+    try:
+        for _ in range(2):  # the first connection and a new one after the pool is emptied
+            with engine.connect() as conn:
+                pragma = conn.exec_driver_sql
+                assert pragma("PRAGMA journal_mode").scalar() == "wal"
+                assert pragma("PRAGMA foreign_keys").scalar() == 1
+                assert pragma("PRAGMA synchronous").scalar() == 2  # FULL
+                assert pragma("PRAGMA busy_timeout").scalar() == 5000
+            engine.dispose()
+    finally:
+        engine.dispose()
+
+
+def test_a_foreign_key_to_nothing_is_refused(engine: Engine) -> None:
+    with pytest.raises(IntegrityError), writing(engine) as session:
+        session.add(ProjectEvent(project_id=999, event="visit", from_state="intake",
+                                 to_state="visited", actor_id=999, occurred_at=NOW,
+                                 recorded_at=NOW, fields={}))
+    assert count(engine, ProjectEvent) == 0
+
+
+def test_a_sqlite_writer_holds_the_write_lock_from_its_first_statement_while_readers_read(
+        sqlite_path: Path, park: Park) -> None:
+    engine = make_engine(f"sqlite:///{sqlite_path}")
+    other = sqlite3.connect(sqlite_path, timeout=0, isolation_level=None)
+    try:
+        with writing(engine) as session:
+            session.add(User(email="w@park.test", name="W", role="admin", created_at=NOW))
+            session.flush()
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            with reading(engine) as reader:  # WAL: a reader sees the last commit meanwhile
+                assert reader.execute(select(func.count()).select_from(User)).scalar() == 0
+        other.execute("BEGIN IMMEDIATE")  # free again after the commit
+        other.execute("ROLLBACK")
+        assert other.execute("SELECT count(*) FROM users").fetchone() == (1,)
+    finally:
+        other.close()
+        engine.dispose()
+
+
+def test_a_sqlite_reader_does_not_take_the_write_lock(sqlite_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{sqlite_path}")
+    other = sqlite3.connect(sqlite_path, timeout=0, isolation_level=None)
+    try:
+        with reading(engine) as session:
+            session.execute(select(func.count()).select_from(User)).scalar()
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
+        engine.dispose()
+
+
+# ---------------------------------------------------------------- append-only history
+
+def test_no_use_case_updates_or_deletes_a_history_row(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    project_id = new_project(engine, park, people["alice"])
+    other_id = new_project(engine, park, people["carol"])
+    seen = history_rows(engine)
+    for name, fields, day in ROAD:
+        with writing(engine) as session:
+            advance(session, park, project_id=project_id, event=name, actor=people["alice"],
+                    at=day, fields=fields)
+        with pytest.raises(Conflict), writing(engine) as session:  # refused: writes nothing
+            advance(session, park, project_id=project_id, event=name, actor=people["alice"],
+                    fields=fields)
+        toggle = "reactivate" if snapshot(engine, other_id).state == "exited" else "exit"
+        with writing(engine) as session:  # another project's events leave this one's alone
+            advance(session, park, project_id=other_id, event=toggle, actor=people["leader"],
+                    fields={"note": "n"} if toggle == "reactivate"
+                    else {"reason": "other", "note": "n"})
+        rows = history_rows(engine)
+        assert rows[:len(seen)] == seen
+        assert len(rows) == len(seen) + 2
+        assert [r["id"] for r in rows] == sorted({r["id"] for r in rows})
+        seen = rows
+    with writing(engine) as session:
+        advance(session, park, project_id=project_id, event="reactivate",
+                actor=people["leader"], fields={"note": "回来"})
+    assert history_rows(engine)[:len(seen)] == seen
+    events = [r["event"] for r in history_rows(engine, project_id)]
+    assert events == ["intake", "visit", "register", "sign", "open", "exit", "reactivate"]
+
+
+def test_the_history_keeps_the_fields_as_validated(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    project_id = new_project(engine, park, people["alice"])
+    with writing(engine) as session:
+        advance(session, park, project_id=project_id, event="visit", actor=people["alice"],
+                fields={**VISIT, "visitors": "张三，李四、王五", "needs": "space,funding"})
+    fields = history_rows(engine, project_id)[-1]["fields"]
+    assert fields == {"visitors": ["张三", "李四", "王五"], "needs": ["funding", "space"],
+                      "team": 4, "technology": 4, "capital": 4, "market": 4}
+
+
+# ---------------------------------------------------------------- concurrent changes
+
+def _visit_by(session: Session, stale: Snapshot, actor_id: int) -> None:
+    """What `advance` writes for a visit, from a snapshot loaded earlier: history, then CAS."""
+    session.add(ProjectEvent(project_id=stale.id, event="visit", from_state=stale.state,
+                             to_state="visited", actor_id=actor_id, occurred_at=NOW,
+                             recorded_at=NOW, fields={"team": 1}))
+    session.flush()
+    save(session, stale, replace(stale, state="visited", stars=0,
+                                 version=stale.version + 1))
+
+
+def _user_id(engine: Engine, email: str) -> int:
+    with reading(engine) as session:
+        return int(session.execute(select(columns(User).id)
+                                   .where(columns(User).email == email)).scalar_one())
+
+
+def test_a_writer_with_a_stale_snapshot_gets_a_conflict_and_writes_no_history(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    project_id = new_project(engine, park, people["alice"])
+    with reading(engine) as session:  # the second writer loads the project first…
+        stale = load_snapshot(session, project_id)
+    with writing(engine) as session:  # …the first writer advances and commits…
+        advance(session, park, project_id=project_id, event="visit", actor=people["carol"],
+                fields=VISIT)
+    leader_id = _user_id(engine, people["leader"])
+    with pytest.raises(Conflict) as caught, writing(engine) as session:  # …then the second
+        _visit_by(session, stale, leader_id)
+    assert caught.value.exit_code == 5
+    assert caught.value.field == "version"
+    project = snapshot(engine, project_id)
+    assert (project.state, project.version, project.stars) == ("visited", 2, 3)
+    rows = history_rows(engine, project_id)
+    assert [(r["event"], r["actor_id"]) for r in rows] == [
+        ("intake", _user_id(engine, people["alice"])),
+        ("visit", _user_id(engine, people["carol"]))]
+    assert rows[-1]["fields"]["team"] == 4
+
+
+def test_of_two_people_firing_the_same_event_the_second_gets_a_conflict(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    project_id = new_project(engine, park, people["alice"])
+    for who in ("alice", "carol"):
+        with reading(engine) as session:
+            assert load_snapshot(session, project_id).version == (1 if who == "alice" else 2)
+        if who == "alice":
+            with writing(engine) as session:
+                advance(session, park, project_id=project_id, event="visit",
+                        actor=people[who], fields=VISIT)
+            continue
+        with pytest.raises(Conflict) as caught, writing(engine) as session:
+            advance(session, park, project_id=project_id, event="visit", actor=people[who],
+                    fields={**VISIT, "team": "1"})
+        assert caught.value.exit_code == 5
+    rows = history_rows(engine, project_id)
+    assert [r["event"] for r in rows] == ["intake", "visit"]
+    assert rows[-1]["fields"]["team"] == 4
+    assert snapshot(engine, project_id).version == 2
+
+
+def test_two_interleaved_advances_on_postgresql_one_wins_the_other_conflicts(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    """Both sessions load version 1; the first commits while the second is between its
+    history insert and its compare-and-set. (SQLite cannot interleave: `writing()` takes
+    the write lock up front, see the locking test above.)"""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE")
+    project_id = new_project(engine, park, people["alice"])
+    interleaved: list[str] = []
+
+    def first_writer_commits(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not interleaved and statement.lstrip().upper().startswith("UPDATE PROJECTS"):
+            interleaved.append(statement)
+            with writing(engine) as first:
+                advance(first, park, project_id=project_id, event="visit",
+                        actor=people["alice"], fields=VISIT)
+
+    with pytest.raises(Conflict) as caught, writing(engine) as second:
+        connection = second.connection()
+        event.listen(connection, "before_cursor_execute", first_writer_commits)
+        try:
+            advance(second, park, project_id=project_id, event="exit", actor=people["carol"],
+                    fields={"reason": "failed", "note": "同时退库"})
+        finally:
+            event.remove(connection, "before_cursor_execute", first_writer_commits)
+    assert interleaved, "the first writer never ran"
+    assert caught.value.exit_code == 5
+    assert caught.value.code == "concurrent_change"
+    project = snapshot(engine, project_id)
+    assert (project.state, project.version) == ("visited", 2)
+    assert [r["event"] for r in history_rows(engine, project_id)] == ["intake", "visit"]
+    assert count(engine, Project) == 1
+
+
+# ---------------------------------------------------------------- stored deadlines
+
+@pytest.fixture
+def calendar_2026_restored(engine: Engine) -> Iterator[None]:
+    """Put the seeded 2026 arrangement back (on PostgreSQL the calendar outlives the test)."""
+    yield
+    day = columns(CalendarDay).day
+    with writing(engine) as session:
+        session.execute(delete(CalendarDay).where(day >= datetime(2026, 1, 1).date(),
+                                                  day <= datetime(2026, 12, 31).date()))
+        session.execute(delete(CalendarYear).where(columns(CalendarYear).year == 2026))
+        seed_calendar(session, Park.default(tz=TZ), now=NOW)
+
+
+def test_the_stored_deadline_follows_an_admins_new_holiday_arrangement(
+        engine: Engine, park: Park, people: dict[str, str], clock: FixedClock,
+        calendar_2026_restored: None) -> None:
+    """`due_at` on the row drives the overdue list, the board and the reminders; it must say
+    what `project show` says after the admin declares the due day a holiday."""
+    project_id = new_project(engine, park, people["alice"])  # intake 11-02 (Mon)
+    with writing(engine) as session:
+        advance(session, park, project_id=project_id, event="visit", actor=people["alice"],
+                at="2026-11-05", fields=VISIT)  # due: intake + 1 month = 12-02 (Wed)
+    assert snapshot(engine, project_id).due_at == datetime(2026, 12, 3, tzinfo=TZ)
+    arrangement = ("date,kind,name\n2026-01-01,holiday,元旦\n"
+                   "2026-12-02,holiday,园区停电\n2026-12-03,holiday,园区停电\n")
+    with writing(engine) as session:
+        admin = session.execute(select(User).where(
+            columns(User).email == people["admin"])).scalar_one()
+        import_calendar(session, park, text=arrangement, source="停电.csv", actor=admin,
+                        now=NOW)
+    with reading(engine) as session:
+        shown = deadline_of(park, session, load_snapshot(session, project_id))
+    assert shown is not None and shown.due_date.isoformat() == "2026-12-04"
+    clock.set(datetime(2026, 12, 3, 12, 0, tzinfo=TZ))  # 12-02 is over, 12-04 is not
+    with reading(engine) as session:
+        overdue = list_projects(session, park, overdue=True)
+    assert snapshot(engine, project_id).due_at == shown.due_at
+    assert overdue == []
