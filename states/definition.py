@@ -180,7 +180,23 @@ def parse_lifecycle(raw: Any, *, source: str = "definition") -> Lifecycle:
         default_roles=default_roles,
     )
     _check_reachable(lifecycle, source)
+    _check_stamped(lifecycle, source)
     return lifecycle
+
+
+def _check_stamped(lifecycle: Lifecycle, source: str) -> None:
+    """A deadline must count from a date that something sets."""
+    stamped = {initial_milestone(lifecycle.milestones)}
+    stamped |= {e.stamps for e in lifecycle.events.values() if e.stamps}
+    for name, state in lifecycle.states.items():
+        if state.deadline and state.deadline.milestone not in stamped:
+            raise DefinitionError(f"{source}: states.{name}.deadline.from: no event stamps "
+                                  f"the milestone {state.deadline.milestone!r}")
+
+
+def initial_milestone(milestones: Mapping[str, Any]) -> str | None:
+    """The milestone a new project is stamped with on entry (the first one listed)."""
+    return next(iter(milestones), None)
 
 
 def _optional_labels(root: Mapping[str, Any], key: str, source: str) -> Mapping[str, Labels]:

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
-from states.definition import PREVIOUS, EventDef, Lifecycle, pick
+from states.definition import PREVIOUS, EventDef, Lifecycle, initial_milestone, pick
 from workflow.deadlines import (
     Deadline,
     Period,
@@ -165,10 +165,14 @@ def add_project(session: Session, park: Park, *, name: str, category: str, owner
     owner_user = owner if isinstance(owner, User) else find_user(session, owner)
     if owner_user is None:
         raise ValidationError("unknown_user_field", field="owner", value=owner)
+    if owner_user.role not in ("member", "leader"):
+        raise ValidationError("bad_value", field="owner", value=owner_user.email,
+                              reason="member / leader")
     now = park.now()
     occurred_at = resolve_moment(intake, field="intake_date", tz=park.tz, now=now)
     initial = park.lifecycle.initial
-    milestones = {"intake": local_date(occurred_at, park.tz).isoformat()}
+    entry = initial_milestone(park.lifecycle.milestones) or "intake"
+    milestones = {entry: local_date(occurred_at, park.tz).isoformat()}
     project_id = session.execute(insert(Project).values(
         name=name, category=category, state=initial, owner_id=owner_user.id,
         group=owner_user.group, stars=0, milestones=milestones, adjustments=[],
