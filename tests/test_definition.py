@@ -360,3 +360,14 @@ def test_parkflow_graph_prints_every_state_and_event() -> None:
         assert name in result.stdout
     assert "已入库·待走访" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_a_deadline_counted_from_a_date_no_event_sets_is_refused(
+        shipped_raw: dict[str, Any]) -> None:
+    def never_stamped(raw: dict[str, Any]) -> None:
+        raw["states"]["registered"]["deadline"]["from"] = "open"
+        del raw["events"]["open"]["stamps"]
+
+    message = broken(shipped_raw, never_stamped)
+
+    assert "states.registered.deadline.from" in message and "'open'" in message

@@ -46,3 +46,12 @@ def test_a_stale_snapshot_cannot_overwrite_a_newer_change(
         save(session, stale, stale)
     with reading(engine) as session:
         assert load_snapshot(session, project.id).state == "visited"
+
+
+def test_an_admin_cannot_own_a_project(engine: Engine, park: Park,
+                                       people: dict[str, str]) -> None:
+    from workflow.errors import ValidationError
+    with pytest.raises(ValidationError) as refused, writing(engine) as session:
+        add_project(session, park, name="乙", category="alumni", owner=people["admin"],
+                    actor=people["alice"])
+    assert refused.value.field == "owner"
