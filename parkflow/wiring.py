@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy import Engine
 
 from db.engine import make_engine
-from notifications import approval_mail
-from notifications.chat import ChatWebhook, post_message
-from notifications.delivery import ChatPoster, MailSettings, no_chat
-from notifications.mail import EmlFolderMailer, Mailer, SmtpMailer, SmtpSettings
-from notifications.reminders import on_transition
-from notifications.render import RenderedMessage
 from parkflow.settings import Settings
 from workflow.clock import Clock, SystemClock
 from workflow.park import Park
+
+if TYPE_CHECKING:  # delivery is imported when used: read-only commands start faster
+    import httpx
+
+    from notifications.delivery import ChatPoster, MailSettings
+    from notifications.mail import Mailer
 
 
 @dataclass
@@ -29,18 +29,23 @@ class App:
 
     def mailer(self) -> Mailer:
         """SMTP when configured; otherwise .eml files a person can open."""
+        from notifications.mail import EmlFolderMailer, SmtpMailer, SmtpSettings
         if self.settings.smtp_url:
             return SmtpMailer(SmtpSettings.from_url(self.settings.smtp_url))
         return EmlFolderMailer(Path(self.settings.mail_dir))
 
     def chat(self, client: httpx.Client | None = None) -> ChatPoster:
         """Posts to the group robots configured in PARKFLOW_CHAT_WEBHOOKS."""
+        import httpx
+
+        from notifications.chat import ChatWebhook, post_message
+        from notifications.delivery import no_chat
         robots = {target: ChatWebhook(kind=spec["kind"], url=spec["url"],  # type: ignore[arg-type]
                                       secret=spec["secret"])
                   for target, spec in self.settings.chat_robots().items()}
         client = client or httpx.Client(timeout=10)
 
-        def post(target: str, message: RenderedMessage) -> None:
+        def post(target: str, message: Any) -> None:
             if target not in robots:
                 no_chat(target, message)
             now_ms = int(self.park.now().timestamp() * 1000)
@@ -48,6 +53,7 @@ class App:
         return post
 
     def mail_settings(self) -> MailSettings:
+        from notifications.delivery import MailSettings
         host = urlsplit(self.settings.base_url).hostname or "parkflow.local"
         return MailSettings(sender=self.settings.mail_from, base_url=self.settings.base_url,
                             domain=host if any(c.isalpha() for c in host) and "." in host
@@ -57,6 +63,8 @@ class App:
 def make_park(settings: Settings | None = None, *, clock: Clock | None = None) -> Park:
     """The park with its observers: state changes keep the outbox in step."""
     settings = settings or Settings()
+    from notifications import approval_mail
+    from notifications.reminders import on_transition
     park = Park.default(tz=settings.zone(), clock=clock or SystemClock())
     for target in settings.chat_robots():
         group = target.split(":", 1)[1]

@@ -1,0 +1,252 @@
+"""REST API v1, projects: the CLI's names, shapes and error codes over HTTP, on both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from db.engine import reading
+from db.models import ApiToken
+from tests.test_web_support import VISIT, Web, password_hash, web
+
+__all__ = ["password_hash", "web"]  # fixtures
+
+ERROR_KEYS = {"kind", "field", "message"}
+PROJECT_KEYS = {"id", "name", "category", "state", "owner", "group", "stars", "deadline",
+                "history"}
+SUMMARY_KEYS = {"id", "name", "category", "state", "owner", "group", "stars", "due_date",
+                "due_at", "deadline_status"}
+HISTORY_KEYS = {"event", "from", "to", "actor", "occurred_at", "recorded_at", "fields"}
+
+
+def error_of(response: object) -> dict[str, str | None]:
+    body = response.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error"} and set(body["error"]) == ERROR_KEYS
+    return body["error"]  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- authentication
+
+def test_no_token_is_a_401_with_the_cli_error_body(web: Web) -> None:
+    response = web.client().get("/api/v1/projects")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert error_of(response)["kind"] == "unauthenticated"
+
+
+def test_a_bad_or_malformed_token_is_a_401(web: Web) -> None:
+    client = web.client()
+    for value in ("Bearer pf_not-a-real-token", "Bearer nonsense", "Basic YWxpY2U6eA==",
+                  "Bearer " + "pf_" + "x" * 500):
+        response = client.get("/api/v1/projects", headers={"Authorization": value})
+        assert response.status_code == 401, value
+
+
+def test_a_revoked_token_stops_working(web: Web) -> None:
+    from db.engine import writing
+    from workflow.tokens import revoke_token
+    headers = web.token("alice")
+    client = web.client()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    with writing(web.app.engine) as session:
+        token_id = session.exec(select(ApiToken.id)).one()
+        assert token_id is not None
+        revoke_token(session, token_id=token_id, actor=web.people["alice"],
+                     now=web.clock.now())
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_a_token_records_when_it_was_last_used_at_most_once_a_minute(web: Web) -> None:
+    headers = web.token("alice")
+    client = web.client()
+    client.get("/api/v1/me", headers=headers)
+    with reading(web.app.engine) as session:
+        first = session.exec(select(ApiToken.last_used_at)).one()
+    assert first == web.clock.now()
+    web.clock.advance(timedelta(seconds=30))
+    client.get("/api/v1/me", headers=headers)
+    with reading(web.app.engine) as session:
+        assert session.exec(select(ApiToken.last_used_at)).one() == first
+    web.clock.advance(timedelta(minutes=1))
+    client.get("/api/v1/me", headers=headers)
+    with reading(web.app.engine) as session:
+        assert session.exec(select(ApiToken.last_used_at)).one() == web.clock.now()
+
+
+def test_the_api_ignores_the_session_cookie(web: Web) -> None:
+    client = web.signed_in("alice")
+    assert client.get("/api/v1/projects").status_code == 401
+
+
+# ---------------------------------------------------------------- projects
+
+def test_a_project_is_added_and_shown_with_the_shape_of_project_show(web: Web) -> None:
+    client, headers = web.client(), web.token("alice")
+    response = client.post("/api/v1/projects", headers=headers, json={
+        "name": "量子测量", "category": "tech_transfer", "owner": web.people["alice"],
+        "intake_date": "2026-11-16"})
+    assert response.status_code == 201
+    created = response.json()
+    assert set(created) >= PROJECT_KEYS
+    assert created["state"] == "intake" and created["owner"] == {
+        "email": web.people["alice"], "name": "李爱丽"}
+    assert created["deadline"]["due_date"] == "2026-11-23"
+    assert created["deadline"]["due_at"] == "2026-11-24T00:00:00+08:00"
+    assert created["history"][0]["event"] == "intake" and created["history"][0]["from"] is None
+    shown = client.get(f"/api/v1/projects/{created['id']}", headers=headers).json()
+    assert shown == created
+
+
+def test_projects_are_listed_with_filters(web: Web) -> None:
+    late = web.project("迟", intake="2026-11-05")
+    web.project("早", owner="bob", intake="2026-11-20")
+    client, headers = web.client(), web.token("bob")
+    rows = client.get("/api/v1/projects", headers=headers).json()
+    assert len(rows) == 2 and all(set(r) >= SUMMARY_KEYS for r in rows)
+    overdue = client.get("/api/v1/projects?overdue=true", headers=headers).json()
+    assert [r["id"] for r in overdue] == [late] and overdue[0]["deadline_status"] == "overdue"
+    mine = client.get(f"/api/v1/projects?owner={web.people['bob']}", headers=headers).json()
+    assert [r["name"] for r in mine] == ["早"]
+    assert client.get("/api/v1/projects?group=finance", headers=headers).json() == mine
+    assert client.get("/api/v1/projects?state=visited", headers=headers).json() == []
+
+
+def test_an_unknown_state_filter_names_the_field(web: Web) -> None:
+    response = web.client().get("/api/v1/projects?state=nowhere", headers=web.token("alice"))
+    assert response.status_code == 422 and error_of(response)["field"] == "state"
+
+
+def test_firing_a_visit_rates_the_project_and_moves_its_deadline(web: Web) -> None:
+    pid = web.project(intake="2026-11-16")
+    response = web.client().post(f"/api/v1/projects/{pid}/events", headers=web.token("alice"),
+                                 json={"event": "visit", "at": "2026-11-18",
+                                       "fields": {**VISIT, "team": 4}})
+    assert response.status_code == 200
+    view = response.json()
+    assert view["state"] == "visited" and view["stars"] == 3
+    assert view["deadline"]["due_date"] == "2026-12-16"
+    assert view["history"][-1]["fields"]["needs"] == ["funding", "space"]
+    assert view["history"][-1]["occurred_at"] == "2026-11-18T00:00:00+08:00"
+
+
+def test_the_history_has_the_shape_of_project_history(web: Web) -> None:
+    pid = web.project(events=("visit",))
+    rows = web.client().get(f"/api/v1/projects/{pid}/history", headers=web.token("bob")).json()
+    assert [r["event"] for r in rows] == ["intake", "visit"]
+    assert all(set(r) == HISTORY_KEYS for r in rows)
+    assert rows[1]["from"] == "intake" and rows[1]["to"] == "visited"
+
+
+def test_a_follow_up_is_logged(web: Web) -> None:
+    pid = web.project(events=("visit",))
+    response = web.client().post(f"/api/v1/projects/{pid}/follow-ups",
+                                 headers=web.token("alice"), json={"note": "融资顺利"})
+    assert response.status_code == 201
+    assert response.json()["history"][-1]["event"] == "follow_up"
+
+
+# ---------------------------------------------------------------- errors, as the CLI's codes
+
+def test_invalid_input_is_422_naming_the_field(web: Web) -> None:
+    pid = web.project()
+    client, headers = web.client(), web.token("alice")
+    bad_score = client.post(f"/api/v1/projects/{pid}/events", headers=headers,
+                            json={"event": "visit", "fields": {**VISIT, "team": 9}})
+    assert bad_score.status_code == 422
+    error = error_of(bad_score)
+    assert (error["kind"], error["field"]) == ("invalid", "team")
+    assert "团队人才层次" in str(error["message"]) and "1–5" in str(error["message"])
+    missing = client.post(f"/api/v1/projects/{pid}/events", headers=headers,
+                          json={"event": "visit", "fields": {"team": 3}})
+    assert missing.status_code == 422 and error_of(missing)["field"] == "visitors"
+    future = client.post(f"/api/v1/projects/{pid}/events", headers=headers,
+                         json={"event": "visit", "at": "2026-12-01", "fields": VISIT})
+    assert error_of(future)["field"] == "at"
+    unknown = client.post(f"/api/v1/projects/{pid}/events", headers=headers,
+                          json={"event": "teleport"})
+    assert unknown.status_code == 422 and error_of(unknown)["field"] == "event"
+    category = client.post("/api/v1/projects", headers=headers,
+                           json={"name": "x", "category": "nope", "owner": web.people["alice"]})
+    assert error_of(category)["field"] == "category"
+
+
+def test_a_body_the_schema_refuses_is_422_with_the_cli_body(web: Web) -> None:
+    client, headers = web.client(), web.token("alice")
+    missing = client.post("/api/v1/projects", headers=headers, json={"name": "缺类别"})
+    assert missing.status_code == 422
+    assert error_of(missing)["kind"] == "invalid" and error_of(missing)["field"] == "category"
+    extra = client.post("/api/v1/projects", headers=headers,
+                        json={"name": "x", "category": "alumni", "owner": web.people["alice"],
+                              "colour": "red"})
+    assert extra.status_code == 422 and error_of(extra)["field"] == "colour"
+    nul = client.post("/api/v1/projects", headers=headers,
+                      json={"name": "a\x00b", "category": "alumni",
+                            "owner": web.people["alice"]})
+    assert nul.status_code == 422 and error_of(nul)["field"] == "name"
+
+
+def test_messages_follow_the_token_owners_language(web: Web) -> None:
+    from db.engine import writing
+    from web.accounts import set_language
+    with writing(web.app.engine) as session:
+        set_language(session, actor=web.people["bob"], lang="en")
+    response = web.client().get("/api/v1/projects/42", headers=web.token("bob"))
+    assert error_of(response)["message"] == "project 42 not found"
+
+
+def test_not_permitted_is_403(web: Web) -> None:
+    pid = web.project(owner="alice")
+    response = web.client().post(f"/api/v1/projects/{pid}/events", headers=web.token("bob"),
+                                 json={"event": "visit", "fields": VISIT})
+    assert response.status_code == 403 and error_of(response)["kind"] == "not_permitted"
+    admin = web.client().post("/api/v1/projects", headers=web.token("admin"), json={
+        "name": "管理员不入库", "category": "alumni", "owner": web.people["alice"]})
+    assert admin.status_code == 403
+
+
+def test_not_found_is_404(web: Web) -> None:
+    client, headers = web.client(), web.token("alice")
+    for path in ("/api/v1/projects/42", "/api/v1/projects/42/history"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404 and error_of(response)["kind"] == "not_found"
+    assert client.get("/api/v1/nothing-here", headers=headers).status_code == 404
+
+
+def test_an_event_not_allowed_in_the_state_is_409(web: Web) -> None:
+    pid = web.project()
+    response = web.client().post(f"/api/v1/projects/{pid}/events", headers=web.token("alice"),
+                                 json={"event": "open", "fields": {"premises": "B2"}})
+    assert response.status_code == 409 and error_of(response)["kind"] == "conflict"
+
+
+def test_ids_out_of_range_are_refused_not_crashed(web: Web) -> None:
+    client, headers = web.client(), web.token("alice")
+    assert client.get(f"/api/v1/projects/{2**63}", headers=headers).status_code == 422
+    assert client.get("/api/v1/projects/0", headers=headers).status_code == 422
+    absurd = client.post("/api/v1/projects", headers=headers, json={
+        "name": "x", "category": "alumni", "owner": web.people["alice"],
+        "intake_date": "0001-01-01T00:00:00+14:00"})
+    assert absurd.status_code == 422 and error_of(absurd)["field"] == "intake_date"
+
+
+def test_the_openapi_document_describes_every_endpoint(web: Web) -> None:
+    document = web.client().get("/api/v1/openapi.json").json()
+    paths = document["paths"]
+    for path, methods in {"/api/v1/projects": {"get", "post"},
+                          "/api/v1/projects/{project_id}": {"get"},
+                          "/api/v1/projects/{project_id}/events": {"post"},
+                          "/api/v1/projects/{project_id}/history": {"get"},
+                          "/api/v1/approvals": {"get"},
+                          "/api/v1/approvals/{approval_id}/decision": {"post"},
+                          "/api/v1/space/listings": {"get", "post"},
+                          "/api/v1/space/requests": {"get", "post"}}.items():
+        assert methods <= set(paths[path]), path
+    assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert not [p for p in paths if not p.startswith("/api/v1/")]
+    assert "ErrorBody" in document["components"]["schemas"]
+
+
+def test_healthz_answers_for_monitoring(web: Web) -> None:
+    response = web.client().get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "ok"

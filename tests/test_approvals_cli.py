@@ -1,0 +1,517 @@
+"""Space and approvals from the command line, on SQLite and on PostgreSQL.
+
+The end-to-end flow and the race of two leaders run `parkflow` as real subprocesses (the real
+clock: every date is computed from today in the park's time zone); independent calls run side
+by side. The full matrix of refusals runs the same command in-process (typer's CliRunner:
+the same parsing, use cases and exit-code mapping, without a second's start-up per call) and
+checks that not one row changed.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+import pytest
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from db.engine import reading, writing
+from db.models import ApprovalEvent, columns
+from parkflow.cli import app as parkflow_app
+from parkflow.wiring import make_park
+from tests.test_space import fingerprint, outbox_rows
+from workflow.approvals import decide, file_extension, list_approvals
+from workflow.park import Park
+from workflow.projects import Snapshot, add_project, advance, load_snapshot
+from workflow.space import add_listing, offer, request_space
+from workflow.users import add_user
+from workflow.views import list_projects, project_view
+
+PARKFLOW = Path(sys.executable).parent / "parkflow"
+TZ = ZoneInfo("Asia/Shanghai")
+SUN = "sun@park.test"  # a second leader
+ROW_KEYS = {"id", "kind", "subject_id", "state", "requested_by", "decided_by", "comment"}
+VISIT = {"visitors": "张三", "needs": "space", "team": "4", "technology": "4", "capital": "4",
+         "market": "3"}
+REGISTER = {"company_name": "合肥量测科技有限公司", "uscc": "91350100M000100Y43",
+            "address": "合肥市高新区望江西路 800 号"}
+
+
+# ---------------------------------------------------------------- running the command
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@dataclass
+class Cli:
+    """`parkflow` as a subprocess, pointed at one database."""
+
+    db_url: str
+    cwd: Path
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
+        env.update(PARKFLOW_DATABASE_URL=self.db_url, PARKFLOW_MAIL_DIR=str(self.cwd / "mail"))
+        return env
+
+    def __call__(self, *args: str) -> Result:
+        done = subprocess.run([str(PARKFLOW), *args], cwd=self.cwd, env=self.env(),
+                              capture_output=True, text=True, timeout=120, check=False)
+        result = Result(done.returncode, done.stdout, done.stderr)
+        assert "Traceback" not in result.out + result.err, result
+        return result
+
+    def all(self, *commands: Sequence[str]) -> list[Result]:
+        """Independent commands side by side; results in the order given."""
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            return list(pool.map(lambda command: self(*command), commands))
+
+    def started_together(self, *commands: Sequence[str]) -> list[Result]:
+        """Start every process before waiting for any."""
+        procs = [subprocess.Popen([str(PARKFLOW), *c], cwd=self.cwd, env=self.env(),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for c in commands]
+        results = []
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            results.append(Result(proc.returncode, out, err))
+        assert all("Traceback" not in r.out + r.err for r in results), results
+        return results
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path) -> Cli:
+    return Cli(db_url, tmp_path)
+
+
+def in_process(db_url: str, *args: str) -> Result:
+    """The same command in this process (CliRunner), for the many quick refusals."""
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("PARKFLOW_")}
+    env.update(PARKFLOW_DATABASE_URL=db_url)
+    done = CliRunner().invoke(parkflow_app, list(args), env=env, catch_exceptions=False)
+    return Result(done.exit_code, done.stdout, done.stderr)
+
+
+def assert_error(result: Result, code: int, kind: str, field: str | None) -> None:
+    """A failure: the exit code, one line on stderr, the error object on stdout."""
+    assert result.code == code, result
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert len(lines) == 1, result
+    body = result.json()
+    assert set(body) == {"error"}
+    assert (body["error"]["kind"], body["error"]["field"]) == (kind, field), body
+    assert body["error"]["message"] and body["error"]["message"] in lines[0]
+
+
+# ---------------------------------------------------------------- dates (real clock)
+
+def next_workday(day: date) -> date:
+    while True:
+        try:
+            working = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            working = day.weekday() < 5
+        if working:
+            return day
+        day += timedelta(days=1)
+
+
+def nine(day: date) -> str:
+    return f"{day.isoformat()}T09:00:00+08:00"
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture
+def today() -> date:
+    return datetime.now(TZ).date()
+
+
+@pytest.fixture
+def live_park() -> Park:
+    """The park as the command sees it: the real clock, with the observers."""
+    return make_park()
+
+
+@pytest.fixture
+def staff(engine: Engine, live_park: Park, people: dict[str, str]) -> dict[str, str]:
+    with writing(engine) as session:
+        add_user(session, live_park.lifecycle, email=SUN, name="孙伟", role="leader",
+                 now=live_park.now())
+    return {**people, "sun": SUN}
+
+
+def snapshot_of(engine: Engine, project_id: int) -> Snapshot:
+    with reading(engine) as session:
+        return load_snapshot(session, project_id)
+
+
+def seed_project(engine: Engine, park: Park, owner: str, name: str,
+                 intake: str | None = None) -> int:
+    with writing(engine) as session:
+        return add_project(session, park, name=name, category="tech_transfer", owner=owner,
+                           actor=owner, intake=intake).id
+
+
+# ---------------------------------------------------------------- the whole flow
+
+def test_the_approval_flow_end_to_end_from_the_command_line(
+        cli: Cli, engine: Engine, live_park: Park, staff: dict[str, str],
+        today: date) -> None:
+    alice, leader = staff["alice"], staff["leader"]
+    p1 = seed_project(engine, live_park, alice, "量子精密测量")
+    p2 = seed_project(engine, live_park, alice, "校友芯片")
+    old_due = next_workday(today + timedelta(days=7))
+    needed = (today + timedelta(days=30)).isoformat()
+    ask = ["space", "request", str(p1), "--needed-by", needed, "--by", alice, "--json"]
+
+    # filing: a listing, space requests, an extension, a suspension
+    added, big, small, plant, ext, susp = cli.all(
+        ["space", "listing", "add", "--carrier", "合肥创新产业园", "--building", "B3",
+         "--unit", "501", "--area", "1600", "--type", "office", "--json"],
+        [*ask, "--type", "office", "--area", "1500", "--carrier", "合肥创新产业园",
+         "--note", "研发团队扩编"],
+        [*ask, "--type", "office", "--area", "300"],
+        [*ask, "--type", "plant", "--area", "50"],
+        ["extension", "request", str(p1), "--days", "10", "--reason", "工商注册材料待核准",
+         "--by", alice, "--json"],
+        ["project", "suspend", str(p2), "--reason", "等待管委会会议决定", "--by", alice,
+         "--json"])
+    for result in (added, big, small, plant, ext, susp):
+        assert result.code == 0, result
+    listing_id = added.json()["id"]
+    assert {k: added.json()[k] for k in ("carrier", "building", "unit", "area", "type",
+                                         "status")} == {
+        "carrier": "合肥创新产业园", "building": "B3", "unit": "501", "area": 1600,
+        "type": "office", "status": "available"}
+    assert {k: v for k, v in big.json().items() if k != "approval_id"} == {
+        "id": big.json()["id"], "needs_approval": True,
+        "reason": "办公用房 1,500 m² ≥ 1,000 m²，须先报分管领导审批"}
+    assert isinstance(big.json()["approval_id"], int)
+    assert small.json() == {"id": small.json()["id"], "needs_approval": False,
+                            "approval_id": None,
+                            "reason": "办公用房 300 m² < 1,000 m²，直接进入匹配"}
+    assert plant.json()["needs_approval"] is True
+    assert plant.json()["reason"] == "生产性厂房不论面积均须先报分管领导审批"
+    big_aid, plant_aid = big.json()["approval_id"], plant.json()["approval_id"]
+    ext_aid, susp_aid = ext.json()["id"], susp.json()["id"]
+    assert (ext.json()["kind"], ext.json()["state"]) == ("extension", "submitted")
+    assert (susp.json()["kind"], susp.json()["state"]) == ("suspension", "submitted")
+
+    # the leader's inbox
+    inbox = cli("approvals", "list", "--by", leader, "--pending", "--json")
+    rows = inbox.json()
+    assert all(set(row) >= ROW_KEYS for row in rows)
+    assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
+    assert {row["id"]: {k: row[k] for k in ROW_KEYS} for row in rows} == {
+        big_aid: {"id": big_aid, "kind": "space", "subject_id": big.json()["id"],
+                  "state": "submitted", "requested_by": alice, "decided_by": None,
+                  "comment": None},
+        plant_aid: {"id": plant_aid, "kind": "space", "subject_id": plant.json()["id"],
+                    "state": "submitted", "requested_by": alice, "decided_by": None,
+                    "comment": None},
+        ext_aid: {"id": ext_aid, "kind": "extension", "subject_id": p1, "state": "submitted",
+                  "requested_by": alice, "decided_by": None, "comment": None},
+        susp_aid: {"id": susp_aid, "kind": "suspension", "subject_id": p2,
+                   "state": "submitted", "requested_by": alice, "decided_by": None,
+                   "comment": None}}
+
+    # decisions: a return with a comment, two approvals, a rejection
+    returned, extended, suspended, rejected = cli.all(
+        ["approvals", "decide", str(big_aid), "return", "--by", leader, "--comment",
+         "请补充租赁意向书", "--json"],
+        ["approvals", "decide", str(ext_aid), "approve", "--by", leader, "--json"],
+        ["approvals", "decide", str(susp_aid), "approve", "--by", SUN],
+        ["approvals", "decide", str(plant_aid), "reject", "--by", SUN, "--comment",
+         "厂房指标已满", "--json"])
+    for result in (returned, extended, suspended, rejected):
+        assert result.code == 0, result
+    assert {k: returned.json()[k] for k in ("state", "decided_by", "comment")} == {
+        "state": "returned", "decided_by": leader, "comment": "请补充租赁意向书"}
+    assert extended.json()["state"] == "approved"
+    assert rejected.json()["state"] == "rejected"
+
+    shown1, shown2, blocked, twice, early = cli.all(
+        ["project", "show", str(p1), "--json"],
+        ["project", "show", str(p2), "--json"],
+        ["project", "advance", str(p2), "visit", "--by", alice, "--json",
+         *[a for k, v in VISIT.items() for a in ("--set", f"{k}={v}")]],
+        ["approvals", "decide", str(ext_aid), "approve", "--by", SUN, "--json"],
+        ["space", "offer", str(big.json()["id"]), str(listing_id), "--by", alice, "--json"])
+    assert_error(twice, 5, "conflict", "id")
+    assert_error(early, 5, "conflict", "request")  # returned, not approved: no offer yet
+    with reading(engine) as session:
+        assert list_approvals(session, live_park, viewer=leader, pending=True) == []
+
+    # the extension: 10 calendar days on the old due date, rolled forward to a working day
+    new_due = next_workday(old_due + timedelta(days=10))
+    deadline = shown1.json()["deadline"]
+    assert deadline["due_date"] == new_due.isoformat()
+    assert deadline["due_at"] == f"{(new_due + timedelta(days=1)).isoformat()}T00:00:00+08:00"
+    assert "延期 10 天" in deadline["explanation"] and "王主任" in deadline["explanation"]
+    assert f"{old_due.isoformat()} + 10天" in deadline["explanation"]
+    last = shown1.json()["history"][-1]
+    assert (last["event"], last["actor"], last["fields"]["days"]) == ("extension", leader, 10)
+    reminders = [(r.send_at.astimezone(TZ).isoformat(), r.status) for r in outbox_rows(
+        engine, kind="reminder") if r.project_id == p1]
+    assert sorted(reminders) == sorted([
+        (nine(old_due - timedelta(days=3)), "cancelled"), (nine(old_due), "cancelled"),
+        (nine(new_due - timedelta(days=3)), "pending"), (nine(new_due), "pending")])
+
+    # the suspension: no running clock, the warning says so, events wait for resume
+    paused = shown2.json()
+    assert paused["deadline_status"] is None
+    assert any("暂停" in w for w in paused["deadline"]["warnings"])
+    assert "暂停" in shown2.err
+    with reading(engine) as session:
+        [row2] = [r for r in list_projects(session, live_park) if r["id"] == p2]
+    assert (row2["due_at"], row2["deadline_status"]) == (None, None)
+    assert_error(blocked, 5, "conflict", "event")
+    assert [h["event"] for h in paused["history"]] == ["intake", "suspend"]
+
+    # resubmit → approve → offer; resume
+    again, resumed = cli.all(
+        ["approvals", "resubmit", str(big_aid), "--by", alice, "--note", "已补充意向书",
+         "--json"],
+        ["project", "resume", str(p2), "--by", alice])
+    assert again.code == 0 and again.json()["state"] == "resubmitted", again
+    assert resumed.code == 0, resumed
+    approved = cli("approvals", "decide", str(big_aid), "approve", "--by", SUN, "--json")
+    assert approved.code == 0 and approved.json()["state"] == "approved", approved
+    offered = cli("space", "offer", str(big.json()["id"]), str(listing_id), "--by", alice)
+    assert offered.code == 0, offered
+    with reading(engine) as session:
+        back = project_view(session, live_park, p2)
+    assert back["deadline"]["due_date"] == old_due.isoformat()  # paused for 0 days
+    assert back["deadline"]["warnings"] == []
+    assert [h["event"] for h in back["history"]] == ["intake", "suspend", "resume"]
+
+    listings, requests = cli.all(["space", "listing", "list", "--json"],
+                                 ["space", "request", "list", "--project", str(p1),
+                                  "--json"])
+    assert [(r["id"], r["status"], r["reserved_for"]) for r in listings.json()] == [
+        (listing_id, "reserved", big.json()["id"])]
+    assert {r["id"]: (r["status"], r["approval_id"], r["listing_id"])
+            for r in requests.json()} == {
+        big.json()["id"]: ("offered", big_aid, listing_id),
+        small.json()["id"]: ("open", None, None),
+        plant.json()["id"]: ("rejected", plant_aid, None)}
+    with reading(engine) as session:
+        states = {row["id"]: (row["state"], row["decided_by"])
+                  for row in list_approvals(session, live_park, viewer=leader)}
+    assert states == {big_aid: ("approved", SUN), plant_aid: ("rejected", SUN),
+                      ext_aid: ("approved", leader), susp_aid: ("approved", SUN)}
+    told = sorted((r.kind, r.recipient) for r in outbox_rows(engine)
+                  if r.kind in ("approval_returned", "approval_decided", "listing_offered"))
+    assert told == sorted([("approval_returned", alice)] + [("approval_decided", alice)] * 4
+                          + [("listing_offered", alice)])
+
+
+# ---------------------------------------------------------------- two leaders at once
+
+def test_two_leaders_deciding_the_same_request_in_two_processes_one_wins(
+        cli: Cli, engine: Engine, live_park: Park, staff: dict[str, str]) -> None:
+    alice = staff["alice"]
+    pid = seed_project(engine, live_park, alice, "量子精密测量")
+    with writing(engine) as session:
+        aid = file_extension(session, live_park, project_id=pid, days=10, reason="等待批复",
+                             actor=alice).id
+    before = snapshot_of(engine, pid)
+
+    approve, reject = cli.started_together(
+        ["approvals", "decide", str(aid), "approve", "--by", staff["leader"], "--json"],
+        ["approvals", "decide", str(aid), "reject", "--by", SUN, "--comment", "不同意",
+         "--json"])
+
+    assert sorted((approve.code, reject.code)) == [0, 5], (approve, reject)
+    winner, loser = (approve, reject) if approve.code == 0 else (reject, approve)
+    assert_error(loser, 5, "conflict", "id")
+    state = winner.json()["state"]
+    event = {"approved": "approve", "rejected": "reject"}[state]
+    with reading(engine) as session:
+        e = columns(ApprovalEvent)
+        decisions = session.execute(select(e.event).where(
+            e.approval_id == aid, e.event != "submit")).scalars().all()
+    assert decisions == [event]
+    told = outbox_rows(engine, kind="approval_decided")
+    assert [(r.recipient, r.payload["approval_id"]) for r in told] == [(alice, aid)]
+    assert told[0].dedupe_key.split(":")[3] == event  # approval:ID:HISTORY:EVENT:recipient
+    after = snapshot_of(engine, pid)
+    assert after.version == before.version + (1 if event == "approve" else 0)
+    assert len(after.adjustments) == (1 if event == "approve" else 0)
+
+
+# ---------------------------------------------------------------- every refusal
+
+def test_every_refusal_has_its_exit_code_and_changes_nothing(
+        db_url: str, engine: Engine, live_park: Park, staff: dict[str, str], today: date,
+        subtests: pytest.Subtests) -> None:
+    alice, carol, leader = staff["alice"], staff["carol"], staff["leader"]
+    park = live_park
+    project = seed_project(engine, park, alice, "量子精密测量")
+    done = seed_project(engine, park, alice, "已开业项目",
+                        intake=(today - timedelta(days=10)).isoformat())
+    needed = (today + timedelta(days=30)).isoformat()
+    with writing(engine) as session:
+        for n, (event, fields) in enumerate([
+                ("visit", VISIT), ("register", REGISTER), ("sign", {"agreement_no": "HT-1"}),
+                ("open", {"premises": "A3 栋"})]):
+            advance(session, park, project_id=done, event=event, actor=alice,
+                    at=(today - timedelta(days=9 - n)).isoformat(), fields=fields)
+
+        def ask(area: float, by: str = alice, type: str = "office") -> dict[str, Any]:
+            return request_space(session, park, project_id=project, type=type, area=area,
+                                 needed_by=needed, actor=by)
+
+        def unit(area: float, type: str = "office") -> int:
+            listing = add_listing(session, park, carrier="合肥创新产业园", building="B3",
+                                  unit=f"{type}-{area}", area=area, type=type, now=park.now())
+            assert listing.id is not None
+            return listing.id
+
+        ext = file_extension(session, park, project_id=project, days=10, reason="等待",
+                             actor=alice).id
+        own = ask(50, by=leader, type="plant")["approval_id"]  # filed by the leader
+        cleared = ask(2000)
+        decide(session, park, approval_id=cleared["approval_id"], decision="approve",
+               actor=leader)
+        pending = ask(1500)
+        rejected = ask(1300)
+        decide(session, park, approval_id=rejected["approval_id"], decision="reject",
+               actor=leader, comment="过大")
+        returned = ask(1200)["approval_id"]
+        decide(session, park, approval_id=returned, decision="return", actor=leader,
+               comment="补材料")
+        big, small, lab, taken = unit(3000), unit(500), unit(3000, "lab"), unit(3100)
+        offer(session, park, request_id=ask(100)["id"], listing_id=taken, actor=alice)
+    cleared_id, decided_aid = str(cleared["id"]), str(cleared["approval_id"])
+
+    decide_ = ["approvals", "decide"]
+    def request(**changes: str) -> list[str]:
+        options = {"type": "office", "area": "1500", "needed-by": needed, "by": alice,
+                   **{k.replace("_", "-"): v for k, v in changes.items()}}
+        target = options.pop("project", str(project))
+        return ["space", "request", target,
+                *[a for k, v in options.items() for a in (f"--{k}", v)], "--json"]
+
+    listing = ["space", "listing", "add", "--carrier", "C", "--building", "B", "--unit", "U",
+               "--type", "office", "--json"]
+    extend = ["extension", "request", str(project), "--reason", "理由", "--by", alice,
+              "--json"]
+    cases: list[tuple[str, list[str], int, str, str | None]] = [
+        ("self-approval", [*decide_, str(own), "approve", "--by", leader, "--json"],
+         3, "not_permitted", "by"),
+        ("a member deciding", [*decide_, str(ext), "approve", "--by", alice, "--json"],
+         3, "not_permitted", "by"),
+        ("a group lead deciding", [*decide_, str(ext), "approve", "--by", carol, "--json"],
+         3, "not_permitted", "by"),
+        ("an unknown --by", [*decide_, str(ext), "approve", "--by", "nobody@park.test",
+                             "--json"], 3, "not_permitted", "by"),
+        ("no --by at all", [*decide_, str(ext), "approve", "--json"], 3, "not_permitted",
+         "by"),
+        ("deciding a decided request", [*decide_, decided_aid, "approve", "--by", SUN,
+                                        "--json"], 5, "conflict", "id"),
+        ("deciding twice", [*decide_, decided_aid, "return", "--by", leader, "--comment",
+                            "再看看", "--json"], 5, "conflict", "id"),
+        ("a rejection without comment", [*decide_, str(ext), "reject", "--by", leader,
+                                         "--json"], 2, "invalid", "comment"),
+        ("a return with a blank comment", [*decide_, str(ext), "return", "--by", leader,
+                                           "--comment", "  ", "--json"], 2, "invalid",
+         "comment"),
+        ("an unknown decision word", [*decide_, str(ext), "approved", "--by", leader,
+                                      "--json"], 2, "invalid", "decision"),
+        ("an unknown approval", [*decide_, "999", "approve", "--by", leader, "--json"],
+         4, "not_found", "id"),
+        ("reserving a reserved listing", ["space", "offer", cleared_id, str(taken), "--by",
+                                          alice, "--json"], 5, "conflict", "listing"),
+        ("offering for a pending request", ["space", "offer", str(pending["id"]), str(big),
+                                            "--by", alice, "--json"], 5, "conflict",
+         "request"),
+        ("offering for a rejected request", ["space", "offer", str(rejected["id"]),
+                                             str(big), "--by", alice, "--json"], 5,
+         "conflict", "request"),
+        ("a smaller listing without --note", ["space", "offer", cleared_id, str(small),
+                                              "--by", alice, "--json"], 2, "invalid",
+         "note"),
+        ("a listing of another type", ["space", "offer", cleared_id, str(lab), "--by",
+                                       alice, "--json"], 2, "invalid", "listing"),
+        ("an unknown listing", ["space", "offer", cleared_id, "999", "--by", alice,
+                                "--json"], 4, "not_found", "listing"),
+        ("a negative area", request(area="-5"), 2, "invalid", "area"),
+        ("a zero area", request(area="0"), 2, "invalid", "area"),
+        ("a NaN area", request(area="NaN"), 2, "invalid", "area"),
+        ("an absurd area", request(area="1000001"), 2, "invalid", "area"),
+        ("needed by yesterday", request(
+            needed_by=(today - timedelta(days=1)).isoformat()), 2, "invalid", "needed_by"),
+        ("needed by no real day", request(needed_by="2026-13-01"), 2, "invalid",
+         "needed_by"),
+        ("a bad type", request(type="warehouse"), 2, "invalid", "type"),
+        ("a member of another group asking", request(by=staff["bob"]), 3,
+         "not_permitted", "by"),
+        ("an unknown project", request(project="999"), 4, "not_found",
+         "id"),
+        ("a listing with a negative area", [*listing, "--area", "-1"], 2, "invalid", "area"),
+        ("a listing with a NaN area", [*listing, "--area", "nan"], 2, "invalid", "area"),
+        ("a listing with an absurd area", [*listing, "--area", "2000000"], 2, "invalid",
+         "area"),
+        ("a listing of a bad type", [*listing[:-3], "--type", "villa", "--area", "10",
+                                     "--json"], 2, "invalid", "type"),
+        ("extension days 0", [*extend, "--days", "0"], 2, "invalid", "days"),
+        ("extension days -3", [*extend, "--days", "-3"], 2, "invalid", "days"),
+        ("extension days 9999", [*extend, "--days", "9999"], 2, "invalid", "days"),
+        ("extension days x", [*extend, "--days", "x"], 2, "invalid", "days"),
+        ("a second pending extension", [*extend, "--days", "5"], 5, "conflict", "project"),
+        ("an extension without a deadline", ["extension", "request", str(done), "--days",
+                                             "5", "--reason", "r", "--by", alice, "--json"],
+         5, "conflict", "project"),
+        ("a suspension without reason", ["project", "suspend", str(project), "--reason", " ",
+                                         "--by", alice, "--json"], 2, "invalid", "reason"),
+        ("resubmitting someone else's", ["approvals", "resubmit", str(returned), "--by",
+                                         carol, "--json"], 3, "not_permitted", "by"),
+        ("resubmitting a pending one", ["approvals", "resubmit", str(ext), "--by", alice,
+                                        "--json"], 5, "conflict", "id"),
+        ("withdrawing someone else's", ["approvals", "withdraw", str(ext), "--by", leader,
+                                        "--json"], 3, "not_permitted", "by"),
+        ("withdrawing a decided one", ["approvals", "withdraw", decided_aid, "--by", alice,
+                                       "--json"], 5, "conflict", "id"),
+    ]
+    before = fingerprint(engine)
+    for what, args, code, kind, field in cases:
+        with subtests.test(what):
+            assert_error(in_process(db_url, *args), code, kind, field)
+    with subtests.test("resuming a project that is not suspended"):
+        result = in_process(db_url, "project", "resume", str(project), "--by", alice)
+        assert result.code == 5, result
+        assert "未处于暂停状态" in result.err
+    gc.collect()  # each in-process call built an engine; let their connections go
+    assert fingerprint(engine) == before
+
+    # what the refusals stood in for is allowed once it is said or done right
+    noted = in_process(db_url, "space", "offer", cleared_id, str(small), "--by", alice,
+                       "--note", "企业同意先用 500 m²", "--json")
+    assert noted.code == 0, noted
+    assert noted.json()["note"] == "企业同意先用 500 m²"
+    gone = in_process(db_url, "approvals", "withdraw", str(ext), "--by", alice, "--json")
+    assert gone.code == 0 and gone.json()["state"] == "withdrawn", gone
+    again = in_process(db_url, *extend, "--days", "365")
+    assert again.code == 0 and again.json()["state"] == "submitted", again
+    gc.collect()

@@ -1,0 +1,211 @@
+"""Journeys in a real browser: Debian's chromium driven by Playwright, against the app served
+by uvicorn on a free loopback port (a migrated SQLite park on the fixed clock of conftest).
+
+Each journey saves a screenshot of its last page in test-artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from db.engine import reading, writing
+from tests.test_web_support import PASSWORD, Web, password_hash, sqlite_url, user_lang, web
+from workflow.space import list_requests, request_space
+from workflow.views import project_view
+
+__all__ = ["password_hash", "sqlite_url", "web"]  # fixtures
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# chromium logs every 4xx answer; a form refused in place (422, 403) is expected there
+EXPECTED_REFUSAL = re.compile(r"Failed to load resource: .* status of 4\d\d")
+OVERDUE_RED = "rgb(198, 40, 40)"        # --overdue: #c62828
+OVERDUE_BACKGROUND = "rgb(253, 236, 235)"  # --overdue-bg: #fdeceb
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() or (shutil.which("chromium") is None and not CHROMIUM.exists()),
+    reason="browser tests need Debian's chromium at /usr/bin/chromium "
+           "(apt-get install chromium; .ci/run does it)")
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    return sqlite_url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Site:
+    base: str
+    web: Web
+
+
+@pytest.fixture
+def site(web: Web) -> Iterator[Site]:
+    """The app served by uvicorn in a thread on a free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(web.asgi, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield Site(f"http://127.0.0.1:{port}", web)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
+            and not EXPECTED_REFUSAL.match(msg.text) else None)
+    yield page
+    context.close()
+    assert not errors, f"errors in the browser: {errors}"
+
+
+def sign_in(page: Any, site: Site, who: str) -> None:
+    page.goto(f"{site.base}/login")
+    page.fill("#email", site.web.people[who])
+    page.fill("#password", PASSWORD)
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url(f"{site.base}/board")
+
+
+def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_member_records_a_visit_and_sees_the_stars_and_the_new_deadline(
+        site: Site, page: Any) -> None:
+    pid = site.web.project("高端数控机床", owner="alice", intake="2026-11-16")
+    site.web.project("别组的项目", owner="bob")
+    sign_in(page, site, "alice")
+
+    card = page.locator(".card", has_text="高端数控机床")
+    assert card.get_attribute("data-status") == "on_time"
+    card.get_by_role("link", name="高端数控机床").click()
+    page.wait_for_url(f"{site.base}/projects/{pid}")
+    assert "2026-11-23" in page.locator(".due-date").inner_text()
+
+    form = page.locator("#form-visit")
+    form.locator("input[name=at]").fill("2026-11-18")
+    form.locator("input[name=visitors]").fill("王建国，李爱丽")
+    form.get_by_label("资金").check()
+    form.get_by_label("空间").check()
+    for name, score in (("team", "4"), ("technology", "5"), ("capital", "4")):
+        form.locator(f"[data-score={name}] .score-option", has_text=score).click()
+    form.get_by_role("button", name="登记：走访").click()
+    error = form.locator(".form-error")  # the missing score, said in place
+    error.wait_for()
+    assert "market" in error.inner_text() and "市场前景" in error.inner_text()
+    assert form.locator("fieldset[data-score=market]").get_attribute("aria-invalid") == "true"
+
+    form.locator("[data-score=market] .score-option", has_text="4").click()
+    assert "★★★" in form.locator(".star-preview").inner_text()
+    assert "17" in form.locator(".star-preview").inner_text()
+    form.get_by_role("button", name="登记：走访").click()
+    page.locator(".flash-success").wait_for()
+
+    assert "已走访·待注册" in page.locator(".facts-line .state").inner_text()
+    assert page.locator("h1 .stars").inner_text() == "★★★"
+    assert page.locator(".due-date").inner_text() == "2026-12-16"
+    assert "入库 2026-11-16 + 1个月" in page.locator(".explanation").inner_text()
+    with reading(site.web.app.engine) as session:
+        view = project_view(session, site.web.park, pid)
+    assert (view["state"], view["stars"]) == ("visited", 3)
+    screenshot(page, "member-records-a-visit")
+
+
+def test_a_leader_approves_a_large_space_request_from_the_inbox(site: Site, page: Any) -> None:
+    pid = site.web.project("超导磁体研发平台", owner="alice", events=("visit",))
+    with writing(site.web.app.engine) as session:
+        filed = request_space(session, site.web.park, project_id=pid, type="office",
+                              area=1500, needed_by="2026-12-31", actor=site.web.people["alice"],
+                              carrier="中安创谷", note="研发团队扩张")
+    sign_in(page, site, "leader")
+    assert page.locator(".mainnav .badge").inner_text() == "1"
+    page.get_by_role("link", name="待办").click()
+    approval = page.locator(f"#approval-{filed['approval_id']}")
+    assert "超导磁体研发平台" in approval.inner_text()
+    assert "1,500 m²" in approval.inner_text() and "研发团队扩张" in approval.inner_text()
+    approval.locator("textarea[name=comment]").fill("同意，优先推介中安创谷")
+    approval.get_by_role("button", name="批准").click()
+    page.locator(".flash-success").wait_for()
+    assert "已批准" in page.locator(".flash-success").inner_text()
+    assert page.locator(f"#approval-{filed['approval_id']}").count() == 0
+    assert page.locator(".mainnav .badge").count() == 0
+    with reading(site.web.app.engine) as session:
+        [row] = list_requests(session, site.web.park, project_id=pid)
+    assert row["status"] == "approved"
+    screenshot(page, "leader-approves-space")
+
+
+def test_the_board_shows_an_overdue_project_in_red(site: Site, page: Any) -> None:
+    late = site.web.project("工业互联网安全网关", owner="alice", intake="2026-11-05")
+    site.web.project("按期项目", owner="alice", intake="2026-11-20")
+    sign_in(page, site, "alice")
+    card = page.locator(f'.card[data-project="{late}"]')
+    style = card.evaluate("el => { const s = getComputedStyle(el); "
+                          "return [s.borderLeftColor, s.backgroundColor]; }")
+    assert style == [OVERDUE_RED, OVERDUE_BACKGROUND]
+    chip = card.locator(".chip")
+    assert chip.inner_text() == "逾期"
+    assert chip.evaluate("el => getComputedStyle(el).backgroundColor") == OVERDUE_RED
+    on_time = page.locator(".card", has_text="按期项目")
+    assert on_time.evaluate("el => getComputedStyle(el).borderLeftColor") != OVERDUE_RED
+    screenshot(page, "board-overdue-in-red")
+
+
+def test_switching_to_english_and_back(site: Site, page: Any) -> None:
+    site.web.project("量子精密测量仪器", owner="alice", intake="2026-11-18")
+    sign_in(page, site, "alice")
+    assert page.locator("h1").inner_text() == "项目看板"
+    page.locator(".topbar").get_by_role("button", name="English").click()
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.locator("h1").inner_text() == "Pipeline board"
+    assert page.locator(".column-intake h2").inner_text() == "In library · visit due"
+    assert user_lang(site.web, "alice") == "en"
+
+    page.locator(".topbar").get_by_role("button", name="Sign out").click()
+    sign_in(page, site, "alice")  # remembered on the person, not the session
+    assert page.locator("h1").inner_text() == "Pipeline board"
+
+    page.locator(".topbar").get_by_role("button", name="中文").click()
+    page.wait_for_function("document.documentElement.lang === 'zh-CN'")
+    assert page.locator("h1").inner_text() == "项目看板"
+    assert user_lang(site.web, "alice") == "zh-CN"
+    screenshot(page, "language-back-to-chinese")

@@ -1,0 +1,495 @@
+"""The pages: board, project page and its forms, inbox, space, admin, account, languages."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import select
+
+from db.engine import reading, writing
+from db.models import OutboxMessage, User, columns
+from tests.test_web_support import (
+    VISIT,
+    Web,
+    csrf,
+    password_hash,
+    post_form,
+    sqlite_url,
+    user_lang,
+    web,
+)
+from workflow.approvals import list_approvals
+from workflow.space import add_listing, list_listings, request_space
+from workflow.views import project_view
+
+__all__ = ["password_hash", "sqlite_url", "web"]  # fixtures
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    return sqlite_url
+
+
+def cards(html: str) -> dict[int, str]:
+    """Project id → the card's status class, from the board."""
+    return {int(pid): status for status, pid in
+            re.findall(r'class="card card-(\w+)" data-project="(\d+)"', html)}
+
+
+def column_count(html: str, state: str) -> int:
+    match = re.search(rf'data-state="{state}">.*?<span class="count"[^>]*>(\d+)</span>', html,
+                      re.S)
+    assert match, state
+    return int(match.group(1))
+
+
+# ---------------------------------------------------------------- the board
+
+def test_the_board_has_a_column_per_state_with_its_count(web: Web) -> None:
+    web.project("甲")
+    web.project("乙", events=("visit",))
+    web.project("丙", owner="bob", events=("visit", "register"))
+    html = web.signed_in("alice").get("/board").text
+    for state in web.park.lifecycle.states:
+        assert f'data-state="{state}"' in html
+    assert column_count(html, "intake") == 1
+    assert column_count(html, "visited") == 1
+    assert column_count(html, "registered") == 1
+    assert column_count(html, "opened") == 0
+
+
+def test_cards_are_coloured_by_deadline_and_show_stars(web: Web) -> None:
+    overdue = web.project("逾期项目", intake="2026-11-05")      # visit was due 11-12
+    soon = web.project("临近项目", intake="2026-11-13")         # visit due 11-20 24:00
+    on_time = web.project("按期项目", intake="2026-11-20")      # visit due 11-27
+    starred = web.project("星级项目", intake="2026-11-16", events=("visit",))
+    html = web.signed_in("alice").get("/board").text
+    assert cards(html) == {overdue: "overdue", soon: "due_soon", on_time: "on_time",
+                           starred: "on_time"}
+    assert '<span class="stars"' in html and "★★★" in html
+
+
+def test_the_board_filters_by_group_owner_category_and_stars(web: Web) -> None:
+    alice = web.project("爱丽的", owner="alice", category="alumni")
+    bob = web.project("博的", owner="bob", category="platform")
+    starred = web.project("星", owner="carol", events=("visit",))
+    client = web.signed_in("alice")
+    assert set(cards(client.get("/board?group=finance").text)) == {bob}
+    assert set(cards(client.get(f"/board?owner={web.people['bob']}").text)) == {bob}
+    assert set(cards(client.get("/board?category=alumni").text)) == {alice}
+    assert set(cards(client.get("/board?stars=2").text)) == {starred}
+    assert set(cards(client.get("/board?mine=1").text)) == {alice}
+    assert set(cards(client.get("/board?group=nonsense&stars=9").text)) == {alice, bob, starred}
+
+
+def test_the_project_list_shows_the_overdue_ones(web: Web) -> None:
+    late = web.project("迟了", intake="2026-11-05")
+    web.project("还早", intake="2026-11-20")
+    html = web.signed_in("alice").get("/projects?overdue=1").text
+    assert f'href="/projects/{late}"' in html and "还早" not in html
+
+
+# ---------------------------------------------------------------- the project page
+
+def test_the_project_page_shows_facts_deadline_explanation_and_timeline(web: Web) -> None:
+    pid = web.project("量子测量", intake="2026-11-16", events=("visit",))
+    html = web.signed_in("alice").get(f"/projects/{pid}").text
+    assert "量子测量" in html and "已走访·待注册" in html
+    assert "2026-12-16" in html                       # intake + 1 month
+    assert "入库 2026-11-16 + 1个月" in html           # the explanation
+    assert "团队人才层次" in html and "合计 17 分" in html and "★★★" in html
+    assert "资金、空间" in html                          # choice labels, not codes
+    assert html.index("走访") < html.index("入库 ")     # newest first in the timeline
+
+
+def test_only_the_events_a_person_may_fire_get_a_form(web: Web) -> None:
+    pid = web.project(owner="alice")
+    mine = web.signed_in("alice").get(f"/projects/{pid}").text
+    assert f'action="/projects/{pid}/events/visit"' in mine
+    assert f'action="/projects/{pid}/events/exit"' in mine
+    assert "/events/reactivate" not in mine
+    other_group = web.signed_in("bob").get(f"/projects/{pid}").text
+    assert "/events/" not in other_group
+    assert "/follow-ups" not in other_group
+
+
+def test_the_visit_form_asks_for_every_field_of_the_definition(web: Web) -> None:
+    pid = web.project()
+    html = web.signed_in("alice").get(f"/projects/{pid}").text
+    form = html[html.index('id="form-visit"'):html.index("</form>", html.index('id="form-visit"'))]
+    for name in web.park.lifecycle.events["visit"].fields:
+        assert f'name="{name}"' in form
+    assert form.count('type="radio" name="team"') == 5
+    assert 'name="at"' in form and 'max="2026-11-20"' in form
+
+
+def test_recording_a_visit_moves_the_project_rates_it_and_schedules_reminders(web: Web) -> None:
+    pid = web.project(intake="2026-11-16")
+    client = web.signed_in("alice")
+    data = {**VISIT, "at": "2026-11-18", "needs": "funding"}
+    response = post_form(client, f"/projects/{pid}/events/visit", data, form="form-visit")
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == f"/projects/{pid}"
+    page = client.get(f"/projects/{pid}").text
+    assert "已记录“走访”" in page and "已走访·待注册" in page
+    with reading(web.app.engine) as session:
+        view = project_view(session, web.park, pid)
+        series = session.execute(select(columns(OutboxMessage).kind).where(
+            columns(OutboxMessage).project_id == pid,
+            columns(OutboxMessage).status == "pending")).scalars().all()
+    assert view["state"] == "visited" and view["stars"] == 3
+    assert "reminder" in series  # the outbox observer is wired in the web too
+
+
+def test_a_checkbox_group_becomes_a_list(web: Web) -> None:
+    pid = web.project()
+    client = web.signed_in("alice")
+    data = [(k, v) for k, v in VISIT.items() if k != "needs"]
+    data += [("needs", "funding"), ("needs", "policy"), ("csrf_token", csrf(client))]
+    response = client.post(f"/projects/{pid}/events/visit", content=urlencode(data),
+                           headers={"HX-Request": "true",
+                                    "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 200, response.text
+    with reading(web.app.engine) as session:
+        assert project_view(session, web.park, pid)["history"][-1]["fields"]["needs"] == [
+            "funding", "policy"]
+
+
+def test_a_bad_field_is_shown_in_place_and_nothing_changes(web: Web) -> None:
+    pid = web.project()
+    client = web.signed_in("alice")
+    response = post_form(client, f"/projects/{pid}/events/visit", {**VISIT, "team": "7"},
+                         form="form-visit")
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#form-visit-error"
+    assert 'data-error-field="team"' in response.text
+    assert "团队人才层次" in response.text and "1–5" in response.text
+    assert "<html" not in response.text  # a fragment for the form's slot
+    with reading(web.app.engine) as session:
+        assert project_view(session, web.park, pid)["state"] == "intake"
+
+
+def test_without_javascript_the_error_comes_back_to_the_form_with_the_values(web: Web) -> None:
+    pid = web.project()
+    client = web.signed_in("alice")
+    response = post_form(client, f"/projects/{pid}/events/visit",
+                         {**VISIT, "visitors": "王建国", "uscc": None, "market": ""},
+                         form="form-visit", htmx=False, referer=f"/projects/{pid}")
+    assert response.status_code == 303 and response.headers["location"] == f"/projects/{pid}"
+    page = client.get(f"/projects/{pid}").text
+    slot = page[page.index('id="form-visit-error"'):]
+    assert 'data-error-field="market"' in slot[:400] and "市场前景" in slot[:400]
+    assert 'value="王建国"' in page                      # what was typed is kept
+    assert 'name="market" value="4" aria-invalid="true"' in page or \
+        'aria-invalid="true"' in page[page.index('data-score="market"'):][:600]
+
+
+def test_an_event_in_the_future_is_refused_with_the_field_named(web: Web) -> None:
+    pid = web.project()
+    response = post_form(web.signed_in("alice"), f"/projects/{pid}/events/visit",
+                         {**VISIT, "at": "2026-12-01"}, form="form-visit")
+    assert response.status_code == 422 and 'data-error-field="at"' in response.text
+
+
+def test_an_absurd_date_is_refused_not_crashed(web: Web) -> None:
+    pid = web.project()
+    response = post_form(web.signed_in("alice"), f"/projects/{pid}/events/visit",
+                         {**VISIT, "at": "9999-12-31T23:00:00-14:00"}, form="form-visit")
+    assert response.status_code == 422
+
+
+def test_a_member_of_another_group_is_refused_on_the_server(web: Web) -> None:
+    pid = web.project(owner="alice")
+    response = post_form(web.signed_in("bob"), f"/projects/{pid}/events/visit", VISIT,
+                         form="form-visit")
+    assert response.status_code == 403
+    assert "bob@park.test" in response.text and "仅限" in response.text
+
+
+def test_an_event_not_allowed_in_the_state_is_a_conflict(web: Web) -> None:
+    pid = web.project()
+    response = post_form(web.signed_in("alice"), f"/projects/{pid}/events/sign",
+                         {"agreement_no": "X-1"}, form="form-sign")
+    assert response.status_code == 409
+
+
+def test_an_unknown_project_is_a_404_page(web: Web) -> None:
+    response = web.signed_in("alice").get("/projects/999")
+    assert response.status_code == 404 and "项目 999 不存在" in response.text
+
+
+def test_a_follow_up_is_logged_from_the_page(web: Web) -> None:
+    pid = web.project(events=("visit",))
+    client = web.signed_in("alice")
+    response = post_form(client, f"/projects/{pid}/follow-ups",
+                         {"note": "企业融资进展顺利", "at": "2026-11-20"}, form="form-follow-up")
+    assert response.status_code == 200
+    page = client.get(f"/projects/{pid}").text
+    assert "企业融资进展顺利" in page and "已记录跟进情况" in page
+
+
+def test_a_new_project_is_entered_from_the_form(web: Web) -> None:
+    client = web.signed_in("alice")
+    assert 'name="category"' in client.get("/projects/new").text
+    response = post_form(client, "/projects", {"name": "新材料", "category": "alumni",
+                                               "owner": web.people["carol"],
+                                               "intake_date": "2026-11-19"})
+    pid = int(response.headers["HX-Redirect"].rsplit("/", 1)[1])
+    with reading(web.app.engine) as session:
+        view = project_view(session, web.park, pid)
+    assert view["owner"]["email"] == web.people["carol"] and view["group"] == "project"
+    assert view["deadline"]["due_date"] == "2026-11-26"
+
+
+def test_dates_are_shown_in_the_park_time_zone(web: Web) -> None:
+    web.clock.set(web.clock.now().replace(hour=23, minute=30))  # 15:30 UTC
+    pid = web.project(intake="2026-11-20T23:30:00+08:00")
+    html = web.signed_in("alice").get(f"/projects/{pid}").text
+    assert "2026-11-20 23:30" in html
+
+
+# ---------------------------------------------------------------- escaping
+
+def test_a_hostile_project_name_renders_as_text_everywhere(web: Web) -> None:
+    pid = web.project(XSS, intake="2026-11-05")  # overdue: on the inbox lists too
+    with writing(web.app.engine) as session:
+        request_space(session, web.park, project_id=pid, type="plant", area=500,
+                      needed_by="2026-12-31", actor=web.people["alice"], note=XSS)
+    escaped = "&lt;img src=x onerror=alert(1)&gt;"
+    for who, path in (("alice", "/board"), ("alice", "/projects"), ("alice", f"/projects/{pid}"),
+                      ("leader", "/inbox"), ("alice", "/space"), ("alice", "/inbox")):
+        html = web.signed_in(who).get(path).text
+        assert XSS not in html, path
+        assert escaped in html, path
+
+
+# ---------------------------------------------------------------- inbox
+
+@pytest.fixture
+def large_request(web: Web) -> int:
+    pid = web.project("大空间项目", events=("visit",))
+    with writing(web.app.engine) as session:
+        filed = request_space(session, web.park, project_id=pid, type="office", area=1500,
+                              needed_by="2026-12-31", actor=web.people["alice"],
+                              carrier="中安创谷", note="研发扩张")
+    assert filed["needs_approval"]
+    return int(filed["approval_id"])
+
+
+def test_the_leader_sees_the_facts_and_approves_with_a_comment(web: Web,
+                                                               large_request: int) -> None:
+    client = web.signed_in("leader")
+    inbox = client.get("/inbox").text
+    assert f'data-approval="{large_request}"' in inbox
+    assert "1,500 m²" in inbox and "中安创谷" in inbox and "研发扩张" in inbox
+    assert '<span class="badge"' in inbox
+    response = post_form(client, f"/approvals/{large_request}/decision",
+                         {"decision": "approve", "comment": "同意"},
+                         form=f"form-decide-{large_request}")
+    assert response.headers["HX-Redirect"] == "/inbox"
+    with reading(web.app.engine) as session:
+        rows = list_approvals(session, web.park, viewer=web.people["leader"])
+    assert rows[0]["state"] == "approved" and rows[0]["comment"] == "同意"
+
+
+def test_a_member_calling_the_approve_endpoint_gets_403(web: Web, large_request: int) -> None:
+    client = web.signed_in("carol")
+    assert f"/approvals/{large_request}/decision" not in client.get("/inbox").text
+    response = post_form(client, f"/approvals/{large_request}/decision",
+                         {"decision": "approve"}, form=f"form-decide-{large_request}")
+    assert response.status_code == 403
+    with reading(web.app.engine) as session:
+        rows = list_approvals(session, web.park, viewer=web.people["leader"])
+    assert rows[0]["state"] == "submitted"
+
+
+def test_rejecting_without_a_comment_is_refused_in_place(web: Web, large_request: int) -> None:
+    response = post_form(web.signed_in("leader"), f"/approvals/{large_request}/decision",
+                         {"decision": "reject", "comment": ""},
+                         form=f"form-decide-{large_request}")
+    assert response.status_code == 422 and 'data-error-field="comment"' in response.text
+
+
+def test_a_returned_request_is_answered_from_the_requesters_inbox(web: Web,
+                                                                  large_request: int) -> None:
+    post_form(web.signed_in("leader"), f"/approvals/{large_request}/decision",
+              {"decision": "return", "comment": "请补充用途"})
+    alice = web.signed_in("alice")
+    inbox = alice.get("/inbox").text
+    assert "请补充用途" in inbox and f"/approvals/{large_request}/resubmit" in inbox
+    response = post_form(alice, f"/approvals/{large_request}/resubmit", {"note": "研发中试"})
+    assert response.status_code == 200
+    assert f'data-approval="{large_request}"' in web.signed_in("leader").get("/inbox").text
+
+
+def test_the_inbox_lists_warnings_and_the_supervision_list(web: Web) -> None:
+    fresh = web.project("刚逾期", intake="2026-11-10")   # due 11-17: 3 days overdue
+    old = web.project("久逾期", intake="2026-10-20")     # due 10-27: 24 days overdue
+    html = web.signed_in("leader").get("/inbox").text
+    warnings = html[html.index('id="h-warnings"'):html.index('id="h-supervision"')]
+    supervision = html[html.index('id="h-supervision"'):]
+    assert f"/projects/{fresh}" in warnings and f"/projects/{old}" not in warnings
+    assert f"/projects/{old}" in supervision and f"/projects/{fresh}" in supervision
+    assert supervision.index(f"/projects/{old}") < supervision.index(f"/projects/{fresh}")
+    mine = web.signed_in("bob").get("/inbox").text
+    assert f"/projects/{old}" not in mine  # a member sees only their own
+
+
+# ---------------------------------------------------------------- space
+
+def test_the_space_inventory_lists_and_filters(web: Web) -> None:
+    with writing(web.app.engine) as session:
+        for carrier, area, kind in (("中安创谷", 300, "office"), ("创新产业园", 1200, "lab"),
+                                    ("标准厂房", 6000, "plant")):
+            add_listing(session, web.park, carrier=carrier, building="B1", unit="101",
+                        area=area, type=kind, now=web.clock.now())
+    client = web.signed_in("alice")
+    assert all(c in client.get("/space").text for c in ("中安创谷", "创新产业园", "标准厂房"))
+    lab = client.get("/space?type=lab").text
+    assert "创新产业园" in lab and "中安创谷" not in lab
+    big = client.get("/space?min_area=1000").text
+    assert "标准厂房" in big and "中安创谷" not in big
+
+
+def test_listings_are_added_by_admins_and_leaders_only(web: Web) -> None:
+    data = {"carrier": "中安创谷", "building": "B2", "unit": "301", "area": "800",
+            "type": "office"}
+    assert post_form(web.signed_in("alice"), "/space/listings", data).status_code == 403
+    assert post_form(web.signed_in("admin"), "/space/listings", data).status_code == 200
+    with reading(web.app.engine) as session:
+        assert len(list_listings(session, web.park)) == 1
+
+
+def test_a_cleared_request_is_offered_a_listing(web: Web) -> None:
+    pid = web.project(events=("visit",))
+    with writing(web.app.engine) as session:
+        listing = add_listing(session, web.park, carrier="中安创谷", building="B2", unit="301",
+                              area=400, type="office", now=web.clock.now())
+        filed = request_space(session, web.park, project_id=pid, type="office", area=300,
+                              needed_by="2026-12-31", actor=web.people["alice"])
+    client = web.signed_in("alice")
+    assert f"/space/requests/{filed['id']}/offer" in client.get("/space").text
+    response = post_form(client, f"/space/requests/{filed['id']}/offer",
+                         {"listing_id": str(listing.id)})
+    assert response.status_code == 200
+    assert "已推介" in client.get("/space").text
+
+
+# ---------------------------------------------------------------- admin and account
+
+def test_the_admin_page_is_for_admins_only(web: Web) -> None:
+    assert web.signed_in("alice").get("/admin").status_code == 403
+    html = web.signed_in("admin").get("/admin").text
+    assert "alice@park.test" in html and "元旦" in html and "2026-01-01" in html
+
+
+def test_an_admin_adds_a_person_who_can_then_sign_in(web: Web) -> None:
+    admin = web.signed_in("admin")
+    response = post_form(admin, "/admin/users",
+                         {"email": "dave@park.test", "name": "戴维", "role": "member",
+                          "group": "platform", "lang": "en", "password": "dave's passphrase"})
+    assert response.status_code == 200
+    client = web.client()
+    from tests.test_web_support import login
+    login(client, "dave@park.test", "dave's passphrase")
+    assert "Pipeline board" in client.get("/board").text  # in the language set for him
+
+
+def test_adding_a_member_without_a_group_names_the_field(web: Web) -> None:
+    response = post_form(web.signed_in("admin"), "/admin/users",
+                         {"email": "eve@park.test", "name": "伊芙", "role": "member"},
+                         form="form-add-user")
+    assert response.status_code == 422 and 'data-error-field="group"' in response.text
+
+
+def test_a_member_cannot_add_people(web: Web) -> None:
+    response = post_form(web.signed_in("alice"), "/admin/users",
+                         {"email": "x@park.test", "name": "X", "role": "admin"})
+    assert response.status_code == 403
+    with reading(web.app.engine) as session:
+        assert session.execute(select(columns(User).id).where(
+            columns(User).email == "x@park.test")).first() is None
+
+
+def test_an_admin_imports_a_holiday_arrangement(web: Web) -> None:
+    admin = web.signed_in("admin")
+    csv = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-04,workday,元旦\n"
+    response = admin.post("/admin/calendar", files={"file": ("2027.csv", csv.encode(),
+                                                             "text/csv")},
+                          data={"csrf_token": csrf(admin)}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == "/admin?year=2027"
+    html = admin.get("/admin?year=2027").text
+    assert "2027-01-01" in html and "2027.csv" in html
+
+
+def test_api_tokens_are_shown_once_and_revoked_from_the_account_page(web: Web) -> None:
+    client = web.signed_in("alice")
+    created = post_form(client, "/account/tokens", {"name": "经济大脑"})
+    assert created.headers["HX-Retarget"] == "#tokens"
+    secret = re.search(r'id="new-token">(pf_[\w-]+)<', created.text).group(1)  # type: ignore[union-attr]
+    assert web.client().get("/api/v1/me", headers={
+        "Authorization": f"Bearer {secret}"}).json()["email"] == web.people["alice"]
+    page = client.get("/account").text
+    assert secret not in page and secret[:11] in page
+    token_id = re.search(r"/account/tokens/(\d+)/revoke", page).group(1)  # type: ignore[union-attr]
+    assert post_form(client, f"/account/tokens/{token_id}/revoke", {}).status_code == 200
+    assert web.client().get("/api/v1/me", headers={
+        "Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+# ---------------------------------------------------------------- languages
+
+def test_the_language_switch_is_remembered_on_the_person(web: Web) -> None:
+    client = web.signed_in("alice")
+    assert "项目看板" in client.get("/board").text
+    response = client.post("/lang", data={"lang": "en", "next": "/board",
+                                          "csrf_token": csrf(client)})
+    assert response.headers["location"] == "/board"
+    assert user_lang(web, "alice") == "en"
+    again = web.signed_in("alice")  # a new session reads it from the person
+    board = again.get("/board").text
+    assert "Pipeline board" in board and 'lang="en"' in board
+    client.post("/lang", data={"lang": "zh-CN", "csrf_token": csrf(client)})
+    assert user_lang(web, "alice") == "zh-CN"
+
+
+def test_a_visitor_may_switch_the_sign_in_page(web: Web) -> None:
+    client = web.client()
+    page = client.get("/login").text
+    assert "登录" in page
+    client.post("/lang", data={"lang": "en", "csrf_token": csrf(client, "/login")})
+    assert "Sign in" in client.get("/login").text
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_every_page_renders_in_both_languages(web: Web, lang: str,
+                                              large_request: int) -> None:
+    pid = web.project("样例", intake="2026-11-05")
+    with writing(web.app.engine) as session:
+        for who in ("alice", "leader", "admin"):
+            session.execute(User.__table__.update()  # type: ignore[attr-defined]
+                            .where(columns(User).email == web.people[who]).values(lang=lang))
+    pages = {"alice": ["/board", "/board?mine=1", "/projects", f"/projects/{pid}",
+                       "/projects/new", "/inbox", "/space", "/account"],
+             "leader": ["/inbox", f"/projects/{pid}"], "admin": ["/admin", "/space"]}
+    marker = "项目看板" if lang == "zh-CN" else "Pipeline board"
+    for who, paths in pages.items():
+        client = web.signed_in(who)
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, (who, path)
+            assert f'<html lang="{lang}">' in response.text
+        assert marker in client.get("/board").text
+
+
+def test_overdue_projects_stay_overdue_as_the_clock_moves(web: Web) -> None:
+    pid = web.project(intake="2026-11-13")
+    client = web.signed_in("alice")
+    assert cards(client.get("/board").text)[pid] == "due_soon"
+    web.clock.advance(timedelta(hours=14))  # past 11-20 24:00
+    assert cards(web.signed_in("alice").get("/board").text)[pid] == "overdue"
