@@ -44,13 +44,14 @@ def _approval_changed(session: Session, park: Park, change: ApprovalChange) -> N
     if change.event in ("submit", "resubmit"):
         readers = [e for e in _leaders(session) if e != _email(session, approval.requested_by)]
         planned = [_planned("approval_requested", f"{base}:requested:{r}", r, now,
-                            "新的审批申请，请分管领导审批", approval, series)
+                            "新的审批申请，请分管领导审批", approval, series, change.history_id)
                    for r in readers]
         due_day = due_date_of(approval.due_at, park.tz)
         reminder_at = at_send_time(due_day, park.lifecycle.reminders, park.tz)
         if reminder_at > now:
             planned += [_planned("approval_requested", f"{base}:due:{r}", r, reminder_at,
-                                 f"审批今日到期（{due_day.isoformat()}）", approval, series)
+                                 f"审批今日到期（{due_day.isoformat()}）", approval, series,
+                                 change.history_id, due_reminder=True)
                         for r in readers]
         outbox.enqueue(session, planned, now=now)
         return
@@ -61,7 +62,8 @@ def _approval_changed(session: Session, park: Park, change: ApprovalChange) -> N
     readers = unique([_email(session, approval.requested_by), _owner(session, approval)])
     reason = {"approve": "审批已批准", "reject": "审批已驳回", "return": "审批已退回补充"}
     outbox.enqueue(session, [_planned(kind, f"{base}:{change.event}:{r}", r, now,
-                                      reason[change.event], approval, f"{series}:decided")
+                                      reason[change.event], approval, f"{series}:decided",
+                                      change.history_id)
                              for r in readers], now=now)
 
 
@@ -82,10 +84,14 @@ def _listing_offered(session: Session, park: Park, change: ListingOffered) -> No
 
 
 def _planned(kind: str, key: str, recipient: str, send_at: datetime, reason: str,
-             approval: Approval, series: str) -> Planned:
+             approval: Approval, series: str, event_id: int, *,
+             due_reminder: bool = False) -> Planned:
+    payload = {"approval_id": approval.id, "event_id": event_id}
+    if due_reminder:
+        payload["due_reminder"] = True
     return Planned(dedupe_key=key, kind=kind, recipient=recipient, send_at=send_at,
                    reason=reason, project_id=approval.project_id, series=series,
-                   payload={"approval_id": approval.id})
+                   payload=payload)
 
 
 def _leaders(session: Session) -> list[str]:

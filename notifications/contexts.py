@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from db.models import (
     Approval,
+    ApprovalEvent,
     Project,
     ProjectEvent,
     SpaceListing,
@@ -26,6 +27,7 @@ from notifications.outbox import Claimed
 from states.definition import pick
 from workflow.park import Park
 from workflow.projects import Snapshot, deadline_of, load_snapshot
+from workflow.space import format_area
 
 _P, _U, _E = columns(Project), columns(User), columns(ProjectEvent)
 
@@ -196,10 +198,19 @@ class ContextBuilder:
     def _moment(self, moment: datetime | None) -> str:
         return moment.astimezone(self.park.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
-    def approval(self, approval: Approval, lang: str) -> dict[str, Any]:
+    def approval(self, approval: Approval, lang: str,
+                 event_id: int | None = None) -> dict[str, Any]:
+        """The approval as the template shows it; with `event_id`, as of that decision
+        (a mail sent late still tells the decision it was written for)."""
         policy = self.park.approvals
         requester = self.session.get(User, approval.requested_by)
         decider = self.session.get(User, approval.decided_by) if approval.decided_by else None
+        state, decided_at, comment = approval.state, approval.decided_at, approval.comment
+        event = self.session.get(ApprovalEvent, event_id) if event_id else None
+        if event is not None and event.event in ("approve", "reject", "return"):
+            state, decided_at = event.to_state, event.occurred_at
+            decider = self.session.get(User, event.actor_id)
+            comment = (event.fields or {}).get("comment")
         return {
             "id": approval.id, "kind": approval.kind,
             "kind_label": pick(policy.kinds[approval.kind], lang),
@@ -208,11 +219,12 @@ class ContextBuilder:
             "reason": approval.reason or None,
             "url": self.url(f"/approvals/{approval.id}"),
             "details": self.approval_details(approval, lang),
-            "decision": {"approved": "approved", "rejected": "rejected"}.get(approval.state,
-                                                                            "approved"),
+            "decision": "rejected" if state == "rejected" else "approved",
             "decided_by_name": decider.name if decider else "",
-            "decided_at_text": self._moment(approval.decided_at),
-            "comment": approval.comment,
+            "decided_at_text": self._moment(decided_at),
+            "comment": comment,
+            "due_date": (approval.due_at.astimezone(self.park.tz)
+                         - timedelta(days=1)).date().isoformat(),
         }
 
     def approval_details(self, approval: Approval, lang: str) -> list[dict[str, str]]:
@@ -226,7 +238,7 @@ class ContextBuilder:
                      "value": self.park.lifecycle.label(d["state"], lang)}]
         return [{"label": "用房类型" if zh else "type",
                  "value": pick(policy.space_types[d["type"]], lang)},
-                {"label": "需求面积" if zh else "area", "value": f"{d['area']:,.0f} m²"},
+                {"label": "需求面积" if zh else "area", "value": f"{format_area(d['area'])} m²"},
                 {"label": "需用日期" if zh else "needed by", "value": d["needed_by"]},
                 {"label": "意向载体" if zh else "preferred carrier",
                  "value": d.get("carrier") or "—"}]
@@ -237,7 +249,8 @@ class ContextBuilder:
             raise KeyError(f"approval {claimed.payload['approval_id']}")
         snapshot = load_snapshot(self.session, approval.project_id)
         return {"project": self.project(snapshot, lang),
-                "approval": self.approval(approval, lang)}
+                "approval": self.approval(approval, lang, claimed.payload.get("event_id")),
+                "due_today": bool(claimed.payload.get("due_reminder"))}
 
     def _offer(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
         payload, policy = claimed.payload, self.park.approvals

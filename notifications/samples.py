@@ -42,6 +42,7 @@ _SPACE_APPROVAL = {
     "submitted_at_text": "2026-11-05 14:20",
     "reason": "企业计划 12 月初进场装修，研发团队 80 人，需整层办公空间。",
     "url": f"{BASE_URL}/approvals/301",
+    "due_date": "2026-11-10",
     "details": [
         {"label": "用房类型", "value": "办公"},
         {"label": "需求面积", "value": "1,200 m²"},
@@ -177,6 +178,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "base_url": BASE_URL,
         "project": _PROJECT,
         "approval": _SPACE_APPROVAL,
+        "due_today": False,
     },
     "approval_decided": {
         "recipient": _OWNER,

@@ -606,7 +606,7 @@ def listing_list(
     """房源列表 / list the space inventory."""
     def body(ctx: Context) -> None:
         from db.engine import reading
-        from workflow.space import list_listings
+        from workflow.space import format_area, list_listings
         with reading(ctx.app.engine) as session:
             rows = list_listings(session, ctx.app.park, available=available, type=type_,
                                  min_area=min_area, lang=ctx.lang)
@@ -615,7 +615,7 @@ def listing_list(
             return
         for r in rows:
             out.print(f"{r['id']:>4} {r['carrier']} {r['building']} {r['unit']}  "
-                      f"{r['type_label']} {r['area']:,.0f} m²  {r['status']}")
+                      f"{r['type_label']} {format_area(r['area'])} m²  {r['status']}")
     run(body, as_json=as_json)
 
 
@@ -667,7 +667,7 @@ def space_request(
 def _space_request_list(project: int | None, as_json: bool) -> None:
     def body(ctx: Context) -> None:
         from db.engine import reading
-        from workflow.space import list_requests
+        from workflow.space import format_area, list_requests
         with reading(ctx.app.engine) as session:
             rows = list_requests(session, ctx.app.park, project_id=project, lang=ctx.lang)
         if as_json:
@@ -675,7 +675,7 @@ def _space_request_list(project: int | None, as_json: bool) -> None:
             return
         for r in rows:
             out.print(f"{r['id']:>4} #{r['project_id']} {r['project_name']}  {r['type']} "
-                      f"{r['area']:,.0f} m²  {r['needed_by']}  {r['status']}"
+                      f"{format_area(r['area'])} m²  {r['needed_by']}  {r['status']}"
                       f"{'  → ' + str(r['listing_id']) if r['listing_id'] else ''}")
     run(body, as_json=as_json)
 

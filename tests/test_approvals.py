@@ -754,8 +754,8 @@ def test_a_pending_approval_reminds_the_leaders_on_its_due_day_and_a_decided_one
     assert mails(smtp_server, "【待审批】") == {}
 
     deliver(engine, live, smtp_server, at("2026-11-25"))  # the third working day
-    due = mails(smtp_server, "【待审批】") | mails(smtp_server, "[Approval needed]")
-    assert set(due) == {staff["leader"], LEADER2}
+    due = mails(smtp_server, "【审批今日到期】") | mails(smtp_server, "[Approval due today]")
+    assert set(due) == {staff["leader"], LEADER2}  # the due-day mail says it is due today
     assert all(f"/approvals/{pending}" in text_of(m) for m in due.values())
     assert [r.status for r in rows(engine, kind="approval_requested")
             if r.payload["approval_id"] == answered

@@ -20,7 +20,7 @@ from db.models import Approval, ApprovalEvent, Project, SpaceRequest, User, colu
 from states.definition import pick
 from workflow.deadlines import local_date, working_days_after
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
-from workflow.fields import validate_fields
+from workflow.fields import check_length, validate_fields
 from workflow.machine import Token
 from workflow.park import Park
 from workflow.projects import (
@@ -188,15 +188,16 @@ def _requester_only(approval: Approval, user: User) -> None:
 def _move(session: Session, park: Park, approval: Approval, event: str, user: User,
           now: datetime, fields: dict[str, Any], **changes: Any) -> Approval:
     """Fire `event` on the approval's machine and write it with a version check."""
-    token = Token(approval.state)
+    from_state, token = approval.state, Token(approval.state)
     if not park.approval_machine.fire(token, event):
-        raise Conflict("not_pending", field="id", value=approval.id, state=approval.state)
+        raise Conflict("not_pending", field="id", value=approval.id, state=from_state)
     result = session.execute(
         update(Approval).where(_A.id == approval.id, _A.version == approval.version)
-        .values(state=token.state, version=approval.version + 1, **changes))
+        .values(state=token.state, version=approval.version + 1, **changes)
+        .execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("not_pending", field="id", value=approval.id, state=approval.state)
-    history_id = _history(session, approval, event, approval.state, token.state, user, now,
+        raise Conflict("not_pending", field="id", value=approval.id, state=from_state)
+    history_id = _history(session, approval, event, from_state, token.state, user, now,
                           fields)
     session.expire(approval)
     moved = load_approval(session, approval_id_of(approval))
@@ -373,7 +374,7 @@ def _required_text(value: str | None, field: str) -> str:
     text = (value or "").strip()
     if not text:
         raise ValidationError("required", field=field)
-    return text
+    return check_length(text, field)
 
 
 def approval_id_of(approval: Approval) -> int:

@@ -34,6 +34,16 @@ def validate_uscc(value: str, field: str = "uscc") -> str:
     return code
 
 
+TEXT_LIMIT = 2000  # what the text columns keep
+
+
+def check_length(text: str, field: str, limit: int = TEXT_LIMIT) -> str:
+    """Refuse text longer than its column keeps, naming the field."""
+    if len(text) > limit:
+        raise ValidationError("too_long", field=field, limit=limit, length=len(text))
+    return text
+
+
 def validate_fields(event: EventDef, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Check and normalise an event's fields; refuse unknown ones and missing required ones."""
     for name in raw:
@@ -65,7 +75,7 @@ def _normalise(spec: FieldDef, value: Any) -> Any:
     text = str(value).strip()
     if not text:
         raise ValidationError("empty", field=spec.name, labels=spec.label)
-    return text
+    return check_length(text, spec.name)
 
 
 def _score(spec: FieldDef, value: Any) -> int:

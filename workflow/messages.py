@@ -37,6 +37,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "field {field}: {value} is before the previous event ({previous})"},
     "unknown_event": {"zh-CN": "未知事件 {value!r}，可用事件：{choices}",
                       "en": "unknown event {value!r}; events: {choices}"},
+    "too_long": {"zh-CN": "字段 {field} 过长（{length} 字，最多 {limit} 字）",
+                 "en": "field {field} is too long ({length} characters, at most {limit})"},
     "bad_value": {"zh-CN": "字段 {field} 的取值 {value!r} 无效：{reason}",
                   "en": "field {field}: {value!r} is invalid: {reason}"},
     "bad_set": {"zh-CN": "--set 参数 {value!r} 应为 FIELD=VALUE",

@@ -19,6 +19,7 @@ from states.approval import ApprovalPolicy
 from states.definition import pick
 from workflow.approvals import file_space_approval
 from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.fields import check_length
 from workflow.moments import park_date
 from workflow.park import Park
 from workflow.projects import check_may_act, load_snapshot, notify, user_id
@@ -46,8 +47,8 @@ def add_listing(session: Session, park: Park, *, carrier: str, building: str, un
     """Add a unit to the inventory."""
     policy = park.approvals
     listing = SpaceListing(
-        carrier=_text(carrier, "carrier"), building=_text(building, "building"),
-        unit=_text(unit, "unit"), area_m2=_area(area, policy), type=_type(type, policy),
+        carrier=_text(carrier, "carrier", 100), building=_text(building, "building", 50),
+        unit=_text(unit, "unit", 50), area_m2=_area(area, policy), type=_type(type, policy),
         status="available", created_at=now)
     session.add(listing)
     session.flush()
@@ -100,7 +101,7 @@ def request_space(session: Session, park: Park, *, project_id: int, type: str,
     needs_approval = threshold is not None and area_m2 >= threshold
     request = SpaceRequest(
         project_id=project.id, type=space_type, area_m2=area_m2, needed_by=needed,
-        carrier=(carrier or "").strip() or None, note=(note or "").strip() or None,
+        carrier=_optional_text(carrier, "carrier", 100), note=_optional_text(note, "note", 2000),
         requested_by=user_id(user), needs_approval=needs_approval,
         status="pending" if needs_approval else "open", created_at=park.now())
     session.add(request)
@@ -129,12 +130,12 @@ def path_reason(policy: ApprovalPolicy, space_type: str, area: float, lang: str)
     if threshold == 0:
         return (f"{label}不论面积均须先报分管领导审批" if zh
                 else f"a {label} of any size needs a leader's approval first")
+    shown, limit = format_area(area), format_area(threshold)
     if area >= threshold:
-        return (f"{label} {area:,.0f} m² ≥ {threshold:,.0f} m²，须先报分管领导审批" if zh
-                else f"{label} of {area:,.0f} m² ≥ {threshold:,.0f} m²: needs a leader's "
-                     f"approval first")
-    return (f"{label} {area:,.0f} m² < {threshold:,.0f} m²，直接进入匹配" if zh
-            else f"{label} of {area:,.0f} m² < {threshold:,.0f} m²: straight to matching")
+        return (f"{label} {shown} m² ≥ {limit} m²，须先报分管领导审批" if zh
+                else f"{label} of {shown} m² ≥ {limit} m²: needs a leader's approval first")
+    return (f"{label} {shown} m² < {limit} m²，直接进入匹配" if zh
+            else f"{label} of {shown} m² < {limit} m²: straight to matching")
 
 
 def list_requests(session: Session, park: Park, *, project_id: int | None = None,
@@ -186,10 +187,11 @@ def offer(session: Session, park: Park, *, request_id: int, listing_id: int,
     if listing.type != request.type:
         raise ValidationError("bad_value", field="listing", value=listing_id,
                               reason=f"type {listing.type} ≠ {request.type}")
-    note = (note or "").strip() or None
+    note = _optional_text(note, "note", 2000)
     if listing.area_m2 < request.area_m2 and note is None:
         raise ValidationError("listing_too_small", field="note", listing=listing_id,
-                              area=f"{listing.area_m2:,.0f}", wanted=f"{request.area_m2:,.0f}")
+                              area=format_area(listing.area_m2),
+                              wanted=format_area(request.area_m2))
     reserved = session.execute(
         update(SpaceListing).where(_L.id == listing_id, _L.status == "available")
         .values(status="reserved", reserved_for=request_id, version=listing.version + 1))
@@ -204,11 +206,21 @@ def offer(session: Session, park: Park, *, request_id: int, listing_id: int,
 
 # ---------------------------------------------------------------- input
 
-def _text(value: str, field: str) -> str:
+def _text(value: str, field: str, limit: int) -> str:
     text = (value or "").strip()
     if not text:
         raise ValidationError("required", field=field)
-    return text
+    return check_length(text, field, limit)
+
+
+def _optional_text(value: str | None, field: str, limit: int) -> str | None:
+    text = (value or "").strip()
+    return check_length(text, field, limit) if text else None
+
+
+def format_area(area: float) -> str:
+    """An area as typed: 1,200 and 999.5, never rounded up to a threshold."""
+    return f"{int(area):,}" if float(area).is_integer() else f"{area:,}"
 
 
 def _type(value: str, policy: ApprovalPolicy) -> str:
