@@ -77,11 +77,12 @@ def _start_scheduler(ctx: Any) -> Any:
     from parkflow.cli import err
 
     app_ = ctx.app
-    mailer, mail_settings = app_.mailer(), app_.mail_settings()
+    mailer, mail_settings, chat = app_.mailer(), app_.mail_settings(), app_.chat()
 
-    def tick() -> None:
+    def tick() -> None:  # what `parkflow scheduler` runs, on a thread of the web server
         try:
-            run_once(app_.engine, app_.park, mailer, mail_settings, now=app_.park.now())
+            run_once(app_.engine, app_.park, mailer, mail_settings, now=app_.park.now(),
+                     chat=chat)
         except Exception as exc:  # one bad sweep must not stop the scheduler
             err.print(f"[red]sweep failed[/red] {type(exc).__name__}: {exc}")
 

@@ -2,8 +2,8 @@
 and every answer matches the document (status codes, content types, bodies).
 
 Valid and invalid requests alike; examples per operation are bounded (PARKFLOW_FUZZ_EXAMPLES,
-default 30) so the suite stays quick; raise it for a longer hunt. Runs on SQLite and on PostgreSQL, which refuses what SQLite
-swallows (NUL characters, oversized strings, out-of-range integers).
+default 30) so the suite stays quick; raise it for a longer hunt. Runs on SQLite and on
+PostgreSQL, which refuses what SQLite swallows (NUL characters, oversized strings, big ints).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -122,3 +124,18 @@ def test_serve_refuses_an_uninitialised_database(tmp_path: Path) -> None:
     done = subprocess.run([str(PARKFLOW), "serve"], env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 2 and "parkflow init" in done.stderr
+
+
+def test_the_in_process_scheduler_sweeps_and_delivers(web: Web, tmp_path: Path) -> None:
+    from parkflow.cli_web import _start_scheduler
+    settings = dataclasses.replace(web.app.settings, mail_dir=str(tmp_path / "mail"))
+    ctx = SimpleNamespace(app=dataclasses.replace(web.app, settings=settings))
+    web.project("今天到期", intake="2026-11-13")  # due today: the 09:00 reminder is due
+    scheduler = _start_scheduler(ctx)
+    try:
+        assert {job.id for job in scheduler.get_jobs()} >= {
+            "sweep", "weekly-agenda", "weekly-digest", "daily-reminders"}
+        scheduler.get_job("sweep").func()  # one tick, as the interval trigger would run it
+    finally:
+        scheduler.shutdown(wait=False)
+    assert list((tmp_path / "mail").glob("*.eml"))

@@ -37,7 +37,7 @@ def test_every_message_has_a_chinese_translation() -> None:
     with catalogue_path("zh-CN").open("rb") as handle:
         catalogue = read_po(handle, locale="zh_CN")
     translated = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalogue
-                  if m.id and (m.string if isinstance(m.string, str) else any(m.string))}
+                  if m.id and (m.string if isinstance(m.string, str) else any(m.string or ()))}
     missing = sorted(used_messages() - translated)
     assert not missing, f"not in web/locale/zh_CN (see web/i18n.py to update): {missing}"
 

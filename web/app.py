@@ -1,0 +1,78 @@
+"""The app factory: `create_app(App)` wires pages, the REST API, sessions and the error handler.
+
+Nothing is created at import time: the database engine, the park (with the outbox observer,
+so events fired here schedule their reminders) and the clock come in with the parkflow App.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from parkflow.wiring import App
+from web import errors
+from web.api import API_DESCRIPTION, api_router
+from web.config import WebSettings
+from web.rendering import Pages
+from web.routes import page_router
+from web.security import SignInThrottle
+
+STATIC_DIR = Path(__file__).parent / "static"
+SESSION_COOKIE = "parkflow_session"
+
+# Only our own scripts, styles and images; no inline script; no framing.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; "
+       "object-src 'none'")
+
+
+def create_app(app: App, settings: WebSettings | None = None) -> FastAPI:
+    """The web workspace and the REST API of one wired parkflow App."""
+    settings = settings or WebSettings.from_env()
+    web = FastAPI(title="parkflow API", version="1", description=API_DESCRIPTION,
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
+                  swagger_ui_oauth2_redirect_url=None)
+    web.state.parkflow = app
+    web.state.web_settings = settings
+    web.state.pages = Pages(app.park)
+    web.state.throttle = SignInThrottle()
+    errors.install(web)
+    web.include_router(api_router, prefix="/api/v1")
+    web.include_router(page_router)
+    web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    web.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+                       session_cookie=SESSION_COOKIE, max_age=settings.session_idle_seconds,
+                       same_site="lax", https_only=settings.cookie_secure)
+    web.add_middleware(SecurityHeaders)
+    return web
+
+
+class SecurityHeaders:
+    """Headers that make injected markup inert and keep pages out of frames and caches."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                names = {name.lower() for name, _ in headers}
+                extra = [(b"x-content-type-options", b"nosniff"),
+                         (b"referrer-policy", b"same-origin"),
+                         (b"x-frame-options", b"DENY"),
+                         (b"content-security-policy", CSP.encode())]
+                if not scope["path"].startswith("/static/") and b"cache-control" not in names:
+                    extra.append((b"cache-control", b"no-store"))
+                headers.extend(h for h in extra if h[0] not in names)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -1,0 +1,160 @@
+"""The one error handler: every failure becomes a Problem, then JSON for the API or a page.
+
+    WorkflowError  exit 2 → 422 · 3 → 403 · 4 → 404 · 5 → 409   (the CLI's codes)
+    Unauthenticated (API, no or bad token)                 → 401
+    SignInRequired (pages)                                 → to /login
+    CsrfRefused                                            → 403
+    RequestValidationError (a body or parameter the API's schema refuses) → 422
+    HTTPException (unknown route, wrong method, …)         → its status
+    anything else                                          → 500, logged, never a traceback
+
+The API answers with the CLI's JSON error body `{"error": {"kind", "field", "message"}}`.
+Pages: an htmx form gets the message as a fragment swapped into the form's error slot (the
+field named is highlighted); a plain form post is sent back to its page with the message in
+place; anything else gets an error page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from web.i18n import mark, tr
+from web.security import CsrfRefused, SignInRequired, set_flash
+from workflow.errors import WorkflowError
+
+log = logging.getLogger("parkflow.web")
+
+HTTP_STATUS = {2: 422, 3: 403, 4: 404, 5: 409}
+API_PREFIX = "/api/"
+
+_HTTP_KINDS = {400: "invalid", 401: "unauthenticated", 403: "not_permitted", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid"}
+_HTTP_MESSAGES = {
+    400: mark("The request could not be read."),
+    401: mark("Sign in first: this needs a valid API token (Authorization: Bearer …)."),
+    403: mark("You may not do this."),
+    404: mark("There is no such page."),
+    405: mark("This address does not accept that method."),
+    413: mark("The request is too large."),
+}
+
+
+class Unauthenticated(Exception):
+    """The API was called without a valid token."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    status: int
+    kind: str
+    message: str
+    field: str | None = None
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"kind": self.kind, "field": self.field, "message": self.message}}
+
+
+def http_status(error: WorkflowError) -> int:
+    return HTTP_STATUS.get(error.exit_code, 400)
+
+
+def problem_for(exc: Exception, lang: str) -> Problem:
+    """What went wrong, in the person's language."""
+    if isinstance(exc, WorkflowError):
+        return Problem(http_status(exc), exc.kind, exc.message(lang), exc.field)
+    if isinstance(exc, Unauthenticated):
+        return Problem(401, "unauthenticated", tr(lang, _HTTP_MESSAGES[401]),
+                       headers={"WWW-Authenticate": "Bearer"})
+    if isinstance(exc, CsrfRefused):
+        return Problem(403, "csrf", tr(lang, "The form has expired or did not come from "
+                                             "parkflow. Reload the page and try again."))
+    if isinstance(exc, RequestValidationError):
+        return _invalid_request(exc, lang)
+    if isinstance(exc, HTTPException):
+        kind = _HTTP_KINDS.get(exc.status_code, "error")
+        text = _HTTP_MESSAGES.get(exc.status_code)
+        message = tr(lang, text) if text else str(exc.detail)
+        return Problem(exc.status_code, kind, message, headers=dict(exc.headers or {}))
+    return Problem(500, "internal", tr(lang, "Something went wrong on the server; the error "
+                                             "has been logged."))
+
+
+def _invalid_request(exc: RequestValidationError, lang: str) -> Problem:
+    errors = list(exc.errors())
+    first = errors[0] if errors else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in
+                ("body", "query", "path", "header")]
+    name = location[0] if location else "body"
+    detail = str(first.get("msg", ""))
+    return Problem(422, "invalid",
+                   tr(lang, "Field %(field)s is invalid: %(detail)s", field=".".join(location)
+                      or "body", detail=detail), name)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handler for every kind of failure."""
+    for kind in (WorkflowError, Unauthenticated, CsrfRefused, SignInRequired,
+                 RequestValidationError, HTTPException, Exception):
+        app.add_exception_handler(kind, handle)
+
+
+async def handle(request: Request, exc: Exception) -> Response:
+    from web.rendering import error_fragment, error_page, request_lang
+
+    lang = request_lang(request)
+    if isinstance(exc, SignInRequired) and not _is_api(request):
+        return _to_sign_in(request)
+    problem = problem_for(exc, lang)
+    if problem.status >= 500:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _is_api(request) or isinstance(exc, SignInRequired):
+        return JSONResponse(problem.body(), problem.status, headers=problem.headers)
+    if request.headers.get("HX-Request") == "true":
+        return error_fragment(request, problem)
+    if request.method == "POST" and problem.status < 500 and not isinstance(exc, CsrfRefused):
+        back = _same_site_referer(request)
+        if back is not None:
+            form = getattr(request.state, "form", None)
+            set_flash(request, kind="error", message=problem.message,
+                      form=form.get("_form") if form else None, field=problem.field,
+                      values=dict(form) if form else None)
+            return RedirectResponse(back, status_code=303)
+    return error_page(request, problem)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def _to_sign_in(request: Request) -> Response:
+    target = "/login"
+    if request.method == "GET" and request.url.path not in ("/", "/login"):
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target += "?next=" + quote(path, safe="")
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def _same_site_referer(request: Request) -> str | None:
+    """The page the form was posted from, when it is one of ours."""
+    referer = request.headers.get("referer")
+    if not referer:
+        return None
+    parts = urlsplit(referer)
+    if parts.netloc and parts.netloc != request.headers.get("host"):
+        return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -1,0 +1,29 @@
+"""Input checks the workspace makes before a use case sees the value.
+
+Dates far outside any business (year 1, year 9999) overflow when converted between zones, so
+they are refused here with the field named, like any other bad date.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from workflow.errors import ValidationError
+from workflow.moments import parse_day_or_moment
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def moment_text(value: str | None, field: str) -> str | None:
+    """A date or ISO datetime as typed, once it is known to be one of a sane year."""
+    if value is None or not value.strip():
+        return None
+    parsed = parse_day_or_moment(value, field)
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ValidationError("bad_value", field=field, value=value,
+                              reason=f"{FIRST_YEAR}–{LAST_YEAR}")
+    if isinstance(parsed, datetime) and parsed.tzinfo is not None:
+        offset = parsed.utcoffset()
+        if offset is not None and abs(offset.total_seconds()) > 14 * 3600:
+            raise ValidationError("bad_date", field=field, value=value)
+    return value.strip()

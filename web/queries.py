@@ -1,0 +1,148 @@
+"""Read models of the pages: the board, the inbox's warning lists, a project's page parts.
+
+The shapes come from workflow.views (the CLI's and the API's); this module only groups,
+filters and orders them for people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from db.models import Approval, Project, User, columns
+from workflow.approvals import approval_json
+from workflow.park import Park
+from workflow.views import list_projects
+
+_A, _P, _U = columns(Approval), columns(Project), columns(User)
+_STATUS_ORDER = {"overdue": 0, "due_soon": 1, "on_time": 2, None: 3}
+# an overdue project is a new warning (预警) for this long, then it is under supervision
+WARNING_DAYS = 7
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    group: str | None = None
+    owner: str | None = None
+    category: str | None = None
+    stars: int | None = None  # at least this many
+    mine: bool = False
+
+    @property
+    def active(self) -> bool:
+        return any((self.group, self.owner, self.category, self.stars, self.mine))
+
+    def query(self, **extra: str) -> str:
+        """These filters as a query string (for links that keep them)."""
+        values = {"group": self.group, "owner": self.owner, "category": self.category,
+                  "stars": str(self.stars) if self.stars else None,
+                  "mine": "1" if self.mine else None, **extra}
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+@dataclass
+class Column:
+    state: str
+    count: int = 0
+    overdue: int = 0
+    cards: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+def urgency(row: dict[str, Any]) -> tuple[int, str, int, int]:
+    """Overdue first, then the nearest deadline, then the most stars."""
+    return (_STATUS_ORDER.get(row["deadline_status"], 3), row["due_at"] or "9999",
+            -row["stars"], row["id"])
+
+
+def filtered_projects(session: Session, park: Park, filters: BoardFilters,
+                      viewer_email: str, *, state: str | None = None,
+                      overdue: bool = False) -> list[dict[str, Any]]:
+    rows = list_projects(session, park, state=state, overdue=overdue,
+                         owner=viewer_email if filters.mine else filters.owner,
+                         group=filters.group)
+    if filters.category:
+        rows = [r for r in rows if r["category"] == filters.category]
+    if filters.stars:
+        rows = [r for r in rows if r["stars"] >= (filters.stars or 0)]
+    return rows
+
+
+def board(session: Session, park: Park, filters: BoardFilters, viewer_email: str, *,
+          cards_per_column: int) -> list[Column]:
+    """A column per state with its full count; each column's most urgent cards."""
+    columns_ = {state: Column(state) for state in park.lifecycle.states}
+    for row in filtered_projects(session, park, filters, viewer_email):
+        column = columns_[row["state"]]
+        column.count += 1
+        column.overdue += row["deadline_status"] == "overdue"
+        column.cards.append(row)
+    for column in columns_.values():
+        column.cards.sort(key=urgency)
+        del column.cards[cards_per_column:]
+    return list(columns_.values())
+
+
+def owners(session: Session) -> list[dict[str, str]]:
+    """People who own at least one project (the owner filter's choices)."""
+    rows = session.execute(select(_U.email, _U.name).where(
+        _U.id.in_(select(_P.owner_id).distinct())).order_by(_U.name))
+    return [{"email": r.email, "name": r.name} for r in rows]
+
+
+def people(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(select(_U.id, _U.email, _U.name, _U.role, _U.group,
+                                  _U.is_group_lead, _U.lang, _U.password_hash.is_not(None)
+                                  .label("has_password")).order_by(_U.id))
+    return [dict(r._mapping) for r in rows]
+
+
+def names_by_email(session: Session) -> dict[str, str]:
+    return {r.email: r.name for r in session.execute(select(_U.email, _U.name))}
+
+
+def overdue_projects(session: Session, park: Park, *, scope: str, viewer_email: str,
+                     viewer_group: str | None) -> list[dict[str, Any]]:
+    """Overdue projects a person is concerned with, most overdue first, with days overdue.
+
+    scope: `all` (leaders), `group` (a group lead), `own` (a member).
+    """
+    rows = list_projects(session, park, overdue=True,
+                         owner=viewer_email if scope == "own" else None,
+                         group=viewer_group if scope == "group" else None)
+    today = park.now().astimezone(park.tz).date()
+    for row in rows:
+        due = datetime.fromisoformat(row["due_at"]).astimezone(park.tz)
+        row["days_overdue"] = (today - (due - timedelta(days=1)).date()).days
+    rows.sort(key=lambda r: (-r["days_overdue"], r["id"]))
+    return rows
+
+
+def pending_count(session: Session, park: Park, viewer_id: int) -> int:
+    """Approvals a leader could decide now (not their own)."""
+    return int(session.execute(select(func.count()).select_from(Approval).where(
+        _A.state.in_(park.approvals.pending_states), _A.requested_by != viewer_id)).scalar_one())
+
+
+def project_approvals(session: Session, park: Park, project_id: int,
+                      lang: str) -> list[dict[str, Any]]:
+    approvals = session.execute(select(Approval).where(_A.project_id == project_id)
+                                .order_by(_A.id.desc())).scalars()
+    return [approval_json(session, park, a, lang) for a in approvals]
+
+
+def latest_evaluation(history: list[dict[str, Any]], scores: tuple[str, ...]) -> \
+        dict[str, Any] | None:
+    """The fields of the last event that carried the four scores (the visit)."""
+    for entry in reversed(history):
+        if all(name in entry["fields"] for name in scores):
+            return entry
+    return None

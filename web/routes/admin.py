@@ -1,0 +1,131 @@
+"""The admin page: people (add, set a password) and the business calendar (show, import)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request, UploadFile
+from fastapi.responses import Response
+
+from db.engine import writing
+from web.accounts import admin_add_user, require_admin, set_password
+from web.deps import AppDep, CurrentUser, SessionDep
+from web.i18n import tr
+from web.queries import people
+from web.rendering import after_post, page
+from workflow.calendar_store import covered_years, import_calendar, show_calendar
+from workflow.errors import ValidationError
+from workflow.users import LANGS, ROLES
+
+router = APIRouter()
+
+MAX_CALENDAR_BYTES = 200_000
+
+
+@router.get("/admin")
+def admin_page(request: Request, app: AppDep, session: SessionDep, viewer: CurrentUser,
+               year: int | None = None) -> Response:
+    require_admin(session, viewer.email)
+    today = app.park.now().astimezone(app.park.tz).date()
+    shown_year = year if year is not None and 1900 <= year <= 2200 else today.year
+    request.state.nav = "admin"
+    calendar = show_calendar(session, shown_year)
+    years = covered_years(session)
+    return page(request, "admin.html", {
+        "people": people(session), "roles": ROLES, "langs": LANGS,
+        "calendar": calendar, "holidays": holiday_groups(calendar["days"]),
+        "years": spans(years), "next_year_missing": today.year + 1 not in years})
+
+
+def spans(numbers: list[int]) -> str:
+    """2004, 2005, …, 2026 → "2004–2026"; gaps stay visible."""
+    parts: list[str] = []
+    for number in sorted(numbers):
+        if parts and parts[-1].split("–")[-1] == str(number - 1):
+            parts[-1] = f"{parts[-1].split('–')[0]}–{number}"
+        else:
+            parts.append(str(number))
+    return ", ".join(parts)
+
+
+def holiday_groups(days: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """A year's special days by holiday: its days off (as ranges) and its make-up workdays."""
+    groups: dict[str, dict[str, list[date]]] = {}
+    for day in days:
+        group = groups.setdefault(day["name"], {"off": [], "work": []})
+        group["off" if day["kind"] == "holiday" else "work"].append(
+            date.fromisoformat(day["date"]))
+    ordered = sorted(groups.items(), key=lambda item: min(item[1]["off"] + item[1]["work"]))
+    return [{"name": name, "off": _ranges(g["off"]), "work": [d.isoformat() for d in g["work"]],
+             "days": len(g["off"])} for name, g in ordered]
+
+
+def _ranges(days: list[date]) -> list[str]:
+    result: list[list[date]] = []
+    for day in sorted(days):
+        if result and (day - result[-1][-1]).days == 1:
+            result[-1].append(day)
+        else:
+            result.append([day])
+    return [f"{r[0].isoformat()} – {r[-1].strftime('%m-%d')}" if len(r) > 1 else r[0].isoformat()
+            for r in result]
+
+
+@router.post("/admin/users")
+def add_person(request: Request, app: AppDep, viewer: CurrentUser,
+               email: Annotated[str, Form(max_length=254)],
+               name: Annotated[str, Form(max_length=100)],
+               role: Annotated[str, Form(max_length=16)],
+               group: Annotated[str | None, Form(max_length=32)] = None,
+               group_lead: Annotated[str | None, Form(max_length=5)] = None,
+               lang: Annotated[str, Form(max_length=8)] = "zh-CN",
+               password: Annotated[str | None, Form(max_length=1024)] = None) -> Response:
+    with writing(app.engine) as session:
+        user = admin_add_user(session, app.park.lifecycle, actor=viewer.email, email=email,
+                              name=name, role=role, group=group or None,
+                              group_lead=bool(group_lead), lang=lang,
+                              password=password or None, now=app.park.now())
+    return after_post(request, "/admin", tr(viewer.lang, "%(name)s added.", name=user.name))
+
+
+@router.post("/admin/users/{user_id}/password")
+def reset_password(request: Request, app: AppDep, viewer: CurrentUser,
+                   user_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                   password: Annotated[str, Form(max_length=1024)]) -> Response:
+    from db.models import User
+    from workflow.errors import NotFound
+    with writing(app.engine) as session:
+        require_admin(session, viewer.email)
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("user_not_found", field="id", value=user_id)
+        set_password(session, email=user.email, password=password, actor=viewer.email)
+    return after_post(request, "/admin", tr(viewer.lang, "Password of %(name)s set.",
+                                            name=user.name))
+
+
+@router.post("/admin/calendar")
+async def import_holidays(request: Request, app: AppDep, viewer: CurrentUser,
+                          file: UploadFile) -> Response:
+    raw = await file.read(MAX_CALENDAR_BYTES + 1)
+    if len(raw) > MAX_CALENDAR_BYTES or not raw:
+        raise ValidationError("bad_value", field="file", value=file.filename or "",
+                              reason=f"1 B – {MAX_CALENDAR_BYTES // 1000} kB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError("bad_value", field="file", value=file.filename or "",
+                              reason="UTF-8") from exc
+    from starlette.concurrency import run_in_threadpool
+
+    def store() -> list[int]:
+        with writing(app.engine) as session:
+            actor = require_admin(session, viewer.email)
+            return import_calendar(session, app.park, text=text,
+                                   source=(file.filename or "upload")[:200], actor=actor,
+                                   now=app.park.now())
+    years = await run_in_threadpool(store)
+    return after_post(request, f"/admin?year={years[0]}",
+                      tr(viewer.lang, "Calendar imported: %(years)s.",
+                         years=", ".join(map(str, years))))

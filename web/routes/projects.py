@@ -1,0 +1,194 @@
+"""A project's page and every form on it: lifecycle events, follow-ups, extensions,
+suspensions and space requests. Each post is one use case in one transaction."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import Response
+
+from db.engine import writing
+from db.models import User
+from states.definition import EventDef, pick
+from web.deps import AppDep, CurrentUser, FormDep, SessionDep
+from web.i18n import tr
+from web.inputs import moment_text
+from web.queries import latest_evaluation, names_by_email, project_approvals
+from web.rendering import after_post, page
+from workflow.approvals import file_extension, file_suspension, resume
+from workflow.errors import NotPermitted
+from workflow.park import Park
+from workflow.projects import (
+    Snapshot,
+    advance,
+    check_may_act,
+    check_may_fire,
+    follow_up,
+    load_snapshot,
+)
+from workflow.space import list_requests, request_space
+from workflow.views import project_view
+
+router = APIRouter()
+
+ProjectId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Text = Annotated[str, Form(max_length=2000)]
+OptionalText = Annotated[str | None, Form(max_length=2000)]
+
+
+def may(check: Any, *args: Any) -> bool:
+    """Whether a role check passes (the use case checks again when the form is posted)."""
+    try:
+        check(*args)
+    except NotPermitted:
+        return False
+    return True
+
+
+def event_forms(park: Park, project: Snapshot, user: User) -> list[EventDef]:
+    """The events this person may fire on this project now."""
+    lifecycle = park.lifecycle
+    names = park.machine.events_from(project.state, exited_from=project.exited_from)
+    if project.suspended_at is not None:  # a paused project may only leave the library
+        names = [n for n in names if lifecycle.events[n].dest in lifecycle.states
+                 and lifecycle.states[lifecycle.events[n].dest].final]
+    return [lifecycle.events[n] for n in names
+            if may(check_may_fire, lifecycle, lifecycle.events[n], project, user)]
+
+
+@router.get("/projects/{project_id}")
+def project_page(request: Request, app: AppDep, session: SessionDep, viewer: CurrentUser,
+                 project_id: ProjectId) -> Response:
+    park = app.park
+    view = project_view(session, park, project_id, viewer.lang)
+    project = load_snapshot(session, project_id)
+    user = session.get(User, viewer.id)
+    assert user is not None  # the viewer was just read
+    acts = may(check_may_act, park.lifecycle.default_roles, project, user, "-")
+    state = park.lifecycle.states[project.state]
+    evaluation = latest_evaluation(view["history"], park.lifecycle.stars.scores)
+    if evaluation is not None:
+        evaluation = {**evaluation, "total": sum(int(evaluation["fields"][name])
+                                                 for name in park.lifecycle.stars.scores)}
+    request.state.nav = "board"
+    return page(request, "project.html", {
+        "p": view, "project": project, "forms": event_forms(park, project, user),
+        "can_act": acts and not state.final,
+        "can_extend": acts and state.deadline is not None and not state.final,
+        "names": names_by_email(session),
+        "evaluation": evaluation, "facts": recorded_facts(park, view["history"]),
+        "star_rules": json.dumps(park.lifecycle.stars.rules),
+        "follow_ups": [h for h in view["history"] if h["event"] == "follow_up"][::-1],
+        "timeline": view["history"][::-1],
+        "space_requests": list_requests(session, park, project_id=project_id,
+                                        lang=viewer.lang),
+        "approvals": project_approvals(session, park, project_id, viewer.lang),
+        "today": park.now().astimezone(park.tz).date().isoformat(),
+    })
+
+
+def recorded_facts(park: Park, history: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The fields each milestone event recorded last (company, agreement, premises…);
+    the evaluation is shown on its own."""
+    scores = set(park.lifecycle.stars.scores)
+    facts: dict[str, dict[str, Any]] = {}
+    for entry in history:
+        spec = park.lifecycle.events.get(entry["event"])
+        if spec is not None and entry["fields"] and not scores & set(entry["fields"]):
+            facts[entry["event"]] = entry["fields"]
+    return facts
+
+
+def event_fields(spec: EventDef, form: Any) -> dict[str, Any]:
+    """The event's fields from the form: checkbox groups become lists, blanks are absent."""
+    fields: dict[str, Any] = {}
+    for name, field in spec.fields.items():
+        if field.type == "choices" and not field.single:
+            values = [v for v in form.getlist(name) if isinstance(v, str) and v.strip()]
+            if values:
+                fields[name] = values
+            continue
+        value = form.get(name)
+        if isinstance(value, str) and value.strip():
+            fields[name] = value
+    return fields
+
+
+@router.post("/projects/{project_id}/events/{event}")
+def fire_event(request: Request, app: AppDep, viewer: CurrentUser, form: FormDep,
+               project_id: ProjectId,
+               event: Annotated[str, Path(max_length=40)]) -> Response:
+    park = app.park
+    spec = park.lifecycle.events.get(event)
+    at = form.get("at")
+    moment = moment_text(at if isinstance(at, str) else None, "at")
+    with writing(app.engine) as session:
+        transition = advance(session, park, project_id=project_id, event=event,
+                             actor=viewer.email, at=moment,
+                             fields=event_fields(spec, form) if spec else {})
+    state = park.lifecycle.label(transition.after.state, viewer.lang)
+    label = pick(spec.label, viewer.lang) if spec else event
+    return after_post(request, f"/projects/{project_id}",
+                      tr(viewer.lang, "%(event)s recorded. The project is now: %(state)s.",
+                         event=label, state=state))
+
+
+@router.post("/projects/{project_id}/follow-ups")
+def log_follow_up(request: Request, app: AppDep, viewer: CurrentUser, project_id: ProjectId,
+                  note: Text, at: OptionalText = None) -> Response:
+    moment = moment_text(at, "at")
+    with writing(app.engine) as session:
+        follow_up(session, app.park, project_id=project_id, actor=viewer.email, note=note,
+                  at=moment)
+    return after_post(request, f"/projects/{project_id}",
+                      tr(viewer.lang, "Follow-up logged."))
+
+
+@router.post("/projects/{project_id}/extensions")
+def ask_extension(request: Request, app: AppDep, viewer: CurrentUser, project_id: ProjectId,
+                  days: Annotated[str, Form(max_length=10)], reason: Text) -> Response:
+    with writing(app.engine) as session:
+        approval = file_extension(session, app.park, project_id=project_id, days=days,
+                                  reason=reason, actor=viewer.email)
+    return after_post(request, f"/projects/{project_id}",
+                      tr(viewer.lang, "Extension request %(id)s sent to the leaders.",
+                         id=approval.id))
+
+
+@router.post("/projects/{project_id}/suspensions")
+def ask_suspension(request: Request, app: AppDep, viewer: CurrentUser,
+                   project_id: ProjectId, reason: Text) -> Response:
+    with writing(app.engine) as session:
+        approval = file_suspension(session, app.park, project_id=project_id, reason=reason,
+                                   actor=viewer.email)
+    return after_post(request, f"/projects/{project_id}",
+                      tr(viewer.lang, "Suspension request %(id)s sent to the leaders.",
+                         id=approval.id))
+
+
+@router.post("/projects/{project_id}/resume")
+def resume_project(request: Request, app: AppDep, viewer: CurrentUser,
+                   project_id: ProjectId) -> Response:
+    with writing(app.engine) as session:
+        resume(session, app.park, project_id=project_id, actor=viewer.email)
+    return after_post(request, f"/projects/{project_id}",
+                      tr(viewer.lang, "The project's clock runs again."))
+
+
+@router.post("/projects/{project_id}/space-requests")
+def ask_space(request: Request, app: AppDep, viewer: CurrentUser, project_id: ProjectId,
+              type: Annotated[str, Form(max_length=20)],
+              area: Annotated[str, Form(max_length=20)],
+              needed_by: Annotated[str, Form(max_length=40)],
+              carrier: Annotated[str | None, Form(max_length=100)] = None,
+              note: OptionalText = None) -> Response:
+    needed = moment_text(needed_by, "needed_by") or ""
+    with writing(app.engine) as session:
+        filed = request_space(session, app.park, project_id=project_id, type=type, area=area,
+                              needed_by=needed, actor=viewer.email, carrier=carrier,
+                              note=note, lang=viewer.lang)
+    return after_post(request, f"/projects/{project_id}",
+                      tr(viewer.lang, "Space request %(id)s filed: %(reason)s.",
+                         id=filed["id"], reason=filed["reason"]))

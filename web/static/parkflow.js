@@ -1,0 +1,71 @@
+// parkflow: the little behaviour htmx does not give us. No inline scripts (the CSP forbids
+// them); everything here reads data-* attributes the server rendered.
+(function () {
+  "use strict";
+
+  // An error fragment swapped into a form's slot names the field: mark it and focus it.
+  function markInvalid(slot) {
+    var message = slot.querySelector("[data-error-field]");
+    var form = slot.closest("form");
+    if (!form) return;
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) {
+      el.removeAttribute("aria-invalid");
+    });
+    if (!message) return;
+    var field = message.getAttribute("data-error-field");
+    if (!field) return;
+    var inputs = form.querySelectorAll('[name="' + CSS.escape(field) + '"]');
+    inputs.forEach(function (el) { el.setAttribute("aria-invalid", "true"); });
+    var fieldset = inputs.length && inputs[0].closest("fieldset");
+    if (fieldset) fieldset.setAttribute("aria-invalid", "true");
+    if (inputs.length) inputs[0].focus({ preventScroll: false });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.classList.contains("form-error-slot")) markInvalid(target);
+  });
+
+  // A plain (non-htmx) post that came back with an error: same marking on page load.
+  function markFlashed() {
+    document.querySelectorAll(".form-error-slot").forEach(function (slot) {
+      if (slot.querySelector("[data-error-field]")) markInvalid(slot);
+    });
+  }
+
+  // The visit form: show the total and the stars the definition's rule gives, as you score.
+  function starPreview(preview) {
+    var form = preview.closest("form");
+    var names = preview.getAttribute("data-scores").split(",");
+    var rules = JSON.parse(preview.getAttribute("data-rules"));
+    var otherwise = parseInt(preview.getAttribute("data-otherwise"), 10) || 0;
+    var label = preview.getAttribute("data-label");
+    function update() {
+      var total = 0, scored = 0;
+      names.forEach(function (name) {
+        var checked = form.querySelector('input[name="' + name + '"]:checked');
+        if (checked) { total += parseInt(checked.value, 10); scored += 1; }
+      });
+      if (scored < names.length) return;
+      var stars = otherwise;
+      for (var i = 0; i < rules.length; i++) {
+        if (total >= rules[i][0]) { stars = rules[i][1]; break; }
+      }
+      preview.textContent = label.replace("%(total)s", String(total)) + "  ";
+      var span = document.createElement("span");
+      span.className = "stars";
+      span.textContent = stars ? "★".repeat(stars) : "☆";
+      preview.appendChild(span);
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+
+  function init() {
+    markFlashed();
+    document.querySelectorAll(".star-preview[data-rules]").forEach(starPreview);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
