@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -43,3 +44,12 @@ def run_forever(run: Callable[[], object], rule: ReminderRule, tz: ZoneInfo,
     configure(scheduler, run, rule, tz, every_seconds=every_seconds)
     run()  # catch up at once instead of waiting for the first tick
     scheduler.start()
+
+
+def start_background(run: Callable[[], object], rule: ReminderRule, tz: ZoneInfo,
+                     *, every_seconds: int = 60) -> BaseScheduler:
+    """`parkflow serve --with-scheduler`: the same jobs on a thread of the web server."""
+    scheduler = BackgroundScheduler(timezone=tz)
+    configure(scheduler, run, rule, tz, every_seconds=every_seconds)
+    scheduler.start()
+    return scheduler

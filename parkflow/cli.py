@@ -549,19 +549,16 @@ def outbox_retry(
 def scheduler(every: Annotated[int, typer.Option("--every", help="扫描间隔（秒）")] = 60) -> None:
     """常驻进程：定时扫描、投递与每周任务 / long-running: sweep, delivery, weekly jobs."""
     def body(ctx: Context) -> None:
-        from notifications.delivery import run_once
+        import logging
+
         from notifications.scheduler import run_forever
         app_ = ctx.app
-        mailer, settings, chat = app_.mailer(), app_.mail_settings(), app_.chat()
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        sweep = app_.sweep()
 
         def tick() -> None:
-            try:
-                counts = run_once(app_.engine, app_.park, mailer, settings, now=app_.park.now(),
-                                  chat=chat)
-            except Exception as exc:  # one bad sweep must not stop the scheduler
-                err.print(f"[red]sweep failed[/red] {type(exc).__name__}: {exc}")
-                return
-            if any(counts.values()):
+            counts = sweep()
+            if counts and any(counts.values()):
                 err.print(f"{app_.park.now().astimezone(app_.park.tz):%Y-%m-%d %H:%M} {counts}")
 
         err.print(t("调度器已启动（Ctrl+C 退出）", "scheduler started (Ctrl+C to stop)", ctx))

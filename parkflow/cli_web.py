@@ -70,26 +70,9 @@ def serve(
 
 def _start_scheduler(ctx: Any) -> Any:
     """The reminder scheduler on a background thread of the server process."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-
-    from notifications.delivery import run_once
-    from notifications.scheduler import configure
-    from parkflow.cli import err
-
-    app_ = ctx.app
-    mailer, mail_settings, chat = app_.mailer(), app_.mail_settings(), app_.chat()
-
-    def tick() -> None:  # what `parkflow scheduler` runs, on a thread of the web server
-        try:
-            run_once(app_.engine, app_.park, mailer, mail_settings, now=app_.park.now(),
-                     chat=chat)
-        except Exception as exc:  # one bad sweep must not stop the scheduler
-            err.print(f"[red]sweep failed[/red] {type(exc).__name__}: {exc}")
-
-    scheduler = BackgroundScheduler(timezone=app_.park.tz)
-    configure(scheduler, tick, app_.park.lifecycle.reminders, app_.park.tz)
-    scheduler.start()
-    return scheduler
+    from notifications.scheduler import start_background
+    park = ctx.app.park
+    return start_background(ctx.app.sweep(), park.lifecycle.reminders, park.tz)
 
 
 def set_password(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +15,8 @@ from db.engine import make_engine
 from parkflow.settings import Settings
 from workflow.clock import Clock, SystemClock
 from workflow.park import Park
+
+log = logging.getLogger("parkflow.scheduler")
 
 if TYPE_CHECKING:  # delivery is imported when used: read-only commands start faster
     import httpx
@@ -51,6 +55,20 @@ class App:
             now_ms = int(self.park.now().timestamp() * 1000)
             post_message(robots[target], message, client=client, now_ms=now_ms)
         return post
+
+    def sweep(self) -> Callable[[], dict[str, int] | None]:
+        """One scheduler tick: sweep and deliver now; a failing tick is reported, not fatal."""
+        from notifications.delivery import run_once
+        mailer, settings, chat = self.mailer(), self.mail_settings(), self.chat()
+
+        def tick() -> dict[str, int] | None:
+            try:
+                return run_once(self.engine, self.park, mailer, settings, now=self.park.now(),
+                                chat=chat)
+            except Exception as exc:  # one bad sweep must not stop the scheduler
+                log.exception("sweep failed: %s", exc)
+                return None
+        return tick
 
     def mail_settings(self) -> MailSettings:
         from notifications.delivery import MailSettings

@@ -12,16 +12,8 @@ from sqlmodel import Session
 from db.models import User
 from states.definition import Lifecycle
 from workflow.errors import NotFound, NotPermitted, ValidationError
-from workflow.messages import MESSAGES
 from workflow.passwords import hash_password, verify_password
 from workflow.users import LANGS, add_user, find_user, require_actor
-
-# The messages of this module (kept beside it until they join workflow/messages.py).
-for _code, _texts in {
-    "wrong_password": {"zh-CN": "字段 {field}：当前密码不正确",
-                       "en": "field {field}: the current password is wrong"},
-}.items():
-    MESSAGES.setdefault(_code, _texts)
 
 
 def set_language(session: Session, *, actor: str | User, lang: str) -> None:

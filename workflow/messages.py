@@ -107,6 +107,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "如仍要推介请用 --note 说明理由",
                           "en": "listing {listing} ({area} m²) is smaller than the {wanted} m² "
                                 "requested; say why with --note to offer it anyway"},
+    # accounts and API tokens
+    "token_not_found": {"zh-CN": "API 令牌 {value} 不存在", "en": "API token {value} not found"},
+    "token_revoked": {"zh-CN": "API 令牌 {value} 已于 {when} 吊销",
+                      "en": "API token {value} was revoked on {when}"},
+    "token_not_yours": {"zh-CN": "API 令牌 {value} 不属于 {actor}",
+                        "en": "API token {value} does not belong to {actor}"},
+    "wrong_password": {"zh-CN": "字段 {field}：当前密码不正确",
+                       "en": "field {field}: the current password is wrong"},
     # outbox
     "outbox_not_found": {"zh-CN": "发件记录 {value} 不存在",
                          "en": "outbox message {value} not found"},

@@ -12,11 +12,16 @@ def parse_day_or_moment(text: str, field: str) -> date | datetime:
     """A bare date, or an ISO datetime (made aware later in the park's zone if naive)."""
     text = text.strip()
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed: date | datetime = (date.fromisoformat(text) if len(text) == 10
+                                   else datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError as exc:
         raise ValidationError("bad_date", field=field, value=text) from exc
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:  # also keeps UTC conversion from overflowing
+        raise ValidationError("bad_date", field=field, value=text)
+    return parsed
+
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 def resolve_moment(value: str | date | datetime | None, *, field: str, tz: ZoneInfo,
@@ -31,6 +36,8 @@ def resolve_moment(value: str | date | datetime | None, *, field: str, tz: ZoneI
         moment = now
     else:
         parsed = parse_day_or_moment(value, field) if isinstance(value, str) else value
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise ValidationError("bad_date", field=field, value=str(parsed))
         if isinstance(parsed, datetime):
             moment = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
         elif parsed == now.astimezone(tz).date():

@@ -19,7 +19,6 @@ from sqlmodel import Session
 
 from db.models import ApiToken, User, columns
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
-from workflow.messages import MESSAGES
 from workflow.users import require_actor
 
 SCHEME = "pf_"
@@ -29,17 +28,6 @@ MAX_NAME = 100
 TOUCH_EVERY = timedelta(minutes=1)
 
 _T = columns(ApiToken)
-
-# The messages of this module (kept beside it until they join workflow/messages.py).
-_TOKEN_MESSAGES = {
-    "token_not_found": {"zh-CN": "API 令牌 {value} 不存在", "en": "API token {value} not found"},
-    "token_revoked": {"zh-CN": "API 令牌 {value} 已于 {when} 吊销",
-                      "en": "API token {value} was revoked on {when}"},
-    "token_not_yours": {"zh-CN": "API 令牌 {value} 不属于 {actor}",
-                        "en": "API token {value} does not belong to {actor}"},
-}
-for _code, _texts in _TOKEN_MESSAGES.items():
-    MESSAGES.setdefault(_code, _texts)
 
 
 @dataclass(frozen=True)
