@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/parkflow demo
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
