@@ -9,10 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
-DEFAULT_URL = "sqlite:///parkflow.db"
 
-
-def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
+def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and full sync."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -42,11 +40,19 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _immediate(engine: Engine) -> Engine:
+    """The engine's writer view (BEGIN IMMEDIATE on SQLite), made once and kept on it."""
+    view: Engine | None = getattr(engine, "_parkflow_writer", None)
+    if view is None:
+        view = engine.execution_options(sqlite_immediate=True)
+        engine._parkflow_writer = view  # type: ignore[attr-defined]
+    return view
+
+
 @contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
     """A session for one write transaction: committed on success, rolled back on any error."""
-    bind = engine.execution_options(sqlite_immediate=True)
-    with Session(bind, expire_on_commit=False) as session:
+    with Session(_immediate(engine), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

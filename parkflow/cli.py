@@ -122,7 +122,9 @@ def fail(message: str, code: int, payload: dict[str, Any] | None = None,
 
 
 def emit_json(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    # indented for a person at a terminal; compact (and fast) for scripts
+    indent = 2 if sys.stdout.isatty() else None
+    print(json.dumps(value, ensure_ascii=False, indent=indent, default=str))
 
 
 def parse_sets(pairs: list[str] | None) -> dict[str, str]:

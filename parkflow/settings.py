@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from db.engine import DEFAULT_URL
+DEFAULT_URL = "sqlite:///parkflow.db"  # a file in the current directory: no server needed
 
 
 @dataclass(frozen=True)

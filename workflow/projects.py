@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
@@ -86,8 +86,22 @@ class Transition:
 
 # ---------------------------------------------------------------- reading
 
+# The hot path's statements, built once on the tables and run on the session's connection
+# (Core, not the ORM unit of work: the event path is one SELECT, one INSERT, one UPDATE).
+_SELECT_PROJECT = select(*_PROJECT_COLUMNS).where(_P.id == bindparam("project_id"))
+_SAVED = ("state", "stars", "milestones", "adjustments", "exited_from", "due_at",
+          "stage_entry_id", "last_event_at", "last_follow_up_at", "suspended_at")
+_SAVE_PROJECT = (
+    update(Project.__table__)  # type: ignore[attr-defined]
+    .where(_P.id == bindparam("b_id"), _P.version == bindparam("b_version"))
+    .values({name: bindparam(f"n_{name}", type_=_P[name].type) for name in _SAVED}
+            | {"version": bindparam("b_version") + 1}))
+_E = columns(ProjectEvent)
+_INSERT_HISTORY = insert(ProjectEvent.__table__).returning(_E.id)  # type: ignore[attr-defined]
+
+
 def load_snapshot(session: Session, project_id: int) -> Snapshot:
-    row = session.execute(select(*_PROJECT_COLUMNS).where(_P.id == project_id)).first()
+    row = session.connection().execute(_SELECT_PROJECT, {"project_id": project_id}).first()
     if row is None:
         raise NotFound("project_not_found", field="id", value=project_id)
     return Snapshot.from_row(row)
@@ -305,15 +319,12 @@ def check_may_act(roles: tuple[str, ...], project: Snapshot, user: User, what: s
 
 def save(session: Session, before: Snapshot, after: Snapshot) -> None:
     """Compare-and-set: write `after` only if nobody changed the row since `before`."""
-    result = session.execute(
-        update(Project)
-        .where(_P.id == before.id, _P.version == before.version)
-        .values(state=after.state, stars=after.stars, milestones=dict(after.milestones),
-                adjustments=list(after.adjustments), exited_from=after.exited_from,
-                due_at=after.due_at, stage_entry_id=after.stage_entry_id,
-                last_event_at=after.last_event_at, last_follow_up_at=after.last_follow_up_at,
-                suspended_at=after.suspended_at, version=before.version + 1))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    values = {f"n_{name}": getattr(after, name) for name in _SAVED}
+    values["n_milestones"] = dict(after.milestones)
+    values["n_adjustments"] = list(after.adjustments)
+    result = session.connection().execute(
+        _SAVE_PROJECT, {"b_id": before.id, "b_version": before.version, **values})
+    if result.rowcount != 1:
         raise Conflict("concurrent_change", field="version", project=before.id)
 
 
@@ -344,8 +355,8 @@ def _next_snapshot(park: Park, session: Session, before: Snapshot, spec: EventDe
 
 
 def record_history(session: Session, **values: Any) -> int:
-    return int(session.execute(insert(ProjectEvent).values(**values)
-                               .returning(columns(ProjectEvent).id)).scalar_one())
+    """Append one history row; returns its id."""
+    return int(session.connection().execute(_INSERT_HISTORY, values).scalar_one())
 
 
 def notify(session: Session, park: Park, change: object) -> None:
