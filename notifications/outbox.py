@@ -25,6 +25,7 @@ from notifications.planning import Planned
 from workflow.errors import Conflict, NotFound
 
 _O = columns(OutboxMessage)
+_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 STATUSES = ("pending", "sent", "failed", "skipped", "cancelled")
 LEASE = timedelta(minutes=5)
 RETRY_WINDOW = timedelta(hours=24)
@@ -80,22 +81,24 @@ def cancel(session: Session, *, project_id: int, kinds: Sequence[str], keep_seri
     condition = and_(_O.project_id == project_id, _O.status == "pending", _O.kind.in_(kinds))
     if keep_series is not None:
         condition = and_(condition, or_(_O.series.is_(None), _O.series != keep_series))
-    result = session.execute(update(OutboxMessage).where(condition)
+    result = session.connection().execute(update(_TABLE).where(condition)
                              .values(status="cancelled", reason=reason, locked_by=None))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def series_exists(session: Session, series: str) -> bool:
-    return session.execute(select(_O.id).where(_O.series == series).limit(1)).first() is not None
+    query = select(_O.id).where(_O.series == series).limit(1)
+    return session.connection().execute(query).first() is not None
 
 
 def key_exists(session: Session, dedupe_key: str) -> bool:
-    return session.execute(select(_O.id).where(_O.dedupe_key == dedupe_key)).first() is not None
+    query = select(_O.id).where(_O.dedupe_key == dedupe_key)
+    return session.connection().execute(query).first() is not None
 
 
 def due_rows(session: Session, now: datetime) -> list[Any]:
     """Pending rows that are due and not leased (the partial index serves this)."""
-    return list(session.execute(
+    return list(session.connection().execute(
         select(_O.id, _O.series, _O.kind, _O.send_at)
         .where(_O.status == "pending", _O.next_attempt_at <= now,
                or_(_O.locked_until.is_(None), _O.locked_until < now))))
@@ -106,7 +109,7 @@ def mark(session: Session, ids: Iterable[int], *, status: str, reason: str) -> i
     total = 0
     for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
         chunk = ids[start:start + 500]
-        result = session.execute(update(OutboxMessage)
+        result = session.connection().execute(update(_TABLE)
                                  .where(_O.id.in_(chunk), _O.status == "pending")
                                  .values(status=status, reason=reason, locked_by=None))
         total += int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -122,8 +125,8 @@ def claim(session: Session, *, worker: str, now: datetime, limit: int) -> list[C
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     # SQLite: the caller's BEGIN IMMEDIATE makes this the only writer meanwhile
-    rows = session.execute(
-        update(OutboxMessage).where(_O.id.in_(candidates.scalar_subquery()))
+    rows = session.connection().execute(
+        update(_TABLE).where(_O.id.in_(candidates.scalar_subquery()))
         .values(locked_by=worker, locked_until=now + LEASE)
         .returning(_O.id, _O.dedupe_key, _O.kind, _O.project_id, _O.series, _O.channel,
                    _O.recipient, _O.send_at, _O.attempts, _O.retry_until, _O.payload)).all()
@@ -133,8 +136,8 @@ def claim(session: Session, *, worker: str, now: datetime, limit: int) -> list[C
 def renew(session: Session, claimed: Claimed, *, worker: str, now: datetime) -> bool:
     """Extend the lease just before sending; False if another worker has taken the row over
     (the lease ran out while this one was slow) or it was cancelled meanwhile."""
-    result = session.execute(
-        update(OutboxMessage).where(_O.id == claimed.id, _O.locked_by == worker,
+    result = session.connection().execute(
+        update(_TABLE).where(_O.id == claimed.id, _O.locked_by == worker,
                                     _O.status == "pending")
         .values(locked_until=now + LEASE))
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -142,8 +145,8 @@ def renew(session: Session, claimed: Claimed, *, worker: str, now: datetime) -> 
 
 def settle_sent(session: Session, claimed: Claimed, *, worker: str, now: datetime,
                 message_id: str) -> bool:
-    result = session.execute(
-        update(OutboxMessage).where(_O.id == claimed.id, _O.locked_by == worker,
+    result = session.connection().execute(
+        update(_TABLE).where(_O.id == claimed.id, _O.locked_by == worker,
                                     _O.status == "pending")
         .values(status="sent", sent_at=now, message_id=message_id, locked_by=None,
                 locked_until=None, attempts=claimed.attempts + 1, last_error=None))
@@ -157,8 +160,8 @@ def settle_failed(session: Session, claimed: Claimed, *, worker: str, now: datet
     retry_at = now + backoff(attempts)
     final = permanent or retry_at > claimed.retry_until
     status = "failed" if final else "pending"
-    session.execute(
-        update(OutboxMessage).where(_O.id == claimed.id, _O.locked_by == worker)
+    session.connection().execute(
+        update(_TABLE).where(_O.id == claimed.id, _O.locked_by == worker)
         .values(status=status, attempts=attempts, last_error=reason[:1000],
                 reason=reason[:500] if final else f"重试中（第 {attempts} 次失败）：{reason}"[:500],
                 next_attempt_at=retry_at, locked_by=None, locked_until=None))
@@ -193,7 +196,7 @@ def list_rows(session: Session, *, status: str | None = None,
 
 
 def count_by_status(session: Session) -> dict[str, int]:
-    rows = session.execute(select(_O.status, func.count()).group_by(_O.status)).all()
+    rows = session.connection().execute(select(_O.status, func.count()).group_by(_O.status)).all()
     return {status: int(n) for status, n in rows}
 
 
@@ -208,7 +211,7 @@ def row_json(row: OutboxMessage, tz: ZoneInfo) -> dict[str, Any]:
 
 def cancel_series(session: Session, series: str, *, reason: str) -> int:
     """Cancel every pending message of one series (e.g. an approval's reminders)."""
-    result = session.execute(update(OutboxMessage)
+    result = session.connection().execute(update(_TABLE)
                              .where(_O.series == series, _O.status == "pending")
                              .values(status="cancelled", reason=reason, locked_by=None))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

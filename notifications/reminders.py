@@ -39,24 +39,29 @@ _P, _U, _O = columns(Project), columns(User), columns(OutboxMessage)
 # ---------------------------------------------------------------- who receives what
 
 def owner_email(session: Session, owner_id: int) -> str:
-    return str(session.execute(select(_U.email).where(_U.id == owner_id)).scalar_one())
+    return str(session.connection().execute(select(_U.email).where(_U.id == owner_id)).scalar_one())
 
 
-def escalation_emails(session: Session, group: str | None) -> list[str]:
-    """The owner's group lead(s) and every leader: the early warning's readers."""
-    leads = select(_U.email).where(_U.is_group_lead.is_(True), _U.group == group)
-    leaders = select(_U.email).where(_U.role == "leader")
-    return [*session.execute(leads).scalars(), *session.execute(leaders).scalars()]
+def ladder_readers(session: Session, owner_id: int,
+                   group: str | None) -> tuple[str, list[str]]:
+    """The owner, and who else reads the early warning: the group lead(s), every leader."""
+    rows = session.connection().execute(
+        select(_U.id, _U.email, _U.role).where(
+            (_U.id == owner_id) | (_U.role == "leader")
+            | (_U.is_group_lead.is_(True) & (_U.group == group)))
+        .order_by(_U.role != "member", _U.id)).all()  # group leads before leaders
+    owner = next(email for id_, email, _ in rows if id_ == owner_id)
+    return owner, [email for id_, email, _ in rows if id_ != owner_id]
 
 
 def leader_emails(session: Session) -> list[str]:
-    return list(session.execute(select(_U.email).where(_U.role == "leader")
+    return list(session.connection().execute(select(_U.email).where(_U.role == "leader")
                                 .order_by(_U.id)).scalars())
 
 
 def task_force_emails(session: Session) -> list[str]:
-    return list(session.execute(select(_U.email).where(_U.role.in_(("member", "leader")))
-                                .order_by(_U.id)).scalars())
+    query = select(_U.email).where(_U.role.in_(("member", "leader"))).order_by(_U.id)
+    return list(session.connection().execute(query).scalars())
 
 
 # ---------------------------------------------------------------- on every state change
@@ -83,10 +88,10 @@ def reschedule_stage(session: Session, park: Park, project: Snapshot) -> None:
                   reason="项目已离开该阶段或截止日期已变更")
     if series is None or project.due_at is None or project.stage_entry_id is None:
         return
+    owner, escalate_to = ladder_readers(session, project.owner_id, project.group)
     facts = StageFacts(project_id=project.id, stage_entry_id=project.stage_entry_id,
-                       state=project.state, due_at=project.due_at,
-                       owner=owner_email(session, project.owner_id),
-                       escalate_to=escalation_emails(session, project.group),
+                       state=project.state, due_at=project.due_at, owner=owner,
+                       escalate_to=escalate_to,
                        chat_targets=park.chat_targets.get(project.group or "", ()))
     outbox.enqueue(session, plan_stage(facts, park.lifecycle.reminders, park.tz),
                    now=park.now())
@@ -160,7 +165,7 @@ def sweep(session: Session, park: Park, *, now: datetime) -> SweepResult:
 def _plan_weekly(session: Session, park: Park, now: datetime) -> int:
     """The agenda and the overdue digest of the latest weekly slot, once per slot."""
     rule, added = park.lifecycle.reminders, 0
-    opened_at = session.execute(select(func.min(_U.created_at))).scalar()
+    opened_at = session.connection().execute(select(func.min(_U.created_at))).scalar()
     for kind, slot_rule in (("agenda", rule.agenda), ("digest", rule.digest)):
         slot = weekly_slot_at_or_before(slot_rule, now, park.tz)
         if opened_at is None or slot < opened_at:
@@ -181,13 +186,15 @@ def _plan_calendar_warnings(session: Session, park: Park, now: datetime) -> int:
 
 def calendar_warnings(session: Session, park: Park, now: datetime) -> list[Planned]:
     """Tell the admins, once per year, that deadlines fall in a year not loaded yet."""
-    first, last = session.execute(select(func.min(_P.due_at), func.max(_P.due_at))).one()
+    span = select(func.min(_P.due_at), func.max(_P.due_at))
+    first, last = session.connection().execute(span).one()
     if first is None:
         return []
     calendar = park.calendar(session)
     years = range(due_date_of(first, park.tz).year, due_date_of(last, park.tz).year + 1)
     missing = [year for year in years if not calendar.covers(year)]
-    admins = list(session.execute(select(_U.email).where(_U.role == "admin")).scalars())
+    query = select(_U.email).where(_U.role == "admin")
+    admins = list(session.connection().execute(query).scalars())
     planned = [Planned(dedupe_key=f"calendar:{year}:{admin}", kind="calendar_missing",
                        recipient=admin, send_at=now, reason=f"{year} 年节假日安排尚未导入",
                        series=f"calendar:{year}", payload={"year": year})
@@ -196,4 +203,5 @@ def calendar_warnings(session: Session, park: Park, now: datetime) -> list[Plann
 
 
 def any_overdue(session: Session, moment: datetime) -> bool:
-    return session.execute(select(_P.id).where(_P.due_at <= moment).limit(1)).first() is not None
+    query = select(_P.id).where(_P.due_at <= moment).limit(1)
+    return session.connection().execute(query).first() is not None
