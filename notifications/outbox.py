@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -60,30 +61,40 @@ def enqueue(session: Session, planned: Iterable[Planned], *, now: datetime,
                "attempts": 0, "payload": p.payload, "created_at": now} for p in planned]
     if not values:
         return 0
-    dialect = session.get_bind().dialect.name
+    statement = _upsert(session.get_bind().dialect.name)
+    return len(session.connection().execute(statement, values).all())
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (key) DO UPDATE … WHERE cancelled RETURNING id, built once."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage)
-    statement = statement.on_conflict_do_update(
+    statement = insert(_TABLE)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
         index_elements=["dedupe_key"],
-        set_={"status": statement.excluded.status, "reason": statement.excluded.reason,
-              "send_at": statement.excluded.send_at,
-              "next_attempt_at": statement.excluded.next_attempt_at,
-              "retry_until": statement.excluded.retry_until, "attempts": 0,
-              "locked_by": None, "locked_until": None},
-        where=_O.status == "cancelled")
-    # Core executemany with RETURNING: the rows actually added or revived, on every driver
-    return len(session.connection().execute(statement.returning(_O.id), values).all())  # type: ignore[attr-defined]
+        set_={"status": excluded.status, "reason": excluded.reason, "send_at": excluded.send_at,
+              "next_attempt_at": excluded.next_attempt_at,
+              "retry_until": excluded.retry_until, "attempts": 0, "locked_by": None,
+              "locked_until": None},
+        where=_O.status == "cancelled").returning(_O.id)  # type: ignore[attr-defined]
 
 
 def cancel(session: Session, *, project_id: int, kinds: Sequence[str], keep_series: str | None,
            reason: str) -> int:
     """Cancel a project's pending messages of `kinds`, except those of `keep_series`."""
-    condition = and_(_O.project_id == project_id, _O.status == "pending", _O.kind.in_(kinds))
-    if keep_series is not None:
-        condition = and_(condition, or_(_O.series.is_(None), _O.series != keep_series))
-    result = session.connection().execute(update(_TABLE).where(condition)
-                             .values(status="cancelled", reason=reason, locked_by=None))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    result = session.connection().execute(
+        _CANCEL, {"b_project": project_id, "b_kinds": list(kinds), "b_reason": reason,
+                  "b_keep": keep_series or ""})
+    return int(result.rowcount or 0)
+
+
+# runs on every state change: built once, with the series to keep as a parameter
+_CANCEL = (update(_TABLE)
+           .where(_O.project_id == bindparam("b_project"), _O.status == "pending",
+                  _O.kind.in_(bindparam("b_kinds", expanding=True)),
+                  or_(_O.series.is_(None), _O.series != bindparam("b_keep")))
+           .values(status="cancelled", reason=bindparam("b_reason"), locked_by=None))
 
 
 def series_exists(session: Session, series: str) -> bool:
@@ -211,7 +222,7 @@ def row_json(row: OutboxMessage, tz: ZoneInfo) -> dict[str, Any]:
 
 def cancel_series(session: Session, series: str, *, reason: str) -> int:
     """Cancel every pending message of one series (e.g. an approval's reminders)."""
-    result = session.connection().execute(update(_TABLE)
-                             .where(_O.series == series, _O.status == "pending")
-                             .values(status="cancelled", reason=reason, locked_by=None))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    result = session.connection().execute(
+        update(_TABLE).where(_O.series == series, _O.status == "pending")
+        .values(status="cancelled", reason=reason, locked_by=None))
+    return int(result.rowcount or 0)

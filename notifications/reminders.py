@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from db.models import OutboxMessage, Project, User, columns
@@ -38,18 +38,22 @@ _P, _U, _O = columns(Project), columns(User), columns(OutboxMessage)
 
 # ---------------------------------------------------------------- who receives what
 
+_OWNER_EMAIL = select(_U.email).where(_U.id == bindparam("owner"))
+_LADDER_READERS = (select(_U.id, _U.email, _U.role)
+                   .where((_U.id == bindparam("owner")) | (_U.role == "leader")
+                          | (_U.is_group_lead.is_(True) & (_U.group == bindparam("group"))))
+                   .order_by(_U.role != "member", _U.id))  # group leads before leaders
+
+
 def owner_email(session: Session, owner_id: int) -> str:
-    return str(session.connection().execute(select(_U.email).where(_U.id == owner_id)).scalar_one())
+    return str(session.connection().execute(_OWNER_EMAIL, {"owner": owner_id}).scalar_one())
 
 
 def ladder_readers(session: Session, owner_id: int,
                    group: str | None) -> tuple[str, list[str]]:
     """The owner, and who else reads the early warning: the group lead(s), every leader."""
-    rows = session.connection().execute(
-        select(_U.id, _U.email, _U.role).where(
-            (_U.id == owner_id) | (_U.role == "leader")
-            | (_U.is_group_lead.is_(True) & (_U.group == group)))
-        .order_by(_U.role != "member", _U.id)).all()  # group leads before leaders
+    rows = session.connection().execute(_LADDER_READERS,
+                                        {"owner": owner_id, "group": group or ""}).all()
     owner = next(email for id_, email, _ in rows if id_ == owner_id)
     return owner, [email for id_, email, _ in rows if id_ != owner_id]
 
