@@ -28,6 +28,8 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.web
 
 clean:
 	rm -rf $(VENV) demo outbox-mail .pytest_cache .mypy_cache .ruff_cache

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -46,13 +47,18 @@ def _immediate(engine: Engine) -> Engine:
     if view is None:
         view = engine.execution_options(sqlite_immediate=True)
         engine._parkflow_writer = view  # type: ignore[attr-defined]
+        # SQLite has one writer at a time: threads of one process queue on a lock instead
+        # of sleeping and retrying on the database's (a web server's long tail)
+        engine._parkflow_lock = (  # type: ignore[attr-defined]
+            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext())
     return view
 
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
     """A session for one write transaction: committed on success, rolled back on any error."""
-    with Session(_immediate(engine), expire_on_commit=False) as session:
+    writer = _immediate(engine)
+    with engine._parkflow_lock, Session(writer, expire_on_commit=False) as session:  # type: ignore[attr-defined]
         try:
             yield session
             session.commit()

@@ -21,7 +21,7 @@ class WebSettings:
     # send the cookie over HTTPS only (set when served behind TLS)
     cookie_secure: bool = False
     # cards drawn per board column; the count always covers every project
-    board_cards_per_column: int = 60
+    board_cards_per_column: int = 24
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:

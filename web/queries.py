@@ -17,7 +17,7 @@ from sqlmodel import Session
 from db.models import Approval, Project, User, columns
 from workflow.approvals import approval_json
 from workflow.park import Park
-from workflow.views import list_projects
+from workflow.views import count_by_state, list_projects
 
 _A, _P, _U = columns(Approval), columns(Project), columns(User)
 _STATUS_ORDER = {"overdue": 0, "due_soon": 1, "on_time": 2, None: 3}
@@ -66,29 +66,31 @@ def urgency(row: dict[str, Any]) -> tuple[int, str, int, int]:
 def filtered_projects(session: Session, park: Park, filters: BoardFilters,
                       viewer_email: str, *, state: str | None = None,
                       overdue: bool = False) -> list[dict[str, Any]]:
-    rows = list_projects(session, park, state=state, overdue=overdue,
-                         owner=viewer_email if filters.mine else filters.owner,
-                         group=filters.group)
-    if filters.category:
-        rows = [r for r in rows if r["category"] == filters.category]
-    if filters.stars:
-        rows = [r for r in rows if r["stars"] >= (filters.stars or 0)]
-    return rows
+    return list_projects(session, park, state=state, overdue=overdue,
+                         **_sql_filters(filters, viewer_email))
 
 
 def board(session: Session, park: Park, filters: BoardFilters, viewer_email: str, *,
           cards_per_column: int) -> list[Column]:
-    """A column per state with its full count; each column's most urgent cards."""
-    columns_ = {state: Column(state) for state in park.lifecycle.states}
-    for row in filtered_projects(session, park, filters, viewer_email):
-        column = columns_[row["state"]]
-        column.count += 1
-        column.overdue += row["deadline_status"] == "overdue"
-        column.cards.append(row)
-    for column in columns_.values():
-        column.cards.sort(key=urgency)
-        del column.cards[cards_per_column:]
-    return list(columns_.values())
+    """A column per state with its full count; each column's most urgent cards.
+
+    Counted with one GROUP BY and filled with each column's first cards in due order, so
+    the board costs the same with 100 projects as with 10,000.
+    """
+    where = _sql_filters(filters, viewer_email)
+    counts = count_by_state(session, park, **where)
+    result = []
+    for state in park.lifecycle.states:
+        count, overdue = counts.get(state, (0, 0))
+        cards = list_projects(session, park, state=state, urgent_first=True,
+                              limit=cards_per_column, **where) if count else []
+        result.append(Column(state, count=count, overdue=overdue, cards=cards))
+    return result
+
+
+def _sql_filters(filters: BoardFilters, viewer_email: str) -> dict[str, Any]:
+    return {"owner": viewer_email if filters.mine else filters.owner, "group": filters.group,
+            "category": filters.category, "min_stars": filters.stars}
 
 
 def owners(session: Session) -> list[dict[str, str]]:

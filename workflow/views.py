@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
@@ -73,27 +73,60 @@ def history(session: Session, park: Park, project_id: int) -> list[dict[str, Any
              "fields": r.fields or {}} for r in rows]
 
 
-def list_projects(session: Session, park: Park, *, state: str | None = None,
-                  overdue: bool = False, owner: str | None = None,
-                  group: str | None = None) -> list[dict[str, Any]]:
-    """Project summaries with deadline status; `overdue` uses the index on due_at."""
-    now = park.now()
-    owner_user = User.__table__.alias("owner")  # type: ignore[attr-defined]
-    query = (select(_P.id, _P.name, _P.category, _P.state, _P.group, _P.stars, _P.due_at,
-                    owner_user.c.email, owner_user.c.name.label("owner_name"))
-             .join(owner_user, owner_user.c.id == _P.owner_id))
+_OWNER = User.__table__.alias("owner")  # type: ignore[attr-defined]
+
+
+def _filtered(query: Any, *, state: str | None, owner: str | None, group: str | None,
+              category: str | None, min_stars: int | None) -> Any:
     if state:
         query = query.where(_P.state == state)
-    order = _P.id
-    if overdue:  # most overdue first, straight from the due_at index
-        query, order = query.where(_P.due_at <= now), _P.due_at
     if owner:
-        query = query.where(owner_user.c.email == owner.strip().lower())
+        query = query.where(_P.owner_id.in_(
+            select(_U.id).where(_U.email == owner.strip().lower())))
     if group:
         query = query.where(_P.group == group)
+    if category:
+        query = query.where(_P.category == category)
+    if min_stars:
+        query = query.where(_P.stars >= min_stars)
+    return query
+
+
+def list_projects(session: Session, park: Park, *, state: str | None = None,
+                  overdue: bool = False, owner: str | None = None, group: str | None = None,
+                  category: str | None = None, min_stars: int | None = None,
+                  urgent_first: bool = False, limit: int | None = None,
+                  ) -> list[dict[str, Any]]:
+    """Project summaries with deadline status, filtered in SQL.
+
+    `overdue` and `urgent_first` (nearest deadline first, then stars) read the due_at index;
+    otherwise projects come in id order.
+    """
+    now = park.now()
+    query = (select(_P.id, _P.name, _P.category, _P.state, _P.group, _P.stars, _P.due_at,
+                    _OWNER.c.email, _OWNER.c.name.label("owner_name"))
+             .join(_OWNER, _OWNER.c.id == _P.owner_id))
+    query = _filtered(query, state=state, owner=owner, group=group, category=category,
+                      min_stars=min_stars)
+    order: tuple[Any, ...] = (_P.id,)
+    if overdue:  # most overdue first, straight from the due_at index
+        query, order = query.where(_P.due_at <= now), (_P.due_at, _P.id)
+    elif urgent_first:
+        order = (_P.due_at.is_(None), _P.due_at, _P.stars.desc(), _P.id)
     soon = due_soon_window(park)
-    rows = session.connection().execute(query.order_by(order, _P.id))
+    rows = session.connection().execute(query.order_by(*order).limit(limit))
     return [summary(row, park, now, soon) for row in rows]
+
+
+def count_by_state(session: Session, park: Park, *, owner: str | None = None,
+                   group: str | None = None, category: str | None = None,
+                   min_stars: int | None = None) -> dict[str, tuple[int, int]]:
+    """Per state: how many projects, and how many of them overdue (one GROUP BY)."""
+    overdue = func.sum(case((_P.due_at <= park.now(), 1), else_=0))
+    query = _filtered(select(_P.state, func.count(), overdue).group_by(_P.state), state=None,
+                      owner=owner, group=group, category=category, min_stars=min_stars)
+    return {state: (int(n), int(late or 0))
+            for state, n, late in session.connection().execute(query)}
 
 
 ONE_DAY = timedelta(days=1)
