@@ -56,6 +56,20 @@ def deliver(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, 
     """Send every due row, batch by batch; returns counts by outcome."""
     counts: Counter[str] = Counter()
     started = park.now()
+    close = getattr(mailer, "close", None)  # an SMTP connection lives for one pass
+    try:
+        return _deliver_batches(engine, park, mailer, settings, now=now, worker=worker,
+                                batch=batch, chat=chat, after_send=after_send,
+                                started=started, counts=counts)
+    finally:
+        if close is not None:
+            close()
+
+
+def _deliver_batches(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, *,
+                     now: datetime, worker: str, batch: int, chat: ChatPoster,
+                     after_send: Callable[[outbox.Claimed], None] | None,
+                     started: datetime, counts: Counter[str]) -> Counter[str]:
     while True:
         with writing(engine) as session:
             claimed = outbox.claim(session, worker=worker, now=now, limit=batch)

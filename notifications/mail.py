@@ -26,6 +26,7 @@ import re
 import smtplib
 import ssl
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -220,22 +221,41 @@ class SmtpMailer:
         # Injected in tests to trust a self-signed certificate; the default verifies as usual.
         self._ssl_context = ssl_context
         self._local_hostname = local_hostname
+        # One connection per thread, kept across a delivery batch until close().
+        self._local = threading.local()
 
     def send(self, message: EmailMessage) -> None:
-        """Deliver `message` to every recipient in its headers, or raise DeliveryError."""
+        """Deliver `message` to every recipient in its headers, or raise DeliveryError.
+
+        The connection stays open for the next message until `close()`; after any failure it
+        is dropped, so the next message starts on a fresh one.
+        """
         try:
-            smtp = self._open()
+            smtp = self._connection()
             try:
                 refused = smtp.send_message(message)
-            finally:
-                # After a 250 to DATA the message is delivered: no QUIT trouble may undo that.
-                _quit_quietly(smtp)
+            except BaseException:
+                self.close()
+                raise
         except smtplib.SMTPRecipientsRefused as exc:
             raise _refused(exc.recipients, partial=False) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise self._classify(exc) from exc
         if refused:
             raise _refused(refused, partial=True)
+
+    def close(self) -> None:
+        """End this thread's connection (QUIT); a delivered message stays delivered."""
+        smtp = getattr(self._local, "smtp", None)
+        self._local.smtp = None
+        if smtp is not None:
+            _quit_quietly(smtp)
+
+    def _connection(self) -> smtplib.SMTP:
+        smtp = getattr(self._local, "smtp", None)
+        if smtp is None:
+            smtp = self._local.smtp = self._open()
+        return smtp
 
     def _open(self) -> smtplib.SMTP:
         """Connect, secure and log in; the connection is closed again if any step fails."""

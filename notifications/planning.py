@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -154,13 +154,14 @@ def overtaken(rows: Sequence[Any], now: datetime) -> set[Any]:
 
     `rows` have .id, .series, .kind, .send_at; only rows due by `now` are considered.
     """
+    now = now.astimezone(UTC)  # rows come back in UTC: compare without zone lookups
+    due = [(row.id, row.series, row.send_at) for row in rows
+           if row.kind in STAGE_KINDS and row.series and row.send_at <= now]
     latest: dict[str, datetime] = {}
-    for row in rows:
-        if row.kind in STAGE_KINDS and row.series and row.send_at <= now:
-            latest[row.series] = max(latest.get(row.series, row.send_at), row.send_at)
-    return {row.id for row in rows
-            if row.kind in STAGE_KINDS and row.series and row.send_at <= now
-            and row.send_at < latest[row.series]}
+    for _, series, send_at in due:
+        if series not in latest or send_at > latest[series]:
+            latest[series] = send_at
+    return {id_ for id_, series, send_at in due if send_at < latest[series]}
 
 
 def unique(items: Iterable[str]) -> list[str]:

@@ -9,7 +9,7 @@ pointless; it is idempotent, so running it twice at the same moment changes noth
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
@@ -159,7 +159,7 @@ def sweep(session: Session, park: Park, *, now: datetime) -> SweepResult:
     due = outbox.due_rows(session, now)
     result.skipped += outbox.mark(session, overtaken(due, now), status="skipped",
                                   reason="已被更晚的一级提醒取代（停机后补发）")
-    late = now - timedelta(hours=park.lifecycle.reminders.late_after_hours)
+    late = (now - timedelta(hours=park.lifecycle.reminders.late_after_hours)).astimezone(UTC)
     stale = [row.id for row in due if row.kind in ("digest", "agenda") and row.send_at < late]
     result.skipped += outbox.mark(session, stale, status="skipped",
                                   reason="定期邮件迟到超过 12 小时，不再补发")
@@ -190,7 +190,9 @@ def _plan_calendar_warnings(session: Session, park: Park, now: datetime) -> int:
 
 def calendar_warnings(session: Session, park: Park, now: datetime) -> list[Planned]:
     """Tell the admins, once per year, that deadlines fall in a year not loaded yet."""
-    span = select(func.min(_P.due_at), func.max(_P.due_at))
+    # two scalar subqueries: SQLite answers each from the index's ends, not a full scan
+    span = select(select(func.min(_P.due_at)).scalar_subquery(),
+                  select(func.max(_P.due_at)).scalar_subquery())
     first, last = session.connection().execute(span).one()
     if first is None:
         return []
