@@ -497,12 +497,18 @@ def reminders_preview(
         if as_json:
             emit_json(rows)
             return
-        for row in rows:
-            out.print(f"{row['send_at'][:16].replace('T', ' ')}  {row['kind']:9} "
-                      f"{row['status']:8} #{row['project_id'] or '-':<5} "
-                      f"{', '.join(row['recipients'])}  {row['reason']}")
+        _print_messages(rows)
         out.print(t(f"共 {len(rows)} 封", f"{len(rows)} messages", ctx))
     run(body, as_json=as_json)
+
+
+def _print_messages(rows: list[dict[str, Any]]) -> None:
+    """Outbox or preview rows, a line each."""
+    for row in rows:
+        number = f"{row['id']:>5} " if row["id"] is not None else ""
+        out.print(f"{number}{row['send_at'][:16].replace('T', ' ')}  {row['kind']:9} "
+                  f"{row['status']:9} #{row['project_id'] or '-':<5} "
+                  f"{', '.join(row['recipients'])}  {row['reason']}")
 
 
 @outbox_app.command("list")
@@ -524,10 +530,7 @@ def outbox_list(
         if as_json:
             emit_json(rows)
             return
-        for row in rows:
-            out.print(f"{row['id']:>5} {row['send_at'][:16].replace('T', ' ')} {row['kind']:9} "
-                      f"{row['status']:9} #{row['project_id'] or '-':<5} "
-                      f"{row['recipients'][0]}  {row['reason']}")
+        _print_messages(rows)
         out.print(t(f"共 {len(rows)} 条", f"{len(rows)} rows", ctx))
     run(body, as_json=as_json)
 
