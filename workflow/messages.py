@@ -51,8 +51,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "en": "unknown user {value} (--by / PARKFLOW_USER)"},
     "no_actor": {"zh-CN": "请用 --by 或 PARKFLOW_USER 指明操作人",
                  "en": "say who acts with --by or PARKFLOW_USER"},
-    "not_allowed_role": {"zh-CN": "{actor} 无权对项目 {project} 执行“{event}”（仅限：{roles}）",
-                         "en": "{actor} may not fire '{event}' on project {project} "
+    "not_allowed_role": {"zh-CN": "{actor} 无权对项目 {project} 执行“{event}”{label}"
+                                  "（仅限：{roles}）",
+                         "en": "{actor} may not fire '{event}'{label} on project {project} "
                                "(only: {roles})"},
     "admin_only": {"zh-CN": "仅管理员可执行此操作", "en": "only an admin may do this"},
     # lookup

@@ -301,10 +301,12 @@ def recompute_deadlines(session: Session, park: Park, *, actor: User, now: datet
 
 def check_may_fire(lifecycle: Lifecycle, spec: EventDef, project: Snapshot, user: User) -> None:
     """Raise NotPermitted unless `user` holds one of the event's roles for this project."""
-    check_may_act(spec.roles, project, user, pick(spec.label, user.lang))
+    check_may_act(spec.roles, project, user, spec.name, labels=spec.label)
 
 
-def check_may_act(roles: tuple[str, ...], project: Snapshot, user: User, what: str) -> None:
+def check_may_act(roles: tuple[str, ...], project: Snapshot, user: User, what: str,
+                  labels: Mapping[str, str] | None = None) -> None:
+    """Raise NotPermitted unless `user` holds one of `roles` for this project."""
     holds = {
         "owner": user.id == project.owner_id,
         "group": user.role == "member" and user.group is not None
@@ -314,7 +316,7 @@ def check_may_act(roles: tuple[str, ...], project: Snapshot, user: User, what: s
     }
     if not any(holds[role] for role in roles):
         raise NotPermitted("not_allowed_role", field="by", actor=user.email, project=project.id,
-                           event=what, roles=", ".join(roles))
+                           event=what, roles=", ".join(roles), labels=labels)
 
 
 def save(session: Session, before: Snapshot, after: Snapshot) -> None:
