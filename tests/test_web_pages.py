@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from db.engine import reading, writing
 from db.models import OutboxMessage, User, columns
+from tests.conftest import PARK_TZ
 from tests.test_web_support import (
     VISIT,
     Web,
@@ -493,3 +494,17 @@ def test_overdue_projects_stay_overdue_as_the_clock_moves(web: Web) -> None:
     assert cards(client.get("/board").text)[pid] == "due_soon"
     web.clock.advance(timedelta(hours=14))  # past 11-20 24:00
     assert cards(web.signed_in("alice").get("/board").text)[pid] == "overdue"
+
+
+def test_the_board_shows_a_change_at_once_and_a_new_deadline_colour_the_next_minute(
+        web: Web) -> None:
+    client = web.signed_in("alice")
+    first = web.project("甲")
+    assert column_count(client.get("/board").text, "intake") == 1  # now cached
+    web.project("乙", events=("visit",))  # a change writes history: the cache is stale
+    html = client.get("/board").text
+    assert column_count(html, "intake") == 1 and column_count(html, "visited") == 1
+    assert f'data-project="{first}" data-status="on_time"' in html
+    web.clock.set(datetime(2026, 11, 24, 0, 1, tzinfo=PARK_TZ))  # 甲's visit was due 11-23
+    later = web.signed_in("alice").get("/board").text  # nothing written; the minute turned
+    assert f'data-project="{first}" data-status="overdue"' in later

@@ -17,6 +17,7 @@ from parkflow.wiring import App
 from web import errors
 from web.api import API_DESCRIPTION, api_router
 from web.config import WebSettings
+from web.queries import BoardCache
 from web.rendering import Pages
 from web.routes import page_router
 from web.security import SignInThrottle
@@ -39,6 +40,7 @@ def create_app(app: App, settings: WebSettings | None = None) -> FastAPI:
     web.state.parkflow = app
     web.state.web_settings = settings
     web.state.pages = Pages(app.park)
+    web.state.board_cache = BoardCache()
     web.state.throttle = SignInThrottle()
     errors.install(web)
     web.include_router(api_router, prefix="/api/v1")

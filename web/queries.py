@@ -6,6 +6,7 @@ filters and orders them for people.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,12 +15,13 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Approval, Project, User, columns
+from db.models import Approval, Project, ProjectEvent, User, columns
 from workflow.approvals import approval_json
 from workflow.park import Park
 from workflow.views import count_by_state, list_projects
 
 _A, _P, _U = columns(Approval), columns(Project), columns(User)
+_E = columns(ProjectEvent)
 _STATUS_ORDER = {"overdue": 0, "due_soon": 1, "on_time": 2, None: 3}
 # an overdue project is a new warning (预警) for this long, then it is under supervision
 WARNING_DAYS = 7
@@ -148,3 +150,39 @@ def latest_evaluation(history: list[dict[str, Any]], scores: tuple[str, ...]) ->
         if all(name in entry["fields"] for name in scores):
             return entry
     return None
+
+
+@dataclass(frozen=True)
+class RenderedBoard:
+    total: int
+    overdue: int
+    html: str
+
+
+class BoardCache:
+    """The rendered columns of recent boards, valid while nothing changed.
+
+    Keyed on the filters, the language, the last history row (every change to a project
+    writes one) and the current minute (deadline colours turn with the clock): twenty people
+    looking at the same board cost one query and one render.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._entries: dict[tuple[Any, ...], RenderedBoard] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> RenderedBoard | None:
+        return self._entries.get(key)
+
+    def put(self, key: tuple[Any, ...], board: RenderedBoard) -> None:
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = board
+
+
+def board_stamp(session: Session, park: Park) -> tuple[int, str]:
+    """What the board depends on: the newest history row and the minute."""
+    last = session.connection().execute(select(func.max(_E.id))).scalar() or 0
+    return int(last), park.now().strftime("%Y%m%d%H%M")

@@ -6,13 +6,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from db.engine import writing
 from web.deps import AppDep, CurrentUser, SessionDep, WebSettingsDep
 from web.i18n import tr
 from web.inputs import moment_text
-from web.queries import BoardFilters, board, filtered_projects, owners, people, urgency
-from web.rendering import after_post, page
+from web.queries import (
+    BoardCache,
+    BoardFilters,
+    RenderedBoard,
+    board,
+    board_stamp,
+    filtered_projects,
+    owners,
+    people,
+    urgency,
+)
+from web.rendering import after_post, page, pages_of, request_lang
 from workflow.projects import add_project
 
 router = APIRouter()
@@ -41,13 +52,23 @@ def board_page(request: Request, app: AppDep, session: SessionDep, viewer: Curre
                category: str | None = None, stars: str | None = None,
                mine: str | None = None) -> Response:
     filters = read_filters(app, group, owner, category, stars, mine)
-    columns = board(session, app.park, filters, viewer.email,
-                    cards_per_column=settings.board_cards_per_column)
+    lang = request_lang(request)
+    cache: BoardCache = request.app.state.board_cache
+    key = (filters, viewer.email if filters.mine else None, lang,
+           settings.board_cards_per_column, *board_stamp(session, app.park))
+    rendered = cache.get(key)
+    if rendered is None:
+        columns = board(session, app.park, filters, viewer.email,
+                        cards_per_column=settings.board_cards_per_column)
+        html = pages_of(request).render(lang, "_board_columns.html",
+                                        {"columns": columns, "filters": filters})
+        rendered = RenderedBoard(total=sum(c.count for c in columns),
+                                 overdue=sum(c.overdue for c in columns), html=html)
+        cache.put(key, rendered)
     request.state.nav = "mine" if filters.mine else "board"
     return page(request, "board.html", {
-        "columns": columns, "filters": filters, "owners": owners(session),
-        "total": sum(c.count for c in columns),
-        "overdue": sum(c.overdue for c in columns)})
+        "board_html": Markup(rendered.html), "filters": filters, "owners": owners(session),
+        "total": rendered.total, "overdue": rendered.overdue})
 
 
 @router.get("/projects")
