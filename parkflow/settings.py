@@ -1,14 +1,52 @@
-"""Settings from PARKFLOW_* environment variables (a config file can export the same names)."""
+"""Settings from PARKFLOW_* environment variables or a config file.
+
+The file is TOML, at PARKFLOW_CONFIG or `parkflow.toml` in the current directory, with the
+same names in lower case and without the prefix (`smtp_url = "smtps://…"`); variables in the
+environment win over the file. Keep the file outside the repository: it holds secrets.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_URL = "sqlite:///parkflow.db"  # a file in the current directory: no server needed
+
+
+PREFIX = "PARKFLOW_"
+DEFAULT_CONFIG = "parkflow.toml"
+
+
+def environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The PARKFLOW_* settings: the config file's, overridden by the environment's."""
+    env = os.environ if env is None else env
+    merged = dict(config_file(env.get("PARKFLOW_CONFIG")))
+    merged.update(env)
+    return merged
+
+
+def config_file(path: str | None) -> dict[str, str]:
+    """A TOML config file as PARKFLOW_* names; a named file must exist and parse."""
+    file = Path(path) if path else Path(DEFAULT_CONFIG)
+    if not path and not file.exists():
+        return {}
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"PARKFLOW_CONFIG: cannot read {file}: {exc}") from exc
+    values: dict[str, str] = {}
+    for key, value in raw.items():
+        if isinstance(value, dict):  # e.g. [chat_webhooks] tables
+            value = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, bool):
+            value = "1" if value else ""
+        values[PREFIX + key.upper()] = str(value)
+    return values
 
 
 @dataclass(frozen=True)
@@ -26,7 +64,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+        env = environment() if env is None else env
         settings = cls(
             database_url=env.get("PARKFLOW_DATABASE_URL") or DEFAULT_URL,
             timezone=env.get("PARKFLOW_TIMEZONE") or "Asia/Shanghai",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +24,8 @@ class WebSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
-        env = os.environ if env is None else env
+        from parkflow.settings import environment
+        env = environment() if env is None else env
         secret = env.get("PARKFLOW_SECRET_KEY") or ""
         base = cls()
         return cls(
