@@ -57,6 +57,7 @@ class ContextBuilder:
             "approval_requested": self._approval, "approval_decided": self._approval,
             "approval_returned": self._approval, "listing_offered": self._offer,
             "calendar_missing": self._calendar_missing,
+            "monthly_report": self._report, "quarterly_report": self._report,
         }
         context = builders[claimed.kind](claimed, lang, now)
         return {"recipient": recipient, "base_url": self.base_url, **context}, lang
@@ -179,6 +180,12 @@ class ContextBuilder:
             "pending_approvals": pending_approvals_for_agenda(self, lang),
         }
 
+
+    def _report(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
+        from notifications import reports
+        slot = datetime.fromisoformat(claimed.payload["slot"])
+        build = reports.monthly if claimed.kind == "monthly_report" else reports.quarterly
+        return build(self.session, self.park, slot, lang, self.url)
 
     def _calendar_missing(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
         year = int(claimed.payload["year"])

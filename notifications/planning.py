@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from states.definition import ReminderRule, WeeklySlot
+from states.definition import MonthlySlot, ReminderRule, WeeklySlot
 
 STAGE_KINDS = ("reminder", "warning")
-PERIODIC_KINDS = ("digest", "agenda")
+PERIODIC_KINDS = ("agenda", "digest", "monthly_report", "quarterly_report")
+Slot = WeeklySlot | MonthlySlot
 
 
 @dataclass(frozen=True)
@@ -128,22 +129,50 @@ def weekly_slot_at_or_before(slot: WeeklySlot, now: datetime, tz: ZoneInfo) -> d
     return moment if moment <= local else moment - timedelta(days=7)
 
 
-def weekly_slots(slot: WeeklySlot, after: datetime, until: datetime,
-                 tz: ZoneInfo) -> list[datetime]:
+def monthly_slot_at_or_before(slot: MonthlySlot, now: datetime, tz: ZoneInfo) -> datetime:
+    """The latest first-of-the-month occurrence (every n months from January) not after now."""
+    local = now.astimezone(tz)
+    month0 = (local.month - 1) // slot.every_months * slot.every_months  # 0-based
+    year = local.year
+    while True:
+        moment = datetime(year, month0 + 1, 1, slot.hour, slot.minute, tzinfo=tz)
+        if moment <= local:
+            return moment
+        month0 -= slot.every_months
+        if month0 < 0:
+            month0, year = month0 + 12, year - 1
+
+
+def slot_at_or_before(slot: Slot, now: datetime, tz: ZoneInfo) -> datetime:
+    if isinstance(slot, WeeklySlot):
+        return weekly_slot_at_or_before(slot, now, tz)
+    return monthly_slot_at_or_before(slot, now, tz)
+
+
+def slots_between(slot: Slot, after: datetime, until: datetime,
+                  tz: ZoneInfo) -> list[datetime]:
     """Occurrences in (after, until]."""
     moments = []
-    moment = weekly_slot_at_or_before(slot, until, tz)
+    moment = slot_at_or_before(slot, until, tz)
     while moment > after:
         moments.append(moment)
-        moment -= timedelta(days=7)
+        moment = slot_at_or_before(slot, moment - timedelta(minutes=1), tz)
     return sorted(moments)
+
+
+def periodic_slots(rule: ReminderRule) -> dict[str, Slot]:
+    """Each periodic mail and its schedule."""
+    return {"agenda": rule.agenda, "digest": rule.digest,
+            "monthly_report": rule.monthly_report, "quarterly_report": rule.quarterly_report}
 
 
 def plan_periodic(kind: str, slot: datetime, recipients: Iterable[str],
                   tz: ZoneInfo) -> list[Planned]:
     day = slot.astimezone(tz).date().isoformat()
     series = f"{kind}:{day}"
-    reason = {"digest": f"每周督办（{day}）", "agenda": f"周例会议程（{day}）"}[kind]
+    reason = {"digest": f"每周督办（{day}）", "agenda": f"周例会议程（{day}）",
+              "monthly_report": f"月调度报告（{day}）",
+              "quarterly_report": f"季度总结（{day}）"}[kind]
     return [Planned(dedupe_key=f"{series}:{r}", kind=kind, recipient=r, send_at=slot,
                     reason=reason, series=series, payload={"slot": slot.isoformat()})
             for r in unique(recipients)]

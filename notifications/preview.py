@@ -16,19 +16,20 @@ from sqlmodel import Session
 from db.models import OutboxMessage, User, columns
 from notifications import outbox
 from notifications.planning import (
+    PERIODIC_KINDS,
     Planned,
     next_inquiry_k,
     overtaken,
+    periodic_slots,
     plan_inquiry,
     plan_periodic,
-    weekly_slot_at_or_before,
-    weekly_slots,
+    slot_at_or_before,
+    slots_between,
 )
 from notifications.reminders import (
-    any_overdue,
     calendar_warnings,
-    leader_emails,
-    task_force_emails,
+    readers_of,
+    worth_sending,
 )
 from workflow.park import Park
 
@@ -44,7 +45,7 @@ def preview(session: Session, park: Park, *, now: datetime,
     late = now - timedelta(hours=park.lifecycle.reminders.late_after_hours)
     shown = [_row(row.id, row.kind, row.project_id, row.recipient, max(row.next_attempt_at, now)
                   if row.next_attempt_at <= now else row.next_attempt_at,
-                  "skipped" if row.id in skipped or (row.kind in ("digest", "agenda")
+                  "skipped" if row.id in skipped or (row.kind in PERIODIC_KINDS
                                                      and row.send_at < late) else "pending",
                   row.reason, park) for row in rows]
     for planned in (_inquiry_chains(rows, park, now, until) + _weekly(session, park, now, until)
@@ -79,17 +80,16 @@ def _weekly(session: Session, park: Park, now: datetime, until: datetime) -> lis
     opened_at = session.execute(select(func.min(_U.created_at))).scalar()
     if opened_at is None:
         return []
-    for kind, slot_rule in (("agenda", rule.agenda), ("digest", rule.digest)):
-        latest = weekly_slot_at_or_before(slot_rule, now, park.tz)
-        slots = weekly_slots(slot_rule, now, until, park.tz)
+    for kind, schedule in periodic_slots(rule).items():
+        latest = slot_at_or_before(schedule, now, park.tz)
+        slots = slots_between(schedule, now, until, park.tz)
         series = f"{kind}:{latest.astimezone(park.tz).date().isoformat()}"
         if latest >= opened_at and not outbox.series_exists(session, series):
             slots.insert(0, latest)
-        readers = leader_emails(session) if kind == "digest" else task_force_emails(session)
+        readers = readers_of(session, kind)
         for slot in slots:
-            if kind == "digest" and not any_overdue(session, slot):
-                continue
-            planned += plan_periodic(kind, slot, readers, park.tz)
+            if worth_sending(session, kind, slot):
+                planned += plan_periodic(kind, slot, readers, park.tz)
     return planned
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from db.models import OutboxMessage, Project, User, columns
 from notifications import outbox
 from notifications.planning import (
+    PERIODIC_KINDS,
     STAGE_KINDS,
     Planned,
     StageFacts,
@@ -24,11 +25,12 @@ from notifications.planning import (
     inquiry_series,
     next_inquiry_k,
     overtaken,
+    periodic_slots,
     plan_inquiry,
     plan_periodic,
     plan_stage,
+    slot_at_or_before,
     stage_series,
-    weekly_slot_at_or_before,
 )
 from workflow.park import Park
 from workflow.projects import Snapshot, Transition
@@ -154,34 +156,42 @@ class SweepResult:
 def sweep(session: Session, park: Park, *, now: datetime) -> SweepResult:
     """Add the weekly mails whose slot has come; skip what catch-up has made pointless."""
     result = SweepResult()
-    result.planned += _plan_weekly(session, park, now)
+    result.planned += _plan_periodic(session, park, now)
     result.planned += _plan_calendar_warnings(session, park, now)
     due = outbox.due_rows(session, now)
     result.skipped += outbox.mark(session, overtaken(due, now), status="skipped",
                                   reason="已被更晚的一级提醒取代（停机后补发）")
     late = (now - timedelta(hours=park.lifecycle.reminders.late_after_hours)).astimezone(UTC)
-    stale = [row.id for row in due if row.kind in ("digest", "agenda") and row.send_at < late]
+    stale = [row.id for row in due if row.kind in PERIODIC_KINDS and row.send_at < late]
     result.skipped += outbox.mark(session, stale, status="skipped",
                                   reason="定期邮件迟到超过 12 小时，不再补发")
     return result
 
 
-def _plan_weekly(session: Session, park: Park, now: datetime) -> int:
-    """The agenda and the overdue digest of the latest weekly slot, once per slot."""
-    rule, added = park.lifecycle.reminders, 0
+def _plan_periodic(session: Session, park: Park, now: datetime) -> int:
+    """The agenda, digest and reports of their latest slot, once per slot."""
+    added = 0
     opened_at = session.connection().execute(select(func.min(_U.created_at))).scalar()
-    for kind, slot_rule in (("agenda", rule.agenda), ("digest", rule.digest)):
-        slot = weekly_slot_at_or_before(slot_rule, now, park.tz)
+    for kind, schedule in periodic_slots(park.lifecycle.reminders).items():
+        slot = slot_at_or_before(schedule, now, park.tz)
         if opened_at is None or slot < opened_at:
             continue  # the park did not exist yet
         series = f"{kind}:{slot.astimezone(park.tz).date().isoformat()}"
-        if outbox.series_exists(session, series):
+        if outbox.series_exists(session, series) or not worth_sending(session, kind, slot):
             continue
-        if kind == "digest" and not any_overdue(session, slot):
-            continue
-        readers = leader_emails(session) if kind == "digest" else task_force_emails(session)
-        added += outbox.enqueue(session, plan_periodic(kind, slot, readers, park.tz), now=now)
+        added += outbox.enqueue(session, plan_periodic(kind, slot, readers_of(session, kind),
+                                                       park.tz), now=now)
     return added
+
+
+def readers_of(session: Session, kind: str) -> list[str]:
+    """The agenda goes to the whole task force; the digest and the reports to the leaders."""
+    return task_force_emails(session) if kind == "agenda" else leader_emails(session)
+
+
+def worth_sending(session: Session, kind: str, slot: datetime) -> bool:
+    """A digest only when something is overdue; the others always."""
+    return kind != "digest" or any_overdue(session, slot)
 
 
 def _plan_calendar_warnings(session: Session, park: Park, now: datetime) -> int:

@@ -43,6 +43,13 @@ Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
                         decided_by_name, decided_at_text, comment: str|None}
     approval_returned   project; approval + {decided_by_name, decided_at_text, comment}
     calendar_missing    calendar {year, admin_url, projects: [{name, url, due_date}]}
+    monthly_report      report {period, url, funnel: [{stage_label, count}], moves:
+                        [{event_label, count}], stage_times: [{stage_label, count,
+                        average_days}], overdue_by_group / overdue_by_owner: [{label, count}],
+                        overdue_total}
+    quarterly_report    report {period, url, opened: [{name, url, category_label, opened_on}],
+                        categories: [{label, taken_in, opened, conversion_pct,
+                        average_cycle_days|None}]}
     listing_offered     project; request {id, type_label, area_m2, needed_by};
                         listing {id, carrier, building, unit, type_label, area_m2};
                         offered_by_name; note: str|None
@@ -73,6 +80,8 @@ KINDS: tuple[str, ...] = (
     "approval_returned",
     "listing_offered",
     "calendar_missing",
+    "monthly_report",
+    "quarterly_report",
 )
 TEMPLATES_DIR = Path(templates.__file__).parent
 PARTS: tuple[str, ...] = ("subject.txt", "body.txt", "body.html", "body.md")

@@ -203,6 +203,37 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
             "comment": "请补充企业近两年研发投入情况及用房面积测算依据后重新提交。",
         },
     },
+    "monthly_report": {
+        "recipient": _LEADER,
+        "base_url": BASE_URL,
+        "report": {
+            "period": "2026年10月",
+            "url": f"{BASE_URL}/board",
+            "funnel": [{"stage_label": "已入库·待走访", "count": 6},
+                       {"stage_label": "已走访·待注册", "count": 7}],
+            "moves": [{"event_label": "走访", "count": 5}, {"event_label": "注册", "count": 2}],
+            "stage_times": [{"stage_label": "已入库·待走访", "count": 5, "average_days": 4.6}],
+            "overdue_by_group": [{"label": "项目组", "count": 2}],
+            "overdue_by_owner": [{"label": "王明", "count": 2}],
+            "overdue_total": 2,
+        },
+    },
+    "quarterly_report": {
+        "recipient": _LEADER,
+        "base_url": BASE_URL,
+        "report": {
+            "period": "2026年第3季度",
+            "url": f"{BASE_URL}/board",
+            "opened": [{"name": "微纳光电芯片中试基地", "url": f"{BASE_URL}/projects/17",
+                        "category_label": "科技成果转化类", "opened_on": "2026-08-18"}],
+            "categories": [
+                {"label": "科技成果转化类", "taken_in": 12, "opened": 3, "conversion_pct": 25,
+                 "average_cycle_days": 96.5},
+                {"label": "校友产业化类", "taken_in": 8, "opened": 0, "conversion_pct": 0,
+                 "average_cycle_days": None},
+            ],
+        },
+    },
     "calendar_missing": {
         "recipient": {"name": "周管理", "email": "admin@park.example.gov.cn"},
         "base_url": BASE_URL,

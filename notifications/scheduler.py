@@ -32,6 +32,11 @@ def configure(scheduler: BaseScheduler, run: Callable[[], object], rule: Reminde
         scheduler.add_job(run, CronTrigger(day_of_week=WEEKDAYS[slot.weekday][:3],
                                            hour=slot.hour, minute=slot.minute, timezone=tz),
                           id=f"weekly-{name}", name=f"weekly {name}", **options)
+    for name, monthly in (("monthly", rule.monthly_report), ("quarterly", rule.quarterly_report)):
+        months = ",".join(str(m) for m in range(1, 13, monthly.every_months))
+        scheduler.add_job(run, CronTrigger(month=months, day=1, hour=monthly.hour,
+                                           minute=monthly.minute, timezone=tz),
+                          id=f"{name}-report", name=f"{name} report", **options)
     scheduler.add_job(run, CronTrigger(hour=rule.send_hour, minute=rule.send_minute,
                                        timezone=tz),
                       id="daily-reminders", name="daily reminders", **options)

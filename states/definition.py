@@ -99,6 +99,15 @@ class WeeklySlot:
 
 
 @dataclass(frozen=True)
+class MonthlySlot:
+    """The first day of every `every_months`-th month (aligned on January), at a time."""
+
+    every_months: int
+    hour: int
+    minute: int
+
+
+@dataclass(frozen=True)
 class ReminderRule:
     send_hour: int = 9
     send_minute: int = 0
@@ -108,6 +117,8 @@ class ReminderRule:
     follow_up_states: tuple[str, ...] = ()
     digest: WeeklySlot = WeeklySlot(0, 9, 0)
     agenda: WeeklySlot = WeeklySlot(0, 8, 30)
+    monthly_report: MonthlySlot = MonthlySlot(1, 9, 0)
+    quarterly_report: MonthlySlot = MonthlySlot(3, 9, 0)
     late_after_hours: int = 12
 
 
@@ -307,6 +318,10 @@ def _reminders(raw: Any, states: Mapping[str, StateDef], where: str) -> Reminder
                      f"{where}.digest")
     agenda = _weekly(body.get("agenda", {"weekday": "monday", "time": "08:30"}),
                      f"{where}.agenda")
+    monthly = MonthlySlot(1, *_clock_time(body.get("monthly_report_time", "09:00"),
+                                          f"{where}.monthly_report_time"))
+    quarterly = MonthlySlot(3, *_clock_time(body.get("quarterly_report_time", "09:00"),
+                                            f"{where}.quarterly_report_time"))
     try:
         before = tuple(sorted({int(d) for d in body.get("before_due_days", [3, 0])},
                               reverse=True))
@@ -315,6 +330,7 @@ def _reminders(raw: Any, states: Mapping[str, StateDef], where: str) -> Reminder
                             warning_after_days=int(body.get("warning_after_days", 1)),
                             follow_up_every_days=int(body.get("follow_up_every_days", 7)),
                             follow_up_states=follow_up_states, digest=digest, agenda=agenda,
+                            monthly_report=monthly, quarterly_report=quarterly,
                             late_after_hours=int(body.get("late_after_hours", 12)))
     except (TypeError, ValueError) as exc:
         raise DefinitionError(f"{where}: day offsets and hours must be integers") from exc

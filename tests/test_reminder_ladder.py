@@ -444,3 +444,44 @@ def test_admins_are_told_once_when_a_deadline_falls_in_a_year_not_loaded(
     [mail] = received(engine, smtp_server, "calendar_missing")
     assert mail.rcpt_tos == ["admin@park.test"]
     assert "2027" in text_of(mail) and "跨年项目" in text_of(mail)
+
+
+# ---------------------------------------------------------------- monthly and quarterly reports
+
+def test_the_leaders_get_the_monthly_dispatch_on_the_first_with_last_months_figures(
+        engine: Engine, live_park: Park, task_force: dict[str, str], clock: FixedClock,
+        smtp_server: SmtpTestServer) -> None:
+    add(engine, live_park, "量子精密测量仪器", intake="2026-11-10")  # overdue on 11-18
+    visit(engine, live_park, add(engine, live_park, "钙钛矿光伏组件", intake="2026-11-16"))
+    sweep_at(engine, live_park, smtp_server, at(11, 30, 9, 0), clock)
+    assert received(engine, smtp_server, "monthly_report") == []
+
+    sweep_at(engine, live_park, smtp_server, at(12, 1, 9, 0), clock)
+    sweep_at(engine, live_park, smtp_server, at(12, 1, 9, 5), clock)
+
+    mails = received(engine, smtp_server, "monthly_report")
+    assert sorted(m.rcpt_tos[0] for m in mails) == sorted([LEADER, VICE])
+    text = text_of(mails[0])
+    assert "2026年11月" in text and "走访：1 次" in text and "逾期情况（共 1 项）" in text
+    assert "责任人 李爱丽：1 项" in text  # counted by owner (and by group)
+
+
+def test_the_quarterly_summary_counts_openings_and_conversion_by_category(
+        engine: Engine, live_park: Park, task_force: dict[str, str], clock: FixedClock,
+        smtp_server: SmtpTestServer) -> None:
+    with reading(engine) as session:
+        from notifications.reports import quarterly
+        report = quarterly(session, live_park, at(10, 1, 9, 0), "zh-CN",
+                           lambda path: path)["report"]
+    assert report["period"] == "2026年第3季度" and report["opened"] == []
+    assert {c["label"] for c in report["categories"]} == {"科技成果转化类", "校友产业化类",
+                                                        "创新平台类"}
+    preview_kinds = {row["kind"] for row in _preview(engine, live_park, at(11, 20, 10, 0),
+                                                     at(12, 31, 23, 59))}
+    assert "monthly_report" in preview_kinds and "quarterly_report" not in preview_kinds
+
+
+def _preview(engine: Engine, park: Park, now: datetime, until: datetime) -> list[dict[str, Any]]:
+    from notifications.preview import preview
+    with reading(engine) as session:
+        return preview(session, park, now=now, until=until)

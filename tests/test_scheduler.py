@@ -22,7 +22,8 @@ from states.definition import ReminderRule
 from workflow.clock import FixedClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-JOB_IDS = {"sweep", "weekly-agenda", "weekly-digest", "daily-reminders"}
+JOB_IDS = {"sweep", "weekly-agenda", "weekly-digest", "daily-reminders", "monthly-report",
+           "quarterly-report"}
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
 
 
@@ -111,6 +112,8 @@ def test_every_trigger_runs_in_the_parks_time_zone(
     ("weekly-agenda", datetime(2026, 11, 23, 8, 30, tzinfo=SHANGHAI)),  # Monday 08:30
     ("weekly-digest", datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)),  # Monday 09:00
     ("daily-reminders", datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI)),  # weekends too
+    ("monthly-report", datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)),  # the 1st, 09:00
+    ("quarterly-report", datetime(2027, 1, 1, 9, 0, tzinfo=SHANGHAI)),  # Jan, Apr, Jul, Oct
 ])
 def test_the_weekly_and_daily_jobs_fire_at_their_slots_in_park_time(
         scheduler: BackgroundScheduler, rule: ReminderRule, job_id: str,
