@@ -559,6 +559,7 @@ def scheduler(every: Annotated[int, typer.Option("--every", help="扫描间隔�
         from notifications.scheduler import run_forever
         app_ = ctx.app
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
         sweep = app_.sweep()
 
         def tick() -> None:
