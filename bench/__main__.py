@@ -18,7 +18,7 @@ from typing import Any
 from bench import engine as events
 from bench import memory, queries
 from bench.common import ACTOR_EMAIL, PARK_TZ, build_template, bulk_load, copy_db, median
-from bench.report import Row, as_json, table
+from bench.report import Row, as_json, busy_warning, load_average, table
 
 # The event benchmark runs on fixed business time (a Friday in a year the calendar covers),
 # so deadlines are the same on every run; the query and memory data are laid out around the
@@ -214,17 +214,8 @@ def notes(details: dict[str, Any]) -> list[str]:
         f"load average {details['load'][0]:.2f} before, {details['load'][1]:.2f} after; "
         f"total bench time {details['seconds']:.0f} s",
     ]
-    if max(details["load"]) > (m["cpus"] or 1) * 0.5:
-        lines.append("warning: the machine was busy (load average above half the CPUs): "
-                     "latencies and throughput are noisy; run again on a quiet machine")
-    return lines
+    return lines + busy_warning(details["load"], m["cpus"])
 
-
-def _load() -> float:
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return 0.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -243,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    load_before = _load()
+    load_before = load_average()
     details: dict[str, Any] = {"machine": machine_details()}
     profiles: list[str] | None = [] if args.profile else None
     now = datetime.now(UTC).replace(microsecond=0)
@@ -264,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                               command_repeats=5, details=details, profile=profiles)
         rows += bench_memory(template, work, now, args.board_projects, details)
     details["seconds"] = round(time.perf_counter() - started, 1)
-    details["load"] = (load_before, _load())
+    details["load"] = (load_before, load_average())
     if args.json:
         print(as_json(rows, details))
     else:

@@ -61,7 +61,7 @@ from bench.reminders_data import (
 )
 from bench.reminders_smtp import Sink
 from bench.reminders_sql import Capture, Db, DueState, Op, PostgresDb, Replay, SqliteDb, timed
-from bench.report import Row, as_json, table
+from bench.report import Row, as_json, busy_warning, load_average, table
 
 AIM_STEADY_MS = 5.0
 AIM_FLAT = 1.5  # steady sweep with the year of history ÷ without it
@@ -460,17 +460,8 @@ def notes(details: dict[str, Any]) -> list[str]:
         f"load average {details['load_average'][0]:.2f} before, "
         f"{details['load_average'][1]:.2f} after; total {details['seconds']:.0f} s",
     ]
-    if max(details["load_average"]) > (m["cpus"] or 1) * 0.5:
-        lines.append("warning: the machine was busy (load average above half the CPUs): "
-                     "figures are noisy; run again on a quiet machine")
-    return lines
+    return lines + busy_warning(details["load_average"], m["cpus"])
 
-
-def _load_average() -> float:
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return 0.0
 
 
 def machine() -> dict[str, Any]:
@@ -503,7 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         deadlines_per_day=args.deadlines_per_day, star_projects=args.stars)
 
     started = time.perf_counter()
-    load_before = _load_average()
+    load_before = load_average()
     details: dict[str, Any] = {"machine": machine(), "scenario": asdict(scenario),
                                "backend": "postgresql" if args.postgresql else "sqlite"}
     profiles: list[str] | None = [] if args.profile else None
@@ -536,7 +527,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             db.close()
     details["seconds"] = round(time.perf_counter() - started, 1)
-    details["load_average"] = (load_before, _load_average())
+    details["load_average"] = (load_before, load_average())
     rows = figures(details)
     if args.json:
         print(as_json(rows, details))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -50,3 +51,19 @@ def table(rows: Sequence[Row], notes: Sequence[str] = ()) -> str:
 def as_json(rows: Sequence[Row], details: dict[str, Any]) -> str:
     return json.dumps({"figures": [asdict(r) for r in rows], "details": details},
                       ensure_ascii=False, indent=2)
+
+
+def load_average() -> float:
+    """The 1-minute load average (0 where the platform has none): benches report it."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
+
+
+def busy_warning(loads: Sequence[float], cpus: int | None) -> list[str]:
+    """A warning line when the machine was busy while a bench ran."""
+    if max(loads) > (cpus or 1) * 0.5:
+        return ["warning: the machine was busy (load average above half the CPUs): "
+                "figures are noisy; run again on a quiet machine"]
+    return []

@@ -45,7 +45,7 @@ import httpx
 
 from bench.common import PARK_TZ, percentile, url
 from bench.queries import parkflow_command
-from bench.report import Row, as_json, table
+from bench.report import Row, as_json, load_average, table
 from bench.web_data import PASSWORD, BenchDb, build, copy, count_events
 from bench.web_load import (
     Phase,
@@ -268,12 +268,6 @@ def machine_details() -> dict[str, Any]:
             "platform": platform.platform()}
 
 
-def _load() -> float:
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return 0.0
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.web", description=__doc__,
@@ -295,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("at least one client and one round")
 
     started = time.perf_counter()
-    load_before = _load()
+    load_before = load_average()
     single_board, single_events = 8, 20
     pool = args.clients * (1 + args.rounds * args.event_requests) + single_events
     now = datetime.now(UTC).replace(microsecond=0)
@@ -339,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log("profiling the board and the event in-process (cProfile)")
             profile_text = profile(work, profile_db, db)
     details["seconds"] = round(time.perf_counter() - started, 1)
-    details["load"] = (load_before, _load())
+    details["load"] = (load_before, load_average())
     if args.json:
         print(as_json(rows, details))
     else:
