@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
 import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
@@ -31,6 +30,7 @@ from db.engine import reading, writing
 from db.models import ApprovalEvent, columns
 from parkflow.cli import app as parkflow_app
 from parkflow.wiring import make_park
+from tests.test_cli import next_workday
 from tests.test_space import fingerprint, outbox_rows
 from workflow.approvals import decide, file_extension, list_approvals
 from workflow.park import Park
@@ -123,17 +123,6 @@ def assert_error(result: Result, code: int, kind: str, field: str | None) -> Non
 
 
 # ---------------------------------------------------------------- dates (real clock)
-
-def next_workday(day: date) -> date:
-    while True:
-        try:
-            working = chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            working = day.weekday() < 5
-        if working:
-            return day
-        day += timedelta(days=1)
-
 
 def nine(day: date) -> str:
     return f"{day.isoformat()}T09:00:00+08:00"
