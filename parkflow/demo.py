@@ -19,8 +19,9 @@ from db.engine import make_engine, reading, writing
 from db.migrate import upgrade
 from notifications.delivery import MailSettings, run_once
 from notifications.mail import EmlFolderMailer
+from parkflow.settings import Settings
 from parkflow.terminal import print_board
-from parkflow.wiring import make_park
+from parkflow.wiring import clock_for, make_park
 from workflow.calendar_store import seed_calendar
 from workflow.park import Park
 from workflow.projects import add_project, advance
@@ -157,7 +158,8 @@ def run_demo(console: Console, *, database: str | None, lang: str) -> Path:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{path}")
-    park = make_park()
+    settings = Settings.from_env()
+    park = make_park(settings, clock=clock_for(settings))
     build_demo(engine, park)
     with reading(engine) as session:
         rows = list_projects(session, park)

@@ -12,6 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,6 +62,9 @@ class Settings:
     mail_dir: str = "outbox-mail"
     # {"project": {"wecom": URL}, "finance": {"dingtalk": {"url": URL, "secret": S}}}
     chat_webhooks: str | None = None
+    # Test-only (PARKFLOW_TEST_NOW, ISO with offset): the moment a subprocess under test
+    # takes as now. Not a user setting: it is in no help text.
+    test_now: datetime | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -75,6 +79,7 @@ class Settings:
             base_url=(env.get("PARKFLOW_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             mail_dir=env.get("PARKFLOW_MAIL_DIR") or "outbox-mail",
             chat_webhooks=env.get("PARKFLOW_CHAT_WEBHOOKS") or None,
+            test_now=_moment(env.get("PARKFLOW_TEST_NOW")),
         )
         settings.chat_robots()  # fail early on a malformed robot list
         settings.zone()  # fail early on a bad zone name
@@ -103,3 +108,12 @@ class Settings:
             return ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"PARKFLOW_TIMEZONE: unknown time zone {self.timezone!r}") from exc
+
+
+def _moment(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("PARKFLOW_TEST_NOW: give an offset, e.g. 2026-11-20T10:00:00+08:00")
+    return moment

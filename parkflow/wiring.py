@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from db.engine import make_engine
 from parkflow.settings import Settings
-from workflow.clock import Clock, SystemClock
+from workflow.clock import Clock, FixedClock, SystemClock
 from workflow.park import Park
 
 log = logging.getLogger("parkflow.scheduler")
@@ -78,12 +78,17 @@ class App:
                             else "parkflow.local")
 
 
-def make_park(settings: Settings | None = None, *, clock: Clock | None = None) -> Park:
+def clock_for(settings: Settings) -> Clock:
+    """The system clock; a fixed moment only when a test set PARKFLOW_TEST_NOW."""
+    return FixedClock(settings.test_now) if settings.test_now else SystemClock()
+
+
+def make_park(settings: Settings | None = None, *, clock: Clock) -> Park:
     """The park with its observers: state changes keep the outbox in step."""
     settings = settings or Settings()
     from notifications import approval_mail
     from notifications.reminders import on_transition
-    park = Park.default(tz=settings.zone(), clock=clock or SystemClock())
+    park = Park.default(tz=settings.zone(), clock=clock)
     for target in settings.chat_robots():
         group = target.split(":", 1)[1]
         park.chat_targets[group] = (*park.chat_targets.get(group, ()), target)
@@ -94,4 +99,4 @@ def make_park(settings: Settings | None = None, *, clock: Clock | None = None) -
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Wire the database, the lifecycle, the observers and the clock for one process."""
     return App(settings=settings, engine=make_engine(settings.database_url),
-               park=make_park(settings, clock=clock))
+               park=make_park(settings, clock=clock or clock_for(settings)))

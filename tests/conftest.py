@@ -8,7 +8,9 @@ whose tables are emptied before each test.
 from __future__ import annotations
 
 import os
+import select
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -32,6 +34,18 @@ PG_ENV = "PARKFLOW_TEST_DATABASE_URL"
 
 pytest_plugins = ["tests.conftest_smtp"] if (Path(__file__).parent /
                                               "conftest_smtp.py").exists() else []
+
+
+def _sleep_by_select(seconds: float) -> None:
+    select.select([], [], [], max(seconds, 0.0))
+
+
+if "faketime" in os.environ.get("LD_PRELOAD", ""):
+    # CI runs the suite under libfaketime (another date) to prove no test reads today's date.
+    # libfaketime 0.9.10 refuses Python's absolute-deadline clock_nanosleep with EINVAL even
+    # with FAKETIME_DONT_FAKE_MONOTONIC=1, which breaks subprocess's timed waits; select()
+    # takes a relative timeout and is left alone.
+    time.sleep = _sleep_by_select
 
 
 def pytest_report_header() -> str:

@@ -1,7 +1,7 @@
 """Space and approvals from the command line, on SQLite and on PostgreSQL.
 
-The end-to-end flow and the race of two leaders run `parkflow` as real subprocesses (the real
-clock: every date is computed from today in the park's time zone); independent calls run side
+The end-to-end flow and the race of two leaders run `parkflow` as real subprocesses (at the
+fixed moment NOW, through the test-only PARKFLOW_TEST_NOW); independent calls run side
 by side. The full matrix of refusals runs the same command in-process (typer's CliRunner:
 the same parsing, use cases and exit-code mapping, without a second's start-up per call) and
 checks that not one row changed.
@@ -30,9 +30,9 @@ from db.engine import reading, writing
 from db.models import ApprovalEvent, columns
 from parkflow.cli import app as parkflow_app
 from parkflow.wiring import make_park
-from tests.test_cli import next_workday
 from tests.test_space import fingerprint, outbox_rows
 from workflow.approvals import decide, file_extension, list_approvals
+from workflow.clock import FixedClock
 from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, load_snapshot
 from workflow.space import add_listing, offer, request_space
@@ -41,6 +41,7 @@ from workflow.views import list_projects, project_view
 
 PARKFLOW = Path(sys.executable).parent / "parkflow"
 TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # a Friday: what the command takes as now
 SUN = "sun@park.test"  # a second leader
 ROW_KEYS = {"id", "kind", "subject_id", "state", "requested_by", "decided_by", "comment"}
 VISIT = {"visitors": "张三", "needs": "space", "team": "4", "technology": "4", "capital": "4",
@@ -70,7 +71,8 @@ class Cli:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
-        env.update(PARKFLOW_DATABASE_URL=self.db_url, PARKFLOW_MAIL_DIR=str(self.cwd / "mail"))
+        env.update(PARKFLOW_DATABASE_URL=self.db_url, PARKFLOW_MAIL_DIR=str(self.cwd / "mail"),
+                   PARKFLOW_TEST_NOW=NOW.isoformat())
         return env
 
     def __call__(self, *args: str) -> Result:
@@ -106,7 +108,7 @@ def cli(db_url: str, tmp_path: Path) -> Cli:
 def in_process(db_url: str, *args: str) -> Result:
     """The same command in this process (CliRunner), for the many quick refusals."""
     env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("PARKFLOW_")}
-    env.update(PARKFLOW_DATABASE_URL=db_url)
+    env.update(PARKFLOW_DATABASE_URL=db_url, PARKFLOW_TEST_NOW=NOW.isoformat())
     done = CliRunner().invoke(parkflow_app, list(args), env=env, catch_exceptions=False)
     return Result(done.exit_code, done.stdout, done.stderr)
 
@@ -132,13 +134,13 @@ def nine(day: date) -> str:
 
 @pytest.fixture
 def today() -> date:
-    return datetime.now(TZ).date()
+    return NOW.date()
 
 
 @pytest.fixture
 def live_park() -> Park:
-    """The park as the command sees it: the real clock, with the observers."""
-    return make_park()
+    """The park as the command sees it: its moment, with the observers."""
+    return make_park(clock=FixedClock(NOW))
 
 
 @pytest.fixture
@@ -169,7 +171,7 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
     alice, leader = staff["alice"], staff["leader"]
     p1 = seed_project(engine, live_park, alice, "量子精密测量")
     p2 = seed_project(engine, live_park, alice, "校友芯片")
-    old_due = next_workday(today + timedelta(days=7))
+    old_due = date(2026, 11, 27)  # intake Friday 11-20 + 7 days
     needed = (today + timedelta(days=30)).isoformat()
     ask = ["space", "request", str(p1), "--needed-by", needed, "--by", alice, "--json"]
 
@@ -252,7 +254,7 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
         assert list_approvals(session, live_park, viewer=leader, pending=True) == []
 
     # the extension: 10 calendar days on the old due date, rolled forward to a working day
-    new_due = next_workday(old_due + timedelta(days=10))
+    new_due = date(2026, 12, 7)  # 11-27 + 10 days, a Monday
     deadline = shown1.json()["deadline"]
     assert deadline["due_date"] == new_due.isoformat()
     assert deadline["due_at"] == f"{(new_due + timedelta(days=1)).isoformat()}T00:00:00+08:00"

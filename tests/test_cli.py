@@ -1,10 +1,10 @@
 """The `parkflow` command end to end, as a subprocess, on SQLite and on PostgreSQL.
 
-The command reads the real clock, so every date here is computed from today in the park's
-time zone. People and background projects are put in place through the use cases (fast);
-what is under test always goes through the command. Calls that do not depend on each other
-run side by side to keep the suite quick (each call costs ~0.7 s of CPU), and the tests of
-pure command-line logic run on SQLite only.
+Every command runs at the fixed moment NOW (PARKFLOW_TEST_NOW, the test-only clock setting),
+so the expected deadlines are written out by hand. People and background projects are put in
+place through the use cases (fast); what is under test always goes through the command. Calls
+that do not depend on each other run side by side to keep the suite quick (each call costs
+~0.7 s of CPU), and the tests of pure command-line logic run on SQLite only.
 """
 
 from __future__ import annotations
@@ -22,15 +22,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
 import pytest
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session
 
 from db.engine import make_engine, reading, writing
 from db.models import CalendarDay, CalendarYear, User, columns
 from workflow.calendar_store import covered_years, seed_calendar
+from workflow.clock import FixedClock
 from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, deadline_of, load_snapshot
 from workflow.users import add_user
@@ -38,6 +37,7 @@ from workflow.views import history
 
 PARKFLOW = Path(sys.executable).parent / "parkflow"
 TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # a Friday: what the command takes as now
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 VISIT = {"visitors": "张三,李四", "needs": "funding,space", "team": "4", "technology": "4",
@@ -89,7 +89,8 @@ class Cli:
     def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
         env.update(PARKFLOW_DATABASE_URL=self.db_url,
-                   PARKFLOW_MAIL_DIR=str(self.cwd / "mail"))
+                   PARKFLOW_MAIL_DIR=str(self.cwd / "mail"),
+                   PARKFLOW_TEST_NOW=NOW.isoformat())
         env.update(extra or {})
         return env
 
@@ -117,33 +118,19 @@ def cli(db_url: str, tmp_path: Path) -> Cli:
 
 @pytest.fixture
 def today() -> date:
-    return datetime.now(TZ).date()
+    return NOW.date()
 
 
 @pytest.fixture
 def live_park() -> Park:
-    """A park on the real clock, as the command has it, for putting data in place."""
-    return Park.default(tz=TZ)
+    """A park at the command's moment, for putting data in place."""
+    return Park.default(tz=TZ, clock=FixedClock(NOW))
 
 
 def days_ago(today: date, n: int) -> str:
     return (today - timedelta(days=n)).isoformat()
 
 
-def next_workday(day: date) -> date:
-    """The first working day on or after `day` (chinese_calendar; weekends beyond its range)."""
-    while True:
-        try:
-            working = chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            working = day.weekday() < 5
-        if working:
-            return day
-        day += timedelta(days=1)
-
-
-def one_month_after(day: str) -> date:
-    return next_workday(date.fromisoformat(day) + relativedelta(months=1))
 
 
 def end_of(day: date) -> str:
@@ -244,7 +231,7 @@ def test_a_project_goes_through_the_whole_lifecycle_from_the_command_line(
     assert added["owner"] == {"email": alice, "name": "李爱丽"}
     assert [(h["event"], h["from"], h["to"]) for h in added["history"]] == [
         ("intake", None, "intake")]
-    due = next_workday(today + timedelta(days=7))
+    due = date(2026, 11, 27)  # intake Friday 11-20 + 7 days, a Friday
     assert set(added["deadline"]) == DEADLINE_KEYS
     assert added["deadline"]["due_date"] == due.isoformat()
     assert added["deadline"]["due_at"] == end_of(due)
@@ -260,7 +247,7 @@ def test_a_project_goes_through_the_whole_lifecycle_from_the_command_line(
     assert visited.code == 0, visited
     view = visited.json()
     assert (view["state"], view["stars"]) == ("visited", 2)
-    assert view["deadline"]["due_date"] == one_month_after(intake).isoformat()
+    assert view["deadline"]["due_date"] == "2026-11-30"  # intake 10-31 + 1 month, a Monday
     assert exited.json()["state"] == "exited"
     assert exited.json()["deadline"] is None
 
@@ -271,13 +258,13 @@ def test_a_project_goes_through_the_whole_lifecycle_from_the_command_line(
          "--json"])
     assert registered.code == 0, registered
     assert "已注册·待签约" in registered.out
-    assert one_month_after(register).isoformat() in registered.out
+    assert "2026-12-07" in registered.out  # 11-05 + 1 month is Saturday 12-05: Monday
     assert back.json()["state"] == "intake"
     assert back.json()["history"][-1]["to"] == "intake"
 
     signed = cli("project", "advance", pid, "sign", "--by", leader, "--at", sign,
                  "--set", "agreement_no=HT-2026-017", "--json")
-    assert signed.json()["deadline"]["due_date"] == one_month_after(sign).isoformat()
+    assert signed.json()["deadline"]["due_date"] == "2026-12-10"  # 11-10 + 1 month
     opened_view = cli("project", "advance", pid, "open", "--by", alice, "--at", opened,
                       "--set", "premises=A3 栋 5 层", "--json").json()
     assert opened_view["state"] == "opened"
@@ -329,7 +316,7 @@ def test_list_filters_by_state_overdue_and_owner(
     assert (late_row["name"], late_row["state"]) == ("逾期项目", "intake")
     assert late_row["owner"] == {"email": people["alice"], "name": "李爱丽"}
     assert late_row["deadline_status"] == "overdue"
-    due = next_workday(today - timedelta(days=23))
+    due = date(2026, 10, 28)  # intake 10-21 + 7 days, a Wednesday
     assert (late_row["due_date"], late_row["due_at"]) == (due.isoformat(), end_of(due))
     assert by_state.json()[0]["stars"] == 2
 
@@ -385,7 +372,7 @@ def test_messages_are_in_english_for_an_english_user_and_parkflow_user_names_the
         cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
     with writing(engine) as session:  # `user add --lang en` itself is tested above
         add_user(session, live_park.lifecycle, email="eve@park.test", name="Eve",
-                 role="member", group="project", lang="en", now=datetime.now(TZ))
+                 role="member", group="project", lang="en", now=NOW)
     first = seed_project(engine, live_park, people["alice"])
     second = seed_project(engine, live_park, people["alice"])
     missing = {k: v for k, v in VISIT.items() if k != "market"}
@@ -436,7 +423,7 @@ def calendar_restored(db_url: str, engine: Engine) -> Iterator[Callable[[int], N
         with writing(restorer) as session:
             for year in touched:
                 _drop_year(session, year)
-            seed_calendar(session, Park.default(tz=TZ), now=datetime.now(TZ))
+            seed_calendar(session, Park.default(tz=TZ, clock=FixedClock(NOW)), now=NOW)
     finally:
         restorer.dispose()
 
@@ -493,7 +480,7 @@ def test_a_bad_calendar_line_is_refused_naming_the_line_in_the_admins_language(
         tmp_path: Path) -> None:
     with writing(engine) as session:
         add_user(session, live_park.lifecycle, email="root@park.test", name="Root",
-                 role="admin", lang="en", now=datetime.now(TZ))
+                 role="admin", lang="en", now=NOW)
     bad = tmp_path / "bad.csv"
     bad.write_text(CSV_HEADER + "2027-01-01,holiday,元旦\n2027-02-30,holiday,春节\n",
                    encoding="utf-8")

@@ -294,7 +294,8 @@ def test_outbox_retry_on_the_command_line_queues_a_failed_row_for_the_next_run(
         smtp_server: SmtpTestServer) -> None:
     reminder = first_reminder(engine, add(engine, live_park))
     env = {"PARKFLOW_DATABASE_URL": db_url, "PARKFLOW_SMTP_URL": smtp_server.url,
-           "PARKFLOW_BASE_URL": BASE_URL, "PARKFLOW_LANG": "en"}
+           "PARKFLOW_BASE_URL": BASE_URL, "PARKFLOW_LANG": "en",
+           "PARKFLOW_TEST_NOW": THREE_DAYS_BEFORE.isoformat()}
     runner = CliRunner()
     smtp_server.fail_rcpt(550)
     first = runner.invoke(cli, ["reminders", "run", "--now", THREE_DAYS_BEFORE.isoformat(),
@@ -311,7 +312,7 @@ def test_outbox_retry_on_the_command_line_queues_a_failed_row_for_the_next_run(
     assert retried.exit_code == 0, retried.output
     queued = row(engine, reminder.id)
     assert queued.status == "pending"
-    # `outbox retry` has no --now: it queues the row at the real now; run at that moment
+    # `outbox retry` queues the row at the command's now; run at that moment
     again = runner.invoke(cli, ["reminders", "run", "--now", queued.next_attempt_at.isoformat(),
                                 "--json"], env=env)
     assert again.exit_code == 0, again.output

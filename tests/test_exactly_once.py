@@ -144,7 +144,8 @@ def test_a_sweep_killed_mid_batch_loses_nothing_and_duplicates_only_the_one_in_f
     keys = enqueue_due(engine, park, 200, due=NOW)
     expected = {message_id_for(key, DOMAIN) for key in keys}
     env = {**os.environ, "PARKFLOW_DATABASE_URL": db_url, "PARKFLOW_SMTP_URL": server.url,
-           "PARKFLOW_BASE_URL": BASE_URL, "PARKFLOW_MAIL_FROM": "parkflow@park.example"}
+           "PARKFLOW_BASE_URL": BASE_URL, "PARKFLOW_MAIL_FROM": "parkflow@park.example",
+           "PARKFLOW_TEST_NOW": NOW.isoformat()}
     crash_at = NOW + timedelta(minutes=1)
 
     sweeper = subprocess.Popen(

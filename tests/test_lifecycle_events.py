@@ -80,7 +80,8 @@ SOURCE_OF = {"visit": "intake", "register": "visited", "sign": "registered", "op
 
 # ---------------------------------------------------------------- fixtures
 
-BASE_PARK = Park.default(tz=TZ)  # read the definition files once for the module
+# read the definition files once for the module
+BASE_PARK = Park.default(tz=TZ, clock=FixedClock(datetime(2026, 11, 20, 10, 0, tzinfo=TZ)))
 LIFECYCLE = BASE_PARK.lifecycle
 PEOPLE = [
     # email, name, role, group, group lead

@@ -412,8 +412,9 @@ def test_reminders_run_twice_at_the_same_moment_sends_nothing_the_second_time(
     add(engine, live_park, "量子精密测量仪器")  # visit due 11-27: warnings on 11-28
     add(engine, live_park, "钙钛矿光伏组件", intake="2026-11-10")  # overdue on Monday 11-23
     env = {"PARKFLOW_DATABASE_URL": db_url, "PARKFLOW_SMTP_URL": smtp_server.url,
-           "PARKFLOW_BASE_URL": SETTINGS.base_url, "PARKFLOW_LANG": "en"}
-    command = ["reminders", "run", "--now", "2026-11-28T10:00:00+08:00", "--json"]
+           "PARKFLOW_BASE_URL": SETTINGS.base_url, "PARKFLOW_LANG": "en",
+           "PARKFLOW_TEST_NOW": "2026-11-28T10:00:00+08:00"}
+    command = ["reminders", "run", "--json"]
     runner = CliRunner()
 
     first = runner.invoke(cli, command, env=env)

@@ -360,7 +360,7 @@ def calendar_2026_restored(engine: Engine) -> Iterator[None]:
         session.execute(delete(CalendarDay).where(day >= datetime(2026, 1, 1).date(),
                                                   day <= datetime(2026, 12, 31).date()))
         session.execute(delete(CalendarYear).where(columns(CalendarYear).year == 2026))
-        seed_calendar(session, Park.default(tz=TZ), now=NOW)
+        seed_calendar(session, Park.default(tz=TZ, clock=FixedClock(NOW)), now=NOW)
 
 
 def test_the_stored_deadline_follows_an_admins_new_holiday_arrangement(

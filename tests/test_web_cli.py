@@ -30,7 +30,7 @@ def db_url(sqlite_url: str) -> str:
 
 def parkflow(web: Web, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PARKFLOW_DATABASE_URL": web.app.settings.database_url,
-           "PARKFLOW_LANG": "en"}
+           "PARKFLOW_LANG": "en", "PARKFLOW_TEST_NOW": web.clock.now().isoformat()}
     return subprocess.run([str(PARKFLOW), *args], input=stdin, capture_output=True, text=True,
                           env=env, timeout=60)
 
@@ -90,7 +90,8 @@ def _free_port() -> int:
 def test_serve_answers_on_the_port_it_was_given(web: Web, scheduler: bool) -> None:
     port = _free_port()
     env = {**os.environ, "PARKFLOW_DATABASE_URL": web.app.settings.database_url,
-           "PARKFLOW_LANG": "en", "PARKFLOW_MAIL_DIR": str(Path(web.app.settings.database_url
+           "PARKFLOW_LANG": "en", "PARKFLOW_TEST_NOW": web.clock.now().isoformat(),
+           "PARKFLOW_MAIL_DIR": str(Path(web.app.settings.database_url
                                                                 .removeprefix("sqlite:///"))
                                                            .parent / "mail")}
     args = [str(PARKFLOW), "serve", "--port", str(port)] + (["--with-scheduler"] if scheduler

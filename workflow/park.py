@@ -14,7 +14,7 @@ from db.models import CalendarDay, CalendarYear
 from states.approval import ApprovalPolicy, load_approval_policy
 from states.definition import LIFECYCLE_FILE, Lifecycle, load_lifecycle
 from workflow.calendar import BusinessCalendar, SpecialDay
-from workflow.clock import Clock, SystemClock
+from workflow.clock import Clock
 from workflow.machine import LifecycleMachine, machine_for
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -28,17 +28,18 @@ Observer = Callable[[Session, "Park", Any], None]
 @dataclass
 class Park:
     lifecycle: Lifecycle
+    clock: Clock  # always given: the composition root or the test picks the time
     approvals: ApprovalPolicy = field(default_factory=load_approval_policy)
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TZ))
-    clock: Clock = field(default_factory=SystemClock)
     observers: list[Observer] = field(default_factory=list)
     # chat robots configured per group, e.g. {"project": ("wecom:project",)}
     chat_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _calendar: BusinessCalendar | None = None
 
     @classmethod
-    def default(cls, **kwargs: Any) -> Park:
-        return cls(lifecycle=load_lifecycle(LIFECYCLE_FILE), **kwargs)
+    def default(cls, *, clock: Clock, **kwargs: Any) -> Park:
+        """The park of the shipped definition files."""
+        return cls(lifecycle=load_lifecycle(LIFECYCLE_FILE), clock=clock, **kwargs)
 
     @property
     def machine(self) -> LifecycleMachine:
