@@ -28,6 +28,7 @@ test-faketime: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 serve: $(STAMP)
 	test -f demo/parkflow-demo.db || $(BIN)/parkflow demo

@@ -39,7 +39,6 @@ def serve(
         from sqlalchemy import inspect
 
         from web.app import create_app
-        from web.config import WebSettings
 
         if not inspect(ctx.app.engine).has_table("projects"):
             from workflow.errors import ValidationError
@@ -48,7 +47,8 @@ def serve(
                                   reason=t("数据库尚未初始化，请先运行 parkflow init",
                                            "the database is not initialised: run parkflow init",
                                            ctx))
-        web_settings = WebSettings.from_env()
+        from parkflow.wiring import web_settings_of
+        web_settings = web_settings_of(ctx.settings)
         if not web_settings.secret_from_env:
             err.print(t("[yellow]提示[/yellow] 未设置 PARKFLOW_SECRET_KEY：已生成临时密钥，"
                         "重启后需重新登录",

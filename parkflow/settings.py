@@ -1,8 +1,9 @@
-"""Settings from PARKFLOW_* environment variables or a config file.
+"""Settings: PARKFLOW_* environment variables, then a TOML config file, then the defaults.
 
-The file is TOML, at PARKFLOW_CONFIG or `parkflow.toml` in the current directory, with the
-same names in lower case and without the prefix (`smtp_url = "smtps://…"`); variables in the
-environment win over the file. Keep the file outside the repository: it holds secrets.
+The file is at PARKFLOW_CONFIG, or `parkflow.toml` in the current directory, with the same
+names in lower case and without the prefix (`smtp_url = "smtps://…"`); the environment wins
+over the file. Keep the file outside the repository: it holds secrets, which is why they are
+`SecretStr` here and never appear in `repr()` or logs.
 """
 
 from __future__ import annotations
@@ -10,110 +11,141 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
 DEFAULT_URL = "sqlite:///parkflow.db"  # a file in the current directory: no server needed
-
-
 PREFIX = "PARKFLOW_"
 DEFAULT_CONFIG = "parkflow.toml"
 
 
-def environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The PARKFLOW_* settings: the config file's, overridden by the environment's."""
-    env = os.environ if env is None else env
-    merged = dict(config_file(env.get("PARKFLOW_CONFIG")))
-    merged.update(env)
-    return merged
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore")
 
-
-def config_file(path: str | None) -> dict[str, str]:
-    """A TOML config file as PARKFLOW_* names; a named file must exist and parse."""
-    file = Path(path) if path else Path(DEFAULT_CONFIG)
-    if not path and not file.exists():
-        return {}
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"PARKFLOW_CONFIG: cannot read {file}: {exc}") from exc
-    values: dict[str, str] = {}
-    for key, value in raw.items():
-        if isinstance(value, dict):  # e.g. [chat_webhooks] tables
-            value = json.dumps(value, ensure_ascii=False)
-        elif isinstance(value, bool):
-            value = "1" if value else ""
-        values[PREFIX + key.upper()] = str(value)
-    return values
-
-
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = DEFAULT_URL
+    database_url: str = Field(DEFAULT_URL, repr=False)  # may carry a password
     timezone: str = "Asia/Shanghai"
     user: str | None = None
     lang: str | None = None
-    smtp_url: str | None = None
+    smtp_url: SecretStr | None = None
     mail_from: str = "parkflow@localhost"
     base_url: str = "http://127.0.0.1:8000"
     mail_dir: str = "outbox-mail"
     # {"project": {"wecom": URL}, "finance": {"dingtalk": {"url": URL, "secret": S}}}
-    chat_webhooks: str | None = None
+    chat_webhooks: SecretStr | None = None
+    # the web workspace: signs the session cookie; without it a random key is drawn at start
+    secret_key: SecretStr | None = None
+    session_idle_seconds: int = Field(8 * 3600, gt=0)
+    session_max_seconds: int = Field(12 * 3600, gt=0)
+    cookie_secure: bool = False
     # Test-only (PARKFLOW_TEST_NOW, ISO with offset): the moment a subprocess under test
     # takes as now. Not a user setting: it is in no help text.
-    test_now: datetime | None = None
+    test_now: datetime | None = Field(None, repr=False)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = environment() if env is None else env
-        settings = cls(
-            database_url=env.get("PARKFLOW_DATABASE_URL") or DEFAULT_URL,
-            timezone=env.get("PARKFLOW_TIMEZONE") or "Asia/Shanghai",
-            user=env.get("PARKFLOW_USER") or None,
-            lang=env.get("PARKFLOW_LANG") or None,
-            smtp_url=env.get("PARKFLOW_SMTP_URL") or None,
-            mail_from=env.get("PARKFLOW_MAIL_FROM") or "parkflow@localhost",
-            base_url=(env.get("PARKFLOW_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
-            mail_dir=env.get("PARKFLOW_MAIL_DIR") or "outbox-mail",
-            chat_webhooks=env.get("PARKFLOW_CHAT_WEBHOOKS") or None,
-            test_now=_moment(env.get("PARKFLOW_TEST_NOW")),
-        )
-        settings.chat_robots()  # fail early on a malformed robot list
-        settings.zone()  # fail early on a bad zone name
-        return settings
+    def settings_customise_sources(
+            cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _ConfigFile(settings_cls)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """The settings of this process; a bad value is a ValueError naming the variable."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            problems = "; ".join(f"{PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                                 for e in exc.errors())
+            raise ValueError(problems) from None
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("user", "lang", "smtp_url", "chat_webhooks", "secret_key", "test_now",
+                     mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("test_now")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give an offset, e.g. 2026-11-20T10:00:00+08:00")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("chat_webhooks")
+    @classmethod
+    def _robots_parse(cls, value: SecretStr | None) -> SecretStr | None:
+        _robots(value)  # fail early on a malformed robot list
+        return value
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def smtp(self) -> str | None:
+        return self.smtp_url.get_secret_value() if self.smtp_url else None
 
     def chat_robots(self) -> dict[str, dict[str, str | None]]:
         """Robots by target ("wecom:project" → {"kind", "url", "secret"})."""
-        if not self.chat_webhooks:
-            return {}
-        try:
-            raw = json.loads(self.chat_webhooks)
-            robots: dict[str, dict[str, str | None]] = {}
-            for group, kinds in raw.items():
-                for kind, spec in kinds.items():
-                    if kind not in ("wecom", "dingtalk"):
-                        raise ValueError(f"unknown robot kind {kind!r}")
-                    spec = {"url": spec} if isinstance(spec, str) else dict(spec)
-                    robots[f"{kind}:{group}"] = {"kind": kind, "url": str(spec["url"]),
-                                                 "secret": spec.get("secret")}
-            return robots
-        except (ValueError, KeyError, AttributeError, TypeError) as exc:
-            raise ValueError(f"PARKFLOW_CHAT_WEBHOOKS: {exc}") from exc
-
-    def zone(self) -> ZoneInfo:
-        try:
-            return ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"PARKFLOW_TIMEZONE: unknown time zone {self.timezone!r}") from exc
+        return _robots(self.chat_webhooks)
 
 
-def _moment(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError("PARKFLOW_TEST_NOW: give an offset, e.g. 2026-11-20T10:00:00+08:00")
-    return moment
+def _robots(webhooks: SecretStr | None) -> dict[str, dict[str, str | None]]:
+    if webhooks is None:
+        return {}
+    try:
+        raw = json.loads(webhooks.get_secret_value())
+        robots: dict[str, dict[str, str | None]] = {}
+        for group, kinds in raw.items():
+            for kind, spec in kinds.items():
+                if kind not in ("wecom", "dingtalk"):
+                    raise ValueError(f"unknown robot kind {kind!r}")
+                spec = {"url": spec} if isinstance(spec, str) else dict(spec)
+                robots[f"{kind}:{group}"] = {"kind": kind, "url": str(spec["url"]),
+                                             "secret": spec.get("secret")}
+        return robots
+    except (ValueError, KeyError, AttributeError, TypeError) as exc:
+        raise ValueError(f"chat webhooks: {exc}") from exc
+
+
+class _ConfigFile(TomlConfigSettingsSource):
+    """The TOML file at PARKFLOW_CONFIG (which must exist) or ./parkflow.toml (if present)."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        named = os.environ.get(f"{PREFIX}CONFIG")
+        path = Path(named) if named else Path(DEFAULT_CONFIG)
+        if named:
+            try:
+                tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ValueError(f"{PREFIX}CONFIG: cannot read {path}: {exc}") from None
+        super().__init__(settings_cls, toml_file=path)
+
+    def _read_file(self, file_path: Any) -> dict[str, Any]:
+        data = super()._read_file(file_path)
+        if isinstance(data.get("chat_webhooks"), dict):  # a [chat_webhooks] table
+            data["chat_webhooks"] = json.dumps(data["chat_webhooks"], ensure_ascii=False)
+        return data

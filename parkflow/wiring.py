@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # delivery is imported when used: read-only commands start fa
 
     from notifications.delivery import ChatPoster, MailSettings
     from notifications.mail import Mailer
+    from web.config import WebSettings
 
 
 @dataclass
@@ -34,8 +35,9 @@ class App:
     def mailer(self) -> Mailer:
         """SMTP when configured; otherwise .eml files a person can open."""
         from notifications.mail import EmlFolderMailer, SmtpMailer, SmtpSettings
-        if self.settings.smtp_url:
-            return SmtpMailer(SmtpSettings.from_url(self.settings.smtp_url))
+        smtp_url = self.settings.smtp()
+        if smtp_url:
+            return SmtpMailer(SmtpSettings.from_url(smtp_url))
         return EmlFolderMailer(Path(self.settings.mail_dir))
 
     def chat(self, client: httpx.Client | None = None) -> ChatPoster:
@@ -100,3 +102,15 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Wire the database, the lifecycle, the observers and the clock for one process."""
     return App(settings=settings, engine=make_engine(settings.database_url),
                park=make_park(settings, clock=clock or clock_for(settings)))
+
+
+def web_settings_of(settings: Settings) -> WebSettings:
+    """What the web workspace needs of the settings: the cookie's key and lifetimes."""
+    from web.config import WebSettings
+    defaults = WebSettings()
+    key = settings.secret_key
+    return WebSettings(secret_key=key.get_secret_value() if key else defaults.secret_key,
+                       secret_from_env=key is not None,
+                       session_idle_seconds=settings.session_idle_seconds,
+                       session_max_seconds=settings.session_max_seconds,
+                       cookie_secure=settings.cookie_secure)

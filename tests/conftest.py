@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import SupportsIndex
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,8 +37,8 @@ pytest_plugins = ["tests.conftest_smtp"] if (Path(__file__).parent /
                                               "conftest_smtp.py").exists() else []
 
 
-def _sleep_by_select(seconds: float) -> None:
-    select.select([], [], [], max(seconds, 0.0))
+def _sleep_by_select(seconds: float | SupportsIndex) -> None:
+    select.select([], [], [], max(float(seconds), 0.0))
 
 
 if "faketime" in os.environ.get("LD_PRELOAD", ""):

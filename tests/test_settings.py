@@ -6,51 +6,100 @@ from pathlib import Path
 
 import pytest
 
-from parkflow.settings import Settings, environment
+from parkflow.settings import Settings
 
 CONFIG = """
 smtp_url = "smtps://robot:secret@mail.park.example:465"
 mail_from = "专班 <zhuanban@park.example>"
 timezone = "Asia/Shanghai"
+secret_key = "a-signing-key-from-the-file"
 
 [chat_webhooks.project]
 wecom = "https://qyapi.example/cgi-bin/webhook/send?key=k"
 """
 
 
-def test_a_config_file_supplies_the_settings(tmp_path: Path) -> None:
-    config = tmp_path / "parkflow.toml"
-    config.write_text(CONFIG, encoding="utf-8")
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """No PARKFLOW_* variable and no ./parkflow.toml: only what the test sets."""
+    import os
+    for name in [n for n in os.environ if n.startswith("PARKFLOW_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
 
-    settings = Settings.from_env(environment({"PARKFLOW_CONFIG": str(config)}))
 
-    assert settings.smtp_url == "smtps://robot:secret@mail.park.example:465"
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "elsewhere.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def test_a_config_file_supplies_the_settings(clean_env: pytest.MonkeyPatch, config: Path) -> None:
+    clean_env.setenv("PARKFLOW_CONFIG", str(config))
+
+    settings = Settings.from_env()
+
+    assert settings.smtp() == "smtps://robot:secret@mail.park.example:465"
     assert settings.mail_from == "专班 <zhuanban@park.example>"
     assert settings.chat_robots() == {"wecom:project": {
         "kind": "wecom", "url": "https://qyapi.example/cgi-bin/webhook/send?key=k",
         "secret": None}}
 
 
-def test_the_environment_wins_over_the_config_file(tmp_path: Path) -> None:
-    config = tmp_path / "parkflow.toml"
-    config.write_text(CONFIG, encoding="utf-8")
-
-    settings = Settings.from_env(environment({"PARKFLOW_CONFIG": str(config),
-                                              "PARKFLOW_SMTP_URL": "smtp://localhost:25"}))
-
-    assert settings.smtp_url == "smtp://localhost:25"
+def test_parkflow_toml_in_the_current_directory_is_read_without_being_named(
+        clean_env: pytest.MonkeyPatch, config: Path, tmp_path: Path) -> None:
+    (tmp_path / "parkflow.toml").write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
+    assert Settings.from_env().mail_from == "专班 <zhuanban@park.example>"
 
 
-def test_a_named_config_file_that_is_missing_or_broken_is_an_error(tmp_path: Path) -> None:
+def test_the_environment_wins_over_the_config_file(clean_env: pytest.MonkeyPatch,
+                                                   config: Path) -> None:
+    clean_env.setenv("PARKFLOW_CONFIG", str(config))
+    clean_env.setenv("PARKFLOW_SMTP_URL", "smtp://localhost:25")
+
+    assert Settings.from_env().smtp() == "smtp://localhost:25"
+
+
+def test_secrets_never_show_in_repr_or_str(clean_env: pytest.MonkeyPatch, config: Path) -> None:
+    clean_env.setenv("PARKFLOW_CONFIG", str(config))
+    clean_env.setenv("PARKFLOW_DATABASE_URL", "postgresql://parkflow:db-password@db/parkflow")
+
+    settings = Settings.from_env()
+
+    for shown in (repr(settings), str(settings)):
+        for secret in ("robot:secret", "a-signing-key", "key=k", "db-password"):
+            assert secret not in shown, shown
+    assert settings.secret_key is not None
+    assert settings.secret_key.get_secret_value() == "a-signing-key-from-the-file"
+
+
+def test_a_named_config_file_that_is_missing_or_broken_is_an_error(
+        clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     broken = tmp_path / "broken.toml"
     broken.write_text("smtp_url = ", encoding="utf-8")
     for path in (tmp_path / "missing.toml", broken):
+        clean_env.setenv("PARKFLOW_CONFIG", str(path))
         with pytest.raises(ValueError, match="PARKFLOW_CONFIG"):
-            environment({"PARKFLOW_CONFIG": str(path)})
+            Settings.from_env()
 
 
-def test_without_a_config_file_the_defaults_hold(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)  # no parkflow.toml here
-    settings = Settings.from_env(environment({}))
+@pytest.mark.parametrize(("name", "value"), [
+    ("PARKFLOW_TIMEZONE", "Mars/Olympus"),
+    ("PARKFLOW_SESSION_IDLE_SECONDS", "soon"),
+    ("PARKFLOW_SESSION_MAX_SECONDS", "0"),
+    ("PARKFLOW_CHAT_WEBHOOKS", '{"project": {"telegram": "https://x"}}'),
+    ("PARKFLOW_TEST_NOW", "2026-11-20T10:00:00"),
+])
+def test_a_bad_value_is_an_error_naming_the_variable(clean_env: pytest.MonkeyPatch, name: str,
+                                                     value: str) -> None:
+    clean_env.setenv(name, value)
+    with pytest.raises(ValueError, match=name):
+        Settings.from_env()
+
+
+def test_without_a_config_file_the_defaults_hold(clean_env: pytest.MonkeyPatch) -> None:
+    settings = Settings.from_env()
     assert settings.database_url == "sqlite:///parkflow.db" and settings.smtp_url is None
+    assert settings.test_now is None and settings.secret_key is None

@@ -31,9 +31,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'")
 
 
-def create_app(app: App, settings: WebSettings | None = None) -> FastAPI:
+def create_app(app: App, settings: WebSettings) -> FastAPI:
     """The web workspace and the REST API of one wired parkflow App."""
-    settings = settings or WebSettings.from_env()
     web = FastAPI(title="parkflow API", version="1", description=API_DESCRIPTION,
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
                   swagger_ui_oauth2_redirect_url=None)

@@ -1,9 +1,8 @@
-"""Settings of the web workspace, from PARKFLOW_* variables (never from code)."""
+"""Settings of the web workspace, filled by the composition root from the PARKFLOW_* settings."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -21,32 +20,3 @@ class WebSettings:
     cookie_secure: bool = False
     # cards drawn per board column; the count always covers every project
     board_cards_per_column: int = 24
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
-        from parkflow.settings import environment
-        env = environment() if env is None else env
-        secret = env.get("PARKFLOW_SECRET_KEY") or ""
-        base = cls()
-        return cls(
-            secret_key=secret or base.secret_key,
-            secret_from_env=bool(secret),
-            session_idle_seconds=_int(env, "PARKFLOW_SESSION_IDLE_SECONDS",
-                                      base.session_idle_seconds),
-            session_max_seconds=_int(env, "PARKFLOW_SESSION_MAX_SECONDS",
-                                     base.session_max_seconds),
-            cookie_secure=env.get("PARKFLOW_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
-        )
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name}: expected a number of seconds, got {raw!r}") from exc
-    if value <= 0:
-        raise ValueError(f"{name}: must be positive")
-    return value
