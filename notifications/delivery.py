@@ -8,6 +8,7 @@ outbox key), so mail clients and servers can fold it.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -27,6 +28,8 @@ from notifications.reminders import chain_next_inquiry, sweep
 from notifications.render import RenderedMessage, RenderError, render_message
 from workflow.errors import NotFound
 from workflow.park import Park
+
+log = logging.getLogger("parkflow.delivery")
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,12 @@ def _deliver_batches(engine: Engine, park: Park, mailer: Mailer, settings: MailS
         for row in claimed:
             # leases run on the clock: `now` plus the time this pass has taken so far
             lease_now = now + (park.now() - started)
-            counts[_deliver_one(engine, park, mailer, chat, settings, row, now=now,
-                                lease_now=lease_now, worker=worker)] += 1
+            try:
+                outcome = _deliver_one(engine, park, mailer, chat, settings, row, now=now,
+                                       lease_now=lease_now, worker=worker)
+            except Exception as exc:  # one row's surprise must not stop the pass
+                outcome = _settle_unexpected(engine, park, row, worker, now, exc)
+            counts[outcome] += 1
             if after_send is not None:
                 after_send(row)
 
@@ -124,6 +131,18 @@ def _settle_failure(engine: Engine, park: Park, row: outbox.Claimed, worker: str
         if status == "failed" and row.kind == "inquiry":
             chain_next_inquiry(session, park, row, now)  # next week's still goes out
     return "failed" if status == "failed" else "retrying"
+
+
+def _settle_unexpected(engine: Engine, park: Park, row: outbox.Claimed, worker: str,
+                       now: datetime, exc: Exception) -> str:
+    """Log the failure and put the row back for a retry with backoff, releasing its lease."""
+    log.exception("outbox row %s (%s) failed unexpectedly", row.id, row.kind)
+    try:
+        return _settle_failure(engine, park, row, worker, now, f"{type(exc).__name__}: {exc}",
+                               permanent=False)
+    except Exception:  # the database itself failed: the lease expires and frees the row
+        log.exception("outbox row %s could not be settled", row.id)
+        return "retrying"
 
 
 def run_once(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, *,

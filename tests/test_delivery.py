@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import EmailMessage
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +22,7 @@ from typer.testing import CliRunner
 
 from db.engine import reading, writing
 from db.models import OutboxMessage
-from notifications import outbox
+from notifications import delivery, outbox
 from notifications.delivery import MailSettings, run_once
 from notifications.mail import SmtpMailer
 from parkflow.cli import app as cli
@@ -321,6 +322,37 @@ def test_outbox_retry_on_the_command_line_queues_a_failed_row_for_the_next_run(
     assert [m.rcpt_tos for m in smtp_server.messages].count([ALICE]) >= 1
     assert runner.invoke(cli, ["outbox", "retry", str(reminder.id)], env=env).exit_code == 5
     assert runner.invoke(cli, ["outbox", "retry", "999999"], env=env).exit_code == 4
+
+
+def test_a_row_that_fails_unexpectedly_is_logged_and_retried_and_the_others_still_go_out(
+        engine: Engine, live_park: Park, people: dict[str, str], smtp_server: SmtpTestServer,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    projects = [add(engine, live_park, f"项目{n}") for n in range(3)]
+    broken = first_reminder(engine, projects[1])
+    real_render = delivery.render_message
+
+    def template_that_raises(kind: str, context: Any, *, lang: str) -> Any:
+        if context["project"]["id"] == projects[1]:
+            raise RuntimeError("the template blew up")
+        return real_render(kind, context, lang=lang)
+    monkeypatch.setattr(delivery, "render_message", template_that_raises)
+
+    with caplog.at_level(logging.ERROR, logger="parkflow.delivery"):
+        counts = run(engine, live_park, smtp_server, THREE_DAYS_BEFORE)
+
+    assert counts["sent"] == 2 and counts["retrying"] == 1
+    assert sorted(m.rcpt_tos for m in smtp_server.messages) == [[ALICE], [ALICE]]
+    after = row(engine, broken.id)
+    assert (after.status, after.attempts, after.locked_by) == ("pending", 1, None)
+    assert after.next_attempt_at == THREE_DAYS_BEFORE + timedelta(minutes=1)
+    assert after.last_error is not None and "the template blew up" in after.last_error
+    assert any("failed unexpectedly" in r.getMessage() for r in caplog.records)
+    with reading(engine) as session:  # nothing of the batch is left leased
+        assert all(r.locked_by is None for r in outbox.list_rows(session))
+
+    monkeypatch.setattr(delivery, "render_message", real_render)
+    assert run(engine, live_park, smtp_server, after.next_attempt_at)["sent"] == 1
+    assert row(engine, broken.id).status == "sent"
 
 
 # ---------------------------------------------------------------- an outage

@@ -29,7 +29,7 @@ def seed_calendar(session: Session, park: Park, *, now: datetime) -> list[int]:
     known = set(session.execute(select(columns(CalendarYear).year)).scalars())
     missing = [y for y in years if y not in known]
     _store(session, [d for d in days if d.day.year in missing], missing, SEED_SOURCE, now)
-    park.invalidate_calendar()
+    park.calendar_changed(session)
     return missing
 
 
@@ -50,7 +50,7 @@ def import_calendar(session: Session, park: Park, *, text: str, source: str, act
         session.execute(delete(CalendarDay).where(in_year))
         session.execute(delete(CalendarYear).where(columns(CalendarYear).year == year))
     _store(session, days, years, source, now)
-    park.invalidate_calendar()
+    park.calendar_changed(session)
     recompute_deadlines(session, park, actor=actor, now=now,
                         reason=f"calendar {', '.join(map(str, years))} ({source})")
     return years

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event, func
 from sqlmodel import Session, select
 
 from db.models import CalendarDay, CalendarYear
@@ -18,6 +19,9 @@ from workflow.clock import Clock
 from workflow.machine import LifecycleMachine, machine_for
 
 DEFAULT_TZ = "Asia/Shanghai"
+# how long a process trusts its cached calendar before asking the database whether another
+# process (an admin's import on the web, the CLI) changed it
+CALENDAR_RECHECK = timedelta(minutes=1)
 
 # Called inside the transaction of every change, after its rows and history are written,
 # with the change (a project Transition, an ApprovalChange, a ListingOffered): what must
@@ -35,6 +39,8 @@ class Park:
     # chat robots configured per group, e.g. {"project": ("wecom:project",)}
     chat_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _calendar: BusinessCalendar | None = None
+    _calendar_stamp: tuple[Any, ...] = ()
+    _calendar_checked_until: datetime | None = None
 
     @classmethod
     def default(cls, *, clock: Clock, **kwargs: Any) -> Park:
@@ -53,13 +59,56 @@ class Park:
         return self.clock.now()
 
     def calendar(self, session: Session) -> BusinessCalendar:
-        """The business calendar from the database, read once and kept until invalidated."""
-        if self._calendar is None:
-            days = [SpecialDay(d.day, d.is_workday, d.name)
-                    for d in session.exec(select(CalendarDay)).all()]
-            years = list(session.exec(select(CalendarYear.year)).all())
-            self._calendar = BusinessCalendar(days, years)
+        """The business calendar, cached; re-checked against the database once a minute.
+
+        A transaction that changes the calendar sees its own version; the shared cache moves
+        only once that transaction commits.
+        """
+        if CHANGED in session.info:
+            if session.info[CHANGED] is None:
+                session.info[CHANGED] = _load_calendar(session)
+            return session.info[CHANGED]
+        now = self.now()
+        if self._calendar is None or self._calendar_checked_until is None \
+                or now >= self._calendar_checked_until:
+            stamp = _calendar_stamp(session)
+            if self._calendar is None or stamp != self._calendar_stamp:
+                self._calendar, self._calendar_stamp = _load_calendar(session), stamp
+            self._calendar_checked_until = now + CALENDAR_RECHECK
         return self._calendar
+
+    def calendar_changed(self, session: Session) -> None:
+        """Called by a transaction that rewrites the calendar: drop the cache after commit."""
+        if CHANGED not in session.info:
+            session.info[CHANGED] = None
+            event.listen(session, "after_commit", self._after_calendar_commit, once=True)
+            event.listen(session, "after_rollback", _forget_change, once=True)
+
+    def _after_calendar_commit(self, session: Session) -> None:
+        session.info.pop(CHANGED, None)
+        self.invalidate_calendar()
 
     def invalidate_calendar(self) -> None:
         self._calendar = None
+        self._calendar_checked_until = None
+
+
+CHANGED = "parkflow.calendar_changed"  # session.info key: this transaction's own calendar
+
+
+def _forget_change(session: Session) -> None:
+    session.info.pop(CHANGED, None)
+
+
+def _load_calendar(session: Session) -> BusinessCalendar:
+    days = [SpecialDay(d.day, d.is_workday, d.name)
+            for d in session.exec(select(CalendarDay)).all()]
+    years = list(session.exec(select(CalendarYear.year)).all())
+    return BusinessCalendar(days, years)
+
+
+def _calendar_stamp(session: Session) -> tuple[Any, ...]:
+    """Cheap evidence of a change: the loaded years, their newest load, the special days."""
+    years = session.exec(select(func.count(), func.max(CalendarYear.loaded_at))).one()
+    days = session.exec(select(func.count()).select_from(CalendarDay)).one()
+    return (*years, days)

@@ -1,0 +1,80 @@
+"""Each process caches the business calendar: an import shows in the importing process once it
+commits, and in every other process (the scheduler, the web workers) within a minute."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, delete, select
+from sqlmodel import Session
+
+from db.engine import reading, writing
+from db.models import CalendarDay, CalendarYear, User, columns
+from workflow.calendar_store import import_calendar, seed_calendar
+from workflow.clock import FixedClock
+from workflow.park import CALENDAR_RECHECK, Park
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)
+MONDAY = date(2026, 11, 23)  # an ordinary working day, made a holiday by the import below
+ARRANGEMENT = ("date,kind,name\n2026-01-01,holiday,元旦\n"
+               "2026-11-23,holiday,园区停电\n")
+
+
+@pytest.fixture
+def calendar_restored(engine: Engine) -> Iterator[None]:
+    """Put the seeded 2026 arrangement back (on PostgreSQL the calendar outlives the test)."""
+    yield
+    day = columns(CalendarDay).day
+    with writing(engine) as session:
+        session.execute(delete(CalendarDay).where(day >= date(2026, 1, 1),
+                                                  day <= date(2026, 12, 31)))
+        session.execute(delete(CalendarYear).where(columns(CalendarYear).year == 2026))
+        seed_calendar(session, Park.default(tz=TZ, clock=FixedClock(NOW)), now=NOW)
+
+
+def admin(session: Session, email: str) -> User:
+    return session.execute(select(User).where(columns(User).email == email)).scalar_one()
+
+
+def is_workday(engine: Engine, park: Park, day: date) -> bool:
+    with reading(engine) as session:
+        return park.calendar(session).is_workday(day)
+
+
+def test_another_process_sees_an_import_within_a_minute(
+        engine: Engine, people: dict[str, str], calendar_restored: None) -> None:
+    importer = Park.default(tz=TZ, clock=FixedClock(NOW))
+    other_clock = FixedClock(NOW)
+    other = Park.default(tz=TZ, clock=other_clock)  # e.g. a web worker
+    assert is_workday(engine, other, MONDAY)
+
+    with writing(engine) as session:
+        import_calendar(session, importer, text=ARRANGEMENT, source="停电.csv",
+                        actor=admin(session, people["admin"]), now=NOW)
+
+    assert not is_workday(engine, importer, MONDAY)  # at once where it was imported
+    assert is_workday(engine, other, MONDAY)  # the other process still trusts its cache
+    other_clock.advance(CALENDAR_RECHECK - timedelta(seconds=1))
+    assert is_workday(engine, other, MONDAY)
+    other_clock.advance(timedelta(seconds=1))
+    assert not is_workday(engine, other, MONDAY)  # a minute later it has looked again
+
+
+def test_an_import_that_rolls_back_leaves_the_cached_calendar_as_it_was(
+        engine: Engine, people: dict[str, str], calendar_restored: None) -> None:
+    park = Park.default(tz=TZ, clock=FixedClock(NOW))
+    assert is_workday(engine, park, MONDAY)
+
+    with pytest.raises(RuntimeError), writing(engine) as session:
+        import_calendar(session, park, text=ARRANGEMENT, source="停电.csv",
+                        actor=admin(session, people["admin"]), now=NOW)
+        assert not park.calendar(session).is_workday(MONDAY)  # its own transaction's view
+        raise RuntimeError("the import is abandoned")
+
+    assert is_workday(engine, park, MONDAY)
+    with reading(engine) as session:
+        assert session.get(CalendarDay, MONDAY) is None
