@@ -14,8 +14,11 @@ from typing import Any
 from pydantic import ValidationError
 
 # pydantic's own sentences, where a shorter one reads better in a list of problems
-_MESSAGES = {"missing": "missing", "extra_forbidden": "unknown key (not part of the format)"}
+_MESSAGES = {"missing": "missing", "extra_forbidden": "unknown key (not part of the format)",
+             "model_type": "expected a mapping", "dict_type": "expected a mapping"}
 _SCALARS = (str, int, float, bool, type(None))
+# the codes of the errors our validators raise: their messages already quote the value
+_OWN_CODES = {"bad_period", "not_identifier", "not_clock_time", "blank"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,3 @@ def problems_from(error: ValidationError) -> list[Problem]:
         problems.append(Problem(path_of(detail["loc"]), detail["type"], message, params))
     return problems
 
-
-# the codes of the errors our validators raise: their messages already quote the value
-_OWN_CODES = {"bad_period", "not_identifier", "not_clock_time", "blank"}

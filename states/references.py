@@ -2,8 +2,8 @@
 
 They run on an `Outline` of the file: the names it declares and the parts that are well-formed
 on their own. So a file with a badly written state still has its unknown milestones and
-unknown states reported, all in one pass; the checks that need the whole graph (reachability,
-stamped milestones, score fields) wait until every state and event is well-formed.
+unknown states reported, all in one pass; the checks that need every event (reachability,
+stamped milestones, score fields) wait until every event is well-formed.
 """
 
 from __future__ import annotations
@@ -25,30 +25,29 @@ class Outline:
     """What the cross-reference checks look at."""
 
     initial: str | None
-    state_names: frozenset[str]  # declared, well-formed or not
+    state_names: tuple[str, ...]  # declared, well-formed or not, in order
     milestones: tuple[str, ...]  # declared, in order: the first is stamped on entry
     states: Mapping[str, State]  # the well-formed ones
     events: Mapping[str, Event]
-    complete: bool  # every state and event is well-formed
+    events_complete: bool  # every event is well-formed
     stars: Stars | None
     reminders: Reminders | None
 
     @classmethod
     def of(cls, doc: LifecycleFormat) -> Outline:
-        return cls(doc.initial, frozenset(doc.states), tuple(doc.milestones), doc.states,
+        return cls(doc.initial, tuple(doc.states), tuple(doc.milestones), doc.states,
                    doc.events, True, doc.stars, doc.reminders)
 
     @classmethod
     def salvage(cls, raw: Any) -> Outline:
         """The outline of a file that did not validate as a whole."""
         root = raw if isinstance(raw, Mapping) else {}
-        states, states_ok = _well_formed(State, root.get("states"))
-        events, events_ok = _well_formed(Event, root.get("events"))
+        states, _ = _well_formed(State, root.get("states"))
+        events, events_complete = _well_formed(Event, root.get("events"))
         initial = root.get("initial")
         return cls(initial if isinstance(initial, str) else None,
-                   frozenset(_names(root.get("states"))), _names(root.get("milestones")),
-                   states, events,
-                   states_ok and events_ok, _part(Stars, root.get("stars")),
+                   _names(root.get("states")), _names(root.get("milestones")),
+                   states, events, events_complete, _part(Stars, root.get("stars")),
                    _part(Reminders, root.get("reminders", {})))
 
 
@@ -96,24 +95,25 @@ def _deadlines(o: Outline) -> list[Problem]:
 
 
 def _reachable(o: Outline) -> list[Problem]:
-    if not o.complete or o.initial not in o.states:
+    if not o.events_complete or o.initial not in o.state_names:
         return []
     reached, frontier = {o.initial}, [o.initial]
     while frontier:
         state = frontier.pop()
         for event in o.events.values():
-            if state in event.source and event.dest in o.states and event.dest not in reached:
+            if (state in event.source and event.dest in o.state_names
+                    and event.dest not in reached):
                 reached.add(event.dest)
                 frontier.append(event.dest)
     return [Problem.of(f"states.{name}", "unreachable",
                        "cannot be reached from '{initial}'",
                        state=name, initial=o.initial)
-            for name in o.states if name not in reached]
+            for name in o.state_names if name not in reached]
 
 
 def _stamped(o: Outline) -> list[Problem]:
     """A deadline must count from a date that something sets."""
-    if not o.complete:
+    if not o.events_complete:
         return []
     stamped = {initial_milestone(o.milestones)} | {e.stamps for e in o.events.values()}
     return [Problem.of(f"states.{name}.deadline.from", "unstamped_milestone",
@@ -125,7 +125,7 @@ def _stamped(o: Outline) -> list[Problem]:
 
 
 def _scores(o: Outline) -> list[Problem]:
-    if o.stars is None or not o.complete:
+    if o.stars is None or not o.events_complete:
         return []
     score_fields = {name for e in o.events.values() for name, spec in (e.fields or {}).items()
                     if spec.type == "score"}

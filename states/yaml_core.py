@@ -73,6 +73,18 @@ def read_definition(path: Path) -> Any:
     try:
         return parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        reason = str(exc).replace("<unicode string>", path.name)
-        raise DefinitionError(path.name, [Problem.of("", "unreadable", "cannot read: {reason}",
-                                                     reason=reason)]) from exc
+        raise DefinitionError(path.name, [_unreadable(exc)]) from exc
+
+
+def _unreadable(exc: Exception) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    if not isinstance(exc, yaml.MarkedYAMLError) or mark is None:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return Problem.of("", "unreadable", "cannot read: {reason}", reason=reason)
+    reason = exc.problem or "not YAML"
+    if exc.context and exc.context_mark and exc.context_mark.line != mark.line:
+        reason += f" ({exc.context} from line {exc.context_mark.line + 1})"
+    elif exc.context:
+        reason = f"{exc.context}: {reason}"
+    return Problem.of("", "unreadable", "cannot read: line {line}, column {column}: {reason}",
+                      line=mark.line + 1, column=mark.column + 1, reason=reason)
