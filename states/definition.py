@@ -23,7 +23,7 @@ from states.references import Outline, initial_milestone, lifecycle_problems
 from states.schema import FIELD_TYPES, LANGS, PREVIOUS, ROLES, WEEKDAYS, LifecycleFormat
 from states.yaml_core import read_definition
 
-__all__ = [  # with what the engine imports from here, defined elsewhere in states/
+__all__ = [  # what the engine imports from here, some of it defined in the other modules
     "FIELD_TYPES", "HERE", "LANGS", "LIFECYCLE_FILE", "PREVIOUS", "ROLES", "WEEKDAYS",
     "DeadlineRule", "DefinitionError", "EventDef", "FieldDef", "Labels", "Lifecycle",
     "MonthlySlot", "PeriodSpec", "Problem", "ReminderRule", "StarRule", "StateDef",
@@ -164,6 +164,7 @@ def _load_lifecycle(path: Path, _mtime_ns: int, _size: int) -> Lifecycle:
 
 def file_version(path: Path) -> tuple[Path, int, int]:
     """The file and what tells a changed one apart, for caching what was read from it."""
+    path = path.absolute()
     try:
         stat = path.stat()
     except OSError:

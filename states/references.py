@@ -73,10 +73,10 @@ def _events(o: Outline) -> list[Problem]:
     for name, event in o.events.items():
         where = f"events.{name}"
         for i, state in enumerate(event.source):
-            if state not in o.state_names:
+            if o.state_names and state not in o.state_names:
                 problems.append(_unknown_state(f"{where}.source" + _index(event.source, i),
                                                state))
-        if event.dest != PREVIOUS and event.dest not in o.state_names:
+        if o.state_names and event.dest not in (PREVIOUS, *o.state_names):
             problems.append(_unknown_state(f"{where}.dest", event.dest))
         if event.stamps is not None and event.stamps not in o.milestones:
             problems.append(_unknown_milestone(f"{where}.stamps", event.stamps))
@@ -135,7 +135,7 @@ def _scores(o: Outline) -> list[Problem]:
 
 
 def _follow_ups(o: Outline) -> list[Problem]:
-    if o.reminders is None:
+    if o.reminders is None or not o.state_names:  # no states: that is the problem reported
         return []
     return [_unknown_state(f"reminders.follow_up_states[{i}]", state)
             for i, state in enumerate(o.reminders.follow_up_states)
