@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from parkflow.cli_definition import definition_app
 from parkflow.settings import Settings
 from workflow.errors import ValidationError, WorkflowError
 
@@ -40,6 +41,7 @@ space_app.add_typer(listing_app, name="listing")
 app.add_typer(space_app, name="space")
 app.add_typer(extension_app, name="extension")
 app.add_typer(approvals_app, name="approvals")
+app.add_typer(definition_app, name="definition")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)

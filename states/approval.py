@@ -1,25 +1,54 @@
-"""The approval definition: its state machine (a Lifecycle) and the policy of what needs one."""
+"""The approval definition: its state machine (a Lifecycle) and the policy of what needs one.
+
+`states/approval.yaml` is a lifecycle definition with the policy's keys added; its format is
+`ApprovalFormat`, published as `states/approval.schema.json`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
+from pydantic import ValidationError as PydanticError
 
-from states.definition import (
-    HERE,
-    DefinitionError,
-    Labels,
-    Lifecycle,
-    _label_map,
-    parse_lifecycle,
-)
+from states.definition import HERE, Labels, Lifecycle, build_lifecycle, file_version
+from states.problems import DefinitionError, Problem, problems_from
+from states.references import Outline, lifecycle_problems
+from states.schema import Format, Identifier, LabelMap, LifecycleFormat, json_schema
+from states.yaml_core import read_definition
 
 APPROVAL_FILE = HERE / "approval.yaml"
 KINDS = ("space", "extension", "suspension")
+# the keys that make a definition file an approval definition
+POLICY_KEYS = frozenset({"kinds", "space_types", "needs_approval",
+                         "decision_within_working_days", "max_extension_days", "max_area_m2"})
+
+
+class NeedsApproval(Format):
+    """What needs a leader's approval."""
+
+    space: dict[Identifier, NonNegativeFloat] = Field(
+        {}, description="space type → area (m²) from which a request needs approval")
+    extension: bool = True
+    suspension: bool = True
+
+
+class ApprovalFormat(LifecycleFormat):
+    """A parkflow approval definition: a lifecycle, and the policy of what needs approval."""
+
+    model_config = ConfigDict(title="parkflow approval definition")
+
+    kinds: Annotated[LabelMap, Field(description="space, extension and suspension")]
+    space_types: LabelMap
+    needs_approval: NeedsApproval
+    decision_within_working_days: NonNegativeInt = Field(
+        3, description="pending approvals are due after this many working days")
+    max_extension_days: PositiveInt = 365
+    max_area_m2: PositiveFloat = 1_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,41 +71,61 @@ class ApprovalPolicy:
                             for e in self.lifecycle.events.values()))
 
 
+def approval_schema() -> dict[str, Any]:
+    """The JSON Schema of the approval definition format."""
+    return json_schema(ApprovalFormat)
+
+
 def load_approval_policy(path: Path = APPROVAL_FILE) -> ApprovalPolicy:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DefinitionError(f"{path.name}: cannot read: {exc}") from exc
-    return parse_approval_policy(raw, source=path.name)
+    """Read and validate an approval definition file (read again only once it changes)."""
+    return _load_approval_policy(*file_version(path))
+
+
+@lru_cache(maxsize=16)
+def _load_approval_policy(path: Path, _mtime_ns: int, _size: int) -> ApprovalPolicy:
+    return parse_approval_policy(read_definition(path), source=path.name)
 
 
 def parse_approval_policy(raw: Any, *, source: str = "approval") -> ApprovalPolicy:
-    lifecycle = parse_lifecycle(raw, source=source)
-    kinds = _label_map(raw.get("kinds"), f"{source}: kinds")
-    for kind in KINDS:
-        if kind not in kinds:
-            raise DefinitionError(f"{source}: kinds: missing {kind!r}")
-    space_types = _label_map(raw.get("space_types"), f"{source}: space_types")
-    rules = raw.get("needs_approval")
-    if not isinstance(rules, Mapping):
-        raise DefinitionError(f"{source}: needs_approval: expected a mapping")
-    space = rules.get("space") or {}
-    thresholds: dict[str, float] = {}
-    for space_type, area in space.items():
-        if space_type not in space_types:
-            raise DefinitionError(f"{source}: needs_approval.space: unknown type {space_type!r}")
-        if not isinstance(area, int | float) or area < 0:
-            raise DefinitionError(f"{source}: needs_approval.space.{space_type}: "
-                                  f"expected an area ≥ 0, got {area!r}")
-        thresholds[space_type] = float(area)
+    """Validate a parsed approval definition; raise DefinitionError naming every bad place."""
+    doc, problems = check_approval(raw)
+    if doc is None or problems:
+        raise DefinitionError(source, problems)
+    return ApprovalPolicy(
+        lifecycle=build_lifecycle(doc),
+        kinds={name: labels.as_dict() for name, labels in doc.kinds.items()},
+        space_types={name: labels.as_dict() for name, labels in doc.space_types.items()},
+        space_thresholds=dict(doc.needs_approval.space),
+        extension_needs_approval=doc.needs_approval.extension,
+        suspension_needs_approval=doc.needs_approval.suspension,
+        decision_within_working_days=doc.decision_within_working_days,
+        max_extension_days=doc.max_extension_days,
+        max_area_m2=doc.max_area_m2)
+
+
+def check_approval(raw: Any) -> tuple[ApprovalFormat | None, list[Problem]]:
+    """The validated file (None when its shape is wrong) and every problem found in it."""
     try:
-        return ApprovalPolicy(
-            lifecycle=lifecycle, kinds=kinds, space_types=space_types,
-            space_thresholds=thresholds,
-            extension_needs_approval=bool(rules.get("extension", True)),
-            suspension_needs_approval=bool(rules.get("suspension", True)),
-            decision_within_working_days=int(raw.get("decision_within_working_days", 3)),
-            max_extension_days=int(raw.get("max_extension_days", 365)),
-            max_area_m2=float(raw.get("max_area_m2", 1_000_000)))
-    except (TypeError, ValueError) as exc:
-        raise DefinitionError(f"{source}: limits must be numbers: {exc}") from exc
+        doc = ApprovalFormat.model_validate(raw)
+    except PydanticError as exc:
+        return None, [*problems_from(exc), *lifecycle_problems(Outline.salvage(raw)),
+                      *_policy_problems(raw)]
+    return doc, [*lifecycle_problems(Outline.of(doc)), *_policy_problems(raw)]
+
+
+def _policy_problems(raw: Any) -> list[Problem]:
+    """Every kind is named, and the thresholds are for known space types."""
+    root = raw if isinstance(raw, Mapping) else {}
+    problems = []
+    kinds, space_types = root.get("kinds"), root.get("space_types")
+    if isinstance(kinds, Mapping):
+        problems += [Problem.of(f"kinds.{kind}", "missing_kind", "missing (the kinds are "
+                                "{kinds})", kind=kind, kinds=", ".join(KINDS))
+                     for kind in KINDS if kind not in kinds]
+    rules = root.get("needs_approval")
+    space = rules.get("space") if isinstance(rules, Mapping) else None
+    if isinstance(space, Mapping) and isinstance(space_types, Mapping):
+        problems += [Problem.of(f"needs_approval.space.{name}", "unknown_space_type",
+                                "unknown space type '{space_type}'", space_type=name)
+                     for name in space if name not in space_types]
+    return problems

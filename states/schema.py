@@ -1,0 +1,245 @@
+"""The lifecycle definition format (`states/lifecycle.yaml`) as pydantic models.
+
+The models say what each key may hold, and give the format its JSON Schema
+(`definition_schema()`, committed as `states/lifecycle.schema.json`). They check one value at
+a time; what refers to something declared elsewhere (a state, a milestone, a score field) is
+checked by `states.references`, and `states.definition` turns a valid file into the
+engine's objects. Values are strict: a boolean is `true`/`false`, a number is a number.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    WithJsonSchema,
+)
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+LANGS = ("zh-CN", "en")
+PREVIOUS = "@previous"
+Role = Literal["owner", "group", "leader", "admin", "requester"]
+FieldType = Literal["text", "list", "choices", "score", "uscc"]
+WeekdayName = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                      "sunday"]
+ROLES: tuple[str, ...] = get_args(Role)
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
+WEEKDAYS: tuple[str, ...] = get_args(WeekdayName)
+
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+PERIOD = r"^\s*0*([1-9]\d*)\s*(day|days|month|months)\s*$"
+CLOCK_TIME = r"^([01]\d|2[0-3]):([0-5]\d)$"
+_PERIOD, _CLOCK_TIME = re.compile(PERIOD), re.compile(CLOCK_TIME)
+
+
+def _identifier(value: str) -> str:
+    if not re.match(IDENTIFIER, value):
+        raise PydanticCustomError("not_identifier", "'{value}' is not a lower_snake identifier",
+                                  {"value": value})
+    return value
+
+
+def _state_or_previous(value: str) -> str:
+    return value if value == PREVIOUS else _identifier(value)
+
+
+def _period(value: str) -> str:
+    if not _PERIOD.match(value):
+        raise PydanticCustomError("bad_period",
+                                  "bad period '{value}' (expected e.g. '7 days', '1 month')",
+                                  {"value": value})
+    return value
+
+
+def _clock_time(value: str) -> str:
+    if not _CLOCK_TIME.match(value):
+        raise PydanticCustomError("not_clock_time", "'{value}' is not HH:MM", {"value": value})
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "blank")
+    return value
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+Identifier = Annotated[str, AfterValidator(_identifier),
+                       WithJsonSchema({"type": "string", "pattern": IDENTIFIER})]
+Text = Annotated[str, AfterValidator(_not_blank),
+                 WithJsonSchema({"type": "string", "pattern": r"\S"})]
+Period = Annotated[str, AfterValidator(_period),
+                   WithJsonSchema({"type": "string", "pattern": PERIOD,
+                                   "examples": ["7 days", "1 month"]})]
+ClockTime = Annotated[str, AfterValidator(_clock_time),
+                      WithJsonSchema({"type": "string", "pattern": CLOCK_TIME,
+                                      "examples": ["09:00"]})]
+Roles = Annotated[list[Role], Field(min_length=1)]
+Weekday = Annotated[WeekdayName, BeforeValidator(_lower)]
+StateNames = Annotated[
+    list[Identifier], BeforeValidator(_one_or_many), Field(min_length=1),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": IDENTIFIER},
+                              {"type": "array", "minItems": 1,
+                               "items": {"type": "string", "pattern": IDENTIFIER}}]})]
+Dest = Annotated[str, AfterValidator(_state_or_previous),
+                 WithJsonSchema({"anyOf": [{"type": "string", "pattern": IDENTIFIER},
+                                           {"const": PREVIOUS}]})]
+
+
+class Format(BaseModel):
+    """A part of a definition file: strict values, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Labels(Format):
+    """What a person reads, in each language: zh-CN and en are required, others allowed."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, Text] = Field(init=False)
+
+    zh_cn: Text = Field(alias="zh-CN")
+    en: Text
+
+    def as_dict(self) -> dict[str, str]:
+        return {"zh-CN": self.zh_cn, "en": self.en, **(self.model_extra or {})}
+
+
+LabelMap = Annotated[dict[Identifier, Labels], Field(min_length=1)]
+
+
+class Deadline(Format):
+    """When a state is due: a period after a milestone's date."""
+
+    from_: Identifier = Field(alias="from", description="the milestone the period counts from")
+    period: Period
+    roll_forward: bool = Field(default=True,
+                               description="a due day off work moves to the next workday")
+
+
+class State(Format):
+    """A stage a project is in."""
+
+    label: Labels
+    waiting_for: Labels | None = Field(default=None, description="what the project waits for here")
+    deadline: Deadline | None = None
+    final: bool = Field(default=False,
+                        description="an end state: not exited from, nor reactivated into")
+
+
+class FieldSpec(Format):
+    """A value an event asks for."""
+
+    type: FieldType = Field(
+        description="list: comma-separated; choices: out of `choices`; score: 1–5; "
+                    "uscc: unified social credit code")
+    label: Labels
+    choices: LabelMap | None = Field(default=None, description="required when type is choices")
+    single: bool = Field(default=False, description="a choices field that takes one choice")
+    required: bool = True
+
+
+class Event(Format):
+    """What moves a project from a state to another."""
+
+    label: Labels
+    source: StateNames = Field(description="the state or states it can fire from")
+    dest: Dest = Field(description=f"the state it leads to, or {PREVIOUS} (the state exited)")
+    roles: Roles | None = Field(default=None,
+                                description="who may fire it (default: default_roles)")
+    fields: Annotated[dict[Identifier, FieldSpec], Field(min_length=1)] | None = None
+    stamps: Identifier | None = Field(default=None, description="the milestone it dates")
+
+
+class StarThreshold(Format):
+    """From this total of the scores on, this many stars."""
+
+    min_total: int
+    stars: NonNegativeInt
+
+
+class Stars(Format):
+    """星级: the total of some score fields picks the first rule it reaches."""
+
+    scores: Annotated[list[Identifier], Field(min_length=1)]
+    rules: list[StarThreshold] = []
+    otherwise: NonNegativeInt = 0
+
+
+class WeeklyTime(Format):
+    """A time on a day of the week, in park time."""
+
+    weekday: Weekday
+    time: ClockTime
+
+
+class Reminders(Format):
+    """The reminder ladder (提醒 → 预警 → 督办) and the periodic mails, in park time."""
+
+    send_time: ClockTime = "09:00"
+    before_due_days: list[NonNegativeInt] = Field(default=[3, 0],
+                                                  description="提醒 days before the due day")
+    warning_after_days: NonNegativeInt = Field(default=1,
+                                               description="预警 days after a missed due day")
+    follow_up_every_days: PositiveInt = Field(default=7, description="周问询 of star projects")
+    follow_up_states: list[Identifier] = []
+    digest: WeeklyTime = WeeklyTime(weekday="monday", time="09:00")
+    agenda: WeeklyTime = WeeklyTime(weekday="monday", time="08:30")
+    monthly_report_time: ClockTime = "09:00"
+    quarterly_report_time: ClockTime = "09:00"
+    late_after_hours: NonNegativeInt = Field(
+        default=12, description="a periodic mail later than this is recorded skipped")
+
+
+class LifecycleFormat(Format):
+    """A parkflow lifecycle definition: states, the events between them, deadlines."""
+
+    model_config = ConfigDict(title="parkflow lifecycle definition")
+
+    name: Text = "project"
+    initial: Identifier = Field(description="the state a new project starts in")
+    default_roles: Roles = Field(default=["owner", "group", "leader"],
+                                 description="who may fire an event that names no roles")
+    categories: LabelMap = {}
+    groups: LabelMap = {}
+    milestones: LabelMap = Field(default={}, description="business dates events stamp; the "
+                                 "first is stamped when a project is added")
+    states: Annotated[dict[Identifier, State], Field(min_length=1)]
+    events: Annotated[dict[Identifier, Event], Field(min_length=1)]
+    stars: Stars | None = None
+    reminders: Reminders = Reminders()
+
+
+class _SchemaGenerator(GenerateJsonSchema):
+    def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
+        generated = super().dict_schema(schema)
+        if "patternProperties" in generated:  # names must be identifiers, not just their bodies
+            generated["additionalProperties"] = False
+        return generated
+
+
+def json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema of a definition format, as published."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            **model.model_json_schema(by_alias=True, schema_generator=_SchemaGenerator)}
+
+
+def definition_schema() -> dict[str, Any]:
+    """The JSON Schema of the lifecycle definition format."""
+    return json_schema(LifecycleFormat)
