@@ -12,17 +12,19 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 
 from db.engine import make_engine
-from parkflow.settings import Settings
+from parkflow.settings import Settings, environment
 from workflow.clock import Clock, SystemClock
 from workflow.park import Park
 
 log = logging.getLogger("parkflow.scheduler")
 
-if TYPE_CHECKING:  # delivery is imported when used: read-only commands start faster
+if TYPE_CHECKING:  # delivery and the web are imported when used: commands start faster
     import httpx
+    from fastapi import FastAPI
 
     from notifications.delivery import ChatPoster, MailSettings
     from notifications.mail import Mailer
+    from web.config import WebSettings
 
 
 @dataclass
@@ -95,3 +97,16 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Wire the database, the lifecycle, the observers and the clock for one process."""
     return App(settings=settings, engine=make_engine(settings.database_url),
                park=make_park(settings, clock=clock))
+
+
+def web_settings(env: dict[str, str] | None = None) -> WebSettings:
+    """The web workspace's settings from PARKFLOW_* variables (and the config file)."""
+    from web.config import WebSettings
+    return WebSettings.from_env(environment(env))
+
+
+def web_app(app: App, settings: WebSettings) -> FastAPI:
+    """The web workspace and the REST API on this App's database and park."""
+    from web.app import create_app
+    from web.deps import WebDeps
+    return create_app(WebDeps(engine=app.engine, park=app.park), settings)

@@ -1,4 +1,7 @@
-"""Settings of the web workspace, from PARKFLOW_* variables (never from code)."""
+"""Settings of the web workspace, from PARKFLOW_* variables (never from code).
+
+The composition root reads the variables (and the config file) and hands them to `from_env`.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +26,8 @@ class WebSettings:
     board_cards_per_column: int = 24
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
-        from parkflow.settings import environment
-        env = environment() if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> WebSettings:
+        """The settings named in `env` (PARKFLOW_SECRET_KEY, PARKFLOW_SESSION_*, …)."""
         secret = env.get("PARKFLOW_SECRET_KEY") or ""
         base = cls()
         return cls(

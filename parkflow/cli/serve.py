@@ -27,8 +27,7 @@ def serve(
     import uvicorn
     from sqlalchemy import inspect
 
-    from web.app import create_app
-    from web.config import WebSettings
+    from parkflow.wiring import web_app, web_settings
 
     if not inspect(ctx.app.engine).has_table("projects"):
         from workflow.errors import ValidationError
@@ -37,8 +36,8 @@ def serve(
                               reason=t("数据库尚未初始化，请先运行 parkflow init",
                                        "the database is not initialised: run parkflow init",
                                        ctx))
-    web_settings = WebSettings.from_env()
-    if not web_settings.secret_from_env:
+    settings = web_settings()
+    if not settings.secret_from_env:
         err.print(t("[yellow]提示[/yellow] 未设置 PARKFLOW_SECRET_KEY：已生成临时密钥，"
                     "重启后需重新登录",
                     "[yellow]note[/yellow] PARKFLOW_SECRET_KEY is not set: a temporary key "
@@ -49,7 +48,7 @@ def serve(
     err.print(t(f"parkflow 已启动：http://{host}:{port}/ （Ctrl+C 退出）",
                 f"parkflow is serving http://{host}:{port}/ (Ctrl+C to stop)", ctx))
     try:
-        uvicorn.run(create_app(ctx.app, web_settings), host=host, port=port,
+        uvicorn.run(web_app(ctx.app, settings), host=host, port=port,
                     log_level="info", server_header=False)
     finally:
         if scheduler is not None:
