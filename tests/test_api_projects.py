@@ -188,7 +188,7 @@ def test_a_body_the_schema_refuses_is_422_with_the_cli_body(web: Web) -> None:
 
 def test_messages_follow_the_token_owners_language(web: Web) -> None:
     from db.engine import writing
-    from web.accounts import set_language
+    from workflow.accounts import set_language
     with writing(web.app.engine) as session:
         set_language(session, actor=web.people["bob"], lang="en")
     response = web.client().get("/api/v1/projects/42", headers=web.token("bob"))

@@ -33,6 +33,7 @@ from db.models import CalendarDay, CalendarYear, User, columns
 from workflow.calendar_store import covered_years, seed_calendar
 from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, deadline_of, load_snapshot
+from workflow.space import list_listings
 from workflow.users import add_user
 from workflow.views import history
 
@@ -507,6 +508,31 @@ def test_a_bad_calendar_line_is_refused_naming_the_line_in_the_admins_language(
         assert 2027 not in covered_years(session)  # nothing half-imported
     assert "line 3" in english.err
     assert not CJK.search(english.err), english.err
+
+
+# ---------------------------------------------------------------- who may act
+
+@SQLITE_ONLY
+def test_space_listing_add_checks_who_acts_like_the_web_admins_and_leaders_only(
+        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
+    def listing(unit: str) -> list[str]:
+        return ["space", "listing", "add", "--carrier", "中安创谷", "--building", "B1",
+                "--unit", unit, "--area", "300", "--type", "office", "--json"]
+    leader, admin_by_env, member, member_by_env, unknown, nobody = cli.all(
+        [*listing("501"), "--by", people["leader"]],
+        With({"PARKFLOW_USER": people["admin"]}, listing("502")),
+        [*listing("503"), "--by", people["alice"]],
+        With({"PARKFLOW_USER": people["carol"]}, listing("504")),  # a group lead, still a member
+        [*listing("505"), "--by", "nobody@park.test"],
+        listing("506"))
+    assert leader.code == 0 and leader.json()["unit"] == "501", leader
+    assert admin_by_env.code == 0 and admin_by_env.json()["unit"] == "502", admin_by_env
+    for refused in (member, member_by_env, unknown, nobody):
+        assert_error(refused, 3, "not_permitted", "by")
+    assert "leader" in member.err and "admin" in member.err  # who may, named
+    with reading(engine) as session:
+        units = [row["unit"] for row in list_listings(session, live_park)]
+    assert units == ["501", "502"]
 
 
 # ---------------------------------------------------------------- concurrency

@@ -22,13 +22,17 @@ def listing_add(
     unit: Annotated[str, typer.Option("--unit", help="单元")],
     area: Annotated[str, typer.Option("--area", help="面积（m²）")],
     type_: Annotated[str, typer.Option("--type", help="office|lab|plant")],
+    by: By = None,
     as_json: Json = False,
 ) -> None:
-    """登记房源 / add a listing to the space inventory."""
+    """登记房源（管理员、分管领导）/ add a listing to the space inventory (admins, leaders)."""
     from db.engine import writing
+    from workflow.access import require_listing_keeper
     from workflow.space import add_listing, listing_json
     park = ctx.app.park
+    actor = ctx.actor(by)
     with writing(ctx.app.engine) as session:
+        require_listing_keeper(session, actor)
         listing = add_listing(session, park, carrier=carrier, building=building, unit=unit,
                               area=area, type=type_, now=park.now())
         shown = listing_json(listing, park.approvals, ctx.lang)

@@ -79,7 +79,7 @@ def set_password(
 ) -> None:
     """设置或修改用户密码（用于网页登录）/ set or change a password (for the web)."""
     from db.engine import writing
-    from web.accounts import set_password as store
+    from workflow.accounts import set_password as store
     from workflow.errors import ValidationError
     if not password_stdin:
         raise ValidationError("required", field="--password-stdin")

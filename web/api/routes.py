@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AfterValidator
 
 from db.engine import reading, writing
-from web.accounts import require_listing_keeper
 from web.api.schemas import (
     ERRORS,
     MAX_ID,
@@ -30,6 +29,7 @@ from web.api.schemas import (
 )
 from web.deps import ApiUser, AppDep
 from web.inputs import moment_text
+from workflow.access import require_listing_keeper
 from workflow.approvals import approval_view, decide, list_approvals
 from workflow.errors import ValidationError
 from workflow.projects import add_project, advance, follow_up
@@ -162,8 +162,8 @@ def get_listings(app: AppDep, viewer: ApiUser, available: bool = False,
 @router.post("/space/listings", response_model=Listing, status_code=201,
              summary="Add a listing (`space listing add`); admins and leaders")
 def post_listing(app: AppDep, viewer: ApiUser, body: ListingCreate) -> dict[str, Any]:
-    require_listing_keeper(viewer.role, viewer.email)
     with writing(app.engine) as session:
+        require_listing_keeper(session, viewer.email)
         listing = add_listing(session, app.park, carrier=body.carrier, building=body.building,
                               unit=body.unit, area=body.area, type=body.type,
                               now=app.park.now())
