@@ -17,17 +17,11 @@ from web.i18n import tr
 from web.inputs import moment_text
 from web.queries import latest_evaluation, names_by_email, project_approvals
 from web.rendering import after_post, page
+from workflow.access import check_may_act, check_may_fire
 from workflow.approvals import file_extension, file_suspension, resume
 from workflow.errors import NotPermitted
 from workflow.park import Park
-from workflow.projects import (
-    Snapshot,
-    advance,
-    check_may_act,
-    check_may_fire,
-    follow_up,
-    load_snapshot,
-)
+from workflow.projects import Snapshot, advance, follow_up, load_snapshot
 from workflow.space import list_requests, request_space
 from workflow.views import project_view
 
