@@ -535,6 +535,38 @@ def test_space_listing_add_checks_who_acts_like_the_web_admins_and_leaders_only(
     assert units == ["501", "502"]
 
 
+@SQLITE_ONLY
+def test_project_show_lists_the_events_the_asker_may_fire_and_why_not_the_others(
+        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
+    pid = str(seed_project(engine, live_park, people["alice"]))
+    anyone, owner, other_group, leader_by_env, unknown = cli.all(
+        ["project", "show", pid],
+        ["project", "show", pid, "--by", people["alice"]],
+        ["project", "show", pid, "--by", people["bob"], "--json"],
+        With({"PARKFLOW_USER": people["leader"]}, ["project", "show", pid, "--json"]),
+        ["project", "show", pid, "--by", "nobody@park.test", "--json"])
+    assert anyone.code == owner.code == 0, (anyone, owner)
+    assert "可执行的事件（未指明操作人，仅按项目状态）：走访、退库" in anyone.out
+    assert "可执行的事件（alice@park.test）：走访、退库" in owner.out
+    flat = owner.out.replace("\n", "")
+    assert "恢复入库：alice@park.test 无权" in flat and "仅限：leader" in flat  # leaders only
+    assert "签约：项目当前状态为" in flat  # the state's rule, for anyone
+    assert "仅限" not in anyone.out.replace("\n", "")  # nobody asked: no role checked
+
+    shown = other_group.json()
+    assert set(shown) >= SHOW_KEYS | {"available_events"}
+    assert [(c["event"], c["available"], c["reason"]["code"])
+            for c in shown["available_events"]] == [
+        (event, False, "not_allowed_role")
+        for event in ("visit", "register", "sign", "open", "exit", "reactivate")]
+    led = {c["event"]: c for c in leader_by_env.json()["available_events"]}
+    assert [event for event, c in led.items() if c["available"]] == ["visit", "exit"]
+    assert led["visit"]["reason"] is None
+    assert led["reactivate"]["reason"] == {
+        "code": "invalid_transition", "params": {"event": "reactivate", "state": "intake"}}
+    assert_error(unknown, 3, "not_permitted", "by")
+
+
 # ---------------------------------------------------------------- concurrency
 
 def test_two_people_advancing_one_project_at_once_one_wins_and_the_other_gets_exit_5(

@@ -1,8 +1,8 @@
 """Who may do what, and why not: event roles on a project, the admin's tasks, the inventory.
 
-`refusal` is the one answer to "may this person fire this event on this project now?";
-`advance` raises it. The web, the API and the command ask these functions; none
-re-implements a rule.
+`refusal` is the one answer to "may this person fire this event on this project now?" —
+`advance` raises it, `workflow.availability` lists it for every event. The web, the API and
+the command ask these functions; none re-implements a rule.
 """
 
 from __future__ import annotations

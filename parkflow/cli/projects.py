@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,9 @@ from parkflow.cli.exits import command
 from parkflow.cli.options import By, Json, ProjectId, parse_sets
 from parkflow.cli.output import emit_json, out, print_deadline, t, warn_calendar
 from workflow.errors import ValidationError
+
+if TYPE_CHECKING:
+    from workflow.availability import EventChoice
 
 
 @command(project_app, "add")
@@ -70,19 +73,55 @@ def project_advance(
     print_deadline(view, ctx)
 
 
+Asker = Annotated[str | None, typer.Option(
+    "--by", help="谁在问：列出其现在可执行的事件（默认 PARKFLOW_USER；未指明则只按项目状态判断）")]
+
+
 @command(project_app, "show")
-def project_show(ctx: Context, project_id: ProjectId, as_json: Json = False) -> None:
-    """项目详情：状态、负责人、星级、截止日期及其说明、历史 / show a project."""
+def project_show(ctx: Context, project_id: ProjectId, by: Asker = None,
+                 as_json: Json = False) -> None:
+    """项目详情：状态、负责人、星级、截止日期及其说明、历史、可执行的事件 / show a project.
+
+    可执行的事件按 --by（或 PARKFLOW_USER）所指的人判断，并说明其余事件为何不可执行；未指明时
+    只按项目自身的规则（状态、暂停）判断，即有相应角色的人现在可执行的事件。
+
+    The events that may be fired now are those of the person named by --by (or PARKFLOW_USER),
+    with the reason for each other one; without a person, only the project's own rules apply
+    (state, suspension): what someone holding the event's role could fire. With --json they
+    are "available_events": [{"event", "available", "reason": {"code", "params"} | null}].
+    """
     from db.engine import reading
+    from workflow.availability import available_events
     from workflow.views import project_view
+    asker = ctx.actor(by)
     with reading(ctx.app.engine) as session:
         view = project_view(session, ctx.app.park, project_id, ctx.lang)
+        choices = available_events(session, ctx.app.park, project_id, asker)
     if as_json:
-        emit_json(view)
+        emit_json({**view, "available_events": [choice.as_json() for choice in choices]})
     else:
         from parkflow.terminal import print_project
         print_project(out, view, ctx.app.park, ctx.lang)
+        _print_events(ctx, choices, asker)
     warn_calendar(view, ctx)
+
+
+def _print_events(ctx: Context, choices: list[EventChoice], asker: str | None) -> None:
+    """The events that may be fired now, then each other one with the reason why not."""
+    from states.definition import pick
+    events = ctx.app.park.lifecycle.events
+    who = asker or t("未指明操作人，仅按项目状态", "nobody named: the project's rules only", ctx)
+    may = t("、", ", ", ctx).join(pick(events[c.event].label, ctx.lang)
+                                  for c in choices if c.available) or "—"
+    out.print(t(f"可执行的事件（{who}）：{may}", f"events that may be fired ({who}): {may}",
+                ctx), markup=False)
+    refused = [c for c in choices if c.reason is not None]
+    if refused:
+        out.print(t("其余事件：", "the others:", ctx), markup=False)
+    for choice in refused:
+        assert choice.reason is not None
+        out.print(f"  {pick(events[choice.event].label, ctx.lang)}{t('：', ': ', ctx)}"
+                  f"{choice.reason.message(ctx.lang)}", markup=False)
 
 
 @command(project_app, "list")
