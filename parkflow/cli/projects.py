@@ -82,13 +82,13 @@ def project_show(ctx: Context, project_id: ProjectId, by: Asker = None,
                  as_json: Json = False) -> None:
     """项目详情：状态、负责人、星级、截止日期及其说明、历史、可执行的事件 / show a project.
 
-    可执行的事件按 --by（或 PARKFLOW_USER）所指的人判断，并说明其余事件为何不可执行；未指明时
-    只按项目自身的规则（状态、暂停）判断，即有相应角色的人现在可执行的事件。
+    可执行的事件：--by（或 PARKFLOW_USER）所指的人现在可执行哪些，其余的为何不可；
+    未指明时只按项目自身的规则（状态、暂停）判断。
 
-    The events that may be fired now are those of the person named by --by (or PARKFLOW_USER),
-    with the reason for each other one; without a person, only the project's own rules apply
-    (state, suspension): what someone holding the event's role could fire. With --json they
-    are "available_events": [{"event", "available", "reason": {"code", "params"} | null}].
+    Events: those the person named by --by (or PARKFLOW_USER) may fire now,
+    and why not the others; without a person, the project's own rules only
+    (state, suspension). --json adds "available_events":
+    [{"event", "available", "reason": {"code", "params"} | null}].
     """
     from db.engine import reading
     from workflow.availability import available_events

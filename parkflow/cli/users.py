@@ -30,19 +30,18 @@ def user_add(
 ) -> None:
     """添加用户 / add a user."""
     from db.engine import writing
-    from workflow.users import add_user
+    from workflow.users import add_user, user_json
     password_hash = _read_password_hash() if password_stdin else None
     with writing(ctx.app.engine) as session:
         user = add_user(session, ctx.app.park.lifecycle, email=email, name=name, role=role,
                         group=group, group_lead=group_lead, lang=lang,
                         password_hash=password_hash, now=ctx.app.park.now())
-        shown = {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
-                 "group": user.group, "group_lead": user.is_group_lead, "lang": user.lang}
+        shown = user_json(user)
     if as_json:
         emit_json(shown)
     else:
-        out.print(t(f"已添加用户 {user.name} <{user.email}>",
-                    f"added {user.name} <{user.email}>", ctx))
+        out.print(t(f"已添加用户 {shown['name']} <{shown['email']}>",
+                    f"added {shown['name']} <{shown['email']}>", ctx))
 
 
 def _read_password_hash() -> str:
@@ -54,14 +53,10 @@ def _read_password_hash() -> str:
 @command(user_app, "list")
 def user_list(ctx: Context, as_json: Json = False) -> None:
     """列出用户 / list users."""
-    from sqlmodel import select
-
     from db.engine import reading
-    from db.models import User
+    from workflow.users import list_users
     with reading(ctx.app.engine) as session:
-        users = [{"id": u.id, "email": u.email, "name": u.name, "role": u.role,
-                  "group": u.group, "group_lead": u.is_group_lead, "lang": u.lang}
-                 for u in session.exec(select(User).order_by(User.id)).all()]  # type: ignore[arg-type]
+        users = list_users(session)
     if as_json:
         emit_json(users)
         return
