@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
     app = create_bare(args.db, args.page.read_bytes(), args.actor)
-    # as parkflow/cli_web.py serves parkflow
+    # as parkflow/cli/serve.py serves parkflow
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="info", server_header=False)
 
 

@@ -1,6 +1,6 @@
 """cProfile of the board page and of the API event, in-process, one request at a time.
 
-The app is built as `parkflow serve` builds it (`build_app`, `create_app`) on a copy of the
+The app is built as `parkflow serve` builds it (`build_app`, `web_app`) on a copy of the
 benchmark's database and driven through httpx's ASGI transport. FastAPI runs `def` endpoints
 and dependencies in worker threads, which cProfile (per thread on Python 3.11) would not see:
 here `anyio.to_thread.run_sync` runs them inline on the profiled thread instead. With one
@@ -139,13 +139,12 @@ def _top(stats: pstats.Stats, key: str, top: int) -> str:
 def profile(work: Path, path: Path, db: BenchDb, *, boards: int = 10, events: int = 60,
             top: int = 22) -> str:
     from parkflow.settings import Settings
-    from parkflow.wiring import build_app
-    from web.app import create_app
+    from parkflow.wiring import build_app, web_app
     from web.config import WebSettings
 
     app = build_app(Settings(database_url=url(path), timezone=PARK_TZ.key,
                              mail_dir=str(work / "mail")))
-    asgi = create_app(app, WebSettings(secret_key="bench-profile-" * 4, secret_from_env=True))
+    asgi = web_app(app, WebSettings(secret_key="bench-profile-" * 4, secret_from_env=True))
     ids = iter(db.pool)
     auth = {"Authorization": f"Bearer {db.tokens[0]}"}
     body = {"event": "visit", "fields": {"visitors": "张三,李四", "needs": "funding,space",

@@ -18,8 +18,9 @@ from workflow.park import Park
 
 log = logging.getLogger("parkflow.scheduler")
 
-if TYPE_CHECKING:  # delivery is imported when used: read-only commands start faster
+if TYPE_CHECKING:  # delivery and the web are imported when used: commands start faster
     import httpx
+    from fastapi import FastAPI
 
     from notifications.delivery import ChatPoster, MailSettings
     from notifications.mail import Mailer
@@ -104,7 +105,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
                park=make_park(settings, clock=clock or clock_for(settings)))
 
 
-def web_settings_of(settings: Settings) -> WebSettings:
+def web_settings(settings: Settings) -> WebSettings:
     """What the web workspace needs of the settings: the cookie's key and lifetimes."""
     from web.config import WebSettings
     defaults = WebSettings()
@@ -114,3 +115,10 @@ def web_settings_of(settings: Settings) -> WebSettings:
                        session_idle_seconds=settings.session_idle_seconds,
                        session_max_seconds=settings.session_max_seconds,
                        cookie_secure=settings.cookie_secure)
+
+
+def web_app(app: App, settings: WebSettings) -> FastAPI:
+    """The web workspace and the REST API on this App's database and park."""
+    from web.app import create_app
+    from web.deps import WebDeps
+    return create_app(WebDeps(engine=app.engine, park=app.park), settings)

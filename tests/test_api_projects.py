@@ -117,6 +117,28 @@ def test_an_unknown_state_filter_names_the_field(web: Web) -> None:
     assert response.status_code == 422 and error_of(response)["field"] == "state"
 
 
+def test_the_events_endpoint_says_what_the_caller_may_fire_now_and_why_not(web: Web) -> None:
+    pid = web.project(events=("visit",))
+    client = web.client()
+    mine = client.get(f"/api/v1/projects/{pid}/events", headers=web.token("alice"))
+    assert mine.status_code == 200
+    choices = mine.json()
+    assert [(c["event"], c["available"]) for c in choices] == [
+        ("visit", False), ("register", True), ("sign", False), ("open", False),
+        ("exit", True), ("reactivate", False)]
+    assert choices[0]["reason"] == {"code": "invalid_transition",
+                                    "params": {"event": "visit", "state": "visited"}}
+    assert choices[1]["reason"] is None
+    assert choices[-1]["reason"]["code"] == "not_allowed_role"
+    assert choices[-1]["reason"]["params"]["roles"] == "leader"  # leaders only
+    theirs = client.get(f"/api/v1/projects/{pid}/events", headers=web.token("bob")).json()
+    assert [c["reason"]["code"] for c in theirs] == ["not_allowed_role"] * 6
+    missing = client.get("/api/v1/projects/999/events", headers=web.token("alice"))
+    assert missing.status_code == 404 and error_of(missing)["kind"] == "not_found"
+    shown = client.get(f"/api/v1/projects/{pid}", headers=web.token("alice")).json()
+    assert "available_events" not in shown  # the project's shape is unchanged
+
+
 def test_firing_a_visit_rates_the_project_and_moves_its_deadline(web: Web) -> None:
     pid = web.project(intake="2026-11-16")
     response = web.client().post(f"/api/v1/projects/{pid}/events", headers=web.token("alice"),
@@ -188,7 +210,7 @@ def test_a_body_the_schema_refuses_is_422_with_the_cli_body(web: Web) -> None:
 
 def test_messages_follow_the_token_owners_language(web: Web) -> None:
     from db.engine import writing
-    from web.accounts import set_language
+    from workflow.accounts import set_language
     with writing(web.app.engine) as session:
         set_language(session, actor=web.people["bob"], lang="en")
     response = web.client().get("/api/v1/projects/42", headers=web.token("bob"))

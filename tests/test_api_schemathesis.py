@@ -33,6 +33,7 @@ EXAMPLES = int(os.environ.get("PARKFLOW_FUZZ_EXAMPLES", "30"))
 
 OPERATIONS = [("GET", "/api/v1/me"), ("GET", "/api/v1/projects"), ("POST", "/api/v1/projects"),
               ("GET", "/api/v1/projects/{project_id}"),
+              ("GET", "/api/v1/projects/{project_id}/events"),
               ("POST", "/api/v1/projects/{project_id}/events"),
               ("GET", "/api/v1/projects/{project_id}/history"),
               ("POST", "/api/v1/projects/{project_id}/follow-ups"),

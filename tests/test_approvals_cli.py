@@ -178,7 +178,7 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
     # filing: a listing, space requests, an extension, a suspension
     added, big, small, plant, ext, susp = cli.all(
         ["space", "listing", "add", "--carrier", "合肥创新产业园", "--building", "B3",
-         "--unit", "501", "--area", "1600", "--type", "office", "--json"],
+         "--unit", "501", "--area", "1600", "--type", "office", "--by", leader, "--json"],
         [*ask, "--type", "office", "--area", "1500", "--carrier", "合肥创新产业园",
          "--note", "研发团队扩编"],
         [*ask, "--type", "office", "--area", "300"],
@@ -405,7 +405,7 @@ def test_every_refusal_has_its_exit_code_and_changes_nothing(
                 *[a for k, v in options.items() for a in (f"--{k}", v)], "--json"]
 
     listing = ["space", "listing", "add", "--carrier", "C", "--building", "B", "--unit", "U",
-               "--type", "office", "--json"]
+               "--by", leader, "--type", "office", "--json"]
     extend = ["extension", "request", str(project), "--reason", "理由", "--by", alice,
               "--json"]
     cases: list[tuple[str, list[str], int, str, str | None]] = [
@@ -466,6 +466,9 @@ def test_every_refusal_has_its_exit_code_and_changes_nothing(
          "area"),
         ("a listing of a bad type", [*listing[:-3], "--type", "villa", "--area", "10",
                                      "--json"], 2, "invalid", "type"),
+        ("a member adding a listing", [*listing[:-5], "--by", alice, "--area", "10",
+                                       "--type", "office", "--json"], 3, "not_permitted",
+         "by"),
         ("extension days 0", [*extend, "--days", "0"], 2, "invalid", "days"),
         ("extension days -3", [*extend, "--days", "-3"], 2, "invalid", "days"),
         ("extension days 9999", [*extend, "--days", "9999"], 2, "invalid", "days"),

@@ -32,6 +32,7 @@ from workflow.calendar_store import covered_years, seed_calendar
 from workflow.clock import FixedClock
 from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, deadline_of, load_snapshot
+from workflow.space import list_listings
 from workflow.users import add_user
 from workflow.views import history
 
@@ -494,6 +495,63 @@ def test_a_bad_calendar_line_is_refused_naming_the_line_in_the_admins_language(
         assert 2027 not in covered_years(session)  # nothing half-imported
     assert "line 3" in english.err
     assert not CJK.search(english.err), english.err
+
+
+# ---------------------------------------------------------------- who may act
+
+@SQLITE_ONLY
+def test_space_listing_add_checks_who_acts_like_the_web_admins_and_leaders_only(
+        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
+    def listing(unit: str) -> list[str]:
+        return ["space", "listing", "add", "--carrier", "中安创谷", "--building", "B1",
+                "--unit", unit, "--area", "300", "--type", "office", "--json"]
+    leader, admin_by_env, member, member_by_env, unknown, nobody = cli.all(
+        [*listing("501"), "--by", people["leader"]],
+        With({"PARKFLOW_USER": people["admin"]}, listing("502")),
+        [*listing("503"), "--by", people["alice"]],
+        With({"PARKFLOW_USER": people["carol"]}, listing("504")),  # a group lead, still a member
+        [*listing("505"), "--by", "nobody@park.test"],
+        listing("506"))
+    assert leader.code == 0 and leader.json()["unit"] == "501", leader
+    assert admin_by_env.code == 0 and admin_by_env.json()["unit"] == "502", admin_by_env
+    for refused in (member, member_by_env, unknown, nobody):
+        assert_error(refused, 3, "not_permitted", "by")
+    assert "leader" in member.err and "admin" in member.err  # who may, named
+    with reading(engine) as session:
+        units = [row["unit"] for row in list_listings(session, live_park)]
+    assert units == ["501", "502"]
+
+
+@SQLITE_ONLY
+def test_project_show_lists_the_events_the_asker_may_fire_and_why_not_the_others(
+        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
+    pid = str(seed_project(engine, live_park, people["alice"]))
+    anyone, owner, other_group, leader_by_env, unknown = cli.all(
+        ["project", "show", pid],
+        ["project", "show", pid, "--by", people["alice"]],
+        ["project", "show", pid, "--by", people["bob"], "--json"],
+        With({"PARKFLOW_USER": people["leader"]}, ["project", "show", pid, "--json"]),
+        ["project", "show", pid, "--by", "nobody@park.test", "--json"])
+    assert anyone.code == owner.code == 0, (anyone, owner)
+    assert "可执行的事件（未指明操作人，仅按项目状态）：走访、退库" in anyone.out
+    assert "可执行的事件（alice@park.test）：走访、退库" in owner.out
+    flat = owner.out.replace("\n", "")
+    assert "恢复入库：alice@park.test 无权" in flat and "仅限：leader" in flat  # leaders only
+    assert "签约：项目当前状态为" in flat  # the state's rule, for anyone
+    assert "仅限" not in anyone.out.replace("\n", "")  # nobody asked: no role checked
+
+    shown = other_group.json()
+    assert set(shown) >= SHOW_KEYS | {"available_events"}
+    assert [(c["event"], c["available"], c["reason"]["code"])
+            for c in shown["available_events"]] == [
+        (event, False, "not_allowed_role")
+        for event in ("visit", "register", "sign", "open", "exit", "reactivate")]
+    led = {c["event"]: c for c in leader_by_env.json()["available_events"]}
+    assert [event for event, c in led.items() if c["available"]] == ["visit", "exit"]
+    assert led["visit"]["reason"] is None
+    assert led["reactivate"]["reason"] == {
+        "code": "invalid_transition", "params": {"event": "reactivate", "state": "intake"}}
+    assert_error(unknown, 3, "not_permitted", "by")
 
 
 # ---------------------------------------------------------------- concurrency

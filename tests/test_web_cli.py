@@ -128,11 +128,11 @@ def test_serve_refuses_an_uninitialised_database(tmp_path: Path) -> None:
 
 
 def test_the_in_process_scheduler_sweeps_and_delivers(web: Web, tmp_path: Path) -> None:
-    from parkflow.cli_web import _start_scheduler
+    from parkflow.cli.serve import start_scheduler
     settings = web.app.settings.model_copy(update={"mail_dir": str(tmp_path / "mail")})
     ctx = SimpleNamespace(app=dataclasses.replace(web.app, settings=settings))
     web.project("今天到期", intake="2026-11-13")  # due today: the 09:00 reminder is due
-    scheduler = _start_scheduler(ctx)
+    scheduler = start_scheduler(ctx)
     try:
         assert {job.id for job in scheduler.get_jobs()} >= {
             "sweep", "weekly-agenda", "weekly-digest", "daily-reminders"}

@@ -22,7 +22,8 @@ from tests.test_web_support import (
     user_lang,
     web,
 )
-from workflow.approvals import list_approvals
+from workflow.approvals import decide, file_suspension, list_approvals
+from workflow.availability import available_events
 from workflow.space import add_listing, list_listings, request_space
 from workflow.views import project_view
 
@@ -117,6 +118,32 @@ def test_only_the_events_a_person_may_fire_get_a_form(web: Web) -> None:
     other_group = web.signed_in("bob").get(f"/projects/{pid}").text
     assert "/events/" not in other_group
     assert "/follow-ups" not in other_group
+
+
+def test_the_event_forms_are_the_events_the_engine_says_are_available(web: Web) -> None:
+    visited = web.project("已走访", events=("visit",))
+    paused = web.project("已暂停", events=("visit",))
+    gone = web.project("已退库", events=("visit", "exit"))
+    with writing(web.app.engine) as session:
+        asked = file_suspension(session, web.park, project_id=paused, reason="等待批复",
+                                actor=web.people["alice"])
+        assert asked.id is not None
+        decide(session, web.park, approval_id=asked.id, decision="approve",
+               actor=web.people["leader"])
+    forms: dict[tuple[str, int], list[str]] = {}
+    for who in ("alice", "carol", "bob", "leader", "admin"):
+        client = web.signed_in(who)
+        for pid in (visited, paused, gone):
+            html = client.get(f"/projects/{pid}").text
+            with reading(web.app.engine) as session:
+                offered = [choice.event for choice in available_events(
+                    session, web.park, pid, web.people[who]) if choice.available]
+            forms[who, pid] = re.findall(rf'action="/projects/{pid}/events/(\w+)"', html)
+            assert forms[who, pid] == offered, (who, pid)
+    assert forms["alice", visited] == forms["carol", visited] == ["register", "exit"]
+    assert forms["alice", paused] == ["exit"]  # a suspended project may only leave
+    assert forms["leader", gone] == ["reactivate"] and forms["alice", gone] == []
+    assert forms["bob", visited] == forms["admin", visited] == []
 
 
 def test_the_visit_form_asks_for_every_field_of_the_definition(web: Web) -> None:

@@ -1,7 +1,7 @@
 """Fixtures and helpers of the web and API tests (imported by test_web_*, test_api_*, browser).
 
 The web app is built the way `parkflow serve` builds it — `build_app` (so the outbox observer
-is wired) and `create_app` — on the test's database (SQLite, and PostgreSQL when configured)
+is wired) and `web_app` — on the test's database (SQLite, and PostgreSQL when configured)
 with the fixed clock of conftest. Everyone gets the same password; its argon2 hash is computed
 once per run.
 """
@@ -24,9 +24,8 @@ from sqlalchemy import update
 from db.engine import reading, writing
 from db.models import User, columns
 from parkflow.settings import Settings
-from parkflow.wiring import App, build_app
+from parkflow.wiring import App, build_app, web_app
 from tests.conftest import PARK_TZ
-from web.app import create_app
 from web.config import WebSettings
 from workflow.clock import FixedClock
 from workflow.projects import add_project, advance
@@ -128,7 +127,7 @@ def web(db_url: str, clock: FixedClock, people: dict[str, str], password_hash: s
     app = build_app(Settings(database_url=db_url, timezone=PARK_TZ.key), clock=clock)
     with writing(app.engine) as session:
         session.execute(update(User).values(password_hash=password_hash))
-    asgi = create_app(app, WebSettings(secret_key=SECRET, secret_from_env=True))
+    asgi = web_app(app, WebSettings(secret_key=SECRET, secret_from_env=True))
     yield Web(asgi=asgi, app=app, clock=clock, people=people)
     app.engine.dispose()
 

@@ -1,7 +1,10 @@
-"""The app factory: `create_app(App)` wires pages, the REST API, sessions and the error handler.
+"""The app factory: `create_app(deps, settings)` wires pages, the REST API, sessions and the
+error handler.
 
-Nothing is created at import time: the database engine, the park (with the outbox observer,
-so events fired here schedule their reminders) and the clock come in with the parkflow App.
+Nothing is created at import time, and nothing of the composition root is imported: the
+database engine and the park (with the outbox observer, so events fired here schedule their
+reminders, and the clock) come in as `WebDeps`, the settings as `WebSettings`
+(the composition root builds both).
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from parkflow.wiring import App
 from web import errors
 from web.api import API_DESCRIPTION, api_router
 from web.config import WebSettings
+from web.deps import WebDeps
 from web.queries import BoardCache
 from web.rendering import Pages
 from web.routes import page_router
@@ -31,14 +34,14 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'")
 
 
-def create_app(app: App, settings: WebSettings) -> FastAPI:
-    """The web workspace and the REST API of one wired parkflow App."""
+def create_app(deps: WebDeps, settings: WebSettings) -> FastAPI:
+    """The web workspace and the REST API on one database and park."""
     web = FastAPI(title="parkflow API", version="1", description=API_DESCRIPTION,
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
                   swagger_ui_oauth2_redirect_url=None)
-    web.state.parkflow = app
+    web.state.deps = deps
     web.state.web_settings = settings
-    web.state.pages = Pages(app.park)
+    web.state.pages = Pages(deps.park)
     web.state.board_cache = BoardCache()
     web.state.throttle = SignInThrottle()
     errors.install(web)

@@ -1,6 +1,6 @@
 """Dependencies, as `Annotated` aliases: the app, a read session, who is asking, the form.
 
-    AppDep       the wired parkflow App (engine, park with its observers, settings)
+    AppDep       what the composition root hands the workspace (WebDeps: engine, park)
     SessionDep   a read-only session for this request (writes open `writing()` themselves,
                  one transaction per use case, committed before the response is built)
     CurrentUser  the signed-in person of a page (else → /login)
@@ -17,12 +17,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from db.engine import reading, writing
 from db.models import User
-from parkflow.wiring import App
 from web.config import WebSettings
 from web.errors import Unauthenticated
 from web.security import (
@@ -36,11 +36,22 @@ from web.security import (
     signed_in_user_id,
 )
 from workflow.errors import ValidationError
+from workflow.park import Park
 from workflow.tokens import touch_token, verify_token
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # the session's "seen" stamp is refreshed this often, re-signing the cookie (idle timeout)
 _REFRESH_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class WebDeps:
+    """What the workspace is given by the composition root (it imports nothing of it):
+    the database engine and the park, with its clock and the observers that keep the outbox
+    in step with every change made here."""
+
+    engine: Engine
+    park: Park
 
 
 @dataclass(frozen=True)
@@ -70,12 +81,12 @@ class Viewer:
         return self.role == "admin"
 
 
-def get_app(request: Request) -> App:
-    app: App = request.app.state.parkflow
-    return app
+def get_app(request: Request) -> WebDeps:
+    deps: WebDeps = request.app.state.deps
+    return deps
 
 
-AppDep = Annotated[App, Depends(get_app)]
+AppDep = Annotated[WebDeps, Depends(get_app)]
 
 
 def get_web_settings(request: Request) -> WebSettings:

@@ -260,9 +260,9 @@ def _pending_count(request: Request, viewer: Any) -> int:
     from db.engine import reading
     from web.queries import pending_count
 
-    app = request.app.state.parkflow
-    with reading(app.engine) as session:
-        return pending_count(session, app.park, viewer.id)
+    deps = request.app.state.deps
+    with reading(deps.engine) as session:
+        return pending_count(session, deps.park, viewer.id)
 
 
 def fragment(request: Request, name: str, context: dict[str, Any], *,

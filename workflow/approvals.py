@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from db.models import Approval, ApprovalEvent, Project, SpaceRequest, User, columns
 from states.definition import pick
+from workflow.access import check_may_act
 from workflow.deadlines import local_date, working_days_after
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
 from workflow.fields import check_length, validate_fields
@@ -26,7 +27,6 @@ from workflow.park import Park
 from workflow.projects import (
     Snapshot,
     Transition,
-    check_may_act,
     load_snapshot,
     notify,
     record_history,

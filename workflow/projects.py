@@ -16,7 +16,8 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
-from states.definition import PREVIOUS, EventDef, Lifecycle, initial_milestone, pick
+from states.definition import PREVIOUS, EventDef, initial_milestone, pick
+from workflow.access import check_may_act, refusal
 from workflow.deadlines import (
     Deadline,
     Period,
@@ -216,13 +217,10 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
                               choices=", ".join(lifecycle.events))
     before = load_snapshot(session, project_id)
     actor_user = require_actor(session, actor)
-    check_may_fire(lifecycle, spec, before, actor_user)
+    refused = refusal(park, spec, before, actor_user)
+    if refused is not None:
+        raise refused
     token = Token(before.state, before.exited_from)
-    if not park.machine.can_fire(before.state, event, exited_from=before.exited_from):
-        raise Conflict("invalid_transition", field="event", event=event, state=before.state)
-    leaves_library = spec.dest != PREVIOUS and lifecycle.states[spec.dest].final
-    if before.suspended_at is not None and not leaves_library:
-        raise Conflict("suspended", field="event", project=before.id)
     clean = validate_fields(spec, fields or {})
     now = park.now()
     occurred_at = resolve_moment(at, field="at", tz=park.tz, now=now,
@@ -297,26 +295,6 @@ def recompute_deadlines(session: Session, park: Park, *, actor: User, now: datet
                                          user_id(actor), now, {"reason": reason}))
         moved += 1
     return moved
-
-
-def check_may_fire(lifecycle: Lifecycle, spec: EventDef, project: Snapshot, user: User) -> None:
-    """Raise NotPermitted unless `user` holds one of the event's roles for this project."""
-    check_may_act(spec.roles, project, user, spec.name, labels=spec.label)
-
-
-def check_may_act(roles: tuple[str, ...], project: Snapshot, user: User, what: str,
-                  labels: Mapping[str, str] | None = None) -> None:
-    """Raise NotPermitted unless `user` holds one of `roles` for this project."""
-    holds = {
-        "owner": user.id == project.owner_id,
-        "group": user.role == "member" and user.group is not None
-        and user.group == project.group,
-        "leader": user.role == "leader",
-        "admin": user.role == "admin",
-    }
-    if not any(holds[role] for role in roles):
-        raise NotPermitted("not_allowed_role", field="by", actor=user.email, project=project.id,
-                           event=what, roles=", ".join(roles), labels=labels)
 
 
 def save(session: Session, before: Snapshot, after: Snapshot) -> None:

@@ -17,12 +17,13 @@ from sqlmodel import Session
 from db.models import Project, SpaceListing, SpaceRequest, User, columns
 from states.approval import ApprovalPolicy
 from states.definition import pick
+from workflow.access import check_may_act
 from workflow.approvals import file_space_approval
 from workflow.errors import Conflict, NotFound, ValidationError
 from workflow.fields import check_length
 from workflow.moments import park_date
 from workflow.park import Park
-from workflow.projects import check_may_act, load_snapshot, notify, user_id
+from workflow.projects import load_snapshot, notify, user_id
 from workflow.users import require_actor
 
 _L, _R, _P, _U = columns(SpaceListing), columns(SpaceRequest), columns(Project), columns(User)

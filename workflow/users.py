@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -60,3 +61,15 @@ def add_user(session: Session, lifecycle: Lifecycle, *, email: str, name: str, r
     session.add(user)
     session.flush()
     return user
+
+
+def user_json(user: User) -> dict[str, Any]:
+    """A person as `user add --json` and `user list --json` show them."""
+    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
+            "group": user.group, "group_lead": user.is_group_lead, "lang": user.lang}
+
+
+def list_users(session: Session) -> list[dict[str, Any]]:
+    """Everyone, in the order they were added."""
+    return [user_json(user)
+            for user in session.exec(select(User).order_by(User.id)).all()]  # type: ignore[arg-type]

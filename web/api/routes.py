@@ -8,11 +8,11 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AfterValidator
 
 from db.engine import reading, writing
-from web.accounts import require_listing_keeper
 from web.api.schemas import (
     ERRORS,
     MAX_ID,
     Approval,
+    AvailableEvent,
     Decision,
     EventFire,
     FollowUp,
@@ -30,7 +30,9 @@ from web.api.schemas import (
 )
 from web.deps import ApiUser, AppDep
 from web.inputs import moment_text
+from workflow.access import require_listing_keeper
 from workflow.approvals import approval_view, decide, list_approvals
+from workflow.availability import available_events
 from workflow.errors import ValidationError
 from workflow.projects import add_project, advance, follow_up
 from workflow.space import add_listing, list_listings, list_requests, listing_json, request_space
@@ -95,6 +97,16 @@ def post_event(app: AppDep, viewer: ApiUser, project_id: PathId,
                 at=at, fields=body.fields)
     with reading(app.engine) as session:
         return project_view(session, app.park, project_id, viewer.lang)
+
+
+@router.get("/projects/{project_id}/events", response_model=list[AvailableEvent],
+            summary="The events the caller may fire now, and why not the others")
+def get_events(app: AppDep, viewer: ApiUser, project_id: PathId) -> list[dict[str, Any]]:
+    """Every event of the lifecycle for the token's owner: `available`, or the `reason`
+    (the error code and parameters that firing it would be refused with)."""
+    with reading(app.engine) as session:
+        return [choice.as_json()
+                for choice in available_events(session, app.park, project_id, viewer.email)]
 
 
 @router.get("/projects/{project_id}/history", response_model=list[HistoryEntry],
@@ -162,8 +174,8 @@ def get_listings(app: AppDep, viewer: ApiUser, available: bool = False,
 @router.post("/space/listings", response_model=Listing, status_code=201,
              summary="Add a listing (`space listing add`); admins and leaders")
 def post_listing(app: AppDep, viewer: ApiUser, body: ListingCreate) -> dict[str, Any]:
-    require_listing_keeper(viewer.role, viewer.email)
     with writing(app.engine) as session:
+        require_listing_keeper(session, viewer.email)
         listing = add_listing(session, app.park, carrier=body.carrier, building=body.building,
                               unit=body.unit, area=body.area, type=body.type,
                               now=app.park.now())

@@ -117,6 +117,19 @@ class Project(Out):
     history: list[HistoryEntry]
 
 
+class Refusal(Out):
+    """Why an event may not be fired now: an error code and its parameters (no prose)."""
+
+    code: str = Field(examples=["invalid_transition"])
+    params: dict[str, Any] = Field(examples=[{"event": "sign", "state": "visited"}])
+
+
+class AvailableEvent(Out):
+    event: str = Field(examples=["register"])
+    available: bool
+    reason: Refusal | None
+
+
 class ProjectCreate(In):
     name: Annotated[str, Field(min_length=1, max_length=200), Clean]
     category: Code = Field(examples=["tech_transfer"])

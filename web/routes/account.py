@@ -8,11 +8,11 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from db.engine import reading, writing
-from web.accounts import change_own_password
 from web.deps import AppDep, CurrentUser
 from web.i18n import tr
 from web.rendering import after_post, fragment, page
 from web.security import sign_in
+from workflow.accounts import change_own_password
 from workflow.tokens import create_token, list_tokens, revoke_token
 from workflow.users import find_user
 

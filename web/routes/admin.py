@@ -9,11 +9,12 @@ from fastapi import APIRouter, Form, Path, Request, UploadFile
 from fastapi.responses import Response
 
 from db.engine import writing
-from web.accounts import admin_add_user, require_admin, set_password
 from web.deps import AppDep, CurrentUser, SessionDep
 from web.i18n import tr
 from web.queries import people
 from web.rendering import after_post, page
+from workflow.access import require_admin
+from workflow.accounts import admin_add_user, set_password
 from workflow.calendar_store import covered_years, import_calendar, show_calendar
 from workflow.errors import ValidationError
 from workflow.users import LANGS, ROLES

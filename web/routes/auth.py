@@ -11,11 +11,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from db.engine import reading, writing
-from web.accounts import set_language
 from web.deps import AppDep, MaybeUser
 from web.i18n import LANGS, tr
 from web.rendering import page, request_lang
 from web.security import sign_in, sign_out
+from workflow.accounts import set_language
 from workflow.passwords import hash_password, verify_password
 from workflow.users import find_user
 

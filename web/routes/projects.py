@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from db.engine import writing
 from db.models import User
@@ -17,17 +18,12 @@ from web.i18n import tr
 from web.inputs import moment_text
 from web.queries import latest_evaluation, names_by_email, project_approvals
 from web.rendering import after_post, page
+from workflow.access import check_may_act
 from workflow.approvals import file_extension, file_suspension, resume
+from workflow.availability import available_events
 from workflow.errors import NotPermitted
 from workflow.park import Park
-from workflow.projects import (
-    Snapshot,
-    advance,
-    check_may_act,
-    check_may_fire,
-    follow_up,
-    load_snapshot,
-)
+from workflow.projects import Snapshot, advance, follow_up, load_snapshot
 from workflow.space import list_requests, request_space
 from workflow.views import project_view
 
@@ -47,15 +43,10 @@ def may(check: Any, *args: Any) -> bool:
     return True
 
 
-def event_forms(park: Park, project: Snapshot, user: User) -> list[EventDef]:
-    """The events this person may fire on this project now."""
-    lifecycle = park.lifecycle
-    names = park.machine.events_from(project.state, exited_from=project.exited_from)
-    if project.suspended_at is not None:  # a paused project may only leave the library
-        names = [n for n in names if lifecycle.events[n].dest in lifecycle.states
-                 and lifecycle.states[lifecycle.events[n].dest].final]
-    return [lifecycle.events[n] for n in names
-            if may(check_may_fire, lifecycle, lifecycle.events[n], project, user)]
+def event_forms(session: Session, park: Park, project: Snapshot, user: User) -> list[EventDef]:
+    """A form for each event this person may fire on this project now (the engine decides)."""
+    return [park.lifecycle.events[choice.event]
+            for choice in available_events(session, park, project, user) if choice.available]
 
 
 @router.get("/projects/{project_id}")
@@ -74,7 +65,7 @@ def project_page(request: Request, app: AppDep, session: SessionDep, viewer: Cur
                                                  for name in park.lifecycle.stars.scores)}
     request.state.nav = "board"
     return page(request, "project.html", {
-        "p": view, "project": project, "forms": event_forms(park, project, user),
+        "p": view, "project": project, "forms": event_forms(session, park, project, user),
         "can_act": acts and not state.final,
         "can_extend": acts and state.deadline is not None and not state.final,
         "names": names_by_email(session),

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from db.engine import writing
-from web.accounts import LISTING_KEEPERS, require_listing_keeper
 from web.deps import AppDep, CurrentUser, SessionDep
 from web.i18n import tr
 from web.rendering import after_post, page
+from workflow.access import may_keep_listings, require_listing_keeper
 from workflow.errors import ValidationError
 from workflow.space import add_listing, list_listings, list_requests, offer
 
@@ -40,7 +40,7 @@ def space_page(request: Request, app: AppDep, session: SessionDep, viewer: Curre
         "listings": listings, "requests": requests[::-1], "free": free,
         "filters": {"type": space_type, "available": only_available, "min_area": minimum},
         "total_area": sum(row["area"] for row in listings),
-        "can_add": viewer.role in LISTING_KEEPERS})
+        "can_add": may_keep_listings(viewer.role)})
 
 
 @router.post("/space/listings")
@@ -50,8 +50,8 @@ def new_listing(request: Request, app: AppDep, viewer: CurrentUser,
                 unit: Annotated[str, Form(max_length=50)],
                 area: Annotated[str, Form(max_length=20)],
                 type: Annotated[str, Form(max_length=20)]) -> Response:
-    require_listing_keeper(viewer.role, viewer.email)
     with writing(app.engine) as session:
+        require_listing_keeper(session, viewer.email)
         listing = add_listing(session, app.park, carrier=carrier, building=building,
                               unit=unit, area=area, type=type, now=app.park.now())
     return after_post(request, "/space", tr(viewer.lang, "Listing %(id)s added.",

@@ -1,4 +1,4 @@
-"""Account use cases the workspace needs: language, passwords, users added by an admin.
+"""Account use cases: language, passwords, users added by an admin (the web and the command).
 
 Each runs inside the caller's transaction and raises WorkflowError subclasses like the engine.
 """
@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from db.models import User
 from states.definition import Lifecycle
+from workflow.access import require_admin
 from workflow.errors import NotFound, NotPermitted, ValidationError
 from workflow.passwords import hash_password, verify_password
 from workflow.users import LANGS, add_user, find_user, require_actor
@@ -56,26 +57,8 @@ def admin_add_user(session: Session, lifecycle: Lifecycle, *, actor: str | User,
                    name: str, role: str, group: str | None, group_lead: bool, lang: str,
                    password: str | None, now: datetime) -> User:
     """An admin adds a person (optionally with a first password)."""
-    acting = require_actor(session, actor)
-    if acting.role != "admin":
-        raise NotPermitted("admin_only", field="by")
+    require_admin(session, actor)
     password_hash = hash_password(password) if password else None
     return add_user(session, lifecycle, email=email, name=name, role=role, group=group or None,
                     group_lead=group_lead, lang=lang, password_hash=password_hash, now=now)
 
-
-# Who keeps the space inventory: the listing use case takes no actor, so the workspace decides.
-LISTING_KEEPERS = ("admin", "leader")
-
-
-def require_listing_keeper(role: str, email: str) -> None:
-    if role not in LISTING_KEEPERS:
-        raise NotPermitted("not_allowed_role", field="by", actor=email, project="-",
-                           event="listing", roles=", ".join(LISTING_KEEPERS))
-
-
-def require_admin(session: Session, actor: str | User) -> User:
-    user = require_actor(session, actor)
-    if user.role != "admin":
-        raise NotPermitted("admin_only", field="by")
-    return user

@@ -1,0 +1,128 @@
+"""`parkflow approvals …` and `parkflow extension request`: a leader's inbox and decisions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from parkflow.cli.app import approvals_app, extension_app
+from parkflow.cli.context import Context
+from parkflow.cli.exits import command
+from parkflow.cli.options import By, Json
+from parkflow.cli.output import emit_json, out, t
+
+
+@command(extension_app, "request")
+def extension_request(
+    ctx: Context,
+    project_id: Annotated[int, typer.Argument(metavar="PROJECT_ID")],
+    days: Annotated[str, typer.Option("--days", help="延期天数（日历日）")],
+    reason: Annotated[str, typer.Option("--reason", help="理由")],
+    by: By = None,
+    as_json: Json = False,
+) -> None:
+    """申请延长当前阶段期限 / ask for more time on the current stage."""
+    from db.engine import writing
+    from workflow.approvals import file_extension
+    actor = ctx.actor(by)
+    with writing(ctx.app.engine) as session:
+        approval = file_extension(session, ctx.app.park, project_id=project_id, days=days,
+                                  reason=reason, actor=actor or "")
+    show_approval(ctx, approval.id, as_json, filed=True)
+
+
+def show_approval(ctx: Context, approval_id: int | None, as_json: bool, *,
+                  filed: bool = False) -> None:
+    """An approval after a change: its JSON row, or one line saying where it stands."""
+    from db.engine import reading
+    from workflow.approvals import approval_json, load_approval
+    assert approval_id is not None
+    with reading(ctx.app.engine) as session:
+        shown = approval_json(session, ctx.app.park, load_approval(session, approval_id),
+                              ctx.lang)
+    if as_json:
+        emit_json(shown)
+    elif filed:
+        out.print(t(f"已提交审批 {approval_id}（{shown['kind_label']}），待分管领导审批",
+                    f"approval {approval_id} ({shown['kind_label']}) filed for a leader", ctx))
+    else:
+        out.print(t(f"审批 {approval_id}：{shown['state_label']}",
+                    f"approval {approval_id}: {shown['state_label']}", ctx))
+
+
+@command(approvals_app, "list")
+def approvals_list(
+    ctx: Context,
+    by: By = None,
+    pending: Annotated[bool, typer.Option("--pending", help="仅待审批")] = False,
+    mine: Annotated[bool, typer.Option("--mine", help="仅本人提交的")] = False,
+    as_json: Json = False,
+) -> None:
+    """审批列表（领导的待办）/ a leader's inbox."""
+    from db.engine import reading
+    from workflow.approvals import list_approvals
+    actor = ctx.actor(by)
+    with reading(ctx.app.engine) as session:
+        rows = list_approvals(session, ctx.app.park, viewer=actor or "", pending=pending,
+                              mine=mine, lang=ctx.lang)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        late = t(" 已超期", " overdue", ctx) if r["overdue"] else ""
+        out.print(f"{r['id']:>4} {r['kind_label']:6} #{r['project_id']} "
+                  f"{r['project_name']}  {r['state_label']}  {r['requested_by_name']}"
+                  f"  {t('期限', 'due', ctx)} {r['due_at'][:10]}{late}")
+    out.print(t(f"共 {len(rows)} 条", f"{len(rows)} approvals", ctx))
+
+
+@command(approvals_app, "decide")
+def approvals_decide(
+    ctx: Context,
+    approval_id: Annotated[int, typer.Argument(metavar="ID")],
+    decision: Annotated[str, typer.Argument(metavar="approve|reject|return")],
+    by: By = None,
+    comment: Annotated[str | None, typer.Option("--comment",
+                                                help="审批意见（驳回/退回必填）")] = None,
+    as_json: Json = False,
+) -> None:
+    """批准、驳回或退回 / approve, reject or return."""
+    from db.engine import writing
+    from workflow.approvals import decide
+    actor = ctx.actor(by)
+    with writing(ctx.app.engine) as session:
+        approval = decide(session, ctx.app.park, approval_id=approval_id,
+                          decision=decision, actor=actor or "", comment=comment)
+    show_approval(ctx, approval.id, as_json)
+
+
+@command(approvals_app, "resubmit")
+def approvals_resubmit(
+    ctx: Context,
+    approval_id: Annotated[int, typer.Argument(metavar="ID")],
+    by: By = None,
+    note: Annotated[str | None, typer.Option("--note", help="补充说明")] = None,
+    as_json: Json = False,
+) -> None:
+    """补充后重新提交被退回的申请 / resubmit a returned request."""
+    from db.engine import writing
+    from workflow.approvals import resubmit
+    actor = ctx.actor(by)
+    with writing(ctx.app.engine) as session:
+        approval = resubmit(session, ctx.app.park, approval_id=approval_id,
+                            actor=actor or "", note=note)
+    show_approval(ctx, approval.id, as_json)
+
+
+@command(approvals_app, "withdraw")
+def approvals_withdraw(ctx: Context, approval_id: Annotated[int, typer.Argument(metavar="ID")],
+                       by: By = None, as_json: Json = False) -> None:
+    """撤回本人提交的申请 / withdraw a request you filed."""
+    from db.engine import writing
+    from workflow.approvals import withdraw
+    actor = ctx.actor(by)
+    with writing(ctx.app.engine) as session:
+        approval = withdraw(session, ctx.app.park, approval_id=approval_id,
+                            actor=actor or "")
+    show_approval(ctx, approval.id, as_json)

@@ -1,0 +1,49 @@
+"""`parkflow calendar …`: the business calendar (holidays and adjusted working days)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from parkflow.cli.app import calendar_app
+from parkflow.cli.context import Context
+from parkflow.cli.exits import command
+from parkflow.cli.options import By, Json
+from parkflow.cli.output import emit_json, err, out, t
+from workflow.errors import ValidationError
+
+
+@command(calendar_app, "import")
+def calendar_import(ctx: Context, file: Path, by: By = None) -> None:
+    """导入节假日安排（CSV: date,kind,name）/ import a holiday arrangement (admin)."""
+    from db.engine import writing
+    from workflow.calendar_store import import_calendar
+    from workflow.users import require_actor
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ValidationError("bad_value", field="FILE", value=str(file),
+                              reason=exc.strerror or str(exc)) from exc
+    with writing(ctx.app.engine) as session:
+        actor = require_actor(session, ctx.actor(by))
+        years = import_calendar(session, ctx.app.park, text=text, source=file.name,
+                                actor=actor, now=ctx.app.park.now())
+    out.print(t(f"已导入 {', '.join(map(str, years))} 年的节假日安排",
+                f"imported the arrangement of {', '.join(map(str, years))}", ctx))
+
+
+@command(calendar_app, "show")
+def calendar_show(ctx: Context, year: int, as_json: Json = False) -> None:
+    """显示某年的节假日与调休 / show a year's holidays and adjusted working days."""
+    from db.engine import reading
+    from workflow.calendar_store import show_calendar
+    with reading(ctx.app.engine) as session:
+        shown = show_calendar(session, year)
+    if as_json:
+        emit_json(shown)
+        return
+    if not shown["covered"]:
+        err.print(t(f"[yellow]警告[/yellow] {year} 年的节假日安排尚未导入",
+                    f"[yellow]warning[/yellow] the {year} arrangement is not loaded", ctx))
+    for day in shown["days"]:
+        kind = t("休", "off", ctx) if day["kind"] == "holiday" else t("班", "work", ctx)
+        out.print(f"{day['date']}  {kind}  {day['name']}")

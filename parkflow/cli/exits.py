@@ -1,0 +1,70 @@
+"""Failures to exit codes, in one place (CLI.md): 0 ok · 2 invalid input · 3 not permitted ·
+4 not found · 5 conflict · 1 anything unexpected, never with a traceback.
+
+A command is a plain function `fn(ctx, **options)`; `@command(group, name)` registers it with
+typer (which sees the options only), builds its Context and maps whatever it raises.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+
+from parkflow.cli.context import Context
+from parkflow.cli.output import fail
+from workflow.errors import WorkflowError
+
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def command(group: typer.Typer, name: str | None = None) -> Callable[[Command], Command]:
+    """Register `fn(ctx, **options)` as the command `name` of `group`.
+
+    With an `as_json` option set, a failure also prints the error object on stdout.
+    """
+    def register(fn: Command) -> Command:
+        @functools.wraps(fn)
+        def invoke(**options: Any) -> None:
+            run(lambda ctx: fn(ctx, **options), as_json=bool(options.get("as_json")))
+
+        signature = inspect.signature(fn, eval_str=True)
+        options = list(signature.parameters.values())[1:]  # the context is ours, not typer's
+        invoke.__signature__ = signature.replace(parameters=options)  # type: ignore[attr-defined]
+        group.command(name)(invoke)
+        return fn
+    return register
+
+
+def run(action: Callable[[Context], Any], *, as_json: bool = False) -> None:
+    """Run one command body; map every failure to one line and the contract's exit code."""
+    ctx: Context | None = None
+    try:
+        ctx = Context()
+        action(ctx)
+    except WorkflowError as exc:
+        lang = _lang(ctx)
+        fail(exc.message(lang), exc.exit_code, exc.as_json(lang) if as_json else None, lang)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # never a traceback in front of a person
+        message = _describe_unexpected(exc, _lang(ctx))
+        fail(message, 1, {"error": {"kind": "internal", "field": None, "message": message}}
+             if as_json else None, _lang(ctx))
+
+
+def _lang(ctx: Context | None) -> str:
+    return ctx.lang if ctx else os.environ.get("PARKFLOW_LANG") or "zh-CN"
+
+
+def _describe_unexpected(exc: Exception, lang: str) -> str:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+    if isinstance(exc, OperationalError | ProgrammingError):
+        hint = ("数据库不可用或尚未初始化（请先运行 parkflow init）" if lang == "zh-CN"
+                else "database unavailable or not initialised (run `parkflow init`)")
+        return f"{hint}: {str(exc.orig).splitlines()[0] if exc.orig else exc}"
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,140 @@
+"""`parkflow reminders …`, `parkflow outbox …` and the long-running `parkflow scheduler`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from parkflow.cli.app import app, outbox_app, reminders_app
+from parkflow.cli.context import Context
+from parkflow.cli.exits import command
+from parkflow.cli.options import Json
+from parkflow.cli.output import emit_json, err, out, t
+from workflow.errors import ValidationError
+
+Now = Annotated[str | None, typer.Option("--now", help="视为当前时间（ISO）")]
+
+
+def _now(ctx: Context, now: str | None) -> Any:
+    """--now for reminders: an ISO datetime or date (park time); default the real now."""
+    from datetime import datetime, time
+
+    from workflow.moments import parse_day_or_moment
+    if now is None:
+        return ctx.app.park.now()
+    parsed = parse_day_or_moment(now, "now")
+    tz = ctx.app.park.tz
+    if isinstance(parsed, datetime):
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    return datetime.combine(parsed, time(), tzinfo=tz)
+
+
+@command(reminders_app, "run")
+def reminders_run(ctx: Context, now: Now = None, as_json: Json = False) -> None:
+    """执行一次扫描与投递 / one sweep and one delivery pass."""
+    from notifications.delivery import run_once
+    counts = run_once(ctx.app.engine, ctx.app.park, ctx.app.mailer(),
+                      ctx.app.mail_settings(), now=_now(ctx, now), chat=ctx.app.chat())
+    if as_json:
+        emit_json(counts)
+    else:
+        out.print(t("已发送 {sent}，失败 {failed}，重试中 {retrying}，"
+                    "跳过 {skipped}，取消 {cancelled}",
+                    "sent {sent}, failed {failed}, retrying {retrying}, skipped {skipped}, "
+                    "cancelled {cancelled}", ctx).format(**counts))
+        if not ctx.settings.smtp_url:
+            out.print(t(f"未配置 SMTP：邮件已写入 {ctx.settings.mail_dir}/",
+                        f"no SMTP configured: mail written to {ctx.settings.mail_dir}/", ctx))
+
+
+@command(reminders_app, "preview")
+def reminders_preview(
+    ctx: Context,
+    until: Annotated[str, typer.Option("--until", help="预览截至日期 YYYY-MM-DD（含当天）")],
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
+    """预览将要发出的提醒、预警与汇总（不发送）/ what would go out, sending nothing."""
+    from datetime import datetime, time, timedelta
+
+    from db.engine import reading
+    from notifications.preview import preview
+    from workflow.moments import park_date
+    moment = _now(ctx, now)
+    end_day = park_date(until, field="until", tz=ctx.app.park.tz)
+    end = datetime.combine(end_day + timedelta(days=1), time(), tzinfo=ctx.app.park.tz)
+    if end <= moment:
+        raise ValidationError("bad_value", field="until", value=until,
+                              reason=t("须晚于当前时间", "must be after now", ctx))
+    with reading(ctx.app.engine) as session:
+        rows = preview(session, ctx.app.park, now=moment, until=end - timedelta(seconds=1))
+    if as_json:
+        emit_json(rows)
+        return
+    _print_messages(rows)
+    out.print(t(f"共 {len(rows)} 封", f"{len(rows)} messages", ctx))
+
+
+def _print_messages(rows: list[dict[str, Any]]) -> None:
+    """Outbox or preview rows, a line each."""
+    for row in rows:
+        number = f"{row['id']:>5} " if row["id"] is not None else ""
+        out.print(f"{number}{row['send_at'][:16].replace('T', ' ')}  {row['kind']:9} "
+                  f"{row['status']:9} #{row['project_id'] or '-':<5} "
+                  f"{', '.join(row['recipients'])}  {row['reason']}")
+
+
+@command(outbox_app, "list")
+def outbox_list(
+    ctx: Context,
+    status: Annotated[str | None, typer.Option(
+        "--status", help="pending|sent|failed|skipped|cancelled")] = None,
+    as_json: Json = False,
+) -> None:
+    """发件记录：发给谁、何时、为何 / what went out, to whom, when and why."""
+    from db.engine import reading
+    from notifications.outbox import STATUSES, list_rows, row_json
+    if status is not None and status not in STATUSES:
+        raise ValidationError("bad_choice", field="status", value=status,
+                              choices=", ".join(STATUSES))
+    tz = ctx.app.park.tz
+    with reading(ctx.app.engine) as session:
+        rows = [row_json(r, tz) for r in list_rows(session, status=status)]
+    if as_json:
+        emit_json(rows)
+        return
+    _print_messages(rows)
+    out.print(t(f"共 {len(rows)} 条", f"{len(rows)} rows", ctx))
+
+
+@command(outbox_app, "retry")
+def outbox_retry(ctx: Context, message_id: Annotated[int, typer.Argument(metavar="ID")],
+                 now: Now = None) -> None:
+    """重新投递一条失败的邮件 / send a failed message again."""
+    from db.engine import writing
+    from notifications.outbox import retry
+    with writing(ctx.app.engine) as session:
+        retry(session, message_id, now=_now(ctx, now))
+    out.print(t(f"发件记录 {message_id} 将重新投递", f"message {message_id} queued again", ctx))
+
+
+@command(app, "scheduler")
+def scheduler(ctx: Context,
+              every: Annotated[int, typer.Option("--every", help="扫描间隔（秒）")] = 60) -> None:
+    """常驻进程：定时扫描、投递与每周任务 / long-running: sweep, delivery, weekly jobs."""
+    import logging
+
+    from notifications.scheduler import run_forever
+    app_ = ctx.app
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
+    sweep = app_.sweep()
+
+    def tick() -> None:
+        counts = sweep()
+        if counts and any(counts.values()):
+            err.print(f"{app_.park.now().astimezone(app_.park.tz):%Y-%m-%d %H:%M} {counts}")
+
+    err.print(t("调度器已启动（Ctrl+C 退出）", "scheduler started (Ctrl+C to stop)", ctx))
+    run_forever(tick, app_.park.lifecycle.reminders, app_.park.tz, every_seconds=every)

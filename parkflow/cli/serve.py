@@ -1,0 +1,62 @@
+"""`parkflow serve`: the web workspace and the REST API (optionally with the scheduler)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from parkflow.cli.app import app
+from parkflow.cli.context import Context
+from parkflow.cli.exits import command
+from parkflow.cli.output import err, t
+
+SCHEDULER_HINT_ZH = "调度器已在本进程内启动（每分钟扫描并投递提醒）"
+SCHEDULER_HINT_EN = "scheduler running in this process (sweep and delivery every minute)"
+
+
+@command(app, "serve")
+def serve(
+    ctx: Context,
+    host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口", min=1, max=65535)] = 8000,
+    with_scheduler: Annotated[bool, typer.Option(
+        "--with-scheduler", help="在本进程内运行提醒调度器（只运行一个这样的进程）")] = False,
+) -> None:
+    """启动 Web 工作台与 REST API / start the web workspace and the REST API."""
+    import uvicorn
+    from sqlalchemy import inspect
+
+    from parkflow.wiring import web_app, web_settings
+
+    if not inspect(ctx.app.engine).has_table("projects"):
+        from workflow.errors import ValidationError
+        raise ValidationError("bad_value", field="PARKFLOW_DATABASE_URL",
+                              value=ctx.settings.database_url,
+                              reason=t("数据库尚未初始化，请先运行 parkflow init",
+                                       "the database is not initialised: run parkflow init",
+                                       ctx))
+    settings = web_settings(ctx.settings)
+    if not settings.secret_from_env:
+        err.print(t("[yellow]提示[/yellow] 未设置 PARKFLOW_SECRET_KEY：已生成临时密钥，"
+                    "重启后需重新登录",
+                    "[yellow]note[/yellow] PARKFLOW_SECRET_KEY is not set: a temporary key "
+                    "was drawn, so sign-ins end when the server restarts", ctx))
+    scheduler = start_scheduler(ctx) if with_scheduler else None
+    if scheduler is not None:
+        err.print(t(SCHEDULER_HINT_ZH, SCHEDULER_HINT_EN, ctx))
+    err.print(t(f"parkflow 已启动：http://{host}:{port}/ （Ctrl+C 退出）",
+                f"parkflow is serving http://{host}:{port}/ (Ctrl+C to stop)", ctx))
+    try:
+        uvicorn.run(web_app(ctx.app, settings), host=host, port=port,
+                    log_level="info", server_header=False)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def start_scheduler(ctx: Any) -> Any:
+    """The reminder scheduler on a background thread of the server process."""
+    from notifications.scheduler import start_background
+    park = ctx.app.park
+    return start_background(ctx.app.sweep(), park.lifecycle.reminders, park.tz)

@@ -1,0 +1,144 @@
+"""`parkflow space …`: the space inventory, space requests and offering a listing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from parkflow.cli.app import listing_app, space_app
+from parkflow.cli.context import Context
+from parkflow.cli.exits import command
+from parkflow.cli.options import By, Json
+from parkflow.cli.output import emit_json, out, t
+from workflow.errors import ValidationError
+
+
+@command(listing_app, "add")
+def listing_add(
+    ctx: Context,
+    carrier: Annotated[str, typer.Option("--carrier", help="载体")],
+    building: Annotated[str, typer.Option("--building", help="楼栋")],
+    unit: Annotated[str, typer.Option("--unit", help="单元")],
+    area: Annotated[str, typer.Option("--area", help="面积（m²）")],
+    type_: Annotated[str, typer.Option("--type", help="office|lab|plant")],
+    by: By = None,
+    as_json: Json = False,
+) -> None:
+    """登记房源（管理员、分管领导）/ add a listing to the space inventory (admins, leaders)."""
+    from db.engine import writing
+    from workflow.access import require_listing_keeper
+    from workflow.space import add_listing, listing_json
+    park = ctx.app.park
+    actor = ctx.actor(by)
+    with writing(ctx.app.engine) as session:
+        require_listing_keeper(session, actor)
+        listing = add_listing(session, park, carrier=carrier, building=building, unit=unit,
+                              area=area, type=type_, now=park.now())
+        shown = listing_json(listing, park.approvals, ctx.lang)
+    if as_json:
+        emit_json(shown)
+    else:
+        print(shown["id"])
+
+
+@command(listing_app, "list")
+def listing_list(
+    ctx: Context,
+    available: Annotated[bool, typer.Option("--available", help="仅可用房源")] = False,
+    type_: Annotated[str | None, typer.Option("--type", help="office|lab|plant")] = None,
+    min_area: Annotated[str | None, typer.Option("--min-area", help="最小面积（m²）")] = None,
+    as_json: Json = False,
+) -> None:
+    """房源列表 / list the space inventory."""
+    from db.engine import reading
+    from workflow.space import format_area, list_listings
+    with reading(ctx.app.engine) as session:
+        rows = list_listings(session, ctx.app.park, available=available, type=type_,
+                             min_area=min_area, lang=ctx.lang)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        out.print(f"{r['id']:>4} {r['carrier']} {r['building']} {r['unit']}  "
+                  f"{r['type_label']} {format_area(r['area'])} m²  {r['status']}")
+
+
+@command(space_app, "request")
+def space_request(
+    ctx: Context,
+    target: Annotated[str, typer.Argument(metavar="PROJECT_ID|list",
+                                          help="项目编号，或 list 列出申请")],
+    type_: Annotated[str | None, typer.Option("--type", help="office|lab|plant")] = None,
+    area: Annotated[str | None, typer.Option("--area", help="面积（m²）")] = None,
+    needed_by: Annotated[str | None, typer.Option("--needed-by", help="需用日期")] = None,
+    by: By = None,
+    carrier: Annotated[str | None, typer.Option("--carrier", help="意向载体")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="说明")] = None,
+    project: Annotated[int | None, typer.Option("--project",
+                                                help="（list）按项目筛选")] = None,
+    as_json: Json = False,
+) -> None:
+    """提交用房申请（大面积/厂房须领导审批）；`space request list` 列出申请 / file or list."""
+    if target == "list":
+        _list_requests(ctx, project, as_json)
+        return
+    from db.engine import writing
+    from workflow.space import request_space
+    if not target.isdigit():
+        raise ValidationError("bad_value", field="PROJECT_ID", value=target,
+                              reason="project id / 项目编号")
+    for name, value in (("type", type_), ("area", area), ("needed_by", needed_by)):
+        if value is None:
+            raise ValidationError("required", field=name)
+    assert type_ is not None and area is not None and needed_by is not None
+    actor = ctx.actor(by)
+    with writing(ctx.app.engine) as session:
+        result = request_space(session, ctx.app.park, project_id=int(target), type=type_,
+                               area=area, needed_by=needed_by, actor=actor or "",
+                               carrier=carrier, note=note, lang=ctx.lang)
+    if as_json:
+        emit_json(result)
+        return
+    path = (t(f"已提交审批 {result['approval_id']}", f"approval {result['approval_id']} filed",
+              ctx) if result["needs_approval"]
+            else t("直接进入匹配", "straight to matching", ctx))
+    out.print(f"{t('用房申请', 'space request', ctx)} {result['id']}: {path} — "
+              f"{result['reason']}")
+
+
+def _list_requests(ctx: Context, project: int | None, as_json: bool) -> None:
+    from db.engine import reading
+    from workflow.space import format_area, list_requests
+    with reading(ctx.app.engine) as session:
+        rows = list_requests(session, ctx.app.park, project_id=project, lang=ctx.lang)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        out.print(f"{r['id']:>4} #{r['project_id']} {r['project_name']}  {r['type']} "
+                  f"{format_area(r['area'])} m²  {r['needed_by']}  {r['status']}"
+                  f"{'  → ' + str(r['listing_id']) if r['listing_id'] else ''}")
+
+
+@command(space_app, "offer")
+def space_offer(
+    ctx: Context,
+    request_id: Annotated[int, typer.Argument(metavar="REQUEST_ID")],
+    listing_id: Annotated[int, typer.Argument(metavar="LISTING_ID")],
+    by: By = None,
+    note: Annotated[str | None, typer.Option("--note", help="说明（房源小于需求时必填）")] = None,
+    as_json: Json = False,
+) -> None:
+    """为已批准（或无需审批）的申请预留房源 / reserve a listing for a request."""
+    from db.engine import writing
+    from workflow.space import offer
+    actor = ctx.actor(by)
+    with writing(ctx.app.engine) as session:
+        result = offer(session, ctx.app.park, request_id=request_id, listing_id=listing_id,
+                       actor=actor or "", note=note)
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(t(f"房源 {listing_id} 已为申请 {request_id} 预留",
+                    f"listing {listing_id} reserved for request {request_id}", ctx))

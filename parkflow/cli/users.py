@@ -1,0 +1,86 @@
+"""`parkflow user …`: add and list people, set a password."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from parkflow.cli.app import user_app
+from parkflow.cli.context import Context
+from parkflow.cli.exits import command
+from parkflow.cli.options import Json
+from parkflow.cli.output import emit_json, out, t
+
+
+@command(user_app, "add")
+def user_add(
+    ctx: Context,
+    email: str,
+    name: Annotated[str, typer.Option("--name", help="姓名")],
+    role: Annotated[str, typer.Option("--role", help="member|leader|admin")],
+    group: Annotated[str | None, typer.Option("--group",
+                                              help="platform|project|finance|general")] = None,
+    group_lead: Annotated[bool, typer.Option("--group-lead", help="组长（接收本组预警）")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="zh-CN|en")] = "zh-CN",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="从标准输入读取密码")] = False,
+    as_json: Json = False,
+) -> None:
+    """添加用户 / add a user."""
+    from db.engine import writing
+    from workflow.users import add_user, user_json
+    password_hash = _read_password_hash() if password_stdin else None
+    with writing(ctx.app.engine) as session:
+        user = add_user(session, ctx.app.park.lifecycle, email=email, name=name, role=role,
+                        group=group, group_lead=group_lead, lang=lang,
+                        password_hash=password_hash, now=ctx.app.park.now())
+        shown = user_json(user)
+    if as_json:
+        emit_json(shown)
+    else:
+        out.print(t(f"已添加用户 {shown['name']} <{shown['email']}>",
+                    f"added {shown['name']} <{shown['email']}>", ctx))
+
+
+def _read_password_hash() -> str:
+    from workflow.passwords import hash_password
+    password = sys.stdin.readline().rstrip("\n")
+    return hash_password(password)
+
+
+@command(user_app, "list")
+def user_list(ctx: Context, as_json: Json = False) -> None:
+    """列出用户 / list users."""
+    from db.engine import reading
+    from workflow.users import list_users
+    with reading(ctx.app.engine) as session:
+        users = list_users(session)
+    if as_json:
+        emit_json(users)
+        return
+    for u in users:
+        out.print(f"{u['email']:32} {u['name']:8} {u['role']:7} {u['group'] or '-'}"
+                  f"{' 组长' if u['group_lead'] else ''}")
+
+
+@command(user_app, "set-password")
+def set_password(
+    ctx: Context,
+    email: str,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="从标准输入读取密码（必需）")] = False,
+) -> None:
+    """设置或修改用户密码（用于网页登录）/ set or change a password (for the web)."""
+    from db.engine import writing
+    from workflow.accounts import set_password as store
+    from workflow.errors import ValidationError
+    if not password_stdin:
+        raise ValidationError("required", field="--password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    ctx.actor(email)  # messages in that person's language
+    with writing(ctx.app.engine) as session:
+        user = store(session, email=email, password=password)
+    out.print(t(f"已设置 {user.name} <{user.email}> 的密码",
+                f"password of {user.name} <{user.email}> set", ctx))
