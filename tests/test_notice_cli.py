@@ -1,8 +1,8 @@
 """`parkflow calendar import-notice` end to end, as a subprocess: a preview as JSON, an import
 shown day by day beside the calendar, standard input, and the refusals with their exit codes.
 
-What the command prints does not depend on today: the notice is for a fixed year (the 2027
-sample in tests/data, made up in the published form) and the database is the test's own.
+The command runs at the fixed moment NOW (PARKFLOW_TEST_NOW) on the test's own database; the
+notice is the 2027 sample in tests/data, made up in the published form.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def notice(db_url: str, tmp_path: Path, engine: Engine) -> Iterator[Any]:
     """`parkflow calendar import-notice …` on the test's database; 2027 dropped afterwards
     (on PostgreSQL the calendar tables outlive the test)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
-    env["PARKFLOW_DATABASE_URL"] = db_url
+    env.update(PARKFLOW_DATABASE_URL=db_url, PARKFLOW_TEST_NOW=NOW.isoformat())
 
     def command(*args: str, stdin: str | None = None) -> Result:
         done = subprocess.run([str(PARKFLOW), "calendar", "import-notice", *args], cwd=tmp_path,
