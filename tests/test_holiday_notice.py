@@ -206,6 +206,12 @@ def test_an_item_of_one_day_is_a_notice_of_one_day() -> None:
         2027, {D("2027-01-01"): "元旦"}, {})
 
 
+def test_items_are_numbered_on_past_ten() -> None:
+    numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
+    items = "".join(f"{n}、元旦：{month}月1日放假。\n" for month, n in enumerate(numerals, 1))
+    assert [d.month for d in parse_notice(items, 2026).holidays] == list(range(1, 13))
+
+
 # ---------------------------------------------------------------- errors
 
 ONE_ITEM_2026 = "一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。\n"

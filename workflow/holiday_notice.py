@@ -31,9 +31,7 @@ __all__ = ["Notice", "NoticeError", "parse_notice"]
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-# 一 … 二十: items are numbered in order, starting at 一.
-_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
-             *(f"十{d}" for d in "一二三四五六七八九"), "二十")
+_DIGITS = "一二三四五六七八九"
 # An item starts at the beginning of a line or right after a full stop. The look-behind keeps
 # lunar dates such as “腊月二十八、周日” from being taken for item 二十八.
 _ITEM = re.compile(r"(?:^|(?<=。))[ \t\u3000]*([一二三四五六七八九十]{1,3})、", re.M)
@@ -96,10 +94,10 @@ def parse_notice(text: str, year: int) -> Notice:
     _check_stated_year(text[: items[0][0]], year)
     holidays: dict[date, str] = {}
     workdays: dict[date, str] = {}
-    for position, (_, number, body) in enumerate(items):
-        if number != _NUMERALS[position]:
+    for position, (_, number, body) in enumerate(items, start=1):
+        if number != _numeral(position):  # items go 一、二、三… with none left out
             raise NoticeError("notice_numbering", _quote(f"{number}、{body.split('。')[0]}"),
-                              expected=_NUMERALS[position])
+                              expected=_numeral(position))
         _Item(body, year, holidays, workdays).read()
     return Notice(year, dict(sorted(holidays.items())), dict(sorted(workdays.items())))
 
@@ -120,6 +118,13 @@ def _items(text: str) -> Iterator[tuple[int, str, str]]:
                 break
             kept.append(paragraph)
         yield match.start(), match.group(1), "".join(kept)
+
+
+def _numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (up to 99)."""
+    tens, ones = divmod(number, 10)
+    written = ("" if tens == 1 else _DIGITS[tens - 1]) + "十" if tens else ""
+    return written + (_DIGITS[ones - 1] if ones else "")
 
 
 def _check_stated_year(preamble: str, year: int) -> None:
