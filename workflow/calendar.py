@@ -54,6 +54,8 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def english_name(name: str) -> str:
     """English name of a holiday given its Chinese name; unknown names are returned unchanged."""
+    if "、" in name:  # one item of a notice for two holidays: "国庆节、中秋节"
+        return " / ".join(english_name(part) for part in name.split("、"))
     if name in _ENGLISH_NAMES:
         return _ENGLISH_NAMES[name]
     base = name.removesuffix(_MAKE_UP_SUFFIX)

@@ -45,15 +45,29 @@ def import_calendar(session: Session, park: Park, *, text: str, source: str, act
                               reason=exc.reason, reason_en=exc.reason_en) from exc
     if not years:
         raise ValidationError("calendar_empty", field="file")
+    store_arrangement(session, park, days=days, years=years, source=source, actor=actor,
+                      now=now)
+    return years
+
+
+def store_arrangement(session: Session, park: Park, *, days: list[SpecialDay], years: list[int],
+                      source: str, actor: User, now: datetime) -> None:
+    """Replace the arrangement of `years` by `days`, then bring stored deadlines in line.
+
+    A day outside `years` replaces only its own date and leaves its year as it was (the notice
+    for 2019 starts its New Year holiday on 2018-12-30).
+    """
     for year in years:
         in_year = extract("year", columns(CalendarDay).day) == year
         session.execute(delete(CalendarDay).where(in_year))
         session.execute(delete(CalendarYear).where(columns(CalendarYear).year == year))
+    outside = [d.day for d in days if d.day.year not in years]
+    if outside:
+        session.execute(delete(CalendarDay).where(columns(CalendarDay).day.in_(outside)))
     _store(session, days, years, source, now)
     park.calendar_changed(session)
     recompute_deadlines(session, park, actor=actor, now=now,
                         reason=f"calendar {', '.join(map(str, years))} ({source})")
-    return years
 
 
 def show_calendar(session: Session, year: int) -> dict[str, Any]:

@@ -126,6 +126,38 @@ MESSAGES: dict[str, dict[str, str]] = {
     "calendar_line": {"zh-CN": "日历文件第 {line} 行：{reason}",
                       "en": "calendar file, line {line}: {reason_en}"},
     "calendar_empty": {"zh-CN": "日历文件中没有任何日期", "en": "the calendar file has no days"},
+    # the State Council's holiday notice (workflow/holiday_notice.py)
+    "notice_no_items": {"zh-CN": "通知中没有找到编号条目（一、二、……）："
+                                 "请粘贴通知全文或其中的编号条目",
+                        "en": "the notice has no numbered items (一、二、…): paste the whole "
+                              "notice or its numbered items"},
+    "notice_unreadable": {"zh-CN": "无法识别通知中的这句话：“{sentence}”",
+                          "en": "cannot read this sentence of the notice: “{sentence}”"},
+    "notice_weekday": {"zh-CN": "“{sentence}”：{day} 是{actual}，不是{written}（年份是否有误？）",
+                       "en": "“{sentence}”: {day} is a {actual_en}, not a {written_en} "
+                             "(is the year right?)"},
+    "notice_year": {"zh-CN": "这是 {written} 年的通知（“{sentence}”），不是 {year} 年的",
+                    "en": "this is the notice for {written} (“{sentence}”), not for {year}"},
+    "notice_count": {"zh-CN": "“{sentence}”：写明共 {written} 天，"
+                              "但 {first} 至 {last} 是 {actual} 天",
+                     "en": "“{sentence}”: says {written} days, but {first} to {last} is "
+                           "{actual} days"},
+    "notice_range": {"zh-CN": "“{sentence}”：结束日期 {last} 早于开始日期 {first}",
+                     "en": "“{sentence}”: it ends ({last}) before it starts ({first})"},
+    "notice_bad_date": {"zh-CN": "“{sentence}”：{value} 不是有效日期",
+                        "en": "“{sentence}”: {value} is not a date"},
+    "notice_not_weekend": {"zh-CN": "“{sentence}”：调休上班日 {day} 是{actual}，不是周末",
+                           "en": "“{sentence}”: the make-up working day {day} is a "
+                                 "{actual_en}, not a weekend day"},
+    "notice_duplicate": {"zh-CN": "“{sentence}”：{day} 在通知中出现了两次",
+                         "en": "“{sentence}”: {day} appears twice in the notice"},
+    "notice_outside_year": {"zh-CN": "“{sentence}”：{day} 不在 {year} 年的安排之内",
+                            "en": "“{sentence}”: {day} lies outside the {year} arrangement"},
+    "notice_numbering": {"zh-CN": "“{sentence}”：条目编号应为“{expected}、”（是否漏了一条？）",
+                         "en": "“{sentence}”: this item should be numbered “{expected}、” "
+                               "(is one missing?)"},
+    "notice_no_holiday": {"zh-CN": "“{sentence}”：这一条没有写放假日期",
+                          "en": "“{sentence}”: this item names no day off"},
     "definition": {"zh-CN": "流程定义有误：{reason}",
                    "en": "broken lifecycle definition: {reason}"},
 }

@@ -16,6 +16,7 @@ import sys
 from parkflow.cli import (
     approvals,
     calendar,
+    calendar_notice,
     database,
     demo,
     projects,
@@ -27,8 +28,8 @@ from parkflow.cli import (
 )
 from parkflow.cli.app import app
 
-COMMANDS = (database, users, projects, approvals, space, calendar, reminders, tokens, serve,
-            demo)
+COMMANDS = (database, users, projects, approvals, space, calendar, calendar_notice, reminders,
+            tokens, serve, demo)
 
 __all__ = ["COMMANDS", "app", "main"]
 

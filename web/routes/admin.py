@@ -1,4 +1,5 @@
-"""The admin page: people (add, set a password) and the business calendar (show, import)."""
+"""The admin page: people (add, set a password) and the business calendar (show, import a
+CSV file, or paste the State Council's notice, preview it beside the calendar and import it)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Request, UploadFile
 from fastapi.responses import Response
 
-from db.engine import writing
+from db.engine import reading, writing
 from web.deps import AppDep, CurrentUser, SessionDep
 from web.i18n import tr
 from web.queries import people
-from web.rendering import after_post, page
+from web.rendering import after_post, fragment, page
 from workflow.access import require_admin
 from workflow.accounts import admin_add_user, set_password
+from workflow.calendar import SpecialDay, english_name
 from workflow.calendar_store import covered_years, import_calendar, show_calendar
 from workflow.errors import ValidationError
+from workflow.notice_import import MAX_NOTICE_CHARS, NoticeImport, import_notice
 from workflow.users import LANGS, ROLES
 
 router = APIRouter()
@@ -28,6 +31,11 @@ MAX_CALENDAR_BYTES = 200_000
 def admin_page(request: Request, app: AppDep, session: SessionDep, viewer: CurrentUser,
                year: int | None = None) -> Response:
     require_admin(session, viewer.email)
+    return _admin_page(request, app, session, year)
+
+
+def _admin_page(request: Request, app: AppDep, session: SessionDep, year: int | None,
+                notice: dict[str, Any] | None = None) -> Response:
     today = app.park.now().astimezone(app.park.tz).date()
     shown_year = year if year is not None and 1900 <= year <= 2200 else today.year
     request.state.nav = "admin"
@@ -36,7 +44,8 @@ def admin_page(request: Request, app: AppDep, session: SessionDep, viewer: Curre
     return page(request, "admin.html", {
         "people": people(session), "roles": ROLES, "langs": LANGS,
         "calendar": calendar, "holidays": holiday_groups(calendar["days"]),
-        "years": spans(years), "next_year_missing": today.year + 1 not in years})
+        "years": spans(years), "next_year_missing": today.year + 1 not in years,
+        "notice": notice or {"text": "", "year": today.year + 1, "preview": None}})
 
 
 def spans(numbers: list[int]) -> str:
@@ -130,3 +139,48 @@ async def import_holidays(request: Request, app: AppDep, viewer: CurrentUser,
     return after_post(request, f"/admin?year={years[0]}",
                       tr(viewer.lang, "Calendar imported: %(years)s.",
                          years=", ".join(map(str, years))))
+
+
+NoticeText = Annotated[str, Form(max_length=MAX_NOTICE_CHARS)]
+NoticeYear = Annotated[int, Form(ge=1900, le=2200)]
+
+
+@router.post("/admin/calendar/notice/preview")
+def preview_notice(request: Request, app: AppDep, viewer: CurrentUser, text: NoticeText,
+                   year: NoticeYear) -> Response:
+    """What the pasted notice says, day by day beside the calendar; nothing is stored."""
+    with reading(app.engine) as session:
+        result = import_notice(session, app.park, text=text, year=year, actor=viewer.email,
+                               now=app.park.now(), dry_run=True)
+        notice = {"text": text, "year": year, "preview": result,
+                  "rows": notice_rows(result, viewer.lang)}
+        if request.headers.get("HX-Request") != "true":  # without JavaScript: the whole page
+            return _admin_page(request, app, session, year, notice)
+    from web.security import csrf_token
+    return fragment(request, "_notice_preview.html",
+                    {"notice": notice, "csrf_token": csrf_token(request), "flash": None},
+                    headers={"HX-Retarget": "#notice-preview", "HX-Reswap": "innerHTML"})
+
+
+@router.post("/admin/calendar/notice")
+def import_notice_days(request: Request, app: AppDep, viewer: CurrentUser, text: NoticeText,
+                       year: NoticeYear) -> Response:
+    """Import the previewed notice: the year's arrangement replaced, deadlines recomputed."""
+    with writing(app.engine) as session:
+        result = import_notice(session, app.park, text=text, year=year, actor=viewer.email,
+                               now=app.park.now(), dry_run=False)
+    return after_post(request, f"/admin?year={year}", tr(
+        viewer.lang, "The %(year)s arrangement is imported from the notice: %(off)s days off, "
+        "%(work)s make-up working days.", year=year, off=len(result.notice.holidays),
+        work=len(result.notice.workdays)))
+
+
+def notice_rows(result: NoticeImport, lang: str) -> list[dict[str, Any]]:
+    """The preview's rows: each date with the notice's day and the calendar's, names in `lang`."""
+    def shown(day: SpecialDay | None) -> dict[str, Any] | None:
+        if day is None:
+            return None
+        return {"workday": day.is_workday,
+                "name": day.name if lang == "zh-CN" else english_name(day.name)}
+    return [{"date": row.day.isoformat(), "notice": shown(row.notice),
+             "calendar": shown(row.calendar), "change": row.change} for row in result.days]
