@@ -28,7 +28,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from web.i18n import mark, tr
+from i18n import N_, gettext
 from web.security import CsrfRefused, SignInRequired, set_flash
 from workflow.errors import WorkflowError
 
@@ -40,12 +40,12 @@ API_PREFIX = "/api/"
 _HTTP_KINDS = {400: "invalid", 401: "unauthenticated", 403: "not_permitted", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid"}
 _HTTP_MESSAGES = {
-    400: mark("The request could not be read."),
-    401: mark("Sign in first: this needs a valid API token (Authorization: Bearer …)."),
-    403: mark("You may not do this."),
-    404: mark("There is no such page."),
-    405: mark("This address does not accept that method."),
-    413: mark("The request is too large."),
+    400: N_("The request could not be read."),
+    401: N_("Sign in first: this needs a valid API token (Authorization: Bearer …)."),
+    403: N_("You may not do this."),
+    404: N_("There is no such page."),
+    405: N_("This address does not accept that method."),
+    413: N_("The request is too large."),
 }
 
 
@@ -74,19 +74,19 @@ def problem_for(exc: Exception, lang: str) -> Problem:
     if isinstance(exc, WorkflowError):
         return Problem(http_status(exc), exc.kind, exc.message(lang), exc.field)
     if isinstance(exc, Unauthenticated):
-        return Problem(401, "unauthenticated", tr(lang, _HTTP_MESSAGES[401]),
+        return Problem(401, "unauthenticated", gettext(lang, _HTTP_MESSAGES[401]),
                        headers={"WWW-Authenticate": "Bearer"})
     if isinstance(exc, CsrfRefused):
-        return Problem(403, "csrf", tr(lang, "The form has expired or did not come from "
+        return Problem(403, "csrf", gettext(lang, "The form has expired or did not come from "
                                              "parkflow. Reload the page and try again."))
     if isinstance(exc, RequestValidationError):
         return _invalid_request(exc, lang)
     if isinstance(exc, HTTPException):
         kind = _HTTP_KINDS.get(exc.status_code, "error")
         text = _HTTP_MESSAGES.get(exc.status_code)
-        message = tr(lang, text) if text else str(exc.detail)
+        message = gettext(lang, text) if text else str(exc.detail)
         return Problem(exc.status_code, kind, message, headers=dict(exc.headers or {}))
-    return Problem(500, "internal", tr(lang, "Something went wrong on the server; the error "
+    return Problem(500, "internal", gettext(lang, "Something went wrong on the server; the error "
                                              "has been logged."))
 
 
@@ -98,7 +98,7 @@ def _invalid_request(exc: RequestValidationError, lang: str) -> Problem:
     name = location[0] if location else "body"
     detail = str(first.get("msg", ""))
     return Problem(422, "invalid",
-                   tr(lang, "Field %(field)s is invalid: %(detail)s", field=".".join(location)
+                   gettext(lang, "Field %(field)s is invalid: %(detail)s", field=".".join(location)
                       or "body", detail=detail), name)
 
 

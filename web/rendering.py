@@ -20,20 +20,20 @@ from jinja2.bccache import Bucket
 from starlette.requests import Request
 
 import templates as templates_package
+from i18n import N_, babel_locale, gettext, negotiate, normalise, translations
 from states.definition import pick
-from web.i18n import DEFAULT_LANG, babel_locale, mark, normalise, tr, translations
 from workflow.park import Park
 
 TEMPLATE_DIR = Path(templates_package.__file__).parent / "web"
 
-STATUS_LABELS = {"on_time": mark("on time"), "due_soon": mark("due soon"),
-                 "overdue": mark("overdue"), None: mark("no deadline")}
-ROLE_LABELS = {"member": mark("member"), "leader": mark("leader"), "admin": mark("admin")}
-LISTING_STATUS_LABELS = {"available": mark("available"), "reserved": mark("reserved"),
-                         "leased": mark("leased")}
-REQUEST_STATUS_LABELS = {"open": mark("open for matching"), "pending": mark("awaiting approval"),
-                         "approved": mark("approved"), "rejected": mark("rejected"),
-                         "withdrawn": mark("withdrawn"), "offered": mark("listing offered")}
+STATUS_LABELS = {"on_time": N_("on time"), "due_soon": N_("due soon"),
+                 "overdue": N_("overdue"), None: N_("no deadline")}
+ROLE_LABELS = {"member": N_("member"), "leader": N_("leader"), "admin": N_("admin")}
+LISTING_STATUS_LABELS = {"available": N_("available"), "reserved": N_("reserved"),
+                         "leased": N_("leased")}
+REQUEST_STATUS_LABELS = {"open": N_("open for matching"), "pending": N_("awaiting approval"),
+                         "approved": N_("approved"), "rejected": N_("rejected"),
+                         "withdrawn": N_("withdrawn"), "offered": N_("listing offered")}
 
 
 class Labels:
@@ -56,13 +56,13 @@ class Labels:
         spec = self.park.lifecycle.events.get(name)
         if spec:
             return pick(spec.label, self.lang)
-        return tr(self.lang, _HISTORY_EVENTS[name]) if name in _HISTORY_EVENTS else name
+        return gettext(self.lang, _HISTORY_EVENTS[name]) if name in _HISTORY_EVENTS else name
 
     def field(self, event: str, name: str) -> str:
         spec = self.park.lifecycle.events.get(event)
         if spec and name in spec.fields:
             return pick(spec.fields[name].label, self.lang)
-        return tr(self.lang, _FIELD_NAMES[name]) if name in _FIELD_NAMES else name
+        return gettext(self.lang, _FIELD_NAMES[name]) if name in _FIELD_NAMES else name
 
     def value(self, event: str, name: str, value: Any) -> str:
         """A history field's value with choice labels ("funding" → 资金)."""
@@ -86,10 +86,10 @@ class Labels:
         return pick(labels, self.lang) if labels else name
 
     def status(self, status: str | None) -> str:
-        return tr(self.lang, STATUS_LABELS.get(status, STATUS_LABELS[None]))
+        return gettext(self.lang, STATUS_LABELS.get(status, STATUS_LABELS[None]))
 
     def role(self, role: str) -> str:
-        return tr(self.lang, ROLE_LABELS[role]) if role in ROLE_LABELS else role
+        return gettext(self.lang, ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
     def approval_kind(self, kind: str) -> str:
         labels = self.park.approvals.kinds.get(kind)
@@ -109,19 +109,19 @@ class Labels:
 
     def listing_status(self, status: str) -> str:
         text = LISTING_STATUS_LABELS.get(status)
-        return tr(self.lang, text) if text else status
+        return gettext(self.lang, text) if text else status
 
     def request_status(self, status: str) -> str:
         text = REQUEST_STATUS_LABELS.get(status)
-        return tr(self.lang, text) if text else status
+        return gettext(self.lang, text) if text else status
 
 
 # history entries that are not lifecycle events
-_HISTORY_EVENTS = {"intake": mark("Intake"), "follow_up": mark("Follow-up"),
-                   "extension": mark("Deadline extended"), "suspend": mark("Suspended"),
-                   "resume": mark("Resumed")}
-_FIELD_NAMES = {"note": mark("note"), "days": mark("days"), "reason": mark("reason"),
-                "approval_id": mark("approval"), "paused_days": mark("days paused")}
+_HISTORY_EVENTS = {"intake": N_("Intake"), "follow_up": N_("Follow-up"),
+                   "extension": N_("Deadline extended"), "suspend": N_("Suspended"),
+                   "resume": N_("Resumed")}
+_FIELD_NAMES = {"note": N_("note"), "days": N_("days"), "reason": N_("reason"),
+                "approval_id": N_("approval"), "paused_days": N_("days paused")}
 
 
 class Dates:
@@ -221,7 +221,7 @@ class Pages:
 
 
 def request_lang(request: Request) -> str:
-    """The viewer's language; before sign-in the visitor's choice or the default."""
+    """The viewer's language; before sign-in the visitor's choice, else the browser's."""
     viewer = getattr(request.state, "viewer", None)
     if viewer is not None:
         return normalise(viewer.lang)
@@ -229,7 +229,7 @@ def request_lang(request: Request) -> str:
         chosen = request.session.get("lang")
     except AssertionError:  # no session middleware on this route
         chosen = None
-    return normalise(chosen or DEFAULT_LANG)
+    return normalise(chosen) if chosen else negotiate(request.headers.get("accept-language"))
 
 
 def pages_of(request: Request) -> Pages:

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from db.engine import reading, writing
+from i18n import gettext
 from web.deps import AppDep, CurrentUser
-from web.i18n import tr
 from web.rendering import after_post, fragment, page
 from web.security import sign_in
 from workflow.accounts import change_own_password
@@ -52,7 +52,8 @@ def revoke(request: Request, app: AppDep, viewer: CurrentUser,
     with writing(app.engine) as session:
         revoke_token(session, token_id=token_id, actor=viewer.email, now=app.park.now(),
                      tz=app.park.tz)
-    return after_post(request, "/account", tr(viewer.lang, "Token %(id)s revoked.", id=token_id))
+    return after_post(request, "/account",
+                      gettext(viewer.lang, "Token %(id)s revoked.", id=token_id))
 
 
 @router.post("/account/password")
@@ -65,4 +66,4 @@ def change_password(request: Request, app: AppDep, viewer: CurrentUser,
         user = find_user(session, viewer.email)
     assert user is not None
     sign_in(request, user, now=app.park.now())  # this session lives on; the others end
-    return after_post(request, "/account", tr(viewer.lang, "Password changed."))
+    return after_post(request, "/account", gettext(viewer.lang, "Password changed."))

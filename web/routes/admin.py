@@ -10,8 +10,8 @@ from fastapi import APIRouter, Form, Path, Request, UploadFile
 from fastapi.responses import Response
 
 from db.engine import reading, writing
+from i18n import gettext
 from web.deps import AppDep, CurrentUser, SessionDep
-from web.i18n import tr
 from web.queries import people
 from web.rendering import after_post, fragment, page
 from workflow.access import require_admin
@@ -96,7 +96,7 @@ def add_person(request: Request, app: AppDep, viewer: CurrentUser,
                               name=name, role=role, group=group or None,
                               group_lead=bool(group_lead), lang=lang,
                               password=password or None, now=app.park.now())
-    return after_post(request, "/admin", tr(viewer.lang, "%(name)s added.", name=user.name))
+    return after_post(request, "/admin", gettext(viewer.lang, "%(name)s added.", name=user.name))
 
 
 @router.post("/admin/users/{user_id}/password")
@@ -111,7 +111,7 @@ def reset_password(request: Request, app: AppDep, viewer: CurrentUser,
         if user is None:
             raise NotFound("user_not_found", field="id", value=user_id)
         set_password(session, email=user.email, password=password, actor=viewer.email)
-    return after_post(request, "/admin", tr(viewer.lang, "Password of %(name)s set.",
+    return after_post(request, "/admin", gettext(viewer.lang, "Password of %(name)s set.",
                                             name=user.name))
 
 
@@ -137,7 +137,7 @@ async def import_holidays(request: Request, app: AppDep, viewer: CurrentUser,
                                    now=app.park.now())
     years = await run_in_threadpool(store)
     return after_post(request, f"/admin?year={years[0]}",
-                      tr(viewer.lang, "Calendar imported: %(years)s.",
+                      gettext(viewer.lang, "Calendar imported: %(years)s.",
                          years=", ".join(map(str, years))))
 
 
@@ -169,7 +169,7 @@ def import_notice_days(request: Request, app: AppDep, viewer: CurrentUser, text:
     with writing(app.engine) as session:
         result = import_notice(session, app.park, text=text, year=year, actor=viewer.email,
                                now=app.park.now(), dry_run=False)
-    return after_post(request, f"/admin?year={year}", tr(
+    return after_post(request, f"/admin?year={year}", gettext(
         viewer.lang, "The %(year)s arrangement is imported from the notice: %(off)s days off, "
         "%(work)s make-up working days.", year=year, off=len(result.notice.holidays),
         work=len(result.notice.workdays)))

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from db.engine import reading, writing
+from i18n import DEFAULT_LANG, LANGS, gettext
 from web.deps import AppDep, MaybeUser
-from web.i18n import LANGS, tr
 from web.rendering import page, request_lang
 from web.security import sign_in, sign_out
 from workflow.accounts import set_language
@@ -56,7 +56,7 @@ def login(request: Request, app: AppDep, email: Annotated[str, Form(max_length=2
     address = email.strip().lower()
     lang = request_lang(request)
     if throttle.locked(address, now):
-        return _refused(request, address, next, tr(
+        return _refused(request, address, next, gettext(
             lang, "Too many failed attempts. Wait a minute and try again."), 429)
     with reading(app.engine) as session:
         user = find_user(session, address) if address else None
@@ -64,7 +64,7 @@ def login(request: Request, app: AppDep, email: Annotated[str, Form(max_length=2
         verify_password(_dummy_hash(), password)
     if user is None or not verify_password(user.password_hash, password):
         throttle.failed(address, now)
-        return _refused(request, address, next, tr(lang, "Wrong email address or password."),
+        return _refused(request, address, next, gettext(lang, "Wrong email address or password."),
                         400)
     throttle.succeeded(address)
     sign_in(request, user, now=now)
@@ -88,7 +88,7 @@ def switch_language(request: Request, app: AppDep, viewer: MaybeUser,
                     lang: Annotated[str, Form(max_length=8)],
                     next: Annotated[str | None, Form(max_length=2000)] = None) -> Response:
     """Switch the interface language; remembered on the person (or the visitor's session)."""
-    chosen = lang if lang in LANGS else "zh-CN"
+    chosen = lang if lang in LANGS else DEFAULT_LANG
     if viewer is not None:
         with writing(app.engine) as session:
             set_language(session, actor=viewer.email, lang=chosen)

@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from db.engine import writing
+from i18n import gettext
 from web.deps import AppDep, CurrentUser, SessionDep, WebSettingsDep
-from web.i18n import tr
 from web.inputs import moment_text
 from web.queries import (
     BoardCache,
@@ -105,4 +105,4 @@ def create_project(request: Request, app: AppDep, viewer: CurrentUser,
         project = add_project(session, app.park, name=name, category=category, owner=owner,
                               actor=viewer.email, intake=moment_text(intake_date, "intake_date"))
     return after_post(request, f"/projects/{project.id}",
-                      tr(viewer.lang, "Project entered into the library."))
+                      gettext(viewer.lang, "Project entered into the library."))

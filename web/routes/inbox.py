@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from db.engine import writing
+from i18n import gettext
 from web.deps import AppDep, CurrentUser, SessionDep
-from web.i18n import tr
 from web.queries import WARNING_DAYS, overdue_projects
 from web.rendering import after_post, page
 from workflow.approvals import decide, list_approvals, resubmit, withdraw
@@ -53,7 +53,7 @@ def decide_approval(request: Request, app: AppDep, viewer: CurrentUser,
         decided = decide(session, app.park, approval_id=approval_id, decision=decision,
                          actor=viewer.email, comment=comment or None)
     state = app.park.approvals.lifecycle.label(decided.state, viewer.lang)
-    return after_post(request, "/inbox", tr(viewer.lang, "Approval %(id)s: %(state)s.",
+    return after_post(request, "/inbox", gettext(viewer.lang, "Approval %(id)s: %(state)s.",
                                             id=approval_id, state=state))
 
 
@@ -64,7 +64,7 @@ def resubmit_approval(request: Request, app: AppDep, viewer: CurrentUser,
     with writing(app.engine) as session:
         resubmit(session, app.park, approval_id=approval_id, actor=viewer.email,
                  note=note or None)
-    return after_post(request, "/inbox", tr(viewer.lang, "Request %(id)s resubmitted.",
+    return after_post(request, "/inbox", gettext(viewer.lang, "Request %(id)s resubmitted.",
                                             id=approval_id))
 
 
@@ -73,5 +73,5 @@ def withdraw_approval(request: Request, app: AppDep, viewer: CurrentUser,
                       approval_id: ApprovalId) -> Response:
     with writing(app.engine) as session:
         withdraw(session, app.park, approval_id=approval_id, actor=viewer.email)
-    return after_post(request, "/inbox", tr(viewer.lang, "Request %(id)s withdrawn.",
+    return after_post(request, "/inbox", gettext(viewer.lang, "Request %(id)s withdrawn.",
                                             id=approval_id))

@@ -12,9 +12,9 @@ from sqlmodel import Session
 
 from db.engine import writing
 from db.models import User
+from i18n import gettext
 from states.definition import EventDef, pick
 from web.deps import AppDep, CurrentUser, FormDep, SessionDep
-from web.i18n import tr
 from web.inputs import moment_text
 from web.queries import latest_evaluation, names_by_email, project_approvals
 from web.rendering import after_post, page
@@ -122,7 +122,7 @@ def fire_event(request: Request, app: AppDep, viewer: CurrentUser, form: FormDep
     state = park.lifecycle.label(transition.after.state, viewer.lang)
     label = pick(spec.label, viewer.lang) if spec else event
     return after_post(request, f"/projects/{project_id}",
-                      tr(viewer.lang, "%(event)s recorded. The project is now: %(state)s.",
+                      gettext(viewer.lang, "%(event)s recorded. The project is now: %(state)s.",
                          event=label, state=state))
 
 
@@ -134,7 +134,7 @@ def log_follow_up(request: Request, app: AppDep, viewer: CurrentUser, project_id
         follow_up(session, app.park, project_id=project_id, actor=viewer.email, note=note,
                   at=moment)
     return after_post(request, f"/projects/{project_id}",
-                      tr(viewer.lang, "Follow-up logged."))
+                      gettext(viewer.lang, "Follow-up logged."))
 
 
 @router.post("/projects/{project_id}/extensions")
@@ -144,7 +144,7 @@ def ask_extension(request: Request, app: AppDep, viewer: CurrentUser, project_id
         approval = file_extension(session, app.park, project_id=project_id, days=days,
                                   reason=reason, actor=viewer.email)
     return after_post(request, f"/projects/{project_id}",
-                      tr(viewer.lang, "Extension request %(id)s sent to the leaders.",
+                      gettext(viewer.lang, "Extension request %(id)s sent to the leaders.",
                          id=approval.id))
 
 
@@ -155,7 +155,7 @@ def ask_suspension(request: Request, app: AppDep, viewer: CurrentUser,
         approval = file_suspension(session, app.park, project_id=project_id, reason=reason,
                                    actor=viewer.email)
     return after_post(request, f"/projects/{project_id}",
-                      tr(viewer.lang, "Suspension request %(id)s sent to the leaders.",
+                      gettext(viewer.lang, "Suspension request %(id)s sent to the leaders.",
                          id=approval.id))
 
 
@@ -165,7 +165,7 @@ def resume_project(request: Request, app: AppDep, viewer: CurrentUser,
     with writing(app.engine) as session:
         resume(session, app.park, project_id=project_id, actor=viewer.email)
     return after_post(request, f"/projects/{project_id}",
-                      tr(viewer.lang, "The project's clock runs again."))
+                      gettext(viewer.lang, "The project's clock runs again."))
 
 
 @router.post("/projects/{project_id}/space-requests")
@@ -181,5 +181,5 @@ def ask_space(request: Request, app: AppDep, viewer: CurrentUser, project_id: Pr
                               needed_by=needed, actor=viewer.email, carrier=carrier,
                               note=note, lang=viewer.lang)
     return after_post(request, f"/projects/{project_id}",
-                      tr(viewer.lang, "Space request %(id)s filed: %(reason)s.",
+                      gettext(viewer.lang, "Space request %(id)s filed: %(reason)s.",
                          id=filed["id"], reason=filed["reason"]))

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from db.engine import writing
+from i18n import gettext
 from web.deps import AppDep, CurrentUser, SessionDep
-from web.i18n import tr
 from web.rendering import after_post, page
 from workflow.access import may_keep_listings, require_listing_keeper
 from workflow.errors import ValidationError
@@ -54,7 +54,7 @@ def new_listing(request: Request, app: AppDep, viewer: CurrentUser,
         require_listing_keeper(session, viewer.email)
         listing = add_listing(session, app.park, carrier=carrier, building=building,
                               unit=unit, area=area, type=type, now=app.park.now())
-    return after_post(request, "/space", tr(viewer.lang, "Listing %(id)s added.",
+    return after_post(request, "/space", gettext(viewer.lang, "Listing %(id)s added.",
                                             id=listing.id))
 
 
@@ -68,5 +68,5 @@ def offer_listing(request: Request, app: AppDep, viewer: CurrentUser,
     with writing(app.engine) as session:
         offer(session, app.park, request_id=request_id, listing_id=int(listing_id),
               actor=viewer.email, note=note or None)
-    return after_post(request, "/space", tr(viewer.lang, "Listing offered for request %(id)s.",
+    return after_post(request, "/space", gettext(viewer.lang, "Listing offered for request %(id)s.",
                                             id=request_id))
