@@ -76,8 +76,10 @@ def format_number(number: float, lang: str) -> str:
     return numbers.format_decimal(value, format="#,##0.###", locale=babel_locale(lang))
 
 
-def format_list(items: Iterable[object], lang: str) -> str:
-    """Items joined the language's way: 资金、空间、政策 (zh-CN) / funding, space, and policy.
+def format_list(items: Iterable[object], lang: str, *,
+                style: Literal["standard", "or"] = "standard") -> str:
+    """Items joined the language's way: 资金、空间、政策 (zh-CN) / funding, space, and policy
+    (style "or", for alternatives: funding, space, or policy).
 
     CLDR's Chinese pattern ends with 和 (“资金、空间和政策”); official writing, and the field
     values people typed, are enumerated with the 顿号 “、” throughout, so zh-CN joins with it.
@@ -85,4 +87,4 @@ def format_list(items: Iterable[object], lang: str) -> str:
     shown = [str(item) for item in items]
     if normalise(lang) == "zh-CN":
         return "、".join(shown)
-    return lists.format_list(shown, style="standard", locale=babel_locale(lang))
+    return lists.format_list(shown, style=style, locale=babel_locale(lang))

@@ -190,7 +190,8 @@ def retry(session: Session, message_id: int, *, now: datetime) -> None:
     if row is None:
         raise NotFound("outbox_not_found", field="id", value=message_id)
     if row.status != "failed":
-        raise Conflict("outbox_not_failed", field="id", value=message_id, status=row.status)
+        raise Conflict("outbox_not_failed", field="id", value=message_id,
+                       outbox_status=row.status)
     row.status, row.next_attempt_at, row.retry_until = "pending", now, now + RETRY_WINDOW
     row.reason, row.locked_by, row.locked_until = "人工重试", None, None
     session.add(row)

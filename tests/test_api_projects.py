@@ -214,7 +214,7 @@ def test_messages_follow_the_token_owners_language(web: Web) -> None:
     with writing(web.app.engine) as session:
         set_language(session, actor=web.people["bob"], lang="en")
     response = web.client().get("/api/v1/projects/42", headers=web.token("bob"))
-    assert error_of(response)["message"] == "project 42 not found"
+    assert error_of(response)["message"] == "Project 42 not found"
 
 
 def test_not_permitted_is_403(web: Web) -> None:

@@ -17,6 +17,7 @@ from workflow.calendar import (
     seed_from_chinese_calendar,
 )
 from workflow.deadlines import Period, compute_deadline
+from workflow.errors import ValidationError
 
 D = date.fromisoformat
 
@@ -183,29 +184,30 @@ def test_a_calendar_file_may_quote_a_name_holding_a_comma() -> None:
         (
             "date,kind,name\n2027-10-01,holiday,国庆节\n2027-13-01,holiday,国庆节\n",
             3,
-            "第 3 行: 日期 '2027-13-01' 无效",
+            "日历文件第 3 行：日期“2027-13-01”无效（应为 YYYY-MM-DD）",
         ),
         (
             "# comment\ndate,kind,name\n\n2027-10-01,holday,国庆节\n",
             4,
-            "第 4 行: 类型 'holday' 无效，应为 holiday 或 workday",
+            "日历文件第 4 行：类型“holday”无效，应为 holiday 或 workday",
         ),
-        ("date,kind,name\n20271001,holiday,国庆节\n", 2, "第 2 行: 日期 '20271001' 无效"),
+        ("date,kind,name\n20271001,holiday,国庆节\n", 2,
+         "日历文件第 2 行：日期“20271001”无效（应为 YYYY-MM-DD）"),
         (
             "date,kind,name\n2027-10-01,holiday\n",
             2,
-            "第 2 行: 应有 3 列（date,kind,name），实际 2 列",
+            "日历文件第 2 行：应有 3 列（date,kind,name），实际 2 列",
         ),
-        ("date,kind,name\n2027-10-01,holiday, \n", 2, "第 2 行: 名称为空"),
+        ("date,kind,name\n2027-10-01,holiday, \n", 2, "日历文件第 2 行：名称为空"),
         (
             "date,kind,name\n2027-10-01,holiday,国庆节\n2027-10-01,workday,调休\n",
             3,
-            "第 3 行: 日期 2027-10-01 重复（第 2 行已定义）",
+            "日历文件第 3 行：日期 2027-10-01 重复（第 2 行已定义）",
         ),
         (
             "2027-10-01,holiday,国庆节\n",
             1,
-            "第 1 行: 表头应为 'date,kind,name'，实际为 '2027-10-01,holiday,国庆节'",
+            "日历文件第 1 行：表头应为“date,kind,name”，实际为“2027-10-01,holiday,国庆节”",
         ),
     ],
 )
@@ -214,8 +216,12 @@ def test_a_bad_calendar_line_is_reported_with_its_line_number(
 ) -> None:
     with pytest.raises(CalendarFileError) as caught:
         parse_calendar_file(text)
-    assert caught.value.line_no == line_no
-    assert str(caught.value) == message
+    error = caught.value
+    assert error.line_no == line_no
+    # the error carries a code and parameters; the sentence is rendered for the reader
+    shown = ValidationError(error.code, field="file", line=error.line_no, **error.params)
+    assert shown.message("zh-CN") == message
+    assert f"line {line_no}" in shown.message("en")
     assert isinstance(caught.value, ValueError)
 
 

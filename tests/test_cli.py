@@ -30,6 +30,7 @@ from db.engine import make_engine, reading, writing
 from db.models import CalendarDay, CalendarYear, User, columns
 from workflow.calendar_store import covered_years, seed_calendar
 from workflow.clock import FixedClock
+from workflow.labels import Labels
 from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, deadline_of, load_snapshot
 from workflow.space import list_listings
@@ -357,7 +358,7 @@ def test_every_failure_has_its_exit_code_one_line_on_stderr_and_an_error_object(
         with subtests.test(what):
             assert_error(result, code, kind, field)
             if kind == "invalid" and field and field != "event":  # 未知事件 names it in words
-                assert field in result.err
+                assert Labels.default("zh-CN").field(field) in result.err  # by its label
     assert without_json.code == 4
     assert without_json.out == ""
     assert len(without_json.err.strip().splitlines()) == 1
@@ -389,7 +390,7 @@ def test_messages_are_in_english_for_an_english_user_and_parkflow_user_names_the
          "--json"])
     assert_error(refused, 2, "invalid", "market")
     message = refused.json()["error"]["message"]
-    assert "missing field market" in message
+    assert message == "Missing field: market prospects"
     assert not CJK.search(message) and not CJK.search(refused.err), refused.err
     assert moved.code == 0, moved
     assert "Visited · registration due" in moved.out

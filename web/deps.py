@@ -171,8 +171,7 @@ async def csrf_protect(request: Request) -> None:
     for name, value in form.multi_items():
         # NUL and other C0 controls have no business in a form; PostgreSQL refuses NUL
         if isinstance(value, str) and _CONTROL.search(value):
-            raise ValidationError("bad_value", field=name, value=value[:20],
-                                  reason="control character")
+            raise ValidationError("control_character", field=name)
 
 
 def optional_user(request: Request, app: AppDep, session: SessionDep,

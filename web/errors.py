@@ -31,6 +31,7 @@ from starlette.requests import Request
 from i18n import N_, gettext
 from web.security import CsrfRefused, SignInRequired, set_flash
 from workflow.errors import WorkflowError
+from workflow.labels import Labels
 
 log = logging.getLogger("parkflow.web")
 
@@ -69,10 +70,10 @@ def http_status(error: WorkflowError) -> int:
     return HTTP_STATUS.get(error.exit_code, 400)
 
 
-def problem_for(exc: Exception, lang: str) -> Problem:
-    """What went wrong, in the person's language."""
+def problem_for(exc: Exception, lang: str, labels: Labels | None = None) -> Problem:
+    """What went wrong, in the person's language (ids shown by the park's `labels`)."""
     if isinstance(exc, WorkflowError):
-        return Problem(http_status(exc), exc.kind, exc.message(lang), exc.field)
+        return Problem(http_status(exc), exc.kind, exc.message(lang, labels), exc.field)
     if isinstance(exc, Unauthenticated):
         return Problem(401, "unauthenticated", gettext(lang, _HTTP_MESSAGES[401]),
                        headers={"WWW-Authenticate": "Bearer"})
@@ -115,7 +116,8 @@ async def handle(request: Request, exc: Exception) -> Response:
     lang = request_lang(request)
     if isinstance(exc, SignInRequired) and not _is_api(request):
         return _to_sign_in(request)
-    problem = problem_for(exc, lang)
+    park = getattr(getattr(request.app.state, "parkflow", None), "park", None)
+    problem = problem_for(exc, lang, Labels.of(park, lang) if park is not None else None)
     if problem.status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request) or isinstance(exc, SignInRequired):

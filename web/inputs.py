@@ -20,8 +20,8 @@ def moment_text(value: str | None, field: str) -> str | None:
         return None
     parsed = parse_day_or_moment(value, field)
     if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise ValidationError("bad_value", field=field, value=value,
-                              reason=f"{FIRST_YEAR}–{LAST_YEAR}")
+        raise ValidationError("year_range", field=field, value=value, low=FIRST_YEAR,
+                              high=LAST_YEAR)
     if isinstance(parsed, datetime) and parsed.tzinfo is not None:
         offset = parsed.utcoffset()
         if offset is not None and abs(offset.total_seconds()) > 14 * 3600:

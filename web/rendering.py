@@ -13,115 +13,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
 from starlette.requests import Request
 
 import templates as templates_package
-from i18n import N_, babel_locale, gettext, negotiate, normalise, translations
-from states.definition import pick
+from i18n import negotiate, normalise, translations
+from i18n.formats import weekday_name
+from workflow.labels import Labels
 from workflow.park import Park
 
 TEMPLATE_DIR = Path(templates_package.__file__).parent / "web"
-
-STATUS_LABELS = {"on_time": N_("on time"), "due_soon": N_("due soon"),
-                 "overdue": N_("overdue"), None: N_("no deadline")}
-ROLE_LABELS = {"member": N_("member"), "leader": N_("leader"), "admin": N_("admin")}
-LISTING_STATUS_LABELS = {"available": N_("available"), "reserved": N_("reserved"),
-                         "leased": N_("leased")}
-REQUEST_STATUS_LABELS = {"open": N_("open for matching"), "pending": N_("awaiting approval"),
-                         "approved": N_("approved"), "rejected": N_("rejected"),
-                         "withdrawn": N_("withdrawn"), "offered": N_("listing offered")}
-
-
-class Labels:
-    """Names people read, in one language, from the definitions and the catalogue."""
-
-    def __init__(self, park: Park, lang: str) -> None:
-        self.park, self.lang = park, lang
-
-    def state(self, name: str | None) -> str:
-        if name is None:
-            return "∅"
-        spec = self.park.lifecycle.states.get(name)
-        return pick(spec.label, self.lang) if spec else name
-
-    def waiting_for(self, name: str) -> str:
-        spec = self.park.lifecycle.states.get(name)
-        return pick(spec.waiting_for, self.lang) if spec and spec.waiting_for else ""
-
-    def event(self, name: str) -> str:
-        spec = self.park.lifecycle.events.get(name)
-        if spec:
-            return pick(spec.label, self.lang)
-        return gettext(self.lang, _HISTORY_EVENTS[name]) if name in _HISTORY_EVENTS else name
-
-    def field(self, event: str, name: str) -> str:
-        spec = self.park.lifecycle.events.get(event)
-        if spec and name in spec.fields:
-            return pick(spec.fields[name].label, self.lang)
-        return gettext(self.lang, _FIELD_NAMES[name]) if name in _FIELD_NAMES else name
-
-    def value(self, event: str, name: str, value: Any) -> str:
-        """A history field's value with choice labels ("funding" → 资金)."""
-        spec = self.park.lifecycle.events.get(event)
-        choices = spec.fields[name].choices if spec and name in spec.fields else {}
-        items = value if isinstance(value, list) else [value]
-        shown = [pick(choices[str(v)], self.lang) if str(v) in choices else str(v)
-                 for v in items]
-        return "、".join(shown) if self.lang == "zh-CN" else ", ".join(shown)
-
-    def category(self, name: str) -> str:
-        labels = self.park.lifecycle.categories.get(name)
-        return pick(labels, self.lang) if labels else name
-
-    def group(self, name: str | None) -> str:
-        labels = self.park.lifecycle.groups.get(name or "")
-        return pick(labels, self.lang) if labels else "—"
-
-    def milestone(self, name: str) -> str:
-        labels = self.park.lifecycle.milestones.get(name)
-        return pick(labels, self.lang) if labels else name
-
-    def status(self, status: str | None) -> str:
-        return gettext(self.lang, STATUS_LABELS.get(status, STATUS_LABELS[None]))
-
-    def role(self, role: str) -> str:
-        return gettext(self.lang, ROLE_LABELS[role]) if role in ROLE_LABELS else role
-
-    def approval_kind(self, kind: str) -> str:
-        labels = self.park.approvals.kinds.get(kind)
-        return pick(labels, self.lang) if labels else kind
-
-    def approval_state(self, state: str) -> str:
-        spec = self.park.approvals.lifecycle.states.get(state)
-        return pick(spec.label, self.lang) if spec else state
-
-    def decision(self, event: str) -> str:
-        spec = self.park.approvals.lifecycle.events.get(event)
-        return pick(spec.label, self.lang) if spec else event
-
-    def space_type(self, name: str) -> str:
-        labels = self.park.approvals.space_types.get(name)
-        return pick(labels, self.lang) if labels else name
-
-    def listing_status(self, status: str) -> str:
-        text = LISTING_STATUS_LABELS.get(status)
-        return gettext(self.lang, text) if text else status
-
-    def request_status(self, status: str) -> str:
-        text = REQUEST_STATUS_LABELS.get(status)
-        return gettext(self.lang, text) if text else status
-
-
-# history entries that are not lifecycle events
-_HISTORY_EVENTS = {"intake": N_("Intake"), "follow_up": N_("Follow-up"),
-                   "extension": N_("Deadline extended"), "suspend": N_("Suspended"),
-                   "resume": N_("Resumed")}
-_FIELD_NAMES = {"note": N_("note"), "days": N_("days"), "reason": N_("reason"),
-                "approval_id": N_("approval"), "paused_days": N_("days paused")}
 
 
 class Dates:
@@ -171,7 +74,7 @@ class Dates:
         if moment is None:
             return ""
         day = moment.date() if isinstance(moment, datetime) else moment
-        return format_date(day, "EEE", locale=babel_locale(self.lang))
+        return weekday_name(day, self.lang)
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -209,8 +112,8 @@ class Pages:
                               trim_blocks=True, lstrip_blocks=True,
                               bytecode_cache=_BYTECODE)
             env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-            env.globals.update(L=Labels(self.park, lang), D=Dates(self.park.tz, lang),
-                               lang=lang, html_lang="zh-CN" if lang == "zh-CN" else "en",
+            env.globals.update(L=Labels.of(self.park, lang), D=Dates(self.park.tz, lang),
+                               lang=lang, html_lang=lang,
                                lifecycle=self.park.lifecycle, policy=self.park.approvals,
                                lifecycle_zone=self.park.tz.key)
             self._envs[lang] = env

@@ -7,7 +7,6 @@ the command ask these functions; none re-implements a rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
@@ -34,8 +33,8 @@ def require_listing_keeper(session: Session, actor: str | User | None) -> User:
     """The acting person if they keep the inventory; unknown or not permitted → NotPermitted."""
     user = require_actor(session, actor)
     if not may_keep_listings(user.role):
-        raise NotPermitted("not_allowed_role", field="by", actor=user.email, project="-",
-                           event="listing", roles=", ".join(LISTING_KEEPERS))
+        raise NotPermitted("not_allowed", field="by", actor=user.email, event="listing",
+                           roles=LISTING_KEEPERS)
     return user
 
 
@@ -72,11 +71,10 @@ def refusal(park: Park, spec: EventDef, project: Snapshot,
 
 def check_may_fire(lifecycle: Lifecycle, spec: EventDef, project: Snapshot, user: User) -> None:
     """Raise NotPermitted unless `user` holds one of the event's roles for this project."""
-    check_may_act(spec.roles, project, user, spec.name, labels=spec.label)
+    check_may_act(spec.roles, project, user, spec.name)
 
 
-def check_may_act(roles: tuple[str, ...], project: Snapshot, user: User, what: str,
-                  labels: Mapping[str, str] | None = None) -> None:
+def check_may_act(roles: tuple[str, ...], project: Snapshot, user: User, what: str) -> None:
     """Raise NotPermitted unless `user` holds one of `roles` for this project."""
     holds = {
         "owner": user.id == project.owner_id,
@@ -87,4 +85,4 @@ def check_may_act(roles: tuple[str, ...], project: Snapshot, user: User, what: s
     }
     if not any(holds[role] for role in roles):
         raise NotPermitted("not_allowed_role", field="by", actor=user.email, project=project.id,
-                           event=what, roles=", ".join(roles), labels=labels)
+                           event=what, roles=roles)

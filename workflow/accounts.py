@@ -21,7 +21,7 @@ def set_language(session: Session, *, actor: str | User, lang: str) -> None:
     """Remember a person's language (pages, messages and mail)."""
     user = require_actor(session, actor)
     if lang not in LANGS:
-        raise ValidationError("bad_choice", field="lang", value=lang, choices=", ".join(LANGS))
+        raise ValidationError("bad_choice", field="lang", value=lang, choices=list(LANGS))
     user.lang = lang
     session.add(user)
     session.flush()

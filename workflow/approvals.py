@@ -132,7 +132,7 @@ def decide(session: Session, park: Park, *, approval_id: int, decision: str,
     """A leader approves, rejects (comment required) or returns (comment required)."""
     if decision not in DECISIONS:
         raise ValidationError("bad_choice", field="decision", value=decision,
-                              choices=", ".join(DECISIONS))
+                              choices=list(DECISIONS))
     approval = load_approval(session, approval_id)
     user = require_actor(session, actor)
     if user.role != "leader":
@@ -141,7 +141,8 @@ def decide(session: Session, park: Park, *, approval_id: int, decision: str,
         raise NotPermitted("self_approval", field="by", actor=user.email)
     spec = park.approvals.lifecycle.events[decision]
     if approval.state not in spec.sources:
-        raise Conflict("not_pending", field="id", value=approval.id, state=approval.state)
+        raise Conflict("not_pending", field="id", value=approval.id,
+                       approval_state=approval.state)
     fields = validate_fields(spec, {"comment": comment} if comment else {})
     now = park.now()
     decided = _move(session, park, approval, decision, user, now, fields,
@@ -161,7 +162,8 @@ def resubmit(session: Session, park: Park, *, approval_id: int, actor: str | Use
     _requester_only(approval, user)
     spec = park.approvals.lifecycle.events["resubmit"]
     if approval.state not in spec.sources:
-        raise Conflict("not_returned", field="id", value=approval.id, state=approval.state)
+        raise Conflict("not_returned", field="id", value=approval.id,
+                       approval_state=approval.state)
     fields = validate_fields(spec, {"note": note} if note else {})
     now = park.now()
     return _move(session, park, approval, "resubmit", user, now, fields,
@@ -173,7 +175,8 @@ def withdraw(session: Session, park: Park, *, approval_id: int, actor: str | Use
     user = require_actor(session, actor)
     _requester_only(approval, user)
     if approval.state not in park.approvals.lifecycle.events["withdraw"].sources:
-        raise Conflict("not_pending", field="id", value=approval.id, state=approval.state)
+        raise Conflict("not_pending", field="id", value=approval.id,
+                       approval_state=approval.state)
     withdrawn = _move(session, park, approval, "withdraw", user, park.now(), {})
     if withdrawn.kind == "space":
         _set_request_status(session, withdrawn.subject_id, "withdrawn")
@@ -190,13 +193,15 @@ def _move(session: Session, park: Park, approval: Approval, event: str, user: Us
     """Fire `event` on the approval's machine and write it with a version check."""
     from_state, token = approval.state, Token(approval.state)
     if not park.approval_machine.fire(token, event):
-        raise Conflict("not_pending", field="id", value=approval.id, state=from_state)
+        raise Conflict("not_pending", field="id", value=approval.id,
+                       approval_state=from_state)
     result = session.execute(
         update(Approval).where(_A.id == approval.id, _A.version == approval.version)
         .values(state=token.state, version=approval.version + 1, **changes)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("not_pending", field="id", value=approval.id, state=from_state)
+        raise Conflict("not_pending", field="id", value=approval.id,
+                       approval_state=from_state)
     history_id = _history(session, approval, event, from_state, token.state, user, now,
                           fields)
     session.expire(approval)
@@ -363,10 +368,10 @@ def _int_in_range(value: int | str, field: str, low: int, high: int) -> int:
     try:
         number = int(str(value).strip())
     except ValueError as exc:
-        raise ValidationError("bad_value", field=field, value=value,
-                              reason=f"{low}–{high}") from exc
+        raise ValidationError("out_of_range", field=field, value=value, low=low,
+                              high=high) from exc
     if not low <= number <= high:
-        raise ValidationError("bad_value", field=field, value=value, reason=f"{low}–{high}")
+        raise ValidationError("out_of_range", field=field, value=value, low=low, high=high)
     return number
 
 

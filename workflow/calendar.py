@@ -4,7 +4,7 @@ Seeded from the `chinese_calendar` package and correctable by an admin-edited CS
 Pure data and lookups: no database, no clock.
 
     ValueError
-    └── CalendarFileError(line_no, reason)   a bad line in an admin calendar file
+    └── CalendarFileError(line_no, code, **params)   a bad line in an admin calendar file
 """
 
 from __future__ import annotations
@@ -82,13 +82,14 @@ class DayInfo:
 
 
 class CalendarFileError(ValueError):
-    """A line of an admin calendar file could not be read."""
+    """A line of an admin calendar file could not be read: an error code and its parameters
+    (the sentence is workflow.error_text's `calendar_…` message)."""
 
-    def __init__(self, line_no: int, reason: str, reason_en: str = "") -> None:
+    def __init__(self, line_no: int, code: str, **params: object) -> None:
         self.line_no = line_no
-        self.reason = reason
-        self.reason_en = reason_en or reason
-        super().__init__(f"第 {line_no} 行: {reason}")
+        self.code = code
+        self.params = params
+        super().__init__(f"line {line_no}: {code} {params}")
 
 
 class BusinessCalendar:
@@ -214,8 +215,7 @@ def parse_calendar_file(text: str) -> tuple[list[SpecialDay], list[int]]:
         special = _parse_line(line_no, fields)
         if special.day in seen:
             day, first = special.day.isoformat(), seen[special.day]
-            raise CalendarFileError(line_no, f"日期 {day} 重复（第 {first} 行已定义）",
-                                    f"{day} appears twice (first on line {first})")
+            raise CalendarFileError(line_no, "calendar_duplicate", value=day, first=first)
         seen[special.day] = line_no
         days.append(special)
     days.sort(key=lambda s: s.day)
@@ -225,20 +225,17 @@ def parse_calendar_file(text: str) -> tuple[list[SpecialDay], list[int]]:
 def _check_header(line_no: int, fields: list[str]) -> None:
     if tuple(f.lower() for f in fields) != _FILE_HEADER:
         expected, actual = ",".join(_FILE_HEADER), ",".join(fields)
-        raise CalendarFileError(line_no, f"表头应为 '{expected}'，实际为 '{actual}'",
-                                f"the header must be '{expected}', not '{actual}'")
+        raise CalendarFileError(line_no, "calendar_header", expected=expected, actual=actual)
 
 
 def _parse_line(line_no: int, fields: list[str]) -> SpecialDay:
     if len(fields) != len(_FILE_HEADER):
-        raise CalendarFileError(line_no, f"应有 3 列（date,kind,name），实际 {len(fields)} 列",
-                                f"expected 3 columns (date,kind,name), got {len(fields)}")
+        raise CalendarFileError(line_no, "calendar_columns", count=len(fields))
     raw_date, kind, name = fields
     if kind not in ("holiday", "workday"):
-        raise CalendarFileError(line_no, f"类型 '{kind}' 无效，应为 holiday 或 workday",
-                                f"kind '{kind}' must be holiday or workday")
+        raise CalendarFileError(line_no, "calendar_kind", value=kind)
     if not name:
-        raise CalendarFileError(line_no, "名称为空", "the name is empty")
+        raise CalendarFileError(line_no, "calendar_name")
     return SpecialDay(_parse_date(line_no, raw_date), kind == "workday", name)
 
 
@@ -249,4 +246,4 @@ def _parse_date(line_no: int, raw: str) -> date:
             return date.fromisoformat(raw)
         except ValueError:
             pass
-    raise CalendarFileError(line_no, f"日期 '{raw}' 无效", f"'{raw}' is not a date (YYYY-MM-DD)")
+    raise CalendarFileError(line_no, "calendar_date", value=raw)

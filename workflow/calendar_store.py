@@ -41,8 +41,8 @@ def import_calendar(session: Session, park: Park, *, text: str, source: str, act
     try:
         days, years = parse_calendar_file(text)
     except CalendarFileError as exc:
-        raise ValidationError("calendar_line", field="file", line=exc.line_no,
-                              reason=exc.reason, reason_en=exc.reason_en) from exc
+        raise ValidationError(exc.code, field="file", line=exc.line_no,
+                              **exc.params) from exc
     if not years:
         raise ValidationError("calendar_empty", field="file")
     store_arrangement(session, park, days=days, years=years, source=source, actor=actor,

@@ -1,4 +1,4 @@
-"""The errors of the engine, each with a kind, the field it concerns and a message per language.
+"""The errors of the engine: a kind, a code, the field concerned and parameters — no text.
 
     WorkflowError
     ├── ValidationError   (exit 2)  bad or missing input; names the field
@@ -6,14 +6,17 @@
     ├── NotFound          (exit 4)
     └── Conflict          (exit 5)  not allowed in this state, concurrent change, already decided
 
+The sentence is rendered when a person reads it (`message(lang, labels)`), from the
+catalogue, with the ids among the parameters shown by their labels (workflow.error_text).
 Library exceptions never leave the engine; the CLI and the web map these in one place.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from workflow.messages import render_message
+if TYPE_CHECKING:
+    from workflow.labels import Labels
 
 
 class WorkflowError(Exception):
@@ -24,14 +27,26 @@ class WorkflowError(Exception):
         self.code = code
         self.field = field
         self.params = params
-        super().__init__(self.message("en"))
+        super().__init__(code)
 
-    def message(self, lang: str = "zh-CN") -> str:
-        """The one-line message in `lang` (zh-CN by default)."""
-        return render_message(self.code, lang, field=self.field, **self.params)
+    def message(self, lang: str = "zh-CN", labels: Labels | None = None) -> str:
+        """The one-line message in `lang` (zh-CN by default), with the park's `labels`."""
+        from i18n import normalise
+        from workflow.error_text import render
+        from workflow.labels import Labels
 
-    def as_json(self, lang: str = "zh-CN") -> dict[str, Any]:
-        return {"error": {"kind": self.kind, "field": self.field, "message": self.message(lang)}}
+        lang = normalise(lang)
+        if labels is None or labels.lang != lang:
+            labels = Labels.default(lang) if labels is None else Labels(
+                labels.lifecycle, labels.approvals, lang)
+        return render(self.code, self.field, self.params, labels)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+    def as_json(self, lang: str = "zh-CN", labels: Labels | None = None) -> dict[str, Any]:
+        return {"error": {"kind": self.kind, "field": self.field,
+                          "message": self.message(lang, labels)}}
 
 
 class ValidationError(WorkflowError):

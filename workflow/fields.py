@@ -54,9 +54,13 @@ def validate_fields(event: EventDef, raw: Mapping[str, Any]) -> dict[str, Any]:
         value = raw.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if spec.required:
-                raise ValidationError("required", field=name, labels=spec.label)
+                raise ValidationError("required", field=name, event=event.name)
             continue
-        clean[name] = _normalise(spec, value)
+        try:
+            clean[name] = _normalise(spec, value)
+        except ValidationError as exc:  # the field's label is the event's
+            exc.params.setdefault("event", event.name)
+            raise
     return clean
 
 
@@ -70,37 +74,37 @@ def _normalise(spec: FieldDef, value: Any) -> Any:
     if spec.type == "list":
         items = _items(value)
         if not items:
-            raise ValidationError("empty", field=spec.name, labels=spec.label)
+            raise ValidationError("empty", field=spec.name)
         return items
     text = str(value).strip()
     if not text:
-        raise ValidationError("empty", field=spec.name, labels=spec.label)
+        raise ValidationError("empty", field=spec.name)
     return check_length(text, spec.name)
 
 
 def _score(spec: FieldDef, value: Any) -> int:
     if isinstance(value, bool):
-        raise ValidationError("not_a_score", field=spec.name, labels=spec.label, value=value)
+        raise ValidationError("not_a_score", field=spec.name, value=value)
     if isinstance(value, int):
         score = value
     elif isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
         score = int(value)
     else:
-        raise ValidationError("not_a_score", field=spec.name, labels=spec.label, value=value)
+        raise ValidationError("not_a_score", field=spec.name, value=value)
     if not 1 <= score <= 5:
-        raise ValidationError("not_a_score", field=spec.name, labels=spec.label, value=value)
+        raise ValidationError("not_a_score", field=spec.name, value=value)
     return score
 
 
 def _choices(spec: FieldDef, value: Any) -> str | list[str]:
     items = _items(value)
     if not items or (spec.single and len(items) > 1):
-        raise ValidationError("bad_choice", field=spec.name, labels=spec.label, value=value,
-                              choices=", ".join(spec.choices))
+        raise ValidationError("bad_choice", field=spec.name, value=",".join(items),
+                              choices=list(spec.choices))
     for item in items:
         if item not in spec.choices:
-            raise ValidationError("bad_choice", field=spec.name, labels=spec.label, value=item,
-                                  choices=", ".join(spec.choices))
+            raise ValidationError("bad_choice", field=spec.name, value=item,
+                                  choices=list(spec.choices))
     return items[0] if spec.single else sorted(set(items), key=list(spec.choices).index)
 
 

@@ -24,12 +24,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from workflow.calendar import SpecialDay
-from workflow.messages import render_message
 
 __all__ = ["Notice", "NoticeError", "parse_notice"]
 
-WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 _DIGITS = "一二三四五六七八九"
 # An item starts at the beginning of a line or right after a full stop. The look-behind keeps
@@ -57,7 +54,8 @@ _CLOSING = "节假日期间"
 class NoticeError(ValueError):
     """A sentence of the notice that could not be read, or whose dates do not check.
 
-    `code` is a message code of workflow.messages; `params` fill it (`sentence` always).
+    `code` is an error code of workflow.error_text; `params` fill it (`sentence` always,
+    `weekday` as 0–6, shown as the day's name in the reader's language).
     """
 
     def __init__(self, code: str, sentence: str, **params: Any) -> None:
@@ -67,7 +65,8 @@ class NoticeError(ValueError):
         super().__init__(self.message())
 
     def message(self, lang: str = "zh-CN") -> str:
-        return render_message(self.code, lang, **self.params)
+        from workflow.errors import ValidationError
+        return ValidationError(self.code, **self.params).message(lang)
 
 
 @dataclass(frozen=True)
@@ -192,8 +191,7 @@ class _Item:
                               year=self.year)
         if is_workday and day.weekday() < 5:
             raise NoticeError("notice_not_weekend", sentence, day=day.isoformat(),
-                              actual=WEEKDAYS_ZH[day.weekday()],
-                              actual_en=WEEKDAYS_EN[day.weekday()])
+                              weekday=day.weekday())
         (self.workdays if is_workday else self.holidays)[day] = self.name
         if not is_workday:
             self.days_off += 1
@@ -290,9 +288,7 @@ class _Sentence:
                 continue
             if _WEEKDAY_NUMBERS[weekday.group(1)] != day.weekday():
                 raise self.fail("notice_weekday", day=day.isoformat(), written=part,
-                                actual=WEEKDAYS_ZH[day.weekday()],
-                                actual_en=WEEKDAYS_EN[day.weekday()],
-                                written_en=WEEKDAYS_EN[_WEEKDAY_NUMBERS[weekday.group(1)]])
+                                weekday=day.weekday())
 
     def _check_count(self, written: int) -> None:
         if not self.span:

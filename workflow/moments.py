@@ -47,11 +47,10 @@ def resolve_moment(value: str | date | datetime | None, *, field: str, tz: ZoneI
             if previous is not None and previous.astimezone(tz).date() == parsed:
                 moment = max(moment, previous)
     if moment > now:
-        raise ValidationError("in_future", field=field, value=moment.astimezone(tz).isoformat())
+        raise ValidationError("in_future", field=field, value=moment.astimezone(tz))
     if previous is not None and moment < previous:
         raise ValidationError("before_previous", field=field,
-                              value=moment.astimezone(tz).isoformat(),
-                              previous=previous.astimezone(tz).isoformat())
+                              value=moment.astimezone(tz), previous=previous.astimezone(tz))
     return moment
 
 

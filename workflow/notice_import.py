@@ -110,7 +110,7 @@ def import_notice(session: Session, park: Park, *, text: str, year: int, actor: 
 def read_notice(text: str, year: int) -> Notice:
     """The notice parsed, its problems as the engine's ValidationError (field `text`)."""
     if not 1900 <= year <= 2200:
-        raise ValidationError("bad_value", field="year", value=year, reason="1900–2200")
+        raise ValidationError("out_of_range", field="year", value=year, low=1900, high=2200)
     if len(text) > MAX_NOTICE_CHARS:
         raise ValidationError("too_long", field="text", length=len(text),
                               limit=MAX_NOTICE_CHARS)

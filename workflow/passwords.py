@@ -13,8 +13,7 @@ MIN_LENGTH = 8
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_LENGTH:
-        raise ValidationError("bad_value", field="password", value="***",
-                              reason=f"≥ {MIN_LENGTH}")
+        raise ValidationError("too_short", field="password", limit=MIN_LENGTH)
     return _hasher.hash(password)
 
 

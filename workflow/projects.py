@@ -166,23 +166,22 @@ def add_project(session: Session, park: Park, *, name: str, category: str, owner
     """Enter a project into the library (状态: intake) with its first history entry."""
     actor_user = require_actor(session, actor)
     if actor_user.role not in ("member", "leader"):
-        raise NotPermitted("not_allowed_role", actor=actor_user.email, project="-",
-                           event="intake", roles="member, leader")
+        raise NotPermitted("not_allowed", field="by", actor=actor_user.email, event="intake",
+                           roles=("member", "leader"))
     name = name.strip()
     if not name:
         raise ValidationError("empty", field="name")
     if len(name) > 200:
-        raise ValidationError("bad_value", field="name", value=name[:20] + "…",
-                              reason="≤ 200")
+        raise ValidationError("too_long", field="name", limit=200, length=len(name))
     if category not in park.lifecycle.categories:
         raise ValidationError("bad_choice", field="category", value=category,
-                              choices=", ".join(park.lifecycle.categories))
+                              choices=list(park.lifecycle.categories))
     owner_user = owner if isinstance(owner, User) else find_user(session, owner)
     if owner_user is None:
         raise ValidationError("unknown_user_field", field="owner", value=owner)
     if owner_user.role not in ("member", "leader"):
-        raise ValidationError("bad_value", field="owner", value=owner_user.email,
-                              reason="member / leader")
+        raise ValidationError("wrong_role", field="owner", value=owner_user.email,
+                              roles=("member", "leader"))
     now = park.now()
     occurred_at = resolve_moment(intake, field="intake_date", tz=park.tz, now=now)
     initial = park.lifecycle.initial
@@ -214,7 +213,7 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
     spec = lifecycle.events.get(event)
     if spec is None:
         raise ValidationError("unknown_event", field="event", value=event,
-                              choices=", ".join(lifecycle.events))
+                              choices=list(lifecycle.events))
     before = load_snapshot(session, project_id)
     actor_user = require_actor(session, actor)
     refused = refusal(park, spec, before, actor_user)

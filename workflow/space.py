@@ -96,8 +96,7 @@ def request_space(session: Session, park: Park, *, project_id: int, type: str,
     needed = park_date(needed_by, field="needed_by", tz=park.tz)
     today = park.now().astimezone(park.tz).date()
     if needed < today:
-        raise ValidationError("bad_value", field="needed_by", value=needed.isoformat(),
-                              reason=f"≥ {today.isoformat()}")
+        raise ValidationError("not_before", field="needed_by", value=needed, earliest=today)
     threshold = policy.space_thresholds.get(space_type)
     needs_approval = threshold is not None and area_m2 >= threshold
     request = SpaceRequest(
@@ -181,18 +180,17 @@ def offer(session: Session, park: Park, *, request_id: int, listing_id: int,
     check_may_act(park.lifecycle.default_roles, project, user, "offer")
     if request.status not in ("open", "approved"):
         raise Conflict("request_not_cleared", field="request", value=request_id,
-                       status=request.status)
+                       request_status=request.status)
     listing = session.get(SpaceListing, listing_id)
     if listing is None:
         raise NotFound("listing_not_found", field="listing", value=listing_id)
     if listing.type != request.type:
-        raise ValidationError("bad_value", field="listing", value=listing_id,
-                              reason=f"type {listing.type} ≠ {request.type}")
+        raise ValidationError("wrong_listing_type", field="listing", listing=listing_id,
+                              listing_type=listing.type, request_type=request.type)
     note = _optional_text(note, "note", 2000)
     if listing.area_m2 < request.area_m2 and note is None:
         raise ValidationError("listing_too_small", field="note", listing=listing_id,
-                              area=format_area(listing.area_m2),
-                              wanted=format_area(request.area_m2))
+                              area=listing.area_m2, wanted=request.area_m2)
     reserved = session.execute(
         update(SpaceListing).where(_L.id == listing_id, _L.status == "available")
         .values(status="reserved", reserved_for=request_id, version=listing.version + 1))
@@ -227,7 +225,7 @@ def format_area(area: float) -> str:
 def _type(value: str, policy: ApprovalPolicy) -> str:
     if value not in policy.space_types:
         raise ValidationError("bad_choice", field="type", value=value,
-                              choices=", ".join(policy.space_types))
+                              choices=list(policy.space_types))
     return value
 
 
@@ -235,8 +233,8 @@ def _area(value: float | str, policy: ApprovalPolicy, *, field: str = "area") ->
     try:
         area = float(str(value).strip())
     except ValueError as exc:
-        raise ValidationError("bad_value", field=field, value=value, reason="m²") from exc
+        raise ValidationError("not_an_area", field=field, value=value) from exc
     if not 0 < area <= policy.max_area_m2:  # also refuses NaN
-        raise ValidationError("bad_value", field=field, value=value,
-                              reason=f"0 < m² ≤ {policy.max_area_m2:,.0f}")
+        raise ValidationError("area_range", field=field, value=value,
+                              max_area=policy.max_area_m2)
     return area

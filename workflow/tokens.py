@@ -51,8 +51,7 @@ def create_token(session: Session, *, actor: str | User, name: str = "",
     user = require_actor(session, actor)
     name = name.strip()
     if len(name) > MAX_NAME:
-        raise ValidationError("bad_value", field="name", value=name[:20] + "…",
-                              reason=f"≤ {MAX_NAME}")
+        raise ValidationError("too_long", field="name", limit=MAX_NAME, length=len(name))
     secret = SCHEME + secrets.token_urlsafe(32)
     row = ApiToken(user_id=_id(user), name=name, token_hash=token_hash(secret),
                    prefix=secret[:PREFIX_LENGTH], created_at=now)
@@ -103,8 +102,7 @@ def revoke_token(session: Session, *, token_id: int, actor: str | User, now: dat
         raise NotPermitted("token_not_yours", field="by", value=token_id, actor=user.email)
     if row.revoked_at is not None:
         raise Conflict("token_revoked", field="id", value=token_id,
-                       when=row.revoked_at.astimezone(tz).date().isoformat() if tz
-                       else row.revoked_at.isoformat(timespec="minutes"))
+                       when=row.revoked_at.astimezone(tz).date() if tz else row.revoked_at)
     row.revoked_at = now
     session.add(row)
     session.flush()

@@ -9,11 +9,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from db.models import User
+from i18n import LANGS
 from states.definition import Lifecycle
 from workflow.errors import Conflict, NotPermitted, ValidationError
 
 ROLES = ("member", "leader", "admin")
-LANGS = ("zh-CN", "en")
+__all__ = ["LANGS", "ROLES", "add_user", "find_user", "require_actor"]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -39,20 +40,20 @@ def add_user(session: Session, lifecycle: Lifecycle, *, email: str, name: str, r
     """Create a user; every field is checked and named when wrong."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise ValidationError("bad_value", field="email", value=email, reason="not an email")
+        raise ValidationError("not_an_email", field="email", value=email)
     if not name.strip():
         raise ValidationError("empty", field="name")
     if role not in ROLES:
-        raise ValidationError("bad_choice", field="role", value=role, choices=", ".join(ROLES))
+        raise ValidationError("bad_choice", field="role", value=role, choices=list(ROLES))
     if group is not None and group not in lifecycle.groups:
         raise ValidationError("bad_choice", field="group", value=group,
-                              choices=", ".join(lifecycle.groups))
+                              choices=list(lifecycle.groups))
     if role == "member" and group is None:
         raise ValidationError("required", field="group")
     if group_lead and group is None:
         raise ValidationError("required", field="group")
     if lang not in LANGS:
-        raise ValidationError("bad_choice", field="lang", value=lang, choices=", ".join(LANGS))
+        raise ValidationError("bad_choice", field="lang", value=lang, choices=list(LANGS))
     if find_user(session, email) is not None:
         raise Conflict("user_exists", field="email", value=email)
     user = User(email=email, name=name.strip(), role=role, group=group,

@@ -70,7 +70,7 @@ def print_comparison(console: Console, result: NoticeImport, ctx: Context) -> No
     """Every day of the notice beside what the calendar has (had) for it, then a summary."""
     from rich.table import Table
 
-    from workflow.holiday_notice import WEEKDAYS_EN, WEEKDAYS_ZH
+    from i18n.formats import weekday_name
     year = result.year
     before = (t(f"当前日历：{result.source_before}", f"calendar now: {result.source_before}",
                 ctx) if result.source_before
@@ -85,8 +85,8 @@ def print_comparison(console: Console, result: NoticeImport, ctx: Context) -> No
     changes = {"added": t("新增", "added", ctx), "removed": t("删除", "removed", ctx),
                "changed": t("改变", "changed", ctx), "unchanged": t("不变", "unchanged", ctx)}
     for row in result.days:
-        weekday = (WEEKDAYS_ZH if ctx.lang == "zh-CN" else WEEKDAYS_EN)[row.day.weekday()]
-        table.add_row(row.day.isoformat(), weekday[:3], _special(row.notice, ctx),
+        table.add_row(row.day.isoformat(), weekday_name(row.day, ctx.lang),
+                      _special(row.notice, ctx),
                       _special(row.calendar, ctx), changes[row.change],
                       style=_CHANGE_STYLE[row.change])
     console.print(table)

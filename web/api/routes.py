@@ -60,10 +60,10 @@ def get_projects(app: AppDep, viewer: ApiUser, state: QueryText = None, overdue:
     lifecycle = app.park.lifecycle
     if state and state not in lifecycle.states:
         raise ValidationError("bad_choice", field="state", value=state,
-                              choices=", ".join(lifecycle.states))
+                              choices=list(lifecycle.states))
     if group and group not in lifecycle.groups:
         raise ValidationError("bad_choice", field="group", value=group,
-                              choices=", ".join(lifecycle.groups))
+                              choices=list(lifecycle.groups))
     with reading(app.engine) as session:
         return list_projects(session, app.park, state=state or None, overdue=overdue,
                              owner=owner or None, group=group or None)

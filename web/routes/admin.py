@@ -120,13 +120,12 @@ async def import_holidays(request: Request, app: AppDep, viewer: CurrentUser,
                           file: UploadFile) -> Response:
     raw = await file.read(MAX_CALENDAR_BYTES + 1)
     if len(raw) > MAX_CALENDAR_BYTES or not raw:
-        raise ValidationError("bad_value", field="file", value=file.filename or "",
-                              reason=f"1 B – {MAX_CALENDAR_BYTES // 1000} kB")
+        raise ValidationError("file_size", field="file", value=file.filename or "",
+                              limit=MAX_CALENDAR_BYTES // 1000)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError("bad_value", field="file", value=file.filename or "",
-                              reason="UTF-8") from exc
+        raise ValidationError("not_utf8", field="file", value=file.filename or "") from exc
     from starlette.concurrency import run_in_threadpool
 
     def store() -> list[int]:

@@ -1,0 +1,175 @@
+"""The sentence of every error code, rendered when a person reads it, in their language.
+
+An error carries its code, the field it concerns and parameters that are ids and values
+(`required`, field `market`; `invalid_transition`, state `intake`, event `sign`). The
+sentence comes from the catalogue and every id in it is shown by its label:
+“缺少字段：市场前景”, “项目处于“已入库·待走访”，不能“签约””.
+
+How a parameter is shown depends on its name (see `_shown`): `field`, `event`, `state`,
+`approval_state`, `request_status`, `outbox_status`, `listing_type`, `request_type` are ids
+shown by their label; `roles` and `choices` are lists of ids shown as a list of labels;
+dates, datetimes and areas are formatted for the reader; anything else (what the person
+typed, a number, an email) is shown as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from i18n import N_, gettext
+from i18n.formats import format_day, format_moment, format_number, weekday_name
+from workflow.labels import Labels
+
+MESSAGES: dict[str, str] = {
+    # input
+    "required": N_("Missing field: %(field)s"),
+    "unknown_field": N_("The event “%(event)s” takes no field “%(field)s”"),
+    "not_a_score": N_("%(field)s must be a whole number from 1 to 5, not “%(value)s”"),
+    "bad_choice": N_("%(field)s: “%(value)s” is not one of %(choices)s"),
+    "empty": N_("%(field)s must not be empty"),
+    "uscc_length": N_("%(field)s must have 18 characters, not %(length)s"),
+    "uscc_charset": N_("%(field)s has an invalid character “%(char)s”"),
+    "uscc_check": N_("%(field)s has a wrong check character (it should be %(expected)s)"),
+    "bad_date": N_("%(field)s: “%(value)s” is not a date (YYYY-MM-DD or an ISO date and time)"),
+    "in_future": N_("%(field)s: %(value)s is in the future"),
+    "before_previous": N_("%(field)s: %(value)s is before the previous event (%(previous)s)"),
+    "not_before": N_("%(field)s: %(value)s is before %(earliest)s"),
+    "not_after_now": N_("%(field)s: %(value)s must be later than now"),
+    "year_range": N_("%(field)s: “%(value)s” must lie in the years %(low)s to %(high)s"),
+    "unknown_event": N_("Unknown event “%(value)s”; the events are %(choices)s"),
+    "too_long": N_("%(field)s is too long (%(length)s characters, at most %(limit)s)"),
+    "too_short": N_("%(field)s must have at least %(limit)s characters"),
+    "out_of_range": N_("%(field)s must be a whole number from %(low)s to %(high)s, "
+                       "not “%(value)s”"),
+    "not_an_email": N_("%(field)s: “%(value)s” is not an email address"),
+    "not_an_area": N_("%(field)s: “%(value)s” is not an area in m²"),
+    "area_range": N_("%(field)s must be more than 0 and at most %(max_area)s m²"),
+    "wrong_role": N_("%(field)s: %(value)s must be one of %(roles)s"),
+    "wrong_listing_type": N_("Listing %(listing)s is a %(listing_type)s; the request is for "
+                             "a %(request_type)s"),
+    "control_character": N_("%(field)s contains a control character"),
+    "file_size": N_("%(field)s “%(value)s” must hold between 1 byte and %(limit)s kB"),
+    "not_utf8": N_("%(field)s “%(value)s” is not UTF-8 text"),
+    "bad_value": N_("%(field)s: “%(value)s” is not valid: %(reason)s"),
+    "bad_set": N_("--set “%(value)s” must be written FIELD=VALUE"),
+    "unknown_user_field": N_("%(field)s: there is no user %(value)s"),
+    "user_exists": N_("The user %(value)s exists already"),
+    # permission
+    "unknown_actor": N_("Unknown user %(value)s (--by / PARKFLOW_USER)"),
+    "no_actor": N_("Say who acts with --by or PARKFLOW_USER"),
+    "not_allowed_role": N_("%(actor)s may not “%(event)s” on project %(project)s "
+                           "(only: %(roles)s)"),
+    "not_allowed": N_("%(actor)s may not “%(event)s” (only: %(roles)s)"),
+    "admin_only": N_("Only an admin may do this"),
+    # lookup
+    "project_not_found": N_("Project %(value)s not found"),
+    "user_not_found": N_("User %(value)s not found"),
+    # conflict
+    "invalid_transition": N_("The project is “%(state)s”; it cannot “%(event)s”"),
+    "concurrent_change": N_("Project %(project)s was changed by someone else at the same "
+                            "time; reload it and try again"),
+    "suspended": N_("Project %(project)s is suspended; resume it first "
+                    "(parkflow project resume)"),
+    # approvals
+    "approval_not_found": N_("Approval %(value)s not found"),
+    "leaders_only": N_("%(actor)s is not a leader and may not decide"),
+    "self_approval": N_("Nobody decides on a request they filed (%(actor)s)"),
+    "requester_only": N_("Only the requester may do this (%(actor)s is not)"),
+    "not_pending": N_("Approval %(value)s is “%(approval_state)s”, no longer pending"),
+    "not_returned": N_("Approval %(value)s is “%(approval_state)s”; only a returned one can "
+                       "be resubmitted"),
+    "no_deadline": N_("The stage of project %(project)s (“%(state)s”) has no deadline to "
+                      "extend"),
+    "extension_pending": N_("Project %(project)s already has a pending extension for this "
+                            "stage (%(approval)s)"),
+    "suspension_pending": N_("Project %(project)s already has a pending suspension "
+                             "(%(approval)s)"),
+    "cannot_suspend": N_("Project %(project)s is already suspended or has left the library"),
+    "not_suspended": N_("Project %(project)s is not suspended"),
+    "stage_left": N_("Project %(project)s has left the stage extension %(value)s was for"),
+    # space
+    "request_not_found": N_("Space request %(value)s not found"),
+    "listing_not_found": N_("Listing %(value)s not found"),
+    "request_not_cleared": N_("Space request %(value)s is “%(request_status)s”; a listing is "
+                              "offered only once it is approved (or needs no approval)"),
+    "listing_taken": N_("Listing %(value)s is already reserved or leased"),
+    "listing_too_small": N_("Listing %(listing)s (%(area)s m²) is smaller than the "
+                            "%(wanted)s m² requested; say why with a note to offer it anyway"),
+    # accounts and API tokens
+    "token_not_found": N_("API token %(value)s not found"),
+    "token_revoked": N_("API token %(value)s was revoked on %(when)s"),
+    "token_not_yours": N_("API token %(value)s does not belong to %(actor)s"),
+    "wrong_password": N_("%(field)s is not right"),
+    # outbox
+    "outbox_not_found": N_("Outbox message %(value)s not found"),
+    "outbox_not_failed": N_("Outbox message %(value)s is “%(outbox_status)s”; only failed "
+                            "ones can be retried"),
+    # calendar files
+    "calendar_empty": N_("The calendar file has no days"),
+    "calendar_header": N_("Calendar file, line %(line)s: the header must be “%(expected)s”, "
+                          "not “%(actual)s”"),
+    "calendar_columns": N_("Calendar file, line %(line)s: 3 columns (date,kind,name) are "
+                           "needed, not %(count)s"),
+    "calendar_kind": N_("Calendar file, line %(line)s: the kind “%(value)s” must be holiday "
+                        "or workday"),
+    "calendar_name": N_("Calendar file, line %(line)s: the name is empty"),
+    "calendar_date": N_("Calendar file, line %(line)s: “%(value)s” is not a date "
+                        "(YYYY-MM-DD)"),
+    "calendar_duplicate": N_("Calendar file, line %(line)s: the day %(value)s is there twice "
+                             "(first on line %(first)s)"),
+    # the State Council's holiday notice (workflow/holiday_notice.py)
+    "notice_no_items": N_("The notice has no numbered items (一、二、…): paste the whole notice "
+                          "or its numbered items"),
+    "notice_unreadable": N_("Cannot read this sentence of the notice: “%(sentence)s”"),
+    "notice_weekday": N_("“%(sentence)s”: %(day)s is a %(weekday)s, not “%(written)s” (is the "
+                         "year right?)"),
+    "notice_year": N_("This is the notice for %(written)s (“%(sentence)s”), not for %(year)s"),
+    "notice_count": N_("“%(sentence)s”: says %(written)s days, but %(first)s to %(last)s is "
+                       "%(actual)s days"),
+    "notice_range": N_("“%(sentence)s”: it ends (%(last)s) before it starts (%(first)s)"),
+    "notice_bad_date": N_("“%(sentence)s”: %(value)s is not a date"),
+    "notice_not_weekend": N_("“%(sentence)s”: the make-up working day %(day)s is a "
+                             "%(weekday)s, not a weekend day"),
+    "notice_duplicate": N_("“%(sentence)s”: %(day)s appears twice in the notice"),
+    "notice_outside_year": N_("“%(sentence)s”: %(day)s lies outside the %(year)s arrangement"),
+    "notice_numbering": N_("“%(sentence)s”: this item should be numbered “%(expected)s、” (is "
+                           "one missing?)"),
+    "notice_no_holiday": N_("“%(sentence)s”: this item names no day off"),
+    "definition": N_("The lifecycle definition is broken: %(reason)s"),
+}
+
+
+def render(code: str, field: str | None, params: Mapping[str, Any], labels: Labels) -> str:
+    """The sentence of an error in the language of `labels`."""
+    event = params.get("event")
+    shown = {name: _shown(name, value, labels, field, event) for name, value in params.items()}
+    if field is not None:
+        shown["field"] = labels.field(field, event)
+    text = gettext(labels.lang, MESSAGES[code], **shown)
+    if field is not None and text.startswith(shown["field"]):  # "needs: …" → "Needs: …"
+        text = text[:1].upper() + text[1:]
+    return text
+
+
+def _shown(name: str, value: Any, labels: Labels, field: str | None,
+           event: str | None) -> Any:
+    by_name: dict[str, Callable[[Any], str]] = {
+        "event": labels.event, "state": labels.state,
+        "approval_state": labels.approval_state, "request_status": labels.request_status,
+        "outbox_status": labels.outbox_status, "listing_type": labels.space_type,
+        "request_type": labels.space_type, "roles": labels.roles,
+        "choices": lambda keys: labels.choices(field or "", keys, event),
+        "area": lambda n: format_number(n, labels.lang),
+        "wanted": lambda n: format_number(n, labels.lang),
+        "max_area": lambda n: format_number(n, labels.lang),
+        "weekday": lambda i: weekday_name(date(2024, 1, 1 + int(i)), labels.lang, width="wide"),
+    }
+    if name in by_name:
+        return by_name[name](value)
+    if isinstance(value, datetime):
+        return format_moment(value, labels.lang)
+    if isinstance(value, date):
+        return format_day(value, labels.lang)
+    return value
