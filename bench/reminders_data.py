@@ -55,18 +55,18 @@ EXTRA_PEOPLE: tuple[tuple[str, str, str, str | None, bool], ...] = (
 
 DEADLINE_STATES = ("intake", "visited", "registered", "signed")
 FOLLOW_UP_STATES = ("visited", "registered", "signed")
-CANCELLED = "项目已离开该阶段或截止日期已变更"
-OVERTAKEN = "已被更晚的一级提醒取代（停机后补发）"
-FOLLOWED_UP = "已有跟进记录或项目不再需要周问询"
+CANCELLED = "stage_left"  # reason codes, as notifications.reasons names them
+OVERTAKEN = "overtaken"
+FOLLOWED_UP = "inquiry_not_needed"
 
 PROJECT_COLUMNS = ("id", "name", "category", "state", "owner_id", "group", "stars", "milestones",
                    "adjustments", "exited_from", "due_at", "stage_entry_id", "last_event_at",
                    "last_follow_up_at", "version", "created_at")
 OUTBOX_COLUMNS = ("id", "dedupe_key", "kind", "project_id", "series", "channel", "recipient",
-                  "send_at", "next_attempt_at", "retry_until", "status", "reason", "attempts",
-                  "locked_by", "locked_until", "sent_at", "last_error", "message_id", "payload",
-                  "created_at")
-JSON_COLUMNS = {"milestones", "adjustments", "payload"}
+                  "send_at", "next_attempt_at", "retry_until", "status", "reason_code",
+                  "reason_params", "attempts", "locked_by", "locked_until", "sent_at",
+                  "last_error", "message_id", "payload", "created_at")
+JSON_COLUMNS = {"milestones", "adjustments", "payload", "reason_params"}
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,8 @@ class Builder:
         send_at = planned.send_at
         return (row_id, planned.dedupe_key, planned.kind, planned.project_id, planned.series,
                 planned.channel, planned.recipient, send_at, send_at, send_at + RETRY_WINDOW,
-                status, reason or planned.reason, 1 if sent else 0, None, None,
+                status, reason or planned.reason, {} if reason else planned.reason_params,
+                1 if sent else 0, None, None,
                 send_at + timedelta(seconds=2) if sent else None, None,
                 self.message_id_for(planned.dedupe_key, DOMAIN) if sent else None,
                 planned.payload, created_at)

@@ -324,8 +324,8 @@ class PostgresDb(Db):
 
 # ---------------------------------------------------------------- putting rows back
 
-_KEPT = ("status", "reason", "attempts", "locked_by", "locked_until", "sent_at", "last_error",
-         "message_id", "next_attempt_at")
+_KEPT = ("status", "reason_code", "reason_params", "attempts", "locked_by", "locked_until",
+         "sent_at", "last_error", "message_id", "next_attempt_at")
 
 
 class DueState:

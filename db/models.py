@@ -121,7 +121,10 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = _utc()
     retry_until: datetime = _utc()
     status: str = Field(default="pending", max_length=16)
-    reason: str = Field(default="", max_length=500)
+    # why the row exists or ended so: a code of notifications.reasons and its parameters,
+    # rendered in the reader's language when read (no sentence is stored)
+    reason_code: str = Field(default="", max_length=32)
+    reason_params: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
     attempts: int = 0
     locked_by: str | None = Field(default=None, max_length=64)
     locked_until: datetime | None = _utc(default=None, nullable=True)
@@ -199,7 +202,6 @@ class SpaceRequest(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=2000)
     requested_by: int = Field(foreign_key="users.id")
     needs_approval: bool
-    reason: str = Field(default="", max_length=500)  # why that path
     # open (no approval needed) | pending | approved | rejected | withdrawn | offered;
     # the offered listing is the one whose reserved_for points here
     status: str = Field(default="open", max_length=16)

@@ -14,6 +14,7 @@ parkflow, so every layer may use it.
     gettext(lang, msgid, **p)    one message, %(name)s placeholders filled from p
     ngettext(lang, s, p, n, **p) the same, singular or plural by n
     N_(msgid)                    marks a message for extraction, translated where it is shown
+    NP_(singular, plural)        the same for a message with a plural form
 
 Dates, numbers and lists: `i18n.formats`.
 """
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_LANG",
     "LANGS",
     "LOCALE_DIR",
+    "NP_",
     "N_",
     "babel_locale",
     "gettext",
@@ -89,6 +91,11 @@ def ngettext(lang: str, singular: str, plural: str, n: int, **params: Any) -> st
 def N_(msgid: str) -> str:
     """Mark `msgid` for extraction where it is translated later, when it is shown."""
     return msgid
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a plural form; `ngettext(lang, *marked, n)` translates it."""
+    return singular, plural
 
 
 def negotiate(accept_language: str | None) -> str:

@@ -8,6 +8,7 @@ reminders; an offered listing tells the requester and the owner.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -44,25 +45,25 @@ def _approval_changed(session: Session, park: Park, change: ApprovalChange) -> N
     if change.event in ("submit", "resubmit"):
         readers = [e for e in _leaders(session) if e != _email(session, approval.requested_by)]
         planned = [_planned("approval_requested", f"{base}:requested:{r}", r, now,
-                            "新的审批申请，请分管领导审批", approval, series, change.history_id)
+                            ("approval_requested", {}), approval, series, change.history_id)
                    for r in readers]
         due_day = due_date_of(approval.due_at, park.tz)
         reminder_at = at_send_time(due_day, park.lifecycle.reminders, park.tz)
         if reminder_at > now:
             planned += [_planned("approval_requested", f"{base}:due:{r}", r, reminder_at,
-                                 f"审批今日到期（{due_day.isoformat()}）", approval, series,
+                                 ("approval_due", {"due": due_day.isoformat()}), approval, series,
                                  change.history_id, due_reminder=True)
                         for r in readers]
         outbox.enqueue(session, planned, now=now)
         return
-    outbox.cancel_series(session, series, reason="审批已处理或已撤回")
+    outbox.cancel_series(session, series, reason="approval_closed")
     kind = DECIDED_KIND.get(change.event)
     if kind is None:
         return
     readers = unique([_email(session, approval.requested_by), _owner(session, approval)])
-    reason = {"approve": "审批已批准", "reject": "审批已驳回", "return": "审批已退回补充"}
+    reason = ("approval_decided", {"decision": change.event})
     outbox.enqueue(session, [_planned(kind, f"{base}:{change.event}:{r}", r, now,
-                                      reason[change.event], approval, f"{series}:decided",
+                                      reason, approval, f"{series}:decided",
                                       change.history_id)
                              for r in readers], now=now)
 
@@ -79,18 +80,20 @@ def _listing_offered(session: Session, park: Park, change: ListingOffered) -> No
     now = park.now()
     outbox.enqueue(session, [Planned(
         dedupe_key=f"offer:{change.request_id}:{change.listing_id}:{r}", kind="listing_offered",
-        recipient=r, send_at=now, reason="已为用房申请预留房源", project_id=change.project_id,
+        recipient=r, send_at=now, reason="listing_reserved", project_id=change.project_id,
         series=f"offer:{change.request_id}", payload=payload) for r in readers], now=now)
 
 
-def _planned(kind: str, key: str, recipient: str, send_at: datetime, reason: str,
+def _planned(kind: str, key: str, recipient: str, send_at: datetime,
+             reason: tuple[str, dict[str, Any]],
              approval: Approval, series: str, event_id: int, *,
              due_reminder: bool = False) -> Planned:
     payload = {"approval_id": approval.id, "event_id": event_id}
     if due_reminder:
         payload["due_reminder"] = True
     return Planned(dedupe_key=key, kind=kind, recipient=recipient, send_at=send_at,
-                   reason=reason, project_id=approval.project_id, series=series,
+                   reason=reason[0], reason_params=reason[1],
+                   project_id=approval.project_id, series=series,
                    payload=payload)
 
 

@@ -106,8 +106,8 @@ def _deliver_one(engine: Engine, park: Park, mailer: Mailer, chat: ChatPoster,
                             dedupe_key=row.dedupe_key, domain=settings.domain, date=now)
     except (RenderError, NotFound, KeyError, ValueError) as exc:
         # one broken message must not block the whole outbox
-        return _settle_failure(engine, park, row, worker, now, f"无法生成邮件：{exc}",
-                               permanent=True)
+        return _settle_failure(engine, park, row, worker, now, f"{type(exc).__name__}: {exc}",
+                               permanent=True, code="render_failed")
     try:
         if row.channel == "chat":
             chat(row.recipient, rendered)
@@ -124,10 +124,11 @@ def _deliver_one(engine: Engine, park: Park, mailer: Mailer, chat: ChatPoster,
 
 
 def _settle_failure(engine: Engine, park: Park, row: outbox.Claimed, worker: str,
-                    now: datetime, reason: str, *, permanent: bool) -> str:
+                    now: datetime, reason: str, *, permanent: bool,
+                    code: str = "delivery_failed") -> str:
     with writing(engine) as session:
         status = outbox.settle_failed(session, row, worker=worker, now=now, reason=reason,
-                                      permanent=permanent)
+                                      permanent=permanent, code=code)
         if status == "failed" and row.kind == "inquiry":
             chain_next_inquiry(session, park, row, now)  # next week's still goes out
     return "failed" if status == "failed" else "retrying"

@@ -22,8 +22,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from db.models import OutboxMessage, columns
+from i18n import DEFAULT_LANG
 from notifications.planning import Planned
+from notifications.reasons import reason_text
 from workflow.errors import Conflict, NotFound
+from workflow.labels import Labels
 
 _O = columns(OutboxMessage)
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -57,7 +60,8 @@ def enqueue(session: Session, planned: Iterable[Planned], *, now: datetime,
     values = [{"dedupe_key": p.dedupe_key, "kind": p.kind, "project_id": p.project_id,
                "series": p.series, "channel": p.channel, "recipient": p.recipient,
                "send_at": p.send_at, "next_attempt_at": p.send_at,
-               "retry_until": p.send_at + RETRY_WINDOW, "status": status, "reason": p.reason,
+               "retry_until": p.send_at + RETRY_WINDOW, "status": status,
+               "reason_code": p.reason, "reason_params": p.reason_params,
                "attempts": 0, "payload": p.payload, "created_at": now} for p in planned]
     if not values:
         return 0
@@ -73,7 +77,8 @@ def _upsert(dialect: str) -> Any:
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=["dedupe_key"],
-        set_={"status": excluded.status, "reason": excluded.reason, "send_at": excluded.send_at,
+        set_={"status": excluded.status, "reason_code": excluded.reason_code,
+              "reason_params": excluded.reason_params, "send_at": excluded.send_at,
               "next_attempt_at": excluded.next_attempt_at,
               "retry_until": excluded.retry_until, "attempts": 0, "locked_by": None,
               "locked_until": None},
@@ -82,7 +87,8 @@ def _upsert(dialect: str) -> Any:
 
 def cancel(session: Session, *, project_id: int, kinds: Sequence[str], keep_series: str | None,
            reason: str) -> int:
-    """Cancel a project's pending messages of `kinds`, except those of `keep_series`."""
+    """Cancel a project's pending messages of `kinds`, except those of `keep_series`;
+    `reason` is a code of notifications.reasons."""
     result = session.connection().execute(
         _CANCEL, {"b_project": project_id, "b_kinds": list(kinds), "b_reason": reason,
                   "b_keep": keep_series or ""})
@@ -94,7 +100,8 @@ _CANCEL = (update(_TABLE)
            .where(_O.project_id == bindparam("b_project"), _O.status == "pending",
                   _O.kind.in_(bindparam("b_kinds", expanding=True)),
                   or_(_O.series.is_(None), _O.series != bindparam("b_keep")))
-           .values(status="cancelled", reason=bindparam("b_reason"), locked_by=None))
+           .values(status="cancelled", reason_code=bindparam("b_reason"), reason_params={},
+                   locked_by=None))
 
 
 def series_exists(session: Session, series: str) -> bool:
@@ -115,14 +122,16 @@ def due_rows(session: Session, now: datetime) -> list[Any]:
                or_(_O.locked_until.is_(None), _O.locked_until < now))))
 
 
-def mark(session: Session, ids: Iterable[int], *, status: str, reason: str) -> int:
+def mark(session: Session, ids: Iterable[int], *, status: str, reason: str,
+         params: dict[str, Any] | None = None) -> int:
     ids = list(ids)
     total = 0
     for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
         chunk = ids[start:start + 500]
         result = session.connection().execute(update(_TABLE)
                                  .where(_O.id.in_(chunk), _O.status == "pending")
-                                 .values(status=status, reason=reason, locked_by=None))
+                                 .values(status=status, reason_code=reason,
+                                         reason_params=params or {}, locked_by=None))
         total += int(result.rowcount or 0)  # type: ignore[attr-defined]
     return total
 
@@ -165,8 +174,12 @@ def settle_sent(session: Session, claimed: Claimed, *, worker: str, now: datetim
 
 
 def settle_failed(session: Session, claimed: Claimed, *, worker: str, now: datetime,
-                  reason: str, permanent: bool) -> str:
-    """Record a failed attempt; returns the new status (pending while retrying, or failed)."""
+                  reason: str, permanent: bool, code: str = "delivery_failed") -> str:
+    """Record a failed attempt; returns the new status (pending while retrying, or failed).
+
+    `reason` is the failure as the server or the renderer put it, kept as the row's last
+    error and as a parameter of its reason.
+    """
     attempts = claimed.attempts + 1
     retry_at = now + backoff(attempts)
     final = permanent or retry_at > claimed.retry_until
@@ -174,7 +187,8 @@ def settle_failed(session: Session, claimed: Claimed, *, worker: str, now: datet
     session.connection().execute(
         update(_TABLE).where(_O.id == claimed.id, _O.locked_by == worker)
         .values(status=status, attempts=attempts, last_error=reason[:1000],
-                reason=reason[:500] if final else f"重试中（第 {attempts} 次失败）：{reason}"[:500],
+                reason_code=code if final else "retrying",
+                reason_params={"error": reason[:500], "attempts": attempts},
                 next_attempt_at=retry_at, locked_by=None, locked_until=None))
     return status
 
@@ -193,7 +207,8 @@ def retry(session: Session, message_id: int, *, now: datetime) -> None:
         raise Conflict("outbox_not_failed", field="id", value=message_id,
                        outbox_status=row.status)
     row.status, row.next_attempt_at, row.retry_until = "pending", now, now + RETRY_WINDOW
-    row.reason, row.locked_by, row.locked_until = "人工重试", None, None
+    row.reason_code, row.reason_params = "manual_retry", {}
+    row.locked_by, row.locked_until = None, None
     session.add(row)
 
 
@@ -212,11 +227,15 @@ def count_by_status(session: Session) -> dict[str, int]:
     return {status: int(n) for status, n in rows}
 
 
-def row_json(row: OutboxMessage, tz: ZoneInfo) -> dict[str, Any]:
-    """The row shape of CLI.md (`outbox list`), plus attempts, sent_at and the last error."""
+def row_json(row: OutboxMessage, tz: ZoneInfo, labels: Labels | None = None) -> dict[str, Any]:
+    """The row shape of CLI.md (`outbox list`), plus attempts, sent_at and the last error;
+    the reason rendered in the language of `labels` (zh-CN by default)."""
+    labels = labels or Labels.default(DEFAULT_LANG)
     return {"id": row.id, "kind": row.kind, "project_id": row.project_id,
             "recipients": [row.recipient], "send_at": row.send_at.astimezone(tz).isoformat(),
-            "status": row.status, "reason": row.reason, "attempts": row.attempts,
+            "status": row.status,
+            "reason": reason_text(row.reason_code, row.reason_params, labels),
+            "attempts": row.attempts,
             "sent_at": row.sent_at.astimezone(tz).isoformat() if row.sent_at else None,
             "last_error": row.last_error}
 
@@ -225,5 +244,5 @@ def cancel_series(session: Session, series: str, *, reason: str) -> int:
     """Cancel every pending message of one series (e.g. an approval's reminders)."""
     result = session.connection().execute(
         update(_TABLE).where(_O.series == series, _O.status == "pending")
-        .values(status="cancelled", reason=reason, locked_by=None))
+        .values(status="cancelled", reason_code=reason, reason_params={}, locked_by=None))
     return int(result.rowcount or 0)

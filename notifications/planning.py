@@ -23,7 +23,8 @@ Slot = WeeklySlot | MonthlySlot
 
 @dataclass(frozen=True)
 class Planned:
-    """A message to one recipient, not yet in the outbox."""
+    """A message to one recipient, not yet in the outbox; `reason` is a code of
+    notifications.reasons, its parameters in `reason_params` (no sentence is stored)."""
 
     dedupe_key: str
     kind: str
@@ -34,6 +35,7 @@ class Planned:
     series: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
     channel: str = "email"  # or "chat": `recipient` is then a robot, e.g. "wecom:project"
+    reason_params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,13 @@ def plan_stage(facts: StageFacts, rule: ReminderRule, tz: ZoneInfo) -> list[Plan
     payload = {"state": facts.state, "due_date": due.isoformat()}
     planned = []
     for days_before in rule.before_due_days:
-        reason = (f"截止前 {days_before} 天提醒（截止 {due.isoformat()}）" if days_before
-                  else f"截止当天提醒（截止 {due.isoformat()}）")
+        reason = "reminder_before" if days_before else "reminder_due_day"
         planned.append(Planned(
             dedupe_key=f"{series}:reminder:-{days_before}:{facts.owner}", kind="reminder",
             recipient=facts.owner, send_at=at_send_time(due - timedelta(days=days_before),
                                                         rule, tz),
-            reason=reason, project_id=facts.project_id, series=series,
+            reason=reason, reason_params={"days": days_before, "due": due.isoformat()},
+            project_id=facts.project_id, series=series,
             payload={**payload, "offset": -days_before}))
     planned += [replace(p, dedupe_key=p.dedupe_key.rsplit(":", 1)[0] + f":{target}",
                         recipient=target, channel="chat")
@@ -83,7 +85,8 @@ def plan_stage(facts: StageFacts, rule: ReminderRule, tz: ZoneInfo) -> list[Plan
         planned.append(Planned(
             dedupe_key=f"{series}:warning:+{rule.warning_after_days}:{recipient}",
             kind="warning", recipient=recipient, send_at=at_send_time(warn_day, rule, tz),
-            reason=f"逾期预警（截止 {due.isoformat()} 已过）", project_id=facts.project_id,
+            reason="warning_overdue", reason_params={"due": due.isoformat()},
+            project_id=facts.project_id,
             series=series, payload={**payload, "offset": rule.warning_after_days}))
     warning = planned[-1]
     planned += [replace(warning, dedupe_key=warning.dedupe_key.rsplit(":", 1)[0] + f":{t}",
@@ -116,7 +119,7 @@ def plan_inquiry(project_id: int, owner: str, anchor: date, k: int, rule: Remind
     return Planned(
         dedupe_key=f"{series}:inquiry:{k}:{owner}", kind="inquiry", recipient=owner,
         send_at=inquiry_slot(anchor, k, rule, tz),
-        reason=f"星级项目已 {days} 天无跟进记录（自 {anchor.isoformat()}）",
+        reason="inquiry", reason_params={"days": days, "since": anchor.isoformat()},
         project_id=project_id, series=series,
         payload={"anchor": anchor.isoformat(), "k": k})
 
@@ -170,11 +173,9 @@ def plan_periodic(kind: str, slot: datetime, recipients: Iterable[str],
                   tz: ZoneInfo) -> list[Planned]:
     day = slot.astimezone(tz).date().isoformat()
     series = f"{kind}:{day}"
-    reason = {"digest": f"每周督办（{day}）", "agenda": f"周例会议程（{day}）",
-              "monthly_report": f"月调度报告（{day}）",
-              "quarterly_report": f"季度总结（{day}）"}[kind]
     return [Planned(dedupe_key=f"{series}:{r}", kind=kind, recipient=r, send_at=slot,
-                    reason=reason, series=series, payload={"slot": slot.isoformat()})
+                    reason=kind, reason_params={"day": day}, series=series,
+                    payload={"slot": slot.isoformat()})
             for r in unique(recipients)]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from db.models import OutboxMessage, User, columns
+from i18n import DEFAULT_LANG
 from notifications import outbox
 from notifications.planning import (
     PERIODIC_KINDS,
@@ -26,19 +27,23 @@ from notifications.planning import (
     slot_at_or_before,
     slots_between,
 )
+from notifications.reasons import reason_text
 from notifications.reminders import (
     calendar_warnings,
     readers_of,
     worth_sending,
 )
+from workflow.labels import Labels
 from workflow.park import Park
 
 _O, _U = columns(OutboxMessage), columns(User)
 
 
-def preview(session: Session, park: Park, *, now: datetime,
-            until: datetime) -> list[dict[str, Any]]:
-    """Rows like `outbox list`, with the status each would get; sorted by time."""
+def preview(session: Session, park: Park, *, now: datetime, until: datetime,
+            lang: str = DEFAULT_LANG) -> list[dict[str, Any]]:
+    """Rows like `outbox list`, with the status each would get; sorted by time; reasons in
+    `lang`."""
+    labels = Labels.of(park, lang)
     rows = [row for row in outbox.list_rows(session, status="pending")
             if row.next_attempt_at <= until]
     skipped = overtaken(rows, now)
@@ -47,12 +52,14 @@ def preview(session: Session, park: Park, *, now: datetime,
                   if row.next_attempt_at <= now else row.next_attempt_at,
                   "skipped" if row.id in skipped or (row.kind in PERIODIC_KINDS
                                                      and row.send_at < late) else "pending",
-                  row.reason, park) for row in rows]
+                  reason_text(row.reason_code, row.reason_params, labels), park)
+             for row in rows]
     for planned in (_inquiry_chains(rows, park, now, until) + _weekly(session, park, now, until)
                     + calendar_warnings(session, park, now)):
         status = "skipped" if planned.send_at < late else "pending"
         shown.append(_row(None, planned.kind, planned.project_id, planned.recipient,
-                          max(planned.send_at, now), status, planned.reason, park))
+                          max(planned.send_at, now), status,
+                          reason_text(planned.reason, planned.reason_params, labels), park))
     return sorted(shown, key=lambda r: (r["send_at"], r["kind"], r["recipients"]))
 
 

@@ -91,7 +91,7 @@ def reschedule_stage(session: Session, park: Park, project: Snapshot) -> None:
         series = stage_series(project.id, project.stage_entry_id,
                               due_date_of(project.due_at, park.tz))
     outbox.cancel(session, project_id=project.id, kinds=STAGE_KINDS, keep_series=series,
-                  reason="项目已离开该阶段或截止日期已变更")
+                  reason="stage_left")
     if series is None or project.due_at is None or project.stage_entry_id is None:
         return
     owner, escalate_to = ladder_readers(session, project.owner_id, project.group)
@@ -119,7 +119,7 @@ def reschedule_inquiry(session: Session, park: Park, project: Snapshot) -> None:
     anchor = follow_up_anchor(project, park)
     keep = inquiry_series(project.id, anchor) if anchor else None
     outbox.cancel(session, project_id=project.id, kinds=("inquiry",), keep_series=keep,
-                  reason="已有跟进记录或项目不再需要周问询")
+                  reason="inquiry_not_needed")
     if anchor is None:
         return
     now, rule = park.now(), park.lifecycle.reminders
@@ -160,11 +160,12 @@ def sweep(session: Session, park: Park, *, now: datetime) -> SweepResult:
     result.planned += _plan_calendar_warnings(session, park, now)
     due = outbox.due_rows(session, now)
     result.skipped += outbox.mark(session, overtaken(due, now), status="skipped",
-                                  reason="已被更晚的一级提醒取代（停机后补发）")
+                                  reason="overtaken")
     late = (now - timedelta(hours=park.lifecycle.reminders.late_after_hours)).astimezone(UTC)
     stale = [row.id for row in due if row.kind in PERIODIC_KINDS and row.send_at < late]
     result.skipped += outbox.mark(session, stale, status="skipped",
-                                  reason="定期邮件迟到超过 12 小时，不再补发")
+                                  reason="late",
+                                  params={"hours": park.lifecycle.reminders.late_after_hours})
     return result
 
 
@@ -212,7 +213,8 @@ def calendar_warnings(session: Session, park: Park, now: datetime) -> list[Plann
     query = select(_U.email).where(_U.role == "admin")
     admins = list(session.connection().execute(query).scalars())
     planned = [Planned(dedupe_key=f"calendar:{year}:{admin}", kind="calendar_missing",
-                       recipient=admin, send_at=now, reason=f"{year} 年节假日安排尚未导入",
+                       recipient=admin, send_at=now, reason="calendar_missing",
+                       reason_params={"year": year},
                        series=f"calendar:{year}", payload={"year": year})
                for year in missing for admin in admins]
     return [p for p in planned if not outbox.key_exists(session, p.dedupe_key)]

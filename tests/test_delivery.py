@@ -184,7 +184,8 @@ def test_a_4xx_keeps_the_row_pending_with_attempts_and_backoff_and_reports_it_re
         seen.append((counts["retrying"], counts["failed"], current.status, current.attempts,
                      current.next_attempt_at - now))
         assert current.last_error is not None and "451 4.3.0 Local error" in current.last_error
-        assert "重试中" in current.reason
+        assert (current.reason_code, current.reason_params["attempts"]) == (
+            "retrying", current.attempts)
         # before the backoff has passed, nothing is tried
         assert run(engine, live_park, smtp_server, current.next_attempt_at
                    - timedelta(seconds=1))["retrying"] == 0
@@ -220,7 +221,8 @@ def test_after_24_hours_of_temporary_failures_the_row_fails_with_the_servers_rea
 
     assert current.status == "failed"
     assert current.last_error is not None and expected in current.last_error
-    assert expected in current.reason
+    assert current.reason_code == "delivery_failed"
+    assert expected in current.reason_params["error"]
     assert [counts["retrying"] for _, counts in runs[:-1]] == [1] * (len(runs) - 1)
     last_try, last_counts = runs[-1]
     assert last_counts["failed"] == 1
@@ -252,7 +254,7 @@ def test_a_5xx_fails_the_row_at_once_with_the_servers_reason(
     failed = row(engine, reminder.id)
     assert (failed.status, failed.attempts) == ("failed", 1)
     assert failed.last_error is not None and reason in failed.last_error
-    assert reason in failed.reason
+    assert failed.reason_code == "delivery_failed" and reason in failed.reason_params["error"]
     # a later run does not try again
     later = run(engine, live_park, smtp_server, THREE_DAYS_BEFORE + timedelta(hours=2))
     assert later["failed"] == later["retrying"] == 0

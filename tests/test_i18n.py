@@ -66,6 +66,12 @@ def test_every_message_in_the_catalogue_has_its_chinese_translation() -> None:
     assert not untranslated, f"fill in i18n/locale/zh_CN (make i18n): {untranslated}"
 
 
+def test_no_translation_is_left_fuzzy() -> None:
+    """`pybabel compile` leaves fuzzy entries out: a fuzzy one would show in English."""
+    for lang in LANGS:
+        assert not _ids(m for m in catalogue(lang) if m.fuzzy and m.id), lang
+
+
 def test_every_message_the_code_uses_is_in_the_catalogue_and_no_other() -> None:
     used = used_messages()
     for lang in LANGS:

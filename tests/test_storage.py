@@ -105,6 +105,44 @@ def test_a_fresh_sqlite_file_is_migrated_from_nothing_to_the_models(tmp_path: Pa
         engine.dispose()
 
 
+def test_stored_sentences_become_codes_when_migrated(tmp_path: Path) -> None:
+    """Before 2def7056303d the outbox kept a Chinese reason and recalculations a sentence."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        upgrade(engine, "44dd4d87b773")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (id, email, name, role, is_group_lead, lang, created_at) "
+                "VALUES (1, 'a@park.test', 'A', 'admin', 0, 'zh-CN', '2026-11-01 00:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO outbox (dedupe_key, kind, channel, recipient, send_at, "
+                "next_attempt_at, retry_until, status, reason, attempts, payload, created_at) "
+                "VALUES ('k', 'calendar_missing', 'email', 'a@park.test', '2026-11-01', "
+                "'2026-11-01', '2026-11-02', 'sent', '2027 年节假日安排尚未导入', 1, '{}', "
+                "'2026-11-01')")
+            connection.exec_driver_sql(
+                "INSERT INTO projects (id, name, category, state, owner_id, stars, milestones, "
+                "adjustments, last_event_at, version, created_at) VALUES (1, 'P', 'alumni', "
+                "'intake', 1, 0, '{}', '[]', '2026-11-01', 1, '2026-11-01')")
+            connection.exec_driver_sql(
+                "INSERT INTO project_events (project_id, event, from_state, to_state, actor_id, "
+                "occurred_at, recorded_at, fields) VALUES (1, 'recalculated', 'intake', "
+                "'intake', 1, '2026-11-01', '2026-11-01', "
+                "'{\"reason\": \"calendar 2027, 2028 (holidays.csv)\", \"to_due_at\": null}')")
+        upgrade(engine)
+        check(engine)
+        with reading(engine) as session:
+            from db.models import OutboxMessage
+            row = session.execute(select(OutboxMessage)).scalar_one()
+            assert (row.reason_code, row.reason_params) == (
+                "legacy", {"text": "2027 年节假日安排尚未导入"})
+            fields = session.execute(select(columns(ProjectEvent).fields)).scalar_one()
+            assert fields == {"calendar_years": [2027, 2028], "source": "holidays.csv",
+                              "to_due_at": None}
+    finally:
+        engine.dispose()
+
+
 # ---------------------------------------------------------------- aware datetimes
 
 @pytest.mark.parametrize("moment", [

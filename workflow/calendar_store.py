@@ -67,7 +67,7 @@ def store_arrangement(session: Session, park: Park, *, days: list[SpecialDay], y
     _store(session, days, years, source, now)
     park.calendar_changed(session)
     recompute_deadlines(session, park, actor=actor, now=now,
-                        reason=f"calendar {', '.join(map(str, years))} ({source})")
+                        cause={"calendar_years": years, "source": source})
 
 
 def show_calendar(session: Session, year: int) -> dict[str, Any]:

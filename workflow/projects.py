@@ -268,11 +268,12 @@ def follow_up(session: Session, park: Park, *, project_id: int, actor: str | Use
 
 
 def recompute_deadlines(session: Session, park: Park, *, actor: User, now: datetime,
-                        reason: str) -> int:
+                        cause: Mapping[str, Any]) -> int:
     """After a calendar correction, bring every stored deadline in line, with history.
 
-    A deadline that moves gets a `recalculated` history entry saying why, and its reminders
-    are rescheduled by the observers like after any other change.
+    A deadline that moves gets a `recalculated` history entry with its `cause` (facts, e.g.
+    the calendar years loaded and their source — shown with labels when read), and its
+    reminders are rescheduled by the observers like after any other change.
     """
     ids = session.execute(select(_P.id).where(_P.due_at.is_not(None))).scalars().all()
     moved = 0
@@ -285,13 +286,13 @@ def recompute_deadlines(session: Session, park: Park, *, actor: User, now: datet
             session, project_id=before.id, event="recalculated", from_state=before.state,
             to_state=before.state, actor_id=user_id(actor),
             occurred_at=max(now, before.last_event_at), recorded_at=now,
-            fields={"reason": reason,
+            fields={**cause,
                     "from_due_at": before.due_at.isoformat() if before.due_at else None,
                     "to_due_at": due_at.isoformat() if due_at else None})
         after = replace(before, due_at=due_at, version=before.version + 1)
         save(session, before, after)
         notify(session, park, Transition(before, after, "recalculated", history_id,
-                                         user_id(actor), now, {"reason": reason}))
+                                         user_id(actor), now, dict(cause)))
         moved += 1
     return moved
 
