@@ -13,6 +13,7 @@ parkflow, so every layer may use it.
     translations(lang)           the compiled catalogue (cached babel.support.Translations)
     gettext(lang, msgid, **p)    one message, %(name)s placeholders filled from p
     ngettext(lang, s, p, n, **p) the same, singular or plural by n
+    product_name(lang)           the product's one name (pages, mail)
     N_(msgid)                    marks a message for extraction, translated where it is shown
     NP_(singular, plural)        the same for a message with a plural form
 
@@ -39,6 +40,7 @@ __all__ = [
     "negotiate",
     "ngettext",
     "normalise",
+    "product_name",
     "translations",
 ]
 
@@ -96,6 +98,15 @@ def N_(msgid: str) -> str:
 def NP_(singular: str, plural: str) -> tuple[str, str]:
     """Mark a message with a plural form; `ngettext(lang, *marked, n)` translates it."""
     return singular, plural
+
+
+# The one name of the product: page titles, the web's brand, mail headers and footers.
+PRODUCT = N_("parkflow Science Park Task Force")
+
+
+def product_name(lang: str) -> str:
+    """The product's name in `lang`: parkflow 科技项目入园工作专班."""
+    return gettext(lang, PRODUCT)
 
 
 def negotiate(accept_language: str | None) -> str:

@@ -1,7 +1,8 @@
 """Template contexts built from the database at delivery time, in the recipient's language.
 
 The shapes are those documented in `notifications.render` (and exemplified in
-`notifications.samples`).
+`notifications.samples`). Ids are shown by their labels (workflow.labels); dates stay ISO
+strings, formatted by the templates.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from db.models import (
     User,
     columns,
 )
+from i18n import DEFAULT_LANG, N_, gettext
+from i18n.formats import format_day, format_number
 from notifications.outbox import Claimed
-from states.definition import pick
+from workflow.labels import Labels
 from workflow.park import Park
 from workflow.projects import Snapshot, deadline_of, load_snapshot
-from workflow.space import format_area
 
 _P, _U, _E = columns(Project), columns(User), columns(ProjectEvent)
 
@@ -38,15 +40,17 @@ class ContextBuilder:
     def __init__(self, session: Session, park: Park, base_url: str) -> None:
         self.session, self.park, self.base_url = session, park, base_url.rstrip("/")
 
+    def labels(self, lang: str) -> Labels:
+        return Labels.of(self.park, lang)
+
     def recipient(self, email: str) -> tuple[dict[str, str], str]:
         if email.startswith(("wecom:", "dingtalk:")):  # a group's chat robot
-            group = email.split(":", 1)[1]
-            labels = self.park.lifecycle.groups.get(group)
-            return {"name": f"{pick(labels, 'zh-CN')}各位同事" if labels else group,
-                    "email": ""}, "zh-CN"
+            group = self.labels(DEFAULT_LANG).group(email.split(":", 1)[1])
+            return {"name": gettext(DEFAULT_LANG, N_("Colleagues of %(group)s"), group=group),
+                    "email": ""}, DEFAULT_LANG
         user = self.session.execute(select(User).where(_U.email == email)).scalars().first()
         if user is None:
-            return {"name": email, "email": email}, "zh-CN"
+            return {"name": email, "email": email}, DEFAULT_LANG
         return {"name": user.name, "email": user.email}, user.lang
 
     def build(self, claimed: Claimed, now: datetime) -> tuple[dict[str, Any], str]:
@@ -68,22 +72,20 @@ class ContextBuilder:
         return f"{self.base_url}{path}"
 
     def project(self, snapshot: Snapshot, lang: str) -> dict[str, Any]:
-        lifecycle = self.park.lifecycle
+        labels = self.labels(lang)
         owner = self.session.get(User, snapshot.owner_id)
         return {
             "id": snapshot.id, "name": snapshot.name,
-            "category_label": pick(lifecycle.categories[snapshot.category], lang),
-            "state_label": lifecycle.label(snapshot.state, lang),
+            "category_label": labels.category(snapshot.category),
+            "state_label": labels.state(snapshot.state),
             "owner_name": owner.name if owner else "",
-            "group_label": pick(lifecycle.groups[snapshot.group], lang) if snapshot.group
-            else "—",
+            "group_label": labels.group(snapshot.group),
             "stars": snapshot.stars,
             "url": self.url(f"/projects/{snapshot.id}"),
         }
 
     def stage_label(self, state: str, lang: str) -> str:
-        spec = self.park.lifecycle.states[state]
-        return pick(spec.waiting_for, lang) if spec.waiting_for else pick(spec.label, lang)
+        return self.labels(lang).stage(state)
 
     def _today(self, now: datetime) -> date:
         return now.astimezone(self.park.tz).date()
@@ -96,7 +98,7 @@ class ContextBuilder:
         days = (due - self._today(now)).days
         info: dict[str, Any] = {
             "stage_label": self.stage_label(snapshot.state, lang),
-            "due_date": due.isoformat(), "due_at_text": f"{due.isoformat()} 24:00",
+            "due_date": due.isoformat(),
             "explanation": deadline.explanation if deadline else "",
         }
         if claimed.kind == "reminder":
@@ -143,7 +145,7 @@ class ContextBuilder:
     def _agenda(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
         today = self._today(now)
         week_end = today + timedelta(days=6)
-        lifecycle = self.park.lifecycle
+        lifecycle, labels = self.park.lifecycle, self.labels(lang)
         new_intakes, visits_due, star_follow_ups = [], [], []
         owners = {u.id: u.name for u in self.session.execute(select(User)).scalars()}
         projects = self.session.execute(select(Project).where(_P.state != "exited")).scalars()
@@ -152,8 +154,7 @@ class ContextBuilder:
             url = self.url(f"/projects/{p.id}")
             if today - timedelta(days=7) <= intake <= today:
                 new_intakes.append({"name": p.name, "url": url, "owner_name": owners[p.owner_id],
-                                    "category_label": pick(lifecycle.categories[p.category],
-                                                           lang),
+                                    "category_label": labels.category(p.category),
                                     "intake_date": intake.isoformat()})
             if p.state == lifecycle.initial and p.due_at is not None:
                 due = (p.due_at.astimezone(self.park.tz) - timedelta(days=1)).date()
@@ -172,8 +173,8 @@ class ContextBuilder:
         iso_year, iso_week, _ = today.isocalendar()
         return {
             "meeting": {"date": today.isoformat(),
-                        "week_label": f"{iso_year}年第{iso_week}周" if lang == "zh-CN"
-                        else f"week {iso_week} of {iso_year}"},
+                        "week_label": gettext(lang, N_("week %(week)s of %(year)s"),
+                                              week=iso_week, year=iso_year)},
             "board_url": self.url("/board"),
             "new_intakes": new_intakes, "visits_due": visits_due,
             "overdue": self.overdue_rows(now, lang), "star_follow_ups": star_follow_ups,
@@ -203,13 +204,12 @@ class ContextBuilder:
     # ------------------------------------------------------------ approvals and space
 
     def _moment(self, moment: datetime | None) -> str:
-        return moment.astimezone(self.park.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+        return moment.astimezone(self.park.tz).isoformat() if moment else ""
 
     def approval(self, approval: Approval, lang: str,
                  event_id: int | None = None) -> dict[str, Any]:
         """The approval as the template shows it; with `event_id`, as of that decision
         (a mail sent late still tells the decision it was written for)."""
-        policy = self.park.approvals
         requester = self.session.get(User, approval.requested_by)
         decider = self.session.get(User, approval.decided_by) if approval.decided_by else None
         state, decided_at, comment = approval.state, approval.decided_at, approval.comment
@@ -220,34 +220,34 @@ class ContextBuilder:
             comment = (event.fields or {}).get("comment")
         return {
             "id": approval.id, "kind": approval.kind,
-            "kind_label": pick(policy.kinds[approval.kind], lang),
+            "kind_label": self.labels(lang).approval_kind(approval.kind),
             "requested_by_name": requester.name if requester else "",
-            "submitted_at_text": self._moment(approval.created_at),
+            "submitted_at": self._moment(approval.created_at),
             "reason": approval.reason or None,
             "url": self.url(f"/approvals/{approval.id}"),
             "details": self.approval_details(approval, lang),
             "decision": "rejected" if state == "rejected" else "approved",
             "decided_by_name": decider.name if decider else "",
-            "decided_at_text": self._moment(decided_at),
+            "decided_at": self._moment(decided_at),
             "comment": comment,
             "due_date": (approval.due_at.astimezone(self.park.tz)
                          - timedelta(days=1)).date().isoformat(),
         }
 
     def approval_details(self, approval: Approval, lang: str) -> list[dict[str, str]]:
-        zh, policy, d = lang == "zh-CN", self.park.approvals, approval.details
+        labels, d = self.labels(lang), approval.details
+        stage = {"label": labels.text(N_("Current stage")), "value": labels.state(d.get("state"))}
         if approval.kind == "extension":
-            return [{"label": "延期天数" if zh else "days", "value": str(d.get("days"))},
-                    {"label": "当前阶段" if zh else "stage",
-                     "value": self.park.lifecycle.label(d["state"], lang)}]
+            return [{"label": labels.text(N_("Days of extension")),
+                     "value": str(d.get("days"))}, stage]
         if approval.kind == "suspension":
-            return [{"label": "当前阶段" if zh else "stage",
-                     "value": self.park.lifecycle.label(d["state"], lang)}]
-        return [{"label": "用房类型" if zh else "type",
-                 "value": pick(policy.space_types[d["type"]], lang)},
-                {"label": "需求面积" if zh else "area", "value": f"{format_area(d['area'])} m²"},
-                {"label": "需用日期" if zh else "needed by", "value": d["needed_by"]},
-                {"label": "意向载体" if zh else "preferred carrier",
+            return [stage]
+        return [{"label": labels.text(N_("Space type")), "value": labels.space_type(d["type"])},
+                {"label": labels.text(N_("Area needed")),
+                 "value": f"{format_number(d['area'], lang)} m²"},
+                {"label": labels.text(N_("Needed by")),
+                 "value": format_day(date.fromisoformat(d["needed_by"]), lang)},
+                {"label": labels.text(N_("Preferred carrier")),
                  "value": d.get("carrier") or "—"}]
 
     def _approval(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
@@ -260,7 +260,7 @@ class ContextBuilder:
                 "due_today": bool(claimed.payload.get("due_reminder"))}
 
     def _offer(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
-        payload, policy = claimed.payload, self.park.approvals
+        payload, labels = claimed.payload, self.labels(lang)
         request = self.session.get(SpaceRequest, payload["request_id"])
         listing = self.session.get(SpaceListing, payload["listing_id"])
         actor = self.session.get(User, payload["actor_id"])
@@ -269,13 +269,12 @@ class ContextBuilder:
         snapshot = load_snapshot(self.session, request.project_id)
         return {
             "project": self.project(snapshot, lang),
-            "request": {"id": request.id, "type_label": pick(policy.space_types[request.type],
-                                                             lang),
+            "request": {"id": request.id, "type_label": labels.space_type(request.type),
                         "area_m2": whole(request.area_m2),
                         "needed_by": request.needed_by.isoformat()},
             "listing": {"id": listing.id, "carrier": listing.carrier,
                         "building": listing.building, "unit": listing.unit,
-                        "type_label": pick(policy.space_types[listing.type], lang),
+                        "type_label": labels.space_type(listing.type),
                         "area_m2": whole(listing.area_m2)},
             "offered_by_name": actor.name if actor else "",
             "note": payload.get("note"),
@@ -300,5 +299,5 @@ def pending_approvals_for_agenda(builder: ContextBuilder, lang: str) -> list[dic
         rows.append({"kind_label": info["kind_label"],
                      "subject_name": project.name if project else "",
                      "requested_by_name": info["requested_by_name"],
-                     "submitted_date": info["submitted_at_text"][:10], "url": info["url"]})
+                     "submitted_date": info["submitted_at"][:10], "url": info["url"]})
     return rows

@@ -1,34 +1,40 @@
 """Render a kind of message for one recipient: subject, plain text, HTML and chat markdown.
 
-Templates live in the top-level ``templates`` package::
+Templates live in the top-level ``templates`` package, one per kind and part, whatever the
+language::
 
-    templates/email/_base.html                       the HTML frame every body.html extends
-    templates/email/<kind>/<lang>/subject.txt        one line
-    templates/email/<kind>/<lang>/body.txt           plain-text part
-    templates/email/<kind>/<lang>/body.html          HTML part (autoescaped)
-    templates/email/<kind>/<lang>/body.md            markdown for WeCom / DingTalk robots
+    templates/email/_base.html            the HTML frame every body.html extends
+    templates/email/_macros.html|.txt     building blocks of the HTML and the text parts
+    templates/email/<kind>/subject.txt    one line
+    templates/email/<kind>/body.txt       plain-text part
+    templates/email/<kind>/body.html      HTML part (autoescaped)
+    templates/email/<kind>/body.md        markdown for WeCom / DingTalk robots
 
-Languages are ``zh-CN`` (the default) and ``en``; any other language falls back to zh-CN.
-Both environments use ``StrictUndefined``: a context missing a key raises `RenderError`.
-The renderer adds ``lang`` to the context; everything else comes from the caller.
+Every sentence is a ``{% trans %}`` block of the one catalogue (i18n); each language has its
+own cached environment with its translations installed. Dates, numbers and months go through
+the filters ``day``, ``moment``, ``period_end``, ``number`` and ``stars`` (i18n.formats).
+Languages are ``zh-CN`` (the default) and ``en``; any other falls back to zh-CN. The
+environments use ``StrictUndefined``: a context missing a key raises `RenderError`. The
+renderer adds ``lang``, ``product`` and ``subject`` (the rendered subject line, for the HTML
+title and the chat heading); everything else comes from the caller.
 
 Contexts are plain dicts of strings, ints, lists and dicts (`notifications.samples` has a
-realistic one per kind). Labels (stage, category, state, approval kind) are passed already
-translated into the recipient's language. Keys used by several kinds:
+realistic one per kind). Dates are ISO strings (``2026-11-12``, ``2026-11-05T14:20:00+08:00``);
+labels (stage, category, state, approval kind) are passed already in the recipient's
+language. Keys used by several kinds:
 
     recipient  {name, email}                     ``name`` is the salutation ("王明" / "各位领导")
     base_url   str                               the site root, shown in the footer
     project    {id, name, category_label, state_label, owner_name, group_label, stars, url}
-    approval   {id, kind, kind_label, requested_by_name, submitted_at_text, reason, url,
+    approval   {id, kind, kind_label, requested_by_name, submitted_at, reason, url, due_date,
                 details: [{label, value}], ...}  ``details`` are pre-formatted label/value rows
 
 Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
 
-    reminder            project; deadline {stage_label, due_date, due_at_text, explanation,
-                        days_left}  (days_left 0 = due today)
-    warning             project; deadline {stage_label, due_date, due_at_text, explanation,
-                        days_overdue}
-    digest              as_of (date text); board_url; overdue: [{name, url, owner_name,
+    reminder            project; deadline {stage_label, due_date, explanation, days_left}
+                        (days_left 0 = due today)
+    warning             project; deadline {stage_label, due_date, explanation, days_overdue}
+    digest              as_of (date); board_url; overdue: [{name, url, owner_name,
                         stage_label, due_date, days_overdue}]
     inquiry             project; follow_up {last_date: str|None, last_summary: str|None,
                         days_since: int|None}  (None = never followed up)
@@ -38,10 +44,10 @@ Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
                         stage_label, due_date, days_overdue}]; star_follow_ups: [{name, url,
                         owner_name, stars, last_follow_up_date: str|None}]; pending_approvals:
                         [{kind_label, subject_name, requested_by_name, submitted_date, url}]
-    approval_requested  project; approval
+    approval_requested  project; approval; due_today
     approval_decided    project; approval + {decision: "approved"|"rejected",
-                        decided_by_name, decided_at_text, comment: str|None}
-    approval_returned   project; approval + {decided_by_name, decided_at_text, comment}
+                        decided_by_name, decided_at, comment: str|None}
+    approval_returned   project; approval + {decided_by_name, decided_at, comment}
     calendar_missing    calendar {year, admin_url, projects: [{name, url, due_date}]}
     monthly_report      report {period, url, funnel: [{stage_label, count}], moves:
                         [{event_label, count}], stage_times: [{stage_label, count,
@@ -59,6 +65,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -66,9 +73,12 @@ from typing import Any
 import jinja2
 
 import templates
+from i18n import LANGS, normalise, product_name, translations
+from i18n.formats import format_day, format_moment, format_number, format_period_end
 
-DEFAULT_LANG = "zh-CN"
-LANGS: tuple[str, ...] = ("zh-CN", "en")
+__all__ = ["KINDS", "LANGS", "PARTS", "TEMPLATES_DIR", "RenderError", "RenderedMessage",
+           "environment", "render_message", "resolve_lang"]
+
 KINDS: tuple[str, ...] = (
     "reminder",
     "warning",
@@ -109,53 +119,63 @@ class RenderError(Exception):
 
 def resolve_lang(lang: str | None) -> str:
     """Map a requested language to a supported one: "en", "en-US", "en_GB" → "en"; else zh-CN."""
-    normalized = (lang or "").strip().lower().replace("_", "-")
-    if normalized == "en" or normalized.startswith("en-"):
-        return "en"
-    return DEFAULT_LANG
+    return normalise(lang)
+
+
+def _moment(value: Any, lang: str) -> str:
+    """A day and time; a bare day as the day."""
+    when = _when(value)
+    return format_moment(when, lang) if isinstance(when, datetime) else format_day(when, lang)
+
+
+def _when(value: Any) -> date | datetime:
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    return datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
 
 
 @cache
-def html_environment() -> jinja2.Environment:
-    """The environment for ``*.html`` templates: autoescaped, strict."""
-    return jinja2.Environment(
+def environment(lang: str) -> jinja2.Environment:
+    """The environment of one language: its translations, its formats; ``*.html`` escaped."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-
-
-@cache
-def text_environment() -> jinja2.Environment:
-    """The environment for subjects, plain text and markdown: no escaping, strict."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(lang=lang, product=product_name(lang))
+    env.filters.update(
+        day=lambda v: format_day(_when(v), lang),
+        moment=lambda v: _moment(v, lang),
+        period_end=lambda v: format_period_end(_when(v), lang),
+        number=lambda v: format_number(v, lang),
+        stars=lambda n: "★" * n,
     )
+    return env
 
 
 def render_message(
-    kind: str, context: Mapping[str, Any], *, lang: str = DEFAULT_LANG
+    kind: str, context: Mapping[str, Any], *, lang: str = "zh-CN"
 ) -> RenderedMessage:
     """Render `kind` for one recipient in `lang` (unknown languages fall back to zh-CN)."""
     resolved = resolve_lang(lang)
     if kind not in KINDS:
         raise RenderError(kind, resolved, f"unknown kind; known kinds: {', '.join(KINDS)}")
     _check_decision(kind, resolved, context)
-    values = {**context, "lang": resolved}
+    env = environment(resolved)
     try:
+        subject = _one_line(_render(env, kind, "subject.txt", context))
+        values = {**context, "subject": subject}
         return RenderedMessage(
-            subject=_one_line(_render(text_environment(), kind, resolved, "subject.txt", values)),
-            text=_render(text_environment(), kind, resolved, "body.txt", values),
-            html=_render(html_environment(), kind, resolved, "body.html", values),
-            markdown=_render(text_environment(), kind, resolved, "body.md", values),
+            subject=subject,
+            text=_render(env, kind, "body.txt", values),
+            html=_render(env, kind, "body.html", values),
+            markdown=_render(env, kind, "body.md", values),
         )
     except Exception as exc:
         # Missing keys, but also wrong types (``"★" * None``): the caller's outbox needs one
@@ -163,15 +183,13 @@ def render_message(
         raise RenderError(kind, resolved, f"{type(exc).__name__}: {exc}") from exc
 
 
-def template_name(kind: str, lang: str, part: str) -> str:
-    """The loader name of one part, e.g. ``email/reminder/zh-CN/body.html``."""
-    return f"email/{kind}/{lang}/{part}"
+def template_name(kind: str, part: str) -> str:
+    """The loader name of one part, e.g. ``email/reminder/body.html``."""
+    return f"email/{kind}/{part}"
 
 
-def _render(
-    env: jinja2.Environment, kind: str, lang: str, part: str, values: Mapping[str, Any]
-) -> str:
-    return env.get_template(template_name(kind, lang, part)).render(values)
+def _render(env: jinja2.Environment, kind: str, part: str, values: Mapping[str, Any]) -> str:
+    return env.get_template(template_name(kind, part)).render(values)
 
 
 def _check_decision(kind: str, lang: str, context: Mapping[str, Any]) -> None:

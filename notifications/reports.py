@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
-from states.definition import pick
+from i18n.formats import format_skeleton
+from workflow.labels import Labels
 from workflow.park import Park
 
 _P, _E, _U = columns(Project), columns(ProjectEvent), columns(User)
@@ -31,10 +32,8 @@ def previous_period(slot: datetime, months: int, park: Park) -> tuple[datetime, 
 
 
 def period_label(start: datetime, months: int, lang: str) -> str:
-    if months == 1:
-        return f"{start.year}年{start.month}月" if lang == "zh-CN" else f"{start:%B %Y}"
-    quarter = (start.month - 1) // 3 + 1
-    return f"{start.year}年第{quarter}季度" if lang == "zh-CN" else f"Q{quarter} {start.year}"
+    """2026年10月 / October 2026; a quarter: 2026年第4季度 / Q4 2026."""
+    return format_skeleton("yMMMM" if months == 1 else "yQQQ", start.date(), lang)
 
 
 def _history(session: Session) -> dict[int, list[Any]]:
@@ -50,7 +49,7 @@ def _history(session: Session) -> dict[int, list[Any]]:
 def monthly(session: Session, park: Park, slot: datetime, lang: str,
             url: Any) -> dict[str, Any]:
     start, end = previous_period(slot, 1, park)
-    lifecycle, now = park.lifecycle, park.now()
+    lifecycle, now, labels = park.lifecycle, park.now(), Labels.of(park, lang)
     projects = list(session.connection().execute(
         select(_P.id, _P.state, _P.group, _P.due_at, _U.name.label("owner_name"))
         .join(User, _U.id == _P.owner_id)))
@@ -74,15 +73,15 @@ def monthly(session: Session, park: Park, slot: datetime, lang: str,
     return {"report": {
         "period": period_label(start, 1, lang),
         "url": url("/board"),
-        "funnel": [{"stage_label": lifecycle.label(s, lang), "count": funnel.get(s, 0)}
+        "funnel": [{"stage_label": labels.state(s), "count": funnel.get(s, 0)}
                    for s in lifecycle.states],
-        "moves": [{"event_label": pick(e.label, lang), "count": moved.get(name, 0)}
-                  for name, e in lifecycle.events.items()],
-        "stage_times": [{"stage_label": lifecycle.label(s, lang), "count": len(stays[s]),
+        "moves": [{"event_label": labels.event(name), "count": moved.get(name, 0)}
+                  for name in lifecycle.events],
+        "stage_times": [{"stage_label": labels.state(s), "count": len(stays[s]),
                          "average_days": round(sum(stays[s]) / len(stays[s]), 1)}
                         for s in lifecycle.states if stays.get(s)],
-        "overdue_by_group": [{"label": pick(lifecycle.groups[g], lang) if g else "—",
-                              "count": n} for g, n in by_group.most_common()],
+        "overdue_by_group": [{"label": labels.group(g), "count": n}
+                             for g, n in by_group.most_common()],
         "overdue_by_owner": [{"label": name, "count": n} for name, n in by_owner.most_common()],
         "overdue_total": len(overdue),
     }}
@@ -91,7 +90,7 @@ def monthly(session: Session, park: Park, slot: datetime, lang: str,
 def quarterly(session: Session, park: Park, slot: datetime, lang: str,
               url: Any) -> dict[str, Any]:
     start, end = previous_period(slot, 3, park)
-    lifecycle = park.lifecycle
+    lifecycle, labels = park.lifecycle, Labels.of(park, lang)
     names: dict[int, str] = dict(session.connection().execute(select(_P.id, _P.name)).all())
     categories: dict[int, str] = dict(
         session.connection().execute(select(_P.id, _P.category)).all())
@@ -112,19 +111,19 @@ def quarterly(session: Session, park: Park, slot: datetime, lang: str,
             if start <= opening < end:
                 cycles[category].append((opening - intake).total_seconds() / 86400)
                 opened.append({"name": names[project_id], "url": url(f"/projects/{project_id}"),
-                               "category_label": pick(lifecycle.categories[category], lang),
+                               "category_label": labels.category(category),
                                "opened_on": opening.astimezone(park.tz).date().isoformat()})
     return {"report": {
         "period": period_label(start, 3, lang),
         "url": url("/board"),
         "opened": sorted(opened, key=lambda o: o["opened_on"]),
         "categories": [{
-            "label": pick(labels, lang), "taken_in": taken_in.get(c, 0),
+            "label": labels.category(c), "taken_in": taken_in.get(c, 0),
             "opened": reached.get(c, 0),
             "conversion_pct": round(100 * reached[c] / taken_in[c]) if taken_in.get(c) else 0,
             "average_cycle_days": round(sum(cycles[c]) / len(cycles[c]), 1)
             if cycles.get(c) else None,
-        } for c, labels in lifecycle.categories.items()],
+        } for c in lifecycle.categories],
     }}
 
 

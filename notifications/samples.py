@@ -1,7 +1,8 @@
 """A realistic context per message kind, for tests, previews and the demo.
 
 The shapes are documented in `notifications.render`; every value is a plain str, int, None,
-list or dict, as a caller builds them from the database. Labels are in zh-CN.
+list or dict, as a caller builds them from the database: dates as ISO strings, labels (and
+the few pre-formatted values, like an agenda's week or a report's period) in zh-CN.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ _SPACE_APPROVAL = {
     "kind": "space",
     "kind_label": "用房申请",
     "requested_by_name": "王明",
-    "submitted_at_text": "2026-11-05 14:20",
+    "submitted_at": "2026-11-05T14:20:00+08:00",
     "reason": "企业计划 12 月初进场装修，研发团队 80 人，需整层办公空间。",
     "url": f"{BASE_URL}/approvals/301",
     "due_date": "2026-11-10",
@@ -59,7 +60,6 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "deadline": {
             "stage_label": "工商注册",
             "due_date": "2026-11-12",
-            "due_at_text": "2026-11-12 24:00",
             "explanation": (
                 "入库 2026-10-12 + 1个月 = 2026-11-12；11-12 为工作日 → 截止 2026-11-12 24:00"
             ),
@@ -73,7 +73,6 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "deadline": {
             "stage_label": "签订投资协议",
             "due_date": "2026-11-06",
-            "due_at_text": "2026-11-06 24:00",
             "explanation": (
                 "立项 2026-10-07 + 30日 = 2026-11-06；11-06 为工作日 → 截止 2026-11-06 24:00"
             ),
@@ -188,7 +187,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
             **_SPACE_APPROVAL,
             "decision": "approved",
             "decided_by_name": "李建国",
-            "decided_at_text": "2026-11-06 10:05",
+            "decided_at": "2026-11-06T10:05:00+08:00",
             "comment": "同意。请招商一组会同载体方尽快落实装修进场安排。",
         },
     },
@@ -199,7 +198,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "approval": {
             **_SPACE_APPROVAL,
             "decided_by_name": "李建国",
-            "decided_at_text": "2026-11-06 10:05",
+            "decided_at": "2026-11-06T10:05:00+08:00",
             "comment": "请补充企业近两年研发投入情况及用房面积测算依据后重新提交。",
         },
     },

@@ -682,7 +682,7 @@ def test_the_approval_flow_mails_leaders_requester_and_owner_over_smtp(
     body = text_of(asked[leader])
     assert subject(asked[leader]) == "【待审批】用房申请：量子精密测量（陈卡罗提交）"
     assert body.startswith("王主任，您好")
-    for fact in ("办公用房", "1,500 m²", "2026-12-31", "合肥创新产业园", "研发团队扩编",
+    for fact in ("办公用房", "1,500 m²", "2026年12月31日", "合肥创新产业园", "研发团队扩编",
                  f"{BASE_URL}/approvals/{aid}"):
         assert fact in body, fact
     assert subject(asked[LEADER2]).startswith("[Approval needed] Space request")
@@ -692,7 +692,7 @@ def test_the_approval_flow_mails_leaders_requester_and_owner_over_smtp(
     deliver(engine, live, smtp_server, clock.now())
     returned = mails(smtp_server, "【退回修改】")
     assert set(returned) == {carol, alice}
-    assert "退回意见：请补充租赁意向书及用工计划" in text_of(returned[carol])
+    assert "审批意见：请补充租赁意向书及用工计划" in text_of(returned[carol])
     assert "王主任" in text_of(returned[alice])
     assert len(smtp_server.messages) == 2
 
@@ -781,8 +781,8 @@ def test_the_weekly_agenda_lists_the_pending_approvals(
                            staff["bob"]}
     body = text_of(agenda[staff["carol"]])
     assert "五、待审批事项（2 项）" in body
-    assert "延期申请：量子精密测量｜申请人：李爱丽｜提交日期：2026-11-20" in body
-    assert "用房申请：量子精密测量｜申请人：李爱丽" in body
+    assert "延期申请：量子精密测量 | 申请人：李爱丽 | 提交日期：2026年11月20日" in body
+    assert "用房申请：量子精密测量 | 申请人：李爱丽" in body
     assert f"{BASE_URL}/approvals/{filed['approval_id']}" in body
     assert f"/approvals/{big['approval_id']}" not in body  # decided: not on the agenda
 
@@ -805,5 +805,5 @@ def test_a_returned_mail_delivered_after_a_later_decision_still_carries_the_retu
 
     [returned] = mails(smtp_server, "【退回修改】").values()
     body = text_of(returned)
-    assert "退回意见：请补充工商受理回执" in body
-    assert "已由 王主任 于 2026-11-20 10:00 退回修改" in body
+    assert "审批意见：请补充工商受理回执" in body
+    assert "已由 王主任 于 2026年11月20日 10:00 退回修改" in body

@@ -120,7 +120,7 @@ def test_a_reminder_arrives_as_multipart_alternative_in_chinese_with_link_and_ex
     assert raw_subject(mail).isascii()  # encoded on the wire…
     subject = str(make_header(decode_header(str(mail.message["Subject"]))))
     assert subject.startswith("【到期提醒】量子精密测量仪器")  # …and decodes to Chinese
-    assert "2026-11-27" in subject
+    assert "2026年11月27日" in subject
     url = f"{BASE_URL}/projects/{project_id}"
     why = explanation(engine, live_park, project_id, "zh-CN")
     assert why.startswith("入库 2026-11-20 + 7天 = 2026-11-27")

@@ -145,8 +145,8 @@ TEMPLATES = ROOT / "templates"
 
 def words_outside_the_catalogue(source: str) -> list[str]:
     """The words of a template that are neither in a {% trans %} block nor in an expression."""
-    text = re.sub(r"\{% block main_class %\}.*?\{% endblock %\}", " ", source)  # CSS classes
-    text = re.sub(r"\{%-? trans\b.*?\{%-? endtrans -?%\}", " ", text, flags=re.S)
+    text = re.sub(r"\{% block (main_class|accent) %\}.*?\{% endblock [-+]?%\}", " ", source)  # CSS
+    text = re.sub(r"\{%[-+]? trans\b.*?\{%[-+]? endtrans [-+]?%\}", " ", text, flags=re.S)
     text = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", text, flags=re.S)
     text = re.sub(r'\s[\w-]+="[^"]*"', " ", text)  # attributes written by a macro
     text = re.sub(r"<[^>]*>", " ", text, flags=re.S)
@@ -156,7 +156,8 @@ def words_outside_the_catalogue(source: str) -> list[str]:
 
 
 @pytest.mark.parametrize("template", sorted(
-    str(p.relative_to(TEMPLATES)) for p in (TEMPLATES / "web").glob("*.html")))
+    str(p.relative_to(TEMPLATES)) for p in TEMPLATES.glob("*/**/*")
+    if p.suffix in (".html", ".txt", ".md")))
 def test_templates_hold_no_words_of_their_own(template: str) -> None:
     words = words_outside_the_catalogue((TEMPLATES / template).read_text(encoding="utf-8"))
     assert not words, f"{template}: text outside the catalogue: {words}"

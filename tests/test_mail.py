@@ -77,7 +77,7 @@ def body(message: EmailMessage, subtype: str) -> str:
 # --------------------------------------------------------------------------- rendering
 
 
-def test_every_kind_has_every_part_in_every_language() -> None:
+def test_every_kind_has_every_part_once_for_every_language() -> None:
     folders = {
         p.name
         for p in (TEMPLATES_DIR / "email").iterdir()
@@ -85,9 +85,7 @@ def test_every_kind_has_every_part_in_every_language() -> None:
     }
     assert folders == set(KINDS)
     for kind in KINDS:
-        for lang in LANGS:
-            for part in PARTS:
-                assert (TEMPLATES_DIR / "email" / kind / lang / part).is_file(), (kind, lang, part)
+        assert {p.name for p in (TEMPLATES_DIR / "email" / kind).iterdir()} == set(PARTS), kind
 
 
 def test_every_kind_has_a_sample_context() -> None:
@@ -314,7 +312,7 @@ def test_smtp_delivers_to_a_real_server(smtp_server: SmtpTestServer) -> None:
     assert received.rcpt_tos == ["wang.ming@park.example.gov.cn", "lead@park.example.gov.cn"]
     assert (
         received.message["Subject"]
-        == "【到期提醒】星海量子计算研发中心｜工商注册将于 2026-11-12 到期（还有 3 天）"
+        == "【到期提醒】星海量子计算研发中心｜工商注册将于 2026年11月12日 到期（还有 3 天）"
     )
     assert received.message["Message-ID"] == mail["Message-ID"]
     assert "入库 2026-10-12 + 1个月" in body(received.message, "plain")

@@ -19,7 +19,7 @@ from jinja2.bccache import Bucket
 from starlette.requests import Request
 
 import templates as templates_package
-from i18n import negotiate, normalise, translations
+from i18n import negotiate, normalise, product_name, translations
 from i18n.formats import weekday_name
 from workflow.labels import Labels
 from workflow.park import Park
@@ -113,7 +113,7 @@ class Pages:
                               bytecode_cache=_BYTECODE)
             env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(L=Labels.of(self.park, lang), D=Dates(self.park.tz, lang),
-                               lang=lang, html_lang=lang,
+                               lang=lang, html_lang=lang, product=product_name(lang),
                                lifecycle=self.park.lifecycle, policy=self.park.approvals,
                                lifecycle_zone=self.park.tz.key)
             self._envs[lang] = env
