@@ -12,7 +12,7 @@ from workflow.calendar import (
     CalendarFileError,
     DayInfo,
     SpecialDay,
-    english_name,
+    holiday_name,
     parse_calendar_file,
     seed_from_chinese_calendar,
 )
@@ -161,8 +161,9 @@ def test_a_calendar_without_any_working_day_refuses_to_search_forever() -> None:
         ("校庆", "校庆"),
     ],
 )
-def test_a_holiday_name_has_an_english_form(chinese: str, english: str) -> None:
-    assert english_name(chinese) == english
+def test_a_holiday_name_is_shown_in_the_readers_language(chinese: str, english: str) -> None:
+    assert holiday_name(chinese, "en") == english
+    assert holiday_name(chinese, "zh-CN").startswith(chinese)
 
 
 def test_a_good_calendar_file_gives_its_days_and_covers_the_years_it_names() -> None:

@@ -76,6 +76,10 @@ class Dates:
         day = moment.date() if isinstance(moment, datetime) else moment
         return weekday_name(day, self.lang)
 
+    def with_weekdays(self, values: list[Any]) -> list[str]:
+        """Days each followed by the day of the week: 2026-09-27 周日."""
+        return [f"{self.day(value)} {self.weekday(value)}" for value in values]
+
 
 class _MemoryBytecodeCache(BytecodeCache):
     """Compiled templates shared by every environment of the process (they are configured

@@ -16,32 +16,36 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from i18n import N_, gettext
+from i18n.formats import format_list
+
 __all__ = [
     "BusinessCalendar",
     "CalendarFileError",
     "DayInfo",
     "DayKind",
     "SpecialDay",
-    "english_name",
+    "holiday_name",
     "parse_calendar_file",
     "seed_from_chinese_calendar",
 ]
 
 DayKind = Literal["workday", "weekend", "holiday", "adjusted_workday"]
 
-# Chinese names as `chinese_calendar.Holiday.<x>.chinese` spells them -> English names.
-_ENGLISH_NAMES: dict[str, str] = {
-    "元旦": "New Year's Day",
-    "春节": "Spring Festival",
-    "清明": "Tomb-sweeping Day",
-    "清明节": "Tomb-sweeping Day",
-    "劳动节": "Labour Day",
-    "端午": "Dragon Boat Festival",
-    "端午节": "Dragon Boat Festival",
-    "中秋": "Mid-autumn Festival",
-    "中秋节": "Mid-autumn Festival",
-    "国庆节": "National Day",
-    "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日": "Anti-Fascist 70th Day",
+# The holiday names stored (as `chinese_calendar.Holiday.<x>.chinese` spells them) -> their
+# catalogue message, shown in the reader's language.
+_HOLIDAYS: dict[str, str] = {
+    "元旦": N_("New Year's Day"),
+    "春节": N_("Spring Festival"),
+    "清明": N_("Tomb-sweeping Day"),
+    "清明节": N_("Tomb-sweeping Day"),
+    "劳动节": N_("Labour Day"),
+    "端午": N_("Dragon Boat Festival"),
+    "端午节": N_("Dragon Boat Festival"),
+    "中秋": N_("Mid-autumn Festival"),
+    "中秋节": N_("Mid-autumn Festival"),
+    "国庆节": N_("National Day"),
+    "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日": N_("Anti-Fascist 70th Day"),
 }
 _MAKE_UP_SUFFIX = "调休"
 
@@ -52,15 +56,17 @@ _FILE_HEADER = ("date", "kind", "name")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def english_name(name: str) -> str:
-    """English name of a holiday given its Chinese name; unknown names are returned unchanged."""
+def holiday_name(name: str, lang: str) -> str:
+    """A holiday's stored (Chinese) name in `lang`; names the catalogue does not know (an
+    admin's own) are shown as written."""
     if "、" in name:  # one item of a notice for two holidays: "国庆节、中秋节"
-        return " / ".join(english_name(part) for part in name.split("、"))
-    if name in _ENGLISH_NAMES:
-        return _ENGLISH_NAMES[name]
+        return format_list((holiday_name(part, lang) for part in name.split("、")), lang)
+    if name in _HOLIDAYS:
+        return gettext(lang, _HOLIDAYS[name])
     base = name.removesuffix(_MAKE_UP_SUFFIX)
-    if base != name and base in _ENGLISH_NAMES:
-        return f"{_ENGLISH_NAMES[base]} make-up day"
+    if base != name and base in _HOLIDAYS:
+        return gettext(lang, N_("%(holiday)s make-up day"),
+                       holiday=gettext(lang, _HOLIDAYS[base]))
     return name
 
 
@@ -70,7 +76,7 @@ class SpecialDay:
 
     day: date
     is_workday: bool  # False: statutory holiday (法定节假日); True: adjusted working day (调休上班)
-    name: str  # Chinese name, e.g. "国庆节"; see english_name()
+    name: str  # Chinese name, e.g. "国庆节"; see holiday_name()
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@
 - The last day ends at 24:00 in the park's time zone.
 - A last day that is not a working day moves to the next working day (unless switched off).
 
-Every Deadline carries a human explanation (zh-CN or en) and warnings when a day it looked at
-lies in a year whose holiday arrangement has not been loaded.
+Every Deadline carries a human explanation (zh-CN or en, from the catalogue; it is computed
+when read, never stored) and warnings when a day it looked at lies in a year whose holiday
+arrangement has not been loaded.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from workflow.calendar import BusinessCalendar, DayInfo, english_name
+from i18n import N_, gettext, ngettext
+from i18n.formats import weekday_name
+from workflow.calendar import BusinessCalendar, DayInfo, holiday_name
 
 __all__ = [
     "Deadline",
@@ -31,28 +33,33 @@ __all__ = [
     "shift_deadline",
 ]
 
-_Lang = Literal["zh", "en"]
-
 _PERIOD_TEXT = re.compile(r"\s*(\d+)\s*(days?|months?|天|个月)\s*", re.IGNORECASE)
 _MONTH_UNITS = ("month", "months", "个月")
 
-_WEEKDAYS: dict[_Lang, tuple[str, ...]] = {
-    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_SEPARATOR: dict[_Lang, str] = {"zh": "；", "en": "; "}
-_EXTENDED: dict[_Lang, str] = {"zh": "延期", "en": "extended by"}
-_PAUSED: dict[_Lang, str] = {"zh": "暂停", "en": "paused"}
+# how a step of the computation moved the deadline: (with a note, without one)
+_EXTENDED = (N_("extended by %(amount)s (%(note)s): %(step)s"),
+             N_("extended by %(amount)s: %(step)s"))
+_PAUSED = (N_("paused %(amount)s (%(note)s): %(step)s"), N_("paused %(amount)s: %(step)s"))
 
 
-def _lang(lang: str) -> _Lang:
-    """Normalise a language tag ("zh-CN", "en", "en-US") to the two we write."""
+def _lang(lang: str) -> str:
+    """Normalise a language tag ("zh-CN", "en", "en-US") to the two we write; refuse others
+    (an explanation in a language nobody asked for would be a silent mistake)."""
     low = lang.lower()
     if low.startswith("zh"):
-        return "zh"
+        return "zh-CN"
     if low.startswith("en"):
         return "en"
     raise ValueError(f"unsupported language {lang!r}; expected 'zh-CN' or 'en'")
+
+
+def _then(lang: str, earlier: str, later: str) -> str:
+    """Two steps of an explanation, one after the other."""
+    return gettext(lang, N_("%(earlier)s; %(later)s"), earlier=earlier, later=later)
+
+
+def _days(lang: str, days: int) -> str:
+    return ngettext(lang, "%(count)s day", "%(count)s days", days, count=days)
 
 
 @dataclass(frozen=True)
@@ -78,21 +85,16 @@ class Period:
 
     def label(self, lang: str) -> str:
         """Label in zh-CN ("7天", "1个月") or en ("7 days", "1 month")."""
-        if _lang(lang) == "zh":
-            months = f"{self.months}个月" if self.months else ""
-            return months + (f"{self.days}天" if self.days else "")
-        words = [_count_en(self.months, "month"), _count_en(self.days, "day")]
-        return " ".join(w for w in words if w)
+        language = _lang(lang)
+        months = ngettext(language, "%(num)d month", "%(num)d months", self.months)
+        days = ngettext(language, "%(num)d day", "%(num)d days", self.days)
+        if self.months and self.days:
+            return gettext(language, N_("%(months)s %(days)s"), months=months, days=days)
+        return months if self.months else days
 
     def end(self, start: date) -> date:
         """The last day of the period, before any roll-forward."""
         return start + relativedelta(months=self.months, days=self.days)
-
-
-def _count_en(n: int, noun: str) -> str:
-    if n == 0:
-        return ""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @dataclass(frozen=True)
@@ -167,27 +169,24 @@ def shift_deadline(
 def _push(
     deadline: Deadline,
     days: int,
-    verb: dict[_Lang, str],
+    verb: tuple[str, str],
     calendar: BusinessCalendar,
     tz: ZoneInfo,
     note: str,
     roll_forward: bool,
-    lang: _Lang,
+    lang: str,
 ) -> Deadline:
     """Move a deadline `days` calendar days past its current due date, keeping the history."""
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
     end = deadline.due_date + timedelta(days=days)
-    amount = f"{days} 天" if lang == "zh" else _count_en(days, "day")
-    reason = (f"（{note}）" if lang == "zh" else f" ({note})") if note else ""
-    colon = "：" if lang == "zh" else ": "
-    step = f"{Period(days=days).label(lang)} = {end.isoformat()}"
-    head = f"{verb[lang]} {amount}{reason}{colon}{deadline.due_date.isoformat()} + {step}"
+    step = f"{deadline.due_date.isoformat()} + {Period(days=days).label(lang)} = {end.isoformat()}"
+    with_note, without = verb
+    head = gettext(lang, with_note if note else without, amount=_days(lang, days), note=note,
+                   step=step)
     # The old due date is the base of the new one, so its doubts still apply.
-    prefix = deadline.explanation + _SEPARATOR[lang]
-    return _land(
-        deadline.start, prefix + head, end, deadline.warnings, calendar, tz, roll_forward, lang
-    )
+    return _land(deadline.start, _then(lang, deadline.explanation, head), end,
+                 deadline.warnings, calendar, tz, roll_forward, lang)
 
 
 def _land(
@@ -198,15 +197,15 @@ def _land(
     calendar: BusinessCalendar,
     tz: ZoneInfo,
     roll_forward: bool,
-    lang: _Lang,
+    lang: str,
 ) -> Deadline:
     """Roll `end` forward if asked and build the Deadline with its explanation."""
     due = calendar.next_workday(end) if roll_forward else end
     looked_at = [end + timedelta(days=i) for i in range((due - end).days + 1)]
     warnings = earlier_warnings + _coverage_warnings(looked_at, calendar, roll_forward, lang)
     status = _status(end, due, calendar.describe(end), roll_forward, lang)
-    due_word = "截止" if lang == "zh" else "due"
-    explanation = f"{head}{_SEPARATOR[lang]}{status} → {due_word} {due.isoformat()} 24:00"
+    explanation = _then(lang, head, gettext(lang, N_("%(day)s → due %(due)s 24:00"),
+                                            day=status, due=due.isoformat()))
     return Deadline(
         start=start,
         due_date=due,
@@ -216,56 +215,44 @@ def _land(
     )
 
 
-def _status(end: date, due: date, info: DayInfo, roll_forward: bool, lang: _Lang) -> str:
+def _status(end: date, due: date, info: DayInfo, roll_forward: bool, lang: str) -> str:
     """The day's status, e.g. "2026-10-01 为法定节假日（国庆节），顺延至 2026-10-08"."""
     what = _day_phrase(end, info, lang)
     if info.kind in ("workday", "adjusted_workday"):
         return what
     if not roll_forward:
-        return what + ("，不顺延" if lang == "zh" else ", not moved")
-    moved = f"，顺延至 {due.isoformat()}" if lang == "zh" else f", moved to {due.isoformat()}"
-    return what + moved
+        return gettext(lang, N_("%(day)s, not moved"), day=what)
+    return gettext(lang, N_("%(day)s, moved to %(due)s"), day=what, due=due.isoformat())
 
 
-def _day_phrase(day: date, info: DayInfo, lang: _Lang) -> str:
-    name = info.name or ""
-    if lang == "en":
-        name = english_name(name)
-    phrases: dict[str, tuple[str, str]] = {
-        "workday": ("为工作日", "is a working day"),
-        "adjusted_workday": (f"为调休工作日（{name}）", f"is an adjusted working day ({name})"),
-        "holiday": (f"为法定节假日（{name}）", f"is a statutory holiday ({name})"),
-        "weekend": (
-            f"为周末（{_WEEKDAYS['zh'][day.weekday()]}）",
-            f"is a weekend ({_WEEKDAYS['en'][day.weekday()]})",
-        ),
-    }
-    zh, en = phrases[info.kind]
-    return f"{day.isoformat()} {zh if lang == 'zh' else en}"
+_DAY_PHRASES = {
+    "workday": N_("%(day)s is a working day"),
+    "adjusted_workday": N_("%(day)s is an adjusted working day (%(name)s)"),
+    "holiday": N_("%(day)s is a statutory holiday (%(name)s)"),
+    "weekend": N_("%(day)s is a weekend (%(weekday)s)"),
+}
+
+
+def _day_phrase(day: date, info: DayInfo, lang: str) -> str:
+    return gettext(lang, _DAY_PHRASES[info.kind], day=day.isoformat(),
+                   name=holiday_name(info.name or "", lang),
+                   weekday=weekday_name(day, lang, width="wide"))
 
 
 def _coverage_warnings(
-    looked_at: list[date], calendar: BusinessCalendar, roll_forward: bool, lang: _Lang
+    looked_at: list[date], calendar: BusinessCalendar, roll_forward: bool, lang: str
 ) -> tuple[str, ...]:
     """One loud warning per year looked at whose holiday arrangement is not loaded."""
     missing = sorted({d.year for d in looked_at if not calendar.covers(d.year)})
     return tuple(_coverage_warning(year, roll_forward, lang) for year in missing)
 
 
-def _coverage_warning(year: int, roll_forward: bool, lang: _Lang) -> str:
-    if lang == "zh":
-        if roll_forward:
-            return f"{year} 年的节假日安排尚未导入，截止日期仅按周末顺延，可能不准确"
-        return f"{year} 年的节假日安排尚未导入，无法确认截止日是否为节假日"
+def _coverage_warning(year: int, roll_forward: bool, lang: str) -> str:
     if roll_forward:
-        return (
-            f"the {year} holiday arrangement has not been loaded; "
-            "the due date was moved past weekends only and may be wrong"
-        )
-    return (
-        f"the {year} holiday arrangement has not been loaded; "
-        "cannot tell whether the due date is a holiday"
-    )
+        return gettext(lang, N_("the %(year)s holiday arrangement has not been loaded; the due "
+                                "date was moved past weekends only and may be wrong"), year=year)
+    return gettext(lang, N_("the %(year)s holiday arrangement has not been loaded; cannot tell "
+                            "whether the due date is a holiday"), year=year)
 
 
 def working_days_after(start: date, days: int, calendar: BusinessCalendar) -> date:

@@ -25,6 +25,7 @@ from i18n.formats import format_list
 from states.approval import ApprovalPolicy, load_approval_policy
 from states.definition import EventDef, Lifecycle, load_lifecycle, pick
 from states.definition import Labels as LabelText
+from workflow.calendar import holiday_name
 
 if TYPE_CHECKING:
     from workflow.park import Park
@@ -187,6 +188,10 @@ class Labels:
 
     def language(self, lang: str) -> str:
         return LANGUAGES.get(lang, lang)
+
+    def holiday(self, name: str) -> str:
+        """A holiday's stored (Chinese) name in this language."""
+        return holiday_name(name, self.lang)
 
     # ------------------------------------------------------------ fields and their values
 

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
+from i18n import N_, gettext
 from states.definition import PREVIOUS, EventDef, initial_milestone, pick
 from workflow.access import check_may_act, refusal
 from workflow.deadlines import (
@@ -127,8 +128,8 @@ def deadline_of(park: Park, session: Session, snapshot: Snapshot | Any,
                         roll_forward=rule.roll_forward, lang=lang)
     if snapshot.suspended_at is not None:
         since = snapshot.suspended_at.astimezone(park.tz).date().isoformat()
-        paused = (f"项目自 {since} 起暂停，期限暂停计算，恢复后顺延" if lang == "zh-CN"
-                  else f"suspended since {since}: the clock is paused until it resumes")
+        paused = gettext(lang, N_("suspended since %(day)s: the clock is paused until it "
+                                  "resumes"), day=since)
         deadline = replace(deadline, warnings=(*deadline.warnings, paused))
     return deadline
 
@@ -144,10 +145,9 @@ def stored_due_at(park: Park, session: Session, snapshot: Snapshot) -> datetime 
 def _adjustment_note(adjustment: Mapping[str, Any], lang: str) -> str:
     by, on = adjustment.get("approved_by", ""), adjustment.get("approved_on", "")
     if adjustment.get("kind") == "suspension":
-        resumed = adjustment.get("resumed_on", "")
-        return (f"{by} {on} 批准暂停，{resumed} 恢复" if lang == "zh-CN"
-                else f"suspension approved by {by} on {on}, resumed {resumed}")
-    return f"{by} {on} 批准" if lang == "zh-CN" else f"approved by {by} on {on}"
+        return gettext(lang, N_("suspension approved by %(by)s on %(day)s, resumed %(resumed)s"),
+                       by=by, day=on, resumed=adjustment.get("resumed_on", ""))
+    return gettext(lang, N_("approved by %(by)s on %(day)s"), by=by, day=on)
 
 
 def deadline_status(due_at: datetime | None, now: datetime, soon: timedelta) -> str | None:

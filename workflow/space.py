@@ -15,6 +15,8 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from db.models import Project, SpaceListing, SpaceRequest, User, columns
+from i18n import N_, gettext
+from i18n.formats import format_number
 from states.approval import ApprovalPolicy
 from states.definition import pick
 from workflow.access import check_may_act
@@ -120,22 +122,20 @@ def request_space(session: Session, park: Park, *, project_id: int, type: str,
 
 
 def path_reason(policy: ApprovalPolicy, space_type: str, area: float, lang: str) -> str:
-    """Why a request does or does not need a leader's approval."""
+    """Why a request does or does not need a leader's approval (derived, never stored)."""
     label = pick(policy.space_types[space_type], lang)
     threshold = policy.space_thresholds.get(space_type)
-    zh = lang == "zh-CN"
     if threshold is None:
-        return (f"{label}无需审批，直接进入匹配" if zh
-                else f"{label} needs no approval: straight to matching")
+        return gettext(lang, N_("%(type)s needs no approval: straight to matching"), type=label)
     if threshold == 0:
-        return (f"{label}不论面积均须先报分管领导审批" if zh
-                else f"a {label} of any size needs a leader's approval first")
-    shown, limit = format_area(area), format_area(threshold)
+        return gettext(lang, N_("a %(type)s of any size needs a leader's approval first"),
+                       type=label)
+    shown, limit = format_number(area, lang), format_number(threshold, lang)
     if area >= threshold:
-        return (f"{label} {shown} m² ≥ {limit} m²，须先报分管领导审批" if zh
-                else f"{label} of {shown} m² ≥ {limit} m²: needs a leader's approval first")
-    return (f"{label} {shown} m² < {limit} m²，直接进入匹配" if zh
-            else f"{label} of {shown} m² < {limit} m²: straight to matching")
+        return gettext(lang, N_("%(type)s of %(area)s m² ≥ %(limit)s m²: needs a leader's "
+                                "approval first"), type=label, area=shown, limit=limit)
+    return gettext(lang, N_("%(type)s of %(area)s m² < %(limit)s m²: straight to matching"),
+                   type=label, area=shown, limit=limit)
 
 
 def list_requests(session: Session, park: Park, *, project_id: int | None = None,

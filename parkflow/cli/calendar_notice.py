@@ -104,9 +104,9 @@ def print_comparison(console: Console, result: NoticeImport, ctx: Context) -> No
 
 
 def _special(day: SpecialDay | None, ctx: Context) -> str:
-    from workflow.calendar import english_name
+    from workflow.calendar import holiday_name
     if day is None:
         return "—"
     kind = t("班", "work", ctx) if day.is_workday else t("休", "off", ctx)
-    name = day.name if ctx.lang == "zh-CN" else english_name(day.name)
+    name = holiday_name(day.name, ctx.lang)
     return f"{kind} {name}"

@@ -11,12 +11,13 @@ from fastapi.responses import Response
 
 from db.engine import reading, writing
 from i18n import gettext
+from i18n.formats import format_list
 from web.deps import AppDep, CurrentUser, SessionDep
 from web.queries import people
 from web.rendering import after_post, fragment, page
 from workflow.access import require_admin
 from workflow.accounts import admin_add_user, set_password
-from workflow.calendar import SpecialDay, english_name
+from workflow.calendar import SpecialDay, holiday_name
 from workflow.calendar_store import covered_years, import_calendar, show_calendar
 from workflow.errors import ValidationError
 from workflow.notice_import import MAX_NOTICE_CHARS, NoticeImport, import_notice
@@ -137,7 +138,7 @@ async def import_holidays(request: Request, app: AppDep, viewer: CurrentUser,
     years = await run_in_threadpool(store)
     return after_post(request, f"/admin?year={years[0]}",
                       gettext(viewer.lang, "Calendar imported: %(years)s.",
-                         years=", ".join(map(str, years))))
+                              years=format_list(years, viewer.lang)))
 
 
 NoticeText = Annotated[str, Form(max_length=MAX_NOTICE_CHARS)]
@@ -180,6 +181,6 @@ def notice_rows(result: NoticeImport, lang: str) -> list[dict[str, Any]]:
         if day is None:
             return None
         return {"workday": day.is_workday,
-                "name": day.name if lang == "zh-CN" else english_name(day.name)}
+                "name": holiday_name(day.name, lang)}
     return [{"date": row.day.isoformat(), "notice": shown(row.notice),
              "calendar": shown(row.calendar), "change": row.change} for row in result.days]
