@@ -130,7 +130,7 @@ def test_the_events_endpoint_says_what_the_caller_may_fire_now_and_why_not(web: 
                                     "params": {"event": "visit", "state": "visited"}}
     assert choices[1]["reason"] is None
     assert choices[-1]["reason"]["code"] == "not_allowed_role"
-    assert choices[-1]["reason"]["params"]["roles"] == "leader"  # leaders only
+    assert choices[-1]["reason"]["params"]["roles"] == ["leader"]  # leaders only
     theirs = client.get(f"/api/v1/projects/{pid}/events", headers=web.token("bob")).json()
     assert [c["reason"]["code"] for c in theirs] == ["not_allowed_role"] * 6
     missing = client.get("/api/v1/projects/999/events", headers=web.token("alice"))

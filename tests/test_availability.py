@@ -105,8 +105,8 @@ def test_reactivating_is_for_leaders_and_the_reason_says_so_in_the_readers_langu
     assert reactivate.as_json() == {"event": "reactivate", "available": False, "reason": {
         "code": "not_allowed_role",
         "params": {"actor": "alice@park.test", "project": 7, "event": "reactivate",
-                   "roles": "leader", "labels": {"zh-CN": "恢复入库", "en": "Reactivate"}}}}
-    assert "仅限：leader" in reactivate.reason.message("zh-CN")
+                   "roles": ["leader"]}}}  # ids; the labels come when it is shown
+    assert "执行“恢复入库”（仅限：分管领导）" in reactivate.reason.message("zh-CN")
     assert "Reactivate" in reactivate.reason.message("en")
 
 

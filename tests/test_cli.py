@@ -517,7 +517,7 @@ def test_space_listing_add_checks_who_acts_like_the_web_admins_and_leaders_only(
     assert admin_by_env.code == 0 and admin_by_env.json()["unit"] == "502", admin_by_env
     for refused in (member, member_by_env, unknown, nobody):
         assert_error(refused, 3, "not_permitted", "by")
-    assert "leader" in member.err and "admin" in member.err  # who may, named
+    assert "分管领导" in member.err and "管理员" in member.err  # who may, named by label
     with reading(engine) as session:
         units = [row["unit"] for row in list_listings(session, live_park)]
     assert sorted(units) == ["501", "502"]  # the two ran side by side
@@ -537,8 +537,8 @@ def test_project_show_lists_the_events_the_asker_may_fire_and_why_not_the_others
     assert "可执行的事件（未指明操作人，仅按项目状态）：走访、退库" in anyone.out
     assert "可执行的事件（alice@park.test）：走访、退库" in owner.out
     flat = owner.out.replace("\n", "")
-    assert "恢复入库：alice@park.test 无权" in flat and "仅限：leader" in flat  # leaders only
-    assert "签约：项目当前状态为" in flat  # the state's rule, for anyone
+    assert "恢复入库：alice@park.test 无权" in flat and "仅限：分管领导" in flat  # leaders only
+    assert "签约：项目处于“已入库·待走访”，不能“签约”" in flat  # the state's rule, for anyone
     assert "仅限" not in anyone.out.replace("\n", "")  # nobody asked: no role checked
 
     shown = other_group.json()

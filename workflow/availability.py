@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -53,6 +54,11 @@ def available_events(session: Session, park: Park, project: int | Snapshot,
 
 
 def _plain(params: Mapping[str, Any]) -> dict[str, Any]:
-    """JSON-ready parameters: the labels of the definition as plain objects."""
-    return {name: dict(value) if isinstance(value, Mapping) else value
-            for name, value in params.items() if value is not None}
+    """JSON-ready parameters: ids and values, lists as lists, moments as ISO text."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return dict(value)
+        if isinstance(value, tuple | list):
+            return list(value)
+        return value.isoformat() if isinstance(value, date) else value
+    return {name: plain(value) for name, value in params.items() if value is not None}
