@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from db.engine import make_engine, reading, writing
 from db.migrate import upgrade
+from i18n import gettext
 from notifications.delivery import MailSettings, run_once
 from notifications.mail import EmlFolderMailer
 from parkflow.settings import Settings
@@ -169,21 +170,13 @@ def run_demo(console: Console, *, database: str | None, lang: str) -> Path:
     counts = run_once(engine, park, EmlFolderMailer(mail_dir),
                       MailSettings(sender="parkflow@park.example",
                                    base_url="http://127.0.0.1:8000"), now=park.now())
-    zh = lang == "zh-CN"
-    console.print(
-        (f"演示园区已建在 {path}：{len(USERS)} 位用户，{len(rows)} 个项目。\n"
-         f"今天的提醒与预警已发出 {counts['sent']} 封"
-         f"（跳过 {counts['skipped']} 封被更晚一级取代的），"
-         f"未配置 SMTP，邮件写在 {mail_dir}/ 下，可直接打开 .eml 文件阅读。\n"
-         f"试试：. .venv/bin/activate; export PARKFLOW_DATABASE_URL=sqlite:///{path}\n"
-         f"      parkflow project show 7 ; parkflow outbox list ; "
-         f"parkflow reminders preview --until 2026-12-31")
-        if zh else
-        (f"Demo park built in {path}: {len(USERS)} users, {len(rows)} projects.\n"
-         f"Today's reminders and warnings: {counts['sent']} sent ({counts['skipped']} skipped, "
-         f"overtaken by a later rung); no SMTP configured, so they are .eml files in "
-         f"{mail_dir}/.\n"
-         f"Try: . .venv/bin/activate; export PARKFLOW_DATABASE_URL=sqlite:///{path}\n"
-         f"     parkflow project show 7 ; parkflow outbox list ; "
-         f"parkflow reminders preview --until 2026-12-31"))
+    console.print(gettext(
+        lang, "Demo park built in %(path)s: %(users)s users, %(projects)s projects.\n"
+        "Today's reminders and warnings: %(sent)s sent (%(skipped)s skipped, overtaken by a "
+        "later rung); no SMTP configured, so they are .eml files in %(mail)s/.\n"
+        "Try: . .venv/bin/activate; export PARKFLOW_DATABASE_URL=sqlite:///%(path)s\n"
+        "     parkflow project show 7 ; parkflow outbox list ; "
+        "parkflow reminders preview --until 2026-12-31",
+        path=path, users=len(USERS), projects=len(rows), sent=counts["sent"],
+        skipped=counts["skipped"], mail=mail_dir), markup=False)
     return path

@@ -51,7 +51,7 @@ def test_a_broken_definition_exits_2_listing_every_problem_with_its_path(
         "park.yaml: states.registered: cannot be reached from 'intake'",
         "park.yaml: states.signed: cannot be reached from 'intake'",
         "park.yaml: states.opened: cannot be reached from 'intake'",
-        "park.yaml: 5 problem(s)",
+        "park.yaml: 5 problems",
     ]
 
 

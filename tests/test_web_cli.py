@@ -115,7 +115,7 @@ def test_serve_answers_on_the_port_it_was_given(web: Web, scheduler: bool) -> No
         server.send_signal(signal.SIGINT)
         _, stderr = server.communicate(timeout=20)
     assert server.returncode == 0, stderr
-    assert ("scheduler running" in stderr) == scheduler
+    assert ("Scheduler running" in stderr) == scheduler
     assert "PARKFLOW_SECRET_KEY is not set" in stderr
 
 

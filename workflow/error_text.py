@@ -52,7 +52,9 @@ MESSAGES: dict[str, str] = {
     "control_character": N_("%(field)s contains a control character"),
     "file_size": N_("%(field)s “%(value)s” must hold between 1 byte and %(limit)s kB"),
     "not_utf8": N_("%(field)s “%(value)s” is not UTF-8 text"),
-    "bad_value": N_("%(field)s: “%(value)s” is not valid: %(reason)s"),
+    "not_a_number": N_("%(field)s: “%(value)s” is not a number"),
+    "unreadable_file": N_("%(field)s “%(value)s” cannot be read: %(error)s"),
+    "not_initialised": N_("The %(field)s is not initialised (%(value)s): run parkflow init"),
     "bad_set": N_("--set “%(value)s” must be written FIELD=VALUE"),
     "unknown_user_field": N_("%(field)s: there is no user %(value)s"),
     "user_exists": N_("The user %(value)s exists already"),
@@ -70,8 +72,7 @@ MESSAGES: dict[str, str] = {
     "invalid_transition": N_("The project is “%(state)s”; it cannot “%(event)s”"),
     "concurrent_change": N_("Project %(project)s was changed by someone else at the same "
                             "time; reload it and try again"),
-    "suspended": N_("Project %(project)s is suspended; resume it first "
-                    "(parkflow project resume)"),
+    "suspended": N_("Project %(project)s is suspended; resume it first"),
     # approvals
     "approval_not_found": N_("Approval %(value)s not found"),
     "leaders_only": N_("%(actor)s is not a leader and may not decide"),

@@ -73,6 +73,7 @@ FIELDS = {
     "to_due_at": N_("new deadline"), "state": N_("state"), "status": N_("status"),
     "until": N_("until"), "set": N_("field"), "format": N_("format"),
     "calendar_years": N_("holiday arrangements"), "source": N_("source"),
+    "database": N_("database"), "now": N_("current time"),
 }
 # each language by its own name, as the language switch shows it
 LANGUAGES = {"zh-CN": "简体中文", "en": "English"}
@@ -225,7 +226,8 @@ class Labels:
             return self.pick(spec.choices[key])
         by_field = {"category": self.category, "group": self.group, "role": self.role,
                     "lang": self.language, "type": self.space_type, "decision": self.decision,
-                    "event": self.event, "state": self.state, "kind": self.approval_kind}
+                    "event": self.event, "state": self.state, "kind": self.approval_kind,
+                    "status": self.outbox_status}
         show = by_field.get(field)
         return show(key) if show else key
 

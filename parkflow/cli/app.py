@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="parkflow — 科技项目入园工作专班的流程与审批引擎", no_args_is_help=True,
+from i18n import DEFAULT_LANG, product_name
+
+app = typer.Typer(help=f"{product_name(DEFAULT_LANG)} — 流程与审批引擎 / workflow and approvals",
+                  no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 user_app = typer.Typer(help="用户 / users", no_args_is_help=True)
 project_app = typer.Typer(help="项目 / projects", no_args_is_help=True)

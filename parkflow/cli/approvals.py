@@ -10,7 +10,7 @@ from parkflow.cli.app import approvals_app, extension_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.options import By, Json
-from parkflow.cli.output import emit_json, out, t
+from parkflow.cli.output import emit_json, out
 
 
 @command(extension_app, "request")
@@ -44,11 +44,11 @@ def show_approval(ctx: Context, approval_id: int | None, as_json: bool, *,
     if as_json:
         emit_json(shown)
     elif filed:
-        out.print(t(f"已提交审批 {approval_id}（{shown['kind_label']}），待分管领导审批",
-                    f"approval {approval_id} ({shown['kind_label']}) filed for a leader", ctx))
+        out.print(ctx.say("Approval %(id)s (%(kind)s) filed for a leader", id=approval_id,
+                          kind=shown["kind_label"]), markup=False)
     else:
-        out.print(t(f"审批 {approval_id}：{shown['state_label']}",
-                    f"approval {approval_id}: {shown['state_label']}", ctx))
+        out.print(ctx.say("Approval %(id)s: %(state)s", id=approval_id,
+                          state=shown["state_label"]), markup=False)
 
 
 @command(approvals_app, "list")
@@ -70,11 +70,12 @@ def approvals_list(
         emit_json(rows)
         return
     for r in rows:
-        late = t(" 已超期", " overdue", ctx) if r["overdue"] else ""
+        due = ctx.say("due %(day)s", day=r["due_at"][:10])
+        late = f" {ctx.labels.status('overdue')}" if r["overdue"] else ""
         out.print(f"{r['id']:>4} {r['kind_label']:6} #{r['project_id']} "
                   f"{r['project_name']}  {r['state_label']}  {r['requested_by_name']}"
-                  f"  {t('期限', 'due', ctx)} {r['due_at'][:10]}{late}")
-    out.print(t(f"共 {len(rows)} 条", f"{len(rows)} approvals", ctx))
+                  f"  {due}{late}", markup=False)
+    out.print(ctx.say_n("%(num)d approval", "%(num)d approvals", len(rows)))
 
 
 @command(approvals_app, "decide")

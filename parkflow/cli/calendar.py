@@ -8,7 +8,7 @@ from parkflow.cli.app import calendar_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.options import By, Json
-from parkflow.cli.output import emit_json, err, out, t
+from parkflow.cli.output import emit_json, out, warn
 from workflow.errors import ValidationError
 
 
@@ -21,14 +21,13 @@ def calendar_import(ctx: Context, file: Path, by: By = None) -> None:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ValidationError("bad_value", field="FILE", value=str(file),
-                              reason=exc.strerror or str(exc)) from exc
+        raise ValidationError("unreadable_file", field="file", value=str(file),
+                              error=exc.strerror or str(exc)) from exc
     with writing(ctx.app.engine) as session:
         actor = require_actor(session, ctx.actor(by))
         years = import_calendar(session, ctx.app.park, text=text, source=file.name,
                                 actor=actor, now=ctx.app.park.now())
-    out.print(t(f"已导入 {', '.join(map(str, years))} 年的节假日安排",
-                f"imported the arrangement of {', '.join(map(str, years))}", ctx))
+    out.print(ctx.say("Calendar imported: %(years)s.", years=ctx.labels.list(years)))
 
 
 @command(calendar_app, "show")
@@ -42,8 +41,8 @@ def calendar_show(ctx: Context, year: int, as_json: Json = False) -> None:
         emit_json(shown)
         return
     if not shown["covered"]:
-        err.print(t(f"[yellow]警告[/yellow] {year} 年的节假日安排尚未导入",
-                    f"[yellow]warning[/yellow] the {year} arrangement is not loaded", ctx))
+        warn(ctx.say("The arrangement of %(year)s is not loaded.", year=year), ctx)
+    labels = ctx.labels
     for day in shown["days"]:
-        kind = t("休", "off", ctx) if day["kind"] == "holiday" else t("班", "work", ctx)
-        out.print(f"{day['date']}  {kind}  {day['name']}")
+        kind = ctx.say("day off") if day["kind"] == "holiday" else ctx.say("working day")
+        out.print(f"{day['date']}  {kind}  {labels.holiday(day['name'])}", markup=False)

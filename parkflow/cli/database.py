@@ -5,7 +5,7 @@ from __future__ import annotations
 from parkflow.cli.app import app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
-from parkflow.cli.output import out, t
+from parkflow.cli.output import out
 
 
 @command(app, "init")
@@ -17,6 +17,5 @@ def init(ctx: Context) -> None:
     upgrade(ctx.app.engine)
     with writing(ctx.app.engine) as session:
         years = seed_calendar(session, ctx.app.park, now=ctx.app.park.now())
-    seeded = f"{years[0]}–{years[-1]}" if years else t("无新增", "none new", ctx)
-    out.print(t(f"数据库已就绪；已载入节假日年份：{seeded}",
-                f"database ready; calendar years loaded: {seeded}", ctx))
+    seeded = f"{years[0]}–{years[-1]}" if years else ctx.say("none new")
+    out.print(ctx.say("Database ready; calendar years loaded: %(years)s", years=seeded))

@@ -15,11 +15,13 @@ from typing import Annotated
 
 import typer
 
+from i18n import DEFAULT_LANG, gettext, ngettext, normalise
+
 definition_app = typer.Typer(help="流程定义文件 / definition files", no_args_is_help=True)
 
 
 def _lang() -> str:
-    return os.environ.get("PARKFLOW_LANG") or "zh-CN"
+    return normalise(os.environ.get("PARKFLOW_LANG") or DEFAULT_LANG)
 
 
 @definition_app.command("check")
@@ -33,16 +35,16 @@ def check(
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
         raise typer.Exit(code)
-    zh = _lang() == "zh-CN"
+    lang = _lang()
     problems = report["problems"]
     if not problems:
-        print(f"{file.name}: " + ("定义有效" if zh else "the definition is valid"))
+        print(f"{file.name}: " + gettext(lang, "the definition is valid"))
         raise typer.Exit(code)
     for problem in problems:
         where = f"{problem['path']}: " if problem["path"] else ""
         print(f"{file.name}: {where}{problem['message']}", file=sys.stderr)
     count = len(problems)
-    print(f"{file.name}: " + (f"{count} 个问题" if zh else f"{count} problem(s)"),
+    print(f"{file.name}: " + ngettext(lang, "%(num)d problem", "%(num)d problems", count),
           file=sys.stderr)
     raise typer.Exit(code)
 

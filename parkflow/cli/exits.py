@@ -11,13 +11,17 @@ import functools
 import inspect
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
+from i18n import DEFAULT_LANG, gettext, normalise
 from parkflow.cli.context import Context
 from parkflow.cli.output import fail
 from workflow.errors import WorkflowError
+
+if TYPE_CHECKING:
+    from workflow.labels import Labels
 
 Command = TypeVar("Command", bound=Callable[..., None])
 
@@ -47,8 +51,9 @@ def run(action: Callable[[Context], Any], *, as_json: bool = False) -> None:
         ctx = Context()
         action(ctx)
     except WorkflowError as exc:
-        lang = _lang(ctx)
-        fail(exc.message(lang), exc.exit_code, exc.as_json(lang) if as_json else None, lang)
+        lang, labels = _lang(ctx), _labels(ctx)
+        fail(exc.message(lang, labels), exc.exit_code,
+             exc.as_json(lang, labels) if as_json else None, lang)
     except typer.Exit:
         raise
     except Exception as exc:  # never a traceback in front of a person
@@ -58,13 +63,21 @@ def run(action: Callable[[Context], Any], *, as_json: bool = False) -> None:
 
 
 def _lang(ctx: Context | None) -> str:
-    return ctx.lang if ctx else os.environ.get("PARKFLOW_LANG") or "zh-CN"
+    return ctx.lang if ctx else normalise(os.environ.get("PARKFLOW_LANG") or DEFAULT_LANG)
+
+
+def _labels(ctx: Context | None) -> Labels | None:
+    """The park's labels for an error message, when the park could be wired."""
+    try:
+        return ctx.labels if ctx is not None else None
+    except Exception:  # the park itself failed to load: the packaged labels will do
+        return None
 
 
 def _describe_unexpected(exc: Exception, lang: str) -> str:
     from sqlalchemy.exc import OperationalError, ProgrammingError
     if isinstance(exc, OperationalError | ProgrammingError):
-        hint = ("数据库不可用或尚未初始化（请先运行 parkflow init）" if lang == "zh-CN"
-                else "database unavailable or not initialised (run `parkflow init`)")
-        return f"{hint}: {str(exc.orig).splitlines()[0] if exc.orig else exc}"
+        return gettext(lang, "The database is unavailable or not initialised (run parkflow "
+                             "init): %(error)s",
+                       error=str(exc.orig).splitlines()[0] if exc.orig else exc)
     return f"{type(exc).__name__}: {exc}"

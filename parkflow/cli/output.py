@@ -10,23 +10,24 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from i18n import DEFAULT_LANG, gettext
 from parkflow.cli.context import Context
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
-def t(zh: str, en: str, ctx: Context) -> str:
-    return zh if ctx.lang == "zh-CN" else en
-
-
 def fail(message: str, code: int, payload: dict[str, Any] | None = None,
-         lang: str = "zh-CN") -> NoReturn:
+         lang: str = DEFAULT_LANG) -> NoReturn:
     if payload is not None:
         print(json.dumps(payload, ensure_ascii=False))
-    label = "错误" if lang == "zh-CN" else "error"
-    err.print(Text.assemble((label, "red"), " ", message), soft_wrap=True)
+    err.print(Text.assemble((gettext(lang, "error"), "red"), " ", message), soft_wrap=True)
     raise typer.Exit(code)
+
+
+def warn(message: str, ctx: Context) -> None:
+    """A warning on stderr, in the reader's language."""
+    err.print(Text.assemble((ctx.say("warning"), "yellow"), " ", message), soft_wrap=True)
 
 
 def emit_json(value: Any) -> None:
@@ -38,11 +39,12 @@ def emit_json(value: Any) -> None:
 def print_deadline(view: dict[str, Any], ctx: Context) -> None:
     deadline = view.get("deadline")
     if deadline:
-        out.print(t("截止：", "due: ", ctx) + deadline["explanation"])
+        out.print(ctx.say("due: %(explanation)s", explanation=deadline["explanation"]),
+                  markup=False)
     warn_calendar(view, ctx)
 
 
 def warn_calendar(view: dict[str, Any], ctx: Context) -> None:
     deadline = view.get("deadline") or {}
     for warning in deadline.get("warnings", []):
-        err.print(f"[yellow]{t('警告', 'warning', ctx)}[/yellow] {warning}")
+        warn(warning, ctx)

@@ -11,7 +11,7 @@ from parkflow.cli.approvals import show_approval
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.options import By, Json, ProjectId, parse_sets
-from parkflow.cli.output import emit_json, out, print_deadline, t, warn_calendar
+from parkflow.cli.output import emit_json, out, print_deadline, warn_calendar
 from workflow.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -68,8 +68,8 @@ def project_advance(
     if as_json:
         emit_json(view)
         return
-    label = ctx.app.park.lifecycle.label(transition.after.state, ctx.lang)
-    out.print(t(f"项目 {project_id} → {label}", f"project {project_id} → {label}", ctx))
+    out.print(ctx.say("Project %(id)s → %(state)s", id=project_id,
+                      state=ctx.labels.state(transition.after.state)), markup=False)
     print_deadline(view, ctx)
 
 
@@ -108,20 +108,18 @@ def project_show(ctx: Context, project_id: ProjectId, by: Asker = None,
 
 def _print_events(ctx: Context, choices: list[EventChoice], asker: str | None) -> None:
     """The events that may be fired now, then each other one with the reason why not."""
-    from states.definition import pick
-    events = ctx.app.park.lifecycle.events
-    who = asker or t("未指明操作人，仅按项目状态", "nobody named: the project's rules only", ctx)
-    may = t("、", ", ", ctx).join(pick(events[c.event].label, ctx.lang)
-                                  for c in choices if c.available) or "—"
-    out.print(t(f"可执行的事件（{who}）：{may}", f"events that may be fired ({who}): {may}",
-                ctx), markup=False)
+    labels = ctx.labels
+    who = asker or ctx.say("nobody named: the project's rules only")
+    may = labels.list(labels.event(c.event) for c in choices if c.available) or "—"
+    out.print(ctx.say("Events that may be fired (%(who)s): %(events)s", who=who, events=may),
+              markup=False)
     refused = [c for c in choices if c.reason is not None]
     if refused:
-        out.print(t("其余事件：", "the others:", ctx), markup=False)
+        out.print(ctx.say("The others:"), markup=False)
     for choice in refused:
         assert choice.reason is not None
-        out.print(f"  {pick(events[choice.event].label, ctx.lang)}{t('：', ': ', ctx)}"
-                  f"{choice.reason.message(ctx.lang)}", markup=False)
+        out.print("  " + ctx.say("%(label)s: %(value)s", label=labels.event(choice.event),
+                                 value=choice.reason.message(ctx.lang, labels)), markup=False)
 
 
 @command(project_app, "list")
@@ -137,7 +135,7 @@ def project_list(
     from workflow.views import list_projects
     if state and state not in ctx.app.park.lifecycle.states:
         raise ValidationError("bad_choice", field="state", value=state,
-                              choices=", ".join(ctx.app.park.lifecycle.states))
+                              choices=list(ctx.app.park.lifecycle.states))
     with reading(ctx.app.engine) as session:
         rows = list_projects(session, ctx.app.park, state=state, overdue=overdue, owner=owner)
     if as_json:
@@ -176,8 +174,7 @@ def project_follow_up(
     with writing(ctx.app.engine) as session:
         follow_up(session, ctx.app.park, project_id=project_id, actor=actor or "",
                   note=note, at=at)
-    out.print(t(f"已记录项目 {project_id} 的跟进", f"follow-up of project {project_id} logged",
-                ctx))
+    out.print(ctx.say("Follow-up of project %(id)s logged", id=project_id))
 
 
 @command(project_app, "suspend")
@@ -209,7 +206,7 @@ def project_resume(ctx: Context, project_id: ProjectId, by: By = None) -> None:
         resume(session, ctx.app.park, project_id=project_id, actor=actor or "")
     with reading(ctx.app.engine) as session:
         view = project_view(session, ctx.app.park, project_id, ctx.lang)
-    out.print(t(f"项目 {project_id} 已恢复", f"project {project_id} resumed", ctx))
+    out.print(ctx.say("Project %(id)s resumed", id=project_id))
     print_deadline(view, ctx)
 
 
@@ -233,7 +230,7 @@ def graph(ctx: Context,
           fmt: Annotated[str, typer.Option("--format", help="mermaid")] = "mermaid") -> None:
     """按定义文件绘制生命周期图 / draw the lifecycle from its definition."""
     if fmt != "mermaid":
-        raise ValidationError("bad_choice", field="format", value=fmt, choices="mermaid")
+        raise ValidationError("bad_choice", field="format", value=fmt, choices=["mermaid"])
     from states.definition import load_lifecycle
     from workflow.machine import machine_for
     print(machine_for(load_lifecycle()).draw_mermaid(ctx.lang), end="")

@@ -10,7 +10,7 @@ from parkflow.cli.app import app, outbox_app, reminders_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.options import Json
-from parkflow.cli.output import emit_json, err, out, t
+from parkflow.cli.output import emit_json, err, out
 from workflow.errors import ValidationError
 
 Now = Annotated[str | None, typer.Option("--now", help="视为当前时间（ISO）")]
@@ -39,13 +39,11 @@ def reminders_run(ctx: Context, now: Now = None, as_json: Json = False) -> None:
     if as_json:
         emit_json(counts)
     else:
-        out.print(t("已发送 {sent}，失败 {failed}，重试中 {retrying}，"
-                    "跳过 {skipped}，取消 {cancelled}",
-                    "sent {sent}, failed {failed}, retrying {retrying}, skipped {skipped}, "
-                    "cancelled {cancelled}", ctx).format(**counts))
+        out.print(ctx.say("Sent %(sent)s, failed %(failed)s, retrying %(retrying)s, skipped "
+                          "%(skipped)s, cancelled %(cancelled)s", **counts))
         if not ctx.settings.smtp_url:
-            out.print(t(f"未配置 SMTP：邮件已写入 {ctx.settings.mail_dir}/",
-                        f"no SMTP configured: mail written to {ctx.settings.mail_dir}/", ctx))
+            out.print(ctx.say("No SMTP configured: the mail was written to %(folder)s/",
+                              folder=ctx.settings.mail_dir), markup=False)
 
 
 @command(reminders_app, "preview")
@@ -65,24 +63,26 @@ def reminders_preview(
     end_day = park_date(until, field="until", tz=ctx.app.park.tz)
     end = datetime.combine(end_day + timedelta(days=1), time(), tzinfo=ctx.app.park.tz)
     if end <= moment:
-        raise ValidationError("bad_value", field="until", value=until,
-                              reason=t("须晚于当前时间", "must be after now", ctx))
+        raise ValidationError("not_after_now", field="until", value=until)
     with reading(ctx.app.engine) as session:
-        rows = preview(session, ctx.app.park, now=moment, until=end - timedelta(seconds=1))
+        rows = preview(session, ctx.app.park, now=moment, until=end - timedelta(seconds=1),
+                       lang=ctx.lang)
     if as_json:
         emit_json(rows)
         return
-    _print_messages(rows)
-    out.print(t(f"共 {len(rows)} 封", f"{len(rows)} messages", ctx))
+    _print_messages(ctx, rows)
+    out.print(ctx.say_n("%(num)d message", "%(num)d messages", len(rows)))
 
 
-def _print_messages(rows: list[dict[str, Any]]) -> None:
-    """Outbox or preview rows, a line each."""
+def _print_messages(ctx: Context, rows: list[dict[str, Any]]) -> None:
+    """Outbox or preview rows, a line each: kinds and statuses by their labels."""
+    labels = ctx.labels
     for row in rows:
         number = f"{row['id']:>5} " if row["id"] is not None else ""
-        out.print(f"{number}{row['send_at'][:16].replace('T', ' ')}  {row['kind']:9} "
-                  f"{row['status']:9} #{row['project_id'] or '-':<5} "
-                  f"{', '.join(row['recipients'])}  {row['reason']}")
+        out.print(f"{number}{row['send_at'][:16].replace('T', ' ')}  "
+                  f"{labels.outbox_kind(row['kind'])}  {labels.outbox_status(row['status'])}  "
+                  f"#{row['project_id'] or '-':<5} "
+                  f"{', '.join(row['recipients'])}  {row['reason']}", markup=False)
 
 
 @command(outbox_app, "list")
@@ -97,15 +97,15 @@ def outbox_list(
     from notifications.outbox import STATUSES, list_rows, row_json
     if status is not None and status not in STATUSES:
         raise ValidationError("bad_choice", field="status", value=status,
-                              choices=", ".join(STATUSES))
-    tz = ctx.app.park.tz
+                              choices=list(STATUSES))
+    tz, labels = ctx.app.park.tz, ctx.labels
     with reading(ctx.app.engine) as session:
-        rows = [row_json(r, tz) for r in list_rows(session, status=status)]
+        rows = [row_json(r, tz, labels) for r in list_rows(session, status=status)]
     if as_json:
         emit_json(rows)
         return
-    _print_messages(rows)
-    out.print(t(f"共 {len(rows)} 条", f"{len(rows)} rows", ctx))
+    _print_messages(ctx, rows)
+    out.print(ctx.say_n("%(num)d row", "%(num)d rows", len(rows)))
 
 
 @command(outbox_app, "retry")
@@ -116,7 +116,7 @@ def outbox_retry(ctx: Context, message_id: Annotated[int, typer.Argument(metavar
     from notifications.outbox import retry
     with writing(ctx.app.engine) as session:
         retry(session, message_id, now=_now(ctx, now))
-    out.print(t(f"发件记录 {message_id} 将重新投递", f"message {message_id} queued again", ctx))
+    out.print(ctx.say("Outbox message %(id)s queued again", id=message_id))
 
 
 @command(app, "scheduler")
@@ -136,5 +136,5 @@ def scheduler(ctx: Context,
         if counts and any(counts.values()):
             err.print(f"{app_.park.now().astimezone(app_.park.tz):%Y-%m-%d %H:%M} {counts}")
 
-    err.print(t("调度器已启动（Ctrl+C 退出）", "scheduler started (Ctrl+C to stop)", ctx))
+    err.print(ctx.say("Scheduler started (Ctrl+C to stop)"))
     run_forever(tick, app_.park.lifecycle.reminders, app_.park.tz, every_seconds=every)

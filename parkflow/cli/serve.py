@@ -6,13 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
+from i18n import product_name
 from parkflow.cli.app import app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
-from parkflow.cli.output import err, t
-
-SCHEDULER_HINT_ZH = "调度器已在本进程内启动（每分钟扫描并投递提醒）"
-SCHEDULER_HINT_EN = "scheduler running in this process (sweep and delivery every minute)"
+from parkflow.cli.output import err, warn
 
 
 @command(app, "serve")
@@ -31,22 +29,19 @@ def serve(
 
     if not inspect(ctx.app.engine).has_table("projects"):
         from workflow.errors import ValidationError
-        raise ValidationError("bad_value", field="PARKFLOW_DATABASE_URL",
-                              value=ctx.settings.database_url,
-                              reason=t("数据库尚未初始化，请先运行 parkflow init",
-                                       "the database is not initialised: run parkflow init",
-                                       ctx))
+        raise ValidationError("not_initialised", field="database",
+                              value=ctx.settings.database_url)
     settings = web_settings(ctx.settings)
     if not settings.secret_from_env:
-        err.print(t("[yellow]提示[/yellow] 未设置 PARKFLOW_SECRET_KEY：已生成临时密钥，"
-                    "重启后需重新登录",
-                    "[yellow]note[/yellow] PARKFLOW_SECRET_KEY is not set: a temporary key "
-                    "was drawn, so sign-ins end when the server restarts", ctx))
+        warn(ctx.say("PARKFLOW_SECRET_KEY is not set: a temporary key was drawn, so sign-ins "
+                     "end when the server restarts"), ctx)
     scheduler = start_scheduler(ctx) if with_scheduler else None
     if scheduler is not None:
-        err.print(t(SCHEDULER_HINT_ZH, SCHEDULER_HINT_EN, ctx))
-    err.print(t(f"parkflow 已启动：http://{host}:{port}/ （Ctrl+C 退出）",
-                f"parkflow is serving http://{host}:{port}/ (Ctrl+C to stop)", ctx))
+        err.print(ctx.say("Scheduler running in this process (sweep and delivery every "
+                          "minute)"))
+    err.print(ctx.say("%(product)s is serving %(url)s (Ctrl+C to stop)",
+                      product=product_name(ctx.lang), url=f"http://{host}:{port}/"),
+              markup=False)
     try:
         uvicorn.run(web_app(ctx.app, settings), host=host, port=port,
                     log_level="info", server_header=False)

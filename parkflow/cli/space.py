@@ -10,7 +10,7 @@ from parkflow.cli.app import listing_app, space_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.options import By, Json
-from parkflow.cli.output import emit_json, out, t
+from parkflow.cli.output import emit_json, out
 from workflow.errors import ValidationError
 
 
@@ -52,16 +52,19 @@ def listing_list(
 ) -> None:
     """房源列表 / list the space inventory."""
     from db.engine import reading
-    from workflow.space import format_area, list_listings
+    from i18n.formats import format_number
+    from workflow.space import list_listings
     with reading(ctx.app.engine) as session:
         rows = list_listings(session, ctx.app.park, available=available, type=type_,
                              min_area=min_area, lang=ctx.lang)
     if as_json:
         emit_json(rows)
         return
+    labels = ctx.labels
     for r in rows:
         out.print(f"{r['id']:>4} {r['carrier']} {r['building']} {r['unit']}  "
-                  f"{r['type_label']} {format_area(r['area'])} m²  {r['status']}")
+                  f"{r['type_label']} {format_number(r['area'], ctx.lang)} m²  "
+                  f"{labels.listing_status(r['status'])}", markup=False)
 
 
 @command(space_app, "request")
@@ -86,8 +89,7 @@ def space_request(
     from db.engine import writing
     from workflow.space import request_space
     if not target.isdigit():
-        raise ValidationError("bad_value", field="PROJECT_ID", value=target,
-                              reason="project id / 项目编号")
+        raise ValidationError("not_a_number", field="project", value=target)
     for name, value in (("type", type_), ("area", area), ("needed_by", needed_by)):
         if value is None:
             raise ValidationError("required", field=name)
@@ -100,25 +102,27 @@ def space_request(
     if as_json:
         emit_json(result)
         return
-    path = (t(f"已提交审批 {result['approval_id']}", f"approval {result['approval_id']} filed",
-              ctx) if result["needs_approval"]
-            else t("直接进入匹配", "straight to matching", ctx))
-    out.print(f"{t('用房申请', 'space request', ctx)} {result['id']}: {path} — "
-              f"{result['reason']}")
+    path = (ctx.say("approval %(id)s filed", id=result["approval_id"])
+            if result["needs_approval"] else ctx.say("straight to matching"))
+    out.print(ctx.say("Space request %(id)s: %(path)s — %(reason)s", id=result["id"],
+                      path=path, reason=result["reason"]), markup=False)
 
 
 def _list_requests(ctx: Context, project: int | None, as_json: bool) -> None:
     from db.engine import reading
-    from workflow.space import format_area, list_requests
+    from i18n.formats import format_number
+    from workflow.space import list_requests
     with reading(ctx.app.engine) as session:
         rows = list_requests(session, ctx.app.park, project_id=project, lang=ctx.lang)
     if as_json:
         emit_json(rows)
         return
+    labels = ctx.labels
     for r in rows:
-        out.print(f"{r['id']:>4} #{r['project_id']} {r['project_name']}  {r['type']} "
-                  f"{format_area(r['area'])} m²  {r['needed_by']}  {r['status']}"
-                  f"{'  → ' + str(r['listing_id']) if r['listing_id'] else ''}")
+        out.print(f"{r['id']:>4} #{r['project_id']} {r['project_name']}  "
+                  f"{labels.space_type(r['type'])} {format_number(r['area'], ctx.lang)} m²  "
+                  f"{r['needed_by']}  {labels.request_status(r['status'])}"
+                  f"{'  → ' + str(r['listing_id']) if r['listing_id'] else ''}", markup=False)
 
 
 @command(space_app, "offer")
@@ -140,5 +144,5 @@ def space_offer(
     if as_json:
         emit_json(result)
     else:
-        out.print(t(f"房源 {listing_id} 已为申请 {request_id} 预留",
-                    f"listing {listing_id} reserved for request {request_id}", ctx))
+        out.print(ctx.say("Listing %(listing)s reserved for space request %(request)s",
+                          listing=listing_id, request=request_id))

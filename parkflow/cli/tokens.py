@@ -10,7 +10,7 @@ from parkflow.cli.app import token_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.options import By, Json
-from parkflow.cli.output import emit_json, err, out, t
+from parkflow.cli.output import emit_json, err, out
 
 
 @command(token_app, "create")
@@ -32,10 +32,8 @@ def token_create(
                    "created_at": issued.created_at.astimezone(ctx.app.park.tz).isoformat()})
         return
     print(issued.secret)
-    err.print(t(f"令牌 {issued.id} 已创建；请立即保存，之后不再显示。"
-                f"用法：Authorization: Bearer <令牌>",
-                f"token {issued.id} created; store it now, it is not shown again. "
-                f"Use: Authorization: Bearer <token>", ctx))
+    err.print(ctx.say("Token %(id)s created; store it now, it is not shown again. Use: "
+                      "Authorization: Bearer <token>", id=issued.id), markup=False)
 
 
 @command(token_app, "revoke")
@@ -48,7 +46,7 @@ def token_revoke(ctx: Context, token_id: Annotated[int, typer.Argument(metavar="
     with writing(ctx.app.engine) as session:
         revoke_token(session, token_id=token_id, actor=actor or "",
                      now=ctx.app.park.now(), tz=ctx.app.park.tz)
-    out.print(t(f"令牌 {token_id} 已吊销", f"token {token_id} revoked", ctx))
+    out.print(ctx.say("Token %(id)s revoked.", id=token_id))
 
 
 @command(token_app, "list")
@@ -63,7 +61,7 @@ def token_list(ctx: Context, by: By = None, as_json: Json = False) -> None:
         emit_json(rows)
         return
     for row in rows:
-        state = t("有效", "active", ctx) if row["active"] else t("已吊销", "revoked", ctx)
+        state = ctx.say("active") if row["active"] else ctx.say("revoked")
         out.print(f"{row['id']:>4} {row['prefix']}…  {row['name'] or '-':20} {state:8} "
                   f"{(row['last_used_at'] or '-')[:16]}")
-    out.print(t(f"共 {len(rows)} 个", f"{len(rows)} tokens", ctx))
+    out.print(ctx.say_n("%(num)d token", "%(num)d tokens", len(rows)))

@@ -11,7 +11,7 @@ from parkflow.cli.app import user_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.options import Json
-from parkflow.cli.output import emit_json, out, t
+from parkflow.cli.output import emit_json, out
 
 
 @command(user_app, "add")
@@ -40,8 +40,8 @@ def user_add(
     if as_json:
         emit_json(shown)
     else:
-        out.print(t(f"已添加用户 {shown['name']} <{shown['email']}>",
-                    f"added {shown['name']} <{shown['email']}>", ctx))
+        out.print(ctx.say("Added %(name)s <%(email)s>", name=shown["name"],
+                          email=shown["email"]), markup=False)
 
 
 def _read_password_hash() -> str:
@@ -60,9 +60,11 @@ def user_list(ctx: Context, as_json: Json = False) -> None:
     if as_json:
         emit_json(users)
         return
+    labels = ctx.labels
     for u in users:
-        out.print(f"{u['email']:32} {u['name']:8} {u['role']:7} {u['group'] or '-'}"
-                  f"{' 组长' if u['group_lead'] else ''}")
+        lead = f" {ctx.say('group lead')}" if u["group_lead"] else ""
+        out.print(f"{u['email']:32} {u['name']:8} {labels.role(u['role'])}  "
+                  f"{labels.group(u['group'])}{lead}", markup=False)
 
 
 @command(user_app, "set-password")
@@ -82,5 +84,5 @@ def set_password(
     ctx.actor(email)  # messages in that person's language
     with writing(ctx.app.engine) as session:
         user = store(session, email=email, password=password)
-    out.print(t(f"已设置 {user.name} <{user.email}> 的密码",
-                f"password of {user.name} <{user.email}> set", ctx))
+    out.print(ctx.say("Password of %(name)s <%(email)s> set", name=user.name,
+                      email=user.email), markup=False)
