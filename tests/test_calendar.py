@@ -157,7 +157,7 @@ def test_a_calendar_without_any_working_day_refuses_to_search_forever() -> None:
         ("春节", "Spring Festival"),
         ("清明", "Tomb-sweeping Day"),
         ("国庆节调休", "National Day make-up day"),
-        ("国庆节、中秋节", "National Day / Mid-autumn Festival"),
+        ("国庆节、中秋节", "National Day and Mid-autumn Festival"),
         ("校庆", "校庆"),
     ],
 )

@@ -264,8 +264,8 @@ def test_a_weekday_that_is_not_the_dates_is_an_error_naming_both() -> None:
         parse_notice(NOTICE_2026.replace("9月20日（周日）", "9月20日（周六）"), 2026)
     assert caught.value.code == "notice_weekday"
     assert caught.value.sentence == "9月20日（周六）、10月10日（周六）上班"
-    assert str(caught.value) == ("“9月20日（周六）、10月10日（周六）上班”：2026-09-20 是周日，"
-                                 "不是周六（年份是否有误？）")
+    assert str(caught.value) == ("“9月20日（周六）、10月10日（周六）上班”：2026-09-20 是星期日，"
+                                 "不是星期六（年份是否有误？）")
     assert caught.value.message("en") == (
         "“9月20日（周六）、10月10日（周六）上班”: 2026-09-20 is a Sunday, not a Saturday "
         "(is the year right?)")
@@ -276,7 +276,7 @@ def test_the_items_read_with_the_wrong_year_fail_on_the_first_weekday() -> None:
         parse_notice(items_of(NOTICE_2026), 2027)
     assert caught.value.code == "notice_weekday"
     assert caught.value.sentence == "元旦：1月1日（周四）至3日（周六）放假调休，共3天"
-    assert "2027-01-01 是周五，不是周四" in str(caught.value)
+    assert "2027-01-01 是星期五，不是星期四" in str(caught.value)
 
 
 def test_the_whole_notice_read_with_the_wrong_year_fails_on_its_title() -> None:

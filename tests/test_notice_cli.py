@@ -150,7 +150,7 @@ def test_a_wrong_year_exits_2_naming_the_weekday_that_does_not_match(
     items = SAMPLE.read_text(encoding="utf-8").split("通知如下。")[1]
     result = notice("-", "--year", "2026", "--by", people["admin"], "--dry-run", stdin=items)
     assert result.code == 2, result
-    assert "2026-01-01 是周四，不是周五" in result.err
+    assert "2026-01-01 是星期四，不是星期五" in result.err
 
 
 @SQLITE_ONLY

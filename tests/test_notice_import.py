@@ -84,7 +84,8 @@ def test_an_import_loads_the_year_and_moves_a_deadline_off_new_years_day_with_hi
     assert view["deadline"]["warnings"] == []
     moved = view["history"][-1]
     assert moved["event"] == "recalculated" and moved["actor"] == people["admin"]
-    assert "2027" in moved["fields"]["reason"] and notice_source(2027) in moved["fields"]["reason"]
+    assert moved["fields"]["calendar_years"] == [2027]  # facts, shown with labels when read
+    assert moved["fields"]["source"] == notice_source(2027)
     assert shown["covered"] is True and shown["source"] == notice_source(2027)
     assert len(shown["days"]) == 32
     assert {"date": "2027-10-09", "kind": "workday", "name": "国庆节"} in shown["days"]
@@ -148,7 +149,7 @@ def test_an_unreadable_sentence_is_refused_quoting_it_and_nothing_is_imported(
         run(engine, park, broken, actor=people["admin"])
     assert caught.value.exit_code == 2 and caught.value.field == "text"
     assert caught.value.message() == "无法识别通知中的这句话：“具体另行通知”"
-    assert caught.value.message("en") == "cannot read this sentence of the notice: “具体另行通知”"
+    assert caught.value.message("en") == "Cannot read this sentence of the notice: “具体另行通知”"
     with reading(engine) as session:
         assert 2027 not in covered_years(session)
 
@@ -156,7 +157,7 @@ def test_an_unreadable_sentence_is_refused_quoting_it_and_nothing_is_imported(
 @pytest.mark.parametrize(
     ("year", "text", "field", "code"),
     [(2026, SAMPLE_2027, "text", "notice_year"),
-     (1800, SAMPLE_2027, "year", "bad_value"),
+     (1800, SAMPLE_2027, "year", "out_of_range"),
      (2027, SAMPLE_2027 + " " * 50_000, "text", "too_long")],
 )
 def test_a_wrong_year_or_an_oversized_text_is_refused_naming_the_field(

@@ -52,6 +52,7 @@ MESSAGES: dict[str, str] = {
     "control_character": N_("%(field)s contains a control character"),
     "file_size": N_("%(field)s “%(value)s” must hold between 1 byte and %(limit)s kB"),
     "not_utf8": N_("%(field)s “%(value)s” is not UTF-8 text"),
+    "not_text": N_("%(field)s “%(value)s” is neither UTF-8 nor GB18030 text"),
     "not_a_number": N_("%(field)s: “%(value)s” is not a number"),
     "unreadable_file": N_("%(field)s “%(value)s” cannot be read: %(error)s"),
     "not_initialised": N_("The %(field)s is not initialised (%(value)s): run parkflow init"),
@@ -124,8 +125,8 @@ MESSAGES: dict[str, str] = {
     "notice_no_items": N_("The notice has no numbered items (一、二、…): paste the whole notice "
                           "or its numbered items"),
     "notice_unreadable": N_("Cannot read this sentence of the notice: “%(sentence)s”"),
-    "notice_weekday": N_("“%(sentence)s”: %(day)s is a %(weekday)s, not “%(written)s” (is the "
-                         "year right?)"),
+    "notice_weekday": N_("“%(sentence)s”: %(day)s is a %(weekday)s, not a %(written_weekday)s "
+                         "(is the year right?)"),
     "notice_year": N_("This is the notice for %(written)s (“%(sentence)s”), not for %(year)s"),
     "notice_count": N_("“%(sentence)s”: says %(written)s days, but %(first)s to %(last)s is "
                        "%(actual)s days"),
@@ -154,6 +155,11 @@ def render(code: str, field: str | None, params: Mapping[str, Any], labels: Labe
     return text
 
 
+def _weekday(index: int, lang: str) -> str:
+    """The name of the day of the week `index` (Monday 0): 星期日 / Sunday."""
+    return weekday_name(date(2024, 1, 1 + int(index)), lang, width="wide")  # 2024-01-01: a Monday
+
+
 def _shown(name: str, value: Any, labels: Labels, field: str | None,
            event: str | None) -> Any:
     by_name: dict[str, Callable[[Any], str]] = {
@@ -165,7 +171,8 @@ def _shown(name: str, value: Any, labels: Labels, field: str | None,
         "area": lambda n: format_number(n, labels.lang),
         "wanted": lambda n: format_number(n, labels.lang),
         "max_area": lambda n: format_number(n, labels.lang),
-        "weekday": lambda i: weekday_name(date(2024, 1, 1 + int(i)), labels.lang, width="wide"),
+        "weekday": lambda i: _weekday(i, labels.lang),
+        "written_weekday": lambda i: _weekday(i, labels.lang),
     }
     if name in by_name:
         return by_name[name](value)

@@ -287,8 +287,8 @@ class _Sentence:
                     raise self.fail()
                 continue
             if _WEEKDAY_NUMBERS[weekday.group(1)] != day.weekday():
-                raise self.fail("notice_weekday", day=day.isoformat(), written=part,
-                                weekday=day.weekday())
+                raise self.fail("notice_weekday", day=day.isoformat(), weekday=day.weekday(),
+                                written_weekday=_WEEKDAY_NUMBERS[weekday.group(1)])
 
     def _check_count(self, written: int) -> None:
         if not self.span:

@@ -1,7 +1,7 @@
 """`parkflow calendar import-notice`: next year's holidays from the State Council's notice.
 
-Every text a person reads goes through `t(zh, en, ctx)`, ready to move into the gettext
-catalogue.
+Every text a person reads comes from the catalogue, holidays by their name in the reader's
+language.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from parkflow.cli.app import calendar_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.options import By, Json
-from parkflow.cli.output import emit_json, out, t
+from parkflow.cli.output import emit_json, out
 from workflow.errors import ValidationError
 
 if TYPE_CHECKING:  # the rest is imported when the command runs: other commands start faster
@@ -56,57 +56,51 @@ def read_text(file: str) -> str:
     try:
         raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
-        raise ValidationError("bad_value", field="FILE", value=file,
-                              reason=exc.strerror or str(exc)) from exc
+        raise ValidationError("unreadable_file", field="file", value=file,
+                              error=exc.strerror or str(exc)) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValidationError("bad_value", field="FILE", value=file, reason="UTF-8 / GB18030")
+    raise ValidationError("not_text", field="file", value=file)
 
 
 def print_comparison(console: Console, result: NoticeImport, ctx: Context) -> None:
     """Every day of the notice beside what the calendar has (had) for it, then a summary."""
     from rich.table import Table
 
+    from i18n import N_
     from i18n.formats import weekday_name
     year = result.year
-    before = (t(f"当前日历：{result.source_before}", f"calendar now: {result.source_before}",
-                ctx) if result.source_before
-              else t(f"当前日历：{year} 年尚未导入", f"calendar now: {year} not loaded", ctx))
-    console.print(t(f"国务院办公厅关于{year}年部分节假日安排的通知（{before}）",
-                    f"The State Council's holiday notice for {year} ({before})", ctx),
-                  soft_wrap=True)
+    before = (ctx.say("calendar now: %(source)s", source=result.source_before)
+              if result.source_before
+              else ctx.say("calendar now: %(year)s not loaded", year=year))
+    console.print(ctx.say("The State Council's holiday notice for %(year)s (%(calendar)s)",
+                          year=year, calendar=before), soft_wrap=True, markup=False)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    for header in (t("日期", "date", ctx), t("星期", "day", ctx), t("通知", "notice", ctx),
-                   t("当前日历", "calendar now", ctx), t("变化", "change", ctx)):
-        table.add_column(header, no_wrap=True)
-    changes = {"added": t("新增", "added", ctx), "removed": t("删除", "removed", ctx),
-               "changed": t("改变", "changed", ctx), "unchanged": t("不变", "unchanged", ctx)}
+    for header in (N_("Date"), N_("Day"), N_("Notice"), N_("Calendar now"), N_("Change")):
+        table.add_column(ctx.say(header), no_wrap=True)
+    changes = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed"),
+               "unchanged": N_("unchanged")}
     for row in result.days:
         table.add_row(row.day.isoformat(), weekday_name(row.day, ctx.lang),
-                      _special(row.notice, ctx),
-                      _special(row.calendar, ctx), changes[row.change],
-                      style=_CHANGE_STYLE[row.change])
+                      _special(row.notice, ctx), _special(row.calendar, ctx),
+                      ctx.say(changes[row.change]), style=_CHANGE_STYLE[row.change])
     console.print(table)
     counts = result.counts()
-    off, work = len(result.notice.holidays), len(result.notice.workdays)
-    console.print(t(f"放假 {off} 天，调休上班 {work} 天；新增 {counts['added']}，"
-                    f"删除 {counts['removed']}，改变 {counts['changed']}，"
-                    f"不变 {counts['unchanged']}",
-                    f"days off: {off}, make-up working days: {work}; added {counts['added']}, "
-                    f"removed {counts['removed']}, changed {counts['changed']}, "
-                    f"unchanged {counts['unchanged']}", ctx), soft_wrap=True)
-    console.print(t(f"已导入 {year} 年的节假日安排", f"imported the arrangement of {year}", ctx)
-                  if result.imported else
-                  t("预览（--dry-run）：未导入", "dry run: nothing imported", ctx), soft_wrap=True)
+    console.print(ctx.say(
+        "days off: %(off)s, make-up working days: %(work)s; added %(added)s, removed "
+        "%(removed)s, changed %(changed)s, unchanged %(unchanged)s",
+        off=len(result.notice.holidays), work=len(result.notice.workdays), **counts),
+        soft_wrap=True, markup=False)
+    console.print(ctx.say("imported the arrangement of %(year)s", year=year) if result.imported
+                  else ctx.say("dry run: nothing imported"), soft_wrap=True, markup=False)
 
 
 def _special(day: SpecialDay | None, ctx: Context) -> str:
     from workflow.calendar import holiday_name
     if day is None:
         return "—"
-    kind = t("班", "work", ctx) if day.is_workday else t("休", "off", ctx)
-    name = holiday_name(day.name, ctx.lang)
-    return f"{kind} {name}"
+    kind = ctx.say("work") if day.is_workday else ctx.say("off")
+    return f"{kind} {holiday_name(day.name, ctx.lang)}"
