@@ -40,6 +40,19 @@ def test_a_visitor_is_sent_to_the_sign_in_page(web: Web) -> None:
         assert name in page.text
 
 
+@pytest.mark.parametrize(("header", "lang", "title"), [
+    (None, "zh-CN", "parkflow 科技项目入园工作专班"),
+    ("en-GB,en;q=0.9,zh;q=0.5", "en", "parkflow Science Park Task Force"),
+    ("en;q=0.3, zh-CN;q=0.8", "zh-CN", "parkflow 科技项目入园工作专班"),
+])
+def test_a_visitor_reads_the_sign_in_page_in_the_browsers_language(
+        web: Web, header: str | None, lang: str, title: str) -> None:
+    headers = {"Accept-Language": header} if header else {}
+    page = web.client().get("/login", headers=headers)
+    assert f'<html lang="{lang}">' in page.text
+    assert title in page.text  # the one product name, in the page title and the brand
+
+
 def test_a_deep_link_comes_back_after_signing_in(web: Web) -> None:
     client = web.client()
     response = client.get("/inbox")
