@@ -257,9 +257,15 @@ class Labels:
         return str(value)
 
     def fields_line(self, event: str, fields: Mapping[str, Any]) -> str:
-        """A history entry's fields: `走访人员 王建国、李娜 · 项目需求 资金、空间`."""
-        return " · ".join(f"{self.field(name, event)} {self.value(event, name, value)}"
-                          for name, value in fields.items())
+        """A history entry's fields: `走访人员 王建国、李娜 · 项目需求 资金、空间`.
+
+        In the order the definition lists them: PostgreSQL's JSONB keeps no key order.
+        """
+        spec = self._event_def(event)
+        order = {name: n for n, name in enumerate(spec.fields)} if spec else {}
+        names = sorted(fields, key=lambda name: (order.get(name, len(order)), name))
+        return " · ".join(f"{self.field(name, event)} {self.value(event, name, fields[name])}"
+                          for name in names)
 
 
 @cache
