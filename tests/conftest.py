@@ -1,8 +1,9 @@
-"""Shared fixtures: real databases (SQLite always, PostgreSQL when configured), a fixed clock.
+"""Every fixture the tests share: real databases (SQLite always, PostgreSQL when configured),
+a fixed clock, the park and its people, a real SMTP server, the web workspace, the command.
 
 Every test gets an empty, migrated database of its own: on SQLite a copy of a migrated
 template file; on PostgreSQL a throwaway database created for this run (dropped at the end)
-whose tables are emptied before each test.
+whose tables are emptied before each test. Builders and constants are in tests/factories.py.
 """
 
 from __future__ import annotations
@@ -13,28 +14,43 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date
 from pathlib import Path
-from typing import SupportsIndex
-from zoneinfo import ZoneInfo
+from typing import Any, SupportsIndex
 
 import pytest
-from sqlalchemy import Engine, text
+import yaml
+from argon2 import PasswordHasher
+from sqlalchemy import Engine, text, update
 from sqlmodel import SQLModel
 
 from db.engine import make_engine, writing
 from db.migrate import upgrade
+from db.models import User
+from parkflow.settings import Settings
+from parkflow.wiring import build_app, make_park, web_app
+from states.definition import LIFECYCLE_FILE
+from tests.factories import (
+    LEADER2,
+    NOW,
+    PARK_TZ,
+    PASSWORD,
+    PEOPLE,
+    SECRET,
+    VICE,
+    Cli,
+    Web,
+    drop_year,
+)
+from tests.support.smtp_server import SmtpTestServer
+from web.config import WebSettings
+from workflow.calendar import BusinessCalendar, seed_from_chinese_calendar
 from workflow.calendar_store import seed_calendar
 from workflow.clock import FixedClock
 from workflow.park import Park
 from workflow.users import add_user
 
-PARK_TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=PARK_TZ)  # a Friday
 PG_ENV = "PARKFLOW_TEST_DATABASE_URL"
-
-pytest_plugins = ["tests.conftest_smtp"] if (Path(__file__).parent /
-                                              "conftest_smtp.py").exists() else []
 
 
 def _sleep_by_select(seconds: float | SupportsIndex) -> None:
@@ -110,7 +126,8 @@ def _empty_pg(url: str) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty, migrated database (each backend in turn)."""
+    """The URL of an empty, migrated database (each backend in turn; `SQLITE_ONLY` picks
+    the first)."""
     if request.param == "sqlite":
         path = tmp_path / "parkflow.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
@@ -127,6 +144,15 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture
+def calendar_2026_restored(engine: Engine) -> Iterator[None]:
+    """Put the seeded 2026 arrangement back (on PostgreSQL the calendar outlives the test)."""
+    yield
+    with writing(engine) as session:
+        drop_year(session, 2026)
+        seed_calendar(session, Park.default(tz=PARK_TZ, clock=FixedClock(NOW)), now=NOW)
+
+
 # ---------------------------------------------------------------- the park
 
 @pytest.fixture
@@ -135,18 +161,22 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
+def today() -> date:
+    """The day of NOW, the fixed moment the command takes as now."""
+    return NOW.date()
+
+
+@pytest.fixture
 def park(clock: FixedClock) -> Park:
+    """The park of the shipped definition, on the fixed clock, without observers."""
     return Park.default(tz=PARK_TZ, clock=clock)
 
 
-PEOPLE = [
-    # email, name, role, group, group lead
-    ("leader@park.test", "王主任", "leader", None, False),
-    ("alice@park.test", "李爱丽", "member", "project", False),
-    ("carol@park.test", "陈卡罗", "member", "project", True),
-    ("bob@park.test", "赵博", "member", "finance", False),
-    ("admin@park.test", "周管理", "admin", None, False),
-]
+@pytest.fixture
+def live(clock: FixedClock) -> Park:
+    """The park as the composition root wires it, on the fixed clock: its observers write
+    the outbox rows (reminders, approval mail) in the transaction of each change."""
+    return make_park(clock=clock)
 
 
 @pytest.fixture
@@ -157,3 +187,83 @@ def people(engine: Engine, park: Park) -> dict[str, str]:
             add_user(session, park.lifecycle, email=email, name=name, role=role, group=group,
                      group_lead=lead, now=NOW)
     return {email.split("@")[0]: email for email, *_ in PEOPLE}
+
+
+@pytest.fixture
+def staff(engine: Engine, live: Park, people: dict[str, str]) -> dict[str, str]:
+    """The `people` and a second leader (who reads English)."""
+    with writing(engine) as session:
+        add_user(session, live.lifecycle, email=LEADER2, name="Sun Wei", role="leader",
+                 lang="en", now=NOW)
+    return {**people, "leader2": LEADER2}
+
+
+@pytest.fixture
+def task_force(engine: Engine, people: dict[str, str], clock: FixedClock,
+               live: Park) -> dict[str, str]:
+    """The `people` and a second leader (who reads Chinese): everyone the weekly mails reach."""
+    with writing(engine) as session:
+        add_user(session, live.lifecycle, email=VICE, name="陈副主任", role="leader",
+                 now=clock.now())
+    return {**people, "vice": VICE}
+
+
+# ---------------------------------------------------------------- definitions and calendar
+
+@pytest.fixture(scope="module")
+def shipped_raw() -> dict[str, Any]:
+    """The shipped lifecycle.yaml as plain data, to be deep-copied and broken."""
+    raw = yaml.safe_load(LIFECYCLE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(raw, dict)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def calendar() -> BusinessCalendar:
+    """The business calendar of the chinese_calendar seed (2004–2026)."""
+    return BusinessCalendar(*seed_from_chinese_calendar())
+
+
+# ---------------------------------------------------------------- mail
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpTestServer]:
+    """A running SMTP server on a free local port; stopped after the test."""
+    server = SmtpTestServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# ---------------------------------------------------------------- the command
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path) -> Cli:
+    """`parkflow` as a subprocess on the test's database, at NOW."""
+    return Cli(db_url, tmp_path)
+
+
+# ---------------------------------------------------------------- the web workspace
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """An argon2id hash with light parameters: verifying reads them from the hash, so signing
+    in takes milliseconds in tests while real hashes keep the library's defaults."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+
+
+@pytest.fixture
+def web(db_url: str, clock: FixedClock, people: dict[str, str], password_hash: str) -> \
+        Iterator[Web]:
+    """The web workspace on an empty park with the `people`, all with PASSWORD.
+
+    Built the way `parkflow serve` builds it — `build_app` (so the outbox observer is wired)
+    and `web_app` — on the test's database and the fixed clock."""
+    app = build_app(Settings(database_url=db_url, timezone=PARK_TZ.key), clock=clock)
+    with writing(app.engine) as session:
+        session.execute(update(User).values(password_hash=password_hash))
+    asgi = web_app(app, WebSettings(secret_key=SECRET, secret_from_env=True))
+    yield Web(asgi=asgi, app=app, clock=clock, people=people)
+    app.engine.dispose()

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_web_support import Web, password_hash, web
+from tests.factories import APPROVAL_KEYS, Web
 
-__all__ = ["password_hash", "web"]  # fixtures
-
-APPROVAL_KEYS = {"id", "kind", "subject_id", "state", "requested_by", "decided_by", "comment"}
 LISTING = {"carrier": "中安创谷", "building": "B2", "unit": "301", "area": 1500,
            "type": "office"}
 

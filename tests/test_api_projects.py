@@ -8,16 +8,10 @@ from sqlmodel import select
 
 from db.engine import reading
 from db.models import ApiToken
-from tests.test_web_support import VISIT, Web, password_hash, web
+from tests.factories import ERROR_KEYS, FORM_VISIT, HISTORY_KEYS, PROJECT_KEYS, Web
 
-__all__ = ["password_hash", "web"]  # fixtures
-
-ERROR_KEYS = {"kind", "field", "message"}
-PROJECT_KEYS = {"id", "name", "category", "state", "owner", "group", "stars", "deadline",
-                "history"}
 SUMMARY_KEYS = {"id", "name", "category", "state", "owner", "group", "stars", "due_date",
                 "due_at", "deadline_status"}
-HISTORY_KEYS = {"event", "from", "to", "actor", "occurred_at", "recorded_at", "fields"}
 
 
 def error_of(response: object) -> dict[str, str | None]:
@@ -143,7 +137,7 @@ def test_firing_a_visit_rates_the_project_and_moves_its_deadline(web: Web) -> No
     pid = web.project(intake="2026-11-16")
     response = web.client().post(f"/api/v1/projects/{pid}/events", headers=web.token("alice"),
                                  json={"event": "visit", "at": "2026-11-18",
-                                       "fields": {**VISIT, "team": 4}})
+                                       "fields": {**FORM_VISIT, "team": 4}})
     assert response.status_code == 200
     view = response.json()
     assert view["state"] == "visited" and view["stars"] == 3
@@ -174,7 +168,7 @@ def test_invalid_input_is_422_naming_the_field(web: Web) -> None:
     pid = web.project()
     client, headers = web.client(), web.token("alice")
     bad_score = client.post(f"/api/v1/projects/{pid}/events", headers=headers,
-                            json={"event": "visit", "fields": {**VISIT, "team": 9}})
+                            json={"event": "visit", "fields": {**FORM_VISIT, "team": 9}})
     assert bad_score.status_code == 422
     error = error_of(bad_score)
     assert (error["kind"], error["field"]) == ("invalid", "team")
@@ -183,7 +177,7 @@ def test_invalid_input_is_422_naming_the_field(web: Web) -> None:
                           json={"event": "visit", "fields": {"team": 3}})
     assert missing.status_code == 422 and error_of(missing)["field"] == "visitors"
     future = client.post(f"/api/v1/projects/{pid}/events", headers=headers,
-                         json={"event": "visit", "at": "2026-12-01", "fields": VISIT})
+                         json={"event": "visit", "at": "2026-12-01", "fields": FORM_VISIT})
     assert error_of(future)["field"] == "at"
     unknown = client.post(f"/api/v1/projects/{pid}/events", headers=headers,
                           json={"event": "teleport"})
@@ -220,7 +214,7 @@ def test_messages_follow_the_token_owners_language(web: Web) -> None:
 def test_not_permitted_is_403(web: Web) -> None:
     pid = web.project(owner="alice")
     response = web.client().post(f"/api/v1/projects/{pid}/events", headers=web.token("bob"),
-                                 json={"event": "visit", "fields": VISIT})
+                                 json={"event": "visit", "fields": FORM_VISIT})
     assert response.status_code == 403 and error_of(response)["kind"] == "not_permitted"
     admin = web.client().post("/api/v1/projects", headers=web.token("admin"), json={
         "name": "管理员不入库", "category": "alumni", "owner": web.people["alice"]})

@@ -23,10 +23,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from db.engine import writing
-from tests.test_web_support import Web, password_hash, web
+from tests.factories import Web
 from workflow.space import add_listing, request_space
-
-__all__ = ["password_hash", "web"]  # fixtures
 
 EXAMPLES = int(os.environ.get("PARKFLOW_FUZZ_EXAMPLES", "30"))
 

@@ -10,20 +10,32 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 from email.header import decode_header, make_header
-from email.message import EmailMessage
-from typing import Any, cast
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
 from db.engine import reading, writing
 from db.models import Approval, ApprovalEvent, OutboxMessage, SpaceRequest, columns
-from notifications.delivery import MailSettings, run_once
+from notifications.delivery import run_once
 from notifications.mail import SmtpMailer
 from parkflow.wiring import make_park
-from tests.smtp_server import ReceivedMessage, SmtpTestServer
-from tests.test_space import fingerprint, outbox_rows, refused
+from tests.factories import (
+    BASE_URL,
+    LEADER2,
+    MAIL_SETTINGS,
+    NOW,
+    PARK_TZ,
+    REGISTER,
+    VISIT,
+    fingerprint,
+    outbox_rows,
+    refused,
+    seed_project,
+    snapshot,
+    text_of,
+)
+from tests.support.smtp_server import ReceivedMessage, SmtpTestServer
 from workflow.approvals import (
     approval_history,
     decide,
@@ -37,54 +49,22 @@ from workflow.approvals import (
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, WorkflowError
 from workflow.park import Park
-from workflow.projects import Snapshot, add_project, advance, follow_up, load_snapshot
+from workflow.projects import advance, follow_up
 from workflow.space import add_listing, offer, request_space
-from workflow.users import add_user
 from workflow.views import list_projects, project_view
 
-TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # a Friday; as tests/conftest.py
-LEADER2 = "sun@park.test"
-BASE_URL = "https://parkflow.example.cn"
-SETTINGS = MailSettings(sender="园区工作专班 <parkflow@park.example>", base_url=BASE_URL,
-                        domain="park.example")
-VISIT = {"visitors": "张三", "needs": "space", "team": "4", "technology": "4", "capital": "4",
-         "market": "3"}
-REGISTER = {"company_name": "合肥量测科技有限公司", "uscc": "91350100M000100Y43",
-            "address": "合肥市高新区望江西路 800 号"}
 
-
-def at(day: str, clock: str = "09:00") -> datetime:
+def on(day: str, clock: str = "09:00") -> datetime:
+    """A moment in park time: 09:00 unless told."""
     return datetime.fromisoformat(f"{day}T{clock}:00+08:00")
 
 
 # ---------------------------------------------------------------- fixtures and helpers
 
 @pytest.fixture
-def live(clock: FixedClock) -> Park:
-    return make_park(clock=clock)
-
-
-@pytest.fixture
-def staff(engine: Engine, live: Park, people: dict[str, str]) -> dict[str, str]:
-    """The conftest people and a second leader (who reads English)."""
-    with writing(engine) as session:
-        add_user(session, live.lifecycle, email=LEADER2, name="Sun Wei", role="leader",
-                 lang="en", now=NOW)
-    return {**people, "leader2": LEADER2}
-
-
-@pytest.fixture
 def project(engine: Engine, live: Park, staff: dict[str, str]) -> int:
     """alice's project, entered today: the visit is due 2026-11-27 (a Friday)."""
-    return add(engine, live, staff["alice"])
-
-
-def add(engine: Engine, park: Park, owner: str, *, name: str = "量子精密测量",
-        intake: str | None = None) -> int:
-    with writing(engine) as session:
-        return add_project(session, park, name=name, category="tech_transfer", owner=owner,
-                           actor=owner, intake=intake).id
+    return seed_project(engine, live, staff["alice"])
 
 
 def extension(engine: Engine, park: Park, project_id: int, by: str, days: int | str = 10,
@@ -134,11 +114,6 @@ def events(engine: Engine, park: Park, approval_id: int) -> list[tuple[str, str 
                 for e in approval_history(session, park, approval_id)]
 
 
-def snapshot(engine: Engine, project_id: int) -> Snapshot:
-    with reading(engine) as session:
-        return load_snapshot(session, project_id)
-
-
 def view(engine: Engine, park: Park, project_id: int, lang: str = "zh-CN") -> dict[str, Any]:
     with reading(engine) as session:
         return project_view(session, park, project_id, lang)
@@ -150,22 +125,15 @@ def inbox(engine: Engine, park: Park, by: str, *, pending: bool = False,
         return list_approvals(session, park, viewer=by, pending=pending, mine=mine)
 
 
-def rows(engine: Engine, *, kind: str | None = None, project_id: int | None = None,
-         status: str | None = None) -> list[OutboxMessage]:
-    return [r for r in outbox_rows(engine, kind=kind)
-            if (project_id is None or r.project_id == project_id)
-            and (status is None or r.status == status)]
-
-
 def moments(found: list[OutboxMessage]) -> list[tuple[str, str, str]]:
     """(kind, recipient, send_at in park time) of outbox rows, sorted."""
-    return sorted((r.kind, r.recipient, r.send_at.astimezone(TZ).isoformat()[:16])
+    return sorted((r.kind, r.recipient, r.send_at.astimezone(PARK_TZ).isoformat()[:16])
                   for r in found)
 
 
 def opened(engine: Engine, park: Park, owner: str) -> int:
     """A project that has gone all the way to opening (no deadline any more)."""
-    pid = add(engine, park, owner, name="已开业项目", intake="2026-11-01")
+    pid = seed_project(engine, park, owner, name="已开业项目", intake="2026-11-01")
     steps = [("visit", "2026-11-02", VISIT), ("register", "2026-11-03", REGISTER),
              ("sign", "2026-11-04", {"agreement_no": "HT-1"}),
              ("open", "2026-11-05", {"premises": "A3 栋"})]
@@ -186,7 +154,7 @@ def test_an_extension_is_filed_submitted_due_in_three_working_days_and_told_to_t
     assert (row.kind, row.state, row.version, row.subject_id, row.project_id) == (
         "extension", "submitted", 1, project, project)
     assert row.details == {"days": 10, "state": "intake"}
-    assert row.due_at.astimezone(TZ) == at("2026-11-26", "00:00")  # end of Wed 11-25
+    assert row.due_at.astimezone(PARK_TZ) == on("2026-11-26", "00:00")  # end of Wed 11-25
     assert events(engine, live, aid) == [("submit", None, "submitted", staff["carol"])]
     [listed] = inbox(engine, live, staff["leader"], pending=True)
     assert {k: listed[k] for k in ("id", "kind", "subject_id", "state", "requested_by",
@@ -194,7 +162,7 @@ def test_an_extension_is_filed_submitted_due_in_three_working_days_and_told_to_t
         "id": aid, "kind": "extension", "subject_id": project, "state": "submitted",
         "requested_by": staff["carol"], "decided_by": None, "comment": None}
     assert listed["overdue"] is False
-    assert moments(rows(engine, kind="approval_requested")) == [
+    assert moments(outbox_rows(engine, kind="approval_requested")) == [
         ("approval_requested", staff["leader"], "2026-11-20T10:00"),
         ("approval_requested", staff["leader"], "2026-11-25T09:00"),
         ("approval_requested", LEADER2, "2026-11-20T10:00"),
@@ -208,7 +176,7 @@ def test_a_leader_may_file_a_request_but_never_decide_it_and_is_not_asked_to(
     filed = space(engine, live, project, staff["leader"], type="plant", area=50)
     assert filed["needs_approval"] is True
     aid = filed["approval_id"]
-    assert {r.recipient for r in rows(engine, kind="approval_requested")} == {LEADER2}
+    assert {r.recipient for r in outbox_rows(engine, kind="approval_requested")} == {LEADER2}
 
     error = refused(engine, NotPermitted, "by",
                     lambda s: decide(s, live, approval_id=aid, decision="approve",
@@ -288,10 +256,10 @@ def test_a_returned_request_can_be_resubmitted_by_its_requester_and_then_approve
     assert [r["id"] for r in inbox(engine, live, carol, mine=True)] == [aid]
     assert {r["id"] for r in inbox(engine, live, alice)} == {aid, other}  # the owner sees both
     assert inbox(engine, live, staff["bob"]) == []
-    assert moments(rows(engine, kind="approval_returned")) == [
+    assert moments(outbox_rows(engine, kind="approval_returned")) == [
         ("approval_returned", alice, "2026-11-20T10:00"),
         ("approval_returned", carol, "2026-11-20T10:00")]
-    mine = [r for r in rows(engine, kind="approval_requested")
+    mine = [r for r in outbox_rows(engine, kind="approval_requested")
             if r.payload["approval_id"] == aid]
     assert {r.status for r in mine} == {"cancelled"}  # nobody is reminded of a returned one
 
@@ -301,13 +269,13 @@ def test_a_returned_request_can_be_resubmitted_by_its_requester_and_then_approve
     refused(engine, Conflict, "id",  # a pending one is not resubmitted
             lambda s: resubmit(s, live, approval_id=other, actor=alice, note="补"))
 
-    clock.set(at("2026-11-23", "10:00"))  # Monday: the decision is due three working days on
+    clock.set(on("2026-11-23", "10:00"))  # Monday: the decision is due three working days on
     with writing(engine) as session:
         again = resubmit(session, live, approval_id=aid, actor=carol, note="已补充意向书")
     assert (again.state, again.version) == ("resubmitted", 3)
-    assert again.due_at.astimezone(TZ) == at("2026-11-27", "00:00")
+    assert again.due_at.astimezone(PARK_TZ) == on("2026-11-27", "00:00")
     assert [r["id"] for r in inbox(engine, live, leader, pending=True)] == [aid, other]
-    fresh = [r for r in rows(engine, kind="approval_requested", status="pending")
+    fresh = [r for r in outbox_rows(engine, kind="approval_requested", status="pending")
              if r.payload["approval_id"] == aid]
     assert moments(fresh) == [
         ("approval_requested", leader, "2026-11-23T10:00"),
@@ -361,8 +329,8 @@ def test_the_requester_may_withdraw_a_pending_or_returned_request_and_nothing_is
     with reading(engine) as session:
         request = session.get(SpaceRequest, filed["id"])
     assert request is not None and request.status == "withdrawn"
-    assert {r.status for r in rows(engine, kind="approval_requested")} == {"cancelled"}
-    assert rows(engine, kind="approval_decided") == []
+    assert {r.status for r in outbox_rows(engine, kind="approval_requested")} == {"cancelled"}
+    assert outbox_rows(engine, kind="approval_decided") == []
     refused(engine, Conflict, "id", lambda s: withdraw(s, live, approval_id=aid, actor=alice))
     refused(engine, Conflict, "id",
             lambda s: decide(s, live, approval_id=aid, decision="approve", actor=leader))
@@ -378,7 +346,7 @@ def test_the_requester_may_withdraw_a_pending_or_returned_request_and_nothing_is
 
 def test_an_approved_extension_moves_the_due_date_rolls_forward_explains_and_reschedules(
         engine: Engine, live: Park, staff: dict[str, str], project: int) -> None:
-    old_ladder = moments(rows(engine, project_id=project, status="pending"))
+    old_ladder = moments(outbox_rows(engine, project_id=project, status="pending"))
     assert old_ladder == [
         ("reminder", staff["alice"], "2026-11-24T09:00"),
         ("reminder", staff["alice"], "2026-11-27T09:00"),
@@ -404,7 +372,7 @@ def test_an_approved_extension_moves_the_due_date_rolls_forward_explains_and_res
         "extension", "intake", "intake", staff["leader"])
     assert last["fields"] == {"days": 2, "reason": "企业注册材料待工商核准", "approval_id": aid}
     assert (shown["state"], shown["version"]) == ("intake", 2)
-    assert snapshot(engine, project).due_at == at("2026-12-01", "00:00")
+    assert snapshot(engine, project).due_at == on("2026-12-01", "00:00")
 
     stage = [r for r in outbox_rows(engine) if r.kind in ("reminder", "warning")]
     assert moments([r for r in stage if r.status == "cancelled"]) == old_ladder
@@ -415,9 +383,9 @@ def test_an_approved_extension_moves_the_due_date_rolls_forward_explains_and_res
         ("warning", staff["carol"], "2026-12-01T09:00"),
         ("warning", staff["leader"], "2026-12-01T09:00"),
         ("warning", LEADER2, "2026-12-01T09:00")]
-    assert moments(rows(engine, kind="approval_decided")) == [
+    assert moments(outbox_rows(engine, kind="approval_decided")) == [
         ("approval_decided", staff["alice"], "2026-11-20T10:00")]  # requester = owner: once
-    assert {r.status for r in rows(engine, kind="approval_requested")} == {"cancelled"}
+    assert {r.status for r in outbox_rows(engine, kind="approval_requested")} == {"cancelled"}
     row = approval(engine, aid)
     assert (row.state, row.comment, row.version, row.decided_at) == (
         "approved", "同意延期", 2, NOW)
@@ -425,7 +393,7 @@ def test_an_approved_extension_moves_the_due_date_rolls_forward_explains_and_res
 
 def test_an_overdue_stage_is_extended_from_its_old_due_date_and_a_second_one_adds_up(
         engine: Engine, live: Park, staff: dict[str, str]) -> None:
-    late = add(engine, live, staff["alice"], name="逾期项目", intake="2026-11-02")
+    late = seed_project(engine, live, staff["alice"], name="逾期项目", intake="2026-11-02")
     assert view(engine, live, late)["deadline_status"] == "overdue"  # due Mon 11-09
     first = extension(engine, live, late, staff["alice"], days=20)  # 11-29 Sunday → 11-30
     decided(engine, live, first, "approve", staff["leader"])
@@ -451,7 +419,7 @@ def test_every_refused_extension_request_changes_nothing(
         subtests: pytest.Subtests) -> None:
     alice = staff["alice"]
     done = opened(engine, live, alice)
-    gone = add(engine, live, alice, name="已退库项目")
+    gone = seed_project(engine, live, alice, name="已退库项目")
     with writing(engine) as session:
         advance(session, live, project_id=gone, event="exit", actor=alice,
                 fields={"reason": "failed", "note": "项目终止"})
@@ -532,11 +500,11 @@ def test_a_suspension_stops_the_clock_blocks_events_and_resume_restores_the_rema
     with reading(engine) as session:
         [row] = [r for r in list_projects(session, live) if r["id"] == project]
         overdue_later = list_projects(session, make_park(clock=FixedClock(
-            at("2027-01-04"))), overdue=True)
+            on("2027-01-04"))), overdue=True)
     assert (row["due_at"], row["due_date"], row["deadline_status"]) == (None, None, None)
     assert overdue_later == []  # a paused project is never overdue
-    assert rows(engine, kind="reminder", status="pending") == []
-    assert rows(engine, kind="warning", status="pending") == []
+    assert outbox_rows(engine, kind="reminder", status="pending") == []
+    assert outbox_rows(engine, kind="warning", status="pending") == []
     assert shown["history"][-1]["event"] == "suspend"
     assert shown["history"][-1]["fields"] == {"reason": "等待管委会会议决定", "approval_id": aid}
 
@@ -548,7 +516,7 @@ def test_a_suspension_stops_the_clock_blocks_events_and_resume_restores_the_rema
     refused(engine, NotPermitted, "by",
             lambda s: resume(s, live, project_id=project, actor=staff["bob"]))
 
-    clock.set(at("2026-11-25", "15:00"))  # five days later
+    clock.set(on("2026-11-25", "15:00"))  # five days later
     with writing(engine) as session:
         resume(session, live, project_id=project, actor=alice)
 
@@ -562,7 +530,7 @@ def test_a_suspension_stops_the_clock_blocks_events_and_resume_restores_the_rema
     assert back["history"][-1]["fields"] == {"paused_days": 5}
     assert back["history"][-1]["actor"] == alice
     assert snapshot(engine, project).suspended_at is None
-    assert moments(rows(engine, kind="reminder", status="pending")) == [
+    assert moments(outbox_rows(engine, kind="reminder", status="pending")) == [
         ("reminder", alice, "2026-11-29T09:00"), ("reminder", alice, "2026-12-02T09:00")]
     refused(engine, Conflict, "project",
             lambda s: resume(s, live, project_id=project, actor=alice))
@@ -598,7 +566,7 @@ def test_a_rejected_suspension_leaves_the_clock_running_and_a_blank_reason_is_re
     before = snapshot(engine, project)
     decided(engine, live, aid, "reject", staff["leader"], comment="请按期推进")
     assert snapshot(engine, project) == before
-    assert moments(rows(engine, kind="approval_decided")) == [
+    assert moments(outbox_rows(engine, kind="approval_decided")) == [
         ("approval_decided", staff["alice"], "2026-11-20T10:00")]
 
 
@@ -633,7 +601,7 @@ def test_two_leaders_deciding_at_the_same_moment_one_wins_the_other_is_told(
             columns(ApprovalEvent).approval_id == aid,
             columns(ApprovalEvent).event.in_(("approve", "reject", "return")))).all()
     assert len(decisions) == 1
-    assert moments(rows(engine, kind="approval_decided")) == [
+    assert moments(outbox_rows(engine, kind="approval_decided")) == [
         ("approval_decided", staff["alice"], "2026-11-20T10:00")]
     assert [e["event"] for e in view(engine, live, project)["history"]] == [
         "intake", "extension"]
@@ -643,19 +611,13 @@ def test_two_leaders_deciding_at_the_same_moment_one_wins_the_other_is_told(
 
 def deliver(engine: Engine, park: Park, server: SmtpTestServer, now: datetime) -> int:
     server.clear()
-    return run_once(engine, park, SmtpMailer(server.settings()), SETTINGS, now=now,
+    return run_once(engine, park, SmtpMailer(server.settings()), MAIL_SETTINGS, now=now,
                     worker="test-worker")["sent"]
 
 
 def subject(message: ReceivedMessage) -> str:
     # a long subject is folded right after "Subject:"; the unfolded value starts with a space
     return str(make_header(decode_header(str(message.message["Subject"])))).strip()
-
-
-def text_of(message: ReceivedMessage) -> str:
-    body = message.message.get_body(preferencelist=("plain",))
-    assert body is not None
-    return cast(str, cast(EmailMessage, body).get_content())
 
 
 def mails(server: SmtpTestServer, prefix: str) -> dict[str, ReceivedMessage]:
@@ -687,7 +649,7 @@ def test_the_approval_flow_mails_leaders_requester_and_owner_over_smtp(
         assert fact in body, fact
     assert subject(asked[LEADER2]).startswith("[Approval needed] Space request")
 
-    clock.set(at("2026-11-20", "11:00"))
+    clock.set(on("2026-11-20", "11:00"))
     decided(engine, live, aid, "return", leader, comment="请补充租赁意向书及用工计划")
     deliver(engine, live, smtp_server, clock.now())
     returned = mails(smtp_server, "【退回修改】")
@@ -696,14 +658,14 @@ def test_the_approval_flow_mails_leaders_requester_and_owner_over_smtp(
     assert "王主任" in text_of(returned[alice])
     assert len(smtp_server.messages) == 2
 
-    clock.set(at("2026-11-20", "12:00"))
+    clock.set(on("2026-11-20", "12:00"))
     with writing(engine) as session:
         resubmit(session, live, approval_id=aid, actor=carol, note="已补充")
     deliver(engine, live, smtp_server, clock.now())
     assert set(mails(smtp_server, "【待审批】") | mails(smtp_server, "[Approval needed]")) == {
         leader, LEADER2}
 
-    clock.set(at("2026-11-20", "14:00"))
+    clock.set(on("2026-11-20", "14:00"))
     decided(engine, live, aid, "approve", LEADER2, comment="同意，优先安排")
     deliver(engine, live, smtp_server, clock.now())
     outcome = mails(smtp_server, "【审批结果】")
@@ -744,24 +706,24 @@ def test_a_pending_approval_reminds_the_leaders_on_its_due_day_and_a_decided_one
         engine: Engine, live: Park, staff: dict[str, str], project: int,
         smtp_server: SmtpTestServer) -> None:
     pending = extension(engine, live, project, staff["alice"], days=10)
-    other = add(engine, live, staff["carol"], name="校友芯片")
+    other = seed_project(engine, live, staff["carol"], name="校友芯片")
     answered = suspension(engine, live, other, staff["carol"])
     assert deliver(engine, live, smtp_server, NOW) == 4  # two approvals × two leaders
     decided(engine, live, answered, "reject", staff["leader"], comment="无需暂停")
     deliver(engine, live, smtp_server, NOW)
 
-    deliver(engine, live, smtp_server, at("2026-11-24"))  # the day before: only the stage
+    deliver(engine, live, smtp_server, on("2026-11-24"))  # the day before: only the stage
     assert mails(smtp_server, "【待审批】") == {}
 
-    deliver(engine, live, smtp_server, at("2026-11-25"))  # the third working day
+    deliver(engine, live, smtp_server, on("2026-11-25"))  # the third working day
     due = mails(smtp_server, "【审批今日到期】") | mails(smtp_server, "[Approval due today]")
     assert set(due) == {staff["leader"], LEADER2}  # the due-day mail says it is due today
     assert all(f"/approvals/{pending}" in text_of(m) for m in due.values())
-    assert [r.status for r in rows(engine, kind="approval_requested")
+    assert [r.status for r in outbox_rows(engine, kind="approval_requested")
             if r.payload["approval_id"] == answered
-            and r.send_at.astimezone(TZ) == at("2026-11-25")] == ["cancelled", "cancelled"]
+            and r.send_at.astimezone(PARK_TZ) == on("2026-11-25")] == ["cancelled", "cancelled"]
     with reading(engine) as session:
-        [listed] = list_approvals(session, make_park(clock=FixedClock(at("2026-11-26", "00:00"))),
+        [listed] = list_approvals(session, make_park(clock=FixedClock(on("2026-11-26", "00:00"))),
                                   viewer=staff["leader"], pending=True)
     assert (listed["id"], listed["overdue"]) == (pending, True)
 
@@ -774,7 +736,7 @@ def test_the_weekly_agenda_lists_the_pending_approvals(
     big = space(engine, live, project, staff["alice"], area=3000)
     decided(engine, live, big["approval_id"], "approve", staff["leader"])
 
-    deliver(engine, live, smtp_server, at("2026-11-23", "08:30"))  # Monday's meeting
+    deliver(engine, live, smtp_server, on("2026-11-23", "08:30"))  # Monday's meeting
 
     agenda = mails(smtp_server, "【周例会】") | mails(smtp_server, "[Weekly meeting]")
     assert set(agenda) == {staff["leader"], LEADER2, staff["alice"], staff["carol"],
@@ -795,13 +757,13 @@ def test_a_returned_mail_delivered_after_a_later_decision_still_carries_the_retu
     leader asked for, and who returned it."""
     aid = extension(engine, live, project, staff["alice"], days=10)
     decided(engine, live, aid, "return", staff["leader"], comment="请补充工商受理回执")
-    clock.set(at("2026-11-20", "10:30"))
+    clock.set(on("2026-11-20", "10:30"))
     with writing(engine) as session:
         resubmit(session, live, approval_id=aid, actor=staff["alice"], note="已补充回执")
-    clock.set(at("2026-11-20", "10:45"))
+    clock.set(on("2026-11-20", "10:45"))
     decided(engine, live, aid, "approve", LEADER2, comment="同意")
 
-    deliver(engine, live, smtp_server, at("2026-11-20", "11:00"))
+    deliver(engine, live, smtp_server, on("2026-11-20", "11:00"))
 
     [returned] = mails(smtp_server, "【退回修改】").values()
     body = text_of(returned)

@@ -10,17 +10,9 @@ checks that not one row changed.
 from __future__ import annotations
 
 import gc
-import json
 import os
-import subprocess
-import sys
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, select
@@ -29,81 +21,28 @@ from typer.testing import CliRunner
 from db.engine import reading, writing
 from db.models import ApprovalEvent, columns
 from parkflow.cli import app as parkflow_app
-from parkflow.wiring import make_park
-from tests.test_space import fingerprint, outbox_rows
+from tests.factories import (
+    APPROVAL_KEYS,
+    LEADER2,
+    NOW,
+    PARK_TZ,
+    REGISTER,
+    VISIT,
+    Cli,
+    Result,
+    assert_error,
+    fingerprint,
+    outbox_rows,
+    seed_project,
+    snapshot,
+)
 from workflow.approvals import decide, file_extension, list_approvals
-from workflow.clock import FixedClock
 from workflow.park import Park
-from workflow.projects import Snapshot, add_project, advance, load_snapshot
+from workflow.projects import advance
 from workflow.space import add_listing, offer, request_space
-from workflow.users import add_user
 from workflow.views import list_projects, project_view
 
-PARKFLOW = Path(sys.executable).parent / "parkflow"
-TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # a Friday: what the command takes as now
-SUN = "sun@park.test"  # a second leader
-ROW_KEYS = {"id", "kind", "subject_id", "state", "requested_by", "decided_by", "comment"}
-VISIT = {"visitors": "张三", "needs": "space", "team": "4", "technology": "4", "capital": "4",
-         "market": "3"}
-REGISTER = {"company_name": "合肥量测科技有限公司", "uscc": "91350100M000100Y43",
-            "address": "合肥市高新区望江西路 800 号"}
-
-
 # ---------------------------------------------------------------- running the command
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-@dataclass
-class Cli:
-    """`parkflow` as a subprocess, pointed at one database."""
-
-    db_url: str
-    cwd: Path
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
-        env.update(PARKFLOW_DATABASE_URL=self.db_url, PARKFLOW_MAIL_DIR=str(self.cwd / "mail"),
-                   PARKFLOW_TEST_NOW=NOW.isoformat())
-        return env
-
-    def __call__(self, *args: str) -> Result:
-        done = subprocess.run([str(PARKFLOW), *args], cwd=self.cwd, env=self.env(),
-                              capture_output=True, text=True, timeout=120, check=False)
-        result = Result(done.returncode, done.stdout, done.stderr)
-        assert "Traceback" not in result.out + result.err, result
-        return result
-
-    def all(self, *commands: Sequence[str]) -> list[Result]:
-        """Independent commands side by side; results in the order given."""
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            return list(pool.map(lambda command: self(*command), commands))
-
-    def started_together(self, *commands: Sequence[str]) -> list[Result]:
-        """Start every process before waiting for any."""
-        procs = [subprocess.Popen([str(PARKFLOW), *c], cwd=self.cwd, env=self.env(),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for c in commands]
-        results = []
-        for proc in procs:
-            out, err = proc.communicate(timeout=120)
-            results.append(Result(proc.returncode, out, err))
-        assert all("Traceback" not in r.out + r.err for r in results), results
-        return results
-
-
-@pytest.fixture
-def cli(db_url: str, tmp_path: Path) -> Cli:
-    return Cli(db_url, tmp_path)
-
 
 def in_process(db_url: str, *args: str) -> Result:
     """The same command in this process (CliRunner), for the many quick refusals."""
@@ -113,64 +52,18 @@ def in_process(db_url: str, *args: str) -> Result:
     return Result(done.exit_code, done.stdout, done.stderr)
 
 
-def assert_error(result: Result, code: int, kind: str, field: str | None) -> None:
-    """A failure: the exit code, one line on stderr, the error object on stdout."""
-    assert result.code == code, result
-    lines = [line for line in result.err.splitlines() if line.strip()]
-    assert len(lines) == 1, result
-    body = result.json()
-    assert set(body) == {"error"}
-    assert (body["error"]["kind"], body["error"]["field"]) == (kind, field), body
-    assert body["error"]["message"] and body["error"]["message"] in lines[0]
-
-
-# ---------------------------------------------------------------- dates (real clock)
-
 def nine(day: date) -> str:
     return f"{day.isoformat()}T09:00:00+08:00"
-
-
-# ---------------------------------------------------------------- fixtures
-
-@pytest.fixture
-def today() -> date:
-    return NOW.date()
-
-
-@pytest.fixture
-def live_park() -> Park:
-    """The park as the command sees it: its moment, with the observers."""
-    return make_park(clock=FixedClock(NOW))
-
-
-@pytest.fixture
-def staff(engine: Engine, live_park: Park, people: dict[str, str]) -> dict[str, str]:
-    with writing(engine) as session:
-        add_user(session, live_park.lifecycle, email=SUN, name="孙伟", role="leader",
-                 now=live_park.now())
-    return {**people, "sun": SUN}
-
-
-def snapshot_of(engine: Engine, project_id: int) -> Snapshot:
-    with reading(engine) as session:
-        return load_snapshot(session, project_id)
-
-
-def seed_project(engine: Engine, park: Park, owner: str, name: str,
-                 intake: str | None = None) -> int:
-    with writing(engine) as session:
-        return add_project(session, park, name=name, category="tech_transfer", owner=owner,
-                           actor=owner, intake=intake).id
 
 
 # ---------------------------------------------------------------- the whole flow
 
 def test_the_approval_flow_end_to_end_from_the_command_line(
-        cli: Cli, engine: Engine, live_park: Park, staff: dict[str, str],
+        cli: Cli, engine: Engine, live: Park, staff: dict[str, str],
         today: date) -> None:
     alice, leader = staff["alice"], staff["leader"]
-    p1 = seed_project(engine, live_park, alice, "量子精密测量")
-    p2 = seed_project(engine, live_park, alice, "校友芯片")
+    p1 = seed_project(engine, live, alice, "量子精密测量")
+    p2 = seed_project(engine, live, alice, "校友芯片")
     old_due = date(2026, 11, 27)  # intake Friday 11-20 + 7 days
     needed = (today + timedelta(days=30)).isoformat()
     ask = ["space", "request", str(p1), "--needed-by", needed, "--by", alice, "--json"]
@@ -211,9 +104,9 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
     # the leader's inbox
     inbox = cli("approvals", "list", "--by", leader, "--pending", "--json")
     rows = inbox.json()
-    assert all(set(row) >= ROW_KEYS for row in rows)
+    assert all(set(row) >= APPROVAL_KEYS for row in rows)
     assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
-    assert {row["id"]: {k: row[k] for k in ROW_KEYS} for row in rows} == {
+    assert {row["id"]: {k: row[k] for k in APPROVAL_KEYS} for row in rows} == {
         big_aid: {"id": big_aid, "kind": "space", "subject_id": big.json()["id"],
                   "state": "submitted", "requested_by": alice, "decided_by": None,
                   "comment": None},
@@ -231,8 +124,8 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
         ["approvals", "decide", str(big_aid), "return", "--by", leader, "--comment",
          "请补充租赁意向书", "--json"],
         ["approvals", "decide", str(ext_aid), "approve", "--by", leader, "--json"],
-        ["approvals", "decide", str(susp_aid), "approve", "--by", SUN],
-        ["approvals", "decide", str(plant_aid), "reject", "--by", SUN, "--comment",
+        ["approvals", "decide", str(susp_aid), "approve", "--by", LEADER2],
+        ["approvals", "decide", str(plant_aid), "reject", "--by", LEADER2, "--comment",
          "厂房指标已满", "--json"])
     for result in (returned, extended, suspended, rejected):
         assert result.code == 0, result
@@ -246,12 +139,12 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
         ["project", "show", str(p2), "--json"],
         ["project", "advance", str(p2), "visit", "--by", alice, "--json",
          *[a for k, v in VISIT.items() for a in ("--set", f"{k}={v}")]],
-        ["approvals", "decide", str(ext_aid), "approve", "--by", SUN, "--json"],
+        ["approvals", "decide", str(ext_aid), "approve", "--by", LEADER2, "--json"],
         ["space", "offer", str(big.json()["id"]), str(listing_id), "--by", alice, "--json"])
     assert_error(twice, 5, "conflict", "id")
     assert_error(early, 5, "conflict", "request")  # returned, not approved: no offer yet
     with reading(engine) as session:
-        assert list_approvals(session, live_park, viewer=leader, pending=True) == []
+        assert list_approvals(session, live, viewer=leader, pending=True) == []
 
     # the extension: 10 calendar days on the old due date, rolled forward to a working day
     new_due = date(2026, 12, 7)  # 11-27 + 10 days, a Monday
@@ -262,7 +155,7 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
     assert f"{old_due.isoformat()} + 10天" in deadline["explanation"]
     last = shown1.json()["history"][-1]
     assert (last["event"], last["actor"], last["fields"]["days"]) == ("extension", leader, 10)
-    reminders = [(r.send_at.astimezone(TZ).isoformat(), r.status) for r in outbox_rows(
+    reminders = [(r.send_at.astimezone(PARK_TZ).isoformat(), r.status) for r in outbox_rows(
         engine, kind="reminder") if r.project_id == p1]
     assert sorted(reminders) == sorted([
         (nine(old_due - timedelta(days=3)), "cancelled"), (nine(old_due), "cancelled"),
@@ -274,7 +167,7 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
     assert any("暂停" in w for w in paused["deadline"]["warnings"])
     assert "暂停" in shown2.err
     with reading(engine) as session:
-        [row2] = [r for r in list_projects(session, live_park) if r["id"] == p2]
+        [row2] = [r for r in list_projects(session, live) if r["id"] == p2]
     assert (row2["due_at"], row2["deadline_status"]) == (None, None)
     assert_error(blocked, 5, "conflict", "event")
     assert [h["event"] for h in paused["history"]] == ["intake", "suspend"]
@@ -286,12 +179,12 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
         ["project", "resume", str(p2), "--by", alice])
     assert again.code == 0 and again.json()["state"] == "resubmitted", again
     assert resumed.code == 0, resumed
-    approved = cli("approvals", "decide", str(big_aid), "approve", "--by", SUN, "--json")
+    approved = cli("approvals", "decide", str(big_aid), "approve", "--by", LEADER2, "--json")
     assert approved.code == 0 and approved.json()["state"] == "approved", approved
     offered = cli("space", "offer", str(big.json()["id"]), str(listing_id), "--by", alice)
     assert offered.code == 0, offered
     with reading(engine) as session:
-        back = project_view(session, live_park, p2)
+        back = project_view(session, live, p2)
     assert back["deadline"]["due_date"] == old_due.isoformat()  # paused for 0 days
     assert back["deadline"]["warnings"] == []
     assert [h["event"] for h in back["history"]] == ["intake", "suspend", "resume"]
@@ -308,9 +201,9 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
         plant.json()["id"]: ("rejected", plant_aid, None)}
     with reading(engine) as session:
         states = {row["id"]: (row["state"], row["decided_by"])
-                  for row in list_approvals(session, live_park, viewer=leader)}
-    assert states == {big_aid: ("approved", SUN), plant_aid: ("rejected", SUN),
-                      ext_aid: ("approved", leader), susp_aid: ("approved", SUN)}
+                  for row in list_approvals(session, live, viewer=leader)}
+    assert states == {big_aid: ("approved", LEADER2), plant_aid: ("rejected", LEADER2),
+                      ext_aid: ("approved", leader), susp_aid: ("approved", LEADER2)}
     told = sorted((r.kind, r.recipient) for r in outbox_rows(engine)
                   if r.kind in ("approval_returned", "approval_decided", "listing_offered"))
     assert told == sorted([("approval_returned", alice)] + [("approval_decided", alice)] * 4
@@ -320,17 +213,17 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
 # ---------------------------------------------------------------- two leaders at once
 
 def test_two_leaders_deciding_the_same_request_in_two_processes_one_wins(
-        cli: Cli, engine: Engine, live_park: Park, staff: dict[str, str]) -> None:
+        cli: Cli, engine: Engine, live: Park, staff: dict[str, str]) -> None:
     alice = staff["alice"]
-    pid = seed_project(engine, live_park, alice, "量子精密测量")
+    pid = seed_project(engine, live, alice, "量子精密测量")
     with writing(engine) as session:
-        aid = file_extension(session, live_park, project_id=pid, days=10, reason="等待批复",
+        aid = file_extension(session, live, project_id=pid, days=10, reason="等待批复",
                              actor=alice).id
-    before = snapshot_of(engine, pid)
+    before = snapshot(engine, pid)
 
     approve, reject = cli.started_together(
         ["approvals", "decide", str(aid), "approve", "--by", staff["leader"], "--json"],
-        ["approvals", "decide", str(aid), "reject", "--by", SUN, "--comment", "不同意",
+        ["approvals", "decide", str(aid), "reject", "--by", LEADER2, "--comment", "不同意",
          "--json"])
 
     assert sorted((approve.code, reject.code)) == [0, 5], (approve, reject)
@@ -346,7 +239,7 @@ def test_two_leaders_deciding_the_same_request_in_two_processes_one_wins(
     told = outbox_rows(engine, kind="approval_decided")
     assert [(r.recipient, r.payload["approval_id"]) for r in told] == [(alice, aid)]
     assert told[0].dedupe_key.split(":")[3] == event  # approval:ID:HISTORY:EVENT:recipient
-    after = snapshot_of(engine, pid)
+    after = snapshot(engine, pid)
     assert after.version == before.version + (1 if event == "approve" else 0)
     assert len(after.adjustments) == (1 if event == "approve" else 0)
 
@@ -354,10 +247,10 @@ def test_two_leaders_deciding_the_same_request_in_two_processes_one_wins(
 # ---------------------------------------------------------------- every refusal
 
 def test_every_refusal_has_its_exit_code_and_changes_nothing(
-        db_url: str, engine: Engine, live_park: Park, staff: dict[str, str], today: date,
+        db_url: str, engine: Engine, live: Park, staff: dict[str, str], today: date,
         subtests: pytest.Subtests) -> None:
     alice, carol, leader = staff["alice"], staff["carol"], staff["leader"]
-    park = live_park
+    park = live
     project = seed_project(engine, park, alice, "量子精密测量")
     done = seed_project(engine, park, alice, "已开业项目",
                         intake=(today - timedelta(days=10)).isoformat())
@@ -419,7 +312,7 @@ def test_every_refusal_has_its_exit_code_and_changes_nothing(
                              "--json"], 3, "not_permitted", "by"),
         ("no --by at all", [*decide_, str(ext), "approve", "--json"], 3, "not_permitted",
          "by"),
-        ("deciding a decided request", [*decide_, decided_aid, "approve", "--by", SUN,
+        ("deciding a decided request", [*decide_, decided_aid, "approve", "--by", LEADER2,
                                         "--json"], 5, "conflict", "id"),
         ("deciding twice", [*decide_, decided_aid, "return", "--by", leader, "--comment",
                             "再看看", "--json"], 5, "conflict", "id"),

@@ -3,45 +3,45 @@ promise that its reason is exactly what `advance` would raise."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from sqlalchemy import Engine
 
 from db.engine import reading, writing
 from db.models import User
+from tests.factories import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    EVENTS,
+    LEADER,
+    NOW,
+    SQLITE_ONLY,
+    VISIT,
+)
 from workflow.approvals import decide, file_suspension
 from workflow.availability import EventChoice, available_events
 from workflow.errors import NotPermitted, WorkflowError
 from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, load_snapshot
 
-TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # as tests/conftest.py
-EVENTS = ("visit", "register", "sign", "open", "exit", "reactivate")
-VISIT = {"visitors": "张三", "needs": "space", "team": "4", "technology": "4", "capital": "4",
-         "market": "3"}
-
-# people by what they are to a project owned by alice (group "project")
-PEOPLE = {
-    "owner": User(id=1, email="alice@park.test", name="李爱丽", role="member", group="project",
+# the users by what they are to a project owned by alice (group "project")
+USERS = {
+    "owner": User(id=1, email=ALICE, name="李爱丽", role="member", group="project",
                   lang="zh-CN", created_at=NOW),
-    "colleague": User(id=2, email="carol@park.test", name="陈卡罗", role="member",
+    "colleague": User(id=2, email=CAROL, name="陈卡罗", role="member",
                       group="project", is_group_lead=True, lang="zh-CN", created_at=NOW),
-    "other group": User(id=3, email="bob@park.test", name="赵博", role="member",
+    "other group": User(id=3, email=BOB, name="赵博", role="member",
                         group="finance", lang="zh-CN", created_at=NOW),
-    "leader": User(id=4, email="leader@park.test", name="王主任", role="leader", lang="zh-CN",
+    "leader": User(id=4, email=LEADER, name="王主任", role="leader", lang="zh-CN",
                    created_at=NOW),
-    "admin": User(id=5, email="admin@park.test", name="周管理", role="admin", lang="zh-CN",
+    "admin": User(id=5, email=ADMIN, name="周管理", role="admin", lang="zh-CN",
                   created_at=NOW),
     "nobody said": None,
 }
 
 OK, STATE, ROLE, PAUSED = None, "invalid_transition", "not_allowed_role", "suspended"
-
-# the rules are pure: the tests on plain snapshots need no second backend
-SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+# the rules are pure: the tests on plain snapshots (SQLITE_ONLY) need no second backend
 
 
 def project(state: str, *, exited_from: str | None = None,
@@ -89,7 +89,7 @@ def test_each_event_is_available_or_refused_with_the_rule_that_stops_it(
         engine: Engine, park: Park, who: str, snapshot: Snapshot,
         expected: tuple[str | None, ...]) -> None:
     with reading(engine) as session:
-        choices = available_events(session, park, snapshot, PEOPLE[who])
+        choices = available_events(session, park, snapshot, USERS[who])
     assert codes(choices) == dict(zip(EVENTS, expected, strict=True))
     assert [c.available for c in choices] == [code is None for code in expected]
 
@@ -99,7 +99,7 @@ def test_reactivating_is_for_leaders_and_the_reason_says_so_in_the_readers_langu
         engine: Engine, park: Park) -> None:
     with reading(engine) as session:
         choices = available_events(session, park, project("exited", exited_from="visited"),
-                                   PEOPLE["owner"])
+                                   USERS["owner"])
     [reactivate] = [c for c in choices if c.event == "reactivate"]
     assert isinstance(reactivate.reason, NotPermitted)
     assert reactivate.as_json() == {"event": "reactivate", "available": False, "reason": {
@@ -113,7 +113,7 @@ def test_reactivating_is_for_leaders_and_the_reason_says_so_in_the_readers_langu
 @SQLITE_ONLY
 def test_an_available_event_has_no_reason_in_json(engine: Engine, park: Park) -> None:
     with reading(engine) as session:
-        [visit, *_] = available_events(session, park, project("intake"), PEOPLE["owner"])
+        [visit, *_] = available_events(session, park, project("intake"), USERS["owner"])
     assert visit.as_json() == {"event": "visit", "available": True, "reason": None}
 
 

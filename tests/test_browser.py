@@ -20,14 +20,12 @@ import pytest
 import uvicorn
 
 from db.engine import reading, writing
-from tests.test_web_support import PASSWORD, Web, password_hash, sqlite_url, user_lang, web
+from tests.factories import PASSWORD, ROOT, SQLITE_ONLY, Web, user_lang
 from workflow.space import list_requests, request_space
 from workflow.views import project_view
 
-__all__ = ["password_hash", "sqlite_url", "web"]  # fixtures
-
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # chromium logs every 4xx answer; a form refused in place (422, 403) is expected there
@@ -35,15 +33,10 @@ EXPECTED_REFUSAL = re.compile(r"Failed to load resource: .* status of 4\d\d")
 OVERDUE_RED = "rgb(198, 40, 40)"        # --overdue: #c62828
 OVERDUE_BACKGROUND = "rgb(253, 236, 235)"  # --overdue-bg: #fdeceb
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.skipif(
     not CHROMIUM.exists() or (shutil.which("chromium") is None and not CHROMIUM.exists()),
     reason="browser tests need Debian's chromium at /usr/bin/chromium "
-           "(apt-get install chromium; .ci/run does it)")
-
-
-@pytest.fixture
-def db_url(sqlite_url: str) -> str:
-    return sqlite_url
+           "(apt-get install chromium; .ci/run does it)"), SQLITE_ONLY]
 
 
 @pytest.fixture(scope="module")

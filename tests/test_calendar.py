@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.factories import D
 from workflow.calendar import (
     BusinessCalendar,
     CalendarFileError,
@@ -18,8 +19,6 @@ from workflow.calendar import (
 )
 from workflow.deadlines import Period, compute_deadline
 from workflow.errors import ValidationError
-
-D = date.fromisoformat
 
 # A made-up 2027 arrangement in the shape the State Council publishes (not the real one).
 FILE_2027 = """\
@@ -37,11 +36,6 @@ date,kind,name
 2027-10-07,holiday,国庆节
 2027-10-09,workday,国庆节调休
 """
-
-
-@pytest.fixture(scope="module")
-def seeded() -> BusinessCalendar:
-    return BusinessCalendar(*seed_from_chinese_calendar())
 
 
 def test_the_seed_covers_exactly_2004_to_2026() -> None:
@@ -87,9 +81,9 @@ def test_the_seed_holds_the_six_adjusted_working_days_of_2026() -> None:
     ],
 )
 def test_a_day_is_a_working_day_by_the_seeded_calendar(
-    seeded: BusinessCalendar, day: str, expected: bool
+    calendar: BusinessCalendar, day: str, expected: bool
 ) -> None:
-    assert seeded.is_workday(D(day)) is expected
+    assert calendar.is_workday(D(day)) is expected
 
 
 @pytest.mark.parametrize(
@@ -104,9 +98,9 @@ def test_a_day_is_a_working_day_by_the_seeded_calendar(
     ],
 )
 def test_a_day_is_described_by_kind_and_holiday_name(
-    seeded: BusinessCalendar, day: str, expected: DayInfo
+    calendar: BusinessCalendar, day: str, expected: DayInfo
 ) -> None:
-    assert seeded.describe(D(day)) == expected
+    assert calendar.describe(D(day)) == expected
 
 
 @pytest.mark.parametrize(
@@ -121,16 +115,16 @@ def test_a_day_is_described_by_kind_and_holiday_name(
     ],
 )
 def test_the_next_working_day_is_found_on_or_after_a_day(
-    seeded: BusinessCalendar, day: str, expected: str
+    calendar: BusinessCalendar, day: str, expected: str
 ) -> None:
-    assert seeded.next_workday(D(day)) == D(expected)
+    assert calendar.next_workday(D(day)) == D(expected)
 
 
-def test_coverage_is_reported_per_year(seeded: BusinessCalendar) -> None:
-    assert seeded.covers(2004)
-    assert seeded.covers(2026)
-    assert not seeded.covers(2027)
-    assert not seeded.covers(2003)
+def test_coverage_is_reported_per_year(calendar: BusinessCalendar) -> None:
+    assert calendar.covers(2004)
+    assert calendar.covers(2026)
+    assert not calendar.covers(2027)
+    assert not calendar.covers(2003)
 
 
 def test_a_later_special_day_for_the_same_date_wins() -> None:
@@ -227,9 +221,9 @@ def test_a_bad_calendar_line_is_reported_with_its_line_number(
 
 
 def test_a_file_overlay_covers_2027_and_moves_a_deadline_off_its_national_day(
-    seeded: BusinessCalendar,
+    calendar: BusinessCalendar,
 ) -> None:
-    calendar = seeded.overlay(BusinessCalendar(*parse_calendar_file(FILE_2027)))
+    calendar = calendar.overlay(BusinessCalendar(*parse_calendar_file(FILE_2027)))
     result = compute_deadline(
         start=D("2027-09-24"),
         period=Period(days=7),
@@ -244,13 +238,13 @@ def test_a_file_overlay_covers_2027_and_moves_a_deadline_off_its_national_day(
 
 
 def test_a_file_replaces_the_whole_year_it_covers_and_keeps_the_others(
-    seeded: BusinessCalendar,
+    calendar: BusinessCalendar,
 ) -> None:
     # An admin correction for 2026 that lists only 10-01: the rest of the seeded 2026 is gone.
     correction = BusinessCalendar(
         *parse_calendar_file("date,kind,name\n2026-10-01,holiday,国庆节\n")
     )
-    calendar = seeded.overlay(correction)
+    calendar = calendar.overlay(correction)
     assert not calendar.is_workday(D("2026-10-01"))
     assert calendar.is_workday(D("2026-10-02"))  # a Friday, no longer a holiday
     assert not calendar.is_workday(D("2025-10-08"))  # 2025 still comes from the seed

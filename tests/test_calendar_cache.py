@@ -3,37 +3,22 @@ commits, and in every other process (the scheduler, the web workers) within a mi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from db.engine import reading, writing
-from db.models import CalendarDay, CalendarYear, User, columns
-from workflow.calendar_store import import_calendar, seed_calendar
+from db.models import CalendarDay, User, columns
+from tests.factories import NOW, PARK_TZ
+from workflow.calendar_store import import_calendar
 from workflow.clock import FixedClock
 from workflow.park import CALENDAR_RECHECK, Park
 
-TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)
 MONDAY = date(2026, 11, 23)  # an ordinary working day, made a holiday by the import below
 ARRANGEMENT = ("date,kind,name\n2026-01-01,holiday,元旦\n"
                "2026-11-23,holiday,园区停电\n")
-
-
-@pytest.fixture
-def calendar_restored(engine: Engine) -> Iterator[None]:
-    """Put the seeded 2026 arrangement back (on PostgreSQL the calendar outlives the test)."""
-    yield
-    day = columns(CalendarDay).day
-    with writing(engine) as session:
-        session.execute(delete(CalendarDay).where(day >= date(2026, 1, 1),
-                                                  day <= date(2026, 12, 31)))
-        session.execute(delete(CalendarYear).where(columns(CalendarYear).year == 2026))
-        seed_calendar(session, Park.default(tz=TZ, clock=FixedClock(NOW)), now=NOW)
 
 
 def admin(session: Session, email: str) -> User:
@@ -46,10 +31,10 @@ def is_workday(engine: Engine, park: Park, day: date) -> bool:
 
 
 def test_another_process_sees_an_import_within_a_minute(
-        engine: Engine, people: dict[str, str], calendar_restored: None) -> None:
-    importer = Park.default(tz=TZ, clock=FixedClock(NOW))
+        engine: Engine, people: dict[str, str], calendar_2026_restored: None) -> None:
+    importer = Park.default(tz=PARK_TZ, clock=FixedClock(NOW))
     other_clock = FixedClock(NOW)
-    other = Park.default(tz=TZ, clock=other_clock)  # e.g. a web worker
+    other = Park.default(tz=PARK_TZ, clock=other_clock)  # e.g. a web worker
     assert is_workday(engine, other, MONDAY)
 
     with writing(engine) as session:
@@ -65,8 +50,8 @@ def test_another_process_sees_an_import_within_a_minute(
 
 
 def test_an_import_that_rolls_back_leaves_the_cached_calendar_as_it_was(
-        engine: Engine, people: dict[str, str], calendar_restored: None) -> None:
-    park = Park.default(tz=TZ, clock=FixedClock(NOW))
+        engine: Engine, people: dict[str, str], calendar_2026_restored: None) -> None:
+    park = Park.default(tz=PARK_TZ, clock=FixedClock(NOW))
     assert is_workday(engine, park, MONDAY)
 
     with pytest.raises(RuntimeError), writing(engine) as session:

@@ -13,7 +13,7 @@ from notifications.delivery import MailSettings
 from notifications.outbox import list_rows
 from parkflow.settings import Settings
 from parkflow.wiring import App, make_park
-from tests.conftest import NOW, PARK_TZ
+from tests.factories import NOW, PARK_TZ
 from workflow.clock import FixedClock
 from workflow.projects import add_project
 from workflow.users import add_user

@@ -9,160 +9,54 @@ that do not depend on each other run side by side to keep the suite quick (each 
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, delete, select
-from sqlmodel import Session
+from sqlalchemy import Engine, select
 
 from db.engine import make_engine, reading, writing
-from db.models import CalendarDay, CalendarYear, User, columns
+from db.models import User, columns
+from tests.factories import (
+    HISTORY_KEYS,
+    NOW,
+    PARK_TZ,
+    PROJECT_KEYS,
+    REGISTER,
+    SQLITE_ONLY,
+    VISIT,
+    Cli,
+    With,
+    assert_error,
+    drop_year,
+    seed_project,
+    sets,
+    snapshot,
+)
 from workflow.calendar_store import covered_years, seed_calendar
 from workflow.clock import FixedClock
 from workflow.labels import Labels
 from workflow.park import Park
-from workflow.projects import Snapshot, add_project, advance, deadline_of, load_snapshot
+from workflow.projects import advance, deadline_of
 from workflow.space import list_listings
 from workflow.users import add_user
 from workflow.views import history
 
-PARKFLOW = Path(sys.executable).parent / "parkflow"
-TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # a Friday: what the command takes as now
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-
-VISIT = {"visitors": "张三,李四", "needs": "funding,space", "team": "4", "technology": "4",
-         "capital": "4", "market": "3"}  # 15 → 2 stars
-REGISTER = {"company_name": "合肥量测科技有限公司", "uscc": "91350100M000100Y43",
-            "address": "合肥市高新区望江西路 800 号"}
-SHOW_KEYS = {"id", "name", "category", "state", "owner", "group", "stars", "deadline",
-             "history"}
-HISTORY_KEYS = {"event", "from", "to", "actor", "occurred_at", "recorded_at", "fields"}
 DEADLINE_KEYS = {"due_date", "due_at", "explanation", "warnings"}
 
 
-# For tests of command-line logic (messages, languages, the exit-code table) that no
-# database path changes; every exit code is met on PostgreSQL too, in the other tests.
-SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
-
-# ---------------------------------------------------------------- running the command
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def sets(fields: dict[str, str]) -> list[str]:
-    return [arg for name, value in fields.items() for arg in ("--set", f"{name}={value}")]
-
-
-@dataclass(frozen=True)
-class With:
-    """A command run with extra environment variables."""
-
-    env: dict[str, str]
-    args: Sequence[str]
-
-
-@dataclass
-class Cli:
-    """The command pointed at one database; `env` extras per call."""
-
-    db_url: str
-    cwd: Path
-
-    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
-        env.update(PARKFLOW_DATABASE_URL=self.db_url,
-                   PARKFLOW_MAIL_DIR=str(self.cwd / "mail"),
-                   PARKFLOW_TEST_NOW=NOW.isoformat())
-        env.update(extra or {})
-        return env
-
-    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
-        done = subprocess.run([str(PARKFLOW), *args], cwd=self.cwd, env=self.env(env),
-                              capture_output=True, text=True, timeout=120, check=False)
-        result = Result(done.returncode, done.stdout, done.stderr)
-        assert "Traceback" not in result.out + result.err, result
-        return result
-
-    def all(self, *commands: Sequence[str] | With) -> list[Result]:
-        """Run independent commands side by side; results in the order given."""
-        def one(command: Sequence[str] | With) -> Result:
-            if isinstance(command, With):
-                return self(*command.args, env=command.env)
-            return self(*command)
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            return list(pool.map(one, commands))
-
-
-@pytest.fixture
-def cli(db_url: str, tmp_path: Path) -> Cli:
-    return Cli(db_url, tmp_path)
-
-
-@pytest.fixture
-def today() -> date:
-    return NOW.date()
-
-
-@pytest.fixture
-def live_park() -> Park:
-    """A park at the command's moment, for putting data in place."""
-    return Park.default(tz=TZ, clock=FixedClock(NOW))
-
+# ---------------------------------------------------------------- dates as the command prints them
 
 def days_ago(today: date, n: int) -> str:
     return (today - timedelta(days=n)).isoformat()
 
 
-
-
 def end_of(day: date) -> str:
     """ISO 24:00 park time of `day`, as the command prints it."""
     return f"{(day + timedelta(days=1)).isoformat()}T00:00:00+08:00"
-
-
-def assert_error(result: Result, code: int, kind: str, field: str | None) -> None:
-    """A failure: the exit code, one line on stderr, and the error object on stdout."""
-    assert result.code == code, result
-    lines = [line for line in result.err.splitlines() if line.strip()]
-    assert len(lines) == 1, result.err
-    body = result.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"kind", "field", "message"}
-    assert body["error"]["kind"] == kind
-    assert body["error"]["field"] == field
-    assert body["error"]["message"] and body["error"]["message"] in lines[0]
-
-
-def seed_project(engine: Engine, park: Park, owner: str, *, intake: str | None = None,
-                 name: str = "量子精密测量") -> int:
-    with writing(engine) as session:
-        return add_project(session, park, name=name, category="tech_transfer", owner=owner,
-                           actor=owner, intake=intake).id
-
-
-def snapshot(engine: Engine, project_id: int) -> Snapshot:
-    with reading(engine) as session:
-        return load_snapshot(session, project_id)
 
 
 def offset_of(moment: str) -> timedelta | None:
@@ -227,7 +121,7 @@ def test_a_project_goes_through_the_whole_lifecycle_from_the_command_line(
     assert re.fullmatch(r"\d+\n", plain.out)
     pid, other = plain.out.strip(), str(as_json.json()["id"])
     added = as_json.json()
-    assert set(added) >= SHOW_KEYS
+    assert set(added) >= PROJECT_KEYS
     assert (added["state"], added["category"], added["group"], added["stars"]) == (
         "intake", "alumni", "project", 0)
     assert added["owner"] == {"email": alice, "name": "李爱丽"}
@@ -275,7 +169,7 @@ def test_a_project_goes_through_the_whole_lifecycle_from_the_command_line(
     shown, listed = cli.all(["project", "show", pid, "--json"],
                             ["project", "history", pid, "--json"])
     view = shown.json()
-    assert set(view) >= SHOW_KEYS
+    assert set(view) >= PROJECT_KEYS
     assert (view["state"], view["stars"], view["deadline"]) == ("opened", 2, None)
     entries = view["history"]
     assert entries == listed.json()
@@ -294,15 +188,15 @@ def test_a_project_goes_through_the_whole_lifecycle_from_the_command_line(
 
 
 def test_list_filters_by_state_overdue_and_owner(
-        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str],
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str],
         today: date) -> None:
-    late = seed_project(engine, live_park, people["alice"], intake=days_ago(today, 30),
+    late = seed_project(engine, park, people["alice"], intake=days_ago(today, 30),
                         name="逾期项目")
-    fresh = seed_project(engine, live_park, people["carol"], name="新项目")
-    visited = seed_project(engine, live_park, people["alice"], intake=days_ago(today, 2),
+    fresh = seed_project(engine, park, people["carol"], name="新项目")
+    visited = seed_project(engine, park, people["alice"], intake=days_ago(today, 2),
                            name="已走访项目")
     with writing(engine) as session:
-        advance(session, live_park, project_id=visited, event="visit", actor=people["alice"],
+        advance(session, park, project_id=visited, event="visit", actor=people["alice"],
                 fields=VISIT)
     by_state, overdue, by_owner, missing = cli.all(
         ["project", "list", "--state", "visited", "--json"],
@@ -327,10 +221,10 @@ def test_list_filters_by_state_overdue_and_owner(
 
 @SQLITE_ONLY  # each exit code is also met on PostgreSQL in the other tests
 def test_every_failure_has_its_exit_code_one_line_on_stderr_and_an_error_object(
-        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str], today: date,
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str], today: date,
         subtests: pytest.Subtests) -> None:
     alice = people["alice"]
-    pid = str(seed_project(engine, live_park, alice, intake=days_ago(today, 3)))
+    pid = str(seed_project(engine, park, alice, intake=days_ago(today, 3)))
     visit = ["project", "advance", pid, "visit", "--json"]
     tomorrow = (today + timedelta(days=1)).isoformat()
     cases: list[tuple[str, list[str], int, str, str | None]] = [
@@ -365,18 +259,18 @@ def test_every_failure_has_its_exit_code_one_line_on_stderr_and_an_error_object(
     project = snapshot(engine, int(pid))
     assert (project.state, project.version) == ("intake", 1)
     with reading(engine) as session:
-        assert len(history(session, live_park, int(pid))) == 1
+        assert len(history(session, park, int(pid))) == 1
         assert len(session.execute(select(columns(User).id)).all()) == len(people)
 
 
 @SQLITE_ONLY
 def test_messages_are_in_english_for_an_english_user_and_parkflow_user_names_the_actor(
-        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str]) -> None:
     with writing(engine) as session:  # `user add --lang en` itself is tested above
-        add_user(session, live_park.lifecycle, email="eve@park.test", name="Eve",
+        add_user(session, park.lifecycle, email="eve@park.test", name="Eve",
                  role="member", group="project", lang="en", now=NOW)
-    first = seed_project(engine, live_park, people["alice"])
-    second = seed_project(engine, live_park, people["alice"])
+    first = seed_project(engine, park, people["alice"])
+    second = seed_project(engine, park, people["alice"])
     missing = {k: v for k, v in VISIT.items() if k != "market"}
     refused, moved, by_env, nobody = cli.all(
         ["project", "advance", str(first), "visit", "--by", "eve@park.test", *sets(missing),
@@ -398,9 +292,9 @@ def test_messages_are_in_english_for_an_english_user_and_parkflow_user_names_the
     assert by_env.code == 0, by_env
     assert_error(nobody, 3, "not_permitted", "by")
     with reading(engine) as session:
-        made = history(session, live_park, int(by_env.out))
+        made = history(session, park, int(by_env.out))
         assert made[0]["actor"] == people["carol"]
-        assert history(session, live_park, second)[-1]["actor"] == "eve@park.test"
+        assert history(session, park, second)[-1]["actor"] == "eve@park.test"
 
 
 # ---------------------------------------------------------------- calendar import
@@ -417,32 +311,25 @@ def calendar_restored(db_url: str, engine: Engine) -> Iterator[Callable[[int], N
     def drop(year: int) -> None:
         touched.add(year)
         with writing(engine) as session:
-            _drop_year(session, year)
+            drop_year(session, year)
 
     yield drop
     restorer = make_engine(db_url)
     try:
         with writing(restorer) as session:
             for year in touched:
-                _drop_year(session, year)
-            seed_calendar(session, Park.default(tz=TZ, clock=FixedClock(NOW)), now=NOW)
+                drop_year(session, year)
+            seed_calendar(session, Park.default(tz=PARK_TZ, clock=FixedClock(NOW)), now=NOW)
     finally:
         restorer.dispose()
 
 
-def _drop_year(session: Session, year: int) -> None:
-    day = columns(CalendarDay).day
-    session.execute(delete(CalendarDay).where(day >= date(year, 1, 1),
-                                              day <= date(year, 12, 31)))
-    session.execute(delete(CalendarYear).where(columns(CalendarYear).year == year))
-
-
 def test_an_admin_import_of_a_missing_year_silences_the_deadline_warning(
-        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str], today: date,
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str], today: date,
         tmp_path: Path, calendar_restored: Callable[[int], None]) -> None:
-    pid = seed_project(engine, live_park, people["alice"])
+    pid = seed_project(engine, park, people["alice"])
     with reading(engine) as session:
-        deadline = deadline_of(live_park, session, snapshot(engine, pid))
+        deadline = deadline_of(park, session, snapshot(engine, pid))
     assert deadline is not None
     year = deadline.due_date.year
     calendar_restored(year)  # the year of the deadline has no arrangement yet
@@ -478,10 +365,10 @@ def test_an_admin_import_of_a_missing_year_silences_the_deadline_warning(
 
 @SQLITE_ONLY
 def test_a_bad_calendar_line_is_refused_naming_the_line_in_the_admins_language(
-        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str],
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str],
         tmp_path: Path) -> None:
     with writing(engine) as session:
-        add_user(session, live_park.lifecycle, email="root@park.test", name="Root",
+        add_user(session, park.lifecycle, email="root@park.test", name="Root",
                  role="admin", lang="en", now=NOW)
     bad = tmp_path / "bad.csv"
     bad.write_text(CSV_HEADER + "2027-01-01,holiday,元旦\n2027-02-30,holiday,春节\n",
@@ -502,7 +389,7 @@ def test_a_bad_calendar_line_is_refused_naming_the_line_in_the_admins_language(
 
 @SQLITE_ONLY
 def test_space_listing_add_checks_who_acts_like_the_web_admins_and_leaders_only(
-        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str]) -> None:
     def listing(unit: str) -> list[str]:
         return ["space", "listing", "add", "--carrier", "中安创谷", "--building", "B1",
                 "--unit", unit, "--area", "300", "--type", "office", "--json"]
@@ -519,14 +406,14 @@ def test_space_listing_add_checks_who_acts_like_the_web_admins_and_leaders_only(
         assert_error(refused, 3, "not_permitted", "by")
     assert "分管领导" in member.err and "管理员" in member.err  # who may, named by label
     with reading(engine) as session:
-        units = [row["unit"] for row in list_listings(session, live_park)]
+        units = [row["unit"] for row in list_listings(session, park)]
     assert sorted(units) == ["501", "502"]  # the two ran side by side
 
 
 @SQLITE_ONLY
 def test_project_show_lists_the_events_the_asker_may_fire_and_why_not_the_others(
-        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
-    pid = str(seed_project(engine, live_park, people["alice"]))
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str]) -> None:
+    pid = str(seed_project(engine, park, people["alice"]))
     anyone, owner, other_group, leader_by_env, unknown = cli.all(
         ["project", "show", pid],
         ["project", "show", pid, "--by", people["alice"]],
@@ -542,7 +429,7 @@ def test_project_show_lists_the_events_the_asker_may_fire_and_why_not_the_others
     assert "仅限" not in anyone.out.replace("\n", "")  # nobody asked: no role checked
 
     shown = other_group.json()
-    assert set(shown) >= SHOW_KEYS | {"available_events"}
+    assert set(shown) >= PROJECT_KEYS | {"available_events"}
     assert [(c["event"], c["available"], c["reason"]["code"])
             for c in shown["available_events"]] == [
         (event, False, "not_allowed_role")
@@ -558,8 +445,8 @@ def test_project_show_lists_the_events_the_asker_may_fire_and_why_not_the_others
 # ---------------------------------------------------------------- concurrency
 
 def test_two_people_advancing_one_project_at_once_one_wins_and_the_other_gets_exit_5(
-        cli: Cli, engine: Engine, live_park: Park, people: dict[str, str]) -> None:
-    pid = str(seed_project(engine, live_park, people["alice"]))
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str]) -> None:
+    pid = str(seed_project(engine, park, people["alice"]))
     results = cli.all(
         ["project", "advance", pid, "visit", "--by", people["alice"], *sets(VISIT), "--json"],
         ["project", "advance", pid, "visit", "--by", people["carol"],
@@ -569,7 +456,7 @@ def test_two_people_advancing_one_project_at_once_one_wins_and_the_other_gets_ex
     loser = next(r for r in results if r.code == 5)
     assert loser.json()["error"]["kind"] == "conflict"
     with reading(engine) as session:
-        entries = history(session, live_park, int(pid))
+        entries = history(session, park, int(pid))
     assert [e["event"] for e in entries] == ["intake", "visit"]
     assert entries[-1]["actor"] == winner.json()["history"][-1]["actor"]
     assert snapshot(engine, int(pid)).version == 2

@@ -9,13 +9,13 @@ holidays 01-01..03 元旦, 02-15..23 春节, 04-04..06 清明, 05-01..05 劳动�
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.calendar import BusinessCalendar, SpecialDay, seed_from_chinese_calendar
+from tests.factories import PARK_TZ, D
+from workflow.calendar import BusinessCalendar, SpecialDay
 from workflow.deadlines import (
     Deadline,
     Period,
@@ -24,14 +24,6 @@ from workflow.deadlines import (
     local_date,
     shift_deadline,
 )
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-D = date.fromisoformat
-
-
-@pytest.fixture(scope="module")
-def calendar() -> BusinessCalendar:
-    return BusinessCalendar(*seed_from_chinese_calendar())
 
 
 def deadline(
@@ -47,7 +39,7 @@ def deadline(
         start=D(start),
         period=Period.parse(period),
         calendar=calendar,
-        tz=SHANGHAI,
+        tz=PARK_TZ,
         anchor_label=label,
         roll_forward=roll_forward,
         lang=lang,
@@ -152,7 +144,7 @@ def test_the_deadline_ends_at_midnight_after_the_last_day_in_the_park_zone(
     calendar: BusinessCalendar,
 ) -> None:
     result = deadline(calendar, "2026-09-30", "1 month")
-    assert result.due_at == datetime(2026, 10, 31, 0, 0, tzinfo=SHANGHAI)
+    assert result.due_at == datetime(2026, 10, 31, 0, 0, tzinfo=PARK_TZ)
     assert result.due_at == datetime(2026, 10, 30, 16, 0, tzinfo=UTC)
 
 
@@ -262,7 +254,7 @@ def test_the_anchor_label_is_used_as_given(calendar: BusinessCalendar) -> None:
         start=D("2026-09-30"),
         period=Period(months=1),
         calendar=calendar,
-        tz=SHANGHAI,
+        tz=PARK_TZ,
         anchor_label="注册",
     )
     assert result.explanation.startswith("注册 2026-09-30 + 1个月 = 2026-10-30")
@@ -302,7 +294,7 @@ def test_rolling_forward_into_an_unloaded_year_is_warned_about() -> None:
         start=D("2026-12-24"),
         period=Period(days=7),
         calendar=year_end,
-        tz=SHANGHAI,
+        tz=PARK_TZ,
         anchor_label="入库",
     )
     assert result.due_date == D("2027-01-01")
@@ -321,13 +313,13 @@ def test_rolling_forward_into_an_unloaded_year_is_warned_about() -> None:
 def test_the_start_day_is_the_local_day_in_the_park_zone(
     calendar: BusinessCalendar, moment: datetime, expected_day: str, expected_due: str
 ) -> None:
-    start = local_date(moment, SHANGHAI)
+    start = local_date(moment, PARK_TZ)
     assert start == D(expected_day)
     result = compute_deadline(
         start=start,
         period=Period(months=1),
         calendar=calendar,
-        tz=SHANGHAI,
+        tz=PARK_TZ,
         anchor_label="入库",
     )
     assert result.due_date == D(expected_due)
@@ -335,7 +327,7 @@ def test_the_start_day_is_the_local_day_in_the_park_zone(
 
 def test_local_date_refuses_a_naive_moment() -> None:
     with pytest.raises(ValueError, match="aware"):
-        local_date(datetime(2026, 9, 30, 23, 30), SHANGHAI)
+        local_date(datetime(2026, 9, 30, 23, 30), PARK_TZ)
 
 
 def test_a_datetime_start_is_refused_so_the_local_day_is_never_skipped(
@@ -346,7 +338,7 @@ def test_a_datetime_start_is_refused_so_the_local_day_is_never_skipped(
             start=datetime(2026, 9, 30, 15, 30, tzinfo=UTC),
             period=Period(days=7),
             calendar=calendar,
-            tz=SHANGHAI,
+            tz=PARK_TZ,
             anchor_label="入库",
         )
 
@@ -406,11 +398,11 @@ def test_an_extension_adds_calendar_days_to_the_current_due_date_and_keeps_the_h
 ) -> None:
     original = deadline(calendar, "2026-10-09", "1 month")  # 11-09, a Monday
     extended = extend_deadline(
-        original, days=10, calendar=calendar, tz=SHANGHAI, note="王主任 2026-11-02 批准"
+        original, days=10, calendar=calendar, tz=PARK_TZ, note="王主任 2026-11-02 批准"
     )
     assert extended.due_date == D("2026-11-19")
     assert extended.start == D("2026-10-09")
-    assert extended.due_at == datetime(2026, 11, 20, tzinfo=SHANGHAI)
+    assert extended.due_at == datetime(2026, 11, 20, tzinfo=PARK_TZ)
     assert extended.explanation == (
         "入库 2026-10-09 + 1个月 = 2026-11-09；2026-11-09 为工作日 → 截止 2026-11-09 24:00"
         "；延期 10 天（王主任 2026-11-02 批准）：2026-11-09 + 10天 = 2026-11-19"
@@ -424,7 +416,7 @@ def test_an_extension_landing_on_a_holiday_is_rolled_forward(calendar: BusinessC
         original,
         days=10,
         calendar=calendar,
-        tz=SHANGHAI,
+        tz=PARK_TZ,
         note="approved by Director Wang 2026-09-18",
         lang="en",
     )
@@ -439,7 +431,7 @@ def test_an_extension_landing_on_a_holiday_is_rolled_forward(calendar: BusinessC
 def test_an_extension_can_be_left_unrolled(calendar: BusinessCalendar) -> None:
     original = deadline(calendar, "2026-09-14", "7 days")
     extended = extend_deadline(
-        original, days=10, calendar=calendar, tz=SHANGHAI, note="", roll_forward=False
+        original, days=10, calendar=calendar, tz=PARK_TZ, note="", roll_forward=False
     )
     assert extended.due_date == D("2026-10-01")
     assert "延期 10 天：2026-09-21 + 10天 = 2026-10-01" in extended.explanation
@@ -449,7 +441,7 @@ def test_an_extension_of_a_warned_deadline_keeps_the_warning_once(
     calendar: BusinessCalendar,
 ) -> None:
     original = deadline(calendar, "2027-01-31", "1 month")
-    extended = extend_deadline(original, days=3, calendar=calendar, tz=SHANGHAI, note="批准")
+    extended = extend_deadline(original, days=3, calendar=calendar, tz=PARK_TZ, note="批准")
     assert extended.warnings == original.warnings
     assert len(extended.warnings) == 1
 
@@ -458,13 +450,13 @@ def test_an_extension_of_a_warned_deadline_keeps_the_warning_once(
 def test_an_extension_must_add_at_least_one_day(calendar: BusinessCalendar, days: int) -> None:
     original = deadline(calendar, "2026-10-09", "1 month")
     with pytest.raises(ValueError, match="at least 1"):
-        extend_deadline(original, days=days, calendar=calendar, tz=SHANGHAI, note="")
+        extend_deadline(original, days=days, calendar=calendar, tz=PARK_TZ, note="")
 
 
 def test_a_suspension_moves_the_deadline_by_the_paused_days(calendar: BusinessCalendar) -> None:
     original = deadline(calendar, "2026-10-09", "1 month")  # 11-09
     shifted = shift_deadline(
-        original, days=5, calendar=calendar, tz=SHANGHAI, note="等待区政府批复"
+        original, days=5, calendar=calendar, tz=PARK_TZ, note="等待区政府批复"
     )
     assert shifted.due_date == D("2026-11-16")  # 11-14 is a Saturday
     assert "；暂停 5 天（等待区政府批复）：2026-11-09 + 5天 = 2026-11-14；" in shifted.explanation
@@ -485,12 +477,12 @@ def test_the_due_date_is_a_working_day_on_or_after_the_last_day(
         start=start,
         period=period,
         calendar=calendar,
-        tz=SHANGHAI,
+        tz=PARK_TZ,
         anchor_label="入库",
         roll_forward=False,
     )
     rolled = compute_deadline(
-        start=start, period=period, calendar=calendar, tz=SHANGHAI, anchor_label="入库"
+        start=start, period=period, calendar=calendar, tz=PARK_TZ, anchor_label="入库"
     )
     assert unrolled.due_date > start
     assert rolled.due_date >= unrolled.due_date
@@ -505,7 +497,7 @@ def test_a_later_start_never_gives_an_earlier_due_date(
 ) -> None:
     def due(day: date) -> date:
         return compute_deadline(
-            start=day, period=period, calendar=calendar, tz=SHANGHAI, anchor_label="入库"
+            start=day, period=period, calendar=calendar, tz=PARK_TZ, anchor_label="入库"
         ).due_date
 
     assert due(start) <= due(start + timedelta(days=later_by))

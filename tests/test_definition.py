@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,24 +16,14 @@ import pytest
 import yaml
 
 from states.definition import (
-    LIFECYCLE_FILE,
     PREVIOUS,
     DefinitionError,
     Lifecycle,
     load_lifecycle,
     parse_lifecycle,
 )
+from tests.factories import PARKFLOW, SOURCE
 from workflow.machine import LifecycleMachine, Token
-
-PARKFLOW = Path(sys.executable).parent / "parkflow"
-SOURCE = "lifecycle.yaml"
-
-
-@pytest.fixture(scope="module")
-def shipped_raw() -> dict[str, Any]:
-    raw = yaml.safe_load(LIFECYCLE_FILE.read_text(encoding="utf-8"))
-    assert isinstance(raw, dict)
-    return raw
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from states.approval import APPROVAL_FILE, approval_schema
 from states.definition import LIFECYCLE_FILE
 from states.schema import definition_schema
-
-PARKFLOW = Path(sys.executable).parent / "parkflow"
+from tests.factories import PARKFLOW, command_env
 
 BROKEN = LIFECYCLE_FILE.read_text(encoding="utf-8").replace(
     "dest: registered", "dest: registred").replace(
@@ -20,10 +17,8 @@ BROKEN = LIFECYCLE_FILE.read_text(encoding="utf-8").replace(
 
 
 def parkflow(*args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
-    env["PARKFLOW_LANG"] = lang
-    done = subprocess.run([str(PARKFLOW), *args], env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+    done = subprocess.run([str(PARKFLOW), *args], env=command_env(PARKFLOW_LANG=lang),
+                          capture_output=True, text=True, timeout=60, check=False)
     assert "Traceback" not in done.stdout + done.stderr, done
     return done
 

@@ -26,16 +26,9 @@ from states.definition import (
 from states.problems import Problem
 from states.schema import definition_schema
 from states.yaml_core import parse_yaml
+from tests.factories import SOURCE
 
-SOURCE = "lifecycle.yaml"
 FILES: dict[Kind, Path] = {"lifecycle": LIFECYCLE_FILE, "approval": APPROVAL_FILE}
-
-
-@pytest.fixture(scope="module")
-def shipped_raw() -> dict[str, Any]:
-    raw = yaml.safe_load(LIFECYCLE_FILE.read_text(encoding="utf-8"))
-    assert isinstance(raw, dict)
-    return raw
 
 
 @pytest.fixture(scope="module")

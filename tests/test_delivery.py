@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -23,42 +22,32 @@ from typer.testing import CliRunner
 from db.engine import reading, writing
 from db.models import OutboxMessage
 from notifications import delivery, outbox
-from notifications.delivery import MailSettings, run_once
+from notifications.delivery import run_once
 from notifications.mail import SmtpMailer
 from parkflow.cli import app as cli
-from parkflow.wiring import make_park
-from tests.smtp_server import ReceivedMessage, SmtpTestServer
+from tests.factories import (
+    ALICE,
+    BASE_URL,
+    MAIL_SETTINGS,
+    PARK_TZ,
+    SCRIPT,
+    seed_project,
+)
+from tests.support.smtp_server import ReceivedMessage, SmtpTestServer
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, NotFound
 from workflow.park import Park
-from workflow.projects import add_project, deadline_of, load_snapshot
+from workflow.projects import deadline_of, load_snapshot
 from workflow.users import add_user
 
-TZ = ZoneInfo("Asia/Shanghai")
-BASE_URL = "https://parkflow.example.cn"
-SETTINGS = MailSettings(sender="园区工作专班 <parkflow@park.example>", base_url=BASE_URL,
-                        domain="park.example")
-ALICE, ERIN = "alice@park.test", "erin@park.test"
-THREE_DAYS_BEFORE = datetime(2026, 11, 24, 9, 0, tzinfo=TZ)  # first rung of a 11-20 intake
-SCRIPT = "<script>alert(1)</script>"
+ERIN = "erin@park.test"  # a member who reads English
+THREE_DAYS_BEFORE = datetime(2026, 11, 24, 9, 0, tzinfo=PARK_TZ)  # first rung of a 11-20 intake
 
 
-# ---------------------------------------------------------------- fixtures and helpers
-
-@pytest.fixture
-def live_park(clock: FixedClock) -> Park:
-    return make_park(clock=clock)
-
-
-def add(engine: Engine, park: Park, name: str = "量子精密测量仪器", *, owner: str = ALICE,
-        intake: str | None = None) -> int:
-    with writing(engine) as session:
-        return add_project(session, park, name=name, category="tech_transfer", owner=owner,
-                           actor=owner, intake=intake).id
-
+# ---------------------------------------------------------------- helpers
 
 def run(engine: Engine, park: Park, server: SmtpTestServer, now: datetime) -> dict[str, int]:
-    return run_once(engine, park, SmtpMailer(server.settings()), SETTINGS, now=now,
+    return run_once(engine, park, SmtpMailer(server.settings()), MAIL_SETTINGS, now=now,
                     worker="test-worker")
 
 
@@ -105,11 +94,11 @@ def explanation(engine: Engine, park: Park, project_id: int, lang: str) -> str:
 # ---------------------------------------------------------------- what arrives
 
 def test_a_reminder_arrives_as_multipart_alternative_in_chinese_with_link_and_explanation(
-        engine: Engine, live_park: Park, people: dict[str, str],
+        engine: Engine, live: Park, people: dict[str, str],
         smtp_server: SmtpTestServer) -> None:
-    project_id = add(engine, live_park)
+    project_id = seed_project(engine, live, ALICE, "量子精密测量仪器")
 
-    counts = run(engine, live_park, smtp_server, THREE_DAYS_BEFORE)
+    counts = run(engine, live, smtp_server, THREE_DAYS_BEFORE)
 
     assert counts["sent"] == 1
     [mail] = smtp_server.messages
@@ -122,7 +111,7 @@ def test_a_reminder_arrives_as_multipart_alternative_in_chinese_with_link_and_ex
     assert subject.startswith("【到期提醒】量子精密测量仪器")  # …and decodes to Chinese
     assert "2026年11月27日" in subject
     url = f"{BASE_URL}/projects/{project_id}"
-    why = explanation(engine, live_park, project_id, "zh-CN")
+    why = explanation(engine, live, project_id, "zh-CN")
     assert why.startswith("入库 2026-11-20 + 7天 = 2026-11-27")
     text, page = part(mail, "plain"), part(mail, "html")
     assert url in text and f'href="{url}"' in page
@@ -133,20 +122,20 @@ def test_a_reminder_arrives_as_multipart_alternative_in_chinese_with_link_and_ex
 
 
 def test_a_member_who_reads_english_gets_the_reminder_in_english(
-        engine: Engine, live_park: Park, people: dict[str, str], clock: FixedClock,
+        engine: Engine, live: Park, people: dict[str, str], clock: FixedClock,
         smtp_server: SmtpTestServer) -> None:
     with writing(engine) as session:
-        add_user(session, live_park.lifecycle, email=ERIN, name="Erin Walsh", role="member",
+        add_user(session, live.lifecycle, email=ERIN, name="Erin Walsh", role="member",
                  group="project", lang="en", now=clock.now())
-    project_id = add(engine, live_park, "Quantum sensing lab", owner=ERIN)
+    project_id = seed_project(engine, live, ERIN, "Quantum sensing lab")
 
-    run(engine, live_park, smtp_server, THREE_DAYS_BEFORE)
+    run(engine, live, smtp_server, THREE_DAYS_BEFORE)
 
     [mail] = smtp_server.messages
     assert str(mail.message["Subject"]).startswith("[Reminder] Quantum sensing lab")
     text = part(mail, "plain")
     assert text.startswith("Dear Erin Walsh,")
-    why = explanation(engine, live_park, project_id, "en")
+    why = explanation(engine, live, project_id, "en")
     assert why.startswith("intake 2026-11-20 + 7 days = 2026-11-27")
     assert why in text
     assert f"{BASE_URL}/projects/{project_id}" in text
@@ -155,11 +144,11 @@ def test_a_member_who_reads_english_gets_the_reminder_in_english(
 
 
 def test_a_project_named_like_a_script_arrives_escaped_in_the_html_part(
-        engine: Engine, live_park: Park, people: dict[str, str],
+        engine: Engine, live: Park, people: dict[str, str],
         smtp_server: SmtpTestServer) -> None:
-    add(engine, live_park, SCRIPT)
+    seed_project(engine, live, ALICE, SCRIPT)
 
-    run(engine, live_park, smtp_server, THREE_DAYS_BEFORE)
+    run(engine, live, smtp_server, THREE_DAYS_BEFORE)
 
     [mail] = smtp_server.messages
     page = part(mail, "html")
@@ -171,15 +160,15 @@ def test_a_project_named_like_a_script_arrives_escaped_in_the_html_part(
 # ---------------------------------------------------------------- temporary failures
 
 def test_a_4xx_keeps_the_row_pending_with_attempts_and_backoff_and_reports_it_retrying(
-        engine: Engine, live_park: Park, people: dict[str, str],
+        engine: Engine, live: Park, people: dict[str, str],
         smtp_server: SmtpTestServer) -> None:
-    reminder = first_reminder(engine, add(engine, live_park))
+    reminder = first_reminder(engine, seed_project(engine, live, ALICE, "量子精密测量仪器"))
     smtp_server.fail_rcpt(451)
     now = THREE_DAYS_BEFORE
 
     seen = []
     for _ in range(4):
-        counts = run(engine, live_park, smtp_server, now)
+        counts = run(engine, live, smtp_server, now)
         current = row(engine, reminder.id)
         seen.append((counts["retrying"], counts["failed"], current.status, current.attempts,
                      current.next_attempt_at - now))
@@ -187,7 +176,7 @@ def test_a_4xx_keeps_the_row_pending_with_attempts_and_backoff_and_reports_it_re
         assert (current.reason_code, current.reason_params["attempts"]) == (
             "retrying", current.attempts)
         # before the backoff has passed, nothing is tried
-        assert run(engine, live_park, smtp_server, current.next_attempt_at
+        assert run(engine, live, smtp_server, current.next_attempt_at
                    - timedelta(seconds=1))["retrying"] == 0
         now = current.next_attempt_at
 
@@ -199,9 +188,9 @@ def test_a_4xx_keeps_the_row_pending_with_attempts_and_backoff_and_reports_it_re
 
 @pytest.mark.parametrize("failure", ["rcpt-451", "data-421", "server-down"])
 def test_after_24_hours_of_temporary_failures_the_row_fails_with_the_servers_reason(
-        engine: Engine, live_park: Park, people: dict[str, str],
+        engine: Engine, live: Park, people: dict[str, str],
         smtp_server: SmtpTestServer, failure: str) -> None:
-    reminder = first_reminder(engine, add(engine, live_park))
+    reminder = first_reminder(engine, seed_project(engine, live, ALICE, "量子精密测量仪器"))
     expected = {"rcpt-451": "451 4.3.0 Local error", "data-421": "421 4.3.2 Service shutting",
                 "server-down": "cannot reach 127.0.0.1"}[failure]
     if failure == "rcpt-451":
@@ -213,7 +202,7 @@ def test_after_24_hours_of_temporary_failures_the_row_fails_with_the_servers_rea
     now, runs = reminder.send_at, []
 
     for _ in range(100):  # bounded: the backoff is at most an hour
-        runs.append((now, run(engine, live_park, smtp_server, now)))
+        runs.append((now, run(engine, live, smtp_server, now)))
         current = row(engine, reminder.id)
         if current.status != "pending":
             break
@@ -239,16 +228,16 @@ def test_after_24_hours_of_temporary_failures_the_row_fails_with_the_servers_rea
     ("data", "554 5.7.1 Message rejected as spam"),
 ])
 def test_a_5xx_fails_the_row_at_once_with_the_servers_reason(
-        engine: Engine, live_park: Park, people: dict[str, str],
+        engine: Engine, live: Park, people: dict[str, str],
         smtp_server: SmtpTestServer, fail: str, reason: str) -> None:
-    reminder = first_reminder(engine, add(engine, live_park))
+    reminder = first_reminder(engine, seed_project(engine, live, ALICE, "量子精密测量仪器"))
     code = int(reason[:3])
     if fail == "rcpt":
         smtp_server.fail_rcpt(code)
     else:
         smtp_server.fail_data(code)
 
-    counts = run(engine, live_park, smtp_server, THREE_DAYS_BEFORE)
+    counts = run(engine, live, smtp_server, THREE_DAYS_BEFORE)
 
     assert (counts["sent"], counts["failed"], counts["retrying"]) == (0, 1, 0)
     failed = row(engine, reminder.id)
@@ -256,17 +245,17 @@ def test_a_5xx_fails_the_row_at_once_with_the_servers_reason(
     assert failed.last_error is not None and reason in failed.last_error
     assert failed.reason_code == "delivery_failed" and reason in failed.reason_params["error"]
     # a later run does not try again
-    later = run(engine, live_park, smtp_server, THREE_DAYS_BEFORE + timedelta(hours=2))
+    later = run(engine, live, smtp_server, THREE_DAYS_BEFORE + timedelta(hours=2))
     assert later["failed"] == later["retrying"] == 0
     assert row(engine, reminder.id).attempts == 1
 
 
 def test_retrying_a_failed_row_makes_it_pending_and_the_next_run_delivers_it(
-        engine: Engine, live_park: Park, people: dict[str, str],
+        engine: Engine, live: Park, people: dict[str, str],
         smtp_server: SmtpTestServer) -> None:
-    reminder = first_reminder(engine, add(engine, live_park))
+    reminder = first_reminder(engine, seed_project(engine, live, ALICE, "量子精密测量仪器"))
     smtp_server.fail_rcpt(550)
-    run(engine, live_park, smtp_server, THREE_DAYS_BEFORE)
+    run(engine, live, smtp_server, THREE_DAYS_BEFORE)
     smtp_server.reset_failures()
     fixed = THREE_DAYS_BEFORE + timedelta(hours=3)  # someone corrected the mailbox
 
@@ -276,15 +265,15 @@ def test_retrying_a_failed_row_makes_it_pending_and_the_next_run_delivers_it(
     again = row(engine, reminder.id)
     assert (again.status, again.next_attempt_at) == ("pending", fixed)
     assert again.retry_until == fixed + timedelta(hours=24)
-    counts = run(engine, live_park, smtp_server, fixed)
+    counts = run(engine, live, smtp_server, fixed)
     assert counts["sent"] == 1
     assert row(engine, reminder.id).status == "sent"
     assert [m.rcpt_tos for m in smtp_server.messages] == [[ALICE]]
 
 
 def test_only_a_failed_row_can_be_retried(
-        engine: Engine, live_park: Park, people: dict[str, str]) -> None:
-    reminder = first_reminder(engine, add(engine, live_park))
+        engine: Engine, live: Park, people: dict[str, str]) -> None:
+    reminder = first_reminder(engine, seed_project(engine, live, ALICE, "量子精密测量仪器"))
 
     with writing(engine) as session, pytest.raises(Conflict):
         outbox.retry(session, ident(reminder), now=THREE_DAYS_BEFORE)
@@ -293,9 +282,9 @@ def test_only_a_failed_row_can_be_retried(
 
 
 def test_outbox_retry_on_the_command_line_queues_a_failed_row_for_the_next_run(
-        engine: Engine, live_park: Park, people: dict[str, str], db_url: str,
+        engine: Engine, live: Park, people: dict[str, str], db_url: str,
         smtp_server: SmtpTestServer) -> None:
-    reminder = first_reminder(engine, add(engine, live_park))
+    reminder = first_reminder(engine, seed_project(engine, live, ALICE, "量子精密测量仪器"))
     env = {"PARKFLOW_DATABASE_URL": db_url, "PARKFLOW_SMTP_URL": smtp_server.url,
            "PARKFLOW_BASE_URL": BASE_URL, "PARKFLOW_LANG": "en",
            "PARKFLOW_TEST_NOW": THREE_DAYS_BEFORE.isoformat()}
@@ -327,9 +316,9 @@ def test_outbox_retry_on_the_command_line_queues_a_failed_row_for_the_next_run(
 
 
 def test_a_row_that_fails_unexpectedly_is_logged_and_retried_and_the_others_still_go_out(
-        engine: Engine, live_park: Park, people: dict[str, str], smtp_server: SmtpTestServer,
+        engine: Engine, live: Park, people: dict[str, str], smtp_server: SmtpTestServer,
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    projects = [add(engine, live_park, f"项目{n}") for n in range(3)]
+    projects = [seed_project(engine, live, ALICE, f"项目{n}") for n in range(3)]
     broken = first_reminder(engine, projects[1])
     real_render = delivery.render_message
 
@@ -340,7 +329,7 @@ def test_a_row_that_fails_unexpectedly_is_logged_and_retried_and_the_others_stil
     monkeypatch.setattr(delivery, "render_message", template_that_raises)
 
     with caplog.at_level(logging.ERROR, logger="parkflow.delivery"):
-        counts = run(engine, live_park, smtp_server, THREE_DAYS_BEFORE)
+        counts = run(engine, live, smtp_server, THREE_DAYS_BEFORE)
 
     assert counts["sent"] == 2 and counts["retrying"] == 1
     assert sorted(m.rcpt_tos for m in smtp_server.messages) == [[ALICE], [ALICE]]
@@ -353,20 +342,21 @@ def test_a_row_that_fails_unexpectedly_is_logged_and_retried_and_the_others_stil
         assert all(r.locked_by is None for r in outbox.list_rows(session))
 
     monkeypatch.setattr(delivery, "render_message", real_render)
-    assert run(engine, live_park, smtp_server, after.next_attempt_at)["sent"] == 1
+    assert run(engine, live, smtp_server, after.next_attempt_at)["sent"] == 1
     assert row(engine, broken.id).status == "sent"
 
 
 # ---------------------------------------------------------------- an outage
 
 def test_an_hour_long_smtp_outage_ends_with_everything_due_delivered_exactly_once(
-        engine: Engine, live_park: Park, people: dict[str, str], clock: FixedClock,
+        engine: Engine, live: Park, people: dict[str, str], clock: FixedClock,
         smtp_server: SmtpTestServer) -> None:
-    add(engine, live_park, "钙钛矿光伏组件", intake="2026-11-10")  # overdue: a Monday digest
-    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=TZ))
-    add(engine, live_park, "量子精密测量仪器")  # visit due Mon 11-30: reminder at 09:00
-    start = datetime(2026, 11, 30, 8, 0, tzinfo=TZ)
-    run(engine, live_park, smtp_server, start)  # everything before the outage
+    seed_project(engine, live, ALICE, "钙钛矿光伏组件",
+                 intake="2026-11-10")  # overdue: a Monday digest
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=PARK_TZ))
+    seed_project(engine, live, ALICE, "量子精密测量仪器")  # visit due Mon 11-30: reminder at 09:00
+    start = datetime(2026, 11, 30, 8, 0, tzinfo=PARK_TZ)
+    run(engine, live, smtp_server, start)  # everything before the outage
     before = len(smtp_server.messages)
     smtp_server.stop()
     down_until = start + timedelta(minutes=80)  # down 08:20–09:20: agenda, digest, reminder
@@ -376,7 +366,7 @@ def test_an_hour_long_smtp_outage_ends_with_everything_due_delivered_exactly_onc
     while now <= start + timedelta(hours=4):
         if now >= down_until and not smtp_server.running:
             smtp_server.start()
-        totals.update(run(engine, live_park, smtp_server, now))
+        totals.update(run(engine, live, smtp_server, now))
         if now < down_until:
             assert smtp_server.messages[before:] == []
         now += timedelta(minutes=5)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -33,17 +32,15 @@ from notifications.planning import Planned
 from notifications.preview import preview
 from parkflow.demo import build_demo
 from parkflow.wiring import make_park
-from tests.smtp_server import SmtpTestServer, _Handler
+from tests.factories import ALICE, BASE_URL, BOB, CAROL, LEADER, NOW, PARK_TZ, PARKFLOW
+from tests.support.smtp_server import SmtpTestServer, _Handler
 from workflow.clock import FixedClock
 from workflow.park import Park
 from workflow.projects import add_project
 
-TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # the `clock` fixture's moment
-BASE_URL = "https://parkflow.example.cn"
 DOMAIN = "parkflow.example.cn"  # what the CLI derives from PARKFLOW_BASE_URL
 SETTINGS = MailSettings(sender="parkflow@park.example", base_url=BASE_URL, domain=DOMAIN)
-OWNERS = ["alice@park.test", "carol@park.test", "bob@park.test"]
+OWNERS = [ALICE, CAROL, BOB]
 
 
 # ---------------------------------------------------------------- helpers
@@ -55,7 +52,7 @@ def enqueue_due(engine: Engine, park: Park, count: int, *, due: datetime) -> lis
                                 owner=owner, actor=owner).id
                     for i, owner in enumerate(OWNERS)]
         planned = [Planned(dedupe_key=f"load:{i}", kind=("reminder", "warning")[i % 2],
-                           recipient=[*OWNERS, "leader@park.test"][i % 4], send_at=due,
+                           recipient=[*OWNERS, LEADER][i % 4], send_at=due,
                            reason="负载测试", project_id=projects[i % len(projects)],
                            payload={"due_date": "2026-11-27", "offset": 0})
                    for i in range(count)]
@@ -131,9 +128,8 @@ def stalling_server() -> Iterator[tuple[SmtpTestServer, StallingHandler]]:
 
 
 def parkflow_command(*args: str) -> list[str]:
-    script = Path(sys.executable).with_name("parkflow")
-    if script.exists():
-        return [str(script), *args]
+    if PARKFLOW.exists():
+        return [str(PARKFLOW), *args]
     return [sys.executable, "-c", "from parkflow.cli import main; main()", *args]
 
 
@@ -255,7 +251,7 @@ def test_a_sweeper_still_sending_after_its_lease_ran_out_does_not_resend_what_wa
 
 def test_ninety_days_of_daily_runs_send_what_the_preview_announced(
         tmp_path: Path, smtp_server: SmtpTestServer) -> None:
-    start = datetime(2026, 11, 23, 8, 0, tzinfo=TZ)  # a Monday, before the agenda
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=PARK_TZ)  # a Monday, before the agenda
     clock = FixedClock(start)
     park = make_park(clock=clock)
     engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
@@ -270,7 +266,7 @@ def test_ninety_days_of_daily_runs_send_what_the_preview_announced(
         run_once(engine, park, mailer, SETTINGS, now=start)
         for day in range(90):
             clock.set(datetime.combine(start.date() + timedelta(days=day), time(9, 0),
-                                       tzinfo=TZ))
+                                       tzinfo=PARK_TZ))
             run_once(engine, park, mailer, SETTINGS, now=clock.now())
 
         with reading(engine) as session:
@@ -285,7 +281,7 @@ def test_ninety_days_of_daily_runs_send_what_the_preview_announced(
     assert {kind for kind, _ in outcome} >= {"reminder", "warning", "inquiry", "agenda",
                                             "digest"}
     # the same messages, not just the same numbers: who, what, which day
-    assert Counter((r.kind, r.recipient, r.sent_at.astimezone(TZ).date())
+    assert Counter((r.kind, r.recipient, r.sent_at.astimezone(PARK_TZ).date())
                    for r in rows if r.status == "sent" and r.sent_at) == Counter(
         (p["kind"], p["recipients"][0], datetime.fromisoformat(p["send_at"]).date())
         for p in announced if p["status"] == "pending")

@@ -3,16 +3,13 @@ chinese-calendar's days, the forms of older years read too, and a doubt is an er
 
 from __future__ import annotations
 
-from datetime import date
-
 import chinese_calendar
 import pytest
 from chinese_calendar import Holiday
 
+from tests.factories import D
 from workflow.calendar import SpecialDay
 from workflow.holiday_notice import Notice, NoticeError, parse_notice
-
-D = date.fromisoformat
 
 # 国办发明电〔2024〕12号, as published on 2024-11-12.
 NOTICE_2025 = """\

@@ -8,7 +8,6 @@ import re
 import shlex
 from datetime import date, datetime
 from io import BytesIO
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,8 +26,7 @@ from i18n.formats import (
     format_skeleton,
     month_name,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.factories import ROOT
 
 
 def _keywords() -> dict:

@@ -11,14 +11,10 @@ and every id is shown by its label.
 from __future__ import annotations
 
 import copy
-import os
 import re
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -29,6 +25,7 @@ from notifications.outbox import STATUSES
 from notifications.render import KINDS, render_message
 from notifications.samples import SAMPLE_CONTEXTS
 from states.definition import pick
+from tests.factories import NOW, PARK_TZ, Cli
 from workflow.approvals import file_extension
 from workflow.clock import FixedClock
 from workflow.error_text import MESSAGES
@@ -47,10 +44,7 @@ from workflow.park import Park
 from workflow.projects import add_project, advance
 from workflow.space import request_space
 
-PARKFLOW = Path(sys.executable).parent / "parkflow"
-TZ = ZoneInfo("Asia/Shanghai")
-MOMENT = datetime(2026, 11, 20, 9, 30, tzinfo=TZ)
-COMMAND_NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # what the command takes as now
+MOMENT = datetime(2026, 11, 20, 9, 30, tzinfo=PARK_TZ)
 PARK = Park.default(clock=FixedClock(MOMENT))
 
 
@@ -318,7 +312,7 @@ def _seed(engine: Engine, people: dict[str, str]) -> None:
     """A visited project with needs, a large and a small space request, an extension, and
     a project exited for a snake_case reason; its outbox planned as the command would."""
     from parkflow.wiring import make_park
-    park = make_park(clock=FixedClock(COMMAND_NOW))
+    park = make_park(clock=FixedClock(NOW))
     alice, leader = people["alice"], people["leader"]
     with writing(engine) as session:
         first = add_project(session, park, name="量子精密测量", category="tech_transfer",
@@ -339,14 +333,10 @@ def _seed(engine: Engine, people: dict[str, str]) -> None:
 
 
 def _command(db_url: str, cwd: Path, lang: str, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
-    env.update(PARKFLOW_DATABASE_URL=db_url, PARKFLOW_LANG=lang, COLUMNS="240",
-               PARKFLOW_TEST_NOW=COMMAND_NOW.isoformat(),
-               PARKFLOW_MAIL_DIR=str(cwd / "mail"))
-    done = subprocess.run([str(PARKFLOW), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
-    assert done.returncode == 0, done
-    return done.stdout + done.stderr
+    """`parkflow` at NOW, in `lang`, on a wide terminal: what it printed."""
+    done = Cli(db_url, cwd)(*args, env={"PARKFLOW_LANG": lang, "COLUMNS": "240"})
+    assert done.code == 0, done
+    return done.out + done.err
 
 
 HUMAN = [("project", "show", "1"), ("project", "history", "1"), ("project", "history", "2"),

@@ -15,7 +15,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, select, text
@@ -23,18 +22,20 @@ from sqlmodel import SQLModel
 
 from db.engine import make_engine, reading, writing
 from db.models import Project, ProjectEvent, User, columns
+from tests.factories import (
+    ACTIVE,
+    EVENTS,
+    NOW,
+    PARK_TZ,
+    PEOPLE,
+    STATES,
+    snapshot,
+)
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, NotPermitted, ValidationError, WorkflowError
 from workflow.park import Park
-from workflow.projects import Snapshot, add_project, advance, deadline_of, load_snapshot
+from workflow.projects import add_project, advance, deadline_of
 from workflow.users import add_user
-
-TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # the `clock` fixture's moment (a Friday)
-
-STATES = ["intake", "visited", "registered", "signed", "opened", "exited"]
-ACTIVE = ["intake", "visited", "registered", "signed", "opened"]
-EVENTS = ["visit", "register", "sign", "open", "exit", "reactivate"]
 
 # The default lifecycle of SPEC.md §2, written out by hand: (state, event) → new state.
 EXIT_FROM = "registered"  # the state a project in `exited` left, for the matrix below
@@ -81,16 +82,8 @@ SOURCE_OF = {"visit": "intake", "register": "visited", "sign": "registered", "op
 # ---------------------------------------------------------------- fixtures
 
 # read the definition files once for the module
-BASE_PARK = Park.default(tz=TZ, clock=FixedClock(datetime(2026, 11, 20, 10, 0, tzinfo=TZ)))
+BASE_PARK = Park.default(tz=PARK_TZ, clock=FixedClock(NOW))
 LIFECYCLE = BASE_PARK.lifecycle
-PEOPLE = [
-    # email, name, role, group, group lead
-    ("leader@park.test", "王主任", "leader", None, False),
-    ("alice@park.test", "李爱丽", "member", "project", False),
-    ("carol@park.test", "陈卡罗", "member", "project", True),
-    ("bob@park.test", "赵博", "member", "finance", False),
-    ("admin@park.test", "周管理", "admin", None, False),
-]
 KEEP_TABLES = {"calendar_days", "calendar_years", "alembic_version"}
 
 
@@ -155,11 +148,6 @@ def bring_to(engine: Engine, park: Park, people: dict[str, str], state: str, *,
     return project_id
 
 
-def snapshot(engine: Engine, project_id: int) -> Snapshot:
-    with reading(engine) as session:
-        return load_snapshot(session, project_id)
-
-
 def history_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
     """The project's history as stored, with the actor's email."""
     e, u = columns(ProjectEvent), columns(User)
@@ -192,7 +180,7 @@ def count_projects(engine: Engine) -> tuple[int, int]:
 
 def due_at(day: str) -> datetime:
     """The end (24:00 park time) of `day`."""
-    return datetime.fromisoformat(day).replace(tzinfo=TZ) + timedelta(days=1)
+    return datetime.fromisoformat(day).replace(tzinfo=PARK_TZ) + timedelta(days=1)
 
 
 # ---------------------------------------------------------------- the matrix
@@ -231,7 +219,7 @@ def test_the_first_history_row_is_the_intake_by_whoever_entered_the_project(
     [row] = history_rows(engine, project.id)
     assert (row["event"], row["from_state"], row["to_state"]) == ("intake", None, "intake")
     assert row["actor"] == people["carol"]
-    assert row["occurred_at"] == datetime(2026, 11, 2, tzinfo=TZ)
+    assert row["occurred_at"] == datetime(2026, 11, 2, tzinfo=PARK_TZ)
     assert row["recorded_at"] == NOW
     assert project.version == 1
 
@@ -504,8 +492,8 @@ def test_bare_dates_on_the_day_of_the_previous_event_are_accepted_and_keep_their
     rows = history_rows(engine, project_id)
     moments = [row["occurred_at"] for row in rows]
     assert moments == sorted(moments)
-    assert [m.astimezone(TZ).date().isoformat() for m in moments[1:]] == ["2026-11-10"] * 3
-    assert moments[2] >= datetime(2026, 11, 10, 15, 0, tzinfo=TZ)
+    assert [m.astimezone(PARK_TZ).date().isoformat() for m in moments[1:]] == ["2026-11-10"] * 3
+    assert moments[2] >= datetime(2026, 11, 10, 15, 0, tzinfo=PARK_TZ)
     assert snapshot(engine, project_id).milestones == {
         "intake": INTAKE_DAY, "visit": "2026-11-10", "register": "2026-11-10",
         "sign": "2026-11-10"}
@@ -523,7 +511,7 @@ def test_an_earlier_day_starts_at_midnight_park_time_and_is_recorded_now(
     project_id = new_project(engine, park, people["alice"])
     fire(engine, park, project_id, "visit", people["alice"], at="2026-11-12")
     row = history_rows(engine, project_id)[-1]
-    assert row["occurred_at"] == datetime(2026, 11, 12, tzinfo=TZ)
+    assert row["occurred_at"] == datetime(2026, 11, 12, tzinfo=PARK_TZ)
     assert row["recorded_at"] == NOW
 
 

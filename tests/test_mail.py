@@ -12,7 +12,6 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -35,13 +34,12 @@ from notifications.render import (
     render_message,
 )
 from notifications.samples import SAMPLE_CONTEXTS
-from tests.smtp_server import Certificate, SmtpTestServer, self_signed_certificate
+from tests.factories import PARK_TZ, SCRIPT
+from tests.support.smtp_server import Certificate, SmtpTestServer, self_signed_certificate
 
-PARK_TZ = ZoneInfo("Asia/Shanghai")
 SENT_AT = datetime(2026, 11, 9, 9, 0, tzinfo=PARK_TZ)
 SENDER = "园区工作专班 <noreply@park.example.gov.cn>"
 DOMAIN = "park.example.gov.cn"
-SCRIPT = "<script>alert(1)</script>"
 
 
 def sample(kind: str) -> dict[str, Any]:

@@ -7,15 +7,9 @@ notice is the 2027 sample in tests/data, made up in the published form.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,15 +17,12 @@ from sqlalchemy import Engine, delete
 
 from db.engine import reading, writing
 from db.models import CalendarDay, CalendarYear, columns
-from tests.conftest import NOW
+from tests.factories import NOTICE_FILE, NOW, SQLITE_ONLY, Cli, Result
 from workflow.calendar_store import covered_years, show_calendar
 from workflow.notice_import import notice_source
 from workflow.park import Park
 from workflow.users import add_user
 
-PARKFLOW = Path(sys.executable).parent / "parkflow"
-SAMPLE = Path(__file__).parent / "data" / "notice_2027_sample.txt"
-SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 HOLIDAYS_2027 = [
     "2027-01-01", "2027-01-02", "2027-01-03",
     *(f"2027-02-{d:02d}" for d in range(5, 13)),
@@ -43,30 +34,12 @@ HOLIDAYS_2027 = [
 WORKDAYS_2027 = ["2027-02-20", "2027-04-25", "2027-09-26", "2027-10-09"]
 
 
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
 @pytest.fixture
-def notice(db_url: str, tmp_path: Path, engine: Engine) -> Iterator[Any]:
+def notice(cli: Cli, engine: Engine) -> Iterator[Any]:
     """`parkflow calendar import-notice …` on the test's database; 2027 dropped afterwards
     (on PostgreSQL the calendar tables outlive the test)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
-    env.update(PARKFLOW_DATABASE_URL=db_url, PARKFLOW_TEST_NOW=NOW.isoformat())
-
     def command(*args: str, stdin: str | None = None) -> Result:
-        done = subprocess.run([str(PARKFLOW), "calendar", "import-notice", *args], cwd=tmp_path,
-                              env=env, input=stdin, capture_output=True, text=True,
-                              timeout=120, check=False)
-        result = Result(done.returncode, done.stdout, done.stderr)
-        assert "Traceback" not in result.out + result.err, result
-        return result
+        return cli("calendar", "import-notice", *args, stdin=stdin)
 
     yield command
     with writing(engine) as session:
@@ -83,7 +56,7 @@ def loaded_2027(engine: Engine) -> bool:
 @SQLITE_ONLY
 def test_a_dry_run_prints_the_notices_days_as_json_and_imports_nothing(
         notice: Any, engine: Engine, people: dict[str, str]) -> None:
-    result = notice(str(SAMPLE), "--year", "2027", "--by", people["admin"], "--dry-run",
+    result = notice(str(NOTICE_FILE), "--year", "2027", "--by", people["admin"], "--dry-run",
                     "--json")
     assert result.code == 0, result
     assert result.json() == {"year": 2027, "holidays": HOLIDAYS_2027,
@@ -93,7 +66,7 @@ def test_a_dry_run_prints_the_notices_days_as_json_and_imports_nothing(
 
 def test_an_admin_imports_the_notice_and_sees_each_day_beside_the_calendar(
         notice: Any, engine: Engine, people: dict[str, str]) -> None:
-    result = notice(str(SAMPLE), "--year", "2027", "--by", people["admin"])
+    result = notice(str(NOTICE_FILE), "--year", "2027", "--by", people["admin"])
     assert result.code == 0, result
     assert "国务院办公厅关于2027年部分节假日安排的通知（当前日历：2027 年尚未导入）" in result.out
     assert re.search(r"^2027-02-05\s+周五\s+休 春节\s+—\s+新增\s*$", result.out, re.M)
@@ -106,7 +79,7 @@ def test_an_admin_imports_the_notice_and_sees_each_day_beside_the_calendar(
     assert [d["date"] for d in shown["days"] if d["kind"] == "holiday"] == HOLIDAYS_2027
     assert [d["date"] for d in shown["days"] if d["kind"] == "workday"] == WORKDAYS_2027
 
-    again = notice(str(SAMPLE), "--year", "2027", "--by", people["admin"], "--json")
+    again = notice(str(NOTICE_FILE), "--year", "2027", "--by", people["admin"], "--json")
     assert again.code == 0 and again.json()["imported"] is True
 
 
@@ -116,7 +89,7 @@ def test_the_notice_is_read_from_standard_input_in_the_readers_language(
     with writing(engine) as session:
         add_user(session, park.lifecycle, email="root@park.test", name="Root", role="admin",
                  lang="en", now=NOW)
-    text = SAMPLE.read_text(encoding="utf-8")
+    text = NOTICE_FILE.read_text(encoding="utf-8")
     result = notice("-", "--year", "2027", "--by", "root@park.test", "--dry-run", stdin=text)
     assert result.code == 0, result
     assert "The State Council's holiday notice for 2027 (calendar now: 2027 not loaded)" \
@@ -131,7 +104,7 @@ def test_the_notice_is_read_from_standard_input_in_the_readers_language(
 @SQLITE_ONLY
 def test_an_unreadable_sentence_exits_2_quoting_it_and_imports_nothing(
         notice: Any, engine: Engine, people: dict[str, str]) -> None:
-    text = SAMPLE.read_text(encoding="utf-8").replace("放假1天，不调休。",
+    text = NOTICE_FILE.read_text(encoding="utf-8").replace("放假1天，不调休。",
                                                       "放假1天，不调休。具体另行通知。", 1)
     plain = notice("-", "--year", "2027", "--by", people["admin"], stdin=text)
     as_json = notice("-", "--year", "2027", "--by", people["admin"], "--json", stdin=text)
@@ -147,7 +120,7 @@ def test_an_unreadable_sentence_exits_2_quoting_it_and_imports_nothing(
 @SQLITE_ONLY
 def test_a_wrong_year_exits_2_naming_the_weekday_that_does_not_match(
         notice: Any, people: dict[str, str]) -> None:
-    items = SAMPLE.read_text(encoding="utf-8").split("通知如下。")[1]
+    items = NOTICE_FILE.read_text(encoding="utf-8").split("通知如下。")[1]
     result = notice("-", "--year", "2026", "--by", people["admin"], "--dry-run", stdin=items)
     assert result.code == 2, result
     assert "2026-01-01 是星期四，不是星期五" in result.err
@@ -156,8 +129,8 @@ def test_a_wrong_year_exits_2_naming_the_weekday_that_does_not_match(
 @SQLITE_ONLY
 def test_anyone_but_an_admin_exits_3_and_nothing_is_imported(
         notice: Any, engine: Engine, people: dict[str, str]) -> None:
-    member = notice(str(SAMPLE), "--year", "2027", "--by", people["alice"], "--json")
-    nobody = notice(str(SAMPLE), "--year", "2027", "--by", "nobody@park.test", "--dry-run")
+    member = notice(str(NOTICE_FILE), "--year", "2027", "--by", people["alice"], "--json")
+    nobody = notice(str(NOTICE_FILE), "--year", "2027", "--by", "nobody@park.test", "--dry-run")
     assert member.code == 3, member
     assert member.json()["error"] == {"kind": "not_permitted", "field": "by",
                                       "message": "仅管理员可执行此操作"}

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, delete
 
 from db.engine import reading, writing
 from db.models import CalendarDay, CalendarYear, columns
-from tests.conftest import PARK_TZ
+from tests.factories import NOW, PARK_TZ, SAMPLE_2027, D
 from workflow.calendar import SpecialDay
 from workflow.calendar_store import covered_years, seed_calendar, show_calendar
 from workflow.clock import FixedClock
@@ -21,10 +20,6 @@ from workflow.notice_import import NoticeImport, import_notice, notice_source
 from workflow.park import Park
 from workflow.projects import add_project
 from workflow.views import project_view
-
-D = date.fromisoformat
-SAMPLE_2027 = (Path(__file__).parent / "data" / "notice_2027_sample.txt").read_text("utf-8")
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=PARK_TZ)
 
 
 @pytest.fixture(autouse=True)

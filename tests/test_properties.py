@@ -10,15 +10,11 @@ must agree with its own history.
 from __future__ import annotations
 
 import itertools
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import event as statistic
 from hypothesis import strategies as st
@@ -26,13 +22,11 @@ from sqlalchemy import Engine, select
 
 from db.engine import reading, writing
 from db.models import ProjectEvent, columns
+from tests.factories import NOW, PARK_TZ, SQLITE_ONLY
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, NotPermitted, ValidationError, WorkflowError
 from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, deadline_of, load_snapshot
-
-TZ = ZoneInfo("Asia/Shanghai")
-START = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)
 
 FORWARD = {"intake": "visit", "visited": "register", "registered": "sign", "signed": "open",
            "opened": "exit", "exited": "reactivate"}
@@ -59,14 +53,9 @@ BROKEN: dict[str, dict[str, str]] = {
 MAY_FIRE = {"alice", "carol", "leader"}  # owner alice, carol of her group, a leader
 
 
-# ---------------------------------------------------------------- one SQLite file per test
-
-@pytest.fixture
-def db_url(sqlite_template: Path, tmp_path: Path) -> str:
-    """SQLite only: the properties are about the engine, the storage tests cover PostgreSQL."""
-    path = tmp_path / "parkflow.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+# SQLite only, one file per test: the properties are about the engine, the storage tests
+# cover PostgreSQL
+pytestmark = SQLITE_ONLY
 
 
 # ---------------------------------------------------------------- steps
@@ -108,7 +97,7 @@ def fields_for(event: str, kind: str) -> dict[str, str]:
 
 def moment_for(kind: str, previous: datetime, now: datetime) -> str | datetime | None:
     if kind == "day_of_previous":
-        return previous.astimezone(TZ).date().isoformat()
+        return previous.astimezone(PARK_TZ).date().isoformat()
     if kind == "between":
         return previous + (now - previous) / 2
     if kind == "future":
@@ -185,12 +174,12 @@ def check_consistent(park: Park, project: Snapshot, rows: Sequence[Mapping[str, 
 def test_any_sequence_of_events_leaves_the_project_consistent_with_its_history(
         engine: Engine, park: Park, clock: FixedClock, people: dict[str, str],
         intake_days_ago: int, attempts: list[Step]) -> None:
-    clock.set(START)
+    clock.set(NOW)
     with writing(engine) as session:
         project_id = add_project(
             session, park, name="性质测试", category="platform", owner=people["alice"],
             actor=people["alice"],
-            intake=(START - timedelta(days=intake_days_ago)).date().isoformat()).id
+            intake=(NOW - timedelta(days=intake_days_ago)).date().isoformat()).id
     successes = 0
     before, rows, due = read(engine, park, project_id)
     check_consistent(park, before, rows, due, successes)

@@ -19,12 +19,11 @@ from notifications.scheduler import SWEEP_JOB, configure
 from parkflow.settings import Settings
 from parkflow.wiring import make_park
 from states.definition import ReminderRule
+from tests.factories import NOW, PARK_TZ
 from workflow.clock import FixedClock
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 JOB_IDS = {"sweep", "weekly-agenda", "weekly-digest", "daily-reminders", "monthly-report",
            "quarterly-report"}
-FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
 
 
 def tick() -> None:
@@ -33,7 +32,7 @@ def tick() -> None:
 
 @pytest.fixture
 def scheduler() -> Iterator[BackgroundScheduler]:
-    scheduler = BackgroundScheduler(timezone=SHANGHAI)
+    scheduler = BackgroundScheduler(timezone=PARK_TZ)
     scheduler.start(paused=True)
     try:
         yield scheduler
@@ -43,7 +42,7 @@ def scheduler() -> Iterator[BackgroundScheduler]:
 
 @pytest.fixture
 def rule() -> ReminderRule:
-    return make_park(clock=FixedClock(FRIDAY)).lifecycle.reminders
+    return make_park(clock=FixedClock(NOW)).lifecycle.reminders
 
 
 def jobs(scheduler: BackgroundScheduler) -> dict[str, Job]:
@@ -58,7 +57,7 @@ def next_fire(job: Job, after: datetime) -> Any:
 
 def test_configure_registers_the_sweep_and_the_weekly_and_daily_jobs_under_fixed_ids(
         scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
-    configure(scheduler, tick, rule, SHANGHAI)
+    configure(scheduler, tick, rule, PARK_TZ)
 
     registered = jobs(scheduler)
 
@@ -69,7 +68,7 @@ def test_configure_registers_the_sweep_and_the_weekly_and_daily_jobs_under_fixed
 
 def test_every_job_coalesces_runs_one_instance_and_is_never_dropped_as_misfired(
         scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
-    configure(scheduler, tick, rule, SHANGHAI)
+    configure(scheduler, tick, rule, PARK_TZ)
 
     for job in jobs(scheduler).values():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None), (
@@ -78,9 +77,9 @@ def test_every_job_coalesces_runs_one_instance_and_is_never_dropped_as_misfired(
 
 def test_configuring_twice_replaces_the_jobs_instead_of_adding_more(
         scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
-    configure(scheduler, tick, rule, SHANGHAI, every_seconds=60)
+    configure(scheduler, tick, rule, PARK_TZ, every_seconds=60)
 
-    configure(scheduler, tick, rule, SHANGHAI, every_seconds=30)
+    configure(scheduler, tick, rule, PARK_TZ, every_seconds=30)
 
     registered = jobs(scheduler)
     assert set(registered) == JOB_IDS
@@ -89,9 +88,9 @@ def test_configuring_twice_replaces_the_jobs_instead_of_adding_more(
 
 def test_configuring_twice_before_the_scheduler_starts_leaves_one_job_per_id(
         rule: ReminderRule) -> None:
-    scheduler = BackgroundScheduler(timezone=SHANGHAI)
-    configure(scheduler, tick, rule, SHANGHAI)
-    configure(scheduler, tick, rule, SHANGHAI)
+    scheduler = BackgroundScheduler(timezone=PARK_TZ)
+    configure(scheduler, tick, rule, PARK_TZ)
+    configure(scheduler, tick, rule, PARK_TZ)
     scheduler.start(paused=True)
     try:
         assert set(jobs(scheduler)) == JOB_IDS
@@ -101,7 +100,7 @@ def test_configuring_twice_before_the_scheduler_starts_leaves_one_job_per_id(
 
 def test_every_trigger_runs_in_the_parks_time_zone(
         scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
-    park = make_park(Settings(timezone="Asia/Shanghai"), clock=FixedClock(FRIDAY))
+    park = make_park(Settings(timezone="Asia/Shanghai"), clock=FixedClock(NOW))
 
     configure(scheduler, tick, rule, park.tz)
 
@@ -109,18 +108,18 @@ def test_every_trigger_runs_in_the_parks_time_zone(
 
 
 @pytest.mark.parametrize(("job_id", "expected"), [
-    ("weekly-agenda", datetime(2026, 11, 23, 8, 30, tzinfo=SHANGHAI)),  # Monday 08:30
-    ("weekly-digest", datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)),  # Monday 09:00
-    ("daily-reminders", datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI)),  # weekends too
-    ("monthly-report", datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)),  # the 1st, 09:00
-    ("quarterly-report", datetime(2027, 1, 1, 9, 0, tzinfo=SHANGHAI)),  # Jan, Apr, Jul, Oct
+    ("weekly-agenda", datetime(2026, 11, 23, 8, 30, tzinfo=PARK_TZ)),  # Monday 08:30
+    ("weekly-digest", datetime(2026, 11, 23, 9, 0, tzinfo=PARK_TZ)),  # Monday 09:00
+    ("daily-reminders", datetime(2026, 11, 21, 9, 0, tzinfo=PARK_TZ)),  # weekends too
+    ("monthly-report", datetime(2026, 12, 1, 9, 0, tzinfo=PARK_TZ)),  # the 1st, 09:00
+    ("quarterly-report", datetime(2027, 1, 1, 9, 0, tzinfo=PARK_TZ)),  # Jan, Apr, Jul, Oct
 ])
 def test_the_weekly_and_daily_jobs_fire_at_their_slots_in_park_time(
         scheduler: BackgroundScheduler, rule: ReminderRule, job_id: str,
         expected: datetime) -> None:
-    configure(scheduler, tick, rule, SHANGHAI)
+    configure(scheduler, tick, rule, PARK_TZ)
 
-    fire = next_fire(jobs(scheduler)[job_id], FRIDAY)
+    fire = next_fire(jobs(scheduler)[job_id], NOW)
 
     assert fire == expected
     assert fire.utcoffset() == timedelta(hours=8)
@@ -128,9 +127,9 @@ def test_the_weekly_and_daily_jobs_fire_at_their_slots_in_park_time(
 
 def test_the_agenda_after_friday_2026_11_20_fires_on_monday_2026_11_23_at_0830_plus_0800(
         scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
-    configure(scheduler, tick, rule, SHANGHAI)
+    configure(scheduler, tick, rule, PARK_TZ)
 
-    fire = next_fire(jobs(scheduler)["weekly-agenda"], FRIDAY)
+    fire = next_fire(jobs(scheduler)["weekly-agenda"], NOW)
 
     assert fire.isoformat() == "2026-11-23T08:30:00+08:00"
 
@@ -141,17 +140,17 @@ def test_a_park_in_another_zone_gets_its_mails_at_its_own_local_time(
 
     configure(scheduler, tick, rule, berlin)
 
-    fire = next_fire(jobs(scheduler)["weekly-agenda"], FRIDAY)
+    fire = next_fire(jobs(scheduler)["weekly-agenda"], NOW)
     assert fire == datetime(2026, 11, 23, 8, 30, tzinfo=berlin)
     assert fire.utcoffset() == timedelta(hours=1)
 
 
 def test_the_sweep_wakes_every_interval(
         scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
-    configure(scheduler, tick, rule, SHANGHAI, every_seconds=45)
+    configure(scheduler, tick, rule, PARK_TZ, every_seconds=45)
 
     sweep = jobs(scheduler)["sweep"]
 
-    first = next_fire(sweep, FRIDAY)
+    first = next_fire(sweep, NOW)
     assert first is not None
     assert next_fire(sweep, first + timedelta(seconds=1)) - first == timedelta(seconds=45)

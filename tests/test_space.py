@@ -13,13 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
-from sqlmodel import SQLModel
+from sqlalchemy import Engine
 
 from db.engine import reading, writing
-from db.models import OutboxMessage, SpaceListing, SpaceRequest, columns
+from db.models import SpaceListing, SpaceRequest
 from parkflow.wiring import make_park
-from tests.conftest import NOW
+from tests.factories import NOW, outbox_rows, refused
 from workflow.approvals import decide, withdraw
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, WorkflowError
@@ -27,47 +26,7 @@ from workflow.park import Park
 from workflow.projects import add_project, advance
 from workflow.space import add_listing, list_listings, list_requests, offer, request_space
 
-WATCHED = ("projects", "project_events", "approvals", "approval_events", "space_listings",
-           "space_requests", "outbox")
-
-
-# ---------------------------------------------------------------- helpers (shared)
-
-def fingerprint(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table a refusal could touch, in id order."""
-    with reading(engine) as session:
-        return {name: [tuple(row) for row in session.execute(
-            select(SQLModel.metadata.tables[name]).order_by(text("id")))]
-            for name in WATCHED}
-
-
-def refused(engine: Engine, kind: type[WorkflowError], field: str | None,
-            action: Callable[..., object], *args: Any, **kwargs: Any) -> WorkflowError:
-    """Run `action(session, *args, **kwargs)` in a write transaction; it must fail with
-    `kind` on `field` and leave every table exactly as it was."""
-    before = fingerprint(engine)
-    with pytest.raises(kind) as caught, writing(engine) as session:
-        action(session, *args, **kwargs)
-    assert caught.value.field == field, caught.value
-    assert fingerprint(engine) == before
-    return caught.value
-
-
-def outbox_rows(engine: Engine, *, kind: str | None = None) -> list[OutboxMessage]:
-    with reading(engine) as session:
-        query = select(OutboxMessage).order_by(columns(OutboxMessage).id)
-        if kind is not None:
-            query = query.where(columns(OutboxMessage).kind == kind)
-        return list(session.execute(query).scalars())
-
-
-# ---------------------------------------------------------------- fixtures
-
-@pytest.fixture
-def live(clock: FixedClock) -> Park:
-    """The park with its observers (reminders and approval mail), on the fixed clock."""
-    return make_park(clock=clock)
-
+# ---------------------------------------------------------------- fixtures and helpers
 
 @pytest.fixture
 def project(engine: Engine, live: Park, people: dict[str, str]) -> int:

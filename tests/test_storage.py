@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,33 +13,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, delete, event, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session
 
 from db.engine import make_engine, reading, writing
 from db.migrate import check, upgrade
-from db.models import CalendarDay, CalendarYear, Project, ProjectEvent, User, columns
-from workflow.calendar_store import import_calendar, seed_calendar
+from db.models import Project, ProjectEvent, User, columns
+from tests.factories import NOW, PARK_TZ, new_project, snapshot
+from workflow.calendar_store import import_calendar
 from workflow.clock import FixedClock
 from workflow.errors import Conflict
 from workflow.park import Park
-from workflow.projects import (
-    Snapshot,
-    add_project,
-    advance,
-    deadline_of,
-    load_snapshot,
-    save,
-)
+from workflow.projects import Snapshot, advance, deadline_of, load_snapshot, save
 from workflow.views import list_projects
 
-TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)
-VISIT = {"visitors": "张三", "needs": "space", "team": "4", "technology": "4", "capital": "4",
-         "market": "4"}
+ALL_FOURS = {"visitors": "张三", "needs": "space", "team": "4", "technology": "4",
+             "capital": "4", "market": "4"}  # a visit scored 4 on every dimension: 3 stars
 ROAD: list[tuple[str, dict[str, str], str]] = [
-    ("visit", VISIT, "2026-11-05"),
+    ("visit", ALL_FOURS, "2026-11-05"),
     ("register", {"company_name": "量测科技", "uscc": "91350100M000100Y43", "address": "望江西路"},
      "2026-11-10"),
     ("sign", {"agreement_no": "HT-1"}, "2026-11-15"),
@@ -56,13 +47,7 @@ def sqlite_path(sqlite_template: Path, tmp_path: Path) -> Path:
     return path
 
 
-def new_project(engine: Engine, park: Park, owner: str) -> int:
-    with writing(engine) as session:
-        return add_project(session, park, name="量子精密测量", category="tech_transfer",
-                           owner=owner, actor=owner, intake="2026-11-02").id
-
-
-def history_rows(engine: Engine, project_id: int | None = None) -> list[dict[str, Any]]:
+def stored_history(engine: Engine, project_id: int | None = None) -> list[dict[str, Any]]:
     """Every stored column of the history rows, in insertion order."""
     e = columns(ProjectEvent)
     query = select(ProjectEvent.__table__).order_by(e.id)  # type: ignore[attr-defined]
@@ -70,11 +55,6 @@ def history_rows(engine: Engine, project_id: int | None = None) -> list[dict[str
         query = query.where(e.project_id == project_id)
     with reading(engine) as session:
         return [dict(row._mapping) for row in session.execute(query)]
-
-
-def snapshot(engine: Engine, project_id: int) -> Snapshot:
-    with reading(engine) as session:
-        return load_snapshot(session, project_id)
 
 
 def count(engine: Engine, model: Any) -> int:
@@ -146,7 +126,7 @@ def test_stored_sentences_become_codes_when_migrated(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- aware datetimes
 
 @pytest.mark.parametrize("moment", [
-    datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=TZ),
+    datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=PARK_TZ),
     datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone(timedelta(hours=8))),
     datetime(2026, 7, 1, 8, 0, tzinfo=ZoneInfo("America/New_York")),  # DST offset
     datetime(2026, 1, 1, 0, 0, tzinfo=UTC),
@@ -183,8 +163,8 @@ def test_stored_moments_of_events_keep_their_instant(
     project_id = new_project(engine, park, people["alice"])
     with writing(engine) as session:
         advance(session, park, project_id=project_id, event="visit", actor=people["alice"],
-                at="2026-11-18T23:30:00+08:00", fields=VISIT)
-    row = history_rows(engine, project_id)[-1]
+                at="2026-11-18T23:30:00+08:00", fields=ALL_FOURS)
+    row = stored_history(engine, project_id)[-1]
     assert row["occurred_at"] == datetime(2026, 11, 18, 15, 30, tzinfo=UTC)
     assert row["recorded_at"] == NOW
     assert snapshot(engine, project_id).milestones["visit"] == "2026-11-18"  # park's day
@@ -255,7 +235,7 @@ def test_no_use_case_updates_or_deletes_a_history_row(
         engine: Engine, park: Park, people: dict[str, str]) -> None:
     project_id = new_project(engine, park, people["alice"])
     other_id = new_project(engine, park, people["carol"])
-    seen = history_rows(engine)
+    seen = stored_history(engine)
     for name, fields, day in ROAD:
         with writing(engine) as session:
             advance(session, park, project_id=project_id, event=name, actor=people["alice"],
@@ -268,7 +248,7 @@ def test_no_use_case_updates_or_deletes_a_history_row(
             advance(session, park, project_id=other_id, event=toggle, actor=people["leader"],
                     fields={"note": "n"} if toggle == "reactivate"
                     else {"reason": "other", "note": "n"})
-        rows = history_rows(engine)
+        rows = stored_history(engine)
         assert rows[:len(seen)] == seen
         assert len(rows) == len(seen) + 2
         assert [r["id"] for r in rows] == sorted({r["id"] for r in rows})
@@ -276,8 +256,8 @@ def test_no_use_case_updates_or_deletes_a_history_row(
     with writing(engine) as session:
         advance(session, park, project_id=project_id, event="reactivate",
                 actor=people["leader"], fields={"note": "回来"})
-    assert history_rows(engine)[:len(seen)] == seen
-    events = [r["event"] for r in history_rows(engine, project_id)]
+    assert stored_history(engine)[:len(seen)] == seen
+    events = [r["event"] for r in stored_history(engine, project_id)]
     assert events == ["intake", "visit", "register", "sign", "open", "exit", "reactivate"]
 
 
@@ -286,8 +266,8 @@ def test_the_history_keeps_the_fields_as_validated(
     project_id = new_project(engine, park, people["alice"])
     with writing(engine) as session:
         advance(session, park, project_id=project_id, event="visit", actor=people["alice"],
-                fields={**VISIT, "visitors": "张三，李四、王五", "needs": "space,funding"})
-    fields = history_rows(engine, project_id)[-1]["fields"]
+                fields={**ALL_FOURS, "visitors": "张三，李四、王五", "needs": "space,funding"})
+    fields = stored_history(engine, project_id)[-1]["fields"]
     assert fields == {"visitors": ["张三", "李四", "王五"], "needs": ["funding", "space"],
                       "team": 4, "technology": 4, "capital": 4, "market": 4}
 
@@ -317,7 +297,7 @@ def test_a_writer_with_a_stale_snapshot_gets_a_conflict_and_writes_no_history(
         stale = load_snapshot(session, project_id)
     with writing(engine) as session:  # …the first writer advances and commits…
         advance(session, park, project_id=project_id, event="visit", actor=people["carol"],
-                fields=VISIT)
+                fields=ALL_FOURS)
     leader_id = _user_id(engine, people["leader"])
     with pytest.raises(Conflict) as caught, writing(engine) as session:  # …then the second
         _visit_by(session, stale, leader_id)
@@ -325,7 +305,7 @@ def test_a_writer_with_a_stale_snapshot_gets_a_conflict_and_writes_no_history(
     assert caught.value.field == "version"
     project = snapshot(engine, project_id)
     assert (project.state, project.version, project.stars) == ("visited", 2, 3)
-    rows = history_rows(engine, project_id)
+    rows = stored_history(engine, project_id)
     assert [(r["event"], r["actor_id"]) for r in rows] == [
         ("intake", _user_id(engine, people["alice"])),
         ("visit", _user_id(engine, people["carol"]))]
@@ -341,13 +321,13 @@ def test_of_two_people_firing_the_same_event_the_second_gets_a_conflict(
         if who == "alice":
             with writing(engine) as session:
                 advance(session, park, project_id=project_id, event="visit",
-                        actor=people[who], fields=VISIT)
+                        actor=people[who], fields=ALL_FOURS)
             continue
         with pytest.raises(Conflict) as caught, writing(engine) as session:
             advance(session, park, project_id=project_id, event="visit", actor=people[who],
-                    fields={**VISIT, "team": "1"})
+                    fields={**ALL_FOURS, "team": "1"})
         assert caught.value.exit_code == 5
-    rows = history_rows(engine, project_id)
+    rows = stored_history(engine, project_id)
     assert [r["event"] for r in rows] == ["intake", "visit"]
     assert rows[-1]["fields"]["team"] == 4
     assert snapshot(engine, project_id).version == 2
@@ -368,7 +348,7 @@ def test_two_interleaved_advances_on_postgresql_one_wins_the_other_conflicts(
             interleaved.append(statement)
             with writing(engine) as first:
                 advance(first, park, project_id=project_id, event="visit",
-                        actor=people["alice"], fields=VISIT)
+                        actor=people["alice"], fields=ALL_FOURS)
 
     with pytest.raises(Conflict) as caught, writing(engine) as second:
         connection = second.connection()
@@ -383,23 +363,11 @@ def test_two_interleaved_advances_on_postgresql_one_wins_the_other_conflicts(
     assert caught.value.code == "concurrent_change"
     project = snapshot(engine, project_id)
     assert (project.state, project.version) == ("visited", 2)
-    assert [r["event"] for r in history_rows(engine, project_id)] == ["intake", "visit"]
+    assert [r["event"] for r in stored_history(engine, project_id)] == ["intake", "visit"]
     assert count(engine, Project) == 1
 
 
 # ---------------------------------------------------------------- stored deadlines
-
-@pytest.fixture
-def calendar_2026_restored(engine: Engine) -> Iterator[None]:
-    """Put the seeded 2026 arrangement back (on PostgreSQL the calendar outlives the test)."""
-    yield
-    day = columns(CalendarDay).day
-    with writing(engine) as session:
-        session.execute(delete(CalendarDay).where(day >= datetime(2026, 1, 1).date(),
-                                                  day <= datetime(2026, 12, 31).date()))
-        session.execute(delete(CalendarYear).where(columns(CalendarYear).year == 2026))
-        seed_calendar(session, Park.default(tz=TZ, clock=FixedClock(NOW)), now=NOW)
-
 
 def test_the_stored_deadline_follows_an_admins_new_holiday_arrangement(
         engine: Engine, park: Park, people: dict[str, str], clock: FixedClock,
@@ -409,8 +377,8 @@ def test_the_stored_deadline_follows_an_admins_new_holiday_arrangement(
     project_id = new_project(engine, park, people["alice"])  # intake 11-02 (Mon)
     with writing(engine) as session:
         advance(session, park, project_id=project_id, event="visit", actor=people["alice"],
-                at="2026-11-05", fields=VISIT)  # due: intake + 1 month = 12-02 (Wed)
-    assert snapshot(engine, project_id).due_at == datetime(2026, 12, 3, tzinfo=TZ)
+                at="2026-11-05", fields=ALL_FOURS)  # due: intake + 1 month = 12-02 (Wed)
+    assert snapshot(engine, project_id).due_at == datetime(2026, 12, 3, tzinfo=PARK_TZ)
     arrangement = ("date,kind,name\n2026-01-01,holiday,元旦\n"
                    "2026-12-02,holiday,园区停电\n2026-12-03,holiday,园区停电\n")
     with writing(engine) as session:
@@ -421,7 +389,7 @@ def test_the_stored_deadline_follows_an_admins_new_holiday_arrangement(
     with reading(engine) as session:
         shown = deadline_of(park, session, load_snapshot(session, project_id))
     assert shown is not None and shown.due_date.isoformat() == "2026-12-04"
-    clock.set(datetime(2026, 12, 3, 12, 0, tzinfo=TZ))  # 12-02 is over, 12-04 is not
+    clock.set(datetime(2026, 12, 3, 12, 0, tzinfo=PARK_TZ))  # 12-02 is over, 12-04 is not
     with reading(engine) as session:
         overdue = list_projects(session, park, overdue=True)
     assert snapshot(engine, project_id).due_at == shown.due_at

@@ -8,25 +8,10 @@ import pytest
 import time_machine
 
 from db.engine import reading
-from tests.test_web_support import (
-    PASSWORD,
-    Web,
-    csrf,
-    csrf_of,
-    login,
-    password_hash,
-    post_form,
-    sqlite_url,
-    web,
-)
+from tests.factories import PASSWORD, SQLITE_ONLY, Web, csrf, csrf_of, login, post_form
 from workflow.views import list_projects
 
-__all__ = ["password_hash", "sqlite_url", "web"]  # fixtures
-
-
-@pytest.fixture
-def db_url(sqlite_url: str) -> str:
-    return sqlite_url
+pytestmark = SQLITE_ONLY  # sessions and forms do not depend on the backend
 
 
 def test_a_visitor_is_sent_to_the_sign_in_page(web: Web) -> None:

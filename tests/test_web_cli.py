@@ -1,4 +1,7 @@
-"""The web's commands, as subprocesses: set-password, token create/revoke/list, serve."""
+"""The web's commands, as subprocesses: set-password, token create/revoke/list, serve.
+
+On SQLite only: the web and API tests cover PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,25 +18,17 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from tests.test_web_support import Web, login, password_hash, sqlite_url, web
-
-__all__ = ["password_hash", "sqlite_url", "web"]  # fixtures
-
-PARKFLOW = Path(sys.executable).parent / "parkflow"
-
-
-@pytest.fixture
-def db_url(sqlite_url: str) -> str:
-    return sqlite_url
+from tests.factories import PARKFLOW, SQLITE_ONLY, Web, command_env, login
 
 
 def parkflow(web: Web, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PARKFLOW_DATABASE_URL": web.app.settings.database_url,
-           "PARKFLOW_LANG": "en", "PARKFLOW_TEST_NOW": web.clock.now().isoformat()}
+    env = command_env(PARKFLOW_DATABASE_URL=web.app.settings.database_url,
+                      PARKFLOW_LANG="en", PARKFLOW_TEST_NOW=web.clock.now().isoformat())
     return subprocess.run([str(PARKFLOW), *args], input=stdin, capture_output=True, text=True,
                           env=env, timeout=60)
 
 
+@SQLITE_ONLY
 def test_set_password_lets_a_person_sign_in(web: Web) -> None:
     done = parkflow(web, "user", "set-password", web.people["bob"], "--password-stdin",
                     stdin="a brand new passphrase\n")
@@ -48,6 +42,7 @@ def test_set_password_lets_a_person_sign_in(web: Web) -> None:
     assert nobody.returncode == 4
 
 
+@SQLITE_ONLY
 def test_a_token_is_printed_once_works_and_is_revoked(web: Web) -> None:
     created = parkflow(web, "token", "create", "--by", web.people["alice"], "--name", "平台",
                        "--json")
@@ -74,6 +69,7 @@ def test_a_token_is_printed_once_works_and_is_revoked(web: Web) -> None:
     assert parkflow(web, "token", "create", "--by", "nobody@park.test").returncode == 3
 
 
+@SQLITE_ONLY
 def test_token_create_prints_just_the_token_on_stdout(web: Web) -> None:
     created = parkflow(web, "token", "create", "--by", web.people["alice"])
     assert created.returncode == 0 and created.stdout.strip().startswith("pf_")
@@ -86,6 +82,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("scheduler", [False, True], ids=["web", "web+scheduler"])
 def test_serve_answers_on_the_port_it_was_given(web: Web, scheduler: bool) -> None:
     port = _free_port()
@@ -127,6 +124,7 @@ def test_serve_refuses_an_uninitialised_database(tmp_path: Path) -> None:
     assert done.returncode == 2 and "parkflow init" in done.stderr
 
 
+@SQLITE_ONLY
 def test_the_in_process_scheduler_sweeps_and_delivers(web: Web, tmp_path: Path) -> None:
     from parkflow.cli.serve import start_scheduler
     settings = web.app.settings.model_copy(update={"mail_dir": str(tmp_path / "mail")})

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 
 from db.engine import reading, writing
 from db.models import User, columns
-from tests.test_web_support import Web, csrf, password_hash, post_form, sqlite_url, web
+from tests.factories import SAMPLE_2027, SQLITE_ONLY, Web, csrf, post_form
 from workflow.calendar_store import covered_years, show_calendar
 from workflow.notice_import import notice_source
 
-__all__ = ["password_hash", "sqlite_url", "web"]  # fixtures
+pytestmark = SQLITE_ONLY  # pages do not depend on the backend (the use case runs on both)
 
-SAMPLE_2027 = (Path(__file__).parent / "data" / "notice_2027_sample.txt").read_text("utf-8")
 ITEMS_2027 = SAMPLE_2027[SAMPLE_2027.index("一、"):SAMPLE_2027.index("节假日期间")]
-
-
-@pytest.fixture
-def db_url(sqlite_url: str) -> str:
-    return sqlite_url  # pages do not depend on the backend (the use case runs on both)
 
 
 def rows(html: str) -> dict[str, str]:

@@ -11,30 +11,24 @@ from sqlalchemy import select
 
 from db.engine import reading, writing
 from db.models import OutboxMessage, User, columns
-from tests.conftest import PARK_TZ
-from tests.test_web_support import (
-    VISIT,
+from tests.factories import (
+    FORM_VISIT,
+    PARK_TZ,
+    SQLITE_ONLY,
     Web,
     csrf,
-    password_hash,
+    login,
     post_form,
-    sqlite_url,
     user_lang,
-    web,
 )
 from workflow.approvals import decide, file_suspension, list_approvals
 from workflow.availability import available_events
 from workflow.space import add_listing, list_listings, request_space
 from workflow.views import project_view
 
-__all__ = ["password_hash", "sqlite_url", "web"]  # fixtures
+pytestmark = SQLITE_ONLY  # the pages do not depend on the backend; the API tests run on both
 
 XSS = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def db_url(sqlite_url: str) -> str:
-    return sqlite_url
 
 
 def cards(html: str) -> dict[int, str]:
@@ -159,7 +153,7 @@ def test_the_visit_form_asks_for_every_field_of_the_definition(web: Web) -> None
 def test_recording_a_visit_moves_the_project_rates_it_and_schedules_reminders(web: Web) -> None:
     pid = web.project(intake="2026-11-16")
     client = web.signed_in("alice")
-    data = {**VISIT, "at": "2026-11-18", "needs": "funding"}
+    data = {**FORM_VISIT, "at": "2026-11-18", "needs": "funding"}
     response = post_form(client, f"/projects/{pid}/events/visit", data, form="form-visit")
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == f"/projects/{pid}"
@@ -177,7 +171,7 @@ def test_recording_a_visit_moves_the_project_rates_it_and_schedules_reminders(we
 def test_a_checkbox_group_becomes_a_list(web: Web) -> None:
     pid = web.project()
     client = web.signed_in("alice")
-    data = [(k, v) for k, v in VISIT.items() if k != "needs"]
+    data = [(k, v) for k, v in FORM_VISIT.items() if k != "needs"]
     data += [("needs", "funding"), ("needs", "policy"), ("csrf_token", csrf(client))]
     response = client.post(f"/projects/{pid}/events/visit", content=urlencode(data),
                            headers={"HX-Request": "true",
@@ -191,7 +185,7 @@ def test_a_checkbox_group_becomes_a_list(web: Web) -> None:
 def test_a_bad_field_is_shown_in_place_and_nothing_changes(web: Web) -> None:
     pid = web.project()
     client = web.signed_in("alice")
-    response = post_form(client, f"/projects/{pid}/events/visit", {**VISIT, "team": "7"},
+    response = post_form(client, f"/projects/{pid}/events/visit", {**FORM_VISIT, "team": "7"},
                          form="form-visit")
     assert response.status_code == 422
     assert response.headers["HX-Retarget"] == "#form-visit-error"
@@ -206,7 +200,7 @@ def test_without_javascript_the_error_comes_back_to_the_form_with_the_values(web
     pid = web.project()
     client = web.signed_in("alice")
     response = post_form(client, f"/projects/{pid}/events/visit",
-                         {**VISIT, "visitors": "王建国", "uscc": None, "market": ""},
+                         {**FORM_VISIT, "visitors": "王建国", "uscc": None, "market": ""},
                          form="form-visit", htmx=False, referer=f"/projects/{pid}")
     assert response.status_code == 303 and response.headers["location"] == f"/projects/{pid}"
     page = client.get(f"/projects/{pid}").text
@@ -220,20 +214,20 @@ def test_without_javascript_the_error_comes_back_to_the_form_with_the_values(web
 def test_an_event_in_the_future_is_refused_with_the_field_named(web: Web) -> None:
     pid = web.project()
     response = post_form(web.signed_in("alice"), f"/projects/{pid}/events/visit",
-                         {**VISIT, "at": "2026-12-01"}, form="form-visit")
+                         {**FORM_VISIT, "at": "2026-12-01"}, form="form-visit")
     assert response.status_code == 422 and 'data-error-field="at"' in response.text
 
 
 def test_an_absurd_date_is_refused_not_crashed(web: Web) -> None:
     pid = web.project()
     response = post_form(web.signed_in("alice"), f"/projects/{pid}/events/visit",
-                         {**VISIT, "at": "9999-12-31T23:00:00-14:00"}, form="form-visit")
+                         {**FORM_VISIT, "at": "9999-12-31T23:00:00-14:00"}, form="form-visit")
     assert response.status_code == 422
 
 
 def test_a_member_of_another_group_is_refused_on_the_server(web: Web) -> None:
     pid = web.project(owner="alice")
-    response = post_form(web.signed_in("bob"), f"/projects/{pid}/events/visit", VISIT,
+    response = post_form(web.signed_in("bob"), f"/projects/{pid}/events/visit", FORM_VISIT,
                          form="form-visit")
     assert response.status_code == 403
     assert "bob@park.test" in response.text and "仅限" in response.text
@@ -423,7 +417,6 @@ def test_an_admin_adds_a_person_who_can_then_sign_in(web: Web) -> None:
                           "group": "platform", "lang": "en", "password": "dave's passphrase"})
     assert response.status_code == 200
     client = web.client()
-    from tests.test_web_support import login
     login(client, "dave@park.test", "dave's passphrase")
     assert "Pipeline board" in client.get("/board").text  # in the language set for him
 

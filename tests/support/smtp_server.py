@@ -1,6 +1,6 @@
 """A real SMTP server (aiosmtpd) running in-process for integration tests.
 
-    server = SmtpTestServer()            # or the `smtp_server` fixture in tests/conftest_smtp.py
+    server = SmtpTestServer()            # or the `smtp_server` fixture in tests/conftest.py
     server.start()
     SmtpMailer(server.settings()).send(message)
     server.messages[0].message["Subject"]

@@ -1,0 +1,1 @@
+"""Test doubles and drivers that are not tests: a real SMTP server."""
