@@ -23,7 +23,7 @@ test: $(STAMP)
 FAKE_DATE ?= 2028-06-15 10:00:00
 test-faketime: $(STAMP)
 	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime "$(FAKE_DATE)" $(BIN)/pytest -n 2 -q \
-		-p no:cacheprovider --ignore=tests/test_browser.py
+		-p no:cacheprovider --ignore=tests/web/test_browser.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,7 +32,7 @@ lint: $(STAMP)
 
 # The one catalogue: extract every message (Python and templates), merge it into both
 # languages, compile. Fill in the new Chinese msgstr, then run it again to compile them;
-# tests/test_i18n.py fails while a message lacks its translation or a .mo is stale.
+# tests/i18n/test_i18n.py fails while a message lacks its translation or a .mo is stale.
 I18N_KEYWORDS := -k gettext:2 -k gettext:1,1t -k ngettext:2,3 -k ngettext:1,2,3t -k N_ -k NP_:1,2 -k say -k say_n:1,2
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output -w 100 \
