@@ -41,6 +41,7 @@ from tests.factories import (
     Cli,
     Web,
     drop_year,
+    seed_project,
 )
 from tests.support.smtp_server import SmtpTestServer
 from web.config import WebSettings
@@ -206,6 +207,14 @@ def task_force(engine: Engine, people: dict[str, str], clock: FixedClock,
         add_user(session, live.lifecycle, email=VICE, name="陈副主任", role="leader",
                  now=clock.now())
     return {**people, "vice": VICE}
+
+
+@pytest.fixture
+def project(engine: Engine, live: Park, people: dict[str, str]) -> int:
+    """alice's project (group "project"), entered today: the visit is due Friday 11-27.
+
+    Request `staff` or `task_force` before it for their second leader to be warned too."""
+    return seed_project(engine, live, people["alice"])
 
 
 # ---------------------------------------------------------------- definitions and calendar

@@ -27,7 +27,15 @@ from sqlalchemy import Engine, delete, select, text
 from sqlmodel import Session, SQLModel
 
 from db.engine import reading, writing
-from db.models import CalendarDay, CalendarYear, OutboxMessage, User, columns
+from db.models import (
+    CalendarDay,
+    CalendarYear,
+    OutboxMessage,
+    SpaceListing,
+    SpaceRequest,
+    User,
+    columns,
+)
 from notifications.delivery import MailSettings
 from parkflow.wiring import App
 from tests.support.smtp_server import ReceivedMessage
@@ -36,11 +44,13 @@ from workflow.errors import WorkflowError
 from workflow.fields import uscc_check_char
 from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, load_snapshot
+from workflow.space import add_listing, request_space
 from workflow.tokens import create_token
 
 with warnings.catch_warnings():  # starlette's TestClient warns that httpx will be replaced
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
+
 
 # ---------------------------------------------------------------- time and place
 
@@ -56,6 +66,7 @@ PARKFLOW = Path(sys.executable).parent / "parkflow"  # the installed command
 # For tests of logic no database path changes (messages, languages, pure rules): SQLite only.
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
+
 # ---------------------------------------------------------------- people
 
 PEOPLE = [
@@ -70,6 +81,7 @@ LEADER, ALICE, CAROL, BOB, ADMIN = (email for email, *_ in PEOPLE)
 LEADER2 = "sun@park.test"  # the second leader of `staff` (reads English)
 VICE = "vice@park.test"  # the second leader of `task_force` (reads Chinese)
 
+
 # ---------------------------------------------------------------- the default lifecycle
 
 SOURCE = "lifecycle.yaml"  # what the messages call a definition checked in memory
@@ -83,6 +95,7 @@ VISIT = {"visitors": "张三,李四", "needs": "funding,space", "team": "4", "te
 REGISTER = {"company_name": "合肥量测科技有限公司", "uscc": "91350100M000100Y43",
             "address": "合肥市高新区望江西路 800 号"}
 
+
 # ---------------------------------------------------------------- shapes of answers
 
 ERROR_KEYS = {"kind", "field", "message"}
@@ -90,6 +103,7 @@ PROJECT_KEYS = {"id", "name", "category", "state", "owner", "group", "stars", "d
                 "history"}
 HISTORY_KEYS = {"event", "from", "to", "actor", "occurred_at", "recorded_at", "fields"}
 APPROVAL_KEYS = {"id", "kind", "subject_id", "state", "requested_by", "decided_by", "comment"}
+
 
 # ---------------------------------------------------------------- mail
 
@@ -176,6 +190,40 @@ def outbox_rows(engine: Engine, *, kind: str | None = None, project_id: int | No
         query = query.where(o.status == status)
     with reading(engine) as session:
         return list(session.execute(query).scalars())
+
+
+# ---------------------------------------------------------------- space
+
+def listing(engine: Engine, park: Park, *, area: float | str = 1200, type: str = "office",
+            unit: str = "501") -> int:
+    """A listing of the inventory (合肥创新产业园 B3), available; its id."""
+    with writing(engine) as session:
+        added = add_listing(session, park, carrier="合肥创新产业园", building="B3", unit=unit,
+                            area=area, type=type, now=park.now())
+        assert added.id is not None
+        return added.id
+
+
+def request(engine: Engine, park: Park, project_id: int, by: str, *, area: float | str = 300,
+            type: str = "office", needed_by: str = "2026-12-31", **extra: Any) -> dict[str, Any]:
+    """A space request filed by `by`: what `request_space` answers."""
+    with writing(engine) as session:
+        return request_space(session, park, project_id=project_id, type=type, area=area,
+                             needed_by=needed_by, actor=by, **extra)
+
+
+def request_row(engine: Engine, request_id: int) -> SpaceRequest:
+    with reading(engine) as session:
+        row = session.get(SpaceRequest, request_id)
+    assert row is not None
+    return row
+
+
+def listing_row(engine: Engine, listing_id: int) -> SpaceListing:
+    with reading(engine) as session:
+        row = session.get(SpaceListing, listing_id)
+    assert row is not None
+    return row
 
 
 # ---------------------------------------------------------------- the command

@@ -1,4 +1,4 @@
-"""The space inventory (全区一张图), space requests and offers, on SQLite and on PostgreSQL.
+"""The space inventory (全区一张图) and space requests, on SQLite and on PostgreSQL.
 
 Everything goes through the use cases with a fixed clock (2026-11-20 10:00, a Friday) and a
 park wired with its observers, so the outbox rows written with each change can be checked.
@@ -7,7 +7,6 @@ Every refusal is checked to leave every table exactly as it was.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -16,55 +15,14 @@ import pytest
 from sqlalchemy import Engine
 
 from db.engine import reading, writing
-from db.models import SpaceListing, SpaceRequest
 from parkflow.wiring import make_park
-from tests.factories import NOW, outbox_rows, refused
-from workflow.approvals import decide, withdraw
+from tests.factories import NOW, listing, listing_row, outbox_rows, refused, request, request_row
+from workflow.approvals import decide
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, WorkflowError
 from workflow.park import Park
 from workflow.projects import add_project, advance
 from workflow.space import add_listing, list_listings, list_requests, offer, request_space
-
-# ---------------------------------------------------------------- fixtures and helpers
-
-@pytest.fixture
-def project(engine: Engine, live: Park, people: dict[str, str]) -> int:
-    """A project of alice's (project group), entered today."""
-    with writing(engine) as session:
-        return add_project(session, live, name="量子精密测量", category="tech_transfer",
-                           owner=people["alice"], actor=people["alice"]).id
-
-
-def listing(engine: Engine, park: Park, *, area: float | str = 1200, type: str = "office",
-            unit: str = "501") -> int:
-    with writing(engine) as session:
-        added = add_listing(session, park, carrier="合肥创新产业园", building="B3", unit=unit,
-                            area=area, type=type, now=park.now())
-        assert added.id is not None
-        return added.id
-
-
-def request(engine: Engine, park: Park, project_id: int, by: str, *, area: float | str = 300,
-            type: str = "office", needed_by: str = "2026-12-31", **extra: Any) -> dict[str, Any]:
-    with writing(engine) as session:
-        return request_space(session, park, project_id=project_id, type=type, area=area,
-                             needed_by=needed_by, actor=by, **extra)
-
-
-def request_row(engine: Engine, request_id: int) -> SpaceRequest:
-    with reading(engine) as session:
-        row = session.get(SpaceRequest, request_id)
-    assert row is not None
-    return row
-
-
-def listing_row(engine: Engine, listing_id: int) -> SpaceListing:
-    with reading(engine) as session:
-        row = session.get(SpaceListing, listing_id)
-    assert row is not None
-    return row
-
 
 # ---------------------------------------------------------------- the inventory
 
@@ -268,122 +226,6 @@ def test_text_longer_than_the_database_keeps_is_refused_as_invalid_naming_the_fi
     for field, action, kwargs in cases:
         with subtests.test(f"{action.__name__}: {field}"):
             refused(engine, ValidationError, field, action, live, **kwargs)
-
-
-# ---------------------------------------------------------------- offers
-
-def test_offering_a_listing_for_a_small_request_reserves_it_and_tells_requester_and_owner(
-        engine: Engine, live: Park, people: dict[str, str], project: int) -> None:
-    unit = listing(engine, live, area=320)
-    filed = request(engine, live, project, people["carol"], area=300)  # the group lead files
-    with writing(engine) as session:
-        result = offer(session, live, request_id=filed["id"], listing_id=unit,
-                       actor=people["leader"])
-    assert result == {"request_id": filed["id"], "listing_id": unit, "status": "offered",
-                      "note": None}
-    row = listing_row(engine, unit)
-    assert (row.status, row.reserved_for, row.version) == ("reserved", filed["id"], 2)
-    assert request_row(engine, filed["id"]).status == "offered"
-    offered = outbox_rows(engine, kind="listing_offered")
-    assert sorted(r.recipient for r in offered) == [people["alice"], people["carol"]]
-    assert all(r.project_id == project and r.status == "pending" for r in offered)
-    assert all(r.payload["listing_id"] == unit for r in offered)
-    with reading(engine) as session:
-        [listed] = list_requests(session, live)
-    assert (listed["status"], listed["listing_id"]) == ("offered", unit)
-
-
-def test_an_approved_large_request_can_be_offered_and_a_smaller_listing_needs_a_note(
-        engine: Engine, live: Park, people: dict[str, str], project: int) -> None:
-    smaller = listing(engine, live, area=900)
-    filed = request(engine, live, project, people["alice"], area=1200)
-    with writing(engine) as session:
-        decide(session, live, approval_id=filed["approval_id"], decision="approve",
-               actor=people["leader"])
-    assert request_row(engine, filed["id"]).status == "approved"
-
-    error = refused(engine, ValidationError, "note",
-                    lambda s: offer(s, live, request_id=filed["id"], listing_id=smaller,
-                                    actor=people["alice"], note="   "))
-    assert "900" in error.message() and "1,200" in error.message()
-    with writing(engine) as session:
-        result = offer(session, live, request_id=filed["id"], listing_id=smaller,
-                       actor=people["alice"], note="企业同意先入驻 900 m²，二期再扩")
-    assert result["note"] == "企业同意先入驻 900 m²，二期再扩"
-    assert listing_row(engine, smaller).status == "reserved"
-    [first, *_] = outbox_rows(engine, kind="listing_offered")
-    assert first.payload["note"] == "企业同意先入驻 900 m²，二期再扩"
-
-
-def test_every_refused_offer_changes_nothing(
-        engine: Engine, live: Park, people: dict[str, str], project: int,
-        subtests: pytest.Subtests) -> None:
-    alice, leader = people["alice"], people["leader"]
-    office, lab, taken = (listing(engine, live, area=2000, unit="A"),
-                          listing(engine, live, area=2000, type="lab", unit="B"),
-                          listing(engine, live, area=2000, unit="C"))
-    pending = request(engine, live, project, alice, area=1500)
-    rejected = request(engine, live, project, alice, area=1600)
-    withdrawn = request(engine, live, project, alice, area=1700)
-    cleared = request(engine, live, project, alice, area=100)
-    done = request(engine, live, project, alice, area=200)
-    with writing(engine) as session:
-        decide(session, live, approval_id=rejected["approval_id"], decision="reject",
-               actor=leader, comment="面积过大，请压缩")
-        withdraw(session, live, approval_id=withdrawn["approval_id"], actor=alice)
-        offer(session, live, request_id=done["id"], listing_id=taken, actor=alice)
-    cases: list[tuple[str, int, int, str, type[WorkflowError], str]] = [
-        ("a request still pending approval", pending["id"], office, alice, Conflict,
-         "request"),
-        ("a rejected request", rejected["id"], office, alice, Conflict, "request"),
-        ("a withdrawn request", withdrawn["id"], office, alice, Conflict, "request"),
-        ("a request already offered a listing", done["id"], office, alice, Conflict,
-         "request"),
-        ("a listing already reserved", cleared["id"], taken, alice, Conflict, "listing"),
-        ("a listing of another type", cleared["id"], lab, alice, ValidationError, "listing"),
-        ("an unknown listing", cleared["id"], 999, alice, NotFound, "listing"),
-        ("an unknown request", 999, office, alice, NotFound, "request"),
-        ("a member of another group", cleared["id"], office, people["bob"], NotPermitted,
-         "by"),
-        ("an unknown person", cleared["id"], office, "nobody@park.test", NotPermitted, "by"),
-    ]
-    for what, request_id, listing_id, by, kind, field in cases:
-        with subtests.test(what):
-            refused(engine, kind, field, offer, live, request_id=request_id,
-                    listing_id=listing_id, actor=by)
-    assert request_row(engine, rejected["id"]).status == "rejected"
-    assert request_row(engine, withdrawn["id"]).status == "withdrawn"
-
-
-def test_two_offers_of_one_listing_at_the_same_moment_reserve_it_once(
-        engine: Engine, live: Park, people: dict[str, str], project: int) -> None:
-    unit = listing(engine, live, area=500)
-    first = request(engine, live, project, people["alice"], area=400)
-    second = request(engine, live, project, people["carol"], area=450)
-    outcome: dict[str, object] = {}
-
-    def rival() -> None:
-        try:
-            with writing(engine) as session:
-                outcome["second"] = offer(session, live, request_id=second["id"],
-                                          listing_id=unit, actor=people["carol"])
-        except WorkflowError as exc:
-            outcome["second"] = exc
-
-    with writing(engine) as session:
-        offer(session, live, request_id=first["id"], listing_id=unit, actor=people["alice"])
-        thread = threading.Thread(target=rival)
-        thread.start()  # blocks on the open transaction (row lock / BEGIN IMMEDIATE)
-        thread.join(timeout=0.5)
-        assert thread.is_alive(), "the rival offer did not wait for the first one"
-    thread.join(timeout=30)
-    assert isinstance(outcome["second"], Conflict), outcome
-    assert outcome["second"].field == "listing"
-    row = listing_row(engine, unit)
-    assert (row.status, row.reserved_for) == ("reserved", first["id"])
-    assert request_row(engine, second["id"]).status == "open"
-    assert {r.payload["request_id"] for r in outbox_rows(engine, kind="listing_offered")} == {
-        first["id"]}
 
 
 def test_the_request_clock_reads_the_park_day_not_utc(
