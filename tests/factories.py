@@ -28,6 +28,7 @@ from sqlmodel import Session, SQLModel
 
 from db.engine import reading, writing
 from db.models import (
+    Approval,
     CalendarDay,
     CalendarYear,
     OutboxMessage,
@@ -39,6 +40,13 @@ from db.models import (
 from notifications.delivery import MailSettings
 from parkflow.wiring import App
 from tests.support.smtp_server import ReceivedMessage
+from workflow.approvals import (
+    approval_history,
+    decide,
+    file_extension,
+    file_suspension,
+    list_approvals,
+)
 from workflow.clock import FixedClock
 from workflow.errors import WorkflowError
 from workflow.fields import uscc_check_char
@@ -46,6 +54,7 @@ from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, load_snapshot
 from workflow.space import add_listing, request_space
 from workflow.tokens import create_token
+from workflow.views import project_view
 
 with warnings.catch_warnings():  # starlette's TestClient warns that httpx will be replaced
     warnings.simplefilter("ignore")
@@ -62,6 +71,12 @@ SAMPLE_2027 = NOTICE_FILE.read_text("utf-8")
 D = date.fromisoformat  # D("2026-10-01"), for tables of dates
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 PARKFLOW = Path(sys.executable).parent / "parkflow"  # the installed command
+
+
+def on(day: str, clock: str = "09:00") -> datetime:
+    """A moment in park time: 09:00 unless told."""
+    return datetime.fromisoformat(f"{day}T{clock}:00+08:00")
+
 
 # For tests of logic no database path changes (messages, languages, pure rules): SQLite only.
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -224,6 +239,92 @@ def listing_row(engine: Engine, listing_id: int) -> SpaceListing:
         row = session.get(SpaceListing, listing_id)
     assert row is not None
     return row
+
+
+# ---------------------------------------------------------------- approvals
+
+def extension(engine: Engine, park: Park, project_id: int, by: str, days: int | str = 10,
+              reason: str = "企业注册材料待工商核准") -> int:
+    """An extension request filed by `by`; its approval id."""
+    with writing(engine) as session:
+        approval = file_extension(session, park, project_id=project_id, days=days,
+                                  reason=reason, actor=by)
+        assert approval.id is not None
+        return approval.id
+
+
+def suspension(engine: Engine, park: Park, project_id: int, by: str,
+               reason: str = "等待管委会会议决定") -> int:
+    """A suspension request filed by `by`; its approval id."""
+    with writing(engine) as session:
+        approval = file_suspension(session, park, project_id=project_id, reason=reason,
+                                   actor=by)
+        assert approval.id is not None
+        return approval.id
+
+
+def space(engine: Engine, park: Park, project_id: int, by: str, area: float = 1500,
+          type: str = "office") -> dict[str, Any]:
+    """A space request as the approval mails show it (with a carrier and a note); large
+    enough to need a leader unless told."""
+    return request(engine, park, project_id, by, area=area, type=type,
+                   carrier="合肥创新产业园", note="研发团队扩编")
+
+
+def decided(engine: Engine, park: Park, approval_id: int, decision: str, by: str,
+            comment: str | None = None) -> Approval:
+    """`by` decides the approval; the approval as decided."""
+    with writing(engine) as session:
+        return decide(session, park, approval_id=approval_id, decision=decision, actor=by,
+                      comment=comment)
+
+
+def approval(engine: Engine, approval_id: int) -> Approval:
+    """The approval row as stored."""
+    with reading(engine) as session:
+        row = session.get(Approval, approval_id)
+    assert row is not None
+    return row
+
+
+def events(engine: Engine, park: Park, approval_id: int) -> list[tuple[str, str | None, str,
+                                                                         str]]:
+    """The approval's history: (event, from, to, actor) each."""
+    with reading(engine) as session:
+        return [(e["event"], e["from"], e["to"], e["actor"])
+                for e in approval_history(session, park, approval_id)]
+
+
+def view(engine: Engine, park: Park, project_id: int, lang: str = "zh-CN") -> dict[str, Any]:
+    """The project as `project show` shows it."""
+    with reading(engine) as session:
+        return project_view(session, park, project_id, lang)
+
+
+def inbox(engine: Engine, park: Park, by: str, *, pending: bool = False,
+          mine: bool = False) -> list[dict[str, Any]]:
+    """The approvals `by` sees (`approvals list`)."""
+    with reading(engine) as session:
+        return list_approvals(session, park, viewer=by, pending=pending, mine=mine)
+
+
+def moments(found: list[OutboxMessage]) -> list[tuple[str, str, str]]:
+    """(kind, recipient, send_at in park time) of outbox rows, sorted."""
+    return sorted((r.kind, r.recipient, r.send_at.astimezone(PARK_TZ).isoformat()[:16])
+                  for r in found)
+
+
+def opened(engine: Engine, park: Park, owner: str) -> int:
+    """A project that has gone all the way to opening (no deadline any more)."""
+    pid = seed_project(engine, park, owner, name="已开业项目", intake="2026-11-01")
+    steps = [("visit", "2026-11-02", VISIT), ("register", "2026-11-03", REGISTER),
+             ("sign", "2026-11-04", {"agreement_no": "HT-1"}),
+             ("open", "2026-11-05", {"premises": "A3 栋"})]
+    with writing(engine) as session:
+        for event, day, fields in steps:
+            advance(session, park, project_id=pid, event=event, actor=owner, at=day,
+                    fields=fields)
+    return pid
 
 
 # ---------------------------------------------------------------- the command
