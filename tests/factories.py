@@ -113,6 +113,7 @@ REGISTER = {"company_name": "合肥量测科技有限公司", "uscc": "91350100M
 
 # ---------------------------------------------------------------- shapes of answers
 
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese in an English message?
 ERROR_KEYS = {"kind", "field", "message"}
 PROJECT_KEYS = {"id", "name", "category", "state", "owner", "group", "stars", "deadline",
                 "history"}
