@@ -37,9 +37,10 @@ from db.models import (
     User,
     columns,
 )
-from notifications.delivery import MailSettings
+from notifications.delivery import MailSettings, run_once
+from notifications.mail import SmtpMailer
 from parkflow.wiring import App
-from tests.support.smtp_server import ReceivedMessage
+from tests.support.smtp_server import ReceivedMessage, SmtpTestServer
 from workflow.approvals import (
     approval_history,
     decide,
@@ -78,6 +79,11 @@ def on(day: str, clock: str = "09:00") -> datetime:
     return datetime.fromisoformat(f"{day}T{clock}:00+08:00")
 
 
+def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
+    """A moment in park time in 2026, for tables of moments: at(11, 24) is on("2026-11-24")."""
+    return datetime(2026, month, day, hour, minute, tzinfo=PARK_TZ)
+
+
 # For tests of logic no database path changes (messages, languages, pure rules): SQLite only.
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
@@ -95,6 +101,7 @@ PEOPLE = [
 LEADER, ALICE, CAROL, BOB, ADMIN = (email for email, *_ in PEOPLE)
 LEADER2 = "sun@park.test"  # the second leader of `staff` (reads English)
 VICE = "vice@park.test"  # the second leader of `task_force` (reads Chinese)
+TASK_FORCE = {LEADER, VICE, ALICE, CAROL, BOB}  # members and leaders, not the admin
 
 
 # ---------------------------------------------------------------- the default lifecycle
@@ -206,6 +213,43 @@ def outbox_rows(engine: Engine, *, kind: str | None = None, project_id: int | No
         query = query.where(o.status == status)
     with reading(engine) as session:
         return list(session.execute(query).scalars())
+
+
+# ---------------------------------------------------------------- the reminder ladder and the sweep
+
+def visit(engine: Engine, park: Park, project_id: int, *, scores: int = 4,
+          on: str | None = None) -> None:
+    """alice records a visit, every dimension scored `scores` (4: 3 stars), dated `on`."""
+    fields = {"visitors": "王主任,李爱丽", "needs": "funding,space", "team": scores,
+              "technology": scores, "capital": scores, "market": scores}
+    with writing(engine) as session:
+        advance(session, park, project_id=project_id, event="visit", actor=ALICE, at=on,
+                fields=fields)
+
+
+def ladder(rows: list[OutboxMessage]) -> set[tuple[str, str, datetime]]:
+    """(kind, recipient, send_at in park time) of each row."""
+    return {(row.kind, row.recipient, row.send_at.astimezone(PARK_TZ)) for row in rows}
+
+
+def sweep_at(engine: Engine, park: Park, server: SmtpTestServer, moment: datetime,
+             clock: FixedClock) -> dict[str, int]:
+    """One `reminders run` at `moment`, as the scheduler would do it."""
+    clock.set(moment)
+    return run_once(engine, park, SmtpMailer(server.settings()), MAIL_SETTINGS, now=moment,
+                    worker="test-sweeper")
+
+
+def delivered(engine: Engine, server: SmtpTestServer) -> list[tuple[OutboxMessage,
+                                                                    ReceivedMessage]]:
+    """Every message the server received, with the outbox row it came from."""
+    by_id = {row.message_id: row for row in outbox_rows(engine) if row.message_id}
+    return [(by_id[str(m.message["Message-ID"])], m) for m in server.messages]
+
+
+def received(engine: Engine, server: SmtpTestServer, kind: str) -> list[ReceivedMessage]:
+    """The messages of one kind the server received."""
+    return [message for row, message in delivered(engine, server) if row.kind == kind]
 
 
 # ---------------------------------------------------------------- space
