@@ -48,7 +48,9 @@ from workflow.approvals import (
     file_suspension,
     list_approvals,
 )
+from workflow.calendar import BusinessCalendar
 from workflow.clock import FixedClock
+from workflow.deadlines import Deadline, Period, compute_deadline
 from workflow.errors import WorkflowError
 from workflow.fields import uscc_check_char
 from workflow.park import Park
@@ -141,6 +143,29 @@ def text_of(message: ReceivedMessage) -> str:
     body = message.message.get_body(preferencelist=("plain",))
     assert body is not None
     return cast(str, cast(EmailMessage, body).get_content())
+
+
+# ---------------------------------------------------------------- deadlines
+
+def deadline(
+    calendar: BusinessCalendar,
+    start: str,
+    period: str,
+    *,
+    roll_forward: bool = True,
+    lang: str = "zh-CN",
+) -> Deadline:
+    """The deadline `period` after an intake on `start`, as the engine computes it."""
+    label = "intake" if lang == "en" else "入库"
+    return compute_deadline(
+        start=D(start),
+        period=Period.parse(period),
+        calendar=calendar,
+        tz=PARK_TZ,
+        anchor_label=label,
+        roll_forward=roll_forward,
+        lang=lang,
+    )
 
 
 # ---------------------------------------------------------------- projects

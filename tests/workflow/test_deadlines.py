@@ -14,37 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.factories import PARK_TZ, D
+from tests.factories import PARK_TZ, D, deadline
 from workflow.calendar import BusinessCalendar, SpecialDay
 from workflow.deadlines import (
-    Deadline,
     Period,
     compute_deadline,
-    extend_deadline,
     local_date,
-    shift_deadline,
 )
-
-
-def deadline(
-    calendar: BusinessCalendar,
-    start: str,
-    period: str,
-    *,
-    roll_forward: bool = True,
-    lang: str = "zh-CN",
-) -> Deadline:
-    label = "intake" if lang == "en" else "入库"
-    return compute_deadline(
-        start=D(start),
-        period=Period.parse(period),
-        calendar=calendar,
-        tz=PARK_TZ,
-        anchor_label=label,
-        roll_forward=roll_forward,
-        lang=lang,
-    )
-
 
 # (start, period, roll_forward, unrolled last day, due date) — every date worked out by hand.
 HAND_COMPUTED = [
@@ -341,125 +317,6 @@ def test_a_datetime_start_is_refused_so_the_local_day_is_never_skipped(
             tz=PARK_TZ,
             anchor_label="入库",
         )
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("7 days", Period(days=7)),
-        ("10 days", Period(days=10)),
-        ("1 day", Period(days=1)),
-        ("1 month", Period(months=1)),
-        ("2 months", Period(months=2)),
-        ("  3 Months ", Period(months=3)),
-        ("7天", Period(days=7)),
-        ("1个月", Period(months=1)),
-    ],
-)
-def test_a_period_is_parsed_from_its_text(text: str, expected: Period) -> None:
-    assert Period.parse(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "7", "days", "0 days", "-1 days", "1 week", "1.5 months"])
-def test_an_unreadable_period_is_refused_naming_the_text(text: str) -> None:
-    with pytest.raises(ValueError, match=f"'{text}'"):
-        Period.parse(text)
-
-
-def test_an_empty_period_cannot_be_built() -> None:
-    with pytest.raises(ValueError, match="positive"):
-        Period()
-
-
-@pytest.mark.parametrize(
-    ("period", "lang", "expected"),
-    [
-        (Period(days=7), "zh-CN", "7天"),
-        (Period(months=1), "zh-CN", "1个月"),
-        (Period(days=7), "en", "7 days"),
-        (Period(days=1), "en", "1 day"),
-        (Period(months=1), "en", "1 month"),
-        (Period(months=2), "en", "2 months"),
-        (Period(months=1, days=5), "zh-CN", "1个月5天"),
-        (Period(months=1, days=5), "en", "1 month 5 days"),
-    ],
-)
-def test_a_period_has_a_label_in_each_language(period: Period, lang: str, expected: str) -> None:
-    assert period.label(lang) == expected
-
-
-def test_an_unsupported_language_is_refused() -> None:
-    with pytest.raises(ValueError, match="fr"):
-        Period(days=7).label("fr")
-
-
-def test_an_extension_adds_calendar_days_to_the_current_due_date_and_keeps_the_history(
-    calendar: BusinessCalendar,
-) -> None:
-    original = deadline(calendar, "2026-10-09", "1 month")  # 11-09, a Monday
-    extended = extend_deadline(
-        original, days=10, calendar=calendar, tz=PARK_TZ, note="王主任 2026-11-02 批准"
-    )
-    assert extended.due_date == D("2026-11-19")
-    assert extended.start == D("2026-10-09")
-    assert extended.due_at == datetime(2026, 11, 20, tzinfo=PARK_TZ)
-    assert extended.explanation == (
-        "入库 2026-10-09 + 1个月 = 2026-11-09；2026-11-09 为工作日 → 截止 2026-11-09 24:00"
-        "；延期 10 天（王主任 2026-11-02 批准）：2026-11-09 + 10天 = 2026-11-19"
-        "；2026-11-19 为工作日 → 截止 2026-11-19 24:00"
-    )
-
-
-def test_an_extension_landing_on_a_holiday_is_rolled_forward(calendar: BusinessCalendar) -> None:
-    original = deadline(calendar, "2026-09-14", "7 days", lang="en")  # 09-21, a Monday
-    extended = extend_deadline(
-        original,
-        days=10,
-        calendar=calendar,
-        tz=PARK_TZ,
-        note="approved by Director Wang 2026-09-18",
-        lang="en",
-    )
-    assert extended.due_date == D("2026-10-08")
-    assert extended.explanation.endswith(
-        "; extended by 10 days (approved by Director Wang 2026-09-18): 2026-09-21 + 10 days"
-        " = 2026-10-01; 2026-10-01 is a statutory holiday (National Day), moved to 2026-10-08"
-        " → due 2026-10-08 24:00"
-    )
-
-
-def test_an_extension_can_be_left_unrolled(calendar: BusinessCalendar) -> None:
-    original = deadline(calendar, "2026-09-14", "7 days")
-    extended = extend_deadline(
-        original, days=10, calendar=calendar, tz=PARK_TZ, note="", roll_forward=False
-    )
-    assert extended.due_date == D("2026-10-01")
-    assert "延期 10 天：2026-09-21 + 10天 = 2026-10-01" in extended.explanation
-
-
-def test_an_extension_of_a_warned_deadline_keeps_the_warning_once(
-    calendar: BusinessCalendar,
-) -> None:
-    original = deadline(calendar, "2027-01-31", "1 month")
-    extended = extend_deadline(original, days=3, calendar=calendar, tz=PARK_TZ, note="批准")
-    assert extended.warnings == original.warnings
-    assert len(extended.warnings) == 1
-
-
-@pytest.mark.parametrize("days", [0, -3])
-def test_an_extension_must_add_at_least_one_day(calendar: BusinessCalendar, days: int) -> None:
-    original = deadline(calendar, "2026-10-09", "1 month")
-    with pytest.raises(ValueError, match="at least 1"):
-        extend_deadline(original, days=days, calendar=calendar, tz=PARK_TZ, note="")
-
-
-def test_a_suspension_moves_the_deadline_by_the_paused_days(calendar: BusinessCalendar) -> None:
-    original = deadline(calendar, "2026-10-09", "1 month")  # 11-09
-    shifted = shift_deadline(
-        original, days=5, calendar=calendar, tz=PARK_TZ, note="等待区政府批复"
-    )
-    assert shifted.due_date == D("2026-11-16")  # 11-14 is a Saturday
-    assert "；暂停 5 天（等待区政府批复）：2026-11-09 + 5天 = 2026-11-14；" in shifted.explanation
 
 
 STARTS = st.dates(min_value=date(2004, 1, 1), max_value=date(2026, 12, 31))
