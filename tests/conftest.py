@@ -29,7 +29,7 @@ from db.migrate import upgrade
 from db.models import User
 from parkflow.settings import Settings
 from parkflow.wiring import build_app, make_park, web_app
-from states.definition import LIFECYCLE_FILE
+from states.definition import LIFECYCLE_FILE, Lifecycle, load_lifecycle
 from tests.factories import (
     LEADER2,
     NOW,
@@ -145,6 +145,25 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_engine(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One migrated database per backend for a whole module, emptied of people and projects:
+    for modules whose every test works on a project of its own (emptying PostgreSQL before
+    each of some 300 tests would cost more than the tests themselves). Such a module
+    overrides `engine` and `people` with `module_engine` and `module_people`."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("module") / "parkflow.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
+    else:
+        url = request.getfixturevalue("pg_database")
+        _empty_pg(url)
+        engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
 def calendar_2026_restored(engine: Engine) -> Iterator[None]:
     """Put the seeded 2026 arrangement back (on PostgreSQL the calendar outlives the test)."""
@@ -180,14 +199,24 @@ def live(clock: FixedClock) -> Park:
     return make_park(clock=clock)
 
 
+def _add_people(engine: Engine, lifecycle: Lifecycle) -> dict[str, str]:
+    with writing(engine) as session:
+        for email, name, role, group, lead in PEOPLE:
+            add_user(session, lifecycle, email=email, name=name, role=role,
+                     group=group, group_lead=lead, now=NOW)
+    return {email.split("@")[0]: email for email, *_ in PEOPLE}
+
+
 @pytest.fixture
 def people(engine: Engine, park: Park) -> dict[str, str]:
     """Users in two groups, a group lead, a leader and an admin; name → email."""
-    with writing(engine) as session:
-        for email, name, role, group, lead in PEOPLE:
-            add_user(session, park.lifecycle, email=email, name=name, role=role, group=group,
-                     group_lead=lead, now=NOW)
-    return {email.split("@")[0]: email for email, *_ in PEOPLE}
+    return _add_people(engine, park.lifecycle)
+
+
+@pytest.fixture(scope="module")
+def module_people(module_engine: Engine) -> dict[str, str]:
+    """The `people`, once in the `module_engine` database."""
+    return _add_people(module_engine, load_lifecycle())
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,6 +32,7 @@ from db.models import (
     CalendarDay,
     CalendarYear,
     OutboxMessage,
+    ProjectEvent,
     SpaceListing,
     SpaceRequest,
     User,
@@ -109,15 +110,53 @@ TASK_FORCE = {LEADER, VICE, ALICE, CAROL, BOB}  # members and leaders, not the a
 # ---------------------------------------------------------------- the default lifecycle
 
 SOURCE = "lifecycle.yaml"  # what the messages call a definition checked in memory
-
 STATES = ("intake", "visited", "registered", "signed", "opened", "exited")
 ACTIVE = ("intake", "visited", "registered", "signed", "opened")
 EVENTS = ("visit", "register", "sign", "open", "exit", "reactivate")
 
+# The default lifecycle of SPEC.md §2, written out by hand: (state, event) → new state.
+EXIT_FROM = "registered"  # the state a project in `exited` left, for the matrix of events
+MOVES: dict[tuple[str, str], str] = {
+    ("intake", "visit"): "visited",
+    ("visited", "register"): "registered",
+    ("registered", "sign"): "signed",
+    ("signed", "open"): "opened",
+    **{(state, "exit"): "exited" for state in ACTIVE},
+    ("exited", "reactivate"): EXIT_FROM,
+}
+SOURCE_OF = {"visit": "intake", "register": "visited", "sign": "registered", "open": "signed",
+             "exit": "intake", "reactivate": "exited"}
+
+# The fields most tests fire the visit and the registration with.
 VISIT = {"visitors": "张三,李四", "needs": "funding,space", "team": "4", "technology": "4",
          "capital": "4", "market": "3"}  # 15 → 2 stars
-REGISTER = {"company_name": "合肥量测科技有限公司", "uscc": "91350100M000100Y43",
+GOOD_USCC = "91350100M000100Y43"  # GB 32100-2015 check character of 91350100M000100Y4 is 3
+REGISTER = {"company_name": "合肥量测科技有限公司", "uscc": GOOD_USCC,
             "address": "合肥市高新区望江西路 800 号"}
+# One valid set of fields per event, as the matrix of events fires them (this visit scores
+# 16: 3 stars), and what the history keeps of it: normalised values.
+VALID: dict[str, dict[str, Any]] = {
+    "visit": {"visitors": "张三,李四", "needs": "funding,space", "team": "4",
+              "technology": "5", "capital": "3", "market": "4"},
+    "register": REGISTER,
+    "sign": {"agreement_no": "HT-2026-017"},
+    "open": {"premises": "创新产业园二期 A3 栋 5 层"},
+    "exit": {"reason": "relocated", "note": "迁往苏州"},
+    "reactivate": {"note": "重新落地"},
+}
+STORED: dict[str, dict[str, Any]] = {
+    "visit": {"visitors": ["张三", "李四"], "needs": ["funding", "space"], "team": 4,
+              "technology": 5, "capital": 3, "market": 4},
+    "register": {**VALID["register"]},
+    "sign": {**VALID["sign"]},
+    "open": {**VALID["open"]},
+    "exit": {**VALID["exit"]},
+    "reactivate": {**VALID["reactivate"]},
+}
+# The road to each state, with the business date of every step (all before NOW).
+ROAD = [("visit", "2026-11-05"), ("register", "2026-11-10"), ("sign", "2026-11-15"),
+        ("open", "2026-11-18")]
+EXIT_DAY = "2026-11-19"
 
 
 # ---------------------------------------------------------------- shapes of answers
@@ -197,6 +236,53 @@ def drop_year(session: Session, year: int) -> None:
     session.execute(delete(CalendarDay).where(day >= date(year, 1, 1),
                                               day <= date(year, 12, 31)))
     session.execute(delete(CalendarYear).where(columns(CalendarYear).year == year))
+
+
+# ---------------------------------------------------------------- firing events
+
+def fire(engine: Engine, park: Park, project_id: int, event: str, actor: str, *,
+         at: str | datetime | None = None, fields: Mapping[str, Any] | None = None) -> None:
+    """`actor` fires `event` (with its VALID fields unless told) through `advance`."""
+    with writing(engine) as session:
+        advance(session, park, project_id=project_id, event=event, actor=actor, at=at,
+                fields=VALID[event] if fields is None else fields)
+
+
+def bring_to(engine: Engine, park: Park, people: dict[str, str], state: str, *,
+             exit_from: str = EXIT_FROM) -> int:
+    """A project of alice's, moved to `state` by the use cases (`exited` via `exit_from`)."""
+    project_id = new_project(engine, park, people["alice"])
+    target = exit_from if state == "exited" else state
+    for event, day in ROAD[:ACTIVE.index(target)]:
+        fire(engine, park, project_id, event, people["alice"], at=day)
+    if state == "exited":
+        fire(engine, park, project_id, "exit", people["alice"], at=EXIT_DAY)
+    assert snapshot(engine, project_id).state == state
+    return project_id
+
+
+def history_rows(engine: Engine, project_id: int) -> list[dict[str, Any]]:
+    """The project's history as stored, with the actor's email."""
+    e, u = columns(ProjectEvent), columns(User)
+    with reading(engine) as session:
+        rows = session.execute(
+            select(e.id, e.event, e.from_state, e.to_state, u.email.label("actor"),
+                   e.occurred_at, e.recorded_at, e.fields)
+            .join(User, u.id == e.actor_id).where(e.project_id == project_id)
+            .order_by(e.id)).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def refused_event(engine: Engine, park: Park, project_id: int, event: str, actor: str,
+                  error: type[WorkflowError], *, at: str | datetime | None = None,
+                  fields: Mapping[str, Any] | None = None) -> WorkflowError:
+    """Fire an event that must fail with `error`; assert the project did not change at all."""
+    before, history = snapshot(engine, project_id), history_rows(engine, project_id)
+    with pytest.raises(error) as caught:
+        fire(engine, park, project_id, event, actor, at=at, fields=fields)
+    assert snapshot(engine, project_id) == before
+    assert history_rows(engine, project_id) == history
+    return caught.value
 
 
 # ---------------------------------------------------------------- refusals change nothing

@@ -6,13 +6,11 @@ import pytest
 from sqlalchemy import Engine
 
 from db.engine import reading, writing
+from tests.factories import VALID
 from workflow.errors import Conflict
 from workflow.park import Park
 from workflow.projects import add_project, advance, load_snapshot, save
 from workflow.views import project_view
-
-VISIT = {"visitors": "张三,李四", "needs": "funding,space", "team": "4", "technology": "5",
-         "capital": "3", "market": "4"}
 
 
 def test_a_visit_moves_the_project_rates_it_and_records_history(
@@ -22,7 +20,7 @@ def test_a_visit_moves_the_project_rates_it_and_records_history(
                               owner=people["alice"], actor=people["alice"], intake="2026-11-16")
     with writing(engine) as session:
         advance(session, park, project_id=project.id, event="visit", actor=people["alice"],
-                at="2026-11-18", fields=VISIT)
+                at="2026-11-18", fields=VALID["visit"])
     with reading(engine) as session:
         view = project_view(session, park, project.id)
     assert view["state"] == "visited"
@@ -41,7 +39,7 @@ def test_a_stale_snapshot_cannot_overwrite_a_newer_change(
         stale = load_snapshot(session, project.id)
     with writing(engine) as session:
         advance(session, park, project_id=project.id, event="visit", actor=people["alice"],
-                fields=VISIT)
+                fields=VALID["visit"])
     with pytest.raises(Conflict), writing(engine) as session:
         save(session, stale, stale)
     with reading(engine) as session:
