@@ -6,6 +6,7 @@ builder goes through the use cases (`add_project`, `advance`, …), never around
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -16,7 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
+from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -39,7 +42,9 @@ from db.models import (
     columns,
 )
 from notifications.delivery import MailSettings, run_once
-from notifications.mail import SmtpMailer
+from notifications.mail import SmtpMailer, build_email
+from notifications.render import render_message
+from notifications.samples import SAMPLE_CONTEXTS
 from parkflow.wiring import App
 from tests.support.smtp_server import ReceivedMessage, SmtpTestServer
 from workflow.approvals import (
@@ -179,9 +184,48 @@ SCRIPT = "<script>alert(1)</script>"
 
 def text_of(message: ReceivedMessage) -> str:
     """The plain-text part of a received mail."""
-    body = message.message.get_body(preferencelist=("plain",))
-    assert body is not None
-    return cast(str, cast(EmailMessage, body).get_content())
+    part = message.message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return cast(str, cast(EmailMessage, part).get_content())
+
+
+# the sender, domain and moment of the mail `reminder_email` builds
+SENT_AT = datetime(2026, 11, 9, 9, 0, tzinfo=PARK_TZ)
+SENDER = "园区工作专班 <noreply@park.example.gov.cn>"
+DOMAIN = "park.example.gov.cn"
+
+
+def sample(kind: str) -> dict[str, Any]:
+    """A copy of the sample context of a kind of mail, to be changed."""
+    return copy.deepcopy(SAMPLE_CONTEXTS[kind])
+
+
+def reminder_email(
+    dedupe_key: str = "project:42/stage:7/reminder/-3", **overrides: Any
+) -> EmailMessage:
+    """The sample reminder, built for the wire."""
+    message = render_message("reminder", sample("reminder"))
+    options: dict[str, Any] = {
+        "sender": SENDER,
+        "recipients": ["王明 <wang.ming@park.example.gov.cn>"],
+        "dedupe_key": dedupe_key,
+        "domain": DOMAIN,
+        "date": SENT_AT,
+    }
+    options.update(overrides)
+    return build_email(message, **options)
+
+
+def parse(raw: bytes) -> EmailMessage:
+    """A message read back from its bytes."""
+    return cast(EmailMessage, message_from_bytes(raw, policy=default_policy))
+
+
+def body(message: EmailMessage, subtype: str) -> str:
+    """The decoded text of one part, with the wire's CRLF line ends turned back into LF."""
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None and part.get_content_type() == f"text/{subtype}"
+    return cast(str, part.get_content()).replace("\r\n", "\n")
 
 
 # ---------------------------------------------------------------- deadlines

@@ -1,0 +1,170 @@
+"""Rendering mail: every kind has every part in every language, renders its sample, refuses
+a context it cannot render, and escapes what it is given.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from notifications.render import KINDS, LANGS, PARTS, TEMPLATES_DIR, RenderError, render_message
+from notifications.samples import SAMPLE_CONTEXTS
+from tests.factories import SCRIPT, sample
+
+# --------------------------------------------------------------------------- rendering
+
+def test_every_kind_has_every_part_once_for_every_language() -> None:
+    folders = {
+        p.name
+        for p in (TEMPLATES_DIR / "email").iterdir()
+        if p.is_dir() and not p.name.startswith("_")
+    }
+    assert folders == set(KINDS)
+    for kind in KINDS:
+        assert {p.name for p in (TEMPLATES_DIR / "email" / kind).iterdir()} == set(PARTS), kind
+
+
+def test_every_kind_has_a_sample_context() -> None:
+    assert set(SAMPLE_CONTEXTS) == set(KINDS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_renders_with_its_sample_in_both_languages(kind: str, lang: str) -> None:
+    context = sample(kind)
+    message = render_message(kind, context, lang=lang)
+
+    assert (
+        message.subject
+        and "\n" not in message.subject
+        and message.subject == message.subject.strip()
+    )
+    assert message.html.lstrip().startswith("<!DOCTYPE html>")
+    assert f'<html lang="{lang}">' in message.html
+    link = (context["project"]["url"] if "project" in context
+            else context.get("board_url") or context.get("report", {}).get("url")
+            or context["calendar"]["admin_url"])
+    for form in (message.text, message.html, message.markdown):
+        assert link in form
+    if "deadline" in context:
+        explanation = context["deadline"]["explanation"]
+        assert explanation in message.text and explanation in message.markdown
+        assert explanation in message.html
+
+
+@pytest.mark.parametrize(
+    ("kind", "key"), [(kind, key) for kind in KINDS for key in SAMPLE_CONTEXTS[kind]]
+)
+def test_a_missing_context_key_is_a_render_error(kind: str, key: str) -> None:
+    context = sample(kind)
+    del context[key]
+    with pytest.raises(RenderError) as caught:
+        render_message(kind, context)
+    assert caught.value.kind == kind and key in caught.value.reason
+
+
+def test_a_missing_nested_key_is_a_render_error() -> None:
+    context = sample("reminder")
+    del context["deadline"]["explanation"]
+    with pytest.raises(RenderError, match="explanation"):
+        render_message("reminder", context)
+
+
+def test_a_value_of_the_wrong_type_is_a_render_error() -> None:
+    context = sample("inquiry")
+    context["project"]["stars"] = None
+    with pytest.raises(RenderError, match="TypeError"):
+        render_message("inquiry", context)
+
+
+def test_an_unknown_kind_is_a_render_error() -> None:
+    with pytest.raises(RenderError, match="unknown kind"):
+        render_message("birthday", {})
+
+
+@pytest.mark.parametrize(
+    ("requested", "expected"),
+    [
+        ("zh-CN", "zh-CN"),
+        ("en", "en"),
+        ("en-US", "en"),
+        ("EN_gb", "en"),
+        ("fr", "zh-CN"),
+        ("", "zh-CN"),
+    ],
+)
+def test_languages_resolve_and_unknown_ones_fall_back_to_chinese(
+    requested: str, expected: str
+) -> None:
+    message = render_message("reminder", sample("reminder"), lang=requested)
+    assert message == render_message("reminder", sample("reminder"), lang=expected)
+
+
+def test_chinese_is_the_default_language() -> None:
+    message = render_message("reminder", sample("reminder"))
+    assert message.subject.startswith("【到期提醒】")
+    assert message.text.startswith("王明，您好：")
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if "project" in SAMPLE_CONTEXTS[k]])
+def test_a_project_name_is_escaped_in_html_and_intact_elsewhere(kind: str) -> None:
+    context = sample(kind)
+    context["project"]["name"] = SCRIPT
+    message = render_message(kind, context)
+    assert SCRIPT not in message.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in message.html
+    assert SCRIPT in message.text
+    assert SCRIPT in message.markdown
+
+
+def test_digest_rows_are_escaped_in_html() -> None:
+    context = sample("digest")
+    context["overdue"][0]["name"] = SCRIPT
+    message = render_message("digest", context)
+    assert SCRIPT not in message.html and "&lt;script&gt;" in message.html
+    assert SCRIPT in message.text
+
+
+def test_a_newline_in_a_name_cannot_break_the_subject_line() -> None:
+    context = sample("reminder")
+    context["project"]["name"] = "星海\nBcc: victim@example.com"
+    assert "\n" not in render_message("reminder", context).subject
+
+
+def test_a_reminder_on_the_due_day_says_today() -> None:
+    context = sample("reminder")
+    context["deadline"]["days_left"] = 0
+    assert "今日到期" in render_message("reminder", context).subject
+    assert "is due today" in render_message("reminder", context, lang="en").subject
+
+
+def test_the_digest_lists_the_most_overdue_project_first() -> None:
+    text = render_message("digest", sample("digest")).text
+    assert text.index("蓝鲸生物医药创新平台") < text.index("星海量子计算研发中心")
+
+
+def test_a_rejected_approval_reads_as_a_refusal() -> None:
+    context = sample("approval_decided")
+    context["approval"].update(decision="rejected", comment=None)
+    message = render_message("approval_decided", context)
+    assert "未获批准" in message.subject and "不予同意" in message.text
+
+
+def test_an_approval_decision_must_be_approved_or_rejected() -> None:
+    context = sample("approval_decided")
+    context["approval"]["decision"] = "returned"
+    with pytest.raises(RenderError, match="decision"):
+        render_message("approval_decided", context)
+
+
+def test_the_returned_approval_carries_the_comment() -> None:
+    comment = SAMPLE_CONTEXTS["approval_returned"]["approval"]["comment"]
+    message = render_message("approval_returned", sample("approval_returned"))
+    assert comment in message.text and comment in message.html and comment in message.markdown
+
+
+def test_empty_agenda_sections_say_so() -> None:
+    context = sample("agenda")
+    for section in ("new_intakes", "visits_due", "overdue", "star_follow_ups", "pending_approvals"):
+        context[section] = []
+    message = render_message("agenda", context)
+    assert message.text.count("（无）") == 5
