@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.factories import D
+from tests.factories import PARK_TZ, D
 from workflow.calendar import (
     BusinessCalendar,
     CalendarFileError,
@@ -228,7 +227,7 @@ def test_a_file_overlay_covers_2027_and_moves_a_deadline_off_its_national_day(
         start=D("2027-09-24"),
         period=Period(days=7),
         calendar=calendar,
-        tz=ZoneInfo("Asia/Shanghai"),
+        tz=PARK_TZ,
         anchor_label="入库",
     )
     assert calendar.covers(2027)
