@@ -158,6 +158,7 @@ STORED: dict[str, dict[str, Any]] = {
     "exit": {**VALID["exit"]},
     "reactivate": {**VALID["reactivate"]},
 }
+INTAKE_DAY = "2026-11-02"  # a Monday, before NOW: when `new_project` enters a project
 # The road to each state, with the business date of every step (all before NOW).
 ROAD = [("visit", "2026-11-05"), ("register", "2026-11-10"), ("sign", "2026-11-15"),
         ("open", "2026-11-18")]
@@ -228,7 +229,7 @@ def body(message: EmailMessage, subtype: str) -> str:
     return cast(str, part.get_content()).replace("\r\n", "\n")
 
 
-# ---------------------------------------------------------------- deadlines
+# ---------------------------------------------------------------- deadlines and the calendar
 
 def deadline(
     calendar: BusinessCalendar,
@@ -251,6 +252,14 @@ def deadline(
     )
 
 
+def drop_year(session: Session, year: int) -> None:
+    """Remove a year's holiday arrangement (and its coverage) from the calendar tables."""
+    day = columns(CalendarDay).day
+    session.execute(delete(CalendarDay).where(day >= date(year, 1, 1),
+                                              day <= date(year, 12, 31)))
+    session.execute(delete(CalendarYear).where(columns(CalendarYear).year == year))
+
+
 # ---------------------------------------------------------------- projects
 
 def seed_project(engine: Engine, park: Park, owner: str, name: str = "量子精密测量", *,
@@ -261,25 +270,15 @@ def seed_project(engine: Engine, park: Park, owner: str, name: str = "量子精�
                            actor=owner, intake=intake).id
 
 
-INTAKE_DAY = "2026-11-02"  # a Monday, before NOW
-
-
 def new_project(engine: Engine, park: Park, owner: str, *, intake: str = INTAKE_DAY) -> int:
     """A project of `owner`'s entered on INTAKE_DAY, to be moved on with past dates."""
     return seed_project(engine, park, owner, intake=intake)
 
 
 def snapshot(engine: Engine, project_id: int) -> Snapshot:
+    """The project as stored now."""
     with reading(engine) as session:
         return load_snapshot(session, project_id)
-
-
-def drop_year(session: Session, year: int) -> None:
-    """Remove a year's holiday arrangement (and its coverage) from the calendar tables."""
-    day = columns(CalendarDay).day
-    session.execute(delete(CalendarDay).where(day >= date(year, 1, 1),
-                                              day <= date(year, 12, 31)))
-    session.execute(delete(CalendarYear).where(columns(CalendarYear).year == year))
 
 
 # ---------------------------------------------------------------- firing events
