@@ -8,7 +8,6 @@ import re
 import shlex
 from datetime import date, datetime
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -26,7 +25,7 @@ from i18n.formats import (
     format_skeleton,
     month_name,
 )
-from tests.factories import ROOT
+from tests.factories import PARK_TZ, ROOT
 
 
 def _keywords() -> dict:
@@ -123,7 +122,7 @@ def test_dates_numbers_and_lists_are_written_the_readers_way() -> None:
     day = date(2026, 10, 30)
     assert format_day(day, "zh-CN") == "2026年10月30日"
     assert format_day(day, "en") == "Oct 30, 2026"
-    moment = datetime(2026, 10, 30, 9, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+    moment = datetime(2026, 10, 30, 9, 5, tzinfo=PARK_TZ)
     assert format_moment(moment, "zh-CN") == "2026年10月30日 09:05"
     assert format_skeleton("yMMMM", day, "zh-CN") == "2026年10月"
     assert format_skeleton("yMMMM", day, "en") == "October 2026"
