@@ -30,20 +30,10 @@ from db.models import User
 from parkflow.settings import Settings
 from parkflow.wiring import build_app, make_park, web_app
 from states.definition import LIFECYCLE_FILE, Lifecycle, load_lifecycle
-from tests.factories import (
-    LEADER2,
-    NOW,
-    PARK_TZ,
-    PASSWORD,
-    PEOPLE,
-    SECRET,
-    VICE,
-    Cli,
-    Web,
-    drop_year,
-    seed_project,
-)
+from tests.factories import LEADER2, NOW, PARK_TZ, PEOPLE, VICE, drop_year, seed_project
+from tests.support.command import Cli
 from tests.support.smtp_server import SmtpTestServer
+from tests.support.web import PASSWORD, SECRET, Web
 from web.config import WebSettings
 from workflow.calendar import BusinessCalendar, seed_from_chinese_calendar
 from workflow.calendar_store import seed_calendar

@@ -1,33 +1,25 @@
 """Builders and shared constants of the tests, each defined once.
 
-Fixtures live in tests/conftest.py; what a test calls or compares with lives here. Every
-builder goes through the use cases (`add_project`, `advance`, …), never around them.
+Fixtures live in tests/conftest.py; the builders and constants a test calls or compares with
+live here. Every builder goes through the use cases (`add_project`, `advance`, …), never
+around them. The harnesses (the command as a subprocess, the web client, mail, the refusal
+checks, the SMTP server) are in tests/support/.
 """
 
 from __future__ import annotations
 
-import copy
-import json
-import os
 import re
-import subprocess
 import sys
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date, datetime
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import Engine, delete, select, text
-from sqlmodel import Session, SQLModel
+from sqlalchemy import Engine, delete, select
+from sqlmodel import Session
 
 from db.engine import reading, writing
 from db.models import (
@@ -41,12 +33,6 @@ from db.models import (
     User,
     columns,
 )
-from notifications.delivery import MailSettings, run_once
-from notifications.mail import SmtpMailer, build_email
-from notifications.render import render_message
-from notifications.samples import SAMPLE_CONTEXTS
-from parkflow.wiring import App
-from tests.support.smtp_server import ReceivedMessage, SmtpTestServer
 from workflow.approvals import (
     approval_history,
     decide,
@@ -55,19 +41,15 @@ from workflow.approvals import (
     list_approvals,
 )
 from workflow.calendar import BusinessCalendar
-from workflow.clock import FixedClock
 from workflow.deadlines import Deadline, Period, compute_deadline
 from workflow.errors import WorkflowError
-from workflow.fields import uscc_check_char
 from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, load_snapshot
 from workflow.space import add_listing, request_space
-from workflow.tokens import create_token
 from workflow.views import project_view
 
 with warnings.catch_warnings():  # starlette's TestClient warns that httpx will be replaced
     warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
 
 
 # ---------------------------------------------------------------- time and place
@@ -175,60 +157,6 @@ HISTORY_KEYS = {"event", "from", "to", "actor", "occurred_at", "recorded_at", "f
 APPROVAL_KEYS = {"id", "kind", "subject_id", "state", "requested_by", "decided_by", "comment"}
 
 
-# ---------------------------------------------------------------- mail
-
-BASE_URL = "https://parkflow.example.cn"
-MAIL_SETTINGS = MailSettings(sender="园区工作专班 <parkflow@park.example>", base_url=BASE_URL,
-                             domain="park.example")
-SCRIPT = "<script>alert(1)</script>"
-
-
-def text_of(message: ReceivedMessage) -> str:
-    """The plain-text part of a received mail."""
-    part = message.message.get_body(preferencelist=("plain",))
-    assert part is not None
-    return cast(str, cast(EmailMessage, part).get_content())
-
-
-# the sender, domain and moment of the mail `reminder_email` builds
-SENT_AT = datetime(2026, 11, 9, 9, 0, tzinfo=PARK_TZ)
-SENDER = "园区工作专班 <noreply@park.example.gov.cn>"
-DOMAIN = "park.example.gov.cn"
-
-
-def sample(kind: str) -> dict[str, Any]:
-    """A copy of the sample context of a kind of mail, to be changed."""
-    return copy.deepcopy(SAMPLE_CONTEXTS[kind])
-
-
-def reminder_email(
-    dedupe_key: str = "project:42/stage:7/reminder/-3", **overrides: Any
-) -> EmailMessage:
-    """The sample reminder, built for the wire."""
-    message = render_message("reminder", sample("reminder"))
-    options: dict[str, Any] = {
-        "sender": SENDER,
-        "recipients": ["王明 <wang.ming@park.example.gov.cn>"],
-        "dedupe_key": dedupe_key,
-        "domain": DOMAIN,
-        "date": SENT_AT,
-    }
-    options.update(overrides)
-    return build_email(message, **options)
-
-
-def parse(raw: bytes) -> EmailMessage:
-    """A message read back from its bytes."""
-    return cast(EmailMessage, message_from_bytes(raw, policy=default_policy))
-
-
-def body(message: EmailMessage, subtype: str) -> str:
-    """The decoded text of one part, with the wire's CRLF line ends turned back into LF."""
-    part = message.get_body(preferencelist=(subtype,))
-    assert part is not None and part.get_content_type() == f"text/{subtype}"
-    return cast(str, part.get_content()).replace("\r\n", "\n")
-
-
 # ---------------------------------------------------------------- deadlines and the calendar
 
 def deadline(
@@ -326,84 +254,6 @@ def refused_event(engine: Engine, park: Park, project_id: int, event: str, actor
     assert snapshot(engine, project_id) == before
     assert history_rows(engine, project_id) == history
     return caught.value
-
-
-# ---------------------------------------------------------------- refusals change nothing
-
-WATCHED = ("projects", "project_events", "approvals", "approval_events", "space_listings",
-           "space_requests", "outbox")
-
-
-def fingerprint(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table a refusal could touch, in id order."""
-    with reading(engine) as session:
-        return {name: [tuple(row) for row in session.execute(
-            select(SQLModel.metadata.tables[name]).order_by(text("id")))]
-            for name in WATCHED}
-
-
-def refused(engine: Engine, kind: type[WorkflowError], field: str | None,
-            action: Callable[..., object], *args: Any, **kwargs: Any) -> WorkflowError:
-    """Run `action(session, *args, **kwargs)` in a write transaction; it must fail with
-    `kind` on `field` and leave every table exactly as it was."""
-    before = fingerprint(engine)
-    with pytest.raises(kind) as caught, writing(engine) as session:
-        action(session, *args, **kwargs)
-    assert caught.value.field == field, caught.value
-    assert fingerprint(engine) == before
-    return caught.value
-
-
-def outbox_rows(engine: Engine, *, kind: str | None = None, project_id: int | None = None,
-                status: str | None = None) -> list[OutboxMessage]:
-    """The outbox, in id order, filtered by what is given."""
-    o = columns(OutboxMessage)
-    query = select(OutboxMessage).order_by(o.id)
-    if kind is not None:
-        query = query.where(o.kind == kind)
-    if project_id is not None:
-        query = query.where(o.project_id == project_id)
-    if status is not None:
-        query = query.where(o.status == status)
-    with reading(engine) as session:
-        return list(session.execute(query).scalars())
-
-
-# ---------------------------------------------------------------- the reminder ladder and the sweep
-
-def visit(engine: Engine, park: Park, project_id: int, *, scores: int = 4,
-          on: str | None = None) -> None:
-    """alice records a visit, every dimension scored `scores` (4: 3 stars), dated `on`."""
-    fields = {"visitors": "王主任,李爱丽", "needs": "funding,space", "team": scores,
-              "technology": scores, "capital": scores, "market": scores}
-    with writing(engine) as session:
-        advance(session, park, project_id=project_id, event="visit", actor=ALICE, at=on,
-                fields=fields)
-
-
-def ladder(rows: list[OutboxMessage]) -> set[tuple[str, str, datetime]]:
-    """(kind, recipient, send_at in park time) of each row."""
-    return {(row.kind, row.recipient, row.send_at.astimezone(PARK_TZ)) for row in rows}
-
-
-def sweep_at(engine: Engine, park: Park, server: SmtpTestServer, moment: datetime,
-             clock: FixedClock) -> dict[str, int]:
-    """One `reminders run` at `moment`, as the scheduler would do it."""
-    clock.set(moment)
-    return run_once(engine, park, SmtpMailer(server.settings()), MAIL_SETTINGS, now=moment,
-                    worker="test-sweeper")
-
-
-def delivered(engine: Engine, server: SmtpTestServer) -> list[tuple[OutboxMessage,
-                                                                    ReceivedMessage]]:
-    """Every message the server received, with the outbox row it came from."""
-    by_id = {row.message_id: row for row in outbox_rows(engine) if row.message_id}
-    return [(by_id[str(m.message["Message-ID"])], m) for m in server.messages]
-
-
-def received(engine: Engine, server: SmtpTestServer, kind: str) -> list[ReceivedMessage]:
-    """The messages of one kind the server received."""
-    return [message for row, message in delivered(engine, server) if row.kind == kind]
 
 
 # ---------------------------------------------------------------- space
@@ -526,196 +376,3 @@ def opened(engine: Engine, park: Park, owner: str) -> int:
     return pid
 
 
-# ---------------------------------------------------------------- the command
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-@dataclass(frozen=True)
-class With:
-    """A command run with extra environment variables."""
-
-    env: dict[str, str]
-    args: Sequence[str]
-
-
-def command_env(**settings: str) -> dict[str, str]:
-    """This process's environment without any PARKFLOW_ variable, plus `settings`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARKFLOW_")}
-    env.update(settings)
-    return env
-
-
-@dataclass
-class Cli:
-    """`parkflow` as a subprocess, pointed at one database, at the fixed moment NOW
-    (PARKFLOW_TEST_NOW, the test-only clock setting)."""
-
-    db_url: str
-    cwd: Path
-
-    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        return {**command_env(PARKFLOW_DATABASE_URL=self.db_url,
-                              PARKFLOW_MAIL_DIR=str(self.cwd / "mail"),
-                              PARKFLOW_TEST_NOW=NOW.isoformat()), **(extra or {})}
-
-    def __call__(self, *args: str, env: dict[str, str] | None = None,
-                 stdin: str | None = None) -> Result:
-        done = subprocess.run([str(PARKFLOW), *args], cwd=self.cwd, env=self.env(env),
-                              input=stdin, capture_output=True, text=True, timeout=120,
-                              check=False)
-        result = Result(done.returncode, done.stdout, done.stderr)
-        assert "Traceback" not in result.out + result.err, result
-        return result
-
-    def all(self, *commands: Sequence[str] | With) -> list[Result]:
-        """Run independent commands side by side; results in the order given."""
-        def one(command: Sequence[str] | With) -> Result:
-            if isinstance(command, With):
-                return self(*command.args, env=command.env)
-            return self(*command)
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            return list(pool.map(one, commands))
-
-    def started_together(self, *commands: Sequence[str]) -> list[Result]:
-        """Start every process before waiting for any."""
-        procs = [subprocess.Popen([str(PARKFLOW), *c], cwd=self.cwd, env=self.env(),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for c in commands]
-        results = []
-        for proc in procs:
-            out, err = proc.communicate(timeout=120)
-            results.append(Result(proc.returncode, out, err))
-        assert all("Traceback" not in r.out + r.err for r in results), results
-        return results
-
-
-def sets(fields: dict[str, str]) -> list[str]:
-    """`--set name=value` for each field."""
-    return [arg for name, value in fields.items() for arg in ("--set", f"{name}={value}")]
-
-
-def assert_error(result: Result, code: int, kind: str, field: str | None) -> None:
-    """A failure: the exit code, one line on stderr, and the error object on stdout."""
-    assert result.code == code, result
-    lines = [line for line in result.err.splitlines() if line.strip()]
-    assert len(lines) == 1, result
-    body = result.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == ERROR_KEYS
-    assert (body["error"]["kind"], body["error"]["field"]) == (kind, field), body
-    assert body["error"]["message"] and body["error"]["message"] in lines[0]
-
-
-# ---------------------------------------------------------------- the web workspace
-
-PASSWORD = "correct horse battery"  # everyone's, in the `web` fixture
-SECRET = "test-secret-key-test-secret-key-0123456789"
-FORM_VISIT = {"visitors": "王建国,李爱丽", "needs": ["funding", "space"], "team": "4",
-              "technology": "5", "capital": "4", "market": "4"}  # as the visit form posts it
-CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def _valid_uscc() -> str:
-    first17 = "91340100MA2N00001"
-    return first17 + uscc_check_char(first17)
-
-
-# what `Web.project` fires each event with
-WEB_FIELDS: dict[str, dict[str, Any]] = {
-    "visit": FORM_VISIT,
-    "register": {"company_name": "合肥量子科技有限公司", "uscc": _valid_uscc(),
-                 "address": "合肥市高新区望江西路 800 号"},
-    "sign": {"agreement_no": "KDGG-2026-001"},
-    "open": {"premises": "中安创谷 B2 栋"},
-    "exit": {"reason": "relocated", "note": "迁往他市"},
-}
-
-
-@dataclass
-class Web:
-    """The app under test and what the tests need around it (see the `web` fixture)."""
-
-    asgi: FastAPI
-    app: App
-    clock: FixedClock
-    people: dict[str, str]
-
-    @property
-    def park(self) -> Any:
-        return self.app.park
-
-    def client(self) -> TestClient:
-        return TestClient(self.asgi, raise_server_exceptions=True, follow_redirects=False)
-
-    def signed_in(self, who: str) -> TestClient:
-        """A client with a live session of `who` (a key of `people`)."""
-        client = self.client()
-        login(client, self.people[who])
-        return client
-
-    def token(self, who: str) -> dict[str, str]:
-        """Authorization headers with a fresh API token of `who`."""
-        with writing(self.app.engine) as session:
-            issued = create_token(session, actor=self.people[who], name="tests",
-                                  now=self.clock.now())
-        return {"Authorization": f"Bearer {issued.secret}"}
-
-    def project(self, name: str = "量子精密测量", *, owner: str = "alice",
-                intake: str = "2026-11-16", events: tuple[str, ...] = (),
-                category: str = "tech_transfer") -> int:
-        """A project entered (and moved) through the use cases."""
-        with writing(self.app.engine) as session:
-            project = add_project(session, self.park, name=name, category=category,
-                                  owner=self.people[owner], actor=self.people[owner],
-                                  intake=intake)
-            for event in events:
-                advance(session, self.park, project_id=project.id, event=event,
-                        actor=self.people[owner], fields=WEB_FIELDS[event])
-        return project.id
-
-
-def csrf_of(html: str) -> str:
-    match = CSRF_INPUT.search(html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def login(client: TestClient, email: str, password: str = PASSWORD) -> None:
-    page = client.get("/login")
-    response = client.post("/login", data={"email": email, "password": password,
-                                           "csrf_token": csrf_of(page.text)})
-    assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/board"
-
-
-def csrf(client: TestClient, path: str = "/board") -> str:
-    """The session's CSRF token, read from a page like a browser would."""
-    return csrf_of(client.get(path).text)
-
-
-def post_form(client: TestClient, path: str, data: dict[str, Any], *, htmx: bool = True,
-              form: str | None = None, referer: str | None = None) -> Any:
-    """Post a form the way the pages do (with the token; as htmx unless told otherwise)."""
-    headers = {"HX-Request": "true"} if htmx else {}
-    if referer:
-        headers["Referer"] = f"http://testserver{referer}"
-    payload = {**data, "csrf_token": csrf(client)}
-    if form:
-        payload["_form"] = form
-    return client.post(path, data=payload, headers=headers)
-
-
-def user_lang(web: Web, who: str) -> str:
-    with reading(web.app.engine) as session:
-        u = columns(User)
-        return str(session.execute(
-            User.__table__.select().with_only_columns(u.lang)  # type: ignore[attr-defined]
-            .where(u.email == web.people[who])).scalar_one())

@@ -25,7 +25,8 @@ from notifications.outbox import STATUSES
 from notifications.render import KINDS, render_message
 from notifications.samples import SAMPLE_CONTEXTS
 from states.definition import pick
-from tests.factories import NOW, PARK_TZ, Cli
+from tests.factories import NOW, PARK_TZ
+from tests.support.command import Cli
 from workflow.approvals import file_extension
 from workflow.clock import FixedClock
 from workflow.error_text import MESSAGES

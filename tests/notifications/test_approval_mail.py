@@ -15,20 +15,18 @@ from notifications.delivery import run_once
 from notifications.mail import SmtpMailer
 from parkflow.wiring import make_park
 from tests.factories import (
-    BASE_URL,
     LEADER2,
-    MAIL_SETTINGS,
     NOW,
     PARK_TZ,
     decided,
     extension,
     on,
-    outbox_rows,
     seed_project,
     space,
     suspension,
-    text_of,
 )
+from tests.support.checks import outbox_rows
+from tests.support.mail import BASE_URL, MAIL_SETTINGS, text_of
 from tests.support.smtp_server import ReceivedMessage, SmtpTestServer
 from workflow.approvals import list_approvals, resubmit
 from workflow.clock import FixedClock

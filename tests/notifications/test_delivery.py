@@ -25,14 +25,8 @@ from notifications import delivery, outbox
 from notifications.delivery import run_once
 from notifications.mail import SmtpMailer
 from parkflow.cli import app as cli
-from tests.factories import (
-    ALICE,
-    BASE_URL,
-    MAIL_SETTINGS,
-    PARK_TZ,
-    SCRIPT,
-    seed_project,
-)
+from tests.factories import ALICE, PARK_TZ, seed_project
+from tests.support.mail import BASE_URL, MAIL_SETTINGS, SCRIPT
 from tests.support.smtp_server import ReceivedMessage, SmtpTestServer
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, NotFound

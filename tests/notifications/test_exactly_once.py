@@ -32,7 +32,8 @@ from notifications.planning import Planned
 from notifications.preview import preview
 from parkflow.demo import build_demo
 from parkflow.wiring import make_park
-from tests.factories import ALICE, BASE_URL, BOB, CAROL, LEADER, NOW, PARK_TZ, PARKFLOW
+from tests.factories import ALICE, BOB, CAROL, LEADER, NOW, PARK_TZ, PARKFLOW
+from tests.support.mail import BASE_URL
 from tests.support.smtp_server import SmtpTestServer, _Handler
 from workflow.clock import FixedClock
 from workflow.park import Park

@@ -11,7 +11,7 @@ import pytest
 
 from notifications.mail import DeliveryError, EmlFolderMailer, SmtpSettings, message_id_for
 from notifications.render import render_message
-from tests.factories import DOMAIN, SENT_AT, body, parse, reminder_email, sample
+from tests.support.mail import DOMAIN, SENT_AT, body, parse, reminder_email, sample
 
 # --------------------------------------------------------------------------- building
 

@@ -21,7 +21,7 @@ from notifications.mail import (
     build_email,
 )
 from notifications.render import KINDS, RenderedMessage, render_message
-from tests.factories import DOMAIN, SENDER, body, reminder_email, sample
+from tests.support.mail import DOMAIN, SENDER, body, reminder_email, sample
 from tests.support.smtp_server import Certificate, SmtpTestServer, self_signed_certificate
 
 # --------------------------------------------------------------------------- SMTP

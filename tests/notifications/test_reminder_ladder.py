@@ -19,22 +19,9 @@ from typer.testing import CliRunner
 
 from db.engine import writing
 from parkflow.cli import app as cli
-from tests.factories import (
-    ALICE,
-    CAROL,
-    LEADER,
-    MAIL_SETTINGS,
-    VICE,
-    at,
-    delivered,
-    ladder,
-    outbox_rows,
-    received,
-    seed_project,
-    sweep_at,
-    text_of,
-    visit,
-)
+from tests.factories import ALICE, CAROL, LEADER, VICE, at, seed_project
+from tests.support.checks import outbox_rows
+from tests.support.mail import MAIL_SETTINGS, delivered, ladder, received, sweep_at, text_of, visit
 from tests.support.smtp_server import SmtpTestServer
 from workflow.clock import FixedClock
 from workflow.park import Park

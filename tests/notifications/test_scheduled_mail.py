@@ -15,21 +15,9 @@ import pytest
 from sqlalchemy import Engine
 
 from db.engine import reading, writing
-from tests.factories import (
-    ALICE,
-    BOB,
-    LEADER,
-    TASK_FORCE,
-    VICE,
-    at,
-    ladder,
-    outbox_rows,
-    received,
-    seed_project,
-    sweep_at,
-    text_of,
-    visit,
-)
+from tests.factories import ALICE, BOB, LEADER, TASK_FORCE, VICE, at, seed_project
+from tests.support.checks import outbox_rows
+from tests.support.mail import ladder, received, sweep_at, text_of, visit
 from tests.support.smtp_server import SmtpTestServer
 from workflow.clock import FixedClock
 from workflow.park import Park

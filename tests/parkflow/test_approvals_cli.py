@@ -13,17 +13,9 @@ from sqlalchemy import Engine, select
 
 from db.engine import reading, writing
 from db.models import ApprovalEvent, columns
-from tests.factories import (
-    APPROVAL_KEYS,
-    LEADER2,
-    PARK_TZ,
-    VISIT,
-    Cli,
-    assert_error,
-    outbox_rows,
-    seed_project,
-    snapshot,
-)
+from tests.factories import APPROVAL_KEYS, LEADER2, PARK_TZ, VISIT, seed_project, snapshot
+from tests.support.checks import outbox_rows
+from tests.support.command import Cli, assert_error
 from workflow.approvals import file_extension, list_approvals
 from workflow.park import Park
 from workflow.views import list_projects, project_view

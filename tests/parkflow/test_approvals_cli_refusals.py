@@ -18,16 +18,9 @@ from typer.testing import CliRunner
 
 from db.engine import writing
 from parkflow.cli import app as parkflow_app
-from tests.factories import (
-    LEADER2,
-    NOW,
-    REGISTER,
-    VISIT,
-    Result,
-    assert_error,
-    fingerprint,
-    seed_project,
-)
+from tests.factories import LEADER2, NOW, REGISTER, VISIT, seed_project
+from tests.support.checks import fingerprint
+from tests.support.command import Result, assert_error
 from workflow.approvals import decide, file_extension
 from workflow.park import Park
 from workflow.projects import advance

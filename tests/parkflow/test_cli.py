@@ -25,13 +25,10 @@ from tests.factories import (
     REGISTER,
     SQLITE_ONLY,
     VISIT,
-    Cli,
-    With,
-    assert_error,
     seed_project,
-    sets,
     snapshot,
 )
+from tests.support.command import Cli, With, assert_error, sets
 from workflow.calendar_store import covered_years
 from workflow.labels import Labels
 from workflow.park import Park

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine
 
 from db.engine import make_engine, reading, writing
-from tests.factories import CJK, NOW, PARK_TZ, SQLITE_ONLY, Cli, drop_year, seed_project, snapshot
+from tests.factories import CJK, NOW, PARK_TZ, SQLITE_ONLY, drop_year, seed_project, snapshot
+from tests.support.command import Cli
 from workflow.calendar_store import covered_years, seed_calendar
 from workflow.clock import FixedClock
 from workflow.park import Park

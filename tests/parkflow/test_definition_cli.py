@@ -9,7 +9,8 @@ from pathlib import Path
 from states.approval import APPROVAL_FILE, approval_schema
 from states.definition import LIFECYCLE_FILE
 from states.schema import definition_schema
-from tests.factories import PARKFLOW, command_env
+from tests.factories import PARKFLOW
+from tests.support.command import command_env
 
 BROKEN = LIFECYCLE_FILE.read_text(encoding="utf-8").replace(
     "dest: registered", "dest: registred").replace(

@@ -17,7 +17,8 @@ from sqlalchemy import Engine, delete
 
 from db.engine import reading, writing
 from db.models import CalendarDay, CalendarYear, columns
-from tests.factories import NOTICE_FILE, NOW, SQLITE_ONLY, Cli, Result
+from tests.factories import NOTICE_FILE, NOW, SQLITE_ONLY
+from tests.support.command import Cli, Result
 from workflow.calendar_store import covered_years, show_calendar
 from workflow.notice_import import notice_source
 from workflow.park import Park

@@ -18,7 +18,9 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from tests.factories import PARKFLOW, SQLITE_ONLY, Web, command_env, login
+from tests.factories import PARKFLOW, SQLITE_ONLY
+from tests.support.command import command_env
+from tests.support.web import Web, login
 
 
 def parkflow(web: Web, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import APPROVAL_KEYS, Web
+from tests.factories import APPROVAL_KEYS
+from tests.support.web import Web
 
 LISTING = {"carrier": "中安创谷", "building": "B2", "unit": "301", "area": 1500,
            "type": "office"}

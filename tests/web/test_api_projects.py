@@ -8,7 +8,8 @@ from sqlmodel import select
 
 from db.engine import reading
 from db.models import ApiToken
-from tests.factories import ERROR_KEYS, FORM_VISIT, HISTORY_KEYS, PROJECT_KEYS, Web
+from tests.factories import ERROR_KEYS, HISTORY_KEYS, PROJECT_KEYS
+from tests.support.web import FORM_VISIT, Web
 
 SUMMARY_KEYS = {"id", "name", "category", "state", "owner", "group", "stars", "due_date",
                 "due_at", "deadline_status"}

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from db.engine import writing
-from tests.factories import Web
+from tests.support.web import Web
 from workflow.space import add_listing, request_space
 
 EXAMPLES = int(os.environ.get("PARKFLOW_FUZZ_EXAMPLES", "30"))

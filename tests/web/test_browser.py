@@ -20,7 +20,8 @@ import pytest
 import uvicorn
 
 from db.engine import reading, writing
-from tests.factories import PASSWORD, ROOT, SQLITE_ONLY, Web, user_lang
+from tests.factories import ROOT, SQLITE_ONLY
+from tests.support.web import PASSWORD, Web, user_lang
 from workflow.space import list_requests, request_space
 from workflow.views import project_view
 

@@ -8,7 +8,8 @@ import pytest
 import time_machine
 
 from db.engine import reading
-from tests.factories import PASSWORD, SQLITE_ONLY, Web, csrf, csrf_of, login, post_form
+from tests.factories import SQLITE_ONLY
+from tests.support.web import PASSWORD, Web, csrf, csrf_of, login, post_form
 from workflow.views import list_projects
 
 pytestmark = SQLITE_ONLY  # sessions and forms do not depend on the backend

@@ -8,7 +8,8 @@ from sqlalchemy import update
 
 from db.engine import reading, writing
 from db.models import User, columns
-from tests.factories import SAMPLE_2027, SQLITE_ONLY, Web, csrf, post_form
+from tests.factories import SAMPLE_2027, SQLITE_ONLY
+from tests.support.web import Web, csrf, post_form
 from workflow.calendar_store import covered_years, show_calendar
 from workflow.notice_import import notice_source
 

@@ -11,15 +11,8 @@ from sqlalchemy import select
 
 from db.engine import reading, writing
 from db.models import User, columns
-from tests.factories import (
-    PARK_TZ,
-    SQLITE_ONLY,
-    Web,
-    csrf,
-    login,
-    post_form,
-    user_lang,
-)
+from tests.factories import PARK_TZ, SQLITE_ONLY
+from tests.support.web import Web, csrf, login, post_form, user_lang
 from workflow.approvals import list_approvals
 from workflow.space import add_listing, list_listings, request_space
 

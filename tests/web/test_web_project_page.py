@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from db.engine import reading, writing
 from db.models import OutboxMessage, columns
-from tests.factories import FORM_VISIT, SQLITE_ONLY, Web, csrf, post_form
+from tests.factories import SQLITE_ONLY
+from tests.support.web import FORM_VISIT, Web, csrf, post_form
 from workflow.approvals import decide, file_suspension
 from workflow.availability import available_events
 from workflow.space import request_space

@@ -23,16 +23,14 @@ from tests.factories import (
     decided,
     events,
     extension,
-    fingerprint,
     inbox,
     moments,
     on,
-    outbox_rows,
-    refused,
     snapshot,
     space,
     view,
 )
+from tests.support.checks import fingerprint, outbox_rows, refused
 from workflow.approvals import (
     approval_history,
     decide,

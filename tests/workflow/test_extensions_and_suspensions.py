@@ -23,13 +23,12 @@ from tests.factories import (
     moments,
     on,
     opened,
-    outbox_rows,
-    refused,
     seed_project,
     snapshot,
     suspension,
     view,
 )
+from tests.support.checks import outbox_rows, refused
 from workflow.approvals import decide, file_extension, file_suspension, resubmit, resume
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, WorkflowError

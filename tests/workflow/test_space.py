@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 
 from db.engine import reading, writing
 from parkflow.wiring import make_park
-from tests.factories import NOW, listing, listing_row, outbox_rows, refused, request, request_row
+from tests.factories import NOW, listing, listing_row, request, request_row
+from tests.support.checks import outbox_rows, refused
 from workflow.approvals import decide
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, WorkflowError

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import Engine
 
 from db.engine import reading, writing
-from tests.factories import listing, listing_row, outbox_rows, refused, request, request_row
+from tests.factories import listing, listing_row, request, request_row
+from tests.support.checks import outbox_rows, refused
 from workflow.approvals import decide, withdraw
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, WorkflowError
 from workflow.park import Park
