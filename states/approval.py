@@ -119,13 +119,12 @@ def _policy_problems(raw: Any) -> list[Problem]:
     problems = []
     kinds, space_types = root.get("kinds"), root.get("space_types")
     if isinstance(kinds, Mapping):
-        problems += [Problem.of(f"kinds.{kind}", "missing_kind", "missing (the kinds are "
-                                "{kinds})", kind=kind, kinds=", ".join(KINDS))
+        problems += [Problem.of(f"kinds.{kind}", "missing_kind", kind=kind, kinds=list(KINDS))
                      for kind in KINDS if kind not in kinds]
     rules = root.get("needs_approval")
     space = rules.get("space") if isinstance(rules, Mapping) else None
     if isinstance(space, Mapping) and isinstance(space_types, Mapping):
         problems += [Problem.of(f"needs_approval.space.{name}", "unknown_space_type",
-                                "unknown space type '{space_type}'", space_type=name)
+                                space_type=name)
                      for name in space if name not in space_types]
     return problems

@@ -19,7 +19,6 @@ from states.schema import definition_schema
 from states.yaml_core import read_definition
 
 Kind = Literal["lifecycle", "approval"]
-EXIT_VALID, EXIT_INVALID = 0, 2  # the command's codes for "valid" and "invalid input"
 SCHEMA_FILES: dict[Kind, Path] = {"lifecycle": HERE / "lifecycle.schema.json",
                                   "approval": HERE / "approval.schema.json"}
 
@@ -44,18 +43,10 @@ def check_file(path: Path) -> tuple[Kind, list[Problem]]:
     return kind, (check_approval(raw) if kind == "approval" else check_lifecycle(raw))[1]
 
 
-def check_command(path: Path) -> tuple[int, list[Problem]]:
-    """`definition check`: the exit code (0 valid, 2 invalid) and every problem."""
-    problems = check_definition_file(path)
-    return (EXIT_INVALID if problems else EXIT_VALID), problems
-
-
-def check_report(path: Path) -> tuple[int, dict[str, Any]]:
-    """`definition check --json`: the exit code and what to print."""
-    kind, problems = check_file(path)
-    return (EXIT_INVALID if problems else EXIT_VALID), {
-        "file": str(path), "kind": kind, "valid": not problems,
-        "problems": [problem.as_json() for problem in problems]}
+def check_report(path: Path, kind: Kind, problems: list[Problem], lang: str) -> dict[str, Any]:
+    """`definition check --json`: the file, its kind and every problem, messages in `lang`."""
+    return {"file": str(path), "kind": kind, "valid": not problems,
+            "problems": [problem.as_json(lang) for problem in problems]}
 
 
 def schema(kind: Kind = "lifecycle") -> dict[str, Any]:

@@ -3,7 +3,8 @@
 The file is data a park may edit, so it is validated through the pydantic models of its
 format (`states.schema`) and the cross-reference checks (`states.references`), and every
 mistake is reported with where it is, all of them at once:
-`DefinitionError` → "lifecycle.yaml: events.visit.dest: unknown state 'vistied'".
+`DefinitionError` → "lifecycle.yaml: events.visit.dest: unknown state “vistied”" (English, for
+the log; `parkflow definition check` shows each problem in the reader's language).
 """
 
 from __future__ import annotations

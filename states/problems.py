@@ -1,24 +1,25 @@
 """What is wrong with a definition file: every problem, each with its path in the file.
 
-A `Problem` carries a code and parameters as well as an English sentence, so that a reader in
-another language can be shown it in theirs: `Problem("states.visited.deadline.period",
-"bad_period", "bad period '7 weeks' (…)", {"value": "7 weeks"})`.
+A `Problem` carries a code and parameters, no sentence: `Problem("states.visited.deadline.
+period", "bad_period", {"value": "7 weeks"})`. The sentence is rendered when a person reads it,
+in their language, from the catalogue (`message(lang)`, see `states.problem_text`);
+`str(problem)` and a `DefinitionError` are English, for logs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-# pydantic's own sentences, where a shorter one reads better in a list of problems
-_MESSAGES = {"missing": "missing", "extra_forbidden": "unknown key (not part of the format)",
-             "model_type": "expected a mapping", "dict_type": "expected a mapping"}
+from states.problem_text import render
+
 _SCALARS = (str, int, float, bool, type(None))
-# the codes of the errors our validators raise: their messages already quote the value
-_OWN_CODES = {"bad_period", "not_identifier", "not_clock_time", "blank"}
+# where the value given says nothing more: a missing one, a blank one
+_NO_VALUE = {"missing", "blank"}
 
 
 @dataclass(frozen=True)
@@ -27,19 +28,23 @@ class Problem:
 
     path: str
     code: str
-    message: str
     params: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, path: str, code: str, template: str, **params: Any) -> Problem:
-        """A problem whose message is `template` filled with `params`."""
-        return cls(path, code, template.format(**params), params)
+    def of(cls, path: str, code: str, **params: Any) -> Problem:
+        """The problem `code` at `path`, with its parameters."""
+        return cls(path, code, params)
+
+    def message(self, lang: str) -> str:
+        """The sentence of the problem in `lang` (without its path)."""
+        return render(self.code, self.params, lang)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+        return f"{self.path}: {self.message('en')}" if self.path else self.message("en")
 
-    def as_json(self) -> dict[str, Any]:
-        return {"path": self.path, "code": self.code, "message": self.message,
+    def as_json(self, lang: str) -> dict[str, Any]:
+        """The problem for scripts: path, code and parameters, the message in `lang`."""
+        return {"path": self.path, "code": self.code, "message": self.message(lang),
                 "params": dict(self.params)}
 
 
@@ -64,16 +69,21 @@ def path_of(loc: Iterable[str | int]) -> str:
 
 
 def problems_from(error: ValidationError) -> list[Problem]:
-    """pydantic's errors as problems, the bad value quoted when it is a plain one."""
+    """pydantic's errors as problems, the bad value among the parameters when it is a plain one."""
     problems = []
     for detail in error.errors(include_url=False):
         params = {k: v if isinstance(v, _SCALARS) else str(v)
                   for k, v in (detail.get("ctx") or {}).items()}
-        message = _MESSAGES.get(detail["type"], detail["msg"])
+        if detail["type"] == "literal_error":
+            params["expected"] = _literals(params["expected"])
         given = detail.get("input")
-        if isinstance(given, _SCALARS) and detail["type"] not in _OWN_CODES | {"missing"}:
+        if isinstance(given, _SCALARS) and detail["type"] not in _NO_VALUE:
             params.setdefault("value", given)
-            message += f" (got {given!r})"
-        problems.append(Problem(path_of(detail["loc"]), detail["type"], message, params))
+        problems.append(Problem(path_of(detail["loc"]), detail["type"], params))
     return problems
 
+
+def _literals(expected: Any) -> Any:
+    """pydantic's "'owner', 'group' or 'leader'" as the list of the values it allows."""
+    values = re.findall(r"'([^']*)'", str(expected))
+    return values or expected

@@ -65,7 +65,7 @@ def initial_milestone(milestones: Mapping[str, Any] | tuple[str, ...]) -> str | 
 def _initial(o: Outline) -> list[Problem]:
     if o.initial is None or not o.state_names or o.initial in o.state_names:
         return []
-    return [Problem.of("initial", "unknown_state", "unknown state '{state}'", state=o.initial)]
+    return [_unknown_state("initial", o.initial)]
 
 
 def _events(o: Outline) -> list[Problem]:
@@ -83,8 +83,7 @@ def _events(o: Outline) -> list[Problem]:
         for field_name, spec in (event.fields or {}).items():
             if spec.type == "choices" and not spec.choices:
                 problems.append(Problem.of(f"{where}.fields.{field_name}.choices",
-                                           "missing_choices", "missing (a choices field "
-                                           "lists its choices)"))
+                                           "missing_choices"))
     return problems
 
 
@@ -105,9 +104,7 @@ def _reachable(o: Outline) -> list[Problem]:
                     and event.dest not in reached):
                 reached.add(event.dest)
                 frontier.append(event.dest)
-    return [Problem.of(f"states.{name}", "unreachable",
-                       "cannot be reached from '{initial}'",
-                       state=name, initial=o.initial)
+    return [Problem.of(f"states.{name}", "unreachable", state=name, initial=o.initial)
             for name in o.state_names if name not in reached]
 
 
@@ -117,7 +114,6 @@ def _stamped(o: Outline) -> list[Problem]:
         return []
     stamped = {initial_milestone(o.milestones)} | {e.stamps for e in o.events.values()}
     return [Problem.of(f"states.{name}.deadline.from", "unstamped_milestone",
-                       "no event stamps the milestone '{milestone}'",
                        milestone=state.deadline.from_)
             for name, state in o.states.items()
             if state.deadline and state.deadline.from_ in o.milestones
@@ -129,8 +125,7 @@ def _scores(o: Outline) -> list[Problem]:
         return []
     score_fields = {name for e in o.events.values() for name, spec in (e.fields or {}).items()
                     if spec.type == "score"}
-    return [Problem.of(f"stars.scores[{i}]", "not_a_score_field",
-                       "'{field}' is not a score field of any event", field=name)
+    return [Problem.of(f"stars.scores[{i}]", "not_a_score_field", field=name)
             for i, name in enumerate(o.stars.scores) if name not in score_fields]
 
 
@@ -143,12 +138,11 @@ def _follow_ups(o: Outline) -> list[Problem]:
 
 
 def _unknown_state(path: str, state: str) -> Problem:
-    return Problem.of(path, "unknown_state", "unknown state '{state}'", state=state)
+    return Problem.of(path, "unknown_state", state=state)
 
 
 def _unknown_milestone(path: str, milestone: str) -> Problem:
-    return Problem.of(path, "unknown_milestone", "unknown milestone '{milestone}'",
-                      milestone=milestone)
+    return Problem.of(path, "unknown_milestone", milestone=milestone)
 
 
 def _index(items: list[str], i: int) -> str:

@@ -41,6 +41,8 @@ CLOCK_TIME = r"^([01]\d|2[0-3]):([0-5]\d)$"
 _PERIOD, _CLOCK_TIME = re.compile(PERIOD), re.compile(CLOCK_TIME)
 
 
+# The codes of these errors are what counts: the sentence a person reads is the catalogue's
+# (states.problem_text); pydantic's own message template here is for pydantic only.
 def _identifier(value: str) -> str:
     if not re.match(IDENTIFIER, value):
         raise PydanticCustomError("not_identifier", "'{value}' is not a lower_snake identifier",

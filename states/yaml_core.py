@@ -30,6 +30,15 @@ _CORE = [  # (tag, pattern, first characters) of the YAML 1.2 core schema
 ]
 
 
+class DuplicateKey(ConstructorError):
+    """A key given twice in one mapping: which key, and where the second one is."""
+
+    def __init__(self, node: MappingNode, key: Any, key_node: Any) -> None:
+        super().__init__("while reading a mapping", node.start_mark,
+                         f"found the key {key!r} twice", key_node.start_mark)
+        self.key = key
+
+
 class CoreLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """A safe loader with the YAML 1.2 core schema's scalars and unique keys."""
 
@@ -44,8 +53,7 @@ class CoreLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             if not isinstance(key, str | int | float | bool | None):
                 continue
             if (type(key), key) in seen:
-                raise ConstructorError("while reading a mapping", node.start_mark,
-                                       f"found the key {key!r} twice", key_node.start_mark)
+                raise DuplicateKey(node, key, key_node)
             seen.add((type(key), key))
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
@@ -77,14 +85,32 @@ def read_definition(path: Path) -> Any:
 
 
 def _unreadable(exc: Exception) -> Problem:
+    """The problem of a file that cannot be read: its cause, or where its YAML breaks.
+
+    A cause parkflow names is a key of `states.problem_text.REASONS`, shown in the reader's
+    language; the YAML parser's own explanation is shown in its words.
+    """
     mark = getattr(exc, "problem_mark", None)
     if not isinstance(exc, yaml.MarkedYAMLError) or mark is None:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return Problem.of("", "unreadable", "cannot read: {reason}", reason=reason)
+        return Problem.of("", "unreadable", reason=_cause(exc))
+    where = {"line": mark.line + 1, "column": mark.column + 1}
+    if isinstance(exc, DuplicateKey):
+        return Problem.of("", "duplicate_key", key=exc.key, **where)
     reason = exc.problem or "not YAML"
     if exc.context and exc.context_mark and exc.context_mark.line != mark.line:
         reason += f" ({exc.context} from line {exc.context_mark.line + 1})"
     elif exc.context:
         reason = f"{exc.context}: {reason}"
-    return Problem.of("", "unreadable", "cannot read: line {line}, column {column}: {reason}",
-                      line=mark.line + 1, column=mark.column + 1, reason=reason)
+    return Problem.of("", "not_yaml", reason=reason, **where)
+
+
+def _cause(exc: Exception) -> str:
+    for kind, cause in _CAUSES:
+        if isinstance(exc, kind):
+            return cause
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+_CAUSES: tuple[tuple[type[Exception], str], ...] = (
+    (FileNotFoundError, "no_such_file"), (IsADirectoryError, "is_a_folder"),
+    (PermissionError, "permission"), (UnicodeDecodeError, "not_utf8"))

@@ -18,6 +18,7 @@ from parkflow.cli import (
     calendar,
     calendar_notice,
     database,
+    definition,
     demo,
     projects,
     reminders,
@@ -29,7 +30,7 @@ from parkflow.cli import (
 from parkflow.cli.app import app
 
 COMMANDS = (database, users, projects, approvals, space, calendar, calendar_notice, reminders,
-            tokens, serve, demo)
+            tokens, definition, serve, demo)
 
 __all__ = ["COMMANDS", "app", "main"]
 

@@ -19,6 +19,7 @@ listing_app = typer.Typer(help="房源 / listings", no_args_is_help=True)
 extension_app = typer.Typer(help="延期 / extensions", no_args_is_help=True)
 approvals_app = typer.Typer(help="审批 / approvals", no_args_is_help=True)
 token_app = typer.Typer(help="REST API 令牌 / API tokens", no_args_is_help=True)
+definition_app = typer.Typer(help="流程定义文件 / definition files", no_args_is_help=True)
 
 app.add_typer(user_app, name="user")
 app.add_typer(project_app, name="project")
@@ -30,7 +31,4 @@ app.add_typer(space_app, name="space")
 app.add_typer(extension_app, name="extension")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(token_app, name="token")
-
-from parkflow.cli.definition import definition_app  # noqa: E402  (a group with its own module)
-
 app.add_typer(definition_app, name="definition")

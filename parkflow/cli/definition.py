@@ -1,56 +1,54 @@
 """`parkflow definition …`: check a definition file, print the definition format's JSON Schema.
 
-The bodies are in `states.check`; here they are parsed and printed. Problems are listed one a
-line as `FILE: PATH: MESSAGE`; the message is English until the definition's messages join
-the translation catalogue (each problem also has a code and parameters: see --json).
+The bodies are in `states.check`. A valid file is one line on stdout (exit 0); a broken one
+lists every problem on stderr, one a line as `FILE: PATH: MESSAGE` (the path is a location in
+the file, shown as it is), then their number (exit 2). Messages are in the reader's language;
+`--json` gives each problem's path, code and parameters as well.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from i18n import DEFAULT_LANG, gettext, ngettext, normalise
+from parkflow.cli.app import definition_app
+from parkflow.cli.context import Context
+from parkflow.cli.exits import command
+from parkflow.cli.options import Json
+from parkflow.cli.output import emit_json, err, out
+from workflow.errors import ValidationError
 
-definition_app = typer.Typer(help="流程定义文件 / definition files", no_args_is_help=True)
 
-
-def _lang() -> str:
-    return normalise(os.environ.get("PARKFLOW_LANG") or DEFAULT_LANG)
-
-
-@definition_app.command("check")
-def check(
-    file: Path,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+@command(definition_app, "check")
+def definition_check(
+    ctx: Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="定义文件 / a definition file")],
+    as_json: Json = False,
 ) -> None:
     """检查定义文件，列出全部问题 / check a definition file, list every problem."""
-    from states.check import check_report  # the models are built only for this command
-    code, report = check_report(file)
+    from states.check import check_file, check_report  # the models are built only for this
+    kind, problems = check_file(file)
     if as_json:
-        print(json.dumps(report, ensure_ascii=False))
-        raise typer.Exit(code)
-    lang = _lang()
-    problems = report["problems"]
-    if not problems:
-        print(f"{file.name}: " + gettext(lang, "the definition is valid"))
-        raise typer.Exit(code)
-    for problem in problems:
-        where = f"{problem['path']}: " if problem["path"] else ""
-        print(f"{file.name}: {where}{problem['message']}", file=sys.stderr)
-    count = len(problems)
-    print(f"{file.name}: " + ngettext(lang, "%(num)d problem", "%(num)d problems", count),
-          file=sys.stderr)
-    raise typer.Exit(code)
+        emit_json(check_report(file, kind, problems, ctx.lang))
+    elif not problems:
+        valid = ctx.say("the definition is valid")  # not in the f-string: pybabel finds it
+        out.print(Text(f"{file.name}: {valid}"), soft_wrap=True)
+    else:  # Text: what the file says is printed as it is (no markup, no :emoji: codes)
+        for problem in problems:
+            where = f"{problem.path}: " if problem.path else ""
+            err.print(Text(f"{file.name}: {where}{problem.message(ctx.lang)}"), soft_wrap=True)
+        count = ctx.say_n("%(num)d problem", "%(num)d problems", len(problems))
+        err.print(Text(f"{file.name}: {count}"), soft_wrap=True)
+    if problems:
+        raise typer.Exit(ValidationError.exit_code)
 
 
-@definition_app.command("schema")
-def schema(
+@command(definition_app, "schema")
+def definition_schema(
+    ctx: Context,
     approval: Annotated[bool, typer.Option("--approval",
                                            help="审批定义的格式 / the approval format")] = False,
 ) -> None:

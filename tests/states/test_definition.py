@@ -359,4 +359,4 @@ def test_a_deadline_counted_from_a_date_no_event_sets_is_refused(
 
     message = broken(shipped_raw, never_stamped)
 
-    assert "states.registered.deadline.from" in message and "'open'" in message
+    assert "states.registered.deadline.from" in message and "“open”" in message

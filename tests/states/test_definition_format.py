@@ -79,11 +79,14 @@ def test_a_problem_carries_a_code_and_the_parameters_of_its_message(
 
     dest = problems["events.visit.dest"]
     assert (dest.code, dict(dest.params)) == ("unknown_state", {"state": "vistied"})
-    assert dest.message == "unknown state 'vistied'"
+    assert dest.message("en") == "unknown state “vistied”"
+    assert dest.message("zh-CN") == "未知状态“vistied”"
     period = problems["states.intake.deadline.period"]
     assert (period.code, period.params["value"]) == ("bad_period", "0 days")
-    assert period.as_json() == {"path": "states.intake.deadline.period", "code": "bad_period",
-                                "message": period.message, "params": {"value": "0 days"}}
+    assert period.as_json("zh-CN") == {
+        "path": "states.intake.deadline.period", "code": "bad_period",
+        "message": "周期格式错误：“0 days”（应写作“7 days”“1 month”这样的形式）",
+        "params": {"value": "0 days"}}
 
 
 def test_a_key_that_is_not_part_of_the_format_is_refused(shipped_raw: dict[str, Any]) -> None:
@@ -119,7 +122,8 @@ def test_a_definition_that_is_not_a_mapping_is_one_problem() -> None:
     problems = problems_of(["intake", "visited"])  # type: ignore[arg-type]
 
     assert list(problems) == [""]
-    assert problems[""].message == "expected a mapping"
+    assert problems[""].message("en") == "expected a mapping"
+    assert problems[""].message("zh-CN") == "应为键值映射"
 
 
 # ---------------------------------------------------------------- YAML 1.2
@@ -199,7 +203,7 @@ def test_scalars_are_read_with_the_yaml_1_2_core_schema(text: str, value: Any) -
 def test_a_key_given_twice_is_refused_naming_its_line(tmp_path: Path) -> None:
     text = YAML_11_WORDS.replace("events:\n", "  on: {label: {zh-CN: 又, en: again}}\nevents:\n")
 
-    with pytest.raises(DefinitionError, match=r"^park\.yaml: cannot read: line 13, .*'on' twice"):
+    with pytest.raises(DefinitionError, match=r"^park\.yaml: line 13, .*“on” is given twice"):
         load_lifecycle(_write(tmp_path, text))
 
 
