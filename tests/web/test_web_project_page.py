@@ -73,6 +73,27 @@ def test_the_event_forms_are_the_events_the_engine_says_are_available(web: Web) 
     assert forms["bob", visited] == forms["admin", visited] == []
 
 
+def test_the_page_says_why_an_event_the_stage_allows_is_closed_to_this_person(web: Web) -> None:
+    paused = web.project("已暂停", events=("visit",))
+    gone = web.project("已退库", events=("visit", "exit"))
+    with writing(web.app.engine) as session:
+        asked = file_suspension(session, web.park, project_id=paused, reason="等待批复",
+                                actor=web.people["alice"])
+        assert asked.id is not None
+        decide(session, web.park, approval_id=asked.id, decision="approve",
+               actor=web.people["leader"])
+    alice = web.signed_in("alice")
+
+    on_paused = alice.get(f"/projects/{paused}").text
+    on_gone = alice.get(f"/projects/{gone}").text
+
+    assert "暂不能办理的事项" in on_paused and "暂停" in on_paused.split("暂不能办理的事项")[1]
+    closed = on_gone.split("暂不能办理的事项")[1].split("</ul>")[0]
+    assert "恢复入库" in closed and "仅限：分管领导" in closed  # a leader's event, by label
+    assert "reactivate" not in closed and "leader" not in closed
+    assert "暂不能办理的事项" not in web.signed_in("bob").get(f"/projects/{paused}").text
+
+
 def test_the_visit_form_asks_for_every_field_of_the_definition(web: Web) -> None:
     pid = web.project()
     html = web.signed_in("alice").get(f"/projects/{pid}").text

@@ -22,6 +22,7 @@ from workflow.access import check_may_act
 from workflow.approvals import file_extension, file_suspension, resume
 from workflow.availability import available_events
 from workflow.errors import NotPermitted
+from workflow.labels import Labels
 from workflow.park import Park
 from workflow.projects import Snapshot, advance, follow_up, load_snapshot
 from workflow.space import list_requests, request_space
@@ -43,10 +44,16 @@ def may(check: Any, *args: Any) -> bool:
     return True
 
 
-def event_forms(session: Session, park: Park, project: Snapshot, user: User) -> list[EventDef]:
-    """A form for each event this person may fire on this project now (the engine decides)."""
-    return [park.lifecycle.events[choice.event]
-            for choice in available_events(session, park, project, user) if choice.available]
+def event_forms(session: Session, park: Park, project: Snapshot, user: User,
+                lang: str) -> tuple[list[EventDef], list[tuple[str, str]]]:
+    """A form for each event this person may fire on this project now (the engine decides),
+    and why each other event the stage allows is closed to them (a role, a suspension)."""
+    choices = available_events(session, park, project, user)
+    forms = [park.lifecycle.events[choice.event] for choice in choices if choice.available]
+    labels = Labels.of(park, lang)
+    closed = [(choice.event, choice.reason.message(lang, labels)) for choice in choices
+              if choice.reason is not None and choice.reason.code != "invalid_transition"]
+    return forms, closed
 
 
 @router.get("/projects/{project_id}")
@@ -59,13 +66,14 @@ def project_page(request: Request, app: AppDep, session: SessionDep, viewer: Cur
     assert user is not None  # the viewer was just read
     acts = may(check_may_act, park.lifecycle.default_roles, project, user, "-")
     state = park.lifecycle.states[project.state]
+    forms, closed = event_forms(session, park, project, user, viewer.lang)
     evaluation = latest_evaluation(view["history"], park.lifecycle.stars.scores)
     if evaluation is not None:
         evaluation = {**evaluation, "total": sum(int(evaluation["fields"][name])
                                                  for name in park.lifecycle.stars.scores)}
     request.state.nav = "board"
     return page(request, "project.html", {
-        "p": view, "project": project, "forms": event_forms(session, park, project, user),
+        "p": view, "project": project, "forms": forms, "closed": closed if acts else [],
         "can_act": acts and not state.final,
         "can_extend": acts and state.deadline is not None and not state.final,
         "names": names_by_email(session),
