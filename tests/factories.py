@@ -263,7 +263,7 @@ def listing(engine: Engine, park: Park, *, area: float | str = 1200, type: str =
     """A listing of the inventory (合肥创新产业园 B3), available; its id."""
     with writing(engine) as session:
         added = add_listing(session, park, carrier="合肥创新产业园", building="B3", unit=unit,
-                            area=area, type=type, now=park.now())
+                            area=area, type=type, actor=LEADER, now=park.now())
         assert added.id is not None
         return added.id
 

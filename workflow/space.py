@@ -19,7 +19,7 @@ from i18n import N_, gettext
 from i18n.formats import format_number
 from states.approval import ApprovalPolicy
 from states.definition import pick
-from workflow.access import check_may_act
+from workflow.access import check_may_act, require_listing_keeper
 from workflow.approvals import file_space_approval
 from workflow.errors import Conflict, NotFound, ValidationError
 from workflow.fields import check_length
@@ -46,8 +46,10 @@ class ListingOffered:
 # ---------------------------------------------------------------- listings
 
 def add_listing(session: Session, park: Park, *, carrier: str, building: str, unit: str,
-                area: float | str, type: str, now: datetime) -> SpaceListing:
-    """Add a unit to the inventory."""
+                area: float | str, type: str, actor: str | User | None,
+                now: datetime) -> SpaceListing:
+    """Add a unit to the inventory; only those who keep it (admins, leaders) may."""
+    require_listing_keeper(session, actor)
     policy = park.approvals
     listing = SpaceListing(
         carrier=_text(carrier, "carrier", 100), building=_text(building, "building", 50),

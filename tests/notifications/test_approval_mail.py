@@ -15,6 +15,7 @@ from notifications.delivery import run_once
 from notifications.mail import SmtpMailer
 from parkflow.wiring import make_park
 from tests.factories import (
+    LEADER,
     LEADER2,
     NOW,
     PARK_TZ,
@@ -106,7 +107,7 @@ def test_the_approval_flow_mails_leaders_requester_and_owner_over_smtp(
 
     with writing(engine) as session:
         unit = add_listing(session, live, carrier="合肥创新产业园", building="B3", unit="501",
-                           area=1600, type="office", now=clock.now())
+                           area=1600, type="office", actor=LEADER, now=clock.now())
         assert unit.id is not None
         offer(session, live, request_id=filed["id"], listing_id=unit.id, actor=alice)
     deliver(engine, live, smtp_server, clock.now())

@@ -60,7 +60,8 @@ def test_every_refusal_has_its_exit_code_and_changes_nothing(
 
         def unit(area: float, type: str = "office") -> int:
             listing = add_listing(session, park, carrier="合肥创新产业园", building="B3",
-                                  unit=f"{type}-{area}", area=area, type=type, now=park.now())
+                                  unit=f"{type}-{area}", area=area, type=type, actor=leader,
+                                  now=park.now())
             assert listing.id is not None
             return listing.id
 

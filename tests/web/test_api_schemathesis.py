@@ -49,7 +49,7 @@ def park_with_something_in_it(web: Web) -> None:
     web.project("另一个", owner="bob")
     with writing(web.app.engine) as session:
         add_listing(session, web.park, carrier="中安创谷", building="B2", unit="301", area=400,
-                    type="office", now=web.clock.now())
+                    type="office", actor=web.people["leader"], now=web.clock.now())
         request_space(session, web.park, project_id=pid, type="plant", area=800,
                       needed_by="2026-12-31", actor=web.people["alice"])
 

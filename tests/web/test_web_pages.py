@@ -157,7 +157,7 @@ def test_the_space_inventory_lists_and_filters(web: Web) -> None:
         for carrier, area, kind in (("中安创谷", 300, "office"), ("创新产业园", 1200, "lab"),
                                     ("标准厂房", 6000, "plant")):
             add_listing(session, web.park, carrier=carrier, building="B1", unit="101",
-                        area=area, type=kind, now=web.clock.now())
+                        area=area, type=kind, actor=web.people["admin"], now=web.clock.now())
     client = web.signed_in("alice")
     assert all(c in client.get("/space").text for c in ("中安创谷", "创新产业园", "标准厂房"))
     lab = client.get("/space?type=lab").text
@@ -179,7 +179,8 @@ def test_a_cleared_request_is_offered_a_listing(web: Web) -> None:
     pid = web.project(events=("visit",))
     with writing(web.app.engine) as session:
         listing = add_listing(session, web.park, carrier="中安创谷", building="B2", unit="301",
-                              area=400, type="office", now=web.clock.now())
+                              area=400, type="office", actor=web.people["leader"],
+                              now=web.clock.now())
         filed = request_space(session, web.park, project_id=pid, type="office", area=300,
                               needed_by="2026-12-31", actor=web.people["alice"])
     client = web.signed_in("alice")

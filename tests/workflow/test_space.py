@@ -62,18 +62,18 @@ BAD_LISTING_FIELDS = [
 
 
 def test_a_listing_with_a_bad_field_is_refused_naming_the_field_and_nothing_is_written(
-        engine: Engine, live: Park, subtests: pytest.Subtests) -> None:
+        engine: Engine, live: Park, people: dict[str, str], subtests: pytest.Subtests) -> None:
     listing(engine, live)  # something to keep
     for field, value in BAD_LISTING_FIELDS:
         fields: dict[str, Any] = {"carrier": "合肥创新产业园", "building": "B3", "unit": "501",
                                   "area": "1200", "type": "office", field: value}
         with subtests.test(f"{field}={value!r}"):
             refused(engine, ValidationError, field, add_listing, live, now=live.now(),
-                    **fields)
+                    actor=people["leader"], **fields)
 
 
 def test_the_largest_allowed_area_is_accepted_and_a_bad_min_area_filter_is_refused(
-        engine: Engine, live: Park) -> None:
+        engine: Engine, live: Park, people: dict[str, str]) -> None:
     biggest = listing(engine, live, area="1000000", type="plant")
     assert listing_row(engine, biggest).area_m2 == 1_000_000
     with pytest.raises(ValidationError) as caught, reading(engine) as session:
@@ -210,7 +210,7 @@ def test_text_longer_than_the_database_keeps_is_refused_as_invalid_naming_the_fi
     and SQLite would silently keep what PostgreSQL refuses. Both must say which field."""
     pending = request(engine, live, project, people["alice"], area=1500)["approval_id"]
     listing_fields = {"carrier": "合肥创新产业园", "building": "B3", "unit": "501",
-                      "area": "100", "type": "office"}
+                      "area": "100", "type": "office", "actor": people["leader"]}
     cases: list[tuple[str, Callable[..., object], dict[str, Any]]] = [
         ("carrier", add_listing, {**listing_fields, "carrier": "载" * 101, "now": NOW}),
         ("building", add_listing, {**listing_fields, "building": "B" * 51, "now": NOW}),
@@ -243,3 +243,18 @@ def test_the_request_clock_reads_the_park_day_not_utc(
             lambda s: request_space(s, park, project_id=pid, type="office", area=10,
                                     needed_by=(morning - timedelta(days=1)).date().isoformat(),
                                     actor=people["alice"]))
+
+
+def test_only_those_who_keep_the_inventory_may_add_a_listing(
+        engine: Engine, live: Park, people: dict[str, str]) -> None:
+    fields: dict[str, Any] = {"carrier": "合肥创新产业园", "building": "B3", "unit": "501",
+                              "area": "1200", "type": "office"}
+    for who in ("alice", "carol"):  # a member, a group lead
+        refused(engine, NotPermitted, "by", add_listing, live, now=live.now(),
+                actor=people[who], **fields)
+    refused(engine, NotPermitted, "by", add_listing, live, now=live.now(),
+            actor="nobody@park.test", **fields)
+    for who in ("leader", "admin"):
+        with writing(engine) as session:
+            assert add_listing(session, live, now=live.now(), actor=people[who],
+                               **fields).id is not None

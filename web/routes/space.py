@@ -11,7 +11,7 @@ from db.engine import writing
 from i18n import gettext
 from web.deps import AppDep, CurrentUser, SessionDep
 from web.rendering import after_post, page
-from workflow.access import may_keep_listings, require_listing_keeper
+from workflow.access import may_keep_listings
 from workflow.errors import ValidationError
 from workflow.space import add_listing, list_listings, list_requests, offer
 
@@ -51,9 +51,9 @@ def new_listing(request: Request, app: AppDep, viewer: CurrentUser,
                 area: Annotated[str, Form(max_length=20)],
                 type: Annotated[str, Form(max_length=20)]) -> Response:
     with writing(app.engine) as session:
-        require_listing_keeper(session, viewer.email)
         listing = add_listing(session, app.park, carrier=carrier, building=building,
-                              unit=unit, area=area, type=type, now=app.park.now())
+                              unit=unit, area=area, type=type, actor=viewer.email,
+                              now=app.park.now())
     return after_post(request, "/space", gettext(viewer.lang, "Listing %(id)s added.",
                                             id=listing.id))
 
