@@ -33,7 +33,7 @@ lint: $(STAMP)
 # The one catalogue: extract every message (Python and templates), merge it into both
 # languages, compile. Fill in the new Chinese msgstr, then run it again to compile them;
 # tests/i18n/test_i18n.py fails while a message lacks its translation or a .mo is stale.
-I18N_KEYWORDS := -k gettext:2 -k gettext:1,1t -k ngettext:2,3 -k ngettext:1,2,3t -k N_ -k NP_:1,2 -k say -k say_n:1,2
+I18N_KEYWORDS := -k gettext:2 -k gettext:1,1t -k ngettext:2,3 -k ngettext:1,2,3t -k N_ -k NP_:1,2 -k say -k say_n:1,2 -k cli_help
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output -w 100 \
 		--omit-header -o i18n/locale/messages.pot .

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import typer
 
-from i18n import DEFAULT_LANG, product_name
+from i18n import product_name
+from parkflow.cli.help import cli_help, help_lang
 
-app = typer.Typer(help=f"{product_name(DEFAULT_LANG)} — 流程与审批引擎 / workflow and approvals",
+app = typer.Typer(
+    help=cli_help("%(product)s — workflow and approvals") % {"product": product_name(help_lang())},
                   no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
-user_app = typer.Typer(help="用户 / users", no_args_is_help=True)
-project_app = typer.Typer(help="项目 / projects", no_args_is_help=True)
-calendar_app = typer.Typer(help="工作日历 / business calendar", no_args_is_help=True)
-reminders_app = typer.Typer(help="提醒与预警 / reminders", no_args_is_help=True)
-outbox_app = typer.Typer(help="发件箱 / outbox", no_args_is_help=True)
-space_app = typer.Typer(help="用房 / space", no_args_is_help=True)
-listing_app = typer.Typer(help="房源 / listings", no_args_is_help=True)
-extension_app = typer.Typer(help="延期 / extensions", no_args_is_help=True)
-approvals_app = typer.Typer(help="审批 / approvals", no_args_is_help=True)
-token_app = typer.Typer(help="REST API 令牌 / API tokens", no_args_is_help=True)
-definition_app = typer.Typer(help="流程定义文件 / definition files", no_args_is_help=True)
+user_app = typer.Typer(help=cli_help("Users"), no_args_is_help=True)
+project_app = typer.Typer(help=cli_help("Projects"), no_args_is_help=True)
+calendar_app = typer.Typer(help=cli_help("Business calendar"), no_args_is_help=True)
+reminders_app = typer.Typer(help=cli_help("Reminders"), no_args_is_help=True)
+outbox_app = typer.Typer(help=cli_help("Outbox"), no_args_is_help=True)
+space_app = typer.Typer(help=cli_help("Space"), no_args_is_help=True)
+listing_app = typer.Typer(help=cli_help("Listings"), no_args_is_help=True)
+extension_app = typer.Typer(help=cli_help("Extensions"), no_args_is_help=True)
+approvals_app = typer.Typer(help=cli_help("Approvals"), no_args_is_help=True)
+token_app = typer.Typer(help=cli_help("API tokens"), no_args_is_help=True)
+definition_app = typer.Typer(help=cli_help("Definition files"), no_args_is_help=True)
 
 app.add_typer(user_app, name="user")
 app.add_typer(project_app, name="project")

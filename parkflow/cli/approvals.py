@@ -6,23 +6,24 @@ from typing import Annotated
 
 import typer
 
+from i18n import N_
 from parkflow.cli.app import approvals_app, extension_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.help import cli_help
 from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, out
 
 
-@command(extension_app, "request")
+@command(extension_app, "request", help=N_("Ask for more time on the current stage."))
 def extension_request(
     ctx: Context,
     project_id: Annotated[int, typer.Argument(metavar="PROJECT_ID")],
-    days: Annotated[str, typer.Option("--days", help="延期天数（日历日）")],
-    reason: Annotated[str, typer.Option("--reason", help="理由")],
+    days: Annotated[str, typer.Option("--days", help=cli_help("Days to extend (calendar days)"))],
+    reason: Annotated[str, typer.Option("--reason", help=cli_help("Reason"))],
     by: By = None,
     as_json: Json = False,
 ) -> None:
-    """申请延长当前阶段期限 / ask for more time on the current stage."""
     from db.engine import writing
     from workflow.approvals import file_extension
     actor = ctx.actor(by)
@@ -51,15 +52,15 @@ def show_approval(ctx: Context, approval_id: int | None, as_json: bool, *,
                           state=shown["state_label"]), markup=False)
 
 
-@command(approvals_app, "list")
+@command(approvals_app, "list", help=N_("A leader's inbox."))
 def approvals_list(
     ctx: Context,
     by: By = None,
-    pending: Annotated[bool, typer.Option("--pending", help="仅待审批")] = False,
-    mine: Annotated[bool, typer.Option("--mine", help="仅本人提交的")] = False,
+    pending: Annotated[bool, typer.Option(
+        "--pending", help=cli_help("Pending approvals only"))] = False,
+    mine: Annotated[bool, typer.Option("--mine", help=cli_help("Only the ones I filed"))] = False,
     as_json: Json = False,
 ) -> None:
-    """审批列表（领导的待办）/ a leader's inbox."""
     from db.engine import reading
     from workflow.approvals import list_approvals
     actor = ctx.actor(by)
@@ -78,17 +79,16 @@ def approvals_list(
     out.print(ctx.say_n("%(num)d approval", "%(num)d approvals", len(rows)))
 
 
-@command(approvals_app, "decide")
+@command(approvals_app, "decide", help=N_("Approve, reject or return."))
 def approvals_decide(
     ctx: Context,
     approval_id: Annotated[int, typer.Argument(metavar="ID")],
     decision: Annotated[str, typer.Argument(metavar="approve|reject|return")],
     by: By = None,
-    comment: Annotated[str | None, typer.Option("--comment",
-                                                help="审批意见（驳回/退回必填）")] = None,
+    comment: Annotated[str | None, typer.Option(
+        "--comment", help=cli_help("Comment (required to reject or return)"))] = None,
     as_json: Json = False,
 ) -> None:
-    """批准、驳回或退回 / approve, reject or return."""
     from db.engine import writing
     from workflow.approvals import decide
     actor = ctx.actor(by)
@@ -98,15 +98,14 @@ def approvals_decide(
     show_approval(ctx, approval.id, as_json)
 
 
-@command(approvals_app, "resubmit")
+@command(approvals_app, "resubmit", help=N_("Resubmit a returned request."))
 def approvals_resubmit(
     ctx: Context,
     approval_id: Annotated[int, typer.Argument(metavar="ID")],
     by: By = None,
-    note: Annotated[str | None, typer.Option("--note", help="补充说明")] = None,
+    note: Annotated[str | None, typer.Option("--note", help=cli_help("Additional note"))] = None,
     as_json: Json = False,
 ) -> None:
-    """补充后重新提交被退回的申请 / resubmit a returned request."""
     from db.engine import writing
     from workflow.approvals import resubmit
     actor = ctx.actor(by)
@@ -116,10 +115,9 @@ def approvals_resubmit(
     show_approval(ctx, approval.id, as_json)
 
 
-@command(approvals_app, "withdraw")
+@command(approvals_app, "withdraw", help=N_("Withdraw a request you filed."))
 def approvals_withdraw(ctx: Context, approval_id: Annotated[int, typer.Argument(metavar="ID")],
                        by: By = None, as_json: Json = False) -> None:
-    """撤回本人提交的申请 / withdraw a request you filed."""
     from db.engine import writing
     from workflow.approvals import withdraw
     actor = ctx.actor(by)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from i18n import N_
 from parkflow.cli.app import calendar_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
@@ -12,9 +13,8 @@ from parkflow.cli.output import emit_json, out, warn
 from workflow.errors import ValidationError
 
 
-@command(calendar_app, "import")
+@command(calendar_app, "import", help=N_("Import a holiday arrangement (admin)."))
 def calendar_import(ctx: Context, file: Path, by: By = None) -> None:
-    """导入节假日安排（CSV: date,kind,name）/ import a holiday arrangement (admin)."""
     from db.engine import writing
     from workflow.calendar_store import import_calendar
     from workflow.users import require_actor
@@ -30,9 +30,8 @@ def calendar_import(ctx: Context, file: Path, by: By = None) -> None:
     out.print(ctx.say("Calendar imported: %(years)s.", years=ctx.labels.list(years)))
 
 
-@command(calendar_app, "show")
+@command(calendar_app, "show", help=N_("Show a year's holidays and adjusted working days."))
 def calendar_show(ctx: Context, year: int, as_json: Json = False) -> None:
-    """显示某年的节假日与调休 / show a year's holidays and adjusted working days."""
     from db.engine import reading
     from workflow.calendar_store import show_calendar
     with reading(ctx.app.engine) as session:

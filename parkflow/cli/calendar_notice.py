@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from i18n import N_
 from parkflow.cli.app import calendar_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.help import cli_help
 from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, out
 from workflow.errors import ValidationError
@@ -28,16 +30,20 @@ if TYPE_CHECKING:  # the rest is imported when the command runs: other commands 
 _CHANGE_STYLE = {"added": "green", "removed": "red", "changed": "yellow", "unchanged": "dim"}
 
 
-@command(calendar_app, "import-notice")
+@command(calendar_app, "import-notice", help=N_("Import the State Council's holiday notice."))
 def calendar_import_notice(
     ctx: Context,
-    file: Annotated[str, typer.Argument(metavar="FILE|-", help="通知文本（- 为标准输入）")],
-    year: Annotated[int, typer.Option("--year", help="通知安排的年份 YYYY")],
+    file: Annotated[str, typer.Argument(
+        metavar="FILE|-",
+        help=cli_help("The notice's text (- for standard input)"))],
+    year: Annotated[int, typer.Option(
+        "--year", help=cli_help("The year the notice arranges, YYYY"))],
     by: By = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只对照，不导入")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run",
+        help=cli_help("Compare only, import nothing"))] = False,
     as_json: Json = False,
 ) -> None:
-    """导入国务院办公厅节假日安排通知（管理员）/ import the State Council's holiday notice."""
     from db.engine import reading, writing
     from workflow.notice_import import import_notice
     text = read_text(file)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from i18n import N_
 from parkflow.cli.app import app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.output import out
 
 
-@command(app, "init")
+@command(app, "init", help=N_("Create or migrate the schema, seed the calendar."))
 def init(ctx: Context) -> None:
-    """创建或迁移数据库结构并载入节假日日历 / create or migrate the schema, seed the calendar."""
     from db.engine import writing
     from db.migrate import upgrade
     from workflow.calendar_store import seed_calendar

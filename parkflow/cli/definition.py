@@ -14,21 +14,22 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from i18n import N_
 from parkflow.cli.app import definition_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.help import cli_help
 from parkflow.cli.options import Json
 from parkflow.cli.output import emit_json, err, out
 from workflow.errors import ValidationError
 
 
-@command(definition_app, "check")
+@command(definition_app, "check", help=N_("Check a definition file, list every problem."))
 def definition_check(
     ctx: Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="定义文件 / a definition file")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=cli_help("A definition file"))],
     as_json: Json = False,
 ) -> None:
-    """检查定义文件，列出全部问题 / check a definition file, list every problem."""
     from states.check import check_file, check_report  # the models are built only for this
     kind, problems = check_file(file)
     if as_json:
@@ -46,12 +47,11 @@ def definition_check(
         raise typer.Exit(ValidationError.exit_code)
 
 
-@command(definition_app, "schema")
+@command(definition_app, "schema", help=N_("Print the definition format's JSON Schema."))
 def definition_schema(
     ctx: Context,
     approval: Annotated[bool, typer.Option("--approval",
-                                           help="审批定义的格式 / the approval format")] = False,
+                                           help=cli_help("The approval format"))] = False,
 ) -> None:
-    """输出定义文件格式的 JSON Schema / print the definition format's JSON Schema."""
     from states.check import schema_text
     print(schema_text("approval" if approval else "lifecycle"), end="")

@@ -6,18 +6,19 @@ from typing import Annotated
 
 import typer
 
+from i18n import N_
 from parkflow.cli.app import app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.help import cli_help
 from parkflow.cli.output import out
 
 
-@command(app, "demo")
+@command(app, "demo", help=N_("Build a demo park and print its board."))
 def demo(
     ctx: Context,
     database: Annotated[str | None, typer.Option(
-        "--database", help="SQLite 文件（默认 demo/parkflow-demo.db）")] = None,
+        "--database", help=cli_help("SQLite file (default demo/parkflow-demo.db)"))] = None,
 ) -> None:
-    """创建演示园区并显示看板 / build a demo park and print its board."""
     from parkflow.demo import run_demo
     run_demo(out, database=database, lang=ctx.lang)

@@ -17,6 +17,7 @@ import typer
 
 from i18n import DEFAULT_LANG, gettext, normalise
 from parkflow.cli.context import Context
+from parkflow.cli.help import cli_help
 from parkflow.cli.output import fail
 from workflow.errors import WorkflowError
 
@@ -26,8 +27,10 @@ if TYPE_CHECKING:
 Command = TypeVar("Command", bound=Callable[..., None])
 
 
-def command(group: typer.Typer, name: str | None = None) -> Callable[[Command], Command]:
-    """Register `fn(ctx, **options)` as the command `name` of `group`.
+def command(group: typer.Typer, name: str | None = None, *,
+            help: str | None = None) -> Callable[[Command], Command]:
+    """Register `fn(ctx, **options)` as the command `name` of `group`, with `help` (an
+    English msgid, marked with N_) shown in the help language.
 
     With an `as_json` option set, a failure also prints the error object on stdout.
     """
@@ -39,7 +42,7 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[Command], 
         signature = inspect.signature(fn, eval_str=True)
         options = list(signature.parameters.values())[1:]  # the context is ours, not typer's
         invoke.__signature__ = signature.replace(parameters=options)  # type: ignore[attr-defined]
-        group.command(name)(invoke)
+        group.command(name, help=cli_help(help) if help else None)(invoke)
         return fn
     return register
 

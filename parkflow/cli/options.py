@@ -6,10 +6,13 @@ from typing import Annotated
 
 import typer
 
+from parkflow.cli.help import cli_help
 from workflow.errors import ValidationError
 
-By = Annotated[str | None, typer.Option("--by", help="操作人邮箱 (默认 PARKFLOW_USER)")]
-Json = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+By = Annotated[str | None, typer.Option(
+    "--by",
+    help=cli_help("Email of the person acting (default PARKFLOW_USER)"))]
+Json = Annotated[bool, typer.Option("--json", help=cli_help("Print JSON"))]
 ProjectId = Annotated[int, typer.Argument(metavar="ID")]
 
 

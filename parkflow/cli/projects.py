@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from i18n import N_
 from parkflow.cli.app import app, project_app
 from parkflow.cli.approvals import show_approval
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.help import cli_help
 from parkflow.cli.options import By, Json, ProjectId, parse_sets
 from parkflow.cli.output import emit_json, out, print_deadline, warn_calendar
 from workflow.errors import ValidationError
@@ -18,18 +20,17 @@ if TYPE_CHECKING:
     from workflow.availability import EventChoice
 
 
-@command(project_app, "add")
+@command(project_app, "add", help=N_("Enter a project into the library."))
 def project_add(
     ctx: Context,
     name: str,
     category: Annotated[str, typer.Option("--category", help="tech_transfer|alumni|platform")],
-    owner: Annotated[str, typer.Option("--owner", help="负责人邮箱")],
+    owner: Annotated[str, typer.Option("--owner", help=cli_help("Owner's email"))],
     by: By = None,
-    intake_date: Annotated[str | None, typer.Option("--intake-date",
-                                                    help="入库日期 YYYY-MM-DD")] = None,
+    intake_date: Annotated[str | None, typer.Option(
+        "--intake-date", help=cli_help("Intake date, YYYY-MM-DD"))] = None,
     as_json: Json = False,
 ) -> None:
-    """项目入库 / enter a project into the library."""
     from db.engine import reading, writing
     from workflow.projects import add_project
     from workflow.views import project_view
@@ -44,17 +45,20 @@ def project_add(
         print(project.id)
 
 
-@command(project_app, "advance")
+@command(project_app, "advance", help=N_("Fire an event on a project."))
 def project_advance(
     ctx: Context,
     project_id: ProjectId,
     event: str,
     by: By = None,
-    at: Annotated[str | None, typer.Option("--at", help="业务日期 YYYY-MM-DD 或 ISO 时间")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="FIELD=VALUE（可重复）")] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at",
+        help=cli_help("Business date, YYYY-MM-DD or an ISO time"))] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set",
+        help=cli_help("FIELD=VALUE (repeatable)"))] = None,
     as_json: Json = False,
 ) -> None:
-    """推进项目（触发事件）/ fire an event on a project."""
     from db.engine import reading, writing
     from workflow.projects import advance
     from workflow.views import project_view
@@ -73,22 +77,20 @@ def project_advance(
     print_deadline(view, ctx)
 
 
-Asker = Annotated[str | None, typer.Option(
-    "--by", help="谁在问：列出其现在可执行的事件（默认 PARKFLOW_USER；未指明则只按项目状态判断）")]
+Asker = Annotated[str | None, typer.Option("--by", help=cli_help(
+    "Who asks: list the events they may fire now (default PARKFLOW_USER; without one, only "
+    "the project's state decides)"))]
 
 
-@command(project_app, "show")
+@command(project_app, "show", help=N_(
+    "Show a project: state, owner, stars, deadline and its explanation, history, and the "
+    "events the person asking (--by or PARKFLOW_USER) may fire now, with why not the others; "
+    "without a person, the project's state and suspension decide."))
 def project_show(ctx: Context, project_id: ProjectId, by: Asker = None,
                  as_json: Json = False) -> None:
-    """项目详情：状态、负责人、星级、截止日期及其说明、历史、可执行的事件 / show a project.
-
-    可执行的事件：--by（或 PARKFLOW_USER）所指的人现在可执行哪些，其余的为何不可；
-    未指明时只按项目自身的规则（状态、暂停）判断。
-
-    Events: those the person named by --by (or PARKFLOW_USER) may fire now,
-    and why not the others; without a person, the project's own rules only
-    (state, suspension). --json adds "available_events":
-    [{"event", "available", "reason": {"code", "params"} | null}].
+    """Events: those the person named by --by (or PARKFLOW_USER) may fire now, and why not the
+    others; without a person, the project's own rules only (state, suspension). --json adds
+    "available_events": [{"event", "available", "reason": {"code", "params"} | null}].
     """
     from db.engine import reading
     from workflow.availability import available_events
@@ -122,15 +124,15 @@ def _print_events(ctx: Context, choices: list[EventChoice], asker: str | None) -
                                  value=choice.reason.message(ctx.lang, labels)), markup=False)
 
 
-@command(project_app, "list")
+@command(project_app, "list", help=N_("List projects."))
 def project_list(
     ctx: Context,
-    state: Annotated[str | None, typer.Option("--state", help="按状态筛选")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="仅逾期项目")] = False,
-    owner: Annotated[str | None, typer.Option("--owner", help="按负责人筛选")] = None,
+    state: Annotated[str | None, typer.Option("--state", help=cli_help("Filter by state"))] = None,
+    overdue: Annotated[bool, typer.Option(
+        "--overdue", help=cli_help("Overdue projects only"))] = False,
+    owner: Annotated[str | None, typer.Option("--owner", help=cli_help("Filter by owner"))] = None,
     as_json: Json = False,
 ) -> None:
-    """项目列表 / list projects."""
     from db.engine import reading
     from workflow.views import list_projects
     if state and state not in ctx.app.park.lifecycle.states:
@@ -145,9 +147,8 @@ def project_list(
         print_project_table(out, rows, ctx.app.park, ctx.lang)
 
 
-@command(project_app, "history")
+@command(project_app, "history", help=N_("A project's history."))
 def project_history(ctx: Context, project_id: ProjectId, as_json: Json = False) -> None:
-    """项目历史 / a project's history."""
     from db.engine import reading
     from workflow.views import history
     with reading(ctx.app.engine) as session:
@@ -159,15 +160,15 @@ def project_history(ctx: Context, project_id: ProjectId, as_json: Json = False) 
         print_history(out, rows, ctx.app.park, ctx.lang)
 
 
-@command(project_app, "follow-up")
+@command(project_app, "follow-up", help=N_("Log the weekly follow-up of a project."))
 def project_follow_up(
     ctx: Context,
     project_id: ProjectId,
-    note: Annotated[str, typer.Option("--note", help="跟进情况")],
+    note: Annotated[str, typer.Option("--note", help=cli_help("What the follow-up found"))],
     by: By = None,
-    at: Annotated[str | None, typer.Option("--at", help="跟进日期 YYYY-MM-DD")] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", help=cli_help("Follow-up date, YYYY-MM-DD"))] = None,
 ) -> None:
-    """记录星级项目的周问询跟进 / log the weekly follow-up of a project."""
     from db.engine import writing
     from workflow.projects import follow_up
     actor = ctx.actor(by)
@@ -177,15 +178,14 @@ def project_follow_up(
     out.print(ctx.say("Follow-up of project %(id)s logged", id=project_id))
 
 
-@command(project_app, "suspend")
+@command(project_app, "suspend", help=N_("Ask to pause a project's clock."))
 def project_suspend(
     ctx: Context,
     project_id: ProjectId,
-    reason: Annotated[str, typer.Option("--reason", help="理由")],
+    reason: Annotated[str, typer.Option("--reason", help=cli_help("Reason"))],
     by: By = None,
     as_json: Json = False,
 ) -> None:
-    """申请暂停项目（停止计时，须领导批准）/ ask to pause a project's clock."""
     from db.engine import writing
     from workflow.approvals import file_suspension
     actor = ctx.actor(by)
@@ -195,9 +195,8 @@ def project_suspend(
     show_approval(ctx, approval.id, as_json, filed=True)
 
 
-@command(project_app, "resume")
+@command(project_app, "resume", help=N_("Resume a suspended project."))
 def project_resume(ctx: Context, project_id: ProjectId, by: By = None) -> None:
-    """恢复暂停的项目（暂停天数顺延）/ resume a suspended project."""
     from db.engine import reading, writing
     from workflow.approvals import resume
     from workflow.views import project_view
@@ -210,13 +209,12 @@ def project_resume(ctx: Context, project_id: ProjectId, by: By = None) -> None:
     print_deadline(view, ctx)
 
 
-@command(app, "board")
+@command(app, "board", help=N_("The pipeline board."))
 def board(
     ctx: Context,
-    group: Annotated[str | None, typer.Option("--group", help="按小组筛选")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="按负责人筛选")] = None,
+    group: Annotated[str | None, typer.Option("--group", help=cli_help("Filter by group"))] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help=cli_help("Filter by owner"))] = None,
 ) -> None:
-    """项目看板（每个状态一列）/ the pipeline board."""
     from db.engine import reading
     from parkflow.terminal import print_board
     from workflow.views import list_projects
@@ -225,10 +223,9 @@ def board(
     print_board(out, rows, ctx.app.park, ctx.lang)
 
 
-@command(app, "graph")
+@command(app, "graph", help=N_("Draw the lifecycle from its definition."))
 def graph(ctx: Context,
           fmt: Annotated[str, typer.Option("--format", help="mermaid")] = "mermaid") -> None:
-    """按定义文件绘制生命周期图 / draw the lifecycle from its definition."""
     if fmt != "mermaid":
         raise ValidationError("bad_choice", field="format", value=fmt, choices=["mermaid"])
     from states.definition import load_lifecycle

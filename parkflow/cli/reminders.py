@@ -6,14 +6,16 @@ from typing import Annotated, Any
 
 import typer
 
+from i18n import N_
 from parkflow.cli.app import app, outbox_app, reminders_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.help import cli_help
 from parkflow.cli.options import Json
 from parkflow.cli.output import emit_json, err, out
 from workflow.errors import ValidationError
 
-Now = Annotated[str | None, typer.Option("--now", help="视为当前时间（ISO）")]
+Now = Annotated[str | None, typer.Option("--now", help=cli_help("Take this as now (ISO)"))]
 
 
 def _now(ctx: Context, now: str | None) -> Any:
@@ -30,9 +32,8 @@ def _now(ctx: Context, now: str | None) -> Any:
     return datetime.combine(parsed, time(), tzinfo=tz)
 
 
-@command(reminders_app, "run")
+@command(reminders_app, "run", help=N_("One sweep and one delivery pass."))
 def reminders_run(ctx: Context, now: Now = None, as_json: Json = False) -> None:
-    """执行一次扫描与投递 / one sweep and one delivery pass."""
     from notifications.delivery import run_once
     counts = run_once(ctx.app.engine, ctx.app.park, ctx.app.mailer(),
                       ctx.app.mail_settings(), now=_now(ctx, now), chat=ctx.app.chat())
@@ -46,14 +47,15 @@ def reminders_run(ctx: Context, now: Now = None, as_json: Json = False) -> None:
                               folder=ctx.settings.mail_dir), markup=False)
 
 
-@command(reminders_app, "preview")
+@command(reminders_app, "preview", help=N_("What would go out, sending nothing."))
 def reminders_preview(
     ctx: Context,
-    until: Annotated[str, typer.Option("--until", help="预览截至日期 YYYY-MM-DD（含当天）")],
+    until: Annotated[str, typer.Option(
+        "--until",
+        help=cli_help("Preview through this date, YYYY-MM-DD (inclusive)"))],
     now: Now = None,
     as_json: Json = False,
 ) -> None:
-    """预览将要发出的提醒、预警与汇总（不发送）/ what would go out, sending nothing."""
     from datetime import datetime, time, timedelta
 
     from db.engine import reading
@@ -85,14 +87,13 @@ def _print_messages(ctx: Context, rows: list[dict[str, Any]]) -> None:
                   f"{', '.join(row['recipients'])}  {row['reason']}", markup=False)
 
 
-@command(outbox_app, "list")
+@command(outbox_app, "list", help=N_("What went out, to whom, when and why."))
 def outbox_list(
     ctx: Context,
     status: Annotated[str | None, typer.Option(
         "--status", help="pending|sent|failed|skipped|cancelled")] = None,
     as_json: Json = False,
 ) -> None:
-    """发件记录：发给谁、何时、为何 / what went out, to whom, when and why."""
     from db.engine import reading
     from notifications.outbox import STATUSES, list_rows, row_json
     if status is not None and status not in STATUSES:
@@ -108,10 +109,9 @@ def outbox_list(
     out.print(ctx.say_n("%(num)d row", "%(num)d rows", len(rows)))
 
 
-@command(outbox_app, "retry")
+@command(outbox_app, "retry", help=N_("Send a failed message again."))
 def outbox_retry(ctx: Context, message_id: Annotated[int, typer.Argument(metavar="ID")],
                  now: Now = None) -> None:
-    """重新投递一条失败的邮件 / send a failed message again."""
     from db.engine import writing
     from notifications.outbox import retry
     with writing(ctx.app.engine) as session:
@@ -119,10 +119,11 @@ def outbox_retry(ctx: Context, message_id: Annotated[int, typer.Argument(metavar
     out.print(ctx.say("Outbox message %(id)s queued again", id=message_id))
 
 
-@command(app, "scheduler")
+@command(app, "scheduler", help=N_("Long-running: sweep, delivery, weekly jobs."))
 def scheduler(ctx: Context,
-              every: Annotated[int, typer.Option("--every", help="扫描间隔（秒）")] = 60) -> None:
-    """常驻进程：定时扫描、投递与每周任务 / long-running: sweep, delivery, weekly jobs."""
+              every: Annotated[int, typer.Option(
+                  "--every",
+                  help=cli_help("Sweep interval (seconds)"))] = 60) -> None:
     import logging
 
     from notifications.scheduler import run_forever

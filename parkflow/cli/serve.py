@@ -6,22 +6,23 @@ from typing import Annotated, Any
 
 import typer
 
-from i18n import product_name
+from i18n import N_, product_name
 from parkflow.cli.app import app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.help import cli_help
 from parkflow.cli.output import err, warn
 
 
-@command(app, "serve")
+@command(app, "serve", help=N_("Start the web workspace and the REST API."))
 def serve(
     ctx: Context,
-    host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="端口", min=1, max=65535)] = 8000,
-    with_scheduler: Annotated[bool, typer.Option(
-        "--with-scheduler", help="在本进程内运行提醒调度器（只运行一个这样的进程）")] = False,
+    host: Annotated[str, typer.Option(
+        "--host", help=cli_help("Address to listen on"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help=cli_help("Port"), min=1, max=65535)] = 8000,
+    with_scheduler: Annotated[bool, typer.Option("--with-scheduler", help=cli_help(
+        "Run the reminder scheduler in this process (run only one such process)"))] = False,
 ) -> None:
-    """启动 Web 工作台与 REST API / start the web workspace and the REST API."""
     import uvicorn
     from sqlalchemy import inspect
 

@@ -6,26 +6,27 @@ from typing import Annotated
 
 import typer
 
+from i18n import N_
 from parkflow.cli.app import listing_app, space_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.help import cli_help
 from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, out
 from workflow.errors import ValidationError
 
 
-@command(listing_app, "add")
+@command(listing_app, "add", help=N_("Add a listing to the space inventory (admins, leaders)."))
 def listing_add(
     ctx: Context,
-    carrier: Annotated[str, typer.Option("--carrier", help="载体")],
-    building: Annotated[str, typer.Option("--building", help="楼栋")],
-    unit: Annotated[str, typer.Option("--unit", help="单元")],
-    area: Annotated[str, typer.Option("--area", help="面积（m²）")],
+    carrier: Annotated[str, typer.Option("--carrier", help=cli_help("Carrier"))],
+    building: Annotated[str, typer.Option("--building", help=cli_help("Building"))],
+    unit: Annotated[str, typer.Option("--unit", help=cli_help("Unit"))],
+    area: Annotated[str, typer.Option("--area", help=cli_help("Area (m²)"))],
     type_: Annotated[str, typer.Option("--type", help="office|lab|plant")],
     by: By = None,
     as_json: Json = False,
 ) -> None:
-    """登记房源（管理员、分管领导）/ add a listing to the space inventory (admins, leaders)."""
     from db.engine import writing
     from workflow.space import add_listing, listing_json
     park = ctx.app.park
@@ -40,15 +41,17 @@ def listing_add(
         print(shown["id"])
 
 
-@command(listing_app, "list")
+@command(listing_app, "list", help=N_("List the space inventory."))
 def listing_list(
     ctx: Context,
-    available: Annotated[bool, typer.Option("--available", help="仅可用房源")] = False,
+    available: Annotated[bool, typer.Option(
+        "--available",
+        help=cli_help("Available listings only"))] = False,
     type_: Annotated[str | None, typer.Option("--type", help="office|lab|plant")] = None,
-    min_area: Annotated[str | None, typer.Option("--min-area", help="最小面积（m²）")] = None,
+    min_area: Annotated[str | None, typer.Option(
+        "--min-area", help=cli_help("Minimum area (m²)"))] = None,
     as_json: Json = False,
 ) -> None:
-    """房源列表 / list the space inventory."""
     from db.engine import reading
     from i18n.formats import format_number
     from workflow.space import list_listings
@@ -65,22 +68,23 @@ def listing_list(
                   f"{labels.listing_status(r['status'])}", markup=False)
 
 
-@command(space_app, "request")
+@command(space_app, "request", help=N_("File or list."))
 def space_request(
     ctx: Context,
-    target: Annotated[str, typer.Argument(metavar="PROJECT_ID|list",
-                                          help="项目编号，或 list 列出申请")],
+    target: Annotated[str, typer.Argument(
+        metavar="PROJECT_ID|list", help=cli_help("Project id, or list to list the requests"))],
     type_: Annotated[str | None, typer.Option("--type", help="office|lab|plant")] = None,
-    area: Annotated[str | None, typer.Option("--area", help="面积（m²）")] = None,
-    needed_by: Annotated[str | None, typer.Option("--needed-by", help="需用日期")] = None,
+    area: Annotated[str | None, typer.Option("--area", help=cli_help("Area (m²)"))] = None,
+    needed_by: Annotated[str | None, typer.Option(
+        "--needed-by", help=cli_help("Needed by"))] = None,
     by: By = None,
-    carrier: Annotated[str | None, typer.Option("--carrier", help="意向载体")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="说明")] = None,
+    carrier: Annotated[str | None, typer.Option(
+        "--carrier", help=cli_help("Preferred carrier"))] = None,
+    note: Annotated[str | None, typer.Option("--note", help=cli_help("Note"))] = None,
     project: Annotated[int | None, typer.Option("--project",
-                                                help="（list）按项目筛选")] = None,
+                                                help=cli_help("(list) Filter by project"))] = None,
     as_json: Json = False,
 ) -> None:
-    """提交用房申请（大面积/厂房须领导审批）；`space request list` 列出申请 / file or list."""
     if target == "list":
         _list_requests(ctx, project, as_json)
         return
@@ -123,16 +127,17 @@ def _list_requests(ctx: Context, project: int | None, as_json: bool) -> None:
                   f"{'  → ' + str(r['listing_id']) if r['listing_id'] else ''}", markup=False)
 
 
-@command(space_app, "offer")
+@command(space_app, "offer", help=N_("Reserve a listing for a request."))
 def space_offer(
     ctx: Context,
     request_id: Annotated[int, typer.Argument(metavar="REQUEST_ID")],
     listing_id: Annotated[int, typer.Argument(metavar="LISTING_ID")],
     by: By = None,
-    note: Annotated[str | None, typer.Option("--note", help="说明（房源小于需求时必填）")] = None,
+    note: Annotated[str | None, typer.Option(
+        "--note",
+        help=cli_help("Note (required when the listing is smaller than the request)"))] = None,
     as_json: Json = False,
 ) -> None:
-    """为已批准（或无需审批）的申请预留房源 / reserve a listing for a request."""
     from db.engine import writing
     from workflow.space import offer
     actor = ctx.actor(by)

@@ -6,21 +6,24 @@ from typing import Annotated
 
 import typer
 
+from i18n import N_
 from parkflow.cli.app import token_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.help import cli_help
 from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, err, out
 
 
-@command(token_app, "create")
+@command(token_app, "create", help=N_("Create a personal API token (shown once)."))
 def token_create(
     ctx: Context,
     by: By = None,
-    name: Annotated[str, typer.Option("--name", help="令牌名称（如调用方系统）")] = "",
+    name: Annotated[str, typer.Option(
+        "--name",
+        help=cli_help("Token name (e.g. the calling system)"))] = "",
     as_json: Json = False,
 ) -> None:
-    """创建个人 API 令牌（只显示一次）/ create a personal API token (shown once)."""
     from db.engine import writing
     from workflow.tokens import create_token
     actor = ctx.actor(by)
@@ -36,10 +39,9 @@ def token_create(
                       "Authorization: Bearer <token>", id=issued.id), markup=False)
 
 
-@command(token_app, "revoke")
+@command(token_app, "revoke", help=N_("Revoke an API token."))
 def token_revoke(ctx: Context, token_id: Annotated[int, typer.Argument(metavar="TOKEN_ID")],
                  by: By = None) -> None:
-    """吊销 API 令牌 / revoke an API token."""
     from db.engine import writing
     from workflow.tokens import revoke_token
     actor = ctx.actor(by)
@@ -49,9 +51,8 @@ def token_revoke(ctx: Context, token_id: Annotated[int, typer.Argument(metavar="
     out.print(ctx.say("Token %(id)s revoked.", id=token_id))
 
 
-@command(token_app, "list")
+@command(token_app, "list", help=N_("List your API tokens."))
 def token_list(ctx: Context, by: By = None, as_json: Json = False) -> None:
-    """列出本人的 API 令牌 / list your API tokens."""
     from db.engine import reading
     from workflow.tokens import list_tokens
     actor = ctx.actor(by)

@@ -7,28 +7,31 @@ from typing import Annotated
 
 import typer
 
+from i18n import N_
 from parkflow.cli.app import user_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.help import cli_help
 from parkflow.cli.options import Json
 from parkflow.cli.output import emit_json, out
 
 
-@command(user_app, "add")
+@command(user_app, "add", help=N_("Add a user."))
 def user_add(
     ctx: Context,
     email: str,
-    name: Annotated[str, typer.Option("--name", help="姓名")],
+    name: Annotated[str, typer.Option("--name", help=cli_help("Full name"))],
     role: Annotated[str, typer.Option("--role", help="member|leader|admin")],
     group: Annotated[str | None, typer.Option("--group",
                                               help="platform|project|finance|general")] = None,
-    group_lead: Annotated[bool, typer.Option("--group-lead", help="组长（接收本组预警）")] = False,
+    group_lead: Annotated[bool, typer.Option(
+        "--group-lead",
+        help=cli_help("Group lead (receives the group's early warnings)"))] = False,
     lang: Annotated[str, typer.Option("--lang", help="zh-CN|en")] = "zh-CN",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin",
-                                                 help="从标准输入读取密码")] = False,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help=cli_help("Read the password from standard input"))] = False,
     as_json: Json = False,
 ) -> None:
-    """添加用户 / add a user."""
     from db.engine import writing
     from workflow.users import add_user, user_json
     password_hash = _read_password_hash() if password_stdin else None
@@ -50,9 +53,8 @@ def _read_password_hash() -> str:
     return hash_password(password)
 
 
-@command(user_app, "list")
+@command(user_app, "list", help=N_("List users."))
 def user_list(ctx: Context, as_json: Json = False) -> None:
-    """列出用户 / list users."""
     from db.engine import reading
     from workflow.users import list_users
     with reading(ctx.app.engine) as session:
@@ -67,14 +69,14 @@ def user_list(ctx: Context, as_json: Json = False) -> None:
                   f"{labels.group(u['group'])}{lead}", markup=False)
 
 
-@command(user_app, "set-password")
+@command(user_app, "set-password", help=N_("Set or change a password (for the web)."))
 def set_password(
     ctx: Context,
     email: str,
     password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="从标准输入读取密码（必需）")] = False,
+        "--password-stdin",
+            help=cli_help("Read the password from standard input (required)"))] = False,
 ) -> None:
-    """设置或修改用户密码（用于网页登录）/ set or change a password (for the web)."""
     from db.engine import writing
     from workflow.accounts import set_password as store
     from workflow.errors import ValidationError

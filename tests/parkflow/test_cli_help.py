@@ -1,0 +1,30 @@
+"""The command's help comes from the catalogue, in PARKFLOW_LANG (default zh-CN)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from tests.factories import CJK, PARKFLOW
+from tests.support.command import command_env
+
+HELPS = [("--help",), ("project", "--help"), ("project", "show", "--help"),
+         ("space", "request", "--help"), ("calendar", "import-notice", "--help")]
+
+
+def help_of(args: tuple[str, ...], **env: str) -> str:
+    done = subprocess.run([str(PARKFLOW), *args], env=command_env(COLUMNS="200", **env),
+                          capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout
+
+
+@pytest.mark.parametrize("args", HELPS, ids=" ".join)
+def test_help_is_chinese_by_default_and_english_when_asked(args: tuple[str, ...]) -> None:
+    chinese, english = help_of(args), help_of(args, PARKFLOW_LANG="en")
+
+    assert CJK.search(chinese) and chinese != english
+    # English help has no Chinese but the product's own name
+    assert not CJK.search(english.replace("科技项目入园工作专班", "")), english
+    assert not re.search(r" / [a-z]", chinese)  # no more "中文 / english" pairs side by side
