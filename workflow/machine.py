@@ -44,10 +44,6 @@ class LifecycleMachine:
             return False
         return spec.dest != PREVIOUS or exited_from in self.lifecycle.active_states
 
-    def events_from(self, state: str, *, exited_from: str | None = None) -> list[str]:
-        return [name for name in self.lifecycle.events
-                if self.can_fire(state, name, exited_from=exited_from)]
-
     def fire(self, token: Token, event: str) -> bool:
         """Move the token by `event`; False when the event is not possible from its state."""
         try:

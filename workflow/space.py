@@ -219,11 +219,6 @@ def _optional_text(value: str | None, field: str, limit: int) -> str | None:
     return check_length(text, field, limit) if text else None
 
 
-def format_area(area: float) -> str:
-    """An area as typed: 1,200 and 999.5, never rounded up to a threshold."""
-    return f"{int(area):,}" if float(area).is_integer() else f"{area:,}"
-
-
 def _type(value: str, policy: ApprovalPolicy) -> str:
     if value not in policy.space_types:
         raise ValidationError("bad_choice", field="type", value=value,
