@@ -137,15 +137,15 @@ class _ConfigFile(TomlConfigSettingsSource):
     def __init__(self, settings_cls: type[BaseSettings]) -> None:
         named = os.environ.get(f"{PREFIX}CONFIG")
         path = Path(named) if named else Path(DEFAULT_CONFIG)
-        if named:
-            try:
-                tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise ValueError(f"{PREFIX}CONFIG: cannot read {path}: {exc}") from None
+        if named and not path.is_file():
+            raise ValueError(f"{PREFIX}CONFIG: cannot read {path}: no such file")
         super().__init__(settings_cls, toml_file=path)
 
     def _read_file(self, file_path: Any) -> dict[str, Any]:
-        data = super()._read_file(file_path)
+        try:
+            data = super()._read_file(file_path)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ValueError(f"{PREFIX}CONFIG: cannot read {file_path}: {exc}") from None
         if isinstance(data.get("chat_webhooks"), dict):  # a [chat_webhooks] table
             data["chat_webhooks"] = json.dumps(data["chat_webhooks"], ensure_ascii=False)
         return data
