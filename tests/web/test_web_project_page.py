@@ -47,16 +47,21 @@ def test_only_the_events_a_person_may_fire_get_a_form(web: Web) -> None:
     assert "/follow-ups" not in other_group
 
 
-def test_the_event_forms_are_the_events_the_engine_says_are_available(web: Web) -> None:
-    visited = web.project("已走访", events=("visit",))
-    paused = web.project("已暂停", events=("visit",))
-    gone = web.project("已退库", events=("visit", "exit"))
+def suspend(web: Web, project_id: int) -> None:
+    """Alice asks to pause the project and the leader approves."""
     with writing(web.app.engine) as session:
-        asked = file_suspension(session, web.park, project_id=paused, reason="等待批复",
+        asked = file_suspension(session, web.park, project_id=project_id, reason="等待批复",
                                 actor=web.people["alice"])
         assert asked.id is not None
         decide(session, web.park, approval_id=asked.id, decision="approve",
                actor=web.people["leader"])
+
+
+def test_the_event_forms_are_the_events_the_engine_says_are_available(web: Web) -> None:
+    visited = web.project("已走访", events=("visit",))
+    paused = web.project("已暂停", events=("visit",))
+    gone = web.project("已退库", events=("visit", "exit"))
+    suspend(web, paused)
     forms: dict[tuple[str, int], list[str]] = {}
     for who in ("alice", "carol", "bob", "leader", "admin"):
         client = web.signed_in(who)
@@ -76,12 +81,7 @@ def test_the_event_forms_are_the_events_the_engine_says_are_available(web: Web) 
 def test_the_page_says_why_an_event_the_stage_allows_is_closed_to_this_person(web: Web) -> None:
     paused = web.project("已暂停", events=("visit",))
     gone = web.project("已退库", events=("visit", "exit"))
-    with writing(web.app.engine) as session:
-        asked = file_suspension(session, web.park, project_id=paused, reason="等待批复",
-                                actor=web.people["alice"])
-        assert asked.id is not None
-        decide(session, web.park, approval_id=asked.id, decision="approve",
-               actor=web.people["leader"])
+    suspend(web, paused)
     alice = web.signed_in("alice")
 
     on_paused = alice.get(f"/projects/{paused}").text
