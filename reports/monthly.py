@@ -9,7 +9,7 @@ time). Overdue at the month's end, judged on its last day.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,16 +24,32 @@ from reports.weekly import cut_for
 from workflow.park import Park
 
 
+class Behind(defaultdict[str, list[int]]):
+    """The projects behind each figure of a report ("stages.intake.entered" → ids), so every
+    number can open the list it counts."""
+
+    def __init__(self) -> None:
+        super().__init__(list)
+
+    def add(self, key: str, project_id: int) -> None:
+        self[key].append(project_id)
+
+
 @dataclass
 class OnTime:
     """Stays with a deadline that ended in a period, and those that moved on in time."""
 
+    prefix: str  # where the projects behind the figures go: "on_time.groups"
+    behind: Behind
     left: Counter[str] = field(default_factory=Counter)
     on_time: Counter[str] = field(default_factory=Counter)
 
-    def add(self, key: str, in_time: bool) -> None:
+    def add(self, key: str, in_time: bool, project_id: int) -> None:
         self.left[key] += 1
         self.on_time[key] += in_time
+        self.behind.add(f"{self.prefix}.{key}.left", project_id)
+        if in_time:
+            self.behind.add(f"{self.prefix}.{key}.on_time", project_id)
 
     def rows(self, name: str, keys: Iterable[str]) -> list[dict[str, Any]]:
         return [{name: key, "left": self.left[key], "on_time": self.on_time[key],
@@ -59,22 +75,22 @@ def left_in_time(history: History, stay: Stay) -> bool | None:
     return stay.left_by != "exit" and history.local(stay.left_at) <= due
 
 
-def on_time_in(history: History, start: datetime, end: datetime,
-               key: str = "group") -> OnTime:
+def on_time_in(history: History, start: datetime, end: datetime, behind: Behind,
+               prefix: str, key: str = "group") -> OnTime:
     """On time per group (`key="group"`), per owner (`"owner"`) or park-wide (`"all"`)."""
-    counts = OnTime()
+    counts = OnTime(prefix, behind)
     for track in history.tracks:
         label = {"group": track.group or "", "owner": track.owner, "all": "all"}[key]
         for stay in track.stays:
             if ended_in(stay, start, end):
                 in_time = left_in_time(history, stay)
                 if in_time is not None:
-                    counts.add(label, in_time)
+                    counts.add(label, in_time, track.id)
     return counts
 
 
 def stars_of_visits(park: Park, tracks: Iterable[Track], start: datetime,
-                    end: datetime) -> dict[str, int]:
+                    end: datetime, behind: Behind) -> dict[str, int]:
     """How many of the period's visits earned 0, 1, 2, 3 … stars."""
     rule = park.lifecycle.stars
     levels = sorted({rule.otherwise, *(stars for _, stars in rule.rules)})
@@ -83,7 +99,9 @@ def stars_of_visits(park: Park, tracks: Iterable[Track], start: datetime,
         for event, _, when, fields in track.events:
             if event == "visit" and start <= when < end and \
                     all(name in fields for name in rule.scores):
-                counts[str(rule.stars_for(fields))] += 1
+                stars = str(rule.stars_for(fields))
+                counts[stars] += 1
+                behind.add(f"stars.{stars}", track.id)
     return dict(sorted(counts.items()))
 
 
@@ -95,18 +113,22 @@ def monthly(session: Session, park: Park, period: Period, *,
     lifecycle = park.lifecycle
     events: Counter[str] = Counter({name: 0 for name in lifecycle.events})
     reasons: Counter[str] = Counter(_exit_reasons(park))
-    intakes = 0
+    intakes, behind = 0, Behind()
     for track in history.tracks:
         for event, _, when, fields in track.events:
             if start <= when < end:
-                intakes += event == "intake"
+                if event == "intake":
+                    intakes += 1
+                    behind.add("intakes", track.id)
                 if event in lifecycle.events:
                     events[event] += 1
+                    behind.add(f"events.{event}", track.id)
                 if event == "exit" and fields.get("reason"):
                     reasons[str(fields["reason"])] += 1
-    by_group, by_owner = on_time_in(history, start, end), on_time_in(history, start, end,
-                                                                     "owner")
-    overdue_groups, overdue_owners = _overdue_at_end(history, period)
+                    behind.add(f"exits_by_reason.{fields['reason']}", track.id)
+    by_group = on_time_in(history, start, end, behind, "on_time.groups")
+    by_owner = on_time_in(history, start, end, behind, "on_time.owners", "owner")
+    overdue_groups, overdue_owners = _overdue_at_end(history, period, behind)
     groups = [*lifecycle.groups, ""]
     owners = sorted({t.owner for t in history.tracks})
     names = {t.owner: t.owner_name for t in history.tracks}
@@ -115,7 +137,7 @@ def monthly(session: Session, park: Park, period: Period, *,
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "intakes": intakes,
         "events": dict(events),
-        "stages": _stages(park, history, start, end),
+        "stages": _stages(park, history, start, end, behind),
         "on_time": {"groups": by_group.rows("group", groups),
                     "owners": [{**row, "name": names[row["owner"]]}
                                for row in by_owner.rows("owner", owners)],
@@ -127,7 +149,8 @@ def monthly(session: Session, park: Park, period: Period, *,
                        for o in sorted(overdue_owners, key=lambda o: (-overdue_owners[o], o))],
             "total": sum(overdue_groups.values())},
         "exits_by_reason": dict(reasons),
-        "stars": stars_of_visits(park, history.tracks, start, end),
+        "stars": stars_of_visits(park, history.tracks, start, end, behind),
+        "behind": behind,
     }
 
 
@@ -137,21 +160,24 @@ def _exit_reasons(park: Park) -> dict[str, int]:
     return {key: 0 for key in (reason.choices if reason and reason.choices else {})}
 
 
-def _stages(park: Park, history: History, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def _stages(park: Park, history: History, start: datetime, end: datetime,
+            behind: Behind) -> list[dict[str, Any]]:
     lifecycle = park.lifecycle
     rows = {name: Counter[str]() for name in lifecycle.states}
     days: dict[str, list[float]] = {name: [] for name in lifecycle.states}
     for track in history.tracks:
         for stay in track.stays:
-            counts = rows[stay.state]
-            counts["at_start"] += stay.holds_at(start)
-            counts["at_end"] += stay.left_at is None
-            counts["entered"] += start <= stay.entered_at < end
+            measures = [name for name, holds in (
+                ("at_start", stay.holds_at(start)), ("at_end", stay.left_at is None),
+                ("entered", start <= stay.entered_at < end)) if holds]
             if ended_in(stay, start, end):
                 assert stay.left_at is not None
-                counts["exited" if stay.left_by == "exit" else "moved_on"] += 1
+                measures.append("exited" if stay.left_by == "exit" else "moved_on")
                 days[stay.state].append(
                     (history.local(stay.left_at) - history.local(stay.entered_at)).days)
+            for measure in measures:
+                rows[stay.state][measure] += 1
+                behind.add(f"stages.{stay.state}.{measure}", track.id)
     result = []
     for name, state in lifecycle.states.items():
         rule = state.deadline
@@ -168,7 +194,8 @@ def _stages(park: Park, history: History, start: datetime, end: datetime) -> lis
     return result
 
 
-def _overdue_at_end(history: History, period: Period) -> tuple[Counter[str], Counter[str]]:
+def _overdue_at_end(history: History, period: Period,
+                    behind: Behind) -> tuple[Counter[str], Counter[str]]:
     groups: Counter[str] = Counter()
     owners: Counter[str] = Counter()
     for track in history.tracks:
@@ -179,4 +206,6 @@ def _overdue_at_end(history: History, period: Period) -> tuple[Counter[str], Cou
         if due is not None and due < period.end:
             groups[track.group or ""] += 1
             owners[track.owner] += 1
+            behind.add(f"overdue_at_end.groups.{track.group or ''}", track.id)
+            behind.add(f"overdue_at_end.owners.{track.owner}", track.id)
     return groups, owners

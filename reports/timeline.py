@@ -196,6 +196,7 @@ class History:
     replay: Replay
     tracks: list[Track]
     cut: Cut
+    people: dict[str, str]  # email → name, for whoever acted
 
     def due_date(self, stay: Stay, moment: datetime) -> date | None:
         return self.replay.due_date(stay, moment)
@@ -220,7 +221,9 @@ def load(session: Session, park: Park, cut: Cut) -> History:
         batch.append(row)
     if batch:
         result.append(_track(replay, projects[batch[0].project_id], batch))
-    return History(replay, [t for t in result if t.stays], cut)
+    people: dict[str, str] = dict(
+        session.connection().execute(select(_U.email, _U.name)).tuples().all())
+    return History(replay, [t for t in result if t.stays], cut, people)
 
 
 def _track(replay: Replay, project: Any, rows: list[Any]) -> Track:
@@ -244,13 +247,14 @@ def pending_approvals(session: Session, park: Park, cut: Cut) -> list[dict[str, 
         return []
     requester = User.__table__.alias("requester")  # type: ignore[attr-defined]
     rows = session.connection().execute(
-        select(_A.id, _A.kind, _A.project_id, _A.due_at, _P.name, requester.c.email)
+        select(_A.id, _A.kind, _A.project_id, _A.due_at, _P.name, requester.c.email,
+               requester.c.name.label("requester_name"))
         .join(Project, _P.id == _A.project_id)
         .join(requester, requester.c.id == _A.requested_by)
         .where(_A.id.in_(pending)))
     tz = park.tz
     result = [{"id": r.id, "kind": r.kind, "project_id": r.project_id, "project": r.name,
-               "requested_by": r.email,
+               "requested_by": r.email, "requested_by_name": r.requester_name,
                "submitted_at": submitted[r.id].astimezone(tz).isoformat(),
                "due_at": r.due_at.astimezone(tz).isoformat()} for r in rows]
     return sorted(result, key=lambda a: (a["submitted_at"], a["id"]))

@@ -57,7 +57,7 @@ def weekly(session: Session, park: Park, period: Period, *,
         follow_up = _follow_up_due(park, history, track, last_day)
         if follow_up is not None:
             follow_ups.append({**project_ref(track), **follow_up})
-        moved.extend(_moved(park, track, start, end))
+        moved.extend(_moved(park, history, track, start, end))
     return {
         "kind": "weekly", "as_recorded": as_recorded,
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
@@ -99,9 +99,11 @@ def _follow_up_due(park: Park, history: History, track: Track,
             "days_since": (last_day - anchor).days}
 
 
-def _moved(park: Park, track: Track, start: Any, end: Any) -> list[dict[str, Any]]:
+def _moved(park: Park, history: History, track: Track, start: Any,
+           end: Any) -> list[dict[str, Any]]:
     events = park.lifecycle.events
     return [{"project_id": track.id, "name": track.name, "event": event, "actor": actor,
+             "actor_name": history.people.get(actor, actor),
              "occurred_at": when.astimezone(park.tz).isoformat()}
             for event, actor, when, _ in track.events
             if start <= when < end and (event == "intake" or event in events)]
