@@ -180,6 +180,7 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "not_utf8": {"field": "file", "value": "2027.csv"},
     "not_a_number": {"field": "project", "value": "abc"},
     "unreadable_file": {"field": "file", "value": "2027.csv", "error": "No such file"},
+    "unwritable_file": {"field": "file", "value": "周例会.xlsx", "error": "Permission denied"},
     "not_initialised": {"field": "database", "value": "sqlite:///parkflow.db"},
     "bad_set": {"value": "团队=4"},
     "unknown_user_field": {"field": "owner", "value": "nobody@park.test"},
