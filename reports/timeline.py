@@ -221,8 +221,8 @@ def load(session: Session, park: Park, cut: Cut) -> History:
         batch.append(row)
     if batch:
         result.append(_track(replay, projects[batch[0].project_id], batch))
-    people: dict[str, str] = dict(
-        session.connection().execute(select(_U.email, _U.name)).tuples().all())
+    people = {row.email: row.name
+              for row in session.connection().execute(select(_U.email, _U.name))}
     return History(replay, [t for t in result if t.stays], cut, people)
 
 
