@@ -97,6 +97,7 @@ def build_october(engine: Engine) -> Recorder:
     with r._at(on("2026-10-27", "10:00"), None) as session:
         rejected = file_extension(session, r.park, project_id=r.ids["P2"], days=10,
                                   reason="材料待核准", actor=BOB).id
+    assert rejected is not None
     with r._at(on("2026-10-28", "09:00"), None) as session:
         decide(session, r.park, approval_id=rejected, decision="reject", actor=LEADER,
                comment="请按期推进")
@@ -106,8 +107,10 @@ def build_october(engine: Engine) -> Recorder:
     r.fire("P1", "sign", ALICE, "2026-10-30", VALID["sign"])
     r.intake("P7", "tech_transfer", ALICE, "2026-10-30", "11:00")
     with r._at(on("2026-10-30", "15:00"), None) as session:
-        r.ids["pending"] = file_extension(session, r.park, project_id=r.ids["P3"], days=7,
-                                          reason="企业负责人出差", actor=CAROL).id
+        pending = file_extension(session, r.park, project_id=r.ids["P3"], days=7,
+                                 reason="企业负责人出差", actor=CAROL).id
+    assert pending is not None
+    r.ids["pending"] = pending
     return r
 
 
