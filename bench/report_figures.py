@@ -64,7 +64,8 @@ def _history(count: int, owners: list[tuple[int, str | None]],
         owner, group = owners[i % len(owners)]
         day = today - timedelta(days=rng.randint(1, 900))
         moment = datetime.combine(day, datetime.min.time(), tzinfo=PARK_TZ) + timedelta(hours=10)
-        events = [("intake", None, "intake", moment, {})]
+        events: list[tuple[str, str | None, str, datetime, dict[str, Any]]] = [
+            ("intake", None, "intake", moment, {})]
         milestones = {"intake": day.isoformat()}
         for event, source, dest in ROAD[:STEPS_BY_STATE[state]]:
             moment = min(moment + timedelta(days=rng.randint(3, 40)), NOW - timedelta(hours=1))
@@ -153,7 +154,7 @@ class SqlSide:
         for state, *counts, days_json in self.conn.execute(STAGES_SQL, self.params):
             days = sorted(d for d in json.loads(days_json) if d is not None)
             stages[state] = (*counts, days[(len(days) + 1) // 2 - 1] if days else None)
-        events = Counter()
+        events: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
         for event, n, reason_json in self.conn.execute(EVENTS_SQL, self.params):
             events[event] = n
