@@ -158,6 +158,7 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "uscc_charset": {"field": "uscc", "char": "I", "event": "register"},
     "uscc_check": {"field": "uscc", "expected": "3", "event": "register"},
     "bad_date": {"field": "at", "value": "2026-13-01"},
+    "bad_period": {"field": "month", "value": "2026-13", "expected": "YYYY-MM"},
     "in_future": {"field": "at", "value": MOMENT},
     "before_previous": {"field": "at", "value": MOMENT, "previous": MOMENT},
     "not_before": {"field": "needed_by", "value": date(2026, 11, 1),
