@@ -15,11 +15,12 @@ import pytest
 from apscheduler.job import Job
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from notifications.planning import occurrences_between, periodic_slots
 from notifications.scheduler import SWEEP_JOB, configure, wake_ups
 from parkflow.settings import Settings
 from parkflow.wiring import make_park
 from states.definition import MonthlySlot, ReminderRule, WeeklySlot
-from tests.factories import NOW, PARK_TZ
+from tests.factories import NOW, PARK_TZ, calendar_2026_2027
 from workflow.clock import FixedClock
 
 JOB_IDS = {"sweep", "weekly-agenda", "weekly-digest", "daily-reminders", "monthly-report",
@@ -160,6 +161,23 @@ def test_the_quarterly_job_wakes_every_day_of_the_quarters_first_months_only(
 def test_a_slot_that_keeps_its_day_wakes_on_it_and_one_that_moves_on_every_day_it_may_move_to(
         slot: WeeklySlot | MonthlySlot, fields: dict[str, object]) -> None:
     assert wake_ups(slot) == fields
+
+
+@pytest.mark.parametrize(("job_id", "kind"), [
+    ("weekly-agenda", "agenda"), ("weekly-digest", "digest"),
+    ("monthly-report", "monthly_report"), ("quarterly-report", "quarterly_report")])
+def test_every_job_wakes_the_sweep_at_each_moment_the_planner_sends_its_mail_in_2026_2027(
+        scheduler: BackgroundScheduler, rule: ReminderRule, job_id: str, kind: str) -> None:
+    configure(scheduler, tick, rule, PARK_TZ)
+    job, slot = jobs(scheduler)[job_id], periodic_slots(rule)[kind]
+
+    planned = occurrences_between(slot, datetime(2026, 1, 1, tzinfo=PARK_TZ),
+                                  datetime(2027, 12, 31, 23, 59, tzinfo=PARK_TZ), PARK_TZ,
+                                  calendar_2026_2027())
+
+    assert planned
+    late = [o.at for o in planned if next_fire(job, o.at - timedelta(seconds=1)) != o.at]
+    assert late == []
 
 
 def test_a_park_in_another_zone_gets_its_mails_at_its_own_local_time(
