@@ -3,7 +3,8 @@
 `on_transition` runs inside every event's transaction (a Park observer): leaving a stage
 cancels its pending ladder and the new stage's ladder is written together with the state
 change. `sweep` adds the periodic mails whose slot has come (on the working days the
-calendar moves them to) and settles what catch-up makes pointless; it is idempotent, so running it twice at the same moment changes nothing.
+calendar moves them to) and settles what catch-up makes pointless; it is idempotent, so
+running it twice at the same moment changes nothing.
 """
 
 from __future__ import annotations
