@@ -25,7 +25,8 @@ from sqlmodel import Session
 from db.models import Project, User, columns
 
 _P, _U = columns(Project), columns(User)
-_SPACE = re.compile(r"\s+", re.UNICODE)
+# whitespace, and control characters (PostgreSQL refuses NUL in a parameter)
+_SPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 _INITIALS_QUERY = re.compile(r"[a-z0-9]+")  # only such a query can match initials
 SEPARATOR = " "  # between the parts of search_text; a normalised query has none
 
@@ -35,7 +36,7 @@ COMPANY_FIELDS = ("company_name", "uscc")
 
 def normalise(text: str | None) -> str:
     """What is compared: NFKC (full-width letters and digits become plain), case-folded,
-    without whitespace ("Ｌｚ Jm" → "lzjm")."""
+    without whitespace or control characters ("Ｌｚ Jm" → "lzjm")."""
     if not text:
         return ""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold())

@@ -80,6 +80,7 @@ def found(engine: Engine, park: Park, search: str | None, **filters: object) -> 
     ("赵博", ["voice"]),                 # the owner's name
     ("爱丽", ["quantum"]),               # a part of it
     ("hfzn", ["voice"]),
+    ("精\x00密", ["quantum"]),           # control characters are dropped (PostgreSQL: NUL)
     ("quantum sensing", ["sensing"]),   # spaces do not matter
     ("quantum", ["sensing"]),           # not "quantum"'s initials in 量子精密…: lzjm
     ("  ", ["quantum", "voice", "sensing"]),  # an empty search filters nothing

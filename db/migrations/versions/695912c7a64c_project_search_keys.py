@@ -32,7 +32,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql')
-_SPACE = re.compile(r"\s+", re.UNICODE)
+_SPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 _BATCH = 1000
 
 
