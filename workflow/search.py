@@ -52,6 +52,19 @@ def initials(name: str) -> str:
     return "".join(ch for ch in "".join(letters).lower() if ch.isascii() and ch.isalnum())
 
 
+def pinyin_order(text: str) -> tuple[str, ...]:
+    """How a name sorts for a Chinese reader: by its pinyin, syllable by syllable
+    (陈 chen < 李 li < 赵 zhao), not by code point (李 < 赵 < 陈)."""
+    return tuple(lazy_pinyin(normalise(text)))
+
+
+def owner_ranks(session: Session) -> dict[int, int]:
+    """Each user's place in pinyin order of names (few rows: the team), for ORDER BY."""
+    users = session.connection().execute(select(_U.id, _U.name)).all()
+    ordered = sorted(users, key=lambda user: (pinyin_order(user.name), user.id))
+    return {user.id: rank for rank, user in enumerate(ordered)}
+
+
 @dataclass(frozen=True)
 class SearchKeys:
     """The two stored keys of a project."""

@@ -12,7 +12,7 @@ from db.models import Project, ProjectEvent, User, columns
 from workflow.deadlines import Deadline
 from workflow.park import Park
 from workflow.projects import deadline_of, deadline_status, load_snapshot
-from workflow.search import search_condition
+from workflow.search import owner_ranks, search_condition
 
 _P = columns(Project)
 _E = columns(ProjectEvent)
@@ -122,7 +122,7 @@ def list_projects(session: Session, park: Park, *, state: str | None = None,
                       min_stars=min_stars, overdue_at=now if overdue else None, search=search,
                       owner_name=_OWNER.c.name)
     if sort in SORTS:
-        order = _sorted_by(park, sort, descending=descending, now=now)
+        order = _sorted_by(session, park, sort, descending=descending, now=now)
     elif overdue:  # most overdue first, straight from the due_at index
         order = (_P.due_at, _P.id)
     elif urgent_first:
@@ -149,7 +149,8 @@ def count_projects(session: Session, park: Park, *, state: str | None = None,
 _URGENT = (_P.due_at.is_(None), _P.due_at, _P.stars.desc(), _P.id)
 
 
-def _sorted_by(park: Park, sort: str, *, descending: bool, now: datetime) -> tuple[Any, ...]:
+def _sorted_by(session: Session, park: Park, sort: str, *, descending: bool,
+               now: datetime) -> tuple[Any, ...]:
     """ORDER BY for a column people sort by; ties go by the nearest deadline (by the name
     for `name`), then id, so pages are stable. Projects without a deadline (not overdue, for
     `overdue`) come last in both directions.
@@ -163,8 +164,11 @@ def _sorted_by(park: Park, sort: str, *, descending: bool, now: datetime) -> tup
         rank = case({name: i for i, name in enumerate(park.lifecycle.states)},
                     value=_P.state, else_=len(park.lifecycle.states))
         return way(rank), *_URGENT
-    if sort == "owner":
-        return way(_OWNER.c.name), *_URGENT
+    if sort == "owner":  # in pinyin order of the owners' names
+        ranks = owner_ranks(session)
+        if not ranks:  # nobody, so no project either
+            return _URGENT
+        return way(case(ranks, value=_P.owner_id, else_=len(ranks))), *_URGENT
     if sort == "stars":
         return way(_P.stars), _P.due_at.is_(None), _P.due_at, _P.id
     if sort == "overdue":  # more days overdue = an earlier deadline; the others as `due`

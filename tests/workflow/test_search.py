@@ -13,13 +13,17 @@ from db.models import Project, columns
 from tests.factories import GOOD_USCC, NOW, PARK_TZ, VALID, fire, seed_project
 from workflow.park import Park
 from workflow.projects import add_project
-from workflow.search import initials, is_exact_hit, normalise, search_keys
+from workflow.search import initials, is_exact_hit, normalise, pinyin_order, search_keys
 from workflow.views import count_projects, days_overdue, list_projects
 
 COMPANY = VALID["register"]["company_name"]  # 合肥量测科技有限公司
 
 
 # ---------------------------------------------------------------- the keys (pure)
+
+def test_names_sort_by_pinyin_not_by_code_point() -> None:
+    assert sorted(["赵博", "李爱丽", "陈卡罗"], key=pinyin_order) == ["陈卡罗", "李爱丽", "赵博"]
+
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("量子精密测量仪器", "lzjmclyq"),
@@ -177,6 +181,8 @@ def listed(engine: Engine, park: Park, names: dict[str, int], **options: object)
     ("state", True, ["starred", "late", "later", "fresh"]),  # visited after intake
     ("name", False, ["fresh", "starred", "later", "late"]),  # pinyin: bing, ding, jia, yi
     ("name", True, ["late", "later", "starred", "fresh"]),
+    ("owner", False, ["fresh", "late", "starred", "later"]),  # chen, li (by due), zhao
+    ("owner", True, ["later", "late", "starred", "fresh"]),
 ])
 def test_the_list_sorts_in_sql(engine: Engine, park: Park, deadlines: dict[str, int],
                                sort: str, descending: bool, expected: list[str]) -> None:
