@@ -73,7 +73,8 @@ FIELDS = {
     "to_due_at": N_("new deadline"), "state": N_("state"), "status": N_("status"),
     "until": N_("until"), "set": N_("field"), "format": N_("format"),
     "calendar_years": N_("holiday arrangements"), "source": N_("source"),
-    "database": N_("database"), "now": N_("current time"),
+    "database": N_("database"), "now": N_("current time"), "month": N_("month"),
+    "quarter": N_("quarter"), "search": N_("search"),
 }
 # each language by its own name, as the language switch shows it
 LANGUAGES = {"zh-CN": "简体中文", "en": "English"}
