@@ -7,7 +7,8 @@ company name or credit code): `name_initials`, the pinyin initials of its name (
 way, so it holds no space and never matches across two parts. Matching is a LIKE on these
 columns plus the owner's name, so it runs in the database on SQLite and PostgreSQL alike.
 
-This module is the only one that imports `pypinyin`.
+This module is the only one that imports `pypinyin` (besides the frozen copy of these rules
+in the migration that filled the keys of existing projects, 695912c7a64c).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import ColumnElement, false, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlmodel import Session
 
 from db.models import Project, User, columns
@@ -87,7 +88,7 @@ def update_search_keys(session: Session, *, project_id: int, name: str,
                        fields: dict[str, Any]) -> None:
     """After an event that recorded a company name or credit code (`register`): store the
     keys rebuilt from the name and that event's values (the latest registration counts)."""
-    if not any(fields.get(name) for name in COMPANY_FIELDS):
+    if not any(fields.get(key) for key in COMPANY_FIELDS):
         return
     keys = search_keys(name, fields.get("company_name"), fields.get("uscc"))
     session.connection().execute(update(Project.__table__)  # type: ignore[attr-defined]
@@ -113,7 +114,7 @@ def search_condition(text: str | None, owner_name: Any | None = None) -> ColumnE
     else:
         matches.append(_P.owner_id.in_(select(_U.id).where(
             _comparable(_U.name).contains(query, autoescape=True))))
-    return or_(false(), *matches)
+    return or_(*matches)
 
 
 def _comparable(column: Any) -> Any:
