@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,11 +18,10 @@ from sqlmodel import Session
 from db.models import Approval, Project, ProjectEvent, User, columns
 from workflow.approvals import approval_json
 from workflow.park import Park
-from workflow.views import count_by_state, list_projects
+from workflow.views import count_by_state, days_overdue, list_projects
 
 _A, _P, _U = columns(Approval), columns(Project), columns(User)
 _E = columns(ProjectEvent)
-_STATUS_ORDER = {"overdue": 0, "due_soon": 1, "on_time": 2, None: 3}
 # an overdue project is a new warning (预警) for this long, then it is under supervision
 WARNING_DAYS = 7
 
@@ -59,19 +58,6 @@ class Column:
         return self.count - len(self.cards)
 
 
-def urgency(row: dict[str, Any]) -> tuple[int, str, int, int]:
-    """Overdue first, then the nearest deadline, then the most stars."""
-    return (_STATUS_ORDER.get(row["deadline_status"], 3), row["due_at"] or "9999",
-            -row["stars"], row["id"])
-
-
-def filtered_projects(session: Session, park: Park, filters: BoardFilters,
-                      viewer_email: str, *, state: str | None = None,
-                      overdue: bool = False) -> list[dict[str, Any]]:
-    return list_projects(session, park, state=state, overdue=overdue,
-                         **_sql_filters(filters, viewer_email))
-
-
 def board(session: Session, park: Park, filters: BoardFilters, viewer_email: str, *,
           cards_per_column: int) -> list[Column]:
     """A column per state with its full count; each column's most urgent cards.
@@ -79,7 +65,7 @@ def board(session: Session, park: Park, filters: BoardFilters, viewer_email: str
     Counted with one GROUP BY and filled with each column's first cards in due order, so
     the board costs the same with 100 projects as with 10,000.
     """
-    where = _sql_filters(filters, viewer_email)
+    where = sql_filters(filters, viewer_email)
     counts = count_by_state(session, park, **where)
     result = []
     for state in park.lifecycle.states:
@@ -90,7 +76,7 @@ def board(session: Session, park: Park, filters: BoardFilters, viewer_email: str
     return result
 
 
-def _sql_filters(filters: BoardFilters, viewer_email: str) -> dict[str, Any]:
+def sql_filters(filters: BoardFilters, viewer_email: str) -> dict[str, Any]:
     return {"owner": viewer_email if filters.mine else filters.owner, "group": filters.group,
             "category": filters.category, "min_stars": filters.stars}
 
@@ -122,10 +108,9 @@ def overdue_projects(session: Session, park: Park, *, scope: str, viewer_email: 
     rows = list_projects(session, park, overdue=True,
                          owner=viewer_email if scope == "own" else None,
                          group=viewer_group if scope == "group" else None)
-    today = park.now().astimezone(park.tz).date()
+    now = park.now()
     for row in rows:
-        due = datetime.fromisoformat(row["due_at"]).astimezone(park.tz)
-        row["days_overdue"] = (today - (due - timedelta(days=1)).date()).days
+        row["days_overdue"] = days_overdue(datetime.fromisoformat(row["due_at"]), now, park.tz)
     rows.sort(key=lambda r: (-r["days_overdue"], r["id"]))
     return rows
 
