@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from i18n import N_, gettext, ngettext
+from i18n.formats import format_day, format_moment, format_number
 from reports.periods import Period
 from workflow.labels import Labels
 from workflow.park import Park
@@ -379,3 +380,18 @@ class Presenter:
 
 def present(park: Park, report: Mapping[str, Any], period: Period, lang: str) -> View:
     return Presenter(park, report, period, lang).view()
+
+
+def format_cell(value: Any, kind: ColumnKind, lang: str) -> str:
+    """A cell as text for a person: dates and numbers in their language, rates in %."""
+    if value is None or value == "":
+        return "—" if kind in ("rate", "days") else ""
+    if kind == "date":
+        return format_day(value, lang)
+    if kind == "datetime":
+        return format_moment(value, lang)
+    if kind == "rate":
+        return f"{format_number(round(value * 100, 1), lang)}%"
+    if kind in ("number", "days"):
+        return format_number(value, lang)
+    return str(value)

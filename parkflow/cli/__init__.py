@@ -22,6 +22,7 @@ from parkflow.cli import (
     demo,
     projects,
     reminders,
+    reports,
     serve,
     space,
     tokens,
@@ -30,7 +31,7 @@ from parkflow.cli import (
 from parkflow.cli.app import app
 
 COMMANDS = (database, users, projects, approvals, space, calendar, calendar_notice, reminders,
-            tokens, definition, serve, demo)
+            reports, tokens, definition, serve, demo)
 
 __all__ = ["COMMANDS", "app", "main"]
 

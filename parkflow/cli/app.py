@@ -22,6 +22,8 @@ extension_app = typer.Typer(help=cli_help("Extensions"), no_args_is_help=True)
 approvals_app = typer.Typer(help=cli_help("Approvals"), no_args_is_help=True)
 token_app = typer.Typer(help=cli_help("API tokens"), no_args_is_help=True)
 definition_app = typer.Typer(help=cli_help("Definition files"), no_args_is_help=True)
+report_app = typer.Typer(help=cli_help("Reports: the weekly meeting, the monthly dispatch, the "
+                                       "quarterly summary"), no_args_is_help=True)
 
 app.add_typer(user_app, name="user")
 app.add_typer(project_app, name="project")
@@ -34,3 +36,4 @@ app.add_typer(extension_app, name="extension")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(token_app, name="token")
 app.add_typer(definition_app, name="definition")
+app.add_typer(report_app, name="report")
