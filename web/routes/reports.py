@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException
 from reports.compute import compute
 from reports.periods import Kind, Period, last_full, period_containing
 from reports.present import View, present
+from reports.workbook import write_workbook
 from web.deps import AppDep, CurrentUser, SessionDep, Viewer
 from web.queries import projects_by_ids
 from web.rendering import page, request_lang
@@ -95,9 +96,6 @@ def report_picked(app: AppDep, viewer: CurrentUser, kind: str, period: str | Non
 @router.get("/reports/{kind}/{key}.xlsx")
 def report_workbook(request: Request, app: AppDep, session: SessionDep, viewer: CurrentUser,
                     kind: str, key: str, as_recorded: str | None = None) -> Response:
-    # lands with branch wip-workbook (the lead merges both); imported here until then
-    from reports.workbook import write_workbook
-
     period = chosen_period(app, visible_kind(viewer, kind), key)
     lang = request_lang(request)
     view, _ = build_view(session, app.park, period, is_on(as_recorded), lang)
