@@ -1,7 +1,7 @@
 """How a report's View reads on the page and in the standalone file: cells, charts, figures.
 
 The View of reports.present is the one presentation of a report; this module only writes its
-typed values the way the reader reads them (i18n.formats), turns its charts into the JSON
+typed values the way the reader reads them (as the command does), turns its charts into the JSON
 that web/static/parkflow-charts.js draws, and finds the labels of the figure behind a link.
 Nothing is counted here.
 """
@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from i18n import gettext, ngettext
-from i18n.formats import format_day, format_moment, format_number
+from i18n import gettext
+from i18n.formats import format_number
 from reports.periods import Kind, Period, parse_period, period_containing
-from reports.present import TITLES, Chart, View
+from reports.present import TITLES, Chart, ColumnKind, View, format_cell
 from workflow.errors import NotFound, ValidationError
 
 KINDS: tuple[Kind, ...] = ("weekly", "monthly", "quarterly")
@@ -58,32 +58,15 @@ def report_name(kind: str, lang: str) -> str:
     return gettext(lang, TITLES[kind])
 
 
-def format_rate(rate: float, lang: str) -> str:
-    """0.6667 → 66.7%."""
-    return f"{format_number(round(rate * 100, 1), lang)}%"
-
-
 @dataclass(frozen=True)
 class Cells:
     """The View's values as text in one language (the templates' `R`)."""
 
     lang: str
 
-    def cell(self, value: Any, kind: str) -> str:
-        if value is None or value == "":
-            return "—"
-        if kind == "number":
-            return format_number(value, self.lang)
-        if kind == "date":
-            return format_day(value, self.lang)
-        if kind == "datetime":
-            return format_moment(value, self.lang)
-        if kind == "rate":
-            return format_rate(value, self.lang)
-        if kind == "days":
-            return ngettext(self.lang, "%(count)s day", "%(count)s days", int(value),
-                            count=format_number(value, self.lang))
-        return str(value)
+    def cell(self, value: Any, kind: ColumnKind) -> str:
+        """As the command prints it (reports.present.format_cell): one way to write a cell."""
+        return format_cell(value, kind, self.lang)
 
     def number(self, value: int) -> str:
         return format_number(value, self.lang)
