@@ -75,6 +75,7 @@ FIELDS = {
     "calendar_years": N_("holiday arrangements"), "source": N_("source"),
     "database": N_("database"), "now": N_("current time"), "month": N_("month"),
     "quarter": N_("quarter"), "search": N_("search"),
+    "week": N_("week"),
 }
 # each language by its own name, as the language switch shows it
 LANGUAGES = {"zh-CN": "简体中文", "en": "English"}
