@@ -296,7 +296,8 @@ def todo(session: Session, park: Park, *, email: str, group_lead_of: str | None 
     count of the group's overdue projects (the list stays theirs: owners act on projects)."""
     today = today_of(park)
     window = soon_days(park)
-    overdue, due_soon = [], []
+    overdue: list[Deadline] = []
+    due_soon: list[Deadline] = []
     for row in list_projects(session, park, owner=email):
         if row["due_at"] is None:
             continue

@@ -21,7 +21,7 @@ from reports.today import (
     month_so_far,
     todo,
 )
-from tests.factories import D, PARK_TZ, on
+from tests.factories import PARK_TZ, D, on
 from tests.support.home_dataset import RETURN_COMMENT, build
 from workflow.clock import FixedClock
 from workflow.park import Park

@@ -5,21 +5,22 @@ approvals are filed and decided with the clock set to their moment, then put bac
 figures the tests expect are worked out by hand from the table below (2026 calendar:
 National Day Oct 1–7; November has no holiday).
 
-    project          owner  group    history (business dates)                    now
-    P1  云端芯片      alice  project  intake 09-01 · visit 09-05 · register 10-12   opened
-                                      · sign 10-20 · open 11-05
-    P2  量子传感      alice  project  intake 10-08 · visit 10-14 (★★★)            registered, due 12-07
-                                      · register 11-06 · follow-up 11-10
-    P3  智能网联      alice  project  intake 11-02                                visit due 11-09: 11 days late
-    P4  氢能储运      alice  project  intake 11-16                                visit due 11-23: 3 days left
-    P5  柔性显示      alice  project  intake 11-13                                visit due 11-20: today
-    P6  生物医药      alice  project  intake 11-17                                visit due 11-24: 4 days left
-    P7  新材料        carol  project  intake 10-26                                visit due 11-02: 18 days late
-    P8  工业软件      bob    finance  intake 10-19 · visit 10-23 (★★)             register due 11-19: 1 day late
-    P9  储能电池      bob    finance  intake 10-12 · visit 10-16 · exit 11-03      exited
-    P10 激光雷达      bob    finance  intake 10-13 · exit 10-31                    exited
-    P11 精密仪器      carol  project  intake 11-05                                visit due 11-12: 8 days late
-    P12 半导体封装    carol  project  intake 11-09 · visit 11-16 (★)              register due 12-09
+    key name        owner  history (business dates; alice, carol: project, bob: finance)
+    P1  云端芯片    alice  intake 09-01 · visit 09-05 · register 10-12 · sign 10-20 ·
+                           open 11-05: opened
+    P2  量子传感    alice  intake 10-08 · visit 10-14 (★★★) · register 11-06 ·
+                           follow-up 11-10: registered, follow-up due again 11-17
+    P3  智能网联    alice  intake 11-02: visit due 11-09, 11 days late
+    P4  氢能储运    alice  intake 11-16: visit due 11-23, 3 days left
+    P5  柔性显示    alice  intake 11-13: visit due 11-20, today
+    P6  生物医药    alice  intake 11-17: visit due 11-24, 4 days left
+    P7  新材料      carol  intake 10-26: visit due 11-02, 18 days late
+    P8  工业软件    bob    intake 10-19 · visit 10-23 (★★): register due 11-19, 1 day late;
+                           no follow-up: due since 10-30
+    P9  储能电池    bob    intake 10-12 · visit 10-16 · exit 11-03: exited
+    P10 激光雷达    bob    intake 10-13 · exit 10-31: exited
+    P11 精密仪器    carol  intake 11-05: visit due 11-12, 8 days late
+    P12 半导体封装  carol  intake 11-09 · visit 11-16 (★): register due 12-09
 
     approvals: A1 carol's extension of P7, filed Fri 11-13 (decide by Wed 11-18: 2 days late)
                A2 bob's suspension of P8, filed Thu 11-19 (decide by Tue 11-24: 4 days left)
@@ -35,7 +36,7 @@ from sqlalchemy import Engine
 
 from db.engine import writing
 from tests.factories import NOW
-from workflow.approvals import decide, file_extension, file_suspension
+from workflow.approvals import approval_id_of, decide, file_extension, file_suspension
 from workflow.clock import FixedClock
 from workflow.park import Park
 from workflow.projects import add_project, advance, follow_up
@@ -102,21 +103,23 @@ def build(engine: Engine, park: Park, clock: FixedClock,
     try:
         clock.set(at("2026-11-13", "10:00"))
         with writing(engine) as session:
-            ids["A1"] = int(file_extension(session, park, project_id=ids["P7"], days=10,
-                                           reason="等待企业补充材料", actor=people["carol"]).id)
+            ids["A1"] = approval_id_of(file_extension(
+                session, park, project_id=ids["P7"], days=10, reason="等待企业补充材料",
+                actor=people["carol"]))
         clock.set(at("2026-11-16", "09:00"))
         with writing(engine) as session:
-            ids["A3"] = int(file_extension(session, park, project_id=ids["P3"], days=7,
-                                           reason="企业负责人出差", actor=people["alice"]).id)
+            ids["A3"] = approval_id_of(file_extension(
+                session, park, project_id=ids["P3"], days=7, reason="企业负责人出差",
+                actor=people["alice"]))
         clock.set(at("2026-11-17", "11:00"))
         with writing(engine) as session:
             decide(session, park, approval_id=ids["A3"], decision="return",
                    actor=people["leader"], comment=RETURN_COMMENT)
         clock.set(at("2026-11-19", "15:00"))
         with writing(engine) as session:
-            ids["A2"] = int(file_suspension(session, park, project_id=ids["P8"],
-                                            reason="等待区政府的用地批复",
-                                            actor=people["bob"]).id)
+            ids["A2"] = approval_id_of(file_suspension(
+                session, park, project_id=ids["P8"], reason="等待区政府的用地批复",
+                actor=people["bob"]))
     finally:
         clock.set(NOW)
     return ids
