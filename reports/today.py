@@ -222,15 +222,12 @@ def _pending(park: Park, entry: dict[str, Any], today: date) -> PendingApproval:
         days_left=days_left(last_day, today), link=f"/inbox#approval-{entry['id']}")
 
 
-def follow_ups(park: Park, history: History, today: date,
-               owner: str | None = None) -> list[FollowUp]:
-    """Star projects whose weekly follow-up is due today (of one owner, if given), the most
-    overdue first."""
+def follow_ups(park: Park, history: History, today: date) -> list[FollowUp]:
+    """The star projects of `history` whose weekly follow-up is due today, the most overdue
+    first."""
     every = timedelta(days=park.lifecycle.reminders.follow_up_every_days)
     result = []
     for track in history.tracks:
-        if owner is not None and track.owner != owner:
-            continue
         due = follow_up_due(park, history, track, today)
         if due is None:
             continue
@@ -307,7 +304,7 @@ def todo(session: Session, park: Park, *, email: str, group_lead_of: str | None 
             item = Deadline(row["id"], row["name"], row["state"], row["stars"], last_day, left,
                             f"/projects/{row['id']}")
             (overdue if left < 0 else due_soon).append(item)
-    history = load(session, park, _end_of(today, park))
+    mine = load(session, park, _end_of(today, park), owner_email=email.strip().lower())
     group_overdue = 0
     if group_lead_of:
         group_overdue = sum(late for _, late in
@@ -316,7 +313,7 @@ def todo(session: Session, park: Park, *, email: str, group_lead_of: str | None 
         today=today, soon_days=window,
         overdue=sorted(overdue, key=lambda d: (d.days_left, d.project_id)),
         due_soon=sorted(due_soon, key=lambda d: (d.days_left, d.project_id)),
-        follow_ups=follow_ups(park, history, today, owner=email),
+        follow_ups=follow_ups(park, mine, today),
         returned=_returned(session, park, email, today),
         group=group_lead_of, group_overdue=group_overdue,
         group_link=f"/projects?group={group_lead_of}&overdue=1" if group_lead_of else None)

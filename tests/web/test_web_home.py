@@ -4,13 +4,17 @@ tests/support/home_dataset.py (Friday 2026-11-20; the figures are worked out by 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 
+from db.engine import writing
 from tests.factories import SQLITE_ONLY
-from tests.support.home_dataset import RETURN_COMMENT, build
+from tests.support.home_dataset import RETURN_COMMENT, VISIT_3_STARS, build
 from tests.support.web import PASSWORD, Web, csrf_of
+from workflow.approvals import decide
+from workflow.projects import add_project, advance
 
 pytestmark = SQLITE_ONLY  # the data is tested on both backends in tests/reports/test_today.py
 
@@ -155,6 +159,23 @@ def test_home_lists_star_projects_whose_follow_up_is_due(web: Web,
     assert [chips(body) for body in rows.values()] == [["逾期 21 天"], ["逾期 3 天"]]
 
 
+def test_home_shows_the_first_ten_rows_of_a_list_and_all_on_request(web: Web) -> None:
+    with writing(web.app.engine) as session:
+        for n in range(11):  # visited 11-05: each follow-up due since 11-12
+            project = add_project(session, web.park, name=f"星级项目{n:02d}",
+                                  category="tech_transfer", owner=web.people["alice"],
+                                  actor=web.people["alice"], intake="2026-11-02")
+            advance(session, web.park, project_id=project.id, event="visit",
+                    actor=web.people["alice"], at="2026-11-05", fields=VISIT_3_STARS)
+    client = web.signed_in("leader")
+    section = client.get("/home").text.split('id="h-follow-ups"')[1]
+    assert len(items(section, "data-project")) == 10
+    assert ("/home?show=follow_ups#h-follow-ups", "显示全部 11 项") in links(section)
+    everything = client.get("/home?show=follow_ups").text.split('id="h-follow-ups"')[1]
+    assert len(items(everything, "data-project")) == 11
+    assert "显示全部" not in everything
+
+
 def test_an_empty_park_shows_zeros_and_friendly_lines(web: Web) -> None:
     html = web.signed_in("leader").get("/home").text
     assert all(links(body)[0][1] == "0" for body in items(html, "data-figure").values())
@@ -169,6 +190,26 @@ def test_home_reads_in_english(web: Web, ids: dict[str, int]) -> None:
            "(October 2026)" in html
     assert "2 days overdue" in html and "4 days left" in html
     assert ">Home</a>" in html
+
+
+def test_home_is_computed_again_after_any_change_and_when_the_day_turns(
+        web: Web, ids: dict[str, int]) -> None:
+    client = web.signed_in("leader")
+
+    def intakes() -> str:
+        return links(items(client.get("/home").text, "data-figure")["intakes"])[0][1]
+
+    assert intakes() == "6"
+    assert intakes() == "6"  # the same screen, kept
+    web.project("今日入库项目", owner="bob", intake="2026-11-20")
+    assert intakes() == "7"
+    with writing(web.app.engine) as session:
+        decide(session, web.park, approval_id=ids["A1"], decision="approve",
+               actor=web.people["leader"])
+    assert list(items(client.get("/home").text, "data-approval")) == [str(ids["A2"])]
+    web.clock.advance(timedelta(days=1))  # Saturday: A2 is due Tuesday, 3 days on
+    later = web.signed_in("leader").get("/home").text  # (yesterday's session has expired)
+    assert chips(items(later, "data-approval")[str(ids["A2"])]) == ["剩 3 天"]
 
 
 # ---------------------------------------------------------------- 我的待办
