@@ -58,6 +58,9 @@ def weekly(session: Session, park: Park, period: Period, *,
         if follow_up is not None:
             follow_ups.append({**project_ref(track), **follow_up})
         moved.extend(_moved(park, history, track, start, end))
+    lists = {"intakes": intakes, "visits_due": visits_due, "visits_overdue": visits_overdue,
+             "overdue": overdue, "follow_ups_due": follow_ups}
+    behind = {key: [p.get("id", p.get("project_id")) for p in rows] for key, rows in lists.items()}
     return {
         "kind": "weekly", "as_recorded": as_recorded,
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
@@ -69,6 +72,7 @@ def weekly(session: Session, park: Park, period: Period, *,
         "follow_ups_due": sorted(follow_ups, key=lambda p: (-p["stars"], p["id"])),
         "pending_approvals": pending_approvals(session, park, cut),
         "moved": sorted(moved, key=lambda m: (m["occurred_at"], m["project_id"])),
+        "behind": behind,
     }
 
 

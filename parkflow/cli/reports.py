@@ -15,6 +15,8 @@ from parkflow.cli.help import cli_help
 from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, out
 
+PIPED_WIDTH = 240
+
 if TYPE_CHECKING:
     from reports.periods import Kind
     from reports.present import View
@@ -98,9 +100,12 @@ def _write_html(ctx: Context, view: View, target: Path) -> None:
 
 def print_view(ctx: Context, view: View) -> None:
     """The report at a terminal: the title, the figures, then each section as a table."""
+    from rich.console import Console
     from rich.table import Table
 
     from reports.present import format_cell
+    # piped into a file or a mail, a table keeps its full width instead of 80 columns
+    console = out if out.is_terminal else Console(highlight=False, width=PIPED_WIDTH)
     out.print(f"[bold]{_escape(view.title)}[/bold]")
     out.print(view.as_of, markup=False)
     if view.figures:
@@ -114,11 +119,11 @@ def print_view(ctx: Context, view: View) -> None:
         table = Table(show_edge=False, pad_edge=False)
         for column in section.columns:
             right = column.kind in ("number", "days", "rate")
-            table.add_column(column.title, justify="right" if right else "left")
+            table.add_column(column.title, justify="right" if right else "left", no_wrap=True)
         for row in section.rows:
             table.add_row(*(_escape(format_cell(row.values.get(c.key), c.kind, ctx.lang))
                             for c in section.columns))
-        out.print(table)
+        console.print(table)
 
 
 def _escape(text: Any) -> str:

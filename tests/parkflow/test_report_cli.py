@@ -1,0 +1,103 @@
+"""`parkflow report …` as a subprocess at NOW (2026-11-20): periods, JSON, text, refusals.
+
+The figures themselves are worked out by hand in tests/reports/test_report_figures.py; here
+the command must give those same reports, in the contract's shape and the reader's language.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.factories import CJK, ROAD, SQLITE_ONLY, VALID, fire, new_project
+from tests.support.command import Cli, assert_error
+from workflow.park import Park
+
+MONTHLY_KEYS = {"period", "intakes", "events", "stages", "on_time", "overdue_at_end",
+                "exits_by_reason", "stars"}
+WEEKLY_KEYS = {"period", "intakes", "visits_due", "visits_overdue", "overdue", "follow_ups_due",
+               "pending_approvals", "moved"}
+QUARTERLY_KEYS = {"period", "opened", "cycle_days", "conversion", "on_time_by_month", "stars"}
+
+
+@pytest.fixture
+def november(engine: Engine, park: Park, people: dict[str, str]) -> list[int]:
+    """Two projects of alice's taken in on 11-02: one opened on 11-18, one visited 11-05."""
+    opened, visited = (new_project(engine, park, people["alice"]) for _ in range(2))
+    for event, day in ROAD:
+        fire(engine, park, opened, event, people["alice"], at=day)
+    fire(engine, park, visited, "visit", people["alice"], at="2026-11-05",
+         fields=VALID["visit"])
+    return [opened, visited]
+
+
+def test_each_report_in_the_contracts_shape_for_a_chosen_period(
+        cli: Cli, november: list[int]) -> None:
+    monthly, weekly, quarterly = (r.json() for r in cli.all(
+        ["report", "monthly", "--month", "2026-11", "--json"],
+        ["report", "weekly", "--at", "2026-11-04", "--json"],
+        ["report", "quarterly", "--quarter", "2026-Q4", "--json"]))
+    assert set(monthly) >= MONTHLY_KEYS and "behind" not in monthly
+    assert monthly["period"] == {"start": "2026-11-01", "end": "2026-11-30"}
+    assert (monthly["intakes"], monthly["events"]["visit"], monthly["events"]["open"]) == (2, 2, 1)
+    assert monthly["stars"] == {"0": 0, "1": 0, "2": 0, "3": 2}
+    assert set(weekly) >= WEEKLY_KEYS
+    assert weekly["period"] == {"start": "2026-11-02", "end": "2026-11-08"}
+    assert sorted(p["id"] for p in weekly["intakes"]) == sorted(november)
+    assert [m["event"] for m in weekly["moved"]] == ["intake", "intake", "visit", "visit"]
+    assert set(quarterly) >= QUARTERLY_KEYS
+    assert quarterly["opened"] == 1
+    assert quarterly["cycle_days"]["tech_transfer"] == {"count": 1, "median": 16, "p90": 16}
+
+
+def test_the_default_period_is_the_last_full_one(cli: Cli, november: list[int]) -> None:
+    monthly, weekly, quarterly = (r.json()["period"] for r in cli.all(
+        ["report", "monthly", "--json"], ["report", "weekly", "--json"],
+        ["report", "quarterly", "--json"]))
+    assert monthly == {"start": "2026-10-01", "end": "2026-10-31"}
+    assert weekly == {"start": "2026-11-09", "end": "2026-11-15"}
+    assert quarterly == {"start": "2026-07-01", "end": "2026-09-30"}
+
+
+@SQLITE_ONLY
+def test_a_person_reads_labels_in_their_language(cli: Cli, november: list[int]) -> None:
+    chinese = cli("report", "monthly", "--month", "2026-11")
+    assert chinese.code == 0, chinese
+    assert "月调度 · 2026年11月" in chinese.out
+    assert "已入库·待走访" in chinese.out and "各阶段流转与用时" in chinese.out
+    assert "intake" not in chinese.out and "tech_transfer" not in chinese.out
+    english = cli("report", "weekly", "--at", "2026-11-04", env={"PARKFLOW_LANG": "en"})
+    assert english.code == 0, english
+    assert "Weekly meeting" in english.out and "Taken in this week" in english.out
+    names = ("量子精密测量", "李爱丽")  # the project's and the person's own names stay
+    assert not CJK.search(english.out.replace(names[0], "").replace(names[1], ""))
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(("args", "field"), [
+    (["monthly", "--month", "2026-13"], "month"),
+    (["monthly", "--month", "November"], "month"),
+    (["quarterly", "--quarter", "2026-Q5"], "quarter"),
+    (["weekly", "--at", "last week"], "at"),
+])
+def test_a_period_that_is_not_one_is_refused_naming_the_field(
+        cli: Cli, people: dict[str, str], args: list[str], field: str) -> None:
+    result = cli("report", *args, "--json")
+    assert_error(result, 2, "invalid", field)
+    label = {"month": "月份", "quarter": "季度", "at": "日期"}[field]
+    assert label in result.err
+
+
+@SQLITE_ONLY
+def test_the_workbook_is_written_beside_the_json(cli: Cli, november: list[int]) -> None:
+    from openpyxl import load_workbook
+    target = cli.cwd / "月调度.xlsx"
+    result = cli("report", "monthly", "--month", "2026-11", "--xlsx", str(target), "--json")
+    assert result.code == 0, result
+    assert result.json()["intakes"] == 2
+    book = load_workbook(target)
+    assert book.sheetnames[0] == "概览" and "各阶段流转与用时" in book.sheetnames
+    assert "图表" in book.sheetnames
+    stages = book["各阶段流转与用时"]
+    assert [c.value for c in stages[1]][:3] == ["阶段", "期初", "期末"]
+    assert stages.freeze_panes == "A2"
