@@ -25,6 +25,7 @@ from reports.compute import compute
 from reports.periods import period_containing
 from reports.present import present
 from tests.factories import ROOT, SQLITE_ONLY
+from tests.support.home_dataset import build as build_home_dataset
 from tests.support.web import PASSWORD, Web, user_lang
 from web.report_file import standalone_html
 from workflow.space import list_requests, request_space
@@ -95,12 +96,20 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     assert not errors, f"errors in the browser: {errors}"
 
 
-def sign_in(page: Any, site: Site, who: str) -> None:
+# where signing in lands: leaders on 首页, members on 我的待办, admins on the board
+LANDING = {"leader": "/home", "alice": "/todo", "carol": "/todo", "bob": "/todo",
+           "admin": "/board"}
+
+
+def sign_in(page: Any, site: Site, who: str, then: str | None = "/board") -> None:
+    """Sign in through the form, land on the person's first page, then open `then`."""
     page.goto(f"{site.base}/login")
     page.fill("#email", site.web.people[who])
     page.fill("#password", PASSWORD)
     page.click("form.stacked button[type=submit]")
-    page.wait_for_url(f"{site.base}/board")
+    page.wait_for_url(f"{site.base}{LANDING[who]}")
+    if then is not None:
+        page.goto(f"{site.base}{then}")
 
 
 def screenshot(page: Any, name: str) -> None:
@@ -283,3 +292,60 @@ def test_the_standalone_report_file_draws_its_charts_offline(site: Site, page: A
     assert page.locator("#chart-overdue_by_group .empty").count() == 1
     assert fetched == []  # nothing asked of the network
     screenshot(page, "report-file-offline")
+
+
+# ---------------------------------------------------------------- 首页 and 我的待办
+
+LIGHTS = {"red": "rgb(253, 236, 235)", "amber": "rgb(255, 245, 230)",  # --overdue-bg,
+          "green": "rgb(237, 247, 238)"}                             # --due-soon-bg, --on-time-bg
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_a_leader_lands_on_the_first_screen_on_a_desk_and_on_a_phone(
+        site: Site, page: Any, width: int) -> None:
+    ids = build_home_dataset(site.web.app.engine, site.web.park, site.web.clock,
+                             site.web.people)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, site, "leader", then=None)
+    assert page.locator("h1").inner_text() == "首页"
+    assert page.locator(".mainnav a[aria-current=page]").inner_text() == "首页"
+    visits = page.locator(".month-figure[data-figure=visit]")
+    assert visits.locator(".this-month").inner_text() == "1"
+    assert visits.locator(".last-month").inner_text() == "3"
+    colours = {group: page.locator(f".light[data-group={group}]").evaluate(
+        "el => getComputedStyle(el).backgroundColor") for group in ("project", "finance",
+                                                                    "platform")}
+    assert colours == {"project": LIGHTS["red"], "finance": LIGHTS["amber"],
+                       "platform": LIGHTS["green"]}
+    assert page.locator(f".todo-item[data-approval='{ids['A1']}'] .days").inner_text() \
+        == "逾期 2 天"
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), "the page scrolls sideways"
+    screenshot(page, f"home-{width}")
+
+    page.locator(".light[data-group=project] a").click()  # the list behind the red group
+    page.wait_for_url(re.compile(r".*/projects\?group=project&overdue=1$"))
+    for key in ("P3", "P7", "P11"):
+        assert page.locator(f"a[href='/projects/{ids[key]}']").count() == 1
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_a_member_lands_on_the_to_do_list_on_a_desk_and_on_a_phone(
+        site: Site, page: Any, width: int) -> None:
+    ids = build_home_dataset(site.web.app.engine, site.web.park, site.web.clock,
+                             site.web.people)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, site, "alice", then=None)
+    assert page.locator("h1").inner_text() == "我的待办"
+    days = {section: page.locator(f"#{section} .days").all_inner_texts()
+            for section in ("overdue", "due-soon", "follow-ups", "returned")}
+    assert days == {"overdue": ["逾期 11 天"], "due-soon": ["今天到期", "剩 3 天"],
+                    "follow-ups": ["逾期 3 天"], "returned": ["逾期 11 天"]}
+    overdue = page.locator("#overdue .days").first
+    assert overdue.evaluate("el => getComputedStyle(el).backgroundColor") == OVERDUE_RED
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), "the page scrolls sideways"
+    screenshot(page, f"todo-{width}")
+
+    page.locator(f"#returned a[href='/inbox#approval-{ids['A3']}']").click()
+    page.wait_for_url(f"{site.base}/inbox#approval-{ids['A3']}")
+    assert page.locator(f"#approval-{ids['A3']} textarea[name=note]").is_visible()

@@ -41,9 +41,13 @@ def read_filters(app: AppDep, group: str | None, owner: str | None, category: st
         mine=mine in ("1", "true", "on"))
 
 
+# Each person's first page: 首页 for leaders, 我的待办 for members; admins keep the board.
+LANDING = {"leader": "/home", "member": "/todo"}
+
+
 @router.get("/")
 def home(viewer: CurrentUser) -> Response:
-    return RedirectResponse("/board", status_code=303)
+    return RedirectResponse(LANDING.get(viewer.role, "/board"), status_code=303)
 
 
 @router.get("/board")
