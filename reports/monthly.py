@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from reports.periods import Period
 from reports.stats import nearest_rank, rate
-from reports.timeline import History, Stay, Track, load
+from reports.stays import Owned, Snapshot, local_days, period_events, snapshot
+from reports.timeline import Cut, Replay, Stay
 from reports.weekly import cut_for
 from workflow.park import Park
+
+STAGE_MEASURES = ("at_start", "at_end", "entered", "moved_on", "exited")
 
 
 class Behind(defaultdict[str, list[int]]):
@@ -62,85 +64,78 @@ class OnTime:
         return {"left": left, "on_time": on_time, "rate": rate(on_time, left)}
 
 
-def ended_in(stay: Stay, start: datetime, end: datetime) -> bool:
-    return stay.left_at is not None and start <= stay.left_at < end
-
-
-def left_in_time(history: History, stay: Stay) -> bool | None:
+def left_in_time(replay: Replay, stay: Stay) -> bool | None:
     """Whether a finished stay moved on by its deadline; None for a stay without one."""
     assert stay.left_at is not None
-    due = history.due_date(stay, stay.left_at)
+    due = replay.due_date(stay, stay.left_at)
     if due is None:
         return None
-    return stay.left_by != "exit" and history.local(stay.left_at) <= due
+    return stay.left_by != "exit" and replay.local(stay.left_at) <= due
 
 
-def on_time_in(history: History, start: datetime, end: datetime, behind: Behind,
+def on_time_of(replay: Replay, stays: Iterable[tuple[Owned, Stay]], behind: Behind,
                prefix: str, key: str = "group") -> OnTime:
     """On time per group (`key="group"`), per owner (`"owner"`) or park-wide (`"all"`)."""
     counts = OnTime(prefix, behind)
-    for track in history.tracks:
-        label = {"group": track.group or "", "owner": track.owner, "all": "all"}[key]
-        for stay in track.stays:
-            if ended_in(stay, start, end):
-                in_time = left_in_time(history, stay)
-                if in_time is not None:
-                    counts.add(label, in_time, track.id)
+    for owned, stay in stays:
+        in_time = left_in_time(replay, stay)
+        if in_time is not None:
+            label = {"group": owned.group or "", "owner": owned.owner, "all": "all"}[key]
+            counts.add(label, in_time, owned.project_id)
     return counts
 
 
-def stars_of_visits(park: Park, tracks: Iterable[Track], start: datetime,
-                    end: datetime, behind: Behind) -> dict[str, int]:
-    """How many of the period's visits earned 0, 1, 2, 3 … stars."""
+def stars_of_visits(park: Park, events: Iterable[Any], behind: Behind) -> dict[str, int]:
+    """How many of the period's visits (history rows) earned 0, 1, 2, 3 … stars."""
     rule = park.lifecycle.stars
     levels = sorted({rule.otherwise, *(stars for _, stars in rule.rules)})
     counts = Counter({str(level): 0 for level in levels})
-    for track in tracks:
-        for event, _, when, fields in track.events:
-            if event == "visit" and start <= when < end and \
-                    all(name in fields for name in rule.scores):
-                stars = str(rule.stars_for(fields))
-                counts[stars] += 1
-                behind.add(f"stars.{stars}", track.id)
+    for row in events:
+        fields = row.fields or {}
+        if row.event == "visit" and all(name in fields for name in rule.scores):
+            stars = str(rule.stars_for(fields))
+            counts[stars] += 1
+            behind.add(f"stars.{stars}", row.project_id)
     return dict(sorted(counts.items()))
 
 
 def monthly(session: Session, park: Park, period: Period, *,
             as_recorded: bool = False) -> dict[str, Any]:
     cut = cut_for(period, park, as_recorded)
-    history = load(session, park, cut)
-    start, end = period.start_at(park.tz), cut.until
+    replay = Replay(park, park.calendar(session))
+    start = period.start_at(park.tz)
     lifecycle = park.lifecycle
     events: Counter[str] = Counter({name: 0 for name in lifecycle.events})
     reasons: Counter[str] = Counter(_exit_reasons(park))
     intakes, behind = 0, Behind()
-    for track in history.tracks:
-        for event, _, when, fields in track.events:
-            if start <= when < end:
-                if event == "intake":
-                    intakes += 1
-                    behind.add("intakes", track.id)
-                if event in lifecycle.events:
-                    events[event] += 1
-                    behind.add(f"events.{event}", track.id)
-                if event == "exit" and fields.get("reason"):
-                    reasons[str(fields["reason"])] += 1
-                    behind.add(f"exits_by_reason.{fields['reason']}", track.id)
-    by_group = on_time_in(history, start, end, behind, "on_time.groups")
-    by_owner = on_time_in(history, start, end, behind, "on_time.owners", "owner")
-    overdue_groups, overdue_owners = _overdue_at_end(history, period, behind)
+    happened = period_events(session, park, cut, start)
+    for row in happened:
+        if row.event == "intake":
+            intakes += 1
+            behind.add("intakes", row.project_id)
+        if row.event in lifecycle.events:
+            events[row.event] += 1
+            behind.add(f"events.{row.event}", row.project_id)
+        reason = (row.fields or {}).get("reason") if row.event == "exit" else None
+        if reason:
+            reasons[str(reason)] += 1
+            behind.add(f"exits_by_reason.{reason}", row.project_id)
+    stays = snapshot(session, park, replay, cut, start)
+    left = stays.left
+    by_group = on_time_of(replay, left, behind, "on_time.groups")
+    by_owner = on_time_of(replay, left, behind, "on_time.owners", "owner")
+    overdue_groups, overdue_owners, names = _overdue_at_end(replay, stays, cut, period, behind)
+    names.update({owned.owner: owned.owner_name for owned, _ in left})
     groups = [*lifecycle.groups, ""]
-    owners = sorted({t.owner for t in history.tracks})
-    names = {t.owner: t.owner_name for t in history.tracks}
     return {
         "kind": "monthly", "as_recorded": as_recorded,
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "intakes": intakes,
         "events": dict(events),
-        "stages": _stages(park, history, start, end, behind),
+        "stages": _stages(park, replay, stays.counts, left, behind),
         "on_time": {"groups": by_group.rows("group", groups),
                     "owners": [{**row, "name": names[row["owner"]]}
-                               for row in by_owner.rows("owner", owners)],
+                               for row in by_owner.rows("owner", sorted(names))],
                     "total": by_group.total},
         "overdue_at_end": {
             "groups": [{"group": g, "count": overdue_groups[g]} for g in groups
@@ -149,7 +144,7 @@ def monthly(session: Session, park: Park, period: Period, *,
                        for o in sorted(overdue_owners, key=lambda o: (-overdue_owners[o], o))],
             "total": sum(overdue_groups.values())},
         "exits_by_reason": dict(reasons),
-        "stars": stars_of_visits(park, history.tracks, start, end, behind),
+        "stars": stars_of_visits(park, happened, behind),
         "behind": behind,
     }
 
@@ -160,31 +155,22 @@ def _exit_reasons(park: Park) -> dict[str, int]:
     return {key: 0 for key in (reason.choices if reason and reason.choices else {})}
 
 
-def _stages(park: Park, history: History, start: datetime, end: datetime,
-            behind: Behind) -> list[dict[str, Any]]:
+def _stages(park: Park, replay: Replay, counted: dict[str, dict[str, int]],
+            left: list[tuple[Owned, Stay]], behind: Behind) -> list[dict[str, Any]]:
+    """The funnel (counted by the database), with the days of the stays that ended."""
     lifecycle = park.lifecycle
-    rows = {name: Counter[str]() for name in lifecycle.states}
     days: dict[str, list[float]] = {name: [] for name in lifecycle.states}
-    for track in history.tracks:
-        for stay in track.stays:
-            measures = [name for name, holds in (
-                ("at_start", stay.holds_at(start)), ("at_end", stay.left_at is None),
-                ("entered", start <= stay.entered_at < end)) if holds]
-            if ended_in(stay, start, end):
-                assert stay.left_at is not None
-                measures.append("exited" if stay.left_by == "exit" else "moved_on")
-                days[stay.state].append(
-                    (history.local(stay.left_at) - history.local(stay.entered_at)).days)
-            for measure in measures:
-                rows[stay.state][measure] += 1
-                behind.add(f"stages.{stay.state}.{measure}", track.id)
+    for owned, stay in left:
+        days.setdefault(stay.state, []).append(local_days(replay, stay))
+        behind.add(f"stages.{stay.state}.{'exited' if stay.left_by == 'exit' else 'moved_on'}",
+                   owned.project_id)
     result = []
     for name, state in lifecycle.states.items():
         rule = state.deadline
+        counts = counted.get(name, {})
         result.append({
             "state": name,
-            **{key: rows[name][key] for key in ("at_start", "at_end", "entered", "moved_on",
-                                                "exited")},
+            **{key: counts.get(key, 0) for key in STAGE_MEASURES},
             "days_median": nearest_rank(days[name], 50),
             "days_p90": nearest_rank(days[name], 90),
             "allowed_days": rule.period.months * 30 + rule.period.days if rule else None,
@@ -194,18 +180,19 @@ def _stages(park: Park, history: History, start: datetime, end: datetime,
     return result
 
 
-def _overdue_at_end(history: History, period: Period,
-                    behind: Behind) -> tuple[Counter[str], Counter[str]]:
+def _overdue_at_end(replay: Replay, stays: Snapshot, cut: Cut, period: Period,
+                    behind: Behind) -> tuple[Counter[str], Counter[str], dict[str, str]]:
+    """The stays open at the end, judged on its last day, by group and by owner (and the
+    owners' names)."""
     groups: Counter[str] = Counter()
     owners: Counter[str] = Counter()
-    for track in history.tracks:
-        stay = track.current
-        if stay is None or stay.left_at is not None:
-            continue
-        due = history.due_date(stay, history.cut.until)
+    names: dict[str, str] = {}
+    for owned, stay in stays.open_timed:
+        due = replay.due_date(stay, cut.until)
         if due is not None and due < period.end:
-            groups[track.group or ""] += 1
-            owners[track.owner] += 1
-            behind.add(f"overdue_at_end.groups.{track.group or ''}", track.id)
-            behind.add(f"overdue_at_end.owners.{track.owner}", track.id)
-    return groups, owners
+            groups[owned.group or ""] += 1
+            owners[owned.owner] += 1
+            names[owned.owner] = owned.owner_name
+            behind.add(f"overdue_at_end.groups.{owned.group or ''}", owned.project_id)
+            behind.add(f"overdue_at_end.owners.{owned.owner}", owned.project_id)
+    return groups, owners, names

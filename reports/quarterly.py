@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from reports.monthly import Behind, on_time_in, stars_of_visits
+from reports.monthly import Behind, on_time_of, stars_of_visits
 from reports.periods import Period
 from reports.stats import nearest_rank
-from reports.timeline import History, Track, load
+from reports.stays import period_events, snapshot
+from reports.timeline import Cut, History, Track, load
 from reports.weekly import cut_for, project_ref
 from workflow.park import Park
 
@@ -54,15 +55,23 @@ def quarterly(session: Session, park: Park, period: Period, *,
         "cycle_days": {c: {"count": len(days), "median": nearest_rank(days, 50),
                            "p90": nearest_rank(days, 90)} for c, days in cycles.items()},
         "conversion": _conversion(park, history, start, end, behind),
-        "on_time_by_month": [
-            {"month": month.key, **on_time_in(history, month.start_at(park.tz),
-                                              month.end_at(park.tz), behind,
-                                              f"on_time_by_month.{month.key}", "all").total}
-            for month in period.months()],
-        "stars": stars_of_visits(park, history.tracks, start, end, behind),
+        "on_time_by_month": _on_time_by_month(session, park, history, period, cut, behind),
+        "stars": stars_of_visits(park, period_events(session, park, cut, start), behind),
         "year_earlier": _year_earlier(park, history, period, behind),
         "behind": behind,
     }
+
+
+def _on_time_by_month(session: Session, park: Park, history: History, period: Period,
+                      cut: Cut, behind: Behind) -> list[dict[str, Any]]:
+    result = []
+    for month in period.months():
+        until = min(month.end_at(park.tz), cut.until)
+        month_cut = Cut(until, cut.recorded_by)
+        left = snapshot(session, park, history.replay, month_cut, month.start_at(park.tz)).left
+        counts = on_time_of(history.replay, left, behind, f"on_time_by_month.{month.key}", "all")
+        result.append({"month": month.key, **counts.total})
+    return result
 
 
 def _conversion(park: Park, history: History, start: datetime, end: datetime,

@@ -293,3 +293,27 @@ def test_quarterly_summary_of_the_fourth_quarter_so_far(dataset: Recorder) -> No
 def test_without_history_a_year_back_there_is_no_comparison(dataset: Recorder) -> None:
     # the first project was taken in on 2025-10-09: nothing to compare Q1 2026 with
     assert figures(dataset, "quarterly", "2026-01-15")["year_earlier"] is None
+
+
+def test_every_figure_opens_the_projects_it_counts(dataset: Recorder) -> None:
+    from reports.compute import projects_behind
+    ids = dataset.ids
+    period = period_containing("monthly", on("2026-10-01").date())
+    with reading(dataset.engine) as session:
+        october = compute(session, dataset.park, period)
+
+        def behind(figure: str) -> list[int] | None:
+            found = projects_behind(session, dataset.park, period, october, figure)
+            return sorted(found) if found is not None else None
+
+        # counted by the database, looked up on request
+        assert behind("stages.intake.at_end") == sorted([ids["P3"], ids["P7"]])
+        assert behind("stages.visited.at_start") == sorted([ids["P1"], ids["P4"]])
+        assert behind("stages.opened.at_start") == [ids["P0"]]
+        # judged in Python, carried with the report
+        assert behind("on_time.groups.finance.on_time") == [ids["P5"]]
+        assert behind("overdue_at_end.owners." + CAROL) == [ids["P3"]]
+        assert behind("exits_by_reason.relocated") == [ids["P4"]]
+        assert behind("stars.3") == [ids["P2"]]
+        assert behind("stages.signed.exited") is None  # nobody: no link, no list
+        assert behind("stages.nowhere.at_end") is None

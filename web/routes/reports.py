@@ -23,7 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
-from reports.compute import compute
+from reports.compute import compute, projects_behind
 from reports.periods import Kind, Period, last_full, period_containing
 from reports.present import View, present
 from reports.workbook import write_workbook
@@ -70,10 +70,10 @@ def chosen_period(app: AppDep, kind: Kind, key: str) -> Period:
 
 
 def build_view(session: Session, park: Park, period: Period, recorded: bool,
-               lang: str) -> tuple[View, dict[str, list[int]]]:
-    """The report's View and the projects behind its figures."""
+               lang: str) -> tuple[View, dict[str, Any]]:
+    """The report's View and the report itself (the projects behind its figures)."""
     report = compute(session, park, period, as_recorded=recorded)
-    return present(park, report, period, lang), dict(report.get("behind") or {})
+    return present(park, report, period, lang), report
 
 
 @router.get("/reports")
@@ -114,13 +114,14 @@ def report_projects(request: Request, app: AppDep, session: SessionDep, viewer: 
                     as_recorded: str | None = None) -> Response:
     period = chosen_period(app, visible_kind(viewer, kind), key)
     recorded = is_on(as_recorded)
-    view, behind = build_view(session, app.park, period, recorded, request_lang(request))
-    if figure not in behind:
+    view, report = build_view(session, app.park, period, recorded, request_lang(request))
+    behind = projects_behind(session, app.park, period, report, figure)
+    if behind is None:
         raise NotFound("report_figure_not_found")
     request.state.nav = "reports"
     return page(request, "report_projects.html", {
         "view": view, "figure_title": figure_title(view, figure) or view.title,
-        "rows": projects_by_ids(session, app.park, behind[figure]),
+        "rows": projects_by_ids(session, app.park, behind),
         "back_href": report_href(kind, period.key, recorded)})
 
 
