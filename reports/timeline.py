@@ -178,10 +178,11 @@ class Replay:
             stay.changes.append((row.occurred_at, "resume", int(fields.get("paused_days", 0))))
 
 
-def _history(session: Session, cut: Cut) -> Iterator[Any]:
+def _history(session: Session, cut: Cut, every_field: bool = False) -> Iterator[Any]:
+    fields = _E.fields if every_field else case((_E.event.in_(_FIELDS_READ), _E.fields),
+                                                else_=None)
     query = (select(_E.project_id, _E.event, _E.from_state, _E.to_state, _E.occurred_at,
-                    _U.email.label("actor"),
-                    case((_E.event.in_(_FIELDS_READ), _E.fields), else_=None).label("fields"))
+                    _U.email.label("actor"), fields.label("fields"))
              .join(User, _U.id == _E.actor_id)
              .where(_E.occurred_at < cut.until))
     if cut.recorded_by is not None:
@@ -205,8 +206,12 @@ class History:
         return self.replay.local(moment)
 
 
-def load(session: Session, park: Park, cut: Cut) -> History:
-    """Every project that had been taken in by the cut, replayed up to it."""
+def load(session: Session, park: Park, cut: Cut, *, every_field: bool = False) -> History:
+    """Every project that had been taken in by the cut, replayed up to it.
+
+    The tracks' events carry the fields the reports read; `every_field`: every event's
+    fields (the ledger shows them all).
+    """
     owner = User.__table__.alias("owner")  # type: ignore[attr-defined]
     projects = {row.id: row for row in session.connection().execute(
         select(_P.id, _P.name, _P.category, _P.group, owner.c.email, owner.c.name.label("oname"))
@@ -214,7 +219,7 @@ def load(session: Session, park: Park, cut: Cut) -> History:
     replay = Replay(park, park.calendar(session))
     result: list[Track] = []
     batch: list[Any] = []
-    for row in _history(session, cut):
+    for row in _history(session, cut, every_field):
         if batch and batch[0].project_id != row.project_id:
             result.append(_track(replay, projects[batch[0].project_id], batch))
             batch = []

@@ -80,6 +80,9 @@ class Transition:
     actor_id: int
     occurred_at: datetime
     fields: Mapping[str, Any] = field(default_factory=dict)
+    # brought in from a ledger (台账): its dates are history, so observers plan only what is
+    # still ahead (no reminder for a day that passed before parkflow knew the project)
+    imported: bool = False
 
     @property
     def stage_changed(self) -> bool:
@@ -161,11 +164,20 @@ def deadline_status(due_at: datetime | None, now: datetime, soon: timedelta) -> 
 
 # ---------------------------------------------------------------- writing
 
+# what marks a history entry brought in from a ledger (shown by its label, never as an id)
+IMPORTED_MARK = "imported"
+IMPORTED: Mapping[str, Any] = {IMPORTED_MARK: True}
+
 def add_project(session: Session, park: Park, *, name: str, category: str, owner: str | User,
-                actor: str | User, intake: str | date | datetime | None = None) -> Snapshot:
-    """Enter a project into the library (状态: intake) with its first history entry."""
+                actor: str | User, intake: str | date | datetime | None = None,
+                imported: bool = False) -> Snapshot:
+    """Enter a project into the library (状态: intake) with its first history entry.
+
+    `imported`: brought in from a ledger by someone the import allowed (leaders, admins);
+    the history entry is marked so.
+    """
     actor_user = require_actor(session, actor)
-    if actor_user.role not in ("member", "leader"):
+    if not imported and actor_user.role not in ("member", "leader"):
         raise NotPermitted("not_allowed", field="by", actor=actor_user.email, event="intake",
                            roles=("member", "leader"))
     name = name.strip()
@@ -194,21 +206,26 @@ def add_project(session: Session, park: Park, *, name: str, category: str, owner
     ).returning(_P.id)).scalar_one()
     history_id = record_history(session, project_id=project_id, event="intake", from_state=None,
                          to_state=initial, actor_id=actor_user.id, occurred_at=occurred_at,
-                         recorded_at=now, fields={})
+                         recorded_at=now, fields=dict(IMPORTED) if imported else {})
     draft = load_snapshot(session, project_id)
     due_at = stored_due_at(park, session, draft)
     session.execute(update(Project).where(_P.id == project_id).values(
         stage_entry_id=history_id, due_at=due_at))
     after = replace(draft, stage_entry_id=history_id, due_at=due_at)
     notify(session, park, Transition(None, after, "intake", history_id, user_id(actor_user),
-                                      occurred_at))
+                                      occurred_at, imported=imported))
     return after
 
 
 def advance(session: Session, park: Park, *, project_id: int, event: str, actor: str | User,
             at: str | date | datetime | None = None,
-            fields: Mapping[str, Any] | None = None) -> Transition:
-    """Fire `event` on a project: validate, move, write history; one transaction."""
+            fields: Mapping[str, Any] | None = None, imported: bool = False) -> Transition:
+    """Fire `event` on a project: validate, move, write history; one transaction.
+
+    `imported`: an event of a ledger's history, fired for someone the import allowed
+    (leaders, admins): the event's roles are not asked, every other rule is; the history
+    entry is marked imported.
+    """
     lifecycle = park.lifecycle
     spec = lifecycle.events.get(event)
     if spec is None:
@@ -216,7 +233,7 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
                               choices=list(lifecycle.events))
     before = load_snapshot(session, project_id)
     actor_user = require_actor(session, actor)
-    refused = refusal(park, spec, before, actor_user)
+    refused = refusal(park, spec, before, None if imported else actor_user)
     if refused is not None:
         raise refused
     token = Token(before.state, before.exited_from)
@@ -229,12 +246,12 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
     after = _next_snapshot(park, session, before, spec, token, clean, occurred_at)
     history_id = record_history(session, project_id=before.id, event=event, from_state=before.state,
                          to_state=after.state, actor_id=actor_user.id, occurred_at=occurred_at,
-                         recorded_at=now, fields=clean)
+                         recorded_at=now, fields={**clean, **IMPORTED} if imported else clean)
     if after.state != before.state:
         after = replace(after, stage_entry_id=history_id)
     save(session, before, after)
     transition = Transition(before, after, event, history_id, user_id(actor_user), occurred_at,
-                            clean)
+                            clean, imported=imported)
     notify(session, park, transition)
     return transition
 
