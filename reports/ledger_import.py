@@ -2,17 +2,18 @@
 
     read     the first sheet of an .xlsx, or a .csv (UTF-8 with or without BOM, or GB18030);
              headers in Chinese or English (`reports.ledger.columns`: the export's headers)
-    check    every row against the rules of the events (`workflow.fields`, the order and the
-             date of events, the lifecycle's way through); every problem is reported with its
-             row (as the spreadsheet numbers it: the header is row 1), column and reason
-    write    each row through the use cases (`add_project`, `advance`, marked imported), in
-             the caller's transaction, inside a savepoint that is rolled back unless every
-             row went in and this is no dry run
+    check    every row against the rules of the events (`reports.ledger_rows`): every problem
+             is reported with its row (as the spreadsheet numbers it: the header is row 1),
+             column (as written) and reason (from the catalogue, in the reader's language)
+    write    every row through the engine's import (`workflow.project_import`): the rules of
+             `add_project` and `advance` once more, then the rows written in batches
 
-An imported project's history: the intake and one event per date filled in, each occurring
-at the start of its day in park time (as `--at D`; today means now), recorded now, by the
-person importing, marked `imported`. Deadlines are computed from those dates as for any
-event; reminders are planned only for what is still ahead (`Transition.imported`).
+An imported project's history: the intake and one event per date filled in, in the order of
+the definition, each occurring at the start of its day in park time (as `--at D`; today
+means now), recorded now, by the person importing, marked `imported`. Deadlines count from
+those dates as for any event; reminders are planned only for what is still ahead.
+Nothing is written if any row has a problem, nor on a dry run (the engine's rules run all
+the same, inside a savepoint that is rolled back).
 """
 
 from __future__ import annotations
@@ -24,18 +25,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from db.models import User
 from reports.ledger import columns
-from reports.ledger_rows import Checker, ColumnLabels, Problem, RowPlan, header_map
+from reports.ledger_rows import Checker, ColumnLabels, Problem, RowPlan, by_row, header_map
 from reports.spreadsheet import format_of, read_table
-from workflow.errors import NotPermitted, WorkflowError
 from workflow.labels import Labels
 from workflow.park import Park
-from workflow.projects import add_project, advance
-from workflow.users import require_actor
+from workflow.project_import import PastProject, enter_projects, require_importer
 
-IMPORTERS = ("leader", "admin")  # who may bring a ledger in
-Progress = Callable[[str, int, int], None]  # (stage: read | check | write, done, total)
+Progress = Callable[[str, int, int], None]  # (stage: check | write, done, total)
 
 
 @dataclass
@@ -58,15 +55,6 @@ class ImportResult:
                 "problems": [p.as_json() for p in self.problems]}
 
 
-def require_importer(session: Session, actor: str) -> User:
-    """The person importing, if a leader or an admin; NotPermitted (exit 3) otherwise."""
-    user = require_actor(session, actor)
-    if user.role not in IMPORTERS:
-        raise NotPermitted("not_allowed", field="by", actor=user.email, event="import",
-                           roles=IMPORTERS)
-    return user
-
-
 def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -75,52 +63,38 @@ def import_ledger(session: Session, park: Park, *, data: bytes, filename: str, a
                   lang: str, dry_run: bool = False,
                   progress: Progress | None = None) -> ImportResult:
     """Check the ledger in `data` and, unless refused or a dry run, write every row."""
-    importer = require_importer(session, actor)
+    require_importer(session, actor)  # before reading: the file is none of their business
     table = read_table(data, format_of(filename), filename)
     labels = ColumnLabels(Labels.of(park, lang), columns(park.lifecycle))
     header, body = (table[0], table[1:]) if table else ([], [])
     mapping, problems = header_map(header, labels)
     checker = Checker(session, park, labels, mapping)
-    plans: list[RowPlan] = []
     rows = [(n, cells) for n, cells in enumerate(body, 2) if any(c is not None for c in cells)]
+    plans: list[RowPlan] = []
     for done, (number, cells) in enumerate(rows, 1):
         plan, found = checker.check(number, cells)
         problems += found
-        if plan is not None and not found:
+        if plan is not None:
             plans.append(plan)
         if progress:
             progress("check", done, len(rows))
+    digest = digest_of(data)
     if any(p.row == 1 for p in problems):  # without the right columns no row can go in
-        return ImportResult(len(rows), 0, problems, digest_of(data), dry_run)
+        return ImportResult(len(rows), 0, sorted(problems, key=by_row), digest, dry_run)
     savepoint = session.begin_nested()
     try:
-        ids = _write(session, park, plans, importer, labels, problems, progress)
+        ids, refusals = enter_projects(
+            session, park, actor=actor,
+            projects=[PastProject(p.name, p.category, p.owner, p.intake, p.events)
+                      for p in plans],
+            progress=(lambda done, total: progress("write", done, total)) if progress
+            else None)
     except BaseException:
         savepoint.rollback()
         raise
+    problems += [plans[r.index].problem_of(r.error, r.step, labels) for r in refusals]
     if problems or dry_run:
         savepoint.rollback()
-        return ImportResult(len(rows), 0, sorted(problems), digest_of(data), dry_run)
+        return ImportResult(len(rows), 0, sorted(problems, key=by_row), digest, dry_run)
     savepoint.commit()
-    return ImportResult(len(rows), len(ids), [], digest_of(data), dry_run, ids)
-
-
-def _write(session: Session, park: Park, plans: list[RowPlan], importer: User,
-           labels: ColumnLabels, problems: list[Problem], progress: Progress | None) -> list[int]:
-    """Each checked row through the use cases; a refusal becomes the row's problem."""
-    ids = []
-    for done, plan in enumerate(plans, 1):
-        step = "intake"
-        try:
-            project = add_project(session, park, name=plan.name, category=plan.category,
-                                  owner=plan.owner, actor=importer, intake=plan.intake,
-                                  imported=True)
-            for step, day, fields in plan.events:
-                advance(session, park, project_id=project.id, event=step, actor=importer,
-                        at=day, fields=fields, imported=True)
-            ids.append(project.id)
-        except WorkflowError as exc:  # a rule the check does not know of: still the row's
-            problems.append(plan.problem_of(exc, step, labels))
-        if progress:
-            progress("write", done, len(plans))
-    return ids
+    return ImportResult(len(rows), len(ids), [], digest, dry_run, ids)

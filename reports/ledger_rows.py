@@ -52,7 +52,7 @@ class ColumnLabels(Labels):
         return self.headers.get(name) or super().field(name, event)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One problem of the ledger: its row (the header is row 1), column (as written) and
     reason (in the reader's language)."""
@@ -76,6 +76,11 @@ class HeaderMap:
         return self.written.get(key) or labels.headers.get(key, key)
 
 
+def by_row(problem: Problem) -> int:
+    """Problems in the order of the rows (within a row, the order they were found)."""
+    return problem.row
+
+
 def header_map(header: Sequence[Any], labels: ColumnLabels) -> tuple[HeaderMap, list[Problem]]:
     """The file's columns, and the problems of its header row (row 1)."""
     langs = [Labels(labels.lifecycle, labels.approvals, lang) for lang in LANGS]
@@ -97,7 +102,10 @@ def header_map(header: Sequence[Any], labels: ColumnLabels) -> tuple[HeaderMap, 
                 "duplicate_column", value=written, first=mapping.written[col.key]), labels))
         else:
             mapping.index[col.key], mapping.written[col.key] = position, written
-    for key in REQUIRED:
+    # the project's columns, and the date of every event some of whose fields are there
+    wanted = list(REQUIRED) + [f"{c.event}_date" for c in labels.columns
+                               if c.field is not None and c.key in mapping.index]
+    for key in dict.fromkeys(wanted):
         if key not in mapping.index:
             problems.append(_problem(1, labels.headers[key],
                                      ValidationError("missing_column", field=key), labels))
@@ -141,7 +149,7 @@ class Checker:
         self.park, self.labels, self.mapping = park, labels, mapping
         self.today = park.now().astimezone(park.tz).date()
         self.events = ledger_events(park.lifecycle)
-        self.users = list(session.exec(select(User)).all())  # type: ignore[call-overload]
+        self.users = list(session.scalars(select(User)))
         self.names, self.codes = _existing(session, park)
         self.seen_names: dict[str, int] = {}
         self.seen_codes: dict[str, int] = {}
@@ -158,6 +166,8 @@ class Checker:
             return cells[position] if position is not None and position < len(cells) else None
 
         def refuse(key: str, error: WorkflowError) -> None:
+            if key not in self.mapping.index:
+                return  # a missing column: the header's problem (row 1), not each row's
             problems.append(_problem(row, self.mapping.column_of(key, self.labels), error,
                                      self.labels))
 
