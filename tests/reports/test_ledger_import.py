@@ -103,7 +103,8 @@ def test_ten_broken_rows_are_each_reported_and_nothing_is_written(
     rows = [
         line("坏日期项目", 入库日期="2026-13-01"),
         line("未知类别项目", 类别="生物医药类"),
-        line("坏信用代码项目", **VISITED, **{**REGISTERED, "统一社会信用代码": GOOD_USCC[:-1] + "4"}),
+        line("坏信用代码项目", **VISITED,
+             **{**REGISTERED, "统一社会信用代码": GOOD_USCC[:-1] + "4"}),
         line("七分项目", **{**VISITED, "团队人才层次": 7}),
         line(None),
         line("无人负责项目", 负责人="nobody@park.test"),

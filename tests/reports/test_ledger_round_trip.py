@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from db.engine import make_engine, reading, writing
 from reports.ledger import build_ledger, export_ledger
 from reports.ledger_import import import_ledger
-from tests.factories import LEADER, PEOPLE, NOW, ledger_projects
+from tests.factories import LEADER, NOW, PEOPLE, ledger_projects
 from workflow.clock import FixedClock
 from workflow.labels import Labels
 from workflow.park import Park
