@@ -36,7 +36,7 @@ HEADERS_EN = ["ID", "Project name", "Category", "Owner", "Group", "Intake date",
               "Stars", "Current state", "Due date", "Days overdue"]
 ADDRESS = "合肥市高新区望江西路 800 号"
 NOTHING_YET = [None] * 18  # the five events' dates and fields
-ROWS_ON_11_20 = [
+ROWS_ON_11_20: list[list[Any]] = [
     [1, "量子精密测量", "科技成果转化类", ALICE, "项目组", D("2026-11-02"), *NOTHING_YET, None,
      "已入库·待走访", D("2026-11-09"), 11],
     [2, "合肥量测芯片", "校友产业化类", BOB, "投融资组", D("2026-10-12"), D("2026-10-15"),
