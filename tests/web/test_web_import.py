@@ -117,3 +117,15 @@ def test_the_ledger_downloads_as_a_workbook(web: Web, tmp_path: Any) -> None:
     path.write_bytes(response.content)
     sheet = load_workbook(path).active
     assert [c.value for c in sheet[2]][:3] == [1, "量子精密测量", "科技成果转化类"]
+
+
+def test_an_imported_history_reads_as_imported_on_the_project_page(web: Web) -> None:
+    leader = web.signed_in("leader")
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', upload(leader, LEDGER).text)
+    assert digest is not None
+    upload(leader, LEDGER, action="import", digest=digest.group(1))
+    html = leader.get("/projects/1").text
+    assert html.count("<dt>由台账导入</dt><dd>是</dd>") == 2  # the intake and the visit
+    assert "imported" not in html
+    facts = html[html.index('id="h-facts"'):html.index('id="h-timeline"')]
+    assert "由台账导入" not in facts  # a mark of the history, not a fact of the project
