@@ -38,6 +38,7 @@ from workflow.projects import (
     fire_event,
     new_snapshot,
     notify,
+    stored_due_at,
     user_id,
 )
 from workflow.users import require_actor
@@ -132,8 +133,9 @@ def _replay(session: Session, park: Park, past: PastProject, now: datetime) -> _
         name = check_new_project(park, name=past.name, category=past.category)
         check_owner(past.owner)
         occurred_at = resolve_moment(past.intake, field="intake_date", tz=park.tz, now=now)
+        # the deadline of the stage the project ends in is computed once, at the end
         project = new_snapshot(park, session, name=name, category=past.category,
-                               owner=past.owner, occurred_at=occurred_at)
+                               owner=past.owner, occurred_at=occurred_at, deadline=False)
         history = [_entry("intake", None, project.state, occurred_at, {}, now)]
         entry = 0
         for step, at, fields in past.events:
@@ -142,7 +144,7 @@ def _replay(session: Session, park: Park, past: PastProject, now: datetime) -> _
                 raise ValidationError("unknown_event", field="event", value=step,
                                       choices=list(park.lifecycle.events))
             after, clean = fire_event(park, session, project, spec, actor=None, at=at,
-                                      fields=fields, now=now)
+                                      fields=fields, now=now, deadline=False)
             history.append(_entry(step, project.state, after.state, after.last_event_at,
                                   clean, now))
             if after.state != project.state:
@@ -150,7 +152,8 @@ def _replay(session: Session, park: Park, past: PastProject, now: datetime) -> _
             project = after
     except WorkflowError as exc:
         raise _Refused(step, exc) from exc
-    return _Entered(project, history, entry)
+    return _Entered(replace(project, due_at=stored_due_at(park, session, project)), history,
+                    entry)
 
 
 def _entry(event: str, from_state: str | None, to_state: str, occurred_at: datetime,

@@ -222,9 +222,9 @@ def check_owner(owner: User) -> None:
 
 
 def new_snapshot(park: Park, session: Session, *, name: str, category: str, owner: User,
-                 occurred_at: datetime, project_id: int = 0) -> Snapshot:
+                 occurred_at: datetime, project_id: int = 0, deadline: bool = True) -> Snapshot:
     """A project just taken in at `occurred_at`, as its row reads before it is written (its
-    deadline counted from the intake)."""
+    deadline counted from the intake; `deadline` False: left to be computed later)."""
     entry = initial_milestone(park.lifecycle.milestones) or "intake"
     draft = Snapshot(
         id=project_id, name=name, category=category, state=park.lifecycle.initial,
@@ -232,7 +232,7 @@ def new_snapshot(park: Park, session: Session, *, name: str, category: str, owne
         milestones={entry: local_date(occurred_at, park.tz).isoformat()}, adjustments=(),
         exited_from=None, due_at=None, stage_entry_id=None, last_event_at=occurred_at,
         last_follow_up_at=None, suspended_at=None, version=1)
-    return replace(draft, due_at=stored_due_at(park, session, draft))
+    return replace(draft, due_at=stored_due_at(park, session, draft) if deadline else None)
 
 
 def advance(session: Session, park: Park, *, project_id: int, event: str, actor: str | User,
@@ -264,10 +264,11 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
 
 def fire_event(park: Park, session: Session, before: Snapshot, spec: EventDef, *,
                actor: User | None, at: str | date | datetime | None,
-               fields: Mapping[str, Any] | None,
-               now: datetime) -> tuple[Snapshot, dict[str, Any]]:
+               fields: Mapping[str, Any] | None, now: datetime,
+               deadline: bool = True) -> tuple[Snapshot, dict[str, Any]]:
     """The rules of an event, applied to a project in memory: who may (not asked without an
-    `actor`), the state, the fields, the date. The project after it, and the clean fields."""
+    `actor`), the state, the fields, the date. The project after it (`deadline` False: its
+    due_at left to be computed later), and the clean fields."""
     refused = refusal(park, spec, before, actor)
     if refused is not None:
         raise refused
@@ -277,7 +278,8 @@ def fire_event(park: Park, session: Session, before: Snapshot, spec: EventDef, *
                                  previous=before.last_event_at)
     if not park.machine.fire(token, spec.name):
         raise Conflict("invalid_transition", field="event", event=spec.name, state=before.state)
-    return _next_snapshot(park, session, before, spec, token, clean, occurred_at), clean
+    return _next_snapshot(park, session, before, spec, token, clean, occurred_at,
+                          deadline), clean
 
 
 def follow_up(session: Session, park: Park, *, project_id: int, actor: str | User, note: str,
@@ -350,7 +352,8 @@ def save(session: Session, before: Snapshot, after: Snapshot) -> None:
 
 
 def _next_snapshot(park: Park, session: Session, before: Snapshot, spec: EventDef,
-                   token: Token, clean: Mapping[str, Any], occurred_at: datetime) -> Snapshot:
+                   token: Token, clean: Mapping[str, Any], occurred_at: datetime,
+                   deadline: bool = True) -> Snapshot:
     lifecycle = park.lifecycle
     milestones = dict(before.milestones)
     if spec.stamps:
@@ -372,7 +375,7 @@ def _next_snapshot(park: Park, session: Session, before: Snapshot, spec: EventDe
         suspended_at=None if lifecycle.states[token.state].final else before.suspended_at,
         version=before.version + 1,
     )
-    return replace(draft, due_at=stored_due_at(park, session, draft))
+    return replace(draft, due_at=stored_due_at(park, session, draft) if deadline else None)
 
 
 def record_history(session: Session, **values: Any) -> int:
