@@ -32,7 +32,7 @@ from workflow.labels import Labels
 from workflow.park import Park
 from workflow.project_import import PastProject, enter_projects, require_importer
 
-Progress = Callable[[str, int, int], None]  # (stage: check | write, done, total)
+Progress = Callable[[str, int, int], None]  # (stage: check | rules | write, done, total)
 
 
 @dataclass
@@ -87,8 +87,7 @@ def import_ledger(session: Session, park: Park, *, data: bytes, filename: str, a
             session, park, actor=actor,
             projects=[PastProject(p.name, p.category, p.owner, p.intake, p.events)
                       for p in plans],
-            progress=(lambda done, total: progress("write", done, total)) if progress
-            else None)
+            progress=progress)
     except BaseException:
         savepoint.rollback()
         raise

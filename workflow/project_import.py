@@ -46,7 +46,7 @@ from workflow.users import require_actor
 IMPORTERS = ("leader", "admin")  # who may bring a library in
 BATCH = 500  # projects written per round of statements
 Moment = str | date | datetime
-Progress = Callable[[int, int], None]  # (projects done, of)
+Progress = Callable[[str, int, int], None]  # (stage: rules | write, projects done, of)
 
 _P, _E = columns(Project), columns(ProjectEvent)
 _INSERT_PROJECTS = insert(Project.__table__).returning(  # type: ignore[attr-defined]
@@ -110,13 +110,15 @@ def enter_projects(session: Session, park: Park, *, projects: Sequence[PastProje
             entered.append(_replay(session, park, past, now))
         except _Refused as refused:
             refusals.append(Refusal(index, refused.step, refused.error))
+        if progress and ((index + 1) % BATCH == 0 or index + 1 == len(projects)):
+            progress("rules", index + 1, len(projects))
     if refusals:
         return [], refusals
     ids: list[int] = []
     for start in range(0, len(entered), BATCH):
         ids += _write(session, park, entered[start:start + BATCH], importer, now)
         if progress:
-            progress(len(ids), len(entered))
+            progress("write", len(ids), len(entered))
     return ids, []
 
 

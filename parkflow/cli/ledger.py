@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # imported when the command runs: other commands start faster
 
 FileArg = Annotated[str, typer.Argument(metavar="FILE.xlsx|FILE.csv")]
 STAGES = {"read": N_("Reading the history"), "write": N_("Writing"),
-          "check": N_("Checking the rows")}
+          "check": N_("Checking the rows"), "rules": N_("Applying the lifecycle's rules")}
 SHOWN_FROM = 500  # rows: a shorter ledger is done before a bar would be read
 Advance = Callable[[str, int, int], None]  # (stage, done, total)
 
