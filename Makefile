@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.web
+	$(BIN)/python -m bench.report_figures
 	$(BIN)/python -m bench.ledger
 
 clean:

@@ -27,6 +27,7 @@ from db.engine import make_engine, writing
 from db.migrate import upgrade
 from parkflow.wiring import make_park
 from reports.ledger_import import import_ledger
+from reports.present import ColumnKind
 from reports.spreadsheet import Table, read_table, write_table
 from workflow.calendar_store import seed_calendar
 from workflow.clock import FixedClock
@@ -117,7 +118,8 @@ def main() -> None:
     args = parser.parse_args()
     rows = ledger_rows(args.rows)
     buffer = io.BytesIO()
-    write_table(buffer, Table("台账", HEADER, rows), "xlsx")
+    kinds: list[ColumnKind] = ["date" if name.endswith("日期") else "text" for name in HEADER]
+    write_table(buffer, Table("台账", HEADER, rows, kinds), "xlsx")
     data = buffer.getvalue()
     loads = [load_average()]
     with tempfile.TemporaryDirectory() as folder:

@@ -239,14 +239,18 @@ class Builder:
 
     def weekly(self, weeks_ago: int) -> list[Any]:
         """The agenda (task force) and the digest (leaders) of the Monday `weeks_ago` back."""
-        from notifications.planning import plan_periodic, weekly_slot_at_or_before
-        rule, people = self.rule, self.people
-        return [planned
-                for kind, slot_rule, readers in (("agenda", rule.agenda, people.task_force),
-                                                 ("digest", rule.digest, people.leaders))
-                for planned in plan_periodic(
-                    kind, weekly_slot_at_or_before(slot_rule, STEADY_NOW, PARK_TZ)
-                    - timedelta(days=7 * weeks_ago), readers, PARK_TZ)]
+        from notifications.planning import Occurrence, occurrence_at_or_before, plan_periodic
+        from workflow.calendar import BusinessCalendar
+        rule, people, back = self.rule, self.people, timedelta(days=7 * weeks_ago)
+        planned = []
+        for kind, slot_rule, readers in (("agenda", rule.agenda, people.task_force),
+                                         ("digest", rule.digest, people.leaders)):
+            # weekends only: the synthetic weeks have no holidays
+            latest = occurrence_at_or_before(slot_rule, STEADY_NOW, PARK_TZ, BusinessCalendar())
+            assert latest is not None
+            planned += plan_periodic(kind, Occurrence(latest.anchor - back, latest.at - back),
+                                     readers, PARK_TZ)
+        return planned
 
     def _settled_project(self, pid: int) -> Row:
         rng = self.rng

@@ -27,6 +27,7 @@ from db.models import (
 from i18n import DEFAULT_LANG, N_, gettext
 from i18n.formats import format_day, format_number
 from notifications.outbox import Claimed
+from notifications.reports import report_mail, week_label
 from workflow.labels import Labels
 from workflow.park import Park
 from workflow.projects import Snapshot, deadline_of, load_snapshot
@@ -143,50 +144,19 @@ class ContextBuilder:
                 "overdue": self.overdue_rows(now, lang)}
 
     def _agenda(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
-        today = self._today(now)
-        week_end = today + timedelta(days=6)
-        lifecycle, labels = self.park.lifecycle, self.labels(lang)
-        new_intakes, visits_due, star_follow_ups = [], [], []
-        owners = {u.id: u.name for u in self.session.execute(select(User)).scalars()}
-        projects = self.session.execute(select(Project).where(_P.state != "exited")).scalars()
-        for p in projects:
-            intake = date.fromisoformat(p.milestones.get("intake", today.isoformat()))
-            url = self.url(f"/projects/{p.id}")
-            if today - timedelta(days=7) <= intake <= today:
-                new_intakes.append({"name": p.name, "url": url, "owner_name": owners[p.owner_id],
-                                    "category_label": labels.category(p.category),
-                                    "intake_date": intake.isoformat()})
-            if p.state == lifecycle.initial and p.due_at is not None:
-                due = (p.due_at.astimezone(self.park.tz) - timedelta(days=1)).date()
-                if due <= week_end:
-                    visits_due.append({"name": p.name, "url": url,
-                                       "owner_name": owners[p.owner_id],
-                                       "stage_label": self.stage_label(p.state, lang),
-                                       "due_date": due.isoformat()})
-            if p.stars >= 1 and p.state in lifecycle.reminders.follow_up_states:
-                last = p.last_follow_up_at
-                star_follow_ups.append({
-                    "name": p.name, "url": url, "owner_name": owners[p.owner_id],
-                    "stars": p.stars,
-                    "last_follow_up_date": last.astimezone(self.park.tz).date().isoformat()
-                    if last else None})
-        iso_year, iso_week, _ = today.isocalendar()
-        return {
-            "meeting": {"date": today.isoformat(),
-                        "week_label": gettext(lang, N_("week %(week)s of %(year)s"),
-                                              week=iso_week, year=iso_year)},
-            "board_url": self.url("/board"),
-            "new_intakes": new_intakes, "visits_due": visits_due,
-            "overdue": self.overdue_rows(now, lang), "star_follow_ups": star_follow_ups,
-            "pending_approvals": pending_approvals_for_agenda(self, lang),
-        }
-
+        """The meeting's agenda: last week's report, as the meeting reads it."""
+        context = self._report(claimed, lang, now)
+        slot = datetime.fromisoformat(claimed.payload["slot"]) if "slot" in claimed.payload \
+            else now
+        context["meeting"] = week_label(slot.astimezone(self.park.tz).date(), lang)
+        return context
 
     def _report(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
-        from notifications import reports
-        slot = datetime.fromisoformat(claimed.payload["slot"])
-        build = reports.monthly if claimed.kind == "monthly_report" else reports.quarterly
-        return build(self.session, self.park, slot, lang, self.url)
+        slot = datetime.fromisoformat(claimed.payload["slot"]) if "slot" in claimed.payload \
+            else now
+        report, attachment = report_mail(self.session, self.park, claimed.kind, slot, lang,
+                                         self.url)
+        return {"report": report, "attachments": [attachment]}
 
     def _calendar_missing(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
         year = int(claimed.payload["year"])
@@ -284,20 +254,3 @@ class ContextBuilder:
 def whole(area: float) -> int | float:
     """An area as people write it: 1200, not 1200.0."""
     return int(area) if float(area).is_integer() else area
-
-
-def pending_approvals_for_agenda(builder: ContextBuilder, lang: str) -> list[dict[str, Any]]:
-    """The approvals still waiting for a leader, for the weekly meeting agenda."""
-    a = columns(Approval)
-    pending = builder.session.execute(
-        select(Approval).where(a.state.in_(builder.park.approvals.pending_states))
-        .order_by(a.id)).scalars()
-    rows = []
-    for approval in pending:
-        info = builder.approval(approval, lang)
-        project = builder.session.get(Project, approval.project_id)
-        rows.append({"kind_label": info["kind_label"],
-                     "subject_name": project.name if project else "",
-                     "requested_by_name": info["requested_by_name"],
-                     "submitted_date": info["submitted_at"][:10], "url": info["url"]})
-    return rows

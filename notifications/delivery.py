@@ -103,7 +103,8 @@ def _deliver_one(engine: Engine, park: Park, mailer: Mailer, chat: ChatPoster,
             context, lang = ContextBuilder(session, park, settings.base_url).build(row, now)
         rendered = render_message(row.kind, context, lang=lang)
         email = build_email(rendered, sender=settings.sender, recipients=[row.recipient],
-                            dedupe_key=row.dedupe_key, domain=settings.domain, date=now)
+                            dedupe_key=row.dedupe_key, domain=settings.domain, date=now,
+                            attachments=context.get("attachments", ()))
     except (RenderError, NotFound, KeyError, ValueError) as exc:
         # one broken message must not block the whole outbox
         return _settle_failure(engine, park, row, worker, now, f"{type(exc).__name__}: {exc}",

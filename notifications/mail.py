@@ -33,7 +33,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from notifications.render import RenderedMessage
@@ -78,8 +78,10 @@ def build_email(
     dedupe_key: str,
     domain: str,
     date: datetime,
+    attachments: Sequence[Any] = (),
 ) -> EmailMessage:
-    """A multipart/alternative email (text, then HTML) with a Message-ID derived from the key."""
+    """A multipart/alternative email (text, then HTML) with a Message-ID derived from the key;
+    with attachments (filename, content, mimetype), multipart/mixed around it."""
     if isinstance(recipients, str) or not recipients:
         raise ValueError("recipients must be a non-empty sequence of addresses")
     if date.tzinfo is None or date.utcoffset() is None:
@@ -95,6 +97,10 @@ def build_email(
     # base64 keeps the body 7-bit clean: smtplib never negotiates 8BITMIME by itself.
     mail.set_content(message.text, cte="base64")
     mail.add_alternative(message.html, subtype="html", cte="base64")
+    for item in attachments:
+        maintype, subtype = item.mimetype.split("/", 1)
+        mail.add_attachment(item.content, maintype=maintype, subtype=subtype,
+                            filename=item.filename)
     return mail
 
 

@@ -2,7 +2,8 @@
 
 The ladder (SPEC §3): 提醒 to the owner before the due day and on it, 预警 the day after a
 missed deadline to the owner, the group lead and the leaders; 周问询 for star projects every
-7 days without a follow-up; 督办 digests and the 周例会 agenda on their weekly slots.
+7 days without a follow-up; 督办 digests and the 周例会 agenda on their weekly slots, the
+月调度 and 季总结 reports on their monthly ones (moved to working days where the slot says so).
 Every planned message carries the dedupe key that makes it exist once in the outbox.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from states.definition import MonthlySlot, ReminderRule, WeeklySlot
+from workflow.calendar import BusinessCalendar
 
 STAGE_KINDS = ("reminder", "warning")
 PERIODIC_KINDS = ("agenda", "digest", "monthly_report", "quarterly_report")
@@ -124,43 +126,97 @@ def plan_inquiry(project_id: int, owner: str, anchor: date, k: int, rule: Remind
         payload={"anchor": anchor.isoformat(), "k": k})
 
 
-def weekly_slot_at_or_before(slot: WeeklySlot, now: datetime, tz: ZoneInfo) -> datetime:
-    """The latest occurrence of a weekly slot that is not after `now`."""
-    local = now.astimezone(tz)
-    day = local.date() - timedelta(days=(local.weekday() - slot.weekday) % 7)
-    moment = datetime.combine(day, time(slot.hour, slot.minute), tzinfo=tz)
-    return moment if moment <= local else moment - timedelta(days=7)
+# ---------------------------------------------------------------- the periodic mails
+#
+# Each periodic mail has one occurrence per period, named by its anchor: the slot's weekday in
+# its Monday–Sunday week, or the 1st of its month. The anchor keys the outbox, so moving a
+# sending off a day off (or a calendar corrected after it went out) never makes a second mail
+# for the same period. The APScheduler jobs only wake the sweep; these functions decide.
+
+# Looking back for the latest occurrence skips weeks without one; no calendar has a year of
+# them, so a longer search means there is none (a broken calendar file).
+_LOOK_BACK = 60
 
 
-def monthly_slot_at_or_before(slot: MonthlySlot, now: datetime, tz: ZoneInfo) -> datetime:
-    """The latest first-of-the-month occurrence (every n months from January) not after now."""
-    local = now.astimezone(tz)
-    month0 = (local.month - 1) // slot.every_months * slot.every_months  # 0-based
-    year = local.year
-    while True:
-        moment = datetime(year, month0 + 1, 1, slot.hour, slot.minute, tzinfo=tz)
-        if moment <= local:
-            return moment
-        month0 -= slot.every_months
-        if month0 < 0:
-            month0, year = month0 + 12, year - 1
+@dataclass(frozen=True)
+class Occurrence:
+    """One sending of a periodic mail: `anchor` names its period, `at` is when it goes out."""
+
+    anchor: date
+    at: datetime
 
 
-def slot_at_or_before(slot: Slot, now: datetime, tz: ZoneInfo) -> datetime:
+def anchor_at_or_before(slot: Slot, day: date) -> date:
+    """The latest anchor (the slot's weekday, or the 1st of a slot month) not after `day`."""
     if isinstance(slot, WeeklySlot):
-        return weekly_slot_at_or_before(slot, now, tz)
-    return monthly_slot_at_or_before(slot, now, tz)
+        return day - timedelta(days=(day.weekday() - slot.weekday) % 7)
+    month0 = (day.month - 1) // slot.every_months * slot.every_months  # 0-based, from January
+    return date(day.year, month0 + 1, 1)
 
 
-def slots_between(slot: Slot, after: datetime, until: datetime,
-                  tz: ZoneInfo) -> list[datetime]:
-    """Occurrences in (after, until]."""
-    moments = []
-    moment = slot_at_or_before(slot, until, tz)
-    while moment > after:
-        moments.append(moment)
-        moment = slot_at_or_before(slot, moment - timedelta(minutes=1), tz)
-    return sorted(moments)
+def previous_anchor(slot: Slot, anchor: date) -> date:
+    return anchor_at_or_before(slot, anchor - timedelta(days=1))
+
+
+def sending_day(slot: Slot, anchor: date, calendar: BusinessCalendar) -> date | None:
+    """The day the occurrence of `anchor` goes out; None for a week without a working day.
+
+    A slot that keeps its day goes out on the anchor. A moving one goes out on the first
+    working day (a make-up working day, 调休上班, counts) from the anchor to the end of its
+    week or month, so it never leaves its period.
+    """
+    if not slot.working_day:
+        return anchor
+    if isinstance(slot, WeeklySlot):
+        last = anchor + timedelta(days=6 - anchor.weekday())  # that week's Sunday
+    else:
+        last = date(anchor.year + anchor.month // 12, anchor.month % 12 + 1, 1) - timedelta(1)
+    day = anchor
+    while day <= last:
+        if calendar.is_workday(day):
+            return day
+        day += timedelta(days=1)
+    if isinstance(slot, WeeklySlot):
+        # A week off from Monday to Sunday (春节) holds no meeting: no agenda that week; the
+        # next week's lists what is still open. Sending it the week after would put two
+        # agendas on one Monday.
+        return None
+    return anchor  # a month without a working day is a broken calendar: keep the 1st
+
+
+def occurrence_of(slot: Slot, anchor: date, tz: ZoneInfo,
+                  calendar: BusinessCalendar) -> Occurrence | None:
+    day = sending_day(slot, anchor, calendar)
+    if day is None:
+        return None
+    return Occurrence(anchor, datetime.combine(day, time(slot.hour, slot.minute), tzinfo=tz))
+
+
+def occurrence_at_or_before(slot: Slot, now: datetime, tz: ZoneInfo,
+                            calendar: BusinessCalendar) -> Occurrence | None:
+    """The latest occurrence whose moment is not after `now`."""
+    local = now.astimezone(tz)
+    anchor = anchor_at_or_before(slot, local.date())
+    for _ in range(_LOOK_BACK):
+        occurrence = occurrence_of(slot, anchor, tz, calendar)
+        if occurrence is not None and occurrence.at <= local:
+            return occurrence
+        anchor = previous_anchor(slot, anchor)
+    return None
+
+
+def occurrences_between(slot: Slot, after: datetime, until: datetime, tz: ZoneInfo,
+                        calendar: BusinessCalendar) -> list[Occurrence]:
+    """Occurrences whose moment is in (after, until], in order."""
+    found = []
+    anchor = anchor_at_or_before(slot, until.astimezone(tz).date())
+    first = anchor_at_or_before(slot, after.astimezone(tz).date())  # may go out after `after`
+    while anchor >= first:
+        occurrence = occurrence_of(slot, anchor, tz, calendar)
+        if occurrence is not None and after < occurrence.at <= until:
+            found.append(occurrence)
+        anchor = previous_anchor(slot, anchor)
+    return sorted(found, key=lambda o: o.at)
 
 
 def periodic_slots(rule: ReminderRule) -> dict[str, Slot]:
@@ -169,13 +225,30 @@ def periodic_slots(rule: ReminderRule) -> dict[str, Slot]:
             "monthly_report": rule.monthly_report, "quarterly_report": rule.quarterly_report}
 
 
-def plan_periodic(kind: str, slot: datetime, recipients: Iterable[str],
+def periodic_series(kind: str, occurrence: Occurrence) -> str:
+    """One series per period: named by the anchor, not by the (possibly moved) day."""
+    return f"{kind}:{occurrence.anchor.isoformat()}"
+
+
+def covered_period(kind: str, anchor: date) -> dict[str, str]:
+    """The month or quarter a report covers, by its first day: the one before the anchor's."""
+    months = {"monthly_report": 1, "quarterly_report": 3}.get(kind)
+    if months is None:
+        return {}
+    month0 = anchor.year * 12 + anchor.month - 1 - months
+    start = date(month0 // 12, month0 % 12 + 1, 1).isoformat()
+    return {"month" if months == 1 else "quarter": start}
+
+
+def plan_periodic(kind: str, occurrence: Occurrence, recipients: Iterable[str],
                   tz: ZoneInfo) -> list[Planned]:
-    day = slot.astimezone(tz).date().isoformat()
-    series = f"{kind}:{day}"
-    return [Planned(dedupe_key=f"{series}:{r}", kind=kind, recipient=r, send_at=slot,
-                    reason=kind, reason_params={"day": day}, series=series,
-                    payload={"slot": slot.isoformat()})
+    series = periodic_series(kind, occurrence)
+    day = occurrence.at.astimezone(tz).date().isoformat()
+    params = {"day": day, **covered_period(kind, occurrence.anchor)}
+    return [Planned(dedupe_key=f"{series}:{r}", kind=kind, recipient=r, send_at=occurrence.at,
+                    reason=kind, reason_params=params, series=series,
+                    payload={"slot": occurrence.at.isoformat(),
+                             "anchor": occurrence.anchor.isoformat()})
             for r in unique(recipients)]
 
 

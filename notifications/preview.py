@@ -2,7 +2,7 @@
 
 It reads the outbox and the projects and runs the same planning functions as the sweep,
 writing nothing: pending rows (with what catch-up would skip), the chain of weekly
-inquiries, and the agendas and digests of every weekly slot until then.
+inquiries, and the agendas, digests and reports of every slot until then, on their moved days.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from notifications.planning import (
     PERIODIC_KINDS,
     Planned,
     next_inquiry_k,
+    occurrence_at_or_before,
+    occurrences_between,
     overtaken,
+    periodic_series,
     periodic_slots,
     plan_inquiry,
     plan_periodic,
-    slot_at_or_before,
-    slots_between,
 )
 from notifications.reasons import reason_text
 from notifications.reminders import (
@@ -54,7 +55,7 @@ def preview(session: Session, park: Park, *, now: datetime, until: datetime,
                                                      and row.send_at < late) else "pending",
                   reason_text(row.reason_code, row.reason_params, labels), park)
              for row in rows]
-    for planned in (_inquiry_chains(rows, park, now, until) + _weekly(session, park, now, until)
+    for planned in (_inquiry_chains(rows, park, now, until) + _periodic(session, park, now, until)
                     + calendar_warnings(session, park, now)):
         status = "skipped" if planned.send_at < late else "pending"
         shown.append(_row(None, planned.kind, planned.project_id, planned.recipient,
@@ -82,21 +83,24 @@ def _inquiry_chains(rows: list[Any], park: Park, now: datetime,
     return planned
 
 
-def _weekly(session: Session, park: Park, now: datetime, until: datetime) -> list[Planned]:
+def _periodic(session: Session, park: Park, now: datetime, until: datetime) -> list[Planned]:
+    """The sweep's periodic mails until then: the latest occurrence if not planned yet, then
+    every one to come, on the days the calendar moves them to."""
     rule, planned = park.lifecycle.reminders, []
     opened_at = session.execute(select(func.min(_U.created_at))).scalar()
     if opened_at is None:
         return []
+    calendar = park.calendar(session)
     for kind, schedule in periodic_slots(rule).items():
-        latest = slot_at_or_before(schedule, now, park.tz)
-        slots = slots_between(schedule, now, until, park.tz)
-        series = f"{kind}:{latest.astimezone(park.tz).date().isoformat()}"
-        if latest >= opened_at and not outbox.series_exists(session, series):
-            slots.insert(0, latest)
+        latest = occurrence_at_or_before(schedule, now, park.tz, calendar)
+        occurrences = occurrences_between(schedule, now, until, park.tz, calendar)
+        if latest is not None and latest.at >= opened_at \
+                and not outbox.series_exists(session, periodic_series(kind, latest)):
+            occurrences.insert(0, latest)
         readers = readers_of(session, kind)
-        for slot in slots:
-            if worth_sending(session, kind, slot):
-                planned += plan_periodic(kind, slot, readers, park.tz)
+        for occurrence in occurrences:
+            if worth_sending(session, kind, occurrence.at):
+                planned += plan_periodic(kind, occurrence, readers, park.tz)
     return planned
 
 

@@ -3,7 +3,8 @@
 The outbox stores `reason_code` and `reason_params`; the sentence is rendered from the
 catalogue when someone reads the row (`outbox list`, `reminders preview`, the inbox), in
 their language. Parameters named `due`, `since` and `day` are ISO dates, shown as the
-reader writes dates.
+reader writes dates; `month` and `quarter` are the first day of one, shown as 2026年11月 or
+2026年第4季度.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from i18n import N_, NP_, gettext, ngettext
-from i18n.formats import format_day
+from i18n.formats import format_day, format_skeleton
 from workflow.labels import Labels
 
 _DATES = ("due", "since", "day")
@@ -24,8 +25,8 @@ REASONS: dict[str, str] = {
     "warning_overdue": N_("Early warning: the deadline %(due)s has passed"),
     "agenda": N_("Weekly meeting agenda (%(day)s)"),
     "digest": N_("Weekly digest (%(day)s)"),
-    "monthly_report": N_("Monthly report (%(day)s)"),
-    "quarterly_report": N_("Quarterly summary (%(day)s)"),
+    "monthly_report": N_("Monthly report for %(month)s (%(day)s)"),
+    "quarterly_report": N_("Quarterly summary for %(quarter)s (%(day)s)"),
     "calendar_missing": N_("The holiday arrangement of %(year)s is not loaded"),
     "approval_requested": N_("A new request awaits a leader's approval"),
     "approval_due": N_("The approval is due today (%(due)s)"),
@@ -42,6 +43,11 @@ REASONS: dict[str, str] = {
     # rows written before reasons had codes keep their sentence
     "legacy": "%(text)s",
 }
+# rows written before the reports named their period
+_WITHOUT_PERIOD: dict[str, str] = {"monthly_report": N_("Monthly report (%(day)s)"),
+                                   "quarterly_report": N_("Quarterly summary (%(day)s)")}
+# parameters naming a period by its first day (ISO), and how it is shown
+_PERIODS = {"month": "yMMMM", "quarter": "yQQQ"}
 # reasons with a count: (singular, plural, the parameter that counts)
 PLURAL_REASONS: dict[str, tuple[tuple[str, str], str]] = {
     "reminder_before": (NP_("Reminder %(num)d day before the deadline (due %(due)s)",
@@ -62,6 +68,11 @@ def reason_text(code: str, params: Mapping[str, Any] | None, labels: Labels) -> 
     for name in _DATES:
         if isinstance(values.get(name), str):
             values[name] = format_day(date.fromisoformat(values[name]), lang)
+    for name, skeleton in _PERIODS.items():
+        if isinstance(values.get(name), str):
+            values[name] = format_skeleton(skeleton, date.fromisoformat(values[name]), lang)
+    if code in _WITHOUT_PERIOD and not _PERIODS.keys() & values.keys():
+        return gettext(lang, _WITHOUT_PERIOD[code], **values)
     if "decision" in values:
         values["decision"] = labels.decision(values["decision"])
     if code in PLURAL_REASONS:

@@ -2,8 +2,9 @@
 
 `on_transition` runs inside every event's transaction (a Park observer): leaving a stage
 cancels its pending ladder and the new stage's ladder is written together with the state
-change. `sweep` adds the weekly mails whose slot has come and settles what catch-up makes
-pointless; it is idempotent, so running it twice at the same moment changes nothing.
+change. `sweep` adds the periodic mails whose slot has come (on the working days the
+calendar moves them to) and settles what catch-up makes pointless; it is idempotent, so
+running it twice at the same moment changes nothing.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from notifications.planning import (
     due_date_of,
     inquiry_series,
     next_inquiry_k,
+    occurrence_at_or_before,
     overtaken,
+    periodic_series,
     periodic_slots,
     plan_inquiry,
     plan_periodic,
     plan_stage,
-    slot_at_or_before,
     stage_series,
 )
 from workflow.park import Park
@@ -174,7 +176,7 @@ class SweepResult:
 
 
 def sweep(session: Session, park: Park, *, now: datetime) -> SweepResult:
-    """Add the weekly mails whose slot has come; skip what catch-up has made pointless."""
+    """Add the periodic mails whose slot has come; skip what catch-up has made pointless."""
     result = SweepResult()
     result.planned += _plan_periodic(session, park, now)
     result.planned += _plan_calendar_warnings(session, park, now)
@@ -190,18 +192,20 @@ def sweep(session: Session, park: Park, *, now: datetime) -> SweepResult:
 
 
 def _plan_periodic(session: Session, park: Park, now: datetime) -> int:
-    """The agenda, digest and reports of their latest slot, once per slot."""
+    """The agenda, digest and reports of their latest occurrence, once per period."""
     added = 0
     opened_at = session.connection().execute(select(func.min(_U.created_at))).scalar()
+    calendar = park.calendar(session)
     for kind, schedule in periodic_slots(park.lifecycle.reminders).items():
-        slot = slot_at_or_before(schedule, now, park.tz)
-        if opened_at is None or slot < opened_at:
-            continue  # the park did not exist yet
-        series = f"{kind}:{slot.astimezone(park.tz).date().isoformat()}"
-        if outbox.series_exists(session, series) or not worth_sending(session, kind, slot):
+        occurrence = occurrence_at_or_before(schedule, now, park.tz, calendar)
+        if occurrence is None or opened_at is None or occurrence.at < opened_at:
+            continue  # none yet, or the park did not exist yet
+        if outbox.series_exists(session, periodic_series(kind, occurrence)) \
+                or not worth_sending(session, kind, occurrence.at):
             continue
-        added += outbox.enqueue(session, plan_periodic(kind, slot, readers_of(session, kind),
-                                                       park.tz), now=now)
+        added += outbox.enqueue(session, plan_periodic(kind, occurrence,
+                                                       readers_of(session, kind), park.tz),
+                                now=now)
     return added
 
 

@@ -38,24 +38,16 @@ Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
                         stage_label, due_date, days_overdue}]
     inquiry             project; follow_up {last_date: str|None, last_summary: str|None,
                         days_since: int|None}  (None = never followed up)
-    agenda              meeting {date, week_label}; board_url; new_intakes: [{name, url,
-                        category_label, owner_name, intake_date}]; visits_due: [{name, url,
-                        owner_name, stage_label, due_date}]; overdue: [{name, url, owner_name,
-                        stage_label, due_date, days_overdue}]; star_follow_ups: [{name, url,
-                        owner_name, stars, last_follow_up_date: str|None}]; pending_approvals:
-                        [{kind_label, subject_name, requested_by_name, submitted_date, url}]
+    agenda              meeting {date, week_label}; report (below): last week's meeting report
     approval_requested  project; approval; due_today
     approval_decided    project; approval + {decision: "approved"|"rejected",
                         decided_by_name, decided_at, comment: str|None}
     approval_returned   project; approval + {decided_by_name, decided_at, comment}
     calendar_missing    calendar {year, admin_url, projects: [{name, url, due_date}]}
-    monthly_report      report {period, url, funnel: [{stage_label, count}], moves:
-                        [{event_label, count}], stage_times: [{stage_label, count,
-                        average_days}], overdue_by_group / overdue_by_owner: [{label, count}],
-                        overdue_total}
-    quarterly_report    report {period, url, opened: [{name, url, category_label, opened_on}],
-                        categories: [{label, taken_in, opened, conversion_pct,
-                        average_cycle_days|None}]}
+    monthly_report      report {title, period, as_of, url, figures: [{label, value, url|None}],
+                        sections: [{title, headers, numeric: [bool], rows: [[{text,
+                        url|None}]]}], overdue_total}; attachments: [Attachment] (the workbook)
+    quarterly_report    report as monthly, with opened_count instead of overdue_total
     listing_offered     project; request {id, type_label, area_m2, needed_by};
                         listing {id, carrier, building, unit, type_label, area_m2};
                         offered_by_name; note: str|None

@@ -1,129 +1,91 @@
-"""The monthly dispatch (月调度) and the quarterly summary (季总结), computed from the history.
+"""The report mails: the weekly agenda (周例会), the monthly dispatch (月调度) and the
+quarterly summary (季总结) show the one report of `reports/` — the same view as the command
+and the web page — with its workbook attached.
 
-Monthly: the stage funnel, what moved in the month, the time spent per stage, and what is
-overdue by group and by owner. Quarterly: the projects opened, and per category how many were
-taken in, how many opened, the conversion and the cycle time from intake to opening.
+A mail covers the last full period before its slot: the agenda of a Monday (or of the working
+day it moved to) the week before, the dispatch of January 4th December, the summary of
+January 4th the fourth quarter.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import date, datetime, time
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
-from db.models import Project, ProjectEvent, User, columns
-from i18n.formats import format_skeleton
-from workflow.labels import Labels
+from i18n import N_, gettext
+from reports.compute import compute
+from reports.periods import Kind, Period, last_full
+from reports.present import View, format_cell, present
+from reports.workbook import write_workbook
 from workflow.park import Park
 
-_P, _E, _U = columns(Project), columns(ProjectEvent), columns(User)
+KIND_OF: dict[str, Kind] = {"agenda": "weekly", "monthly_report": "monthly",
+                            "quarterly_report": "quarterly"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def previous_period(slot: datetime, months: int, park: Park) -> tuple[datetime, datetime]:
-    """The `months` before the slot's month, as [start, end) in park time."""
-    local = slot.astimezone(park.tz)
-    end = datetime.combine(date(local.year, local.month, 1), time(), tzinfo=park.tz)
-    month0 = end.month - 1 - months
-    start = datetime(end.year + month0 // 12, month0 % 12 + 1, 1, tzinfo=park.tz)
-    return start, end
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str = XLSX
 
 
-def period_label(start: datetime, months: int, lang: str) -> str:
-    """2026年10月 / October 2026; a quarter: 2026年第4季度 / Q4 2026."""
-    return format_skeleton("yMMMM" if months == 1 else "yQQQ", start.date(), lang)
+def period_of(kind: str, slot: datetime, park: Park) -> Period:
+    """The period a mail of `kind` sent at `slot` covers: the last full one before it."""
+    return last_full(KIND_OF[kind], slot.astimezone(park.tz).date())
 
 
-def _history(session: Session) -> dict[int, list[Any]]:
-    rows = session.connection().execute(
-        select(_E.project_id, _E.event, _E.from_state, _E.to_state, _E.occurred_at)
-        .order_by(_E.project_id, _E.id))
-    by_project: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_project[row.project_id].append(row)
-    return by_project
+def report_mail(session: Session, park: Park, kind: str, slot: datetime, lang: str,
+                url: Callable[[str], str]) -> tuple[dict[str, Any], Attachment]:
+    """The mail's `report` context and the workbook to attach, in the reader's language."""
+    period = period_of(kind, slot, park)
+    report = compute(session, park, period)
+    view = present(park, report, period, lang)
+    context = plain(view, lang, url)
+    context["url"] = url(f"/reports/{period.kind}/{period.key}")
+    if period.kind == "monthly":
+        context["overdue_total"] = report["overdue_at_end"]["total"]
+    if period.kind == "quarterly":
+        context["opened_count"] = report["opened"]
+    return context, workbook(view, lang, url(""))
 
 
-def monthly(session: Session, park: Park, slot: datetime, lang: str,
-            url: Any) -> dict[str, Any]:
-    start, end = previous_period(slot, 1, park)
-    lifecycle, now, labels = park.lifecycle, park.now(), Labels.of(park, lang)
-    projects = list(session.connection().execute(
-        select(_P.id, _P.state, _P.group, _P.due_at, _U.name.label("owner_name"))
-        .join(User, _U.id == _P.owner_id)))
-    funnel = Counter(p.state for p in projects)
-    moved: Counter[str] = Counter()
-    stays: dict[str, list[float]] = defaultdict(list)
-    for rows in _history(session).values():
-        entered: dict[str, datetime] = {}
-        for row in rows:
-            if row.from_state != row.to_state and row.from_state in entered \
-                    and start <= row.occurred_at < end:
-                days = (row.occurred_at - entered[row.from_state]).total_seconds() / 86400
-                stays[row.from_state].append(days)
-            if start <= row.occurred_at < end and row.event in lifecycle.events:
-                moved[row.event] += 1
-            if row.from_state != row.to_state:
-                entered[row.to_state] = row.occurred_at
-    overdue = [p for p in projects if p.due_at is not None and p.due_at <= now]
-    by_group = Counter(p.group for p in overdue)
-    by_owner = Counter(p.owner_name for p in overdue)
-    return {"report": {
-        "period": period_label(start, 1, lang),
-        "url": url("/board"),
-        "funnel": [{"stage_label": labels.state(s), "count": funnel.get(s, 0)}
-                   for s in lifecycle.states],
-        "moves": [{"event_label": labels.event(name), "count": moved.get(name, 0)}
-                  for name in lifecycle.events],
-        "stage_times": [{"stage_label": labels.state(s), "count": len(stays[s]),
-                         "average_days": round(sum(stays[s]) / len(stays[s]), 1)}
-                        for s in lifecycle.states if stays.get(s)],
-        "overdue_by_group": [{"label": labels.group(g), "count": n}
-                             for g, n in by_group.most_common()],
-        "overdue_by_owner": [{"label": name, "count": n} for name, n in by_owner.most_common()],
-        "overdue_total": len(overdue),
-    }}
+def plain(view: View, lang: str, url: Callable[[str], str]) -> dict[str, Any]:
+    """The view as plain values a template prints: texts formatted, links absolute."""
+    return {
+        "title": view.title, "period": view.period.label(lang), "as_of": view.as_of,
+        "figures": [{"label": f.label, "value": f.value, "url": url(f.link) if f.link else None}
+                    for f in view.figures],
+        "sections": [{
+            "title": s.title,
+            "headers": [c.title for c in s.columns],
+            "numeric": [c.kind in ("number", "days", "rate") for c in s.columns],
+            "rows": [[{"text": format_cell(row.values.get(c.key), c.kind, lang),
+                       "url": url(row.links[c.key]) if c.key in row.links else None}
+                      for c in s.columns] for row in s.rows],
+        } for s in view.sections],
+    }
 
 
-def quarterly(session: Session, park: Park, slot: datetime, lang: str,
-              url: Any) -> dict[str, Any]:
-    start, end = previous_period(slot, 3, park)
-    lifecycle, labels = park.lifecycle, Labels.of(park, lang)
-    names: dict[int, str] = dict(session.connection().execute(select(_P.id, _P.name)).all())
-    categories: dict[int, str] = dict(
-        session.connection().execute(select(_P.id, _P.category)).all())
-    taken_in: Counter[str] = Counter()
-    reached: Counter[str] = Counter()
-    cycles: dict[str, list[float]] = defaultdict(list)
-    opened = []
-    for project_id, rows in _history(session).items():
-        category = categories[project_id]
-        intake = next((r.occurred_at for r in rows if r.event == "intake"), None)
-        opening = next((r.occurred_at for r in rows if r.event == "open" and r.occurred_at < end),
-                       None)
-        if intake is None or intake >= end:
-            continue
-        taken_in[category] += 1
-        if opening is not None:
-            reached[category] += 1
-            if start <= opening < end:
-                cycles[category].append((opening - intake).total_seconds() / 86400)
-                opened.append({"name": names[project_id], "url": url(f"/projects/{project_id}"),
-                               "category_label": labels.category(category),
-                               "opened_on": opening.astimezone(park.tz).date().isoformat()})
-    return {"report": {
-        "period": period_label(start, 3, lang),
-        "url": url("/board"),
-        "opened": sorted(opened, key=lambda o: o["opened_on"]),
-        "categories": [{
-            "label": labels.category(c), "taken_in": taken_in.get(c, 0),
-            "opened": reached.get(c, 0),
-            "conversion_pct": round(100 * reached[c] / taken_in[c]) if taken_in.get(c) else 0,
-            "average_cycle_days": round(sum(cycles[c]) / len(cycles[c]), 1)
-            if cycles.get(c) else None,
-        } for c in lifecycle.categories],
-    }}
+FILE_NAMES = {"weekly": N_("Weekly meeting"), "monthly": N_("Monthly dispatch"),
+              "quarterly": N_("Quarterly summary")}
 
 
+def workbook(view: View, lang: str, base_url: str) -> Attachment:
+    buffer = io.BytesIO()
+    write_workbook(view, buffer, base_url=base_url, lang=lang)
+    name = gettext(lang, FILE_NAMES[view.period.kind])
+    return Attachment(f"{name}-{view.period.key}.xlsx", buffer.getvalue())
+
+
+def week_label(meeting: date, lang: str) -> dict[str, str]:
+    """The meeting's day and the ISO week it falls in, for the agenda's title."""
+    year, week, _ = meeting.isocalendar()
+    return {"date": meeting.isoformat(),
+            "week_label": gettext(lang, N_("week %(week)s of %(year)s"), week=week, year=year)}

@@ -52,6 +52,31 @@ _SPACE_APPROVAL = {
     ],
 }
 
+_INTAKES = {
+    "title": "本周入库", "headers": ["项目", "类别", "负责人", "入库日期"],
+    "numeric": [False, False, False, False],
+    "rows": [[{"text": "云帆智能网联汽车测试场", "url": f"{BASE_URL}/projects/63"},
+              {"text": "科技成果转化类", "url": None}, {"text": "赵磊", "url": None},
+              {"text": "2026年11月4日", "url": None}]],
+}
+_OVERDUE = {
+    "title": "月末逾期（按小组）", "headers": ["小组", "逾期"], "numeric": [False, True],
+    "rows": [[{"text": "项目组", "url": None},
+              {"text": "1", "url": f"{BASE_URL}/reports/monthly/2026-10/projects"
+                                  "?figure=overdue_at_end.groups.project"}]],
+}
+# a report as notifications.reports.plain gives it to the templates
+_REPORT = {
+    "title": "月调度 · 2026年10月",
+    "period": "2026年10月",
+    "as_of": "按发生日期统计本期事项（含补录）",
+    "url": f"{BASE_URL}/reports/monthly/2026-10",
+    "figures": [{"label": "新入库", "value": 6,
+                 "url": f"{BASE_URL}/reports/monthly/2026-10/projects?figure=intakes"},
+                {"label": "走访", "value": 5, "url": None}],
+    "sections": [_OVERDUE, {**_INTAKES, "rows": []}],
+}
+
 SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
     "reminder": {
         "recipient": _OWNER,
@@ -116,61 +141,16 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
     "agenda": {
         "recipient": {"name": "各位同事", "email": "zhuanban@park.example.gov.cn"},
         "base_url": BASE_URL,
-        "board_url": f"{BASE_URL}/board",
         "meeting": {"date": "2026-11-09", "week_label": "2026年第46周"},
-        "new_intakes": [
-            {
-                "name": "云帆智能网联汽车测试场",
-                "url": f"{BASE_URL}/projects/63",
-                "category_label": "先进制造类",
-                "owner_name": "赵磊",
-                "intake_date": "2026-11-04",
-            },
-        ],
-        "visits_due": [
-            {
-                "name": "星海量子计算研发中心",
-                "url": f"{BASE_URL}/projects/42",
-                "owner_name": "王明",
-                "stage_label": "企业走访",
-                "due_date": "2026-11-12",
-            },
-        ],
-        "overdue": [
-            {
-                "name": "蓝鲸生物医药创新平台",
-                "url": f"{BASE_URL}/projects/58",
-                "owner_name": "陈思远",
-                "stage_label": "工商注册",
-                "due_date": "2026-10-23",
-                "days_overdue": 17,
-            },
-        ],
-        "star_follow_ups": [
-            {
-                "name": "微纳光电芯片中试基地",
-                "url": f"{BASE_URL}/projects/17",
-                "owner_name": "王明",
-                "stars": 5,
-                "last_follow_up_date": "2026-10-29",
-            },
-            {
-                "name": "青禾合成生物产业园",
-                "url": f"{BASE_URL}/projects/21",
-                "owner_name": "孙倩",
-                "stars": 4,
-                "last_follow_up_date": None,
-            },
-        ],
-        "pending_approvals": [
-            {
-                "kind_label": "用房申请",
-                "subject_name": "星海量子计算研发中心",
-                "requested_by_name": "王明",
-                "submitted_date": "2026-11-05",
-                "url": f"{BASE_URL}/approvals/301",
-            },
-        ],
+        "report": {
+            **_REPORT,
+            "title": "周例会 · 2026年11月2日 – 11月8日",
+            "period": "2026年11月2日 – 11月8日",
+            "url": f"{BASE_URL}/reports/weekly/2026-W45",
+            "figures": [{"label": "本周入库", "value": 1, "url": None},
+                        {"label": "逾期未走访", "value": 0, "url": None}],
+            "sections": [_INTAKES, _OVERDUE],
+        },
     },
     "approval_requested": {
         "recipient": _LEADER,
@@ -205,32 +185,19 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
     "monthly_report": {
         "recipient": _LEADER,
         "base_url": BASE_URL,
-        "report": {
-            "period": "2026年10月",
-            "url": f"{BASE_URL}/board",
-            "funnel": [{"stage_label": "已入库·待走访", "count": 6},
-                       {"stage_label": "已走访·待注册", "count": 7}],
-            "moves": [{"event_label": "走访", "count": 5}, {"event_label": "注册", "count": 2}],
-            "stage_times": [{"stage_label": "已入库·待走访", "count": 5, "average_days": 4.6}],
-            "overdue_by_group": [{"label": "项目组", "count": 2}],
-            "overdue_by_owner": [{"label": "王明", "count": 2}],
-            "overdue_total": 2,
-        },
+        "report": {**_REPORT, "overdue_total": 1},
     },
     "quarterly_report": {
         "recipient": _LEADER,
         "base_url": BASE_URL,
         "report": {
+            **_REPORT,
+            "title": "季总结 · 2026年第3季度",
             "period": "2026年第3季度",
-            "url": f"{BASE_URL}/board",
-            "opened": [{"name": "微纳光电芯片中试基地", "url": f"{BASE_URL}/projects/17",
-                        "category_label": "科技成果转化类", "opened_on": "2026-08-18"}],
-            "categories": [
-                {"label": "科技成果转化类", "taken_in": 12, "opened": 3, "conversion_pct": 25,
-                 "average_cycle_days": 96.5},
-                {"label": "校友产业化类", "taken_in": 8, "opened": 0, "conversion_pct": 0,
-                 "average_cycle_days": None},
-            ],
+            "url": f"{BASE_URL}/reports/quarterly/2026-Q3",
+            "figures": [{"label": "开业项目", "value": 1,
+                         "url": f"{BASE_URL}/reports/quarterly/2026-Q3/projects?figure=opened"}],
+            "opened_count": 1,
         },
     },
     "calendar_missing": {

@@ -16,30 +16,44 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from states.definition import WEEKDAYS, ReminderRule
+from states.definition import WEEKDAYS, MonthlySlot, ReminderRule, WeeklySlot
 
 SWEEP_JOB = "sweep"
 
 
 def configure(scheduler: BaseScheduler, run: Callable[[], object], rule: ReminderRule,
               tz: ZoneInfo, *, every_seconds: int = 60) -> None:
-    """The sweep every minute, plus wake-ups on the weekly slots so those mails are punctual."""
+    """The sweep every minute, plus wake-ups at the periodic slots so those mails are punctual."""
     options = {"replace_existing": True, "coalesce": True, "max_instances": 1,
                "misfire_grace_time": None}
     scheduler.add_job(run, IntervalTrigger(seconds=every_seconds, timezone=tz), id=SWEEP_JOB,
                       name="sweep + delivery", **options)
-    for name, slot in (("agenda", rule.agenda), ("digest", rule.digest)):
-        scheduler.add_job(run, CronTrigger(day_of_week=WEEKDAYS[slot.weekday][:3],
-                                           hour=slot.hour, minute=slot.minute, timezone=tz),
-                          id=f"weekly-{name}", name=f"weekly {name}", **options)
-    for name, monthly in (("monthly", rule.monthly_report), ("quarterly", rule.quarterly_report)):
-        months = ",".join(str(m) for m in range(1, 13, monthly.every_months))
-        scheduler.add_job(run, CronTrigger(month=months, day=1, hour=monthly.hour,
-                                           minute=monthly.minute, timezone=tz),
-                          id=f"{name}-report", name=f"{name} report", **options)
+    for job_id, slot in (("weekly-agenda", rule.agenda), ("weekly-digest", rule.digest),
+                         ("monthly-report", rule.monthly_report),
+                         ("quarterly-report", rule.quarterly_report)):
+        scheduler.add_job(run, CronTrigger(**wake_ups(slot), timezone=tz), id=job_id,
+                          name=job_id.replace("-", " "), **options)
     scheduler.add_job(run, CronTrigger(hour=rule.send_hour, minute=rule.send_minute,
                                        timezone=tz),
                       id="daily-reminders", name="daily reminders", **options)
+
+
+def wake_ups(slot: WeeklySlot | MonthlySlot) -> dict[str, str | int]:
+    """The cron fields that wake the sweep at every moment a slot can go out.
+
+    Cron cannot say "the first working day": a slot that moves off days off wakes the sweep
+    at its time on every day it may move to (its weekday to Sunday, every day of its
+    months), and the sweep, reading the calendar and the outbox, sends it once.
+    """
+    fields: dict[str, str | int] = {"hour": slot.hour, "minute": slot.minute}
+    if isinstance(slot, WeeklySlot):
+        first = WEEKDAYS[slot.weekday][:3]
+        fields["day_of_week"] = f"{first}-sun" if slot.working_day else first
+        return fields
+    fields["month"] = ",".join(str(m) for m in range(1, 13, slot.every_months))
+    if not slot.working_day:
+        fields["day"] = 1
+    return fields
 
 
 def run_forever(run: Callable[[], object], rule: ReminderRule, tz: ZoneInfo,

@@ -16,11 +16,12 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from sqlmodel import Session
 
 from i18n import N_
+from reports.present import ColumnKind
 from reports.spreadsheet import Table, write_table
 from reports.timeline import Cut, History, Track, load
 from states.definition import PREVIOUS, EventDef, FieldDef, Lifecycle, initial_milestone
@@ -54,6 +55,16 @@ class Column:
     @property
     def is_date(self) -> bool:
         return self.key.endswith("_date") and self.field is None and self.key != "due_date"
+
+    @property
+    def kind(self) -> ColumnKind:
+        """How a workbook writes the column's cells: dates as dates, numbers as numbers."""
+        if self.is_date or self.key == "due_date":
+            return "date"
+        if self.key in ("id", "stars", "days_overdue") or (
+                self.field is not None and self.field.type == "score"):
+            return "number"
+        return "text"
 
     def header(self, labels: Labels) -> str:
         if self.field is not None:
@@ -119,8 +130,9 @@ class Ledger:
     as_of: date
 
     def table(self, labels: Labels) -> Table:
-        return Table(title=labels.text(N_("Ledger")), frozen_columns=2,
-                     headers=[c.header(labels) for c in self.columns], rows=self.rows)
+        return Table(title=labels.text(N_("Ledger")), rows=self.rows,
+                     headers=[c.header(labels) for c in self.columns],
+                     kinds=[c.kind for c in self.columns])
 
 
 def end_of(day: date, park: Park) -> datetime:
@@ -213,7 +225,7 @@ def shown_value(field: FieldDef, value: Any, labels: Labels) -> Any:
     return LIST_SEPARATOR.get(labels.lang, "、").join(str(i) for i in items)
 
 
-def export_ledger(target: IO[bytes], fmt: str, ledger: Ledger, labels: Labels,
+def export_ledger(target: BinaryIO, fmt: str, ledger: Ledger, labels: Labels,
                   progress: Progress | None = None) -> None:
     """Write the ledger as .xlsx or .csv."""
     total = len(ledger.rows)

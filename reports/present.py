@@ -195,7 +195,8 @@ class Presenter:
                       "requested_by": a["requested_by_name"],
                       "submitted_at": self._moment(a["submitted_at"]),
                       "due_at": self._moment(a["due_at"])},
-                     {"project": f"/projects/{a['project_id']}"})
+                     {"kind": f"/approvals/{a['id']}",
+                      "project": f"/projects/{a['project_id']}"})
                  for a in r["pending_approvals"]]),
             Section("moved", self._("What moved this week"), (
                 self._col("occurred_at", N_("When"), "datetime"), project,

@@ -1,44 +1,45 @@
 """Tables in and out of the files people keep them in: .xlsx and .csv.
 
-The one owner of the spreadsheet libraries: XlsxWriter writes workbooks (it cannot read),
-python-calamine reads them. A table is a header row and rows of plain values (text, numbers,
-dates, None); what the columns mean is the caller's business.
+A table is a header row and rows of plain values (text, numbers, dates, None), each column
+of a kind (text, number, date); what the columns mean is the caller's business.
 
-    write_table(target, table, fmt)    .xlsx: frozen header, fitted widths, real date cells;
+    write_table(target, table, fmt)    .xlsx through the report workbook's writer
+                                       (`reports.workbook`, XlsxWriter's one owner): frozen
+                                       header, fitted widths, real date cells;
                                        .csv: UTF-8 with a BOM (Excel in China opens it)
     read_table(data, fmt, name)        the first sheet (or the CSV, UTF-8 with or without BOM,
                                        or GB18030), each cell a value or None
+
+The one owner of python-calamine, which reads workbooks (XlsxWriter cannot).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import IO, Any
+from typing import Any, BinaryIO
 
-import xlsxwriter
 from python_calamine import CalamineWorkbook
 
+from reports.present import Column, ColumnKind, Row, Section
+from reports.workbook import write_sections
 from workflow.errors import ValidationError
 
 FORMATS = ("xlsx", "csv")
-DATE_FORMAT = "yyyy-mm-dd"
-MAX_WIDTH = 60  # a long note wraps to no wider than this (in characters)
 Progress = Callable[[int], None]  # rows written so far
 
 
 @dataclass(frozen=True)
 class Table:
-    """One sheet: its title, headers and rows; `frozen_columns` stay in view when scrolling."""
+    """One sheet: its title, headers and rows, and each column's kind (text unless told)."""
 
     title: str
     headers: Sequence[str]
     rows: Sequence[Sequence[Any]]
-    frozen_columns: int = 0
+    kinds: Sequence[ColumnKind] = ()
 
 
 def format_of(filename: str) -> str:
@@ -51,7 +52,7 @@ def format_of(filename: str) -> str:
 
 # ---------------------------------------------------------------- writing
 
-def write_table(target: IO[bytes], table: Table, fmt: str,
+def write_table(target: BinaryIO, table: Table, fmt: str,
                 progress: Progress | None = None) -> None:
     """Write `table` to a binary stream as `fmt` (xlsx or csv)."""
     if fmt == "csv":
@@ -60,7 +61,7 @@ def write_table(target: IO[bytes], table: Table, fmt: str,
         _write_xlsx(target, table, progress)
 
 
-def _write_csv(target: IO[bytes], table: Table, progress: Progress | None) -> None:
+def _write_csv(target: BinaryIO, table: Table, progress: Progress | None) -> None:
     text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
     writer.writerow(table.headers)
@@ -73,51 +74,16 @@ def _write_csv(target: IO[bytes], table: Table, progress: Progress | None) -> No
     text.detach()  # the caller owns the stream
 
 
-def _write_xlsx(target: IO[bytes], table: Table, progress: Progress | None) -> None:
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
-    sheet = workbook.add_worksheet(table.title[:31])  # Excel's limit on a sheet's name
-    header = workbook.add_format({"bold": True, "bg_color": "#E8EEF5", "bottom": 1,
-                                  "text_wrap": True, "valign": "top"})
-    day = workbook.add_format({"num_format": DATE_FORMAT, "align": "left"})
-    sheet.write_row(0, 0, table.headers, header)
-    for r, row in enumerate(table.rows, 1):
-        for c, value in enumerate(row):
-            _write_cell(sheet, r, c, value, day)
+def _write_xlsx(target: BinaryIO, table: Table, progress: Progress | None) -> None:
+    kinds = list(table.kinds) or ["text"] * len(table.headers)
+    columns = tuple(Column(f"c{n}", header, kind)
+                    for n, (header, kind) in enumerate(zip(table.headers, kinds, strict=True)))
+    rows = []
+    for number, values in enumerate(table.rows, 1):
+        rows.append(Row({f"c{n}": value for n, value in enumerate(values)}))
         if progress:
-            progress(r)
-    for c, width in enumerate(column_widths(table.headers, table.rows)):
-        sheet.set_column(c, c, width)
-    sheet.freeze_panes(1, table.frozen_columns)
-    if table.rows:
-        sheet.autofilter(0, 0, len(table.rows), len(table.headers) - 1)
-    workbook.close()
-
-
-def _write_cell(sheet: Any, row: int, col: int, value: Any, day: Any) -> None:
-    if value is None or value == "":
-        return
-    if isinstance(value, date) and not isinstance(value, datetime):
-        sheet.write_datetime(row, col, datetime.combine(value, datetime.min.time()), day)
-    elif isinstance(value, bool):
-        sheet.write_string(row, col, str(value))
-    elif isinstance(value, int | float):
-        sheet.write_number(row, col, value)
-    else:  # text stays text: a credit code or "001" must not turn into a number or formula
-        sheet.write_string(row, col, str(value))
-
-
-def column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[float]:
-    """Each column as wide as its widest cell (a Chinese character counts two), capped."""
-    widths = [display_width(h) for h in headers]
-    for row in rows:
-        for c, value in enumerate(row):
-            shown = value.isoformat() if isinstance(value, date) else value
-            widths[c] = max(widths[c], display_width("" if shown is None else str(shown)))
-    return [min(w + 2, MAX_WIDTH) for w in widths]
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+            progress(number)
+    write_sections([Section("table", table.title, columns, rows)], target)
 
 
 # ---------------------------------------------------------------- reading

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from db.models import Approval, ApprovalEvent, Project, ProjectEvent, User, columns
 from workflow.calendar import BusinessCalendar
-from workflow.deadlines import Deadline, Period, compute_deadline, extend_deadline, shift_deadline
+from workflow.deadlines import Period, due_day
 from workflow.park import Park
 
 _P, _E, _U = columns(Project), columns(ProjectEvent), columns(User)
@@ -44,7 +44,7 @@ class Stay:
 
     state: str
     entered_at: datetime
-    deadline: Deadline | None  # the stage's rule applied to its milestone, before any change
+    deadline: date | None  # the stage's due day by its rule, before any change
     left_at: datetime | None = None
     left_by: str | None = None
     # (when, "extension" | "resume", days): the changes to the deadline during the stay
@@ -100,14 +100,13 @@ class Replay:
         self.lifecycle = park.lifecycle
         self._base = lru_cache(maxsize=4096)(self._compute_base)
 
-    def _compute_base(self, state: str, start: date) -> Deadline:
+    def _compute_base(self, state: str, start: date) -> date:
         rule = self.lifecycle.states[state].deadline
         assert rule is not None
-        return compute_deadline(start=start, period=Period(rule.period.months, rule.period.days),
-                                calendar=self.calendar, tz=self.park.tz,
-                                roll_forward=rule.roll_forward, anchor_label="")
+        end = Period(rule.period.months, rule.period.days).end(start)
+        return due_day(end, self.calendar, rule.roll_forward)
 
-    def base_deadline(self, state: str, milestones: dict[str, date]) -> Deadline | None:
+    def base_deadline(self, state: str, milestones: dict[str, date]) -> date | None:
         rule = self.lifecycle.states[state].deadline
         if rule is None or rule.milestone not in milestones:
             return None
@@ -118,15 +117,13 @@ class Replay:
         paused or for a stage without a deadline."""
         if stay.deadline is None or stay.suspended_at(moment):
             return None
-        deadline = stay.deadline
+        due = stay.deadline
         rule = self.lifecycle.states[stay.state].deadline
         assert rule is not None
-        for when, kind, days in stay.changes:
+        for when, _, days in stay.changes:  # an extension and a pause move it alike
             if when < moment and days > 0:
-                move = extend_deadline if kind == "extension" else shift_deadline
-                deadline = move(deadline, days=days, calendar=self.calendar, tz=self.park.tz,
-                                note="", roll_forward=rule.roll_forward)
-        return deadline.due_date
+                due = due_day(due + timedelta(days=days), self.calendar, rule.roll_forward)
+        return due
 
     def local(self, moment: datetime) -> date:
         return moment.astimezone(self.park.tz).date()

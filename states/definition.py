@@ -97,18 +97,24 @@ class StarRule:
 
 @dataclass(frozen=True)
 class WeeklySlot:
+    """A weekday at a time; with `working_day`, a weekday off work moves to the first working
+    day of that week (Monday to Sunday)."""
+
     weekday: int  # Monday = 0
     hour: int
     minute: int
+    working_day: bool = False
 
 
 @dataclass(frozen=True)
 class MonthlySlot:
-    """The first day of every `every_months`-th month (aligned on January), at a time."""
+    """The first day of every `every_months`-th month (aligned on January), at a time; with
+    `working_day`, the first working day of that month."""
 
     every_months: int
     hour: int
     minute: int
+    working_day: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,9 +126,9 @@ class ReminderRule:
     follow_up_every_days: int = 7
     follow_up_states: tuple[str, ...] = ()
     digest: WeeklySlot = WeeklySlot(0, 9, 0)
-    agenda: WeeklySlot = WeeklySlot(0, 8, 30)
-    monthly_report: MonthlySlot = MonthlySlot(1, 9, 0)
-    quarterly_report: MonthlySlot = MonthlySlot(3, 9, 0)
+    agenda: WeeklySlot = WeeklySlot(0, 8, 30, working_day=True)
+    monthly_report: MonthlySlot = MonthlySlot(1, 9, 0, working_day=True)
+    quarterly_report: MonthlySlot = MonthlySlot(3, 9, 0, working_day=True)
     late_after_hours: int = 12
 
 
@@ -263,16 +269,20 @@ def _reminders(body: fmt.Reminders) -> ReminderRule:
         follow_up_every_days=body.follow_up_every_days,
         follow_up_states=tuple(body.follow_up_states),
         digest=_weekly(body.digest), agenda=_weekly(body.agenda),
-        monthly_report=MonthlySlot(1, _hour(body.monthly_report_time),
-                                   _minute(body.monthly_report_time)),
-        quarterly_report=MonthlySlot(3, _hour(body.quarterly_report_time),
-                                     _minute(body.quarterly_report_time)),
+        monthly_report=_monthly(1, body.monthly_report_time, body.reports_on),
+        quarterly_report=_monthly(3, body.quarterly_report_time, body.reports_on),
         late_after_hours=body.late_after_hours,
     )
 
 
 def _weekly(slot: fmt.WeeklyTime) -> WeeklySlot:
-    return WeeklySlot(WEEKDAYS.index(slot.weekday), _hour(slot.time), _minute(slot.time))
+    return WeeklySlot(WEEKDAYS.index(slot.weekday), _hour(slot.time), _minute(slot.time),
+                      working_day=slot.day_off == "move")
+
+
+def _monthly(every_months: int, clock_time: str, on: str) -> MonthlySlot:
+    return MonthlySlot(every_months, _hour(clock_time), _minute(clock_time),
+                       working_day=on == "first_working_day")
 
 
 def _hour(clock_time: str) -> int:

@@ -31,6 +31,8 @@ Role = Literal["owner", "group", "leader", "admin", "requester"]
 FieldType = Literal["text", "list", "choices", "score", "uscc"]
 WeekdayName = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                       "sunday"]
+DayOff = Literal["keep", "move"]
+ReportDay = Literal["first_day", "first_working_day"]
 ROLES: tuple[str, ...] = get_args(Role)
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 WEEKDAYS: tuple[str, ...] = get_args(WeekdayName)
@@ -189,6 +191,9 @@ class WeeklyTime(Format):
 
     weekday: Weekday
     time: ClockTime
+    day_off: DayOff = Field(
+        default="keep", description="when the weekday is not a working day: keep it, or move "
+        "to the first working day of that week (Mon–Sun); a week without one is left out")
 
 
 class Reminders(Format):
@@ -202,9 +207,12 @@ class Reminders(Format):
     follow_up_every_days: PositiveInt = Field(default=7, description="周问询 of star projects")
     follow_up_states: list[Identifier] = []
     digest: WeeklyTime = WeeklyTime(weekday="monday", time="09:00")
-    agenda: WeeklyTime = WeeklyTime(weekday="monday", time="08:30")
+    agenda: WeeklyTime = WeeklyTime(weekday="monday", time="08:30", day_off="move")
     monthly_report_time: ClockTime = "09:00"
     quarterly_report_time: ClockTime = "09:00"
+    reports_on: ReportDay = Field(
+        default="first_working_day", description="the day of its month the 月调度 and the "
+        "季总结 go out: the 1st, or the first working day")
     late_after_hours: NonNegativeInt = Field(
         default=12, description="a periodic mail later than this is recorded skipped")
 

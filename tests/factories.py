@@ -40,9 +40,10 @@ from workflow.approvals import (
     file_suspension,
     list_approvals,
 )
-from workflow.calendar import BusinessCalendar
+from workflow.calendar import BusinessCalendar, seed_from_chinese_calendar
 from workflow.deadlines import Deadline, Period, compute_deadline
 from workflow.errors import WorkflowError
+from workflow.holiday_notice import parse_notice
 from workflow.park import Park
 from workflow.projects import Snapshot, add_project, advance, load_snapshot
 from workflow.space import add_listing, request_space
@@ -178,6 +179,13 @@ def deadline(
         roll_forward=roll_forward,
         lang=lang,
     )
+
+
+def calendar_2026_2027() -> BusinessCalendar:
+    """The seeded calendar (2004–2026) with the made-up 2027 notice loaded over it."""
+    notice = parse_notice(SAMPLE_2027, 2027)
+    return BusinessCalendar(*seed_from_chinese_calendar()).overlay(
+        BusinessCalendar(notice.special_days(), [2027]))
 
 
 def drop_year(session: Session, year: int) -> None:

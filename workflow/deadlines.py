@@ -28,6 +28,7 @@ __all__ = [
     "Deadline",
     "Period",
     "compute_deadline",
+    "due_day",
     "extend_deadline",
     "local_date",
     "shift_deadline",
@@ -135,6 +136,12 @@ def compute_deadline(
     return _land(start, head, end, (), calendar, tz, roll_forward, language)
 
 
+def due_day(end: date, calendar: BusinessCalendar, roll_forward: bool = True) -> date:
+    """The due day of a period whose last day is `end`: rolled past days off if the rule says
+    so. The arithmetic alone, for replays that need no explanation (reports)."""
+    return calendar.next_workday(end) if roll_forward else end
+
+
 def extend_deadline(
     deadline: Deadline,
     *,
@@ -200,7 +207,7 @@ def _land(
     lang: str,
 ) -> Deadline:
     """Roll `end` forward if asked and build the Deadline with its explanation."""
-    due = calendar.next_workday(end) if roll_forward else end
+    due = due_day(end, calendar, roll_forward)
     looked_at = [end + timedelta(days=i) for i in range((due - end).days + 1)]
     warnings = earlier_warnings + _coverage_warnings(looked_at, calendar, roll_forward, lang)
     status = _status(end, due, calendar.describe(end), roll_forward, lang)

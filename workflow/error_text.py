@@ -56,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "not_text": N_("%(field)s “%(value)s” is neither UTF-8 nor GB18030 text"),
     "not_a_number": N_("%(field)s: “%(value)s” is not a number"),
     "unreadable_file": N_("%(field)s “%(value)s” cannot be read: %(error)s"),
+    "unwritable_file": N_("%(field)s “%(value)s” cannot be written: %(error)s"),
     "not_initialised": N_("The %(field)s is not initialised (%(value)s): run parkflow init"),
     "bad_set": N_("--set “%(value)s” must be written FIELD=VALUE"),
     "unknown_user_field": N_("%(field)s: there is no user %(value)s"),
@@ -143,7 +144,6 @@ MESSAGES: dict[str, str] = {
     "definition": N_("The lifecycle definition is broken: %(reason)s"),
     # the ledger (台账): its file, header and rows
     "ledger_format": N_("%(field)s “%(value)s” must be an .xlsx or .csv file"),
-    "unwritable_file": N_("%(field)s “%(value)s” cannot be written: %(error)s"),
     "unknown_column": N_("Unknown column “%(value)s”"),
     "duplicate_column": N_("Column “%(value)s” repeats column “%(first)s”"),
     "missing_column": N_("The column %(field)s is missing"),

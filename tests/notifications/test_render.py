@@ -164,7 +164,9 @@ def test_the_returned_approval_carries_the_comment() -> None:
 
 def test_empty_agenda_sections_say_so() -> None:
     context = sample("agenda")
-    for section in ("new_intakes", "visits_due", "overdue", "star_follow_ups", "pending_approvals"):
-        context[section] = []
+    sections = context["report"]["sections"]
+    for section in sections:
+        section["rows"] = []
     message = render_message("agenda", context)
-    assert message.text.count("（无）") == 5
+    assert message.text.count("（无）") == len(sections) == 2
+    assert message.html.count("（无）") == 2

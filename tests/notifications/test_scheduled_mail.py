@@ -203,21 +203,32 @@ def test_the_leaders_get_the_monthly_dispatch_on_the_first_with_last_months_figu
 
     mails = received(engine, smtp_server, "monthly_report")
     assert sorted(m.rcpt_tos[0] for m in mails) == sorted([LEADER, VICE])
-    text = text_of(mails[0])
-    assert "2026年11月" in text and "走访：1" in text and "逾期情况（共 1 项）" in text
-    assert "责任人 李爱丽：1" in text  # counted by owner (and by group)
+    text = text_of(mails[0]).replace("\r\n", "\n")
+    assert "2026年11月" in text and "新入库：2" in text and "走访：1" in text
+    assert "月末逾期（按小组）\n  1. 项目组 | 1" in text  # by group, and by owner:
+    assert "月末逾期（按负责人）\n  1. 李爱丽 | 1" in text
+    subject = str(mails[0].message["Subject"])
+    assert subject.startswith("【月调度】2026年11月") and "逾期 1 项" in subject
+    # the same report as a workbook, attached
+    [workbook] = list(mails[0].message.iter_attachments())
+    assert workbook.get_filename() == "月调度-2026-11.xlsx"
+    assert workbook.get_content_type() == ("application/vnd.openxmlformats-officedocument."
+                                           "spreadsheetml.sheet")
+    assert workbook.get_content()[:2] == b"PK"
 
 
 def test_the_quarterly_summary_counts_openings_and_conversion_by_category(
         engine: Engine, live: Park, task_force: dict[str, str], clock: FixedClock,
         smtp_server: SmtpTestServer) -> None:
     with reading(engine) as session:
-        from notifications.reports import quarterly
-        report = quarterly(session, live, at(10, 1, 9, 0), "zh-CN",
-                           lambda path: path)["report"]
-    assert report["period"] == "2026年第3季度" and report["opened"] == []
-    assert {c["label"] for c in report["categories"]} == {"科技成果转化类", "校友产业化类",
-                                                        "创新平台类"}
+        from notifications.reports import report_mail
+        report, workbook = report_mail(session, live, "quarterly_report", at(10, 1, 9, 0),
+                                       "zh-CN", lambda path: path)
+    assert report["period"] == "2026年第3季度" and report["opened_count"] == 0
+    conversion = next(s for s in report["sections"] if s["title"] == "本季度入库项目转化情况")
+    assert [row[0]["text"] for row in conversion["rows"]] == ["科技成果转化类", "校友产业化类",
+                                                             "创新平台类"]
+    assert workbook.filename == "季总结-2026-Q3.xlsx" and workbook.content[:2] == b"PK"
     preview_kinds = {row["kind"] for row in _preview(engine, live, at(11, 20, 10, 0),
                                                      at(12, 31, 23, 59))}
     assert "monthly_report" in preview_kinds and "quarterly_report" not in preview_kinds

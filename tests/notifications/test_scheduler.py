@@ -15,11 +15,12 @@ import pytest
 from apscheduler.job import Job
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from notifications.scheduler import SWEEP_JOB, configure
+from notifications.planning import occurrences_between, periodic_slots
+from notifications.scheduler import SWEEP_JOB, configure, wake_ups
 from parkflow.settings import Settings
 from parkflow.wiring import make_park
-from states.definition import ReminderRule
-from tests.factories import NOW, PARK_TZ
+from states.definition import MonthlySlot, ReminderRule, WeeklySlot
+from tests.factories import NOW, PARK_TZ, calendar_2026_2027
 from workflow.clock import FixedClock
 
 JOB_IDS = {"sweep", "weekly-agenda", "weekly-digest", "daily-reminders", "monthly-report",
@@ -108,13 +109,15 @@ def test_every_trigger_runs_in_the_parks_time_zone(
 
 
 @pytest.mark.parametrize(("job_id", "expected"), [
-    ("weekly-agenda", datetime(2026, 11, 23, 8, 30, tzinfo=PARK_TZ)),  # Monday 08:30
-    ("weekly-digest", datetime(2026, 11, 23, 9, 0, tzinfo=PARK_TZ)),  # Monday 09:00
+    # the agenda and the reports may move to a later working day: their jobs wake the sweep
+    # at their time every day they may move to, and the sweep decides (test_periodic_dates)
+    ("weekly-agenda", datetime(2026, 11, 21, 8, 30, tzinfo=PARK_TZ)),  # Saturday 08:30
+    ("weekly-digest", datetime(2026, 11, 23, 9, 0, tzinfo=PARK_TZ)),  # Monday 09:00 only
     ("daily-reminders", datetime(2026, 11, 21, 9, 0, tzinfo=PARK_TZ)),  # weekends too
-    ("monthly-report", datetime(2026, 12, 1, 9, 0, tzinfo=PARK_TZ)),  # the 1st, 09:00
+    ("monthly-report", datetime(2026, 11, 21, 9, 0, tzinfo=PARK_TZ)),  # every day, 09:00
     ("quarterly-report", datetime(2027, 1, 1, 9, 0, tzinfo=PARK_TZ)),  # Jan, Apr, Jul, Oct
 ])
-def test_the_weekly_and_daily_jobs_fire_at_their_slots_in_park_time(
+def test_the_periodic_and_daily_jobs_fire_at_their_slots_in_park_time(
         scheduler: BackgroundScheduler, rule: ReminderRule, job_id: str,
         expected: datetime) -> None:
     configure(scheduler, tick, rule, PARK_TZ)
@@ -125,13 +128,56 @@ def test_the_weekly_and_daily_jobs_fire_at_their_slots_in_park_time(
     assert fire.utcoffset() == timedelta(hours=8)
 
 
-def test_the_agenda_after_friday_2026_11_20_fires_on_monday_2026_11_23_at_0830_plus_0800(
+def test_the_digest_after_friday_2026_11_20_fires_on_monday_2026_11_23_at_0900_plus_0800(
         scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
     configure(scheduler, tick, rule, PARK_TZ)
 
-    fire = next_fire(jobs(scheduler)["weekly-agenda"], NOW)
+    fire = next_fire(jobs(scheduler)["weekly-digest"], NOW)
 
-    assert fire.isoformat() == "2026-11-23T08:30:00+08:00"
+    assert fire.isoformat() == "2026-11-23T09:00:00+08:00"
+
+
+def test_the_quarterly_job_wakes_every_day_of_the_quarters_first_months_only(
+        scheduler: BackgroundScheduler, rule: ReminderRule) -> None:
+    configure(scheduler, tick, rule, PARK_TZ)
+    job = jobs(scheduler)["quarterly-report"]
+
+    assert next_fire(job, datetime(2027, 1, 1, 9, 1, tzinfo=PARK_TZ)) == datetime(
+        2027, 1, 2, 9, 0, tzinfo=PARK_TZ)
+    assert next_fire(job, datetime(2027, 1, 31, 9, 1, tzinfo=PARK_TZ)) == datetime(
+        2027, 4, 1, 9, 0, tzinfo=PARK_TZ)
+
+
+@pytest.mark.parametrize(("slot", "fields"), [
+    (WeeklySlot(0, 8, 30), {"day_of_week": "mon", "hour": 8, "minute": 30}),
+    (WeeklySlot(0, 8, 30, working_day=True), {"day_of_week": "mon-sun", "hour": 8,
+                                              "minute": 30}),
+    (WeeklySlot(2, 17, 0, working_day=True), {"day_of_week": "wed-sun", "hour": 17,
+                                              "minute": 0}),
+    (MonthlySlot(1, 9, 0), {"month": "1,2,3,4,5,6,7,8,9,10,11,12", "day": 1, "hour": 9,
+                            "minute": 0}),
+    (MonthlySlot(3, 9, 0, working_day=True), {"month": "1,4,7,10", "hour": 9, "minute": 0}),
+])
+def test_a_slot_that_keeps_its_day_wakes_on_it_and_one_that_moves_on_every_day_it_may_move_to(
+        slot: WeeklySlot | MonthlySlot, fields: dict[str, object]) -> None:
+    assert wake_ups(slot) == fields
+
+
+@pytest.mark.parametrize(("job_id", "kind"), [
+    ("weekly-agenda", "agenda"), ("weekly-digest", "digest"),
+    ("monthly-report", "monthly_report"), ("quarterly-report", "quarterly_report")])
+def test_every_job_wakes_the_sweep_at_each_moment_the_planner_sends_its_mail_in_2026_2027(
+        scheduler: BackgroundScheduler, rule: ReminderRule, job_id: str, kind: str) -> None:
+    configure(scheduler, tick, rule, PARK_TZ)
+    job, slot = jobs(scheduler)[job_id], periodic_slots(rule)[kind]
+
+    planned = occurrences_between(slot, datetime(2026, 1, 1, tzinfo=PARK_TZ),
+                                  datetime(2027, 12, 31, 23, 59, tzinfo=PARK_TZ), PARK_TZ,
+                                  calendar_2026_2027())
+
+    assert planned
+    late = [o.at for o in planned if next_fire(job, o.at - timedelta(seconds=1)) != o.at]
+    assert late == []
 
 
 def test_a_park_in_another_zone_gets_its_mails_at_its_own_local_time(
@@ -140,8 +186,8 @@ def test_a_park_in_another_zone_gets_its_mails_at_its_own_local_time(
 
     configure(scheduler, tick, rule, berlin)
 
-    fire = next_fire(jobs(scheduler)["weekly-agenda"], NOW)
-    assert fire == datetime(2026, 11, 23, 8, 30, tzinfo=berlin)
+    fire = next_fire(jobs(scheduler)["weekly-digest"], NOW)
+    assert fire == datetime(2026, 11, 23, 9, 0, tzinfo=berlin)
     assert fire.utcoffset() == timedelta(hours=1)
 
 

@@ -86,3 +86,18 @@ def test_a_period_that_is_not_one_is_refused_naming_the_field(
     assert_error(result, 2, "invalid", field)
     label = {"month": "月份", "quarter": "季度", "at": "日期"}[field]
     assert label in result.err
+
+
+@SQLITE_ONLY
+def test_the_workbook_is_written_beside_the_json(cli: Cli, november: list[int]) -> None:
+    from openpyxl import load_workbook
+    target = cli.cwd / "月调度.xlsx"
+    result = cli("report", "monthly", "--month", "2026-11", "--xlsx", str(target), "--json")
+    assert result.code == 0, result
+    assert result.json()["intakes"] == 2
+    book = load_workbook(target)
+    assert book.sheetnames[0] == "概览" and "各阶段流转与用时" in book.sheetnames
+    assert "图表" in book.sheetnames
+    stages = book["各阶段流转与用时"]
+    assert [c.value for c in stages[1]][:3] == ["阶段", "期初", "期末"]
+    assert stages.freeze_panes == "A2"

@@ -19,6 +19,8 @@ from states.definition import (
     PREVIOUS,
     DefinitionError,
     Lifecycle,
+    MonthlySlot,
+    WeeklySlot,
     load_lifecycle,
     parse_lifecycle,
 )
@@ -125,6 +127,28 @@ def test_the_shipped_reminders_go_out_at_nine_three_days_before_and_on_the_due_d
     assert reminders.before_due_days == (3, 0)
     assert reminders.warning_after_days == 1
     assert reminders.follow_up_every_days == 7
+
+
+def test_the_shipped_agenda_and_reports_move_to_working_days_and_the_digest_keeps_monday(
+        shipped: Lifecycle) -> None:
+    reminders = shipped.reminders
+    assert reminders.agenda == WeeklySlot(0, 8, 30, working_day=True)
+    assert reminders.digest == WeeklySlot(0, 9, 0, working_day=False)
+    assert reminders.monthly_report == MonthlySlot(1, 9, 0, working_day=True)
+    assert reminders.quarterly_report == MonthlySlot(3, 9, 0, working_day=True)
+
+
+def test_a_park_can_keep_its_reports_on_the_first_and_its_agenda_on_monday(
+        shipped_raw: dict[str, Any]) -> None:
+    raw = copy.deepcopy(shipped_raw)
+    raw["reminders"]["reports_on"] = "first_day"
+    raw["reminders"]["agenda"]["day_off"] = "keep"
+
+    reminders = parse_lifecycle(raw, source=SOURCE).reminders
+
+    assert not reminders.agenda.working_day
+    assert not reminders.monthly_report.working_day
+    assert not reminders.quarterly_report.working_day
 
 
 def test_an_unchanged_copy_of_the_shipped_file_parses(shipped_raw: dict[str, Any]) -> None:
@@ -262,6 +286,11 @@ BROKEN = [
      ["reminders.digest.weekday", "moonday"]),
     ("bad agenda time", _set("reminders.agenda", {"weekday": "monday", "time": "8h30"}),
      ["reminders.agenda.time", "8h30"]),
+    ("unknown agenda day-off rule", _set("reminders.agenda", {"weekday": "monday",
+                                                              "time": "08:30", "day_off": "later"}),
+     ["reminders.agenda.day_off", "later"]),
+    ("unknown reports day", _set("reminders.reports_on", "last_day"),
+     ["reminders.reports_on", "last_day"]),
     ("reminder offsets not integers", _set("reminders.before_due_days", ["three"]),
      ["reminders"]),
     ("state name not an identifier", _add_state("Shelved"), ["states.Shelved"]),

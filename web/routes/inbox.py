@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from db.engine import writing
 from i18n import gettext
 from web.deps import AppDep, CurrentUser, SessionDep
 from web.queries import WARNING_DAYS, overdue_projects
 from web.rendering import after_post, page
-from workflow.approvals import decide, list_approvals, resubmit, withdraw
+from workflow.approvals import decide, list_approvals, load_approval, resubmit, withdraw
 from workflow.views import project_view
 
 router = APIRouter()
@@ -43,6 +43,18 @@ def inbox(request: Request, app: AppDep, session: SessionDep, viewer: CurrentUse
         "projects": projects, "scope": scope,
         "warnings": [p for p in overdue if p["days_overdue"] <= WARNING_DAYS],
         "supervision": overdue, "warning_days": WARNING_DAYS})
+
+
+@router.get("/approvals/{approval_id}")
+def approval_link(app: AppDep, session: SessionDep, viewer: CurrentUser,
+                  approval_id: ApprovalId) -> Response:
+    """Where a mail's or a report's link to a request leads: a leader to the request in the
+    inbox while it waits for a decision, everyone else to the project's approvals."""
+    approval = load_approval(session, approval_id)
+    waiting = approval.state in app.park.approvals.pending_states
+    target = f"/inbox#approval-{approval_id}" if viewer.is_leader and waiting \
+        else f"/projects/{approval.project_id}#h-approvals"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/approvals/{approval_id}/decision")
