@@ -34,7 +34,7 @@ Advance = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @command(app, "export", help=N_(
-    "Export the ledger (台账): one row per project, every field its events recorded, its "
+    "Export the ledger: one row per project, every field its events recorded, its "
     "state, deadline and days overdue."))
 def export(
     ctx: Context,
@@ -70,7 +70,7 @@ def export(
 
 
 @command(app, "import", help=N_(
-    "Import a ledger (台账) from .xlsx or .csv: every row is checked and every problem "
+    "Import a ledger from .xlsx or .csv: every row is checked and every problem "
     "listed; nothing is written unless every row is valid. Leaders and admins."))
 def import_ledger_command(
     ctx: Context,
