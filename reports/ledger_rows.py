@@ -102,9 +102,12 @@ def header_map(header: Sequence[Any], labels: ColumnLabels) -> tuple[HeaderMap, 
                 "duplicate_column", value=written, first=mapping.written[col.key]), labels))
         else:
             mapping.index[col.key], mapping.written[col.key] = position, written
-    # the project's columns, and the date of every event some of whose fields are there
+    # the project's columns, the date of every event some of whose fields are there, and
+    # the required fields of every event whose date is there
     wanted = list(REQUIRED) + [f"{c.event}_date" for c in labels.columns
                                if c.field is not None and c.key in mapping.index]
+    wanted += [c.key for c in labels.columns if c.field is not None and c.field.required
+               and f"{c.event}_date" in mapping.index]
     for key in dict.fromkeys(wanted):
         if key not in mapping.index:
             problems.append(_problem(1, labels.headers[key],

@@ -160,6 +160,11 @@ def test_the_header_must_name_the_ledgers_columns(engine: Engine, live: Park,
         (1, "注册日期", "缺少列：注册日期"),
     ]
     assert result.imported == 0
+    visits = run(engine, live, csv_file([["甲", "alumni", ALICE, "2026-11-02", "2026-11-05",
+                                          "5"]], header=[*HEADER[:5], "市场前景"]))
+    assert [(p.row, p.column) for p in visits.problems] == [
+        (1, header) for header in ("走访人员", "项目需求", "团队人才层次", "技术先进性",
+                                   "资本市场认可度")]
 
 
 def test_a_member_may_not_import(engine: Engine, live: Park, people: dict[str, str]) -> None:
