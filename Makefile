@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-faketime lint bench serve clean i18n
+.PHONY: demo test test-faketime lint bench serve clean i18n vendor
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,20 @@ i18n: $(STAMP)
 serve: $(STAMP)
 	test -f demo/parkflow-demo.db || $(BIN)/parkflow demo
 	PARKFLOW_DATABASE_URL=sqlite:///demo/parkflow-demo.db $(BIN)/parkflow serve
+
+# Apache ECharts, vendored from the npm registry at a pinned version (no CDN; see
+# web/static/vendor/echarts/README.md): fetch the tarball, copy the minified build and its
+# licences, check the recorded sha256. A new version: change ECHARTS_VERSION, run it, review,
+# then record the new sha256 (sha256sum echarts.min.js > echarts.min.js.sha256).
+ECHARTS_VERSION := 6.1.0
+ECHARTS_DIR := web/static/vendor/echarts
+vendor:
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null \
+		&& tar xzf echarts-$(ECHARTS_VERSION).tgz) \
+		&& cp $$tmp/package/dist/echarts.min.js $$tmp/package/LICENSE $$tmp/package/NOTICE \
+			$$tmp/package/licenses/LICENSE-d3 $(ECHARTS_DIR)/ \
+		&& rm -rf $$tmp
+	cd $(ECHARTS_DIR) && sha256sum -c echarts.min.js.sha256
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -40,7 +40,6 @@ BOARD_PARTS = (
     ("      workflow.views.list_projects (every project)", "workflow/views.py",
      "list_projects"),
     ("        summary() per project", "workflow/views.py", "summary"),
-    ("      urgency() sort keys", "web/queries.py", "urgency"),
     ("    web.queries.owners (filter choices)", "web/queries.py", "owners"),
     ("    web.rendering.page", "web/rendering.py", "page"),
     ("      Jinja render of board.html", "web/rendering.py", "render"),

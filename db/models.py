@@ -53,6 +53,10 @@ class Project(SQLModel, table=True):
     suspended_at: datetime | None = _utc(default=None, nullable=True)  # clock paused since
     version: int = 1
     created_at: datetime = _utc()
+    # search keys (workflow.search): the name's pinyin initials ("lzjm"); the name, company
+    # name and credit code normalised and joined by a space
+    name_initials: str = Field(default="", max_length=200)
+    search_text: str = ""
 
 
 class ProjectEvent(SQLModel, table=True):

@@ -54,7 +54,7 @@ def weekly(session: Session, park: Park, period: Period, *,
                             "owner_name": track.owner_name, "group": track.group,
                             "state": track.current.state, "due_date": due.isoformat(),
                             "days_overdue": (last_day - due).days})
-        follow_up = _follow_up_due(park, history, track, last_day)
+        follow_up = follow_up_due(park, history, track, last_day)
         if follow_up is not None:
             follow_ups.append({**project_ref(track), **follow_up})
         moved.extend(_moved(park, history, track, start, end))
@@ -83,7 +83,7 @@ def _open_due(history: History, track: Track, end: Any) -> date | None:
     return history.due_date(stay, end)
 
 
-def _follow_up_due(park: Park, history: History, track: Track,
+def follow_up_due(park: Park, history: History, track: Track,
                    last_day: date) -> dict[str, Any] | None:
     """A star project on its way in whose weekly follow-up (周问询) is due by the last day."""
     rule = park.lifecycle.reminders

@@ -24,6 +24,7 @@ from web.queries import BoardCache
 from web.rendering import Pages
 from web.routes import page_router
 from web.security import SignInThrottle
+from web.today import TodayCache
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_COOKIE = "parkflow_session"
@@ -43,6 +44,7 @@ def create_app(deps: WebDeps, settings: WebSettings) -> FastAPI:
     web.state.web_settings = settings
     web.state.pages = Pages(deps.park)
     web.state.board_cache = BoardCache()
+    web.state.today_cache = TodayCache()
     web.state.throttle = SignInThrottle()
     errors.install(web)
     web.include_router(api_router, prefix="/api/v1")

@@ -71,6 +71,7 @@ MESSAGES: dict[str, str] = {
     # lookup
     "project_not_found": N_("Project %(value)s not found"),
     "user_not_found": N_("User %(value)s not found"),
+    "report_figure_not_found": N_("This report has no such figure, or no project behind it"),
     # conflict
     "invalid_transition": N_("The project is “%(state)s”; it cannot “%(event)s”"),
     "concurrent_change": N_("Project %(project)s was changed by someone else at the same "

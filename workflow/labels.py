@@ -75,8 +75,8 @@ FIELDS = {
     "until": N_("until"), "set": N_("field"), "format": N_("format"),
     "calendar_years": N_("holiday arrangements"), "source": N_("source"),
     "database": N_("database"), "now": N_("current time"), "month": N_("month"),
-    "quarter": N_("quarter"), "search": N_("search"), "as_of": N_("as of"),
-    "imported": N_("imported from a ledger"),
+    "quarter": N_("quarter"), "search": N_("search"),
+    "week": N_("week"), "as_of": N_("as of"), "imported": N_("imported from a ledger"),
 }
 # each language by its own name, as the language switch shows it
 LANGUAGES = {"zh-CN": "简体中文", "en": "English"}

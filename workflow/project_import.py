@@ -41,6 +41,7 @@ from workflow.projects import (
     stored_due_at,
     user_id,
 )
+from workflow.search import COMPANY_FIELDS, SearchKeys, search_keys
 from workflow.users import require_actor
 
 IMPORTERS = ("leader", "admin")  # who may bring a library in
@@ -86,6 +87,7 @@ class _Entered:
     project: Snapshot
     history: list[dict[str, Any]]
     entry: int  # which history entry entered the current state
+    keys: SearchKeys  # as `add_project` and the events write them: the latest company counts
 
 
 def require_importer(session: Session, actor: str | User) -> User:
@@ -139,7 +141,7 @@ def _replay(session: Session, park: Park, past: PastProject, now: datetime) -> _
         project = new_snapshot(park, session, name=name, category=past.category,
                                owner=past.owner, occurred_at=occurred_at, deadline=False)
         history = [_entry("intake", None, project.state, occurred_at, {}, now)]
-        entry = 0
+        entry, keys = 0, search_keys(name)
         for step, at, fields in past.events:
             spec = park.lifecycle.events.get(step)
             if spec is None:
@@ -151,11 +153,13 @@ def _replay(session: Session, park: Park, past: PastProject, now: datetime) -> _
                                   clean, now))
             if after.state != project.state:
                 entry = len(history) - 1
+            if any(clean.get(key) for key in COMPANY_FIELDS):
+                keys = search_keys(name, clean.get("company_name"), clean.get("uscc"))
             project = after
     except WorkflowError as exc:
         raise _Refused(step, exc) from exc
     return _Entered(replace(project, due_at=stored_due_at(park, session, project)), history,
-                    entry)
+                    entry, keys)
 
 
 def _entry(event: str, from_state: str | None, to_state: str, occurred_at: datetime,
@@ -169,8 +173,8 @@ def _write(session: Session, park: Park, batch: list[_Entered], importer: User,
            now: datetime) -> list[int]:
     """One batch: the projects, their history, their stage entries; then the observers."""
     connection = session.connection()
-    ids = list(connection.execute(_INSERT_PROJECTS, [_row(e.project, now) for e in batch])
-               .scalars())
+    ids = list(connection.execute(_INSERT_PROJECTS, [_row(e.project, now) | e.keys.values()
+                                                     for e in batch]).scalars())
     history = [{**h, "project_id": pid, "actor_id": user_id(importer)}
                for pid, e in zip(ids, batch, strict=True) for h in e.history]
     history_ids = list(connection.execute(_INSERT_HISTORY, history).scalars())

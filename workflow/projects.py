@@ -32,6 +32,7 @@ from workflow.fields import validate_fields
 from workflow.machine import Token
 from workflow.moments import resolve_moment
 from workflow.park import Park
+from workflow.search import search_keys, update_search_keys
 from workflow.users import find_user, require_actor
 
 _P = columns(Project)
@@ -190,6 +191,7 @@ def add_project(session: Session, park: Park, *, name: str, category: str, owner
         name=name, category=category, state=draft.state, owner_id=owner_user.id,
         group=owner_user.group, stars=0, milestones=dict(draft.milestones), adjustments=[],
         due_at=None, last_event_at=occurred_at, version=1, created_at=now,
+        **search_keys(name).values(),
     ).returning(_P.id)).scalar_one()
     history_id = record_history(session, project_id=project_id, event="intake", from_state=None,
                          to_state=draft.state, actor_id=actor_user.id, occurred_at=occurred_at,
@@ -256,6 +258,7 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
     if after.state != before.state:
         after = replace(after, stage_entry_id=history_id)
     save(session, before, after)
+    update_search_keys(session, project_id=before.id, name=before.name, fields=clean)
     transition = Transition(before, after, event, history_id, user_id(actor_user), occurred_at,
                             clean)
     notify(session, park, transition)

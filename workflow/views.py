@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -12,6 +12,7 @@ from db.models import Project, ProjectEvent, User, columns
 from workflow.deadlines import Deadline
 from workflow.park import Park
 from workflow.projects import deadline_of, deadline_status, load_snapshot
+from workflow.search import owner_ranks, search_condition
 
 _P = columns(Project)
 _E = columns(ProjectEvent)
@@ -75,9 +76,13 @@ def history(session: Session, park: Park, project_id: int) -> list[dict[str, Any
 
 _OWNER = User.__table__.alias("owner")  # type: ignore[attr-defined]
 
+# the orders a list can be sorted in (`sort`), each ascending unless `descending`
+SORTS = ("name", "state", "owner", "due", "overdue", "stars")
+
 
 def _filtered(query: Any, *, state: str | None, owner: str | None, group: str | None,
-              category: str | None, min_stars: int | None) -> Any:
+              category: str | None, min_stars: int | None, overdue_at: datetime | None = None,
+              search: str | None = None, owner_name: Any | None = None) -> Any:
     if state:
         query = query.where(_P.state == state)
     if owner:
@@ -89,33 +94,88 @@ def _filtered(query: Any, *, state: str | None, owner: str | None, group: str | 
         query = query.where(_P.category == category)
     if min_stars:
         query = query.where(_P.stars >= min_stars)
+    if overdue_at is not None:
+        query = query.where(_P.due_at <= overdue_at)
+    found = search_condition(search, owner_name)
+    if found is not None:
+        query = query.where(found)
     return query
 
 
 def list_projects(session: Session, park: Park, *, state: str | None = None,
                   overdue: bool = False, owner: str | None = None, group: str | None = None,
                   category: str | None = None, min_stars: int | None = None,
-                  urgent_first: bool = False, limit: int | None = None,
-                  ) -> list[dict[str, Any]]:
-    """Project summaries with deadline status, filtered in SQL.
+                  search: str | None = None, sort: str | None = None,
+                  descending: bool = False, urgent_first: bool = False, offset: int = 0,
+                  limit: int | None = None) -> list[dict[str, Any]]:
+    """Project summaries with deadline status, filtered, sorted and paged in SQL.
 
-    `overdue` and `urgent_first` (nearest deadline first, then stars) read the due_at index;
-    otherwise projects come in id order.
+    `search` finds by name, company, credit code, owner's name or pinyin initials
+    (workflow.search). `sort` is one of SORTS. Without it: `overdue` and `urgent_first`
+    (nearest deadline first, then stars) read the due_at index; otherwise id order.
     """
     now = park.now()
     query = (select(_P.id, _P.name, _P.category, _P.state, _P.group, _P.stars, _P.due_at,
                     _OWNER.c.email, _OWNER.c.name.label("owner_name"))
              .join(_OWNER, _OWNER.c.id == _P.owner_id))
     query = _filtered(query, state=state, owner=owner, group=group, category=category,
-                      min_stars=min_stars)
-    order: tuple[Any, ...] = (_P.id,)
-    if overdue:  # most overdue first, straight from the due_at index
-        query, order = query.where(_P.due_at <= now), (_P.due_at, _P.id)
+                      min_stars=min_stars, overdue_at=now if overdue else None, search=search,
+                      owner_name=_OWNER.c.name)
+    if sort in SORTS:
+        order = _sorted_by(session, park, sort, descending=descending, now=now)
+    elif overdue:  # most overdue first, straight from the due_at index
+        order = (_P.due_at, _P.id)
     elif urgent_first:
-        order = (_P.due_at.is_(None), _P.due_at, _P.stars.desc(), _P.id)
+        order = _URGENT
+    else:
+        order = (_P.id,)
+    query = query.order_by(*order).offset(offset or None).limit(limit)
     soon = due_soon_window(park)
-    rows = session.connection().execute(query.order_by(*order).limit(limit))
-    return [summary(row, park, now, soon) for row in rows]
+    return [summary(row, park, now, soon) for row in session.connection().execute(query)]
+
+
+def count_projects(session: Session, park: Park, *, state: str | None = None,
+                   overdue: bool = False, owner: str | None = None, group: str | None = None,
+                   category: str | None = None, min_stars: int | None = None,
+                   search: str | None = None) -> int:
+    """How many projects `list_projects` finds with the same filters (for paging)."""
+    query = _filtered(select(func.count()).select_from(Project), state=state, owner=owner,
+                      group=group, category=category, min_stars=min_stars,
+                      overdue_at=park.now() if overdue else None, search=search)
+    return int(session.connection().execute(query).scalar_one())
+
+
+# nearest deadline first (none last), then the most stars
+_URGENT = (_P.due_at.is_(None), _P.due_at, _P.stars.desc(), _P.id)
+
+
+def _sorted_by(session: Session, park: Park, sort: str, *, descending: bool,
+               now: datetime) -> tuple[Any, ...]:
+    """ORDER BY for a column people sort by; ties go by the nearest deadline (by the name
+    for `name`), then id, so pages are stable. Projects without a deadline (not overdue, for
+    `overdue`) come last in both directions.
+    """
+    def way(column: Any) -> Any:
+        return column.desc() if descending else column.asc()
+
+    if sort == "name":  # pinyin order: the initials first, then the name itself
+        return way(_P.name_initials), way(_P.name), _P.id
+    if sort == "state":  # the definition's order, not the alphabet's
+        rank = case({name: i for i, name in enumerate(park.lifecycle.states)},
+                    value=_P.state, else_=len(park.lifecycle.states))
+        return way(rank), *_URGENT
+    if sort == "owner":  # in pinyin order of the owners' names
+        ranks = owner_ranks(session)
+        if not ranks:  # nobody, so no project either
+            return _URGENT
+        return way(case(ranks, value=_P.owner_id, else_=len(ranks))), *_URGENT
+    if sort == "stars":
+        return way(_P.stars), _P.due_at.is_(None), _P.due_at, _P.id
+    if sort == "overdue":  # more days overdue = an earlier deadline; the others as `due`
+        overdue_since = case((_P.due_at <= now, _P.due_at), else_=None)
+        return (overdue_since.is_(None),
+                overdue_since.asc() if descending else overdue_since.desc(), *_URGENT)
+    return _P.due_at.is_(None), way(_P.due_at), _P.stars.desc(), _P.id  # due
 
 
 def count_by_state(session: Session, park: Park, *, owner: str | None = None,
@@ -127,6 +187,17 @@ def count_by_state(session: Session, park: Park, *, owner: str | None = None,
                       owner=owner, group=group, category=category, min_stars=min_stars)
     return {state: (int(n), int(late or 0))
             for state, n, late in session.connection().execute(query)}
+
+
+def days_overdue(due_at: datetime | None, now: datetime, tz: tzinfo) -> int | None:
+    """Calendar days since the deadline's last day, in park time (None unless overdue).
+
+    `due_at` is the end of the last day (24:00): overdue from then on, by 1 day that day.
+    """
+    if due_at is None or now < due_at:
+        return None
+    last_day = (due_at.astimezone(tz) - ONE_DAY).date()
+    return (now.astimezone(tz).date() - last_day).days
 
 
 ONE_DAY = timedelta(days=1)

@@ -131,6 +131,8 @@ def project_list(
     overdue: Annotated[bool, typer.Option(
         "--overdue", help=cli_help("Overdue projects only"))] = False,
     owner: Annotated[str | None, typer.Option("--owner", help=cli_help("Filter by owner"))] = None,
+    search: Annotated[str | None, typer.Option("--search", help=cli_help(
+        "Find by name, company name, credit code, owner's name or pinyin initials"))] = None,
     as_json: Json = False,
 ) -> None:
     from db.engine import reading
@@ -139,7 +141,8 @@ def project_list(
         raise ValidationError("bad_choice", field="state", value=state,
                               choices=list(ctx.app.park.lifecycle.states))
     with reading(ctx.app.engine) as session:
-        rows = list_projects(session, ctx.app.park, state=state, overdue=overdue, owner=owner)
+        rows = list_projects(session, ctx.app.park, state=state, overdue=overdue, owner=owner,
+                             search=search)
     if as_json:
         emit_json(rows)
     else:

@@ -20,12 +20,13 @@ from sqlmodel import Session
 from db.engine import make_engine, reading, writing
 from db.migrate import check, upgrade
 from db.models import Project, ProjectEvent, User, columns
-from tests.factories import NOW, PARK_TZ, new_project, snapshot
+from tests.factories import GOOD_USCC, NOW, PARK_TZ, new_project, snapshot
 from workflow.calendar_store import import_calendar
 from workflow.clock import FixedClock
 from workflow.errors import Conflict
 from workflow.park import Park
 from workflow.projects import Snapshot, advance, deadline_of, load_snapshot, save
+from workflow.search import SearchKeys, search_keys
 from workflow.views import list_projects
 
 ALL_FOURS = {"visitors": "张三", "needs": "space", "team": "4", "technology": "4",
@@ -119,6 +120,44 @@ def test_stored_sentences_become_codes_when_migrated(tmp_path: Path) -> None:
             fields = session.execute(select(columns(ProjectEvent).fields)).scalar_one()
             assert fields == {"calendar_years": [2027, 2028], "source": "holidays.csv",
                               "to_due_at": None}
+    finally:
+        engine.dispose()
+
+
+def test_existing_projects_get_their_search_keys_when_migrated(tmp_path: Path) -> None:
+    """Before 695912c7a64c projects had no search keys; the migration computes them (with
+    the company and credit code of the latest registration) as workflow.search does."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        upgrade(engine, "2def7056303d")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (id, email, name, role, is_group_lead, lang, created_at) "
+                "VALUES (1, 'a@park.test', 'A', 'member', 0, 'zh-CN', '2026-11-01 00:00:00')")
+            for pid, name in ((1, "量子精密测量仪器"), (2, "Quantum  Sensing 实验室")):
+                connection.exec_driver_sql(
+                    "INSERT INTO projects (id, name, category, state, owner_id, stars, "
+                    "milestones, adjustments, last_event_at, version, created_at) VALUES "
+                    f"({pid}, '{name}', 'alumni', 'intake', 1, 0, '{{}}', '[]', '2026-11-01', "
+                    "1, '2026-11-01')")
+            for company in ("旧公司", "合肥量测科技有限公司"):  # registered twice: the latest
+                connection.exec_driver_sql(
+                    "INSERT INTO project_events (project_id, event, from_state, to_state, "
+                    "actor_id, occurred_at, recorded_at, fields) VALUES (1, 'register', "
+                    "'visited', 'registered', 1, '2026-11-01', '2026-11-01', "
+                    f"'{{\"company_name\": \"{company}\", \"uscc\": \"{GOOD_USCC}\"}}')")
+        upgrade(engine)
+        check(engine)
+        p = columns(Project)
+        with reading(engine) as session:
+            stored = session.execute(select(p.id, p.name_initials, p.search_text)
+                                     .order_by(p.id)).all()
+        assert [tuple(row) for row in stored] == [
+            (1, "lzjmclyq", "量子精密测量仪器 合肥量测科技有限公司 91350100m000100y43"),
+            (2, "quantumsensingsys", "quantumsensing实验室")]
+        assert search_keys("量子精密测量仪器", "合肥量测科技有限公司", GOOD_USCC) == \
+            SearchKeys(*stored[0][1:])
+        assert search_keys("Quantum  Sensing 实验室") == SearchKeys(*stored[1][1:])
     finally:
         engine.dispose()
 

@@ -195,6 +195,7 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "admin_only": {"field": "by"},
     "project_not_found": {"field": "id", "value": 9},
     "user_not_found": {"field": "email", "value": "nobody@park.test"},
+    "report_figure_not_found": {},
     "invalid_transition": {"field": "event", "event": "sign", "state": "intake"},
     "concurrent_change": {"field": "version", "project": 1},
     "suspended": {"field": "event", "project": 1},

@@ -192,6 +192,25 @@ def test_list_filters_by_state_overdue_and_owner(
     assert by_state.json()[0]["stars"] == 2
 
 
+def test_list_searches_by_pinyin_initials_and_keeps_the_json_shape(
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str]) -> None:
+    quantum = seed_project(engine, park, people["alice"], "量子精密测量仪器",
+                           intake="2026-11-16")
+    seed_project(engine, park, people["bob"], "合肥智能语音平台", intake="2026-11-16")
+    initials, chinese, owner, nothing, everything = cli.all(
+        ["project", "list", "--search", "lzjm", "--json"],
+        ["project", "list", "--search", "精密", "--state", "intake", "--json"],
+        ["project", "list", "--search", "赵博", "--json"],
+        ["project", "list", "--search", "lzjx", "--json"],
+        ["project", "list", "--search", " ", "--json"])
+    assert [row["id"] for row in initials.json()] == [quantum]
+    assert initials.json() == chinese.json()
+    assert set(initials.json()[0]) == set(everything.json()[0])  # the same shape as a list
+    assert [row["name"] for row in owner.json()] == ["合肥智能语音平台"]
+    assert nothing.json() == []
+    assert len(everything.json()) == 2
+
+
 # ---------------------------------------------------------------- failures
 
 @SQLITE_ONLY  # each exit code is also met on PostgreSQL in the other tests

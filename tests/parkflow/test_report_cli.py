@@ -101,3 +101,16 @@ def test_the_workbook_is_written_beside_the_json(cli: Cli, november: list[int]) 
     stages = book["各阶段流转与用时"]
     assert [c.value for c in stages[1]][:3] == ["阶段", "期初", "期末"]
     assert stages.freeze_panes == "A2"
+
+
+@SQLITE_ONLY
+def test_the_html_file_is_one_self_contained_page(cli: Cli, november: list[int]) -> None:
+    target = cli.cwd / "weekly.html"
+    result = cli("report", "weekly", "--at", "2026-11-04", "--html", str(target))
+    assert result.code == 0, result
+    page = target.read_text("utf-8")
+    assert "周例会 · 2026年11月2日 – 11月8日" in page and "本周入库" in page
+    assert "量子精密测量" in page
+    # charts draw offline: the library and the styles are inside, nothing is fetched
+    assert "echarts" in page and "<script src=" not in page and "<link rel=\"stylesheet" \
+        not in page

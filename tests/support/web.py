@@ -107,7 +107,7 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> None:
     response = client.post("/login", data={"email": email, "password": password,
                                            "csrf_token": csrf_of(page.text)})
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/board"
+    assert response.headers["location"] == "/"  # each person's first page
 
 
 def csrf(client: TestClient, path: str = "/board") -> str:

@@ -105,6 +105,7 @@ def test_projects_are_listed_with_filters(web: Web) -> None:
     assert [r["name"] for r in mine] == ["早"]
     assert client.get("/api/v1/projects?group=finance", headers=headers).json() == mine
     assert client.get("/api/v1/projects?state=visited", headers=headers).json() == []
+    assert client.get("/api/v1/projects?search=C", headers=headers).json() == [overdue[0]]
 
 
 def test_an_unknown_state_filter_names_the_field(web: Web) -> None:

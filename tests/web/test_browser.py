@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,13 @@ import pytest
 import uvicorn
 
 from db.engine import reading, writing
+from reports.compute import compute
+from reports.periods import period_containing
+from reports.present import present
 from tests.factories import ROOT, SQLITE_ONLY
+from tests.support.home_dataset import build as build_home_dataset
 from tests.support.web import PASSWORD, Web, user_lang
+from web.report_file import standalone_html
 from workflow.space import list_requests, request_space
 from workflow.views import project_view
 
@@ -90,12 +96,20 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     assert not errors, f"errors in the browser: {errors}"
 
 
-def sign_in(page: Any, site: Site, who: str) -> None:
+# where signing in lands: leaders on 首页, members on 我的待办, admins on the board
+LANDING = {"leader": "/home", "alice": "/todo", "carol": "/todo", "bob": "/todo",
+           "admin": "/board"}
+
+
+def sign_in(page: Any, site: Site, who: str, then: str | None = "/board") -> None:
+    """Sign in through the form, land on the person's first page, then open `then`."""
     page.goto(f"{site.base}/login")
     page.fill("#email", site.web.people[who])
     page.fill("#password", PASSWORD)
     page.click("form.stacked button[type=submit]")
-    page.wait_for_url(f"{site.base}/board")
+    page.wait_for_url(f"{site.base}{LANDING[who]}")
+    if then is not None:
+        page.goto(f"{site.base}{then}")
 
 
 def screenshot(page: Any, name: str) -> None:
@@ -203,3 +217,135 @@ def test_switching_to_english_and_back(site: Site, page: Any) -> None:
     assert page.locator("h1").inner_text() == "项目看板"
     assert user_lang(site.web, "alice") == "zh-CN"
     screenshot(page, "language-back-to-chinese")
+
+
+# ---------------------------------------------------------------- the reports page
+
+CHARTS_DRAWN = """() => [...document.querySelectorAll('.chart')].map(el => {
+    const svg = el.querySelector('svg, canvas');
+    const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+    return [el.closest('figure').id, Math.round(box.width), Math.round(box.height)];
+})"""
+
+
+def test_the_monthly_report_draws_its_charts_on_a_desk_and_a_phone_and_prints_a_handout(
+        site: Site, page: Any) -> None:
+    site.web.project("量子精密测量", owner="alice", intake="2026-11-05", events=("visit",))
+    site.web.project("高端数控机床", owner="bob", intake="2026-11-10")  # visit due 11-17
+    sign_in(page, site, "leader")
+    page.goto(f"{site.base}/reports/monthly/2026-11")
+    charts = ["chart-funnel", "chart-stage_days", "chart-on_time_by_group",
+              "chart-overdue_by_group"]
+    page.wait_for_function("() => document.querySelectorAll('.chart svg').length === 4")
+    drawn = page.evaluate(CHARTS_DRAWN)
+    assert [name for name, *_ in drawn] == charts
+    assert all(width > 300 and height >= 250 for _, width, height in drawn), drawn
+    screenshot(page, "reports-monthly-1440")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function("() => [...document.querySelectorAll('.chart svg')]"
+                           ".every(svg => svg.getBoundingClientRect().width <= 390)")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert all(0 < width <= 390 and height > 0 for _, width, height in
+               page.evaluate(CHARTS_DRAWN))
+    screenshot(page, "reports-monthly-390")
+
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.emulate_media(media="print")
+    for hidden in (".topbar", ".mainnav", ".report-controls", ".footer"):
+        assert page.locator(hidden).is_hidden(), hidden
+    assert page.locator(".report-title h1").is_visible()
+    page.wait_for_function("() => [...document.querySelectorAll('.chart svg')]"
+                           ".every(svg => Math.round(svg.getBoundingClientRect().width) === 680)")
+    assert page.locator("#section-stages").evaluate(
+        "el => getComputedStyle(el).breakBefore") == "page"
+    screenshot(page, "reports-monthly-print")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "reports-monthly-handout.pdf"), format="A4")
+
+    page.emulate_media(media="screen")
+    page.locator(".figure a").first.click()  # 新入库: the projects behind the number
+    page.wait_for_url(f"{site.base}/reports/monthly/2026-11/projects?figure=intakes")
+    assert page.locator("table.table tbody tr").count() == 2
+
+
+def test_the_standalone_report_file_draws_its_charts_offline(site: Site, page: Any,
+                                                             tmp_path: Path) -> None:
+    site.web.project("量子精密测量", owner="alice", intake="2026-11-05", events=("visit",))
+    period = period_containing("monthly", date(2026, 11, 1))
+    with reading(site.web.app.engine) as session:
+        report = compute(session, site.web.park, period)
+    view = present(site.web.park, report, period, "zh-CN")
+    file = tmp_path / "月调度-2026-11.html"
+    file.write_text(standalone_html(view, "zh-CN", site.base), encoding="utf-8")
+    fetched: list[str] = []
+
+    def refuse(route: Any) -> None:
+        fetched.append(route.request.url)
+        route.abort()
+
+    page.context.route("http*://**", refuse)
+    page.goto(file.as_uri())
+    page.wait_for_function("() => document.querySelectorAll('.chart svg').length === "
+                           "document.querySelectorAll('.chart').length")
+    assert page.locator(".chart svg").count() == 3  # no overdue at the month's end: no chart
+    assert page.locator("#chart-overdue_by_group .empty").count() == 1
+    assert fetched == []  # nothing asked of the network
+    screenshot(page, "report-file-offline")
+
+
+# ---------------------------------------------------------------- 首页 and 我的待办
+
+LIGHTS = {"red": "rgb(253, 236, 235)", "amber": "rgb(255, 245, 230)",  # --overdue-bg,
+          "green": "rgb(237, 247, 238)"}                             # --due-soon-bg, --on-time-bg
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_a_leader_lands_on_the_first_screen_on_a_desk_and_on_a_phone(
+        site: Site, page: Any, width: int) -> None:
+    ids = build_home_dataset(site.web.app.engine, site.web.park, site.web.clock,
+                             site.web.people)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, site, "leader", then=None)
+    assert page.locator("h1").inner_text() == "首页"
+    assert page.locator(".mainnav a[aria-current=page]").inner_text() == "首页"
+    visits = page.locator(".month-figure[data-figure=visit]")
+    assert visits.locator(".this-month").inner_text() == "1"
+    assert visits.locator(".last-month").inner_text() == "3"
+    colours = {group: page.locator(f".light[data-group={group}]").evaluate(
+        "el => getComputedStyle(el).backgroundColor") for group in ("project", "finance",
+                                                                    "platform")}
+    assert colours == {"project": LIGHTS["red"], "finance": LIGHTS["amber"],
+                       "platform": LIGHTS["green"]}
+    assert page.locator(f".todo-item[data-approval='{ids['A1']}'] .days").inner_text() \
+        == "逾期 2 天"
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), "the page scrolls sideways"
+    screenshot(page, f"home-{width}")
+
+    page.locator(".light[data-group=project] a").click()  # the list behind the red group
+    page.wait_for_url(re.compile(r".*/projects\?group=project&overdue=1$"))
+    for key in ("P3", "P7", "P11"):
+        assert page.locator(f"a[href='/projects/{ids[key]}']").count() == 1
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_a_member_lands_on_the_to_do_list_on_a_desk_and_on_a_phone(
+        site: Site, page: Any, width: int) -> None:
+    ids = build_home_dataset(site.web.app.engine, site.web.park, site.web.clock,
+                             site.web.people)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, site, "alice", then=None)
+    assert page.locator("h1").inner_text() == "我的待办"
+    days = {section: page.locator(f"#{section} .days").all_inner_texts()
+            for section in ("overdue", "due-soon", "follow-ups", "returned")}
+    assert days == {"overdue": ["逾期 11 天"], "due-soon": ["今天到期", "剩 3 天"],
+                    "follow-ups": ["逾期 3 天"], "returned": ["逾期 11 天"]}
+    overdue = page.locator("#overdue .days").first
+    assert overdue.evaluate("el => getComputedStyle(el).backgroundColor") == OVERDUE_RED
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), "the page scrolls sideways"
+    screenshot(page, f"todo-{width}")
+
+    page.locator(f"#returned a[href='/inbox#approval-{ids['A3']}']").click()
+    page.wait_for_url(f"{site.base}/inbox#approval-{ids['A3']}")
+    assert page.locator(f"#approval-{ids['A3']} textarea[name=note]").is_visible()

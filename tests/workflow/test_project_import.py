@@ -6,11 +6,21 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from db.engine import reading, writing
-from db.models import User
-from tests.factories import ALICE, BOB, LEADER, NOW, REGISTER, VISIT, history_rows, snapshot
+from db.models import Project, User, columns
+from tests.factories import (
+    ALICE,
+    BOB,
+    GOOD_USCC,
+    LEADER,
+    NOW,
+    REGISTER,
+    VISIT,
+    history_rows,
+    snapshot,
+)
 from workflow.errors import NotFound, NotPermitted
 from workflow.park import Park
 from workflow.project_import import PastProject, enter_projects
@@ -28,6 +38,14 @@ def user(engine: Engine, email: str) -> User:
     return found
 
 
+def search_columns(engine: Engine, project_id: int) -> tuple[str, str]:
+    p = columns(Project)
+    with reading(engine) as session:
+        row = session.execute(select(p.name_initials, p.search_text)
+                              .where(p.id == project_id)).one()
+    return row.name_initials, row.search_text
+
+
 def test_an_entered_project_is_the_one_the_use_cases_make(
         engine: Engine, live: Park, people: dict[str, str]) -> None:
     with writing(engine) as session:
@@ -38,10 +56,12 @@ def test_an_entered_project_is_the_one_the_use_cases_make(
                     fields=fields)
     with writing(engine) as session:
         ids, refusals = enter_projects(session, live, actor=LEADER, projects=[PastProject(
-            "合肥量测", "alumni", user(engine, ALICE), "2026-11-02", ROAD)])
+            "量子精密测量", "alumni", user(engine, ALICE), "2026-11-02", ROAD)])
     assert (ids, refusals) == ([2], [])
     made, entered = snapshot(engine, fired), snapshot(engine, 2)
-    assert replace(entered, id=made.id, name=made.name, stage_entry_id=made.stage_entry_id) == made
+    assert replace(entered, id=made.id, stage_entry_id=made.stage_entry_id) == made
+    assert search_columns(engine, 2) == search_columns(engine, fired) == (
+        "lzjmcl", f"量子精密测量 合肥量测科技有限公司 {GOOD_USCC.lower()}")  # found as the other
     by_hand, imported = history_rows(engine, fired), history_rows(engine, 2)
     assert [(h["event"], h["from_state"], h["to_state"], h["occurred_at"]) for h in imported] == \
         [(h["event"], h["from_state"], h["to_state"], h["occurred_at"]) for h in by_hand]

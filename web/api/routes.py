@@ -55,7 +55,8 @@ def me(viewer: ApiUser) -> dict[str, Any]:
 @router.get("/projects", response_model=list[ProjectSummary],
             summary="List projects (`project list`)")
 def get_projects(app: AppDep, viewer: ApiUser, state: QueryText = None, overdue: bool = False,
-                 owner: QueryText = None, group: QueryText = None) -> list[dict[str, Any]]:
+                 owner: QueryText = None, group: QueryText = None,
+                 search: QueryText = None) -> list[dict[str, Any]]:
     lifecycle = app.park.lifecycle
     if state and state not in lifecycle.states:
         raise ValidationError("bad_choice", field="state", value=state,
@@ -65,7 +66,7 @@ def get_projects(app: AppDep, viewer: ApiUser, state: QueryText = None, overdue:
                               choices=list(lifecycle.groups))
     with reading(app.engine) as session:
         return list_projects(session, app.park, state=state or None, overdue=overdue,
-                             owner=owner or None, group=group or None)
+                             owner=owner or None, group=group or None, search=search)
 
 
 @router.post("/projects", response_model=Project, status_code=201,

@@ -5,9 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from web.deps import csrf_protect
-from web.routes import account, admin, auth, board, health, inbox, ledger, projects, space
+from web.routes import (
+    account,
+    admin,
+    auth,
+    board,
+    health,
+    home,
+    inbox,
+    ledger,
+    projects,
+    reports,
+    space,
+)
 
 page_router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-for module in (auth, board, projects, inbox, space, admin, ledger, account):
+for module in (auth, board, home, projects, inbox, space, reports, admin, ledger, account):
     page_router.include_router(module.router)
 page_router.include_router(health.router)

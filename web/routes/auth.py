@@ -30,13 +30,14 @@ def _dummy_hash() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path of ours: never another site (open redirect)."""
+    """Only a path of ours: never another site (open redirect); by default `/`, each
+    person's first page."""
     if not target:
-        return "/board"
+        return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
             or "\\" in target:
-        return "/board"
+        return "/"
     return target
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
@@ -12,19 +12,19 @@ from db.engine import writing
 from i18n import gettext
 from web.deps import AppDep, CurrentUser, SessionDep, WebSettingsDep
 from web.inputs import moment_text
+from web.project_list import RESULTS, ListQuery, project_page
 from web.queries import (
     BoardCache,
     BoardFilters,
     RenderedBoard,
     board,
     board_stamp,
-    filtered_projects,
     owners,
     people,
-    urgency,
 )
-from web.rendering import after_post, page, pages_of, request_lang
+from web.rendering import after_post, fragment, page, pages_of, request_lang
 from workflow.projects import add_project
+from workflow.search import is_exact_hit
 
 router = APIRouter()
 
@@ -41,9 +41,13 @@ def read_filters(app: AppDep, group: str | None, owner: str | None, category: st
         mine=mine in ("1", "true", "on"))
 
 
+# Each person's first page: 首页 for leaders, 我的待办 for members; admins keep the board.
+LANDING = {"leader": "/home", "member": "/todo"}
+
+
 @router.get("/")
 def home(viewer: CurrentUser) -> Response:
-    return RedirectResponse("/board", status_code=303)
+    return RedirectResponse(LANDING.get(viewer.role, "/board"), status_code=303)
 
 
 @router.get("/board")
@@ -76,16 +80,29 @@ def project_list(request: Request, app: AppDep, session: SessionDep, viewer: Cur
                  state: str | None = None, overdue: str | None = None,
                  group: str | None = None, owner: str | None = None,
                  category: str | None = None, stars: str | None = None,
-                 mine: str | None = None) -> Response:
-    filters = read_filters(app, group, owner, category, stars, mine)
-    state = state if state in app.park.lifecycle.states else None
-    rows = filtered_projects(session, app.park, filters, viewer.email, state=state,
-                             overdue=overdue in ("1", "true", "on"))
-    rows.sort(key=urgency)
+                 mine: str | None = None, q: str | None = None, sort: str | None = None,
+                 direction: Annotated[str | None, Query(alias="dir")] = None,
+                 page_number: Annotated[str | None, Query(alias="page")] = None) -> Response:
+    """The list: filtered, searched (the header's box), sorted and paged in SQL. htmx asks
+    for the results alone when a filter, a column header or a page link is chosen."""
+    query = ListQuery.read(read_filters(app, group, owner, category, stars, mine), app.park,
+                           state=state, overdue=overdue, q=q, sort=sort, direction=direction,
+                           page=page_number)
+    result = project_page(session, app.park, query, viewer.email)
+    partial = (request.headers.get("HX-Request") == "true"
+               and request.headers.get("HX-Target") == RESULTS
+               and request.headers.get("HX-History-Restore-Request") != "true")
+    if (query.search and not partial and result.total == 1 and query.page == 1
+            and is_exact_hit(session, project_id=result.rows[0]["id"], text=query.search)):
+        return RedirectResponse(f"/projects/{result.rows[0]['id']}", status_code=303)
+    context = {"result": result, "filters": query.filters, "search_query": query.search}
+    headers = {"Vary": "HX-Request, HX-Target"}  # the same URL answers a page or a part
+    if partial:
+        return fragment(request, "_project_results.html", {**context, "oob": True},
+                        headers=headers)
     request.state.nav = "board"
-    return page(request, "projects.html", {
-        "rows": rows, "filters": filters, "owners": owners(session), "state": state,
-        "overdue": overdue in ("1", "true", "on")})
+    return page(request, "projects.html", {**context, "owners": owners(session),
+                                           "oob": False}, headers=headers)
 
 
 @router.get("/projects/new")
