@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.web
 	$(BIN)/python -m bench.report_figures
+	$(BIN)/python -m bench.ledger
 
 clean:
 	rm -rf $(VENV) demo outbox-mail .pytest_cache .mypy_cache .ruff_cache

@@ -79,30 +79,46 @@ def on_transition(session: Session, park: Park, transition: object) -> None:
     if not isinstance(transition, Transition):
         return
     before, after = transition.before, transition.after
-    if before is None or before.due_at != after.due_at or before.state != after.state:
-        reschedule_stage(session, park, after)
-    if before is None or (before.state, before.stars, before.last_follow_up_at) != (
+    # an imported history happened before parkflow knew the project: no catch-up for the
+    # rungs it passed (the Monday digest lists what is overdue), only what is still ahead
+    ahead = transition.imported
+    if before is None:  # a new project: nothing of it to cancel yet
+        reschedule_stage(session, park, after, only_ahead=ahead, new=True)
+        reschedule_inquiry(session, park, after, only_ahead=ahead, new=True)
+        return
+    if before.due_at != after.due_at or before.state != after.state:
+        reschedule_stage(session, park, after, only_ahead=ahead)
+    if (before.state, before.stars, before.last_follow_up_at) != (
             after.state, after.stars, after.last_follow_up_at):
-        reschedule_inquiry(session, park, after)
+        reschedule_inquiry(session, park, after, only_ahead=ahead)
 
 
-def reschedule_stage(session: Session, park: Park, project: Snapshot) -> None:
-    """Cancel the ladder of a stage left (or of a corrected deadline) and plan the current one."""
+def reschedule_stage(session: Session, park: Park, project: Snapshot, *,
+                     only_ahead: bool = False, new: bool = False) -> None:
+    """Cancel the ladder of a stage left (or of a corrected deadline) and plan the current one
+    (`only_ahead`: only its rungs after now; `new`: a new project, nothing to cancel)."""
     series = None
     if project.due_at is not None and project.stage_entry_id is not None:
         series = stage_series(project.id, project.stage_entry_id,
                               due_date_of(project.due_at, park.tz))
-    outbox.cancel(session, project_id=project.id, kinds=STAGE_KINDS, keep_series=series,
-                  reason="stage_left")
+    if not new:
+        outbox.cancel(session, project_id=project.id, kinds=STAGE_KINDS, keep_series=series,
+                      reason="stage_left")
     if series is None or project.due_at is None or project.stage_entry_id is None:
         return
+    rule, now = park.lifecycle.reminders, park.now()
+    last_rung = project.due_at + timedelta(days=rule.warning_after_days)
+    if only_ahead and last_rung <= now:
+        return  # every rung, the early warning included, is behind us
     owner, escalate_to = ladder_readers(session, project.owner_id, project.group)
     facts = StageFacts(project_id=project.id, stage_entry_id=project.stage_entry_id,
                        state=project.state, due_at=project.due_at, owner=owner,
                        escalate_to=escalate_to,
                        chat_targets=park.chat_targets.get(project.group or "", ()))
-    outbox.enqueue(session, plan_stage(facts, park.lifecycle.reminders, park.tz),
-                   now=park.now())
+    planned = plan_stage(facts, rule, park.tz)
+    if only_ahead:
+        planned = [p for p in planned if p.send_at > now]
+    outbox.enqueue(session, planned, now=now)
 
 
 def follow_up_anchor(project: Snapshot, park: Park) -> date | None:
@@ -117,15 +133,19 @@ def follow_up_anchor(project: Snapshot, park: Park) -> date | None:
     return max(days) if days else None
 
 
-def reschedule_inquiry(session: Session, park: Park, project: Snapshot) -> None:
+def reschedule_inquiry(session: Session, park: Park, project: Snapshot, *,
+                       only_ahead: bool = False, new: bool = False) -> None:
+    """Plan the star follow-up inquiry (`only_ahead`: the next one after now, not the
+    latest one already due; `new`: a new project, nothing to cancel)."""
     anchor = follow_up_anchor(project, park)
     keep = inquiry_series(project.id, anchor) if anchor else None
-    outbox.cancel(session, project_id=project.id, kinds=("inquiry",), keep_series=keep,
-                  reason="inquiry_not_needed")
+    if not new:
+        outbox.cancel(session, project_id=project.id, kinds=("inquiry",), keep_series=keep,
+                      reason="inquiry_not_needed")
     if anchor is None:
         return
     now, rule = park.now(), park.lifecycle.reminders
-    k = next_inquiry_k(anchor, now, rule, park.tz, include_past=True)
+    k = next_inquiry_k(anchor, now, rule, park.tz, include_past=not only_ahead)
     planned = plan_inquiry(project.id, owner_email(session, project.owner_id), anchor, k,
                            rule, park.tz)
     outbox.enqueue(session, [planned], now=now)

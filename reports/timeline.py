@@ -175,10 +175,12 @@ class Replay:
             stay.changes.append((row.occurred_at, "resume", int(fields.get("paused_days", 0))))
 
 
-def _history(session: Session, cut: Cut, projects: Any = None) -> Iterator[Any]:
+def _history(session: Session, cut: Cut, projects: Any = None,
+             every_field: bool = False) -> Iterator[Any]:
+    fields = _E.fields if every_field else case((_E.event.in_(_FIELDS_READ), _E.fields),
+                                                else_=None)
     query = (select(_E.project_id, _E.event, _E.from_state, _E.to_state, _E.occurred_at,
-                    _U.email.label("actor"),
-                    case((_E.event.in_(_FIELDS_READ), _E.fields), else_=None).label("fields"))
+                    _U.email.label("actor"), fields.label("fields"))
              .join(User, _U.id == _E.actor_id)
              .where(_E.occurred_at < cut.until))
     if cut.recorded_by is not None:
@@ -204,9 +206,14 @@ class History:
         return self.replay.local(moment)
 
 
-def load(session: Session, park: Park, cut: Cut, *, owner_email: str | None = None) -> History:
+def load(session: Session, park: Park, cut: Cut, *, owner_email: str | None = None,
+         every_field: bool = False) -> History:
     """Every project that had been taken in by the cut, replayed up to it (only those of
-    one owner, given `owner_email`: a person's own list need not replay the whole park)."""
+    one owner, given `owner_email`: a person's own list need not replay the whole park).
+
+    The tracks' events carry the fields the reports read; `every_field`: every event's
+    fields (the ledger shows them all).
+    """
     owner = User.__table__.alias("owner")  # type: ignore[attr-defined]
     chosen = None
     query = (select(_P.id, _P.name, _P.category, _P.group, owner.c.email,
@@ -219,7 +226,7 @@ def load(session: Session, park: Park, cut: Cut, *, owner_email: str | None = No
     replay = Replay(park, park.calendar(session))
     result: list[Track] = []
     batch: list[Any] = []
-    for row in _history(session, cut, chosen):
+    for row in _history(session, cut, chosen, every_field):
         if batch and batch[0].project_id != row.project_id:
             result.append(_track(replay, projects[batch[0].project_id], batch))
             batch = []

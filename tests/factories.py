@@ -384,3 +384,41 @@ def opened(engine: Engine, park: Park, owner: str) -> int:
     return pid
 
 
+
+
+# ---------------------------------------------------------------- the ledger (台账)
+
+# One project of each kind a ledger holds, by the use cases (NOW is 2026-11-20):
+#   #1 量子精密测量  tech_transfer, alice: intake 11-02; visit due 11-09, 11 days overdue
+#   #2 合肥量测芯片  alumni, bob: intake 10-12, visit 10-15 (16: 3★), register 10-30;
+#                   signing due 11-30
+#   #3 迁出项目      platform, alice: intake 11-02, visit 11-05 (15: 2★), exit 11-19
+#   #4 已开业项目    tech_transfer, carol: intake 11-01, visit 11-02 (2★), register 11-03,
+#                   sign 11-04, open 11-05
+LEDGER_ROAD: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]] = [
+    ("量子精密测量", "tech_transfer", ALICE, "2026-11-02", []),
+    ("合肥量测芯片", "alumni", BOB, "2026-10-12",
+     [("visit", "2026-10-15", VALID["visit"]), ("register", "2026-10-30", REGISTER)]),
+    ("迁出项目", "platform", ALICE, "2026-11-02",
+     [("visit", "2026-11-05", VISIT), ("exit", "2026-11-19", VALID["exit"])]),
+    ("已开业项目", "tech_transfer", CAROL, "2026-11-01",
+     [("visit", "2026-11-02", VISIT),
+      ("register", "2026-11-03", {**REGISTER, "uscc": "91340100MA2N00001Q",
+                                  "company_name": "合肥已开业科技有限公司"}),
+      ("sign", "2026-11-04", {"agreement_no": "HT-1"}),
+      ("open", "2026-11-05", {"premises": "A3 栋"})]),
+]
+
+
+def ledger_projects(engine: Engine, park: Park) -> list[int]:
+    """The projects of LEDGER_ROAD, entered and moved through the use cases; their ids."""
+    ids = []
+    with writing(engine) as session:
+        for name, category, owner, intake, road in LEDGER_ROAD:
+            pid = add_project(session, park, name=name, category=category, owner=owner,
+                              actor=owner, intake=intake).id
+            for event, day, fields in road:
+                advance(session, park, project_id=pid, event=event, actor=owner, at=day,
+                        fields=fields)
+            ids.append(pid)
+    return ids

@@ -143,6 +143,16 @@ MESSAGES: dict[str, str] = {
                            "one missing?)"),
     "notice_no_holiday": N_("“%(sentence)s”: this item names no day off"),
     "definition": N_("The lifecycle definition is broken: %(reason)s"),
+    # the ledger (台账): its file, header and rows
+    "ledger_format": N_("%(field)s “%(value)s” must be an .xlsx or .csv file"),
+    "unknown_column": N_("Unknown column “%(value)s”"),
+    "duplicate_column": N_("Column “%(value)s” repeats column “%(first)s”"),
+    "missing_column": N_("The column %(field)s is missing"),
+    "ambiguous_user": N_("%(field)s: %(value)s names several people (%(emails)s); write the "
+                         "email"),
+    "duplicate_project": N_("%(field)s: “%(value)s” is already in the library: project "
+                            "#%(project)s %(name)s"),
+    "duplicate_row": N_("%(field)s: “%(value)s” is also on row %(row)s"),
 }
 
 

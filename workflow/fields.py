@@ -51,17 +51,27 @@ def validate_fields(event: EventDef, raw: Mapping[str, Any]) -> dict[str, Any]:
             raise ValidationError("unknown_field", field=name, event=event.name)
     clean: dict[str, Any] = {}
     for name, spec in event.fields.items():
-        value = raw.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if spec.required:
-                raise ValidationError("required", field=name, event=event.name)
-            continue
-        try:
-            clean[name] = _normalise(spec, value)
-        except ValidationError as exc:  # the field's label is the event's
-            exc.params.setdefault("event", event.name)
-            raise
+        value = validate_field(event, spec, raw.get(name))
+        if value is not None:
+            clean[name] = value
     return clean
+
+
+def validate_field(event: EventDef, spec: FieldDef, value: Any) -> Any:
+    """One field of an event, checked and normalised (None: absent and not required).
+
+    `validate_fields` checks an event's fields with it; an import checks each cell with it,
+    to report every bad field of a row and not only the first.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if spec.required:
+            raise ValidationError("required", field=spec.name, event=event.name)
+        return None
+    try:
+        return _normalise(spec, value)
+    except ValidationError as exc:  # the field's label is the event's
+        exc.params.setdefault("event", event.name)
+        raise
 
 
 def _normalise(spec: FieldDef, value: Any) -> Any:

@@ -81,6 +81,9 @@ class Transition:
     actor_id: int
     occurred_at: datetime
     fields: Mapping[str, Any] = field(default_factory=dict)
+    # brought in from a ledger (台账): its dates are history, so observers plan only what is
+    # still ahead (no reminder for a day that passed before parkflow knew the project)
+    imported: bool = False
 
     @property
     def stage_changed(self) -> bool:
@@ -162,49 +165,76 @@ def deadline_status(due_at: datetime | None, now: datetime, soon: timedelta) -> 
 
 # ---------------------------------------------------------------- writing
 
+# what marks a history entry brought in from a ledger (shown by its label, never as an id)
+IMPORTED_MARK = "imported"
+OWNER_ROLES = ("member", "leader")
+NAME_LIMIT = 200
+
+
 def add_project(session: Session, park: Park, *, name: str, category: str, owner: str | User,
                 actor: str | User, intake: str | date | datetime | None = None) -> Snapshot:
     """Enter a project into the library (状态: intake) with its first history entry."""
     actor_user = require_actor(session, actor)
-    if actor_user.role not in ("member", "leader"):
+    if actor_user.role not in OWNER_ROLES:
         raise NotPermitted("not_allowed", field="by", actor=actor_user.email, event="intake",
-                           roles=("member", "leader"))
-    name = name.strip()
-    if not name:
-        raise ValidationError("empty", field="name")
-    if len(name) > 200:
-        raise ValidationError("too_long", field="name", limit=200, length=len(name))
-    if category not in park.lifecycle.categories:
-        raise ValidationError("bad_choice", field="category", value=category,
-                              choices=list(park.lifecycle.categories))
+                           roles=OWNER_ROLES)
+    name = check_new_project(park, name=name, category=category)
     owner_user = owner if isinstance(owner, User) else find_user(session, owner)
     if owner_user is None:
         raise ValidationError("unknown_user_field", field="owner", value=owner)
-    if owner_user.role not in ("member", "leader"):
-        raise ValidationError("wrong_role", field="owner", value=owner_user.email,
-                              roles=("member", "leader"))
+    check_owner(owner_user)
     now = park.now()
     occurred_at = resolve_moment(intake, field="intake_date", tz=park.tz, now=now)
-    initial = park.lifecycle.initial
-    entry = initial_milestone(park.lifecycle.milestones) or "intake"
-    milestones = {entry: local_date(occurred_at, park.tz).isoformat()}
+    draft = new_snapshot(park, session, name=name, category=category, owner=owner_user,
+                         occurred_at=occurred_at)
     project_id = session.execute(insert(Project).values(
-        name=name, category=category, state=initial, owner_id=owner_user.id,
-        group=owner_user.group, stars=0, milestones=milestones, adjustments=[],
+        name=name, category=category, state=draft.state, owner_id=owner_user.id,
+        group=owner_user.group, stars=0, milestones=dict(draft.milestones), adjustments=[],
         due_at=None, last_event_at=occurred_at, version=1, created_at=now,
         **search_keys(name).values(),
     ).returning(_P.id)).scalar_one()
     history_id = record_history(session, project_id=project_id, event="intake", from_state=None,
-                         to_state=initial, actor_id=actor_user.id, occurred_at=occurred_at,
+                         to_state=draft.state, actor_id=actor_user.id, occurred_at=occurred_at,
                          recorded_at=now, fields={})
-    draft = load_snapshot(session, project_id)
-    due_at = stored_due_at(park, session, draft)
     session.execute(update(Project).where(_P.id == project_id).values(
-        stage_entry_id=history_id, due_at=due_at))
-    after = replace(draft, stage_entry_id=history_id, due_at=due_at)
+        stage_entry_id=history_id, due_at=draft.due_at))
+    after = replace(draft, id=project_id, stage_entry_id=history_id)
     notify(session, park, Transition(None, after, "intake", history_id, user_id(actor_user),
                                       occurred_at))
     return after
+
+
+def check_new_project(park: Park, *, name: str, category: str) -> str:
+    """The rules of a new project's name and category; its name, trimmed."""
+    name = name.strip()
+    if not name:
+        raise ValidationError("empty", field="name")
+    if len(name) > NAME_LIMIT:
+        raise ValidationError("too_long", field="name", limit=NAME_LIMIT, length=len(name))
+    if category not in park.lifecycle.categories:
+        raise ValidationError("bad_choice", field="category", value=category,
+                              choices=list(park.lifecycle.categories))
+    return name
+
+
+def check_owner(owner: User) -> None:
+    """A project's owner is a member or a leader."""
+    if owner.role not in OWNER_ROLES:
+        raise ValidationError("wrong_role", field="owner", value=owner.email, roles=OWNER_ROLES)
+
+
+def new_snapshot(park: Park, session: Session, *, name: str, category: str, owner: User,
+                 occurred_at: datetime, project_id: int = 0, deadline: bool = True) -> Snapshot:
+    """A project just taken in at `occurred_at`, as its row reads before it is written (its
+    deadline counted from the intake; `deadline` False: left to be computed later)."""
+    entry = initial_milestone(park.lifecycle.milestones) or "intake"
+    draft = Snapshot(
+        id=project_id, name=name, category=category, state=park.lifecycle.initial,
+        owner_id=user_id(owner), group=owner.group, stars=0,
+        milestones={entry: local_date(occurred_at, park.tz).isoformat()}, adjustments=(),
+        exited_from=None, due_at=None, stage_entry_id=None, last_event_at=occurred_at,
+        last_follow_up_at=None, suspended_at=None, version=1)
+    return replace(draft, due_at=stored_due_at(park, session, draft) if deadline else None)
 
 
 def advance(session: Session, park: Park, *, project_id: int, event: str, actor: str | User,
@@ -218,17 +248,10 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
                               choices=list(lifecycle.events))
     before = load_snapshot(session, project_id)
     actor_user = require_actor(session, actor)
-    refused = refusal(park, spec, before, actor_user)
-    if refused is not None:
-        raise refused
-    token = Token(before.state, before.exited_from)
-    clean = validate_fields(spec, fields or {})
     now = park.now()
-    occurred_at = resolve_moment(at, field="at", tz=park.tz, now=now,
-                                 previous=before.last_event_at)
-    if not park.machine.fire(token, event):
-        raise Conflict("invalid_transition", field="event", event=event, state=before.state)
-    after = _next_snapshot(park, session, before, spec, token, clean, occurred_at)
+    after, clean = fire_event(park, session, before, spec, actor=actor_user, at=at,
+                              fields=fields, now=now)
+    occurred_at = after.last_event_at
     history_id = record_history(session, project_id=before.id, event=event, from_state=before.state,
                          to_state=after.state, actor_id=actor_user.id, occurred_at=occurred_at,
                          recorded_at=now, fields=clean)
@@ -240,6 +263,26 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
                             clean)
     notify(session, park, transition)
     return transition
+
+
+def fire_event(park: Park, session: Session, before: Snapshot, spec: EventDef, *,
+               actor: User | None, at: str | date | datetime | None,
+               fields: Mapping[str, Any] | None, now: datetime,
+               deadline: bool = True) -> tuple[Snapshot, dict[str, Any]]:
+    """The rules of an event, applied to a project in memory: who may (not asked without an
+    `actor`), the state, the fields, the date. The project after it (`deadline` False: its
+    due_at left to be computed later), and the clean fields."""
+    refused = refusal(park, spec, before, actor)
+    if refused is not None:
+        raise refused
+    token = Token(before.state, before.exited_from)
+    clean = validate_fields(spec, fields or {})
+    occurred_at = resolve_moment(at, field="at", tz=park.tz, now=now,
+                                 previous=before.last_event_at)
+    if not park.machine.fire(token, spec.name):
+        raise Conflict("invalid_transition", field="event", event=spec.name, state=before.state)
+    return _next_snapshot(park, session, before, spec, token, clean, occurred_at,
+                          deadline), clean
 
 
 def follow_up(session: Session, park: Park, *, project_id: int, actor: str | User, note: str,
@@ -312,7 +355,8 @@ def save(session: Session, before: Snapshot, after: Snapshot) -> None:
 
 
 def _next_snapshot(park: Park, session: Session, before: Snapshot, spec: EventDef,
-                   token: Token, clean: Mapping[str, Any], occurred_at: datetime) -> Snapshot:
+                   token: Token, clean: Mapping[str, Any], occurred_at: datetime,
+                   deadline: bool = True) -> Snapshot:
     lifecycle = park.lifecycle
     milestones = dict(before.milestones)
     if spec.stamps:
@@ -334,7 +378,7 @@ def _next_snapshot(park: Park, session: Session, before: Snapshot, spec: EventDe
         suspended_at=None if lifecycle.states[token.state].final else before.suspended_at,
         version=before.version + 1,
     )
-    return replace(draft, due_at=stored_due_at(park, session, draft))
+    return replace(draft, due_at=stored_due_at(park, session, draft) if deadline else None)
 
 
 def record_history(session: Session, **values: Any) -> int:

@@ -20,6 +20,7 @@ from parkflow.cli import (
     database,
     definition,
     demo,
+    ledger,
     projects,
     reminders,
     reports,
@@ -31,7 +32,7 @@ from parkflow.cli import (
 from parkflow.cli.app import app
 
 COMMANDS = (database, users, projects, approvals, space, calendar, calendar_notice, reminders,
-            reports, tokens, definition, serve, demo)
+            reports, ledger, tokens, definition, serve, demo)
 
 __all__ = ["COMMANDS", "app", "main"]
 

@@ -249,6 +249,15 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "notice_numbering": {"field": "text", "sentence": "三、劳动节", "expected": "二"},
     "notice_no_holiday": {"field": "text", "sentence": "五、端午节：调休上班"},
     "definition": {"reason": "lifecycle.yaml cannot be read"},
+    "ledger_format": {"field": "file", "value": "ledger.xls"},
+    "unknown_column": {"value": "备注"},
+    "duplicate_column": {"value": "name", "first": "项目名称"},
+    "missing_column": {"field": "owner"},
+    "ambiguous_user": {"field": "owner", "value": "王伟", "emails": "wang1@park.test, "
+                       "wang2@park.test"},
+    "duplicate_project": {"field": "name", "value": "量子精密测量", "project": 3,
+                          "name": "量子精密测量"},
+    "duplicate_row": {"field": "uscc", "value": "91350100M000100Y43", "row": 4},
 }
 # every field a choice may be refused for, with its choices
 CHOICES = [("needs", "visit", ["funding", "space"]), ("reason", "exit", ["not_qualified"]),

@@ -13,12 +13,13 @@ from web.routes import (
     health,
     home,
     inbox,
+    ledger,
     projects,
     reports,
     space,
 )
 
 page_router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-for module in (auth, board, home, projects, inbox, space, reports, admin, account):
+for module in (auth, board, home, projects, inbox, space, reports, admin, ledger, account):
     page_router.include_router(module.router)
 page_router.include_router(health.router)

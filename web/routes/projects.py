@@ -24,7 +24,7 @@ from workflow.availability import available_events
 from workflow.errors import NotPermitted
 from workflow.labels import Labels
 from workflow.park import Park
-from workflow.projects import Snapshot, advance, follow_up, load_snapshot
+from workflow.projects import IMPORTED_MARK, Snapshot, advance, follow_up, load_snapshot
 from workflow.space import list_requests, request_space
 from workflow.views import project_view
 
@@ -95,8 +95,10 @@ def recorded_facts(park: Park, history: list[dict[str, Any]]) -> dict[str, dict[
     facts: dict[str, dict[str, Any]] = {}
     for entry in history:
         spec = park.lifecycle.events.get(entry["event"])
-        if spec is not None and entry["fields"] and not scores & set(entry["fields"]):
-            facts[entry["event"]] = entry["fields"]
+        # the mark of an imported entry is the history's, not a fact of the project
+        fields = {k: v for k, v in entry["fields"].items() if k != IMPORTED_MARK}
+        if spec is not None and fields and not scores & set(fields):
+            facts[entry["event"]] = fields
     return facts
 
 

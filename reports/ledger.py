@@ -1,0 +1,233 @@
+"""The ledger (台账): one row per project, every field its events recorded, as of a day.
+
+The columns follow the definition: the project (name, category, owner, intake date), then
+each event of the way through the library (visit, register, sign, open, exit in the default
+lifecycle) with its date and its fields, then what is derived (stars, the current state, its
+due date, days overdue). Headers are the labels in the reader's language, and are what the
+import reads back (`reports.ledger_import`), so an export imports as the same ledger.
+
+`--as-of D` replays the history that occurred by the end of D (park time), as the reports do
+(`reports.timeline`); without it, by the end of today.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, BinaryIO
+
+from sqlmodel import Session
+
+from i18n import N_
+from reports.present import ColumnKind
+from reports.spreadsheet import Table, write_table
+from reports.timeline import Cut, History, Track, load
+from states.definition import PREVIOUS, EventDef, FieldDef, Lifecycle, initial_milestone
+from workflow.errors import ValidationError
+from workflow.labels import Labels
+from workflow.park import Park
+
+# headers of the columns that are no event's field, by their key (the English header)
+HEADERS = {"id": N_("ID"), "name": N_("Project name"), "category": N_("Category"),
+           "owner": N_("Owner"), "group": N_("Group"), "stars": N_("Stars"),
+           "state": N_("Current state"), "due_date": N_("Due date"),
+           "days_overdue": N_("Days overdue")}
+DATE_HEADER = N_("%(event)s date")
+# other names people give a column (CLI.md's list), by the column's key
+ALIASES = {"premises": ("开业场地",), "owner": ("负责人邮箱", "owner_email"),
+           "id": ("项目编号",), "intake_date": ("入库时间",)}
+LIST_SEPARATOR = {"zh-CN": "、", "en": ", "}
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the ledger. `key` is its English header and its name in the import's
+    problems; `derived` columns are computed from the others: shown, not read back."""
+
+    key: str
+    event: str | None = None  # the event whose date (field None) or field this is
+    field: FieldDef | None = None
+    derived: bool = False
+
+    @property
+    def is_date(self) -> bool:
+        return self.key.endswith("_date") and self.field is None and self.key != "due_date"
+
+    @property
+    def kind(self) -> ColumnKind:
+        """How a workbook writes the column's cells: dates as dates, numbers as numbers."""
+        if self.is_date or self.key == "due_date":
+            return "date"
+        if self.key in ("id", "stars", "days_overdue") or (
+                self.field is not None and self.field.type == "score"):
+            return "number"
+        return "text"
+
+    def header(self, labels: Labels) -> str:
+        if self.field is not None:
+            return _capitalised(labels.pick(self.field.label))
+        if self.is_date:
+            assert self.event is not None
+            name = (labels.milestone(self.event) if self.event not in labels.lifecycle.events
+                    else labels.event(self.event))
+            return _capitalised(labels.text(DATE_HEADER, event=name))
+        return labels.text(HEADERS[self.key])
+
+    def names(self, labels_by_lang: list[Labels]) -> set[str]:
+        """Every header the import reads as this column (normalised)."""
+        written = {self.key, *ALIASES.get(self.key, ())}
+        written |= {self.header(labels) for labels in labels_by_lang}
+        return {header_key(name) for name in written}
+
+
+def header_key(text: str) -> str:
+    """A header as compared: full-width folded, case, spaces and underscores ignored."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "_-·")
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def ledger_events(lifecycle: Lifecycle) -> list[EventDef]:
+    """The events a ledger records, in the definition's order: all but the way back
+    (`reactivate` returns to a state; it records no step of its own)."""
+    return [spec for spec in lifecycle.events.values() if spec.dest != PREVIOUS]
+
+
+def columns(lifecycle: Lifecycle) -> list[Column]:
+    """The ledger's columns, in the order the definition gives."""
+    events = ledger_events(lifecycle)
+    counts: dict[str, int] = {}
+    for spec in events:
+        for name in spec.fields:
+            counts[name] = counts.get(name, 0) + 1
+    result = [Column("id", derived=True), Column("name"), Column("category"), Column("owner"),
+              Column("group", derived=True),
+              Column("intake_date", event=initial_milestone(lifecycle.milestones) or "intake")]
+    for spec in events:
+        result.append(Column(f"{spec.name}_date", event=spec.name))
+        # a field two events share is told apart by its event (a definition may do so)
+        result += [Column(name if counts[name] == 1 else f"{spec.name}_{name}", event=spec.name,
+                          field=field) for name, field in spec.fields.items()]
+    result += [Column(key, derived=True) for key in ("stars", "state", "due_date",
+                                                     "days_overdue")]
+    return result
+
+
+# ---------------------------------------------------------------- the export
+
+@dataclass(frozen=True)
+class Ledger:
+    """The ledger as of a day: its columns and one row of values per project."""
+
+    columns: list[Column]
+    rows: list[list[Any]]
+    as_of: date
+
+    def table(self, labels: Labels) -> Table:
+        return Table(title=labels.text(N_("Ledger")), rows=self.rows,
+                     headers=[c.header(labels) for c in self.columns],
+                     kinds=[c.kind for c in self.columns])
+
+
+def end_of(day: date, park: Park) -> datetime:
+    """The end of a day in park time (24:00): what occurred before it belongs to the day."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=park.tz)
+
+
+def as_of_day(park: Park, as_of: date | None) -> date:
+    """The day a ledger stands at: today unless told, never a day still to come."""
+    today = park.now().astimezone(park.tz).date()
+    if as_of is None:
+        return today
+    if as_of > today:
+        raise ValidationError("in_future", field="as_of", value=as_of)
+    return as_of
+
+
+def build_ledger(session: Session, park: Park, labels: Labels, *, state: str | None = None,
+                 as_of: date | None = None, progress: Progress | None = None) -> Ledger:
+    """Every project taken in by the end of `as_of` (today), as it stood then."""
+    if state is not None and state not in park.lifecycle.states:
+        raise ValidationError("bad_choice", field="state", value=state,
+                              choices=list(park.lifecycle.states))
+    day = as_of_day(park, as_of)
+    history = load(session, park, Cut(end_of(day, park)), every_field=True)
+    cols = columns(park.lifecycle)
+    rows = []
+    for n, track in enumerate(history.tracks, 1):
+        stay = track.current
+        if stay is not None and (state is None or stay.state == state):
+            rows.append(_row(cols, park, labels, history, track, day))
+        if progress:
+            progress(n, len(history.tracks))
+    return Ledger(cols, rows, day)
+
+
+def _row(cols: list[Column], park: Park, labels: Labels, history: History, track: Track,
+         day: date) -> list[Any]:
+    assert track.current is not None and track.intake_at is not None
+    recorded = _recorded(park.lifecycle, history, track)
+    due = history.due_date(track.current, history.cut.until)
+    known = {
+        "id": track.id, "name": track.name, "category": labels.category(track.category),
+        "owner": track.owner, "group": labels.group(track.group) if track.group else None,
+        "intake_date": history.local(track.intake_at),
+        "stars": track.stars if track.visited_on else None,
+        "state": labels.state(track.current.state),
+        "due_date": due, "days_overdue": (day - due).days if due and due < day else None}
+    row = []
+    for col in cols:
+        if col.key in known:
+            row.append(known[col.key])
+        elif col.event is not None and col.event in recorded:
+            on, fields = recorded[col.event]
+            row.append(on if col.field is None else
+                       shown_value(col.field, fields.get(col.field.name), labels))
+        else:
+            row.append(None)
+    return row
+
+
+def _recorded(lifecycle: Lifecycle, history: History,
+              track: Track) -> dict[str, tuple[date, Mapping[str, Any]]]:
+    """Each ledger event's day and fields, the latest occurrence; an exit undone by the way
+    back (`reactivate`) is no longer the project's."""
+    recorded: dict[str, tuple[date, Mapping[str, Any]]] = {}
+    for event, _actor, occurred_at, fields in track.events:
+        spec = lifecycle.events.get(event)
+        if spec is None:
+            continue
+        if spec.dest == PREVIOUS:
+            for name in [n for n in recorded if lifecycle.states[
+                    lifecycle.events[n].dest].final]:
+                del recorded[name]
+        else:
+            recorded[event] = (history.local(occurred_at), fields or {})
+    return recorded
+
+
+def shown_value(field: FieldDef, value: Any, labels: Labels) -> Any:
+    """A recorded value as the ledger shows it: choices by their labels, lists joined, a
+    score a number; the import reads each back."""
+    if value is None or value == "":
+        return None
+    if field.type == "score":
+        return int(value)
+    items = value if isinstance(value, list) else [value]
+    if field.type == "choices":
+        items = [labels.pick(field.choices[i]) if i in field.choices else i for i in items]
+    return LIST_SEPARATOR.get(labels.lang, "、").join(str(i) for i in items)
+
+
+def export_ledger(target: BinaryIO, fmt: str, ledger: Ledger, labels: Labels,
+                  progress: Progress | None = None) -> None:
+    """Write the ledger as .xlsx or .csv."""
+    total = len(ledger.rows)
+    write_table(target, ledger.table(labels), fmt,
+                (lambda n: progress(n, total)) if progress else None)
