@@ -175,8 +175,7 @@ class Replay:
             stay.changes.append((row.occurred_at, "resume", int(fields.get("paused_days", 0))))
 
 
-def _history(session: Session, cut: Cut, projects: Any = None,
-             every_field: bool = False) -> Iterator[Any]:
+def _history(session: Session, cut: Cut, every_field: bool = False) -> Iterator[Any]:
     fields = _E.fields if every_field else case((_E.event.in_(_FIELDS_READ), _E.fields),
                                                 else_=None)
     query = (select(_E.project_id, _E.event, _E.from_state, _E.to_state, _E.occurred_at,
@@ -185,8 +184,6 @@ def _history(session: Session, cut: Cut, projects: Any = None,
              .where(_E.occurred_at < cut.until))
     if cut.recorded_by is not None:
         query = query.where(_E.recorded_at < cut.recorded_by)
-    if projects is not None:
-        query = query.where(_E.project_id.in_(projects))
     return iter(session.connection().execute(query.order_by(_E.project_id, _E.id)))
 
 
@@ -206,27 +203,20 @@ class History:
         return self.replay.local(moment)
 
 
-def load(session: Session, park: Park, cut: Cut, *, owner_email: str | None = None,
-         every_field: bool = False) -> History:
-    """Every project that had been taken in by the cut, replayed up to it (only those of
-    one owner, given `owner_email`: a person's own list need not replay the whole park).
+def load(session: Session, park: Park, cut: Cut, *, every_field: bool = False) -> History:
+    """Every project that had been taken in by the cut, replayed up to it.
 
     The tracks' events carry the fields the reports read; `every_field`: every event's
     fields (the ledger shows them all).
     """
     owner = User.__table__.alias("owner")  # type: ignore[attr-defined]
-    chosen = None
     query = (select(_P.id, _P.name, _P.category, _P.group, owner.c.email,
                     owner.c.name.label("oname")).join(owner, owner.c.id == _P.owner_id))
-    if owner_email is not None:
-        query = query.where(owner.c.email == owner_email)
-        chosen = select(_P.id).join(owner, owner.c.id == _P.owner_id).where(
-            owner.c.email == owner_email)
     projects = {row.id: row for row in session.connection().execute(query)}
     replay = Replay(park, park.calendar(session))
     result: list[Track] = []
     batch: list[Any] = []
-    for row in _history(session, cut, chosen, every_field):
+    for row in _history(session, cut, every_field):
         if batch and batch[0].project_id != row.project_id:
             result.append(_track(replay, projects[batch[0].project_id], batch))
             batch = []

@@ -25,8 +25,8 @@ from i18n import DEFAULT_LANG
 from reports.monthly import monthly
 from reports.periods import Period, period_containing
 from reports.present import Presenter
-from reports.timeline import Cut, History, load, pending_approvals
-from reports.weekly import follow_up_due
+from reports.timeline import Cut, pending_approvals
+from reports.weekly import follow_up_since
 from workflow.park import Park
 from workflow.views import count_by_state, list_projects
 
@@ -166,7 +166,7 @@ def leader_home(session: Session, park: Park) -> LeaderHome:
         funnel=_funnel(park, this), overdue=overdue,
         overdue_total=this["overdue_at_end"]["total"],
         approvals=[_pending(park, a, today) for a in pending_approvals(session, park, cut)],
-        follow_ups=follow_ups(park, load(session, park, cut), today))
+        follow_ups=follow_ups_now(session, park, today))
 
 
 def _link(report: dict[str, Any], period: Period, park: Park, figure: str) -> str:
@@ -222,19 +222,28 @@ def _pending(park: Park, entry: dict[str, Any], today: date) -> PendingApproval:
         days_left=days_left(last_day, today), link=f"/inbox#approval-{entry['id']}")
 
 
-def follow_ups(park: Park, history: History, today: date) -> list[FollowUp]:
-    """The star projects of `history` whose weekly follow-up is due today, the most overdue
-    first."""
+def follow_ups_now(session: Session, park: Park, today: date,
+                   owner_email: str | None = None) -> list[FollowUp]:
+    """The star projects whose weekly follow-up is due today, from the projects as they
+    stand (the weekly report's rule; today nothing is later than now), most overdue first."""
     every = timedelta(days=park.lifecycle.reminders.follow_up_every_days)
+    query = (select(_P.id, _P.name, _P.state, _P.stars, _P.milestones, _P.last_follow_up_at,
+                    _U.name.label("owner_name"))
+             .join(User, _U.id == _P.owner_id)
+             .where(_P.stars >= 1, _P.state.in_(park.lifecycle.reminders.follow_up_states)))
+    if owner_email is not None:
+        query = query.where(_U.email == owner_email)
     result = []
-    for track in history.tracks:
-        due = follow_up_due(park, history, track, today)
-        if due is None:
-            continue
-        since = date.fromisoformat(due["since"])
-        result.append(FollowUp(track.id, track.name, track.owner_name, due["stars"], since,
-                               since + every, days_left(since + every, today),
-                               f"/projects/{track.id}"))
+    for row in session.connection().execute(query):
+        visit = (row.milestones or {}).get("visit")
+        followed = row.last_follow_up_at.astimezone(park.tz).date() \
+            if row.last_follow_up_at else None
+        since = follow_up_since(park, row.stars, row.state,
+                                date.fromisoformat(visit) if visit else None, followed, today)
+        if since is not None:
+            result.append(FollowUp(row.id, row.name, row.owner_name, row.stars, since,
+                                   since + every, days_left(since + every, today),
+                                   f"/projects/{row.id}"))
     return sorted(result, key=lambda f: (f.days_left, -f.stars, f.project_id))
 
 
@@ -304,7 +313,6 @@ def todo(session: Session, park: Park, *, email: str, group_lead_of: str | None 
             item = Deadline(row["id"], row["name"], row["state"], row["stars"], last_day, left,
                             f"/projects/{row['id']}")
             (overdue if left < 0 else due_soon).append(item)
-    mine = load(session, park, _end_of(today, park), owner_email=email.strip().lower())
     group_overdue = 0
     if group_lead_of:
         group_overdue = sum(late for _, late in
@@ -313,7 +321,7 @@ def todo(session: Session, park: Park, *, email: str, group_lead_of: str | None 
         today=today, soon_days=window,
         overdue=sorted(overdue, key=lambda d: (d.days_left, d.project_id)),
         due_soon=sorted(due_soon, key=lambda d: (d.days_left, d.project_id)),
-        follow_ups=follow_ups(park, mine, today),
+        follow_ups=follow_ups_now(session, park, today, owner_email=email.strip().lower()),
         returned=_returned(session, park, email, today),
         group=group_lead_of, group_overdue=group_overdue,
         group_link=f"/projects?group={group_lead_of}&overdue=1" if group_lead_of else None)

@@ -83,19 +83,28 @@ def _open_due(history: History, track: Track, end: Any) -> date | None:
     return history.due_date(stay, end)
 
 
-def follow_up_due(park: Park, history: History, track: Track,
-                   last_day: date) -> dict[str, Any] | None:
-    """A star project on its way in whose weekly follow-up (周问询) is due by the last day."""
+def follow_up_since(park: Park, stars: int, state: str | None, visited_on: date | None,
+                    followed_up_on: date | None, last_day: date) -> date | None:
+    """The rule of the weekly follow-up (周问询): a star project on its way in is due once a
+    week has passed since its visit or its last follow-up. The day that week began, if due
+    by `last_day`; None otherwise."""
     rule = park.lifecycle.reminders
+    if stars < 1 or state not in rule.follow_up_states:
+        return None
+    days = [d for d in (visited_on, followed_up_on) if d]
+    if not days or (last_day - max(days)).days < rule.follow_up_every_days:
+        return None
+    return max(days)
+
+
+def follow_up_due(park: Park, history: History, track: Track,
+                  last_day: date) -> dict[str, Any] | None:
+    """A star project of the history whose weekly follow-up is due by the last day."""
     stay = track.current
-    if track.stars < 1 or stay is None or stay.state not in rule.follow_up_states:
-        return None
-    days = [d for d in (track.visited_on, track.last_follow_up and
-                        history.local(track.last_follow_up)) if d]
-    if not days:
-        return None
-    anchor = max(days)
-    if (last_day - anchor).days < rule.follow_up_every_days:
+    followed = history.local(track.last_follow_up) if track.last_follow_up else None
+    anchor = follow_up_since(park, track.stars, stay.state if stay else None,
+                             track.visited_on, followed, last_day)
+    if anchor is None:
         return None
     return {"stars": track.stars, "since": anchor.isoformat(),
             "last_follow_up": history.local(track.last_follow_up).isoformat()

@@ -10,7 +10,6 @@ from sqlalchemy import Engine
 
 from db.engine import reading
 from reports.periods import Period
-from reports.timeline import Cut, load
 from reports.today import (
     GroupOverdue,
     LeaderHome,
@@ -168,11 +167,3 @@ def test_a_group_lead_keeps_their_own_list_and_sees_how_many_of_the_group_are_la
 def test_someone_without_projects_has_an_empty_list(
         engine: Engine, park: Park, people: dict[str, str], ids: dict[str, int]) -> None:
     assert to_do(engine, park, people["leader"]).empty
-
-
-def test_a_to_do_list_replays_only_its_owners_projects(
-        engine: Engine, park: Park, people: dict[str, str], ids: dict[str, int]) -> None:
-    with reading(engine) as session:
-        bobs = load(session, park, Cut(on("2026-11-21", "00:00")), owner_email=people["bob"])
-    assert sorted(track.id for track in bobs.tracks) == [ids["P8"], ids["P9"], ids["P10"]]
-
