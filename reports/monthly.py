@@ -99,17 +99,27 @@ def stars_of_visits(park: Park, events: Iterable[Any], behind: Behind) -> dict[s
     return dict(sorted(counts.items()))
 
 
-def monthly(session: Session, park: Park, period: Period, *,
-            as_recorded: bool = False) -> dict[str, Any]:
+@dataclass
+class Happened:
+    """What occurred in a period: intakes, each event, exits by reason, visits' stars."""
+
+    intakes: int
+    events: dict[str, int]
+    exits_by_reason: dict[str, int]
+    stars: dict[str, int]
+    behind: Behind
+
+
+def happened_in(session: Session, park: Park, period: Period, *,
+                as_recorded: bool = False) -> Happened:
+    """The period's events counted (the monthly report's first figures, and 首页's)."""
     cut = cut_for(period, park, as_recorded)
-    replay = Replay(park, park.calendar(session))
-    start = period.start_at(park.tz)
     lifecycle = park.lifecycle
     events: Counter[str] = Counter({name: 0 for name in lifecycle.events})
     reasons: Counter[str] = Counter(_exit_reasons(park))
     intakes, behind = 0, Behind()
-    happened = period_events(session, park, cut, start)
-    for row in happened:
+    rows = period_events(session, park, cut, period.start_at(park.tz))
+    for row in rows:
         if row.event == "intake":
             intakes += 1
             behind.add("intakes", row.project_id)
@@ -120,6 +130,18 @@ def monthly(session: Session, park: Park, period: Period, *,
         if reason:
             reasons[str(reason)] += 1
             behind.add(f"exits_by_reason.{reason}", row.project_id)
+    return Happened(intakes, dict(events), dict(reasons), stars_of_visits(park, rows, behind),
+                    behind)
+
+
+def monthly(session: Session, park: Park, period: Period, *,
+            as_recorded: bool = False) -> dict[str, Any]:
+    cut = cut_for(period, park, as_recorded)
+    replay = Replay(park, park.calendar(session))
+    start = period.start_at(park.tz)
+    lifecycle = park.lifecycle
+    happened = happened_in(session, park, period, as_recorded=as_recorded)
+    behind = happened.behind
     stays = snapshot(session, park, replay, cut, start)
     left = stays.left
     by_group = on_time_of(replay, left, behind, "on_time.groups")
@@ -130,8 +152,8 @@ def monthly(session: Session, park: Park, period: Period, *,
     return {
         "kind": "monthly", "as_recorded": as_recorded,
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
-        "intakes": intakes,
-        "events": dict(events),
+        "intakes": happened.intakes,
+        "events": happened.events,
         "stages": _stages(park, replay, stays.counts, left, behind),
         "on_time": {"groups": by_group.rows("group", groups),
                     "owners": [{**row, "name": names[row["owner"]]}
@@ -143,8 +165,8 @@ def monthly(session: Session, park: Park, period: Period, *,
             "owners": [{"owner": o, "name": names[o], "count": overdue_owners[o]}
                        for o in sorted(overdue_owners, key=lambda o: (-overdue_owners[o], o))],
             "total": sum(overdue_groups.values())},
-        "exits_by_reason": dict(reasons),
-        "stars": stars_of_visits(park, happened, behind),
+        "exits_by_reason": happened.exits_by_reason,
+        "stars": happened.stars,
         "behind": behind,
     }
 

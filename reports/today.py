@@ -17,12 +17,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from db.models import Approval, Project, User, columns
 from i18n import DEFAULT_LANG
-from reports.monthly import monthly
+from reports.monthly import Happened, happened_in
 from reports.periods import Period, period_containing
 from reports.present import Presenter
 from reports.timeline import Cut, pending_approvals
@@ -157,44 +157,45 @@ def leader_home(session: Session, park: Park) -> LeaderHome:
     pending and star follow-ups due."""
     today = today_of(park)
     this_period, last_period = month_so_far(today), period_containing("monthly", today).previous()
-    this, last = monthly(session, park, this_period), monthly(session, park, last_period)
+    this, last = happened_in(session, park, this_period), happened_in(session, park, last_period)
     cut = _end_of(today, park)
-    overdue = _overdue_groups(park, this)
+    # now is the end of today: the projects as they stand are the month's end so far
+    now = count_by_state(session, park)
+    overdue = _overdue_groups(park, overdue_by_group(session, park))
     return LeaderHome(
         today=today, this_month=this_period, last_month=last_period,
         figures=_figures(park, this, this_period, last, last_period),
-        funnel=_funnel(park, this), overdue=overdue,
-        overdue_total=this["overdue_at_end"]["total"],
+        funnel=_funnel(park, {state: n for state, (n, _) in now.items()}), overdue=overdue,
+        overdue_total=sum(late for _, late in now.values()),
         approvals=[_pending(park, a, today) for a in pending_approvals(session, park, cut)],
         follow_ups=follow_ups_now(session, park, today))
 
 
-def _link(report: dict[str, Any], period: Period, park: Park, figure: str) -> str:
+def _link(period: Period, park: Park, figure: str) -> str:
     # the drill-down path of the reports page (the month's key: the month so far is the
     # month itself, nothing occurs after today)
-    return Presenter(park, report, period, DEFAULT_LANG).figure_link(figure)
+    return Presenter(park, {}, period, DEFAULT_LANG).figure_link(figure)
 
 
-def _figures(park: Park, this: dict[str, Any], this_period: Period, last: dict[str, Any],
+def _figures(park: Park, this: Happened, this_period: Period, last: Happened,
              last_period: Period) -> list[MonthFigure]:
     keys = [("intakes", "intakes"), *((name, f"events.{name}") for name in HEADLINE_EVENTS
                                       if name in park.lifecycle.events)]
 
-    def value(report: dict[str, Any], key: str) -> int:
-        return int(report["intakes"] if key == "intakes" else report["events"][key])
+    def value(counted: Happened, key: str) -> int:
+        return counted.intakes if key == "intakes" else counted.events[key]
 
     return [MonthFigure(key, value(this, key), value(last, key),
-                        _link(this, this_period, park, figure),
-                        _link(last, last_period, park, figure)) for key, figure in keys]
+                        _link(this_period, park, figure),
+                        _link(last_period, park, figure)) for key, figure in keys]
 
 
-def _funnel(park: Park, report: dict[str, Any]) -> list[StageCount]:
+def _funnel(park: Park, counts: dict[str, int]) -> list[StageCount]:
     states = park.lifecycle.states
-    live = [s["at_end"] for s in report["stages"] if not states[s["state"]].final]
-    top = max(live, default=0)
-    return [StageCount(s["state"], s["at_end"], f"/projects?state={s['state']}",
-                       _width(s["at_end"], top), states[s["state"]].final)
-            for s in report["stages"]]
+    top = max((counts.get(name, 0) for name, s in states.items() if not s.final), default=0)
+    return [StageCount(name, counts.get(name, 0), f"/projects?state={name}",
+                       _width(counts.get(name, 0), top), state.final)
+            for name, state in states.items()]
 
 
 def _width(count: int, top: int) -> int:
@@ -203,10 +204,16 @@ def _width(count: int, top: int) -> int:
     return max(5, round(min(count, top) / top * 20) * 5)  # a stage with projects shows
 
 
-def _overdue_groups(park: Park, report: dict[str, Any]) -> list[GroupOverdue]:
-    """Every group of the park (green at 0), and the owners without a group if any is late;
-    judged on today like the report's month end."""
-    counts = {row["group"]: row["count"] for row in report["overdue_at_end"]["groups"]}
+def overdue_by_group(session: Session, park: Park) -> dict[str, int]:
+    """Projects overdue now, per group ("" for owners without one): past the end of their
+    last day, as the board and the monthly report judge it."""
+    query = (select(_P.group, func.count()).where(_P.due_at <= park.now())
+             .group_by(_P.group))
+    return {group or "": int(n) for group, n in session.connection().execute(query)}
+
+
+def _overdue_groups(park: Park, counts: dict[str, int]) -> list[GroupOverdue]:
+    """Every group of the park (green at 0), and the owners without a group if any is late."""
     groups = [*park.lifecycle.groups, *([""] if counts.get("") else [])]
     return [GroupOverdue(g, counts.get(g, 0), light(counts.get(g, 0)),
                          f"/projects?group={g}&overdue=1" if g else None) for g in groups]
