@@ -68,6 +68,7 @@ class FieldDef:
     choices: Mapping[str, Labels] = field(default_factory=dict)
     single: bool = False
     required: bool = True
+    levels: tuple[Labels, ...] = ()  # a score field: what levels 1–5 mean, level 1 first
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ class Lifecycle:
     stars: StarRule
     reminders: ReminderRule
     default_roles: tuple[str, ...] = ("owner", "group", "leader")
+    # the project's own record (contact, industry, …), set at intake and by edits
+    project_fields: Mapping[str, FieldDef] = field(default_factory=dict)
 
     def label(self, state: str, lang: str) -> str:
         return pick(self.states[state].label, lang)
@@ -210,6 +213,8 @@ def build_lifecycle(doc: LifecycleFormat) -> Lifecycle:
         stars=_stars(doc.stars),
         reminders=_reminders(doc.reminders),
         default_roles=default_roles,
+        project_fields={fname: _field(fname, spec)
+                        for fname, spec in doc.project_fields.items()},
     )
 
 
@@ -246,12 +251,16 @@ def _event(name: str, event: fmt.Event, default_roles: tuple[str, ...]) -> Event
         sources=tuple(event.source),
         dest=event.dest,
         roles=tuple(event.roles) if event.roles is not None else default_roles,
-        fields={fname: FieldDef(name=fname, type=spec.type, label=spec.label.as_dict(),
-                                choices=_labels(spec.choices or {}) if spec.type == "choices"
-                                else {}, single=spec.single, required=spec.required)
-                for fname, spec in (event.fields or {}).items()},
+        fields={fname: _field(fname, spec) for fname, spec in (event.fields or {}).items()},
         stamps=event.stamps,
     )
+
+
+def _field(name: str, spec: fmt.FieldSpec) -> FieldDef:
+    return FieldDef(name=name, type=spec.type, label=spec.label.as_dict(),
+                    choices=_labels(spec.choices or {}) if spec.type == "choices" else {},
+                    single=spec.single, required=spec.required,
+                    levels=tuple(level.as_dict() for level in spec.levels or ()))
 
 
 def _stars(stars: fmt.Stars | None) -> StarRule:

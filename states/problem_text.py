@@ -51,6 +51,8 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "unreachable": N_("cannot be reached from “%(initial)s”"),
     "unstamped_milestone": N_("no event stamps the milestone “%(milestone)s”"),
     "not_a_score_field": N_("“%(field)s” is not a score field of any event"),
+    "levels_not_score": N_("only a score field describes its levels"),
+    "reserved_field": N_("“%(field)s” is the project's own (name, category, owner)"),
     "missing_kind": N_("missing (the kinds are %(kinds)s)"),
     "unknown_space_type": N_("unknown space type “%(space_type)s”"),
     # reading the file (states.yaml_core)

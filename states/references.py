@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from states.problems import Problem
-from states.schema import PREVIOUS, Event, LifecycleFormat, Reminders, Stars, State
+from states.schema import PREVIOUS, Event, FieldSpec, LifecycleFormat, Reminders, Stars, State
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -32,11 +32,12 @@ class Outline:
     events_complete: bool  # every event is well-formed
     stars: Stars | None
     reminders: Reminders | None
+    project_fields: Mapping[str, FieldSpec]
 
     @classmethod
     def of(cls, doc: LifecycleFormat) -> Outline:
         return cls(doc.initial, tuple(doc.states), tuple(doc.milestones), doc.states,
-                   doc.events, True, doc.stars, doc.reminders)
+                   doc.events, True, doc.stars, doc.reminders, doc.project_fields)
 
     @classmethod
     def salvage(cls, raw: Any) -> Outline:
@@ -48,13 +49,15 @@ class Outline:
         return cls(initial if isinstance(initial, str) else None,
                    _names(root.get("states")), _names(root.get("milestones")),
                    states, events, events_complete, _part(Stars, root.get("stars")),
-                   _part(Reminders, root.get("reminders", {})))
+                   _part(Reminders, root.get("reminders", {})),
+                   _well_formed(FieldSpec, root.get("project_fields", {}))[0])
 
 
 def lifecycle_problems(outline: Outline) -> list[Problem]:
     """Every name that refers to nothing, every state no path reaches."""
     return [*_initial(outline), *_events(outline), *_deadlines(outline), *_reachable(outline),
-            *_stamped(outline), *_scores(outline), *_follow_ups(outline)]
+            *_stamped(outline), *_scores(outline), *_follow_ups(outline),
+            *_project_fields(outline)]
 
 
 def initial_milestone(milestones: Mapping[str, Any] | tuple[str, ...]) -> str | None:
@@ -81,9 +84,30 @@ def _events(o: Outline) -> list[Problem]:
         if event.stamps is not None and event.stamps not in o.milestones:
             problems.append(_unknown_milestone(f"{where}.stamps", event.stamps))
         for field_name, spec in (event.fields or {}).items():
-            if spec.type == "choices" and not spec.choices:
-                problems.append(Problem.of(f"{where}.fields.{field_name}.choices",
-                                           "missing_choices"))
+            problems += _field(f"{where}.fields.{field_name}", spec)
+    return problems
+
+
+# a project's own columns: no project field may take their names
+RESERVED_FIELDS = ("name", "category", "owner", "intake_date")
+
+
+def _project_fields(o: Outline) -> list[Problem]:
+    problems = []
+    for name, spec in o.project_fields.items():
+        where = f"project_fields.{name}"
+        if name in RESERVED_FIELDS:
+            problems.append(Problem.of(where, "reserved_field", field=name))
+        problems += _field(where, spec)
+    return problems
+
+
+def _field(where: str, spec: FieldSpec) -> list[Problem]:
+    problems = []
+    if spec.type == "choices" and not spec.choices:
+        problems.append(Problem.of(f"{where}.choices", "missing_choices"))
+    if spec.levels is not None and spec.type != "score":
+        problems.append(Problem.of(f"{where}.levels", "levels_not_score"))
     return problems
 
 

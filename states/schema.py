@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError, core_schema
 LANGS = ("zh-CN", "en")
 PREVIOUS = "@previous"
 Role = Literal["owner", "group", "leader", "admin", "requester"]
-FieldType = Literal["text", "list", "choices", "score", "uscc"]
+FieldType = Literal["text", "list", "choices", "score", "uscc", "phone", "number", "integer"]
 WeekdayName = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                       "sunday"]
 DayOff = Literal["keep", "move"]
@@ -152,9 +152,12 @@ class FieldSpec(Format):
 
     type: FieldType = Field(
         description="list: comma-separated; choices: out of `choices`; score: 1–5; "
-                    "uscc: unified social credit code")
+                    "uscc: unified social credit code; phone: a mainland mobile or landline "
+                    "number; number: 0 or more (e.g. 万元); integer: a whole number, 1 or more")
     label: Labels
     choices: LabelMap | None = Field(default=None, description="required when type is choices")
+    levels: Annotated[list[Labels], Field(min_length=5, max_length=5)] | None = Field(
+        default=None, description="a score field: what each level 1–5 means, level 1 first")
     single: bool = Field(default=False, description="a choices field that takes one choice")
     required: bool = True
 
@@ -232,6 +235,9 @@ class LifecycleFormat(Format):
                                  "first is stamped when a project is added")
     states: Annotated[dict[Identifier, State], Field(min_length=1)]
     events: Annotated[dict[Identifier, Event], Field(min_length=1)]
+    project_fields: dict[Identifier, FieldSpec] = Field(
+        default={}, description="the project's own record (contact, industry, …): set at "
+        "intake, changed by an edit")
     stars: Stars | None = None
     reminders: Reminders = Reminders()
 

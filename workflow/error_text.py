@@ -61,6 +61,14 @@ MESSAGES: dict[str, str] = {
     "bad_set": N_("--set “%(value)s” must be written FIELD=VALUE"),
     "unknown_user_field": N_("%(field)s: there is no user %(value)s"),
     "user_exists": N_("The user %(value)s exists already"),
+    # the project's record (states/lifecycle.yaml `project_fields`)
+    "unknown_record_field": N_("A project has no field “%(field)s”; its fields are "
+                               "%(known)s"),
+    "bad_phone": N_("%(field)s: “%(value)s” is not a mainland mobile (11 digits, 1[3-9]…) "
+                    "or landline number (e.g. 0551-65321234)"),
+    "negative": N_("%(field)s must be 0 or more, not “%(value)s”"),
+    "not_a_count": N_("%(field)s must be a whole number of at least 1, not “%(value)s”"),
+    "no_change": N_("Nothing to change: give at least one field with a new value"),
     # permission
     "unknown_actor": N_("Unknown user %(value)s (--by / PARKFLOW_USER)"),
     "no_actor": N_("Say who acts with --by or PARKFLOW_USER"),
@@ -77,6 +85,9 @@ MESSAGES: dict[str, str] = {
     "concurrent_change": N_("Project %(project)s was changed by someone else at the same "
                             "time; reload it and try again"),
     "suspended": N_("Project %(project)s is suspended; resume it first"),
+    "duplicate_name": N_("A project of the same name exists already: #%(project)s %(name)s"),
+    "duplicate_uscc": N_("%(field)s %(value)s is already held by project #%(project)s "
+                         "%(name)s"),
     # approvals
     "approval_not_found": N_("Approval %(value)s not found"),
     "leaders_only": N_("%(actor)s is not a leader and may not decide"),
@@ -181,6 +192,7 @@ def _shown(name: str, value: Any, labels: Labels, field: str | None,
         "outbox_status": labels.outbox_status, "listing_type": labels.space_type,
         "request_type": labels.space_type, "roles": labels.roles,
         "choices": lambda keys: labels.choices(field or "", keys, event),
+        "known": lambda keys: labels.list(labels.field(k, "record") for k in keys),
         "area": lambda n: format_number(n, labels.lang),
         "wanted": lambda n: format_number(n, labels.lang),
         "max_area": lambda n: format_number(n, labels.lang),

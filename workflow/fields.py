@@ -13,6 +13,12 @@ from workflow.errors import ValidationError
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _LIST_SPLIT = re.compile(r"[,，、;；]")
+# a mainland mobile (13…–19…, 11 digits) or a landline with its area code (0551-65321234,
+# 055165321234, 010-12345678); spaces and a +86 in front are dropped
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+RECORD = "record"  # the `event` of a project field's errors: the project's record
 
 
 def uscc_check_char(first17: str) -> str:
@@ -74,7 +80,37 @@ def validate_field(event: EventDef, spec: FieldDef, value: Any) -> Any:
         raise
 
 
+def validate_record(fields: Mapping[str, FieldDef], raw: Mapping[str, Any], *,
+                    partial: bool = False) -> dict[str, Any]:
+    """Check and normalise a project's own fields (`project_fields` of the definition):
+    unknown ones refused; a required one missing refused unless `partial` (an edit)."""
+    for name in raw:
+        if name not in fields:
+            raise ValidationError("unknown_record_field", field=name, known=list(fields))
+    clean: dict[str, Any] = {}
+    for name, spec in fields.items():
+        if partial and name not in raw:
+            continue
+        value = raw.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if spec.required:
+                raise ValidationError("required", field=name, event=RECORD)
+            if partial:
+                clean[name] = None  # an edit that clears the field
+            continue
+        try:
+            clean[name] = _normalise(spec, value)
+        except ValidationError as exc:
+            exc.params.setdefault("event", RECORD)
+            raise
+    return clean
+
+
 def _normalise(spec: FieldDef, value: Any) -> Any:
+    if spec.type == "phone":
+        return _phone(spec, value)
+    if spec.type in ("number", "integer"):
+        return _number(spec, value)
     if spec.type == "score":
         return _score(spec, value)
     if spec.type == "uscc":
@@ -104,6 +140,36 @@ def _score(spec: FieldDef, value: Any) -> int:
     if not 1 <= score <= 5:
         raise ValidationError("not_a_score", field=spec.name, value=value)
     return score
+
+
+def _phone(spec: FieldDef, value: Any) -> str:
+    text = re.sub(r"[\s()（）]", "", str(value))
+    text = re.sub(r"^(\+86|0086)-?", "", text)
+    if not (_MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text)):
+        raise ValidationError("bad_phone", field=spec.name, value=str(value).strip())
+    return text
+
+
+def _number(spec: FieldDef, value: Any) -> int | float:
+    """A number field (0 or more) or an integer field (1 or more)."""
+    if isinstance(value, bool):
+        raise ValidationError("not_a_number", field=spec.name, value=value)
+    if isinstance(value, int | float):
+        number: int | float = value
+    else:
+        text = str(value).strip().replace(",", "")
+        if not _NUMBER.fullmatch(text):
+            raise ValidationError("not_a_number", field=spec.name, value=str(value).strip())
+        number = float(text)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValidationError("not_a_number", field=spec.name, value=str(value))
+    if spec.type == "integer":
+        if number != int(number) or number < 1:
+            raise ValidationError("not_a_count", field=spec.name, value=str(value).strip())
+        return int(number)
+    if number < 0:
+        raise ValidationError("negative", field=spec.name, value=str(value).strip())
+    return int(number) if number == int(number) else number
 
 
 def _choices(spec: FieldDef, value: Any) -> str | list[str]:

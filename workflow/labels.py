@@ -78,6 +78,9 @@ FIELDS = {
     "quarter": N_("quarter"), "search": N_("search"),
     "week": N_("week"), "as_of": N_("as of"), "imported": N_("imported from a ledger"),
 }
+# the history entries whose fields are the project's record (`project_fields`), and the
+# `event` of a record field's errors
+RECORD_ENTRIES = ("record", "intake", "edit")
 # each language by its own name, as the language switch shows it
 LANGUAGES = {"zh-CN": "简体中文", "en": "English"}
 
@@ -208,13 +211,15 @@ class Labels:
         spec = self._event_def(event)
         if spec and name in spec.fields:
             return spec.fields[name]
+        if event in RECORD_ENTRIES and name in self.lifecycle.project_fields:
+            return self.lifecycle.project_fields[name]
         if name in FIELDS:  # the engine's own before any event's namesake
             return None
         for events in (self.lifecycle.events, self.approvals.lifecycle.events):
             for candidate in events.values():
                 if name in candidate.fields:
                     return candidate.fields[name]
-        return None
+        return self.lifecycle.project_fields.get(name)
 
     def field(self, name: str, event: str | None = None) -> str:
         spec = self._field_spec(name, event)
@@ -241,6 +246,9 @@ class Labels:
         """A recorded field value as people read it: choice labels, lists, dates."""
         if value is None or value == "":
             return "—"
+        if isinstance(value, Mapping) and set(value) == {"from", "to"}:  # an edit: old → new
+            return (f"{self.value(event, field, value['from'])} → "
+                    f"{self.value(event, field, value['to'])}")
         items = value if isinstance(value, list) else [value]
         return self.list(self._one_value(event, field, v) for v in items)
 
@@ -259,13 +267,25 @@ class Labels:
                 return value
         return str(value)
 
+    def record_field(self, name: str) -> str:
+        """A field of the project's record (联系人, 所属行业…)."""
+        return self.field(name, "record")
+
+    def level(self, field: str, score: int, event: str | None = None) -> str:
+        """What a score level means for a score field (“国内领先，填补国内空白”), or ""."""
+        spec = self._field_spec(field, event)
+        levels = getattr(spec, "levels", ())
+        return self.pick(levels[score - 1]) if 1 <= score <= len(levels) else ""
+
     def fields_line(self, event: str, fields: Mapping[str, Any]) -> str:
         """A history entry's fields: `走访人员 王建国、李娜 · 项目需求 资金、空间`.
 
         In the order the definition lists them: PostgreSQL's JSONB keeps no key order.
         """
         spec = self._event_def(event)
-        order = {name: n for n, name in enumerate(spec.fields)} if spec else {}
+        listed = spec.fields if spec else (
+            self.lifecycle.project_fields if event in RECORD_ENTRIES else {})
+        order = {name: n for n, name in enumerate(listed)}
         names = sorted(fields, key=lambda name: (order.get(name, len(order)), name))
         return " · ".join(f"{self.field(name, event)} {self.value(event, name, fields[name])}"
                           for name in names)

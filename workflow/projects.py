@@ -27,8 +27,9 @@ from workflow.deadlines import (
     local_date,
     shift_deadline,
 )
+from workflow.duplicates import check_codes, check_name, codes_in
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
-from workflow.fields import validate_fields
+from workflow.fields import validate_fields, validate_record
 from workflow.machine import Token
 from workflow.moments import resolve_moment
 from workflow.park import Park
@@ -172,13 +173,17 @@ NAME_LIMIT = 200
 
 
 def add_project(session: Session, park: Park, *, name: str, category: str, owner: str | User,
-                actor: str | User, intake: str | date | datetime | None = None) -> Snapshot:
-    """Enter a project into the library (状态: intake) with its first history entry."""
+                actor: str | User, intake: str | date | datetime | None = None,
+                record: Mapping[str, Any] | None = None,
+                allow_duplicate: bool = False) -> Snapshot:
+    """Enter a project (状态: intake), its record in its first history entry too."""
     actor_user = require_actor(session, actor)
     if actor_user.role not in OWNER_ROLES:
         raise NotPermitted("not_allowed", field="by", actor=actor_user.email, event="intake",
                            roles=OWNER_ROLES)
     name = check_new_project(park, name=name, category=category)
+    clean_record = validate_record(park.lifecycle.project_fields, record or {})
+    check_name(session, name, allow=allow_duplicate)
     owner_user = owner if isinstance(owner, User) else find_user(session, owner)
     if owner_user is None:
         raise ValidationError("unknown_user_field", field="owner", value=owner)
@@ -191,11 +196,11 @@ def add_project(session: Session, park: Park, *, name: str, category: str, owner
         name=name, category=category, state=draft.state, owner_id=owner_user.id,
         group=owner_user.group, stars=0, milestones=dict(draft.milestones), adjustments=[],
         due_at=None, last_event_at=occurred_at, version=1, created_at=now,
-        **search_keys(name).values(),
+        record=clean_record, **search_keys(name).values(),
     ).returning(_P.id)).scalar_one()
     history_id = record_history(session, project_id=project_id, event="intake", from_state=None,
                          to_state=draft.state, actor_id=actor_user.id, occurred_at=occurred_at,
-                         recorded_at=now, fields={})
+                         recorded_at=now, fields=clean_record)
     session.execute(update(Project).where(_P.id == project_id).values(
         stage_entry_id=history_id, due_at=draft.due_at))
     after = replace(draft, id=project_id, stage_entry_id=history_id)
@@ -238,8 +243,8 @@ def new_snapshot(park: Park, session: Session, *, name: str, category: str, owne
 
 
 def advance(session: Session, park: Park, *, project_id: int, event: str, actor: str | User,
-            at: str | date | datetime | None = None,
-            fields: Mapping[str, Any] | None = None) -> Transition:
+            at: str | date | datetime | None = None, fields: Mapping[str, Any] | None = None,
+            allow_duplicate: bool = False) -> Transition:
     """Fire `event` on a project: validate, move, write history; one transaction."""
     lifecycle = park.lifecycle
     spec = lifecycle.events.get(event)
@@ -251,6 +256,8 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
     now = park.now()
     after, clean = fire_event(park, session, before, spec, actor=actor_user, at=at,
                               fields=fields, now=now)
+    check_codes(session, lifecycle, codes_in(clean, spec.fields), project_id=before.id,
+                allow=allow_duplicate)
     occurred_at = after.last_event_at
     history_id = record_history(session, project_id=before.id, event=event, from_state=before.state,
                          to_state=after.state, actor_id=actor_user.id, occurred_at=occurred_at,
