@@ -84,6 +84,9 @@ def print_project(console: Console, view: dict[str, Any], park: Park, lang: str)
         (labels.text(N_("Group")), labels.group(view["group"])),
         (labels.text(N_("Stars")), stars_text(view["stars"]) or "—"),
     ]
+    record = view.get("record") or {}
+    facts += [(labels.record_field(name), labels.value("record", name, record[name]))
+              for name in park.lifecycle.project_fields if name in record]
     deadline = view["deadline"]
     for label, value in facts:
         lines.append(_label(labels, label), style="bold")

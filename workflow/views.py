@@ -12,6 +12,7 @@ from db.models import Project, ProjectEvent, User, columns
 from workflow.deadlines import Deadline
 from workflow.park import Park
 from workflow.projects import deadline_of, deadline_status, load_snapshot
+from workflow.record import project_record
 from workflow.search import owner_ranks, search_condition
 
 _P = columns(Project)
@@ -57,6 +58,7 @@ def project_view(session: Session, park: Park, project_id: int,
         "version": snapshot.version,
         "deadline": deadline_json(deadline),
         "deadline_status": deadline_status(snapshot.due_at, park.now(), due_soon_window(park)),
+        "record": project_record(session, project_id),
         "history": history(session, park, project_id),
     }
 

@@ -14,6 +14,11 @@ By = Annotated[str | None, typer.Option(
     help=cli_help("Email of the person acting (default PARKFLOW_USER)"))]
 Json = Annotated[bool, typer.Option("--json", help=cli_help("Print JSON"))]
 ProjectId = Annotated[int, typer.Argument(metavar="ID")]
+Sets = Annotated[list[str] | None, typer.Option(
+    "--set", help=cli_help("FIELD=VALUE (repeatable)"))]
+AllowDuplicate = Annotated[bool, typer.Option(
+    "--allow-duplicate",
+    help=cli_help("Enter it even though another project has the same name or credit code"))]
 
 
 def parse_sets(pairs: list[str] | None) -> dict[str, str]:

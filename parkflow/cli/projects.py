@@ -12,7 +12,7 @@ from parkflow.cli.approvals import show_approval
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.help import cli_help
-from parkflow.cli.options import By, Json, ProjectId, parse_sets
+from parkflow.cli.options import AllowDuplicate, By, Json, ProjectId, Sets, parse_sets
 from parkflow.cli.output import emit_json, out, print_deadline, warn_calendar
 from workflow.errors import ValidationError
 
@@ -29,15 +29,19 @@ def project_add(
     by: By = None,
     intake_date: Annotated[str | None, typer.Option(
         "--intake-date", help=cli_help("Intake date, YYYY-MM-DD"))] = None,
+    set_: Sets = None,
+    allow_duplicate: AllowDuplicate = False,
     as_json: Json = False,
 ) -> None:
     from db.engine import reading, writing
     from workflow.projects import add_project
     from workflow.views import project_view
     actor = ctx.actor(by)
+    record = parse_sets(set_)
     with writing(ctx.app.engine) as session:
         project = add_project(session, ctx.app.park, name=name, category=category,
-                              owner=owner, actor=actor or "", intake=intake_date)
+                              owner=owner, actor=actor or "", intake=intake_date,
+                              record=record, allow_duplicate=allow_duplicate)
     if as_json:
         with reading(ctx.app.engine) as session:
             emit_json(project_view(session, ctx.app.park, project.id, ctx.lang))
@@ -57,6 +61,7 @@ def project_advance(
     set_: Annotated[list[str] | None, typer.Option(
         "--set",
         help=cli_help("FIELD=VALUE (repeatable)"))] = None,
+    allow_duplicate: AllowDuplicate = False,
     as_json: Json = False,
 ) -> None:
     from db.engine import reading, writing
@@ -66,7 +71,8 @@ def project_advance(
     fields = parse_sets(set_)
     with writing(ctx.app.engine) as session:
         transition = advance(session, ctx.app.park, project_id=project_id, event=event,
-                             actor=actor or "", at=at, fields=fields)
+                             actor=actor or "", at=at, fields=fields,
+                             allow_duplicate=allow_duplicate)
     with reading(ctx.app.engine) as session:
         view = project_view(session, ctx.app.park, project_id, ctx.lang)
     if as_json:
@@ -75,6 +81,33 @@ def project_advance(
     out.print(ctx.say("Project %(id)s → %(state)s", id=project_id,
                       state=ctx.labels.state(transition.after.state)), markup=False)
     print_deadline(view, ctx)
+
+
+@command(project_app, "edit", help=N_(
+    "Change a project's record (contact, phone, industry, source, description, investment, "
+    "team size) or its name; every edit is kept in the history."))
+def project_edit(
+    ctx: Context,
+    project_id: ProjectId,
+    by: By = None,
+    set_: Sets = None,
+    allow_duplicate: AllowDuplicate = False,
+    as_json: Json = False,
+) -> None:
+    from db.engine import writing
+    from workflow.record import edit_project
+    actor = ctx.actor(by)
+    fields = parse_sets(set_)
+    with writing(ctx.app.engine) as session:
+        changes = edit_project(session, ctx.app.park, project_id=project_id,
+                               actor=actor or "", fields=fields,
+                               allow_duplicate=allow_duplicate)
+    if as_json:
+        emit_json({"id": project_id, "changes": changes})
+        return
+    labels = ctx.labels
+    out.print(ctx.say("Project %(id)s edited: %(changes)s", id=project_id,
+                      changes=labels.fields_line("edit", changes)), markup=False)
 
 
 Asker = Annotated[str | None, typer.Option("--by", help=cli_help(
