@@ -36,6 +36,7 @@ from workflow.labels import Labels
 log = logging.getLogger("parkflow.web")
 
 HTTP_STATUS = {2: 422, 3: 403, 4: 404, 5: 409}
+DUPLICATE_CODES = ("duplicate_name", "duplicate_uscc")
 API_PREFIX = "/api/"
 
 _HTTP_KINDS = {400: "invalid", 401: "unauthenticated", 403: "not_permitted", 404: "not_found",
@@ -61,6 +62,9 @@ class Problem:
     message: str
     field: str | None = None
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
+    # a second project of a name or credit code: the first one's page; the form then offers
+    # to enter it all the same (a confirmation checkbox, `allow_duplicate`)
+    duplicate_of: str | None = None
 
     def body(self) -> dict[str, Any]:
         return {"error": {"kind": self.kind, "field": self.field, "message": self.message}}
@@ -73,7 +77,10 @@ def http_status(error: WorkflowError) -> int:
 def problem_for(exc: Exception, lang: str, labels: Labels | None = None) -> Problem:
     """What went wrong, in the person's language (ids shown by the park's `labels`)."""
     if isinstance(exc, WorkflowError):
-        return Problem(http_status(exc), exc.kind, exc.message(lang, labels), exc.field)
+        duplicate = (f"/projects/{int(exc.params['project'])}"
+                     if exc.code in DUPLICATE_CODES else None)
+        return Problem(http_status(exc), exc.kind, exc.message(lang, labels), exc.field,
+                       duplicate_of=duplicate)
     if isinstance(exc, Unauthenticated):
         return Problem(401, "unauthenticated", gettext(lang, _HTTP_MESSAGES[401]),
                        headers={"WWW-Authenticate": "Bearer"})
@@ -130,7 +137,7 @@ async def handle(request: Request, exc: Exception) -> Response:
             form = getattr(request.state, "form", None)
             set_flash(request, kind="error", message=problem.message,
                       form=form.get("_form") if form else None, field=problem.field,
-                      values=dict(form) if form else None)
+                      values=dict(form) if form else None, duplicate_of=problem.duplicate_of)
             return RedirectResponse(back, status_code=303)
     return error_page(request, problem)
 

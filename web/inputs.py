@@ -6,8 +6,11 @@ they are refused here with the field named, like any other bad date.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
+from states.definition import FieldDef
 from workflow.errors import ValidationError
 from workflow.moments import parse_day_or_moment
 
@@ -27,3 +30,20 @@ def moment_text(value: str | None, field: str) -> str | None:
         if offset is not None and abs(offset.total_seconds()) > 14 * 3600:
             raise ValidationError("bad_date", field=field, value=value)
     return value.strip()
+
+
+def record_fields(fields: Mapping[str, FieldDef], form: Any, *, edit: bool = False
+                  ) -> dict[str, Any]:
+    """The project's record fields posted by a form: at intake the ones filled in; in an
+    edit every one shown (a blank one clears the field)."""
+    found: dict[str, Any] = {}
+    for name in fields:
+        value = form.get(name)
+        if isinstance(value, str) and (edit or value.strip()):
+            found[name] = value
+    return found
+
+
+def allowed_duplicate(form: Any) -> bool:
+    """Whether the person confirmed a second project of a name or credit code."""
+    return form.get("allow_duplicate") in ("1", "on", "true")

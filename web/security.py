@@ -90,9 +90,12 @@ def session_matches(request: Request, user: User) -> bool:
 # ---------------------------------------------------------------- flash
 
 def set_flash(request: Request, *, kind: str, message: str, form: str | None = None,
-              field: str | None = None, values: Mapping[str, Any] | None = None) -> None:
+              field: str | None = None, values: Mapping[str, Any] | None = None,
+              duplicate_of: str | None = None) -> None:
     """One message for the next page (kept small: the cookie holds it)."""
     flash: dict[str, Any] = {"kind": kind, "message": message[:500]}
+    if duplicate_of:
+        flash["duplicate_of"] = duplicate_of[:40]
     if form:
         flash.update(form=form[:40], field=(field or "")[:40],
                      values={k: str(v)[:300] for k, v in (values or {}).items()

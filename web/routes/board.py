@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from db.engine import writing
 from i18n import gettext
-from web.deps import AppDep, CurrentUser, SessionDep, WebSettingsDep
-from web.inputs import moment_text
+from web.deps import AppDep, CurrentUser, FormDep, SessionDep, WebSettingsDep
+from web.inputs import allowed_duplicate, moment_text, record_fields
 from web.project_list import RESULTS, ListQuery, project_page
 from web.queries import (
     BoardCache,
@@ -113,13 +113,15 @@ def new_project_form(request: Request, session: SessionDep, viewer: CurrentUser)
 
 
 @router.post("/projects")
-def create_project(request: Request, app: AppDep, viewer: CurrentUser,
+def create_project(request: Request, app: AppDep, viewer: CurrentUser, form: FormDep,
                    name: Annotated[str, Form(max_length=400)],
                    category: Annotated[str, Form(max_length=40)],
                    owner: Annotated[str, Form(max_length=254)],
                    intake_date: Annotated[str | None, Form(max_length=40)] = None) -> Response:
+    record = record_fields(app.park.lifecycle.project_fields, form)
     with writing(app.engine) as session:
         project = add_project(session, app.park, name=name, category=category, owner=owner,
-                              actor=viewer.email, intake=moment_text(intake_date, "intake_date"))
+                              actor=viewer.email, intake=moment_text(intake_date, "intake_date"),
+                              record=record, allow_duplicate=allowed_duplicate(form))
     return after_post(request, f"/projects/{project.id}",
                       gettext(viewer.lang, "Project entered into the library."))

@@ -15,7 +15,7 @@ from db.models import User
 from i18n import gettext
 from states.definition import EventDef, pick
 from web.deps import AppDep, CurrentUser, FormDep, SessionDep
-from web.inputs import moment_text
+from web.inputs import allowed_duplicate, moment_text, record_fields
 from web.queries import latest_evaluation, names_by_email, project_approvals
 from web.rendering import after_post, page
 from workflow.access import check_may_act
@@ -25,6 +25,7 @@ from workflow.errors import NotPermitted
 from workflow.labels import Labels
 from workflow.park import Park
 from workflow.projects import IMPORTED_MARK, Snapshot, advance, follow_up, load_snapshot
+from workflow.record import edit_project
 from workflow.space import list_requests, request_space
 from workflow.views import project_view
 
@@ -74,7 +75,7 @@ def project_page(request: Request, app: AppDep, session: SessionDep, viewer: Cur
     request.state.nav = "board"
     return page(request, "project.html", {
         "p": view, "project": project, "forms": forms, "closed": closed if acts else [],
-        "can_act": acts and not state.final,
+        "can_act": acts and not state.final, "can_edit": acts,
         "can_extend": acts and state.deadline is not None and not state.final,
         "names": names_by_email(session),
         "evaluation": evaluation, "facts": recorded_facts(park, view["history"]),
@@ -128,12 +129,27 @@ def fire_event(request: Request, app: AppDep, viewer: CurrentUser, form: FormDep
     with writing(app.engine) as session:
         transition = advance(session, park, project_id=project_id, event=event,
                              actor=viewer.email, at=moment,
-                             fields=event_fields(spec, form) if spec else {})
+                             fields=event_fields(spec, form) if spec else {},
+                             allow_duplicate=allowed_duplicate(form))
     state = park.lifecycle.label(transition.after.state, viewer.lang)
     label = pick(spec.label, viewer.lang) if spec else event
     return after_post(request, f"/projects/{project_id}",
                       gettext(viewer.lang, "%(event)s recorded. The project is now: %(state)s.",
                          event=label, state=state))
+
+
+@router.post("/projects/{project_id}/record")
+def edit_record(request: Request, app: AppDep, viewer: CurrentUser, form: FormDep,
+                project_id: ProjectId) -> Response:
+    fields = record_fields(app.park.lifecycle.project_fields, form, edit=True)
+    name = form.get("name")
+    if isinstance(name, str):
+        fields["name"] = name
+    with writing(app.engine) as session:
+        edit_project(session, app.park, project_id=project_id, actor=viewer.email,
+                     fields=fields, allow_duplicate=allowed_duplicate(form))
+    return after_post(request, f"/projects/{project_id}",
+                      gettext(viewer.lang, "The project's record is saved."))
 
 
 @router.post("/projects/{project_id}/follow-ups")
