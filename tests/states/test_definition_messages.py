@@ -84,6 +84,11 @@ BROKEN: dict[str, tuple[str, Change]] = {
     "unstamped_milestone": (LIFECYCLE, _both(_set("states.registered.deadline.from", "open"),
                                              _delete("events.open.stamps"))),
     "not_a_score_field": (LIFECYCLE, _set("stars.scores", ["team", "charisma"])),
+    "levels_not_score": (LIFECYCLE, _set("project_fields.contact.levels",
+                                         [{"zh-CN": "一", "en": "one"}] * 5)),
+    "reserved_field": (LIFECYCLE, _set("project_fields.owner",
+                                       {"type": "text", "label": {"zh-CN": "负责人",
+                                                                  "en": "owner"}})),
     "missing_kind": (APPROVAL, _delete("kinds.suspension")),
     "unknown_space_type": (APPROVAL, _set("needs_approval.space.garage", 10)),
 }
