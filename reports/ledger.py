@@ -3,7 +3,7 @@
 The columns follow the definition: the project (name, category, owner, intake date), then
 each event of the way through the library (visit, register, sign, open, exit in the default
 lifecycle) with its date and its fields, then what is derived (stars, the current state, its
-due date, days overdue). Headers are the labels in the reader's language, and are what the
+due date, days overdue), then the project's record (`project_fields`: contact, industry, …). Headers are the labels in the reader's language, and are what the
 import reads back (`reports.ledger_import`), so an export imports as the same ledger.
 
 `--as-of D` replays the history that occurred by the end of D (park time), as the reports do
@@ -39,6 +39,7 @@ DATE_HEADER = N_("%(event)s date")
 ALIASES = {"premises": ("开业场地",), "owner": ("负责人邮箱", "owner_email"),
            "id": ("项目编号",), "intake_date": ("入库时间",)}
 LIST_SEPARATOR = {"zh-CN": "、", "en": ", "}
+RECORD = "record"  # the `event` of the columns of the project's record (`project_fields`)
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -62,7 +63,7 @@ class Column:
         if self.is_date or self.key == "due_date":
             return "date"
         if self.key in ("id", "stars", "days_overdue") or (
-                self.field is not None and self.field.type == "score"):
+                self.field is not None and self.field.type in ("score", "number", "integer")):
             return "number"
         return "text"
 
@@ -116,6 +117,9 @@ def columns(lifecycle: Lifecycle) -> list[Column]:
                           field=field) for name, field in spec.fields.items()]
     result += [Column(key, derived=True) for key in ("stars", "state", "due_date",
                                                      "days_overdue")]
+    # the project's own record, as it stood: its fields by their names
+    result += [Column(name, event=RECORD, field=field)
+               for name, field in lifecycle.project_fields.items()]
     return result
 
 
@@ -199,7 +203,18 @@ def _recorded(lifecycle: Lifecycle, history: History,
     """Each ledger event's day and fields, the latest occurrence; an exit undone by the way
     back (`reactivate`) is no longer the project's."""
     recorded: dict[str, tuple[date, Mapping[str, Any]]] = {}
+    record: dict[str, Any] = {}
     for event, _actor, occurred_at, fields in track.events:
+        if event in ("intake", "edit"):  # the record at intake, then each edit's new values
+            for name, value in (fields or {}).items():
+                new = value.get("to") if isinstance(value, Mapping) else value
+                if name not in lifecycle.project_fields:
+                    continue
+                if new is None:
+                    record.pop(name, None)
+                else:
+                    record[name] = new
+            recorded[RECORD] = (history.local(occurred_at), record)
         spec = lifecycle.events.get(event)
         if spec is None:
             continue
@@ -219,6 +234,8 @@ def shown_value(field: FieldDef, value: Any, labels: Labels) -> Any:
         return None
     if field.type == "score":
         return int(value)
+    if field.type in ("number", "integer"):
+        return value
     items = value if isinstance(value, list) else [value]
     if field.type == "choices":
         items = [labels.pick(field.choices[i]) if i in field.choices else i for i in items]

@@ -85,7 +85,7 @@ def import_ledger(session: Session, park: Park, *, data: bytes, filename: str, a
     try:
         ids, refusals = enter_projects(
             session, park, actor=actor,
-            projects=[PastProject(p.name, p.category, p.owner, p.intake, p.events)
+            projects=[PastProject(p.name, p.category, p.owner, p.intake, p.events, p.record)
                       for p in plans],
             progress=progress)
     except BaseException:

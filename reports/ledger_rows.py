@@ -22,10 +22,10 @@ from sqlmodel import Session
 from db.models import Project, ProjectEvent, User
 from db.models import columns as table_columns
 from i18n import LANGS
-from reports.ledger import Column, columns, header_key, ledger_events
+from reports.ledger import RECORD, Column, columns, header_key, ledger_events
 from states.definition import PREVIOUS, EventDef
 from workflow.errors import ValidationError, WorkflowError
-from workflow.fields import validate_field
+from workflow.fields import validate_field, validate_record
 from workflow.labels import Labels
 from workflow.moments import MAX_YEAR, MIN_YEAR, parse_day_or_moment
 from workflow.park import Park
@@ -105,9 +105,10 @@ def header_map(header: Sequence[Any], labels: ColumnLabels) -> tuple[HeaderMap, 
     # the project's columns, the date of every event some of whose fields are there, and
     # the required fields of every event whose date is there
     wanted = list(REQUIRED) + [f"{c.event}_date" for c in labels.columns
-                               if c.field is not None and c.key in mapping.index]
+                               if c.field is not None and c.key in mapping.index
+                               and c.event != RECORD]
     wanted += [c.key for c in labels.columns if c.field is not None and c.field.required
-               and f"{c.event}_date" in mapping.index]
+               and (f"{c.event}_date" in mapping.index or c.event == RECORD)]
     for key in dict.fromkeys(wanted):
         if key not in mapping.index:
             problems.append(_problem(1, labels.headers[key],
@@ -130,12 +131,15 @@ class RowPlan:
     intake: date
     events: Events
     written: dict[str, str]  # column key → the header as written
+    record: dict[str, Any] = field(default_factory=dict)  # the project's own fields
 
     def problem_of(self, exc: WorkflowError, step: str, labels: ColumnLabels) -> Problem:
         """A refusal of the use cases at `step` (intake or an event), in the column of the
         field it names, else in the step's date column."""
         key = "intake_date" if step == "intake" else f"{step}_date"
         if exc.field in ("name", "category", "owner"):
+            key = exc.field
+        if step == "intake" and exc.field in labels.lifecycle.project_fields:
             key = exc.field
         for col in labels.columns:
             if col.event == step and col.field is not None and col.field.name == exc.field:
@@ -178,12 +182,27 @@ class Checker:
         category = self._category(cell("category"), refuse)
         owner = self._owner(cell("owner"), refuse)
         intake = self._day("intake_date", cell("intake_date"), refuse, required=True)
+        record = self._record(cell, refuse)
         events = self._events(cell, refuse)
         self._order(intake, events, refuse)
         self._duplicates(row, name, events, refuse)
         if problems or name is None or category is None or owner is None or intake is None:
             return None, problems
-        return RowPlan(row, name, category, owner, intake, events, self.mapping.written), []
+        return RowPlan(row, name, category, owner, intake, events, self.mapping.written,
+                       record), []
+
+    def _record(self, cell: Callable[[str], Any], refuse: Refuse) -> dict[str, Any]:
+        """The project's own fields of the row, each checked (choices by key or label)."""
+        record: dict[str, Any] = {}
+        for name, spec in self.park.lifecycle.project_fields.items():
+            value = cell(name)
+            if spec.type == "choices" and value is not None:
+                value = [_choice(item, spec.choices) or item for item in _items(value)]
+            try:
+                record.update(validate_record({name: spec}, {name: value}))
+            except ValidationError as exc:
+                refuse(name, exc)
+        return record
 
     def _name(self, value: Any, refuse: Refuse) -> str | None:
         text = "" if value is None else str(value).strip()

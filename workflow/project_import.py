@@ -18,7 +18,7 @@ Nothing is written unless every project passes: the refusals come back, one per 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
 from workflow.errors import NotPermitted, ValidationError, WorkflowError
+from workflow.fields import validate_record
 from workflow.moments import resolve_moment
 from workflow.park import Park
 from workflow.projects import (
@@ -69,6 +70,7 @@ class PastProject:
     owner: User
     intake: Moment
     events: Sequence[tuple[str, Moment, Mapping[str, Any]]] = ()
+    record: Mapping[str, Any] = field(default_factory=dict)  # its `project_fields`
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class _Entered:
     history: list[dict[str, Any]]
     entry: int  # which history entry entered the current state
     keys: SearchKeys  # as `add_project` and the events write them: the latest company counts
+    record: dict[str, Any]
 
 
 def require_importer(session: Session, actor: str | User) -> User:
@@ -138,9 +141,10 @@ def _replay(session: Session, park: Park, past: PastProject, now: datetime) -> _
         check_owner(past.owner)
         occurred_at = resolve_moment(past.intake, field="intake_date", tz=park.tz, now=now)
         # the deadline of the stage the project ends in is computed once, at the end
+        record = validate_record(park.lifecycle.project_fields, past.record)
         project = new_snapshot(park, session, name=name, category=past.category,
                                owner=past.owner, occurred_at=occurred_at, deadline=False)
-        history = [_entry("intake", None, project.state, occurred_at, {}, now)]
+        history = [_entry("intake", None, project.state, occurred_at, record, now)]
         entry, keys = 0, search_keys(name)
         for step, at, fields in past.events:
             spec = park.lifecycle.events.get(step)
@@ -159,7 +163,7 @@ def _replay(session: Session, park: Park, past: PastProject, now: datetime) -> _
     except WorkflowError as exc:
         raise _Refused(step, exc) from exc
     return _Entered(replace(project, due_at=stored_due_at(park, session, project)), history,
-                    entry, keys)
+                    entry, keys, record)
 
 
 def _entry(event: str, from_state: str | None, to_state: str, occurred_at: datetime,
@@ -173,8 +177,8 @@ def _write(session: Session, park: Park, batch: list[_Entered], importer: User,
            now: datetime) -> list[int]:
     """One batch: the projects, their history, their stage entries; then the observers."""
     connection = session.connection()
-    ids = list(connection.execute(_INSERT_PROJECTS, [_row(e.project, now) | e.keys.values()
-                                                     for e in batch]).scalars())
+    ids = list(connection.execute(_INSERT_PROJECTS, [
+        _row(e.project, now) | e.keys.values() | {"record": e.record} for e in batch]).scalars())
     history = [{**h, "project_id": pid, "actor_id": user_id(importer)}
                for pid, e in zip(ids, batch, strict=True) for h in e.history]
     history_ids = list(connection.execute(_INSERT_HISTORY, history).scalars())

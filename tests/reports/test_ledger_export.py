@@ -27,28 +27,32 @@ HEADERS_ZH = ["编号", "项目名称", "类别", "负责人", "小组", "入库
               "项目需求", "团队人才层次", "技术先进性", "资本市场认可度", "市场前景", "注册日期",
               "公司名称", "统一社会信用代码", "注册地址", "签约日期", "协议编号", "开业日期",
               "经营场所", "退库日期", "退库原因", "说明", "星级", "当前状态", "截止日期",
-              "逾期天数"]
+              "逾期天数", "联系人", "联系电话", "所属行业", "来源渠道", "项目简介",
+              "计划投资（万元）", "团队人数"]
 HEADERS_EN = ["ID", "Project name", "Category", "Owner", "Group", "Intake date", "Visit date",
               "Visitors", "Needs", "Team & talent", "Technology advancement",
               "Capital-market recognition", "Market prospects", "Register date",
               "Company name", "Unified social credit code", "Registered address", "Sign date",
               "Agreement number", "Open date", "Premises", "Exit date", "Reason", "Note",
-              "Stars", "Current state", "Due date", "Days overdue"]
+              "Stars", "Current state", "Due date", "Days overdue", "Contact person",
+              "Contact phone", "Industry", "Source channel", "Description",
+              "Planned investment (10k CNY)", "Team size"]
 ADDRESS = "合肥市高新区望江西路 800 号"
 NOTHING_YET = [None] * 18  # the five events' dates and fields
+NO_RECORD = [None] * 7  # the project's own fields, none given
 ROWS_ON_11_20: list[list[Any]] = [
     [1, "量子精密测量", "科技成果转化类", ALICE, "项目组", D("2026-11-02"), *NOTHING_YET, None,
-     "已入库·待走访", D("2026-11-09"), 11],
+     "已入库·待走访", D("2026-11-09"), 11, *NO_RECORD],
     [2, "合肥量测芯片", "校友产业化类", BOB, "投融资组", D("2026-10-12"), D("2026-10-15"),
      "张三、李四", "资金、空间", 4, 5, 3, 4, D("2026-10-30"), "合肥量测科技有限公司", GOOD_USCC,
-     ADDRESS, *[None] * 7, 3, "已注册·待签约", D("2026-11-30"), None],
+     ADDRESS, *[None] * 7, 3, "已注册·待签约", D("2026-11-30"), None, *NO_RECORD],
     [3, "迁出项目", "创新平台类", ALICE, "项目组", D("2026-11-02"), D("2026-11-05"),
      "张三、李四", "资金、空间", 4, 4, 4, 3, *[None] * 8, D("2026-11-19"), "迁往他处",
-     "迁往苏州", 2, "已退库", None, None],
+     "迁往苏州", 2, "已退库", None, None, *NO_RECORD],
     [4, "已开业项目", "科技成果转化类", CAROL, "项目组", D("2026-11-01"), D("2026-11-02"),
      "张三、李四", "资金、空间", 4, 4, 4, 3, D("2026-11-03"), "合肥已开业科技有限公司",
      "91340100MA2N00001Q", ADDRESS, D("2026-11-04"), "HT-1", D("2026-11-05"), "A3 栋",
-     None, None, None, 2, "已开业", None, None],
+     None, None, None, 2, "已开业", None, None, *NO_RECORD],
 ]
 
 
@@ -123,7 +127,7 @@ def test_the_csv_is_utf8_with_a_bom_and_iso_dates(engine: Engine, live: Park,
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(HEADERS_ZH)
     assert lines[1] == "1,量子精密测量,科技成果转化类,alice@park.test,项目组,2026-11-02," \
-                       + "," * 19 + "已入库·待走访,2026-11-09,11"
+                       + "," * 19 + "已入库·待走访,2026-11-09,11" + "," * 7
 
 
 def test_the_state_filter_keeps_the_projects_in_that_state(
@@ -140,10 +144,10 @@ def test_as_of_a_day_the_ledger_stands_as_the_history_had_it_at_its_end(
     on_11_03 = rows(engine, live, as_of=date(2026, 11, 3))
     first, registered, exited, opened = ROWS_ON_11_20
     assert on_11_03 == [
-        [*first[:-1], None],  # due 11-09: not yet overdue
+        [*first[:-8], None, *NO_RECORD],  # due 11-09: not yet overdue
         registered,
-        [*exited[:6], *NOTHING_YET, None, "已入库·待走访", D("2026-11-09"), None],
-        [*opened[:17], *[None] * 7, 2, "已注册·待签约", D("2026-12-03"), None],
+        [*exited[:6], *NOTHING_YET, None, "已入库·待走访", D("2026-11-09"), None, *NO_RECORD],
+        [*opened[:17], *[None] * 7, 2, "已注册·待签约", D("2026-12-03"), None, *NO_RECORD],
     ]
     assert [row[0] for row in rows(engine, live, as_of=date(2026, 10, 20))] == [2]
     assert rows(engine, live, as_of=date(2026, 10, 11)) == []
