@@ -219,8 +219,8 @@ def _recorded(lifecycle: Lifecycle, history: History,
         if spec is None:
             continue
         if spec.dest == PREVIOUS:
-            for name in [n for n in recorded if lifecycle.states[
-                    lifecycle.events[n].dest].final]:
+            for name in [n for n in recorded if n in lifecycle.events
+                         and lifecycle.states[lifecycle.events[n].dest].final]:
                 del recorded[name]
         else:
             recorded[event] = (history.local(occurred_at), fields or {})
