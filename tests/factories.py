@@ -200,10 +200,11 @@ def drop_year(session: Session, year: int) -> None:
 
 def seed_project(engine: Engine, park: Park, owner: str, name: str = "量子精密测量", *,
                  intake: str | None = None) -> int:
-    """A project of `owner`'s entered through the use case (`intake` None: today)."""
+    """A project of `owner`'s entered through the use case (`intake` None: today); tests
+    enter several of one name (tests/workflow/test_project_record.py: the duplicate rules)."""
     with writing(engine) as session:
         return add_project(session, park, name=name, category="tech_transfer", owner=owner,
-                           actor=owner, intake=intake).id
+                           actor=owner, intake=intake, allow_duplicate=True).id
 
 
 def new_project(engine: Engine, park: Park, owner: str, *, intake: str = INTAKE_DAY) -> int:
@@ -224,7 +225,7 @@ def fire(engine: Engine, park: Park, project_id: int, event: str, actor: str, *,
     """`actor` fires `event` (with its VALID fields unless told) through `advance`."""
     with writing(engine) as session:
         advance(session, park, project_id=project_id, event=event, actor=actor, at=at,
-                fields=VALID[event] if fields is None else fields)
+                fields=VALID[event] if fields is None else fields, allow_duplicate=True)
 
 
 def bring_to(engine: Engine, park: Park, people: dict[str, str], state: str, *,

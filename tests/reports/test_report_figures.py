@@ -70,7 +70,7 @@ class Recorder:
         when = on(day, "10:00")
         with self._at(when, on(recorded, "10:00") if recorded else None) as session:
             advance(session, self.park, project_id=self.ids[name], event=event, actor=actor,
-                    at=when, fields=fields)
+                    at=when, fields=fields, allow_duplicate=True)
 
     def road(self, name: str, actor: str, *steps: tuple[str, str, dict[str, Any]]) -> None:
         for event, day, fields in steps:

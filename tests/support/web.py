@@ -89,10 +89,11 @@ class Web:
         with writing(self.app.engine) as session:
             project = add_project(session, self.park, name=name, category=category,
                                   owner=self.people[owner], actor=self.people[owner],
-                                  intake=intake)
+                                  intake=intake, allow_duplicate=True)
             for event in events:
                 advance(session, self.park, project_id=project.id, event=event,
-                        actor=self.people[owner], fields=WEB_FIELDS[event])
+                        actor=self.people[owner], fields=WEB_FIELDS[event],
+                        allow_duplicate=True)
         return project.id
 
 
