@@ -57,6 +57,8 @@ class Project(SQLModel, table=True):
     # name and credit code normalised and joined by a space
     name_initials: str = Field(default="", max_length=200)
     search_text: str = ""
+    # the credit code of its latest registration (workflow.duplicates: one project per code)
+    uscc: str | None = Field(default=None, max_length=18, index=True)
     # the project's own record, by the definition's `project_fields` (contact, industry, …)
     record: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
 

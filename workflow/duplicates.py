@@ -1,7 +1,7 @@
 """One project per name, one per credit code: what refuses a second one (exit 5, Conflict).
 
 A name counts as the same whatever its case and spacing (“量子精密测量 仪器” is “量子精密测量仪器”);
-a credit code is held by the project whose latest registration carries it. Each
+a credit code is held by the project whose latest registration carries it (its `uscc`). Each
 check names the project that holds the name or the code: “已存在同名项目 #12 量子精密测量仪器”.
 `allow` (`--allow-duplicate`, the web form's confirmation) lets a second one in on purpose.
 """
@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from db.models import Project, ProjectEvent, columns
+from db.models import Project, columns
 from states.definition import FieldDef, Lifecycle
 from workflow.errors import Conflict
 from workflow.search import normalise
 
-_P, _E = columns(Project), columns(ProjectEvent)
+_P = columns(Project)
 
 
 def same_name(session: Session, name: str, *, except_id: int | None = None
@@ -46,38 +46,14 @@ def uscc_fields(lifecycle: Lifecycle) -> dict[str, set[str]]:
     return found
 
 
-def uscc_holder(session: Session, lifecycle: Lifecycle, code: str, *,
+def uscc_holder(session: Session, code: str, *,
                 except_id: int | None = None) -> tuple[int, str] | None:
-    """The first project (by number) whose current credit code is `code`."""
-    by_event = uscc_fields(lifecycle)
-    query = select(_P.id, _P.name).where(_P.search_text.contains(normalise(code),
-                                                                 autoescape=True))
+    """The first project (by number) whose latest registration carries `code`."""
+    query = select(_P.id, _P.name).where(_P.uscc == code)
     if except_id is not None:
         query = query.where(_P.id != except_id)
-    for row in session.connection().execute(query.order_by(_P.id)).all():
-        if current_uscc(session, row.id, by_event) == code:
-            return row.id, row.name
-    return None
-
-
-def current_uscc(session: Session, project_id: int,
-                 by_event: Mapping[str, set[str]]) -> str | None:
-    """The credit code a project's history set last (a registration, an edit)."""
-    rows = session.connection().execute(
-        select(_E.event, _E.fields).where(_E.project_id == project_id,
-                                          _E.event.in_(sorted(by_event)))
-        .order_by(_E.id.desc()))
-    for row in rows:
-        for name in by_event[row.event]:
-            value = _new_value((row.fields or {}).get(name))
-            if value:
-                return str(value)
-    return None
-
-
-def _new_value(value: Any) -> Any:
-    """A recorded value; an edit records {"from": old, "to": new}."""
-    return value.get("to") if isinstance(value, Mapping) else value
+    row = session.connection().execute(query.order_by(_P.id).limit(1)).first()
+    return (row.id, row.name) if row is not None else None
 
 
 def check_name(session: Session, name: str, *, allow: bool = False,
@@ -91,7 +67,7 @@ def check_name(session: Session, name: str, *, allow: bool = False,
                        name=held[1])
 
 
-def check_codes(session: Session, lifecycle: Lifecycle, codes: Mapping[str, Any], *,
+def check_codes(session: Session, codes: Mapping[str, Any], *,
                 project_id: int | None = None, allow: bool = False) -> None:
     """Refuse a credit code another project holds (Conflict, naming it) unless `allow`;
     `codes`: the fields of type uscc being set, by name."""
@@ -100,7 +76,7 @@ def check_codes(session: Session, lifecycle: Lifecycle, codes: Mapping[str, Any]
     for name, code in codes.items():
         if not code:
             continue
-        held = uscc_holder(session, lifecycle, str(code), except_id=project_id)
+        held = uscc_holder(session, str(code), except_id=project_id)
         if held is not None:
             raise Conflict("duplicate_uscc", field=name, value=code, project=held[0],
                            name=held[1])

@@ -256,7 +256,7 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
     now = park.now()
     after, clean = fire_event(park, session, before, spec, actor=actor_user, at=at,
                               fields=fields, now=now)
-    check_codes(session, lifecycle, codes_in(clean, spec.fields), project_id=before.id,
+    check_codes(session, codes_in(clean, spec.fields), project_id=before.id,
                 allow=allow_duplicate)
     occurred_at = after.last_event_at
     history_id = record_history(session, project_id=before.id, event=event, from_state=before.state,

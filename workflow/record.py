@@ -62,8 +62,8 @@ def edit_project(session: Session, park: Park, *, project_id: int, actor: str | 
             changes["name"] = {"from": before.name, "to": name}
     if not changes:
         raise ValidationError("no_change", field="set")
-    check_codes(session, park.lifecycle,
-                {k: v["to"] for k, v in codes_in(changes, park.lifecycle.project_fields).items()},
+    check_codes(session, {k: v["to"] for k, v in
+                          codes_in(changes, park.lifecycle.project_fields).items()},
                 project_id=project_id, allow=allow_duplicate)
     record.update({k: v["to"] for k, v in changes.items() if k != "name"})
     record = {k: v for k, v in record.items() if v is not None}

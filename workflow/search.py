@@ -72,16 +72,19 @@ class SearchKeys:
 
     name_initials: str
     search_text: str
+    uscc: str | None = None  # the credit code as registered: what duplicates are found by
 
-    def values(self) -> dict[str, str]:
-        return {"name_initials": self.name_initials, "search_text": self.search_text}
+    def values(self) -> dict[str, str | None]:
+        return {"name_initials": self.name_initials, "search_text": self.search_text,
+                "uscc": self.uscc}
 
 
 def search_keys(name: str, company_name: str | None = None,
                 uscc: str | None = None) -> SearchKeys:
     """The keys of a project with this name and, once registered, company and credit code."""
     parts: Iterable[str] = (normalise(part) for part in (name, company_name, uscc))
-    return SearchKeys(initials(name), SEPARATOR.join(part for part in parts if part))
+    return SearchKeys(initials(name), SEPARATOR.join(part for part in parts if part),
+                      uscc or None)
 
 
 def update_search_keys(session: Session, *, project_id: int, name: str,

@@ -150,11 +150,12 @@ def test_existing_projects_get_their_search_keys_when_migrated(tmp_path: Path) -
         check(engine)
         p = columns(Project)
         with reading(engine) as session:
-            stored = session.execute(select(p.id, p.name_initials, p.search_text)
+            stored = session.execute(select(p.id, p.name_initials, p.search_text, p.uscc)
                                      .order_by(p.id)).all()
-        assert [tuple(row) for row in stored] == [
-            (1, "lzjmclyq", "量子精密测量仪器 合肥量测科技有限公司 91350100m000100y43"),
-            (2, "quantumsensingsys", "quantumsensing实验室")]
+        assert [tuple(row) for row in stored] == [  # the code: b3c1d2e4f5a6's
+            (1, "lzjmclyq", "量子精密测量仪器 合肥量测科技有限公司 91350100m000100y43",
+             GOOD_USCC),
+            (2, "quantumsensingsys", "quantumsensing实验室", None)]
         assert search_keys("量子精密测量仪器", "合肥量测科技有限公司", GOOD_USCC) == \
             SearchKeys(*stored[0][1:])
         assert search_keys("Quantum  Sensing 实验室") == SearchKeys(*stored[1][1:])
