@@ -3,8 +3,9 @@
 The columns follow the definition: the project (name, category, owner, intake date), then
 each event of the way through the library (visit, register, sign, open, exit in the default
 lifecycle) with its date and its fields, then what is derived (stars, the current state, its
-due date, days overdue), then the project's record (`project_fields`: contact, industry, …). Headers are the labels in the reader's language, and are what the
-import reads back (`reports.ledger_import`), so an export imports as the same ledger.
+due date, days overdue), then the project's record (`project_fields`: contact, industry, …,
+as it stood after its edits). Headers are the labels in the reader's language, and are what
+the import reads back (`reports.ledger_import`), so an export imports as the same ledger.
 
 `--as-of D` replays the history that occurred by the end of D (park time), as the reports do
 (`reports.timeline`); without it, by the end of today.

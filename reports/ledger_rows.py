@@ -139,7 +139,7 @@ class RowPlan:
         key = "intake_date" if step == "intake" else f"{step}_date"
         if exc.field in ("name", "category", "owner"):
             key = exc.field
-        if step == "intake" and exc.field in labels.lifecycle.project_fields:
+        if step == "intake" and exc.field and exc.field in labels.lifecycle.project_fields:
             key = exc.field
         for col in labels.columns:
             if col.event == step and col.field is not None and col.field.name == exc.field:
