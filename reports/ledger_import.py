@@ -26,7 +26,15 @@ from typing import Any
 from sqlmodel import Session
 
 from reports.ledger import columns
-from reports.ledger_rows import Checker, ColumnLabels, Problem, RowPlan, by_row, header_map
+from reports.ledger_rows import (
+    DUPLICATES,
+    Checker,
+    ColumnLabels,
+    Problem,
+    RowPlan,
+    by_row,
+    header_map,
+)
 from reports.spreadsheet import format_of, read_table
 from workflow.labels import Labels
 from workflow.park import Park
@@ -50,6 +58,12 @@ class ImportResult:
     def refused(self) -> bool:
         return bool(self.problems)
 
+    @property
+    def only_duplicates(self) -> bool:
+        """Refused only for projects the library (or the file) has already: a conflict,
+        which `allow_duplicate` overrides."""
+        return self.refused and all(p.code in DUPLICATES for p in self.problems)
+
     def as_json(self) -> dict[str, Any]:
         return {"rows": self.rows, "imported": self.imported,
                 "problems": [p.as_json() for p in self.problems]}
@@ -60,15 +74,16 @@ def digest_of(data: bytes) -> str:
 
 
 def import_ledger(session: Session, park: Park, *, data: bytes, filename: str, actor: str,
-                  lang: str, dry_run: bool = False,
+                  lang: str, dry_run: bool = False, allow_duplicate: bool = False,
                   progress: Progress | None = None) -> ImportResult:
-    """Check the ledger in `data` and, unless refused or a dry run, write every row."""
+    """Check the ledger in `data` and, unless refused or a dry run, write every row (a
+    project of a name or credit code the library holds only with `allow_duplicate`)."""
     require_importer(session, actor)  # before reading: the file is none of their business
     table = read_table(data, format_of(filename), filename)
     labels = ColumnLabels(Labels.of(park, lang), columns(park.lifecycle))
     header, body = (table[0], table[1:]) if table else ([], [])
     mapping, problems = header_map(header, labels)
-    checker = Checker(session, park, labels, mapping)
+    checker = Checker(session, park, labels, mapping, allow_duplicate=allow_duplicate)
     rows = [(n, cells) for n, cells in enumerate(body, 2) if any(c is not None for c in cells)]
     plans: list[RowPlan] = []
     for done, (number, cells) in enumerate(rows, 1):

@@ -60,6 +60,7 @@ class Problem:
     row: int
     column: str
     reason: str
+    code: str = ""  # the error's code: a duplicate project is a conflict, not bad input
 
     def as_json(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "reason": self.reason}
@@ -117,7 +118,10 @@ def header_map(header: Sequence[Any], labels: ColumnLabels) -> tuple[HeaderMap, 
 
 
 def _problem(row: int, column: str, error: WorkflowError, labels: Labels) -> Problem:
-    return Problem(row, column, error.message(labels.lang, labels))
+    return Problem(row, column, error.message(labels.lang, labels), error.code)
+
+
+DUPLICATES = ("duplicate_project", "duplicate_row")  # what `allow_duplicate` lets in
 
 
 @dataclass
@@ -152,8 +156,9 @@ class Checker:
     """Checks rows against the park's rules, the people and the projects already in."""
 
     def __init__(self, session: Session, park: Park, labels: ColumnLabels,
-                 mapping: HeaderMap) -> None:
+                 mapping: HeaderMap, *, allow_duplicate: bool = False) -> None:
         self.park, self.labels, self.mapping = park, labels, mapping
+        self.allow_duplicate = allow_duplicate
         self.today = park.now().astimezone(park.tz).date()
         self.events = ledger_events(park.lifecycle)
         self.users = list(session.scalars(select(User)))
@@ -315,7 +320,10 @@ class Checker:
 
     def _duplicates(self, row: int, name: str | None,
                     events: Events, refuse: Refuse) -> None:
-        """A project already in the library, or on an earlier row, by name or credit code."""
+        """A project already in the library, or on an earlier row, by name or credit code
+        (unless a duplicate is allowed)."""
+        if self.allow_duplicate:
+            return
         if name is not None:
             self._duplicate(row, "name", name, name.casefold(), self.names, self.seen_names,
                             refuse)

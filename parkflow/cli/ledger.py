@@ -19,7 +19,7 @@ from parkflow.cli.app import app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.help import cli_help
-from parkflow.cli.options import By, Json
+from parkflow.cli.options import AllowDuplicate, By, Json
 from parkflow.cli.output import emit_json, err, fail, out
 from workflow.errors import ValidationError
 
@@ -78,6 +78,7 @@ def import_ledger_command(
     by: By = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help=cli_help("Check only, import nothing"))] = False,
+    allow_duplicate: AllowDuplicate = False,
     as_json: Json = False,
 ) -> None:
     from db.engine import writing
@@ -91,13 +92,13 @@ def import_ledger_command(
     with progress_bar(ctx) as progress, writing(ctx.app.engine) as session:
         result = import_ledger(session, ctx.app.park, data=data, filename=Path(file).name,
                                actor=actor or "", lang=ctx.lang, dry_run=dry_run,
-                               progress=progress)
+                               allow_duplicate=allow_duplicate, progress=progress)
     if as_json:
         emit_json(result.as_json())
     else:
         print_report(ctx, result)
-    if result.refused:
-        fail(refusal(ctx, result), 2, None, ctx.lang)
+    if result.refused:  # only projects the library has already: a conflict (exit 5)
+        fail(refusal(ctx, result), 5 if result.only_duplicates else 2, None, ctx.lang)
 
 
 def refusal(ctx: Context, result: ImportResult) -> str:

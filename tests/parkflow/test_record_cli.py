@@ -3,10 +3,12 @@ command line, refusals naming the field with nothing written, duplicates exit 5.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine
 
-from tests.factories import ALICE, BOB, REGISTER, VALID
+from tests.factories import ALICE, BOB, LEADER, REGISTER, VALID
 from tests.support.checks import fingerprint
 from tests.support.command import Cli, assert_error, sets
 
@@ -86,3 +88,20 @@ def test_a_credit_code_another_project_holds_exits_5_at_register_unless_allowed(
     assert f"已被项目 #{ids[0]} 甲使用" in refused.err
     assert cli("project", "advance", ids[1], "register", "--by", ALICE, "--at", "2026-11-12",
                *sets(REGISTER), "--allow-duplicate").code == 0
+
+
+def test_an_import_of_a_project_the_library_has_exits_5_unless_duplicates_are_allowed(
+        cli: Cli, engine: Engine, tmp_path: Path) -> None:
+    first = cli(*ADD).out.strip()
+    ledger = tmp_path / "台账.csv"
+    ledger.write_text("项目名称,类别,负责人,入库日期,所属行业\n"
+                      f"量子精密测量仪器,alumni,{ALICE},2026-11-02,量子科技\n",
+                      encoding="utf-8-sig")
+    before = fingerprint(engine)
+    refused = cli("import", str(ledger), "--by", LEADER, "--json")
+    assert refused.code == 5, refused
+    assert refused.json()["problems"][0]["reason"] == \
+        f"项目名称：“量子精密测量仪器”已在项目库中：项目 #{first} 量子精密测量仪器"
+    assert fingerprint(engine) == before
+    allowed = cli("import", str(ledger), "--by", LEADER, "--allow-duplicate", "--json")
+    assert (allowed.code, allowed.json()["imported"]) == (0, 1), allowed
