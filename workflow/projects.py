@@ -183,13 +183,13 @@ def add_project(session: Session, park: Park, *, name: str, category: str, owner
                            roles=OWNER_ROLES)
     name = check_new_project(park, name=name, category=category)
     clean_record = validate_record(park.lifecycle.project_fields, record or {})
-    check_name(session, name, allow=allow_duplicate)
     owner_user = owner if isinstance(owner, User) else find_user(session, owner)
     if owner_user is None:
         raise ValidationError("unknown_user_field", field="owner", value=owner)
     check_owner(owner_user)
     now = park.now()
     occurred_at = resolve_moment(intake, field="intake_date", tz=park.tz, now=now)
+    check_name(session, name, allow=allow_duplicate)  # once the input is valid
     draft = new_snapshot(park, session, name=name, category=category, owner=owner_user,
                          occurred_at=occurred_at)
     project_id = session.execute(insert(Project).values(
