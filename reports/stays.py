@@ -56,9 +56,17 @@ def _recorded(cut: Cut) -> list[ColumnElement[bool]]:
     return where
 
 
-def stays_query(cut: Cut) -> Any:
-    """The stays as a subquery: id (of the entering row), project_id, state, entered_at,
-    left_at, left_by. One window pass over the history's state changes."""
+def stays_query(cut: Cut, start: datetime) -> Any:
+    """The stays that overlap the period from `start` to the cut, as a subquery: id (of the
+    entering row), project_id, state, entered_at, left_at, left_by.
+
+    Only they count: each project's stay at the start (its last state change before it) and
+    every stay entered since. Years of finished stays are skipped by one GROUP BY on the
+    index, and the window pass (LEAD: when and by which event a stay ended) runs over the
+    overlapping rows alone."""
+    change = or_(_E.from_state.is_(None), _E.from_state != _E.to_state)
+    at_start = (select(func.max(_E.id)).where(change, _E.occurred_at < start, *_recorded(cut))
+                .group_by(_E.project_id))
     window = {"partition_by": _E.project_id, "order_by": _E.id}
     moment = _E.occurred_at.type  # what the database gives back must be read as a moment
     return (select(_E.id, _E.project_id, _E.to_state.label("state"),
@@ -66,7 +74,8 @@ def stays_query(cut: Cut) -> Any:
                    type_coerce(func.lead(_E.occurred_at).over(**window),  # type: ignore[arg-type]
                                moment).label("left_at"),
                    func.lead(_E.event).over(**window).label("left_by"))  # type: ignore[arg-type]
-            .where(or_(_E.from_state.is_(None), _E.from_state != _E.to_state), *_recorded(cut))
+            .where(change, *_recorded(cut),
+                   or_(_E.occurred_at >= start, _E.id.in_(at_start)))
             # computed once for the counts and the rows of one statement (SQLite, PostgreSQL)
             .cte("stays").prefix_with("MATERIALIZED"))
 
@@ -93,7 +102,7 @@ class Snapshot:
 def snapshot(session: Session, park: Park, replay: Replay, cut: Cut,
              start: datetime) -> Snapshot:
     """One statement, one window pass: the counts per state, and the stays to judge."""
-    s = stays_query(cut)
+    s = stays_query(cut, start)
     measures = _measures(s, start)
     timed = [name for name, state in park.lifecycle.states.items() if state.deadline]
     judged = _judged_query(park, s, or_(and_(s.c.left_at.is_not(None), s.c.left_at >= start),
@@ -115,7 +124,7 @@ def snapshot(session: Session, park: Park, replay: Replay, cut: Cut,
 def members(session: Session, cut: Cut, start: datetime, state: str,
             measure: str) -> list[int]:
     """The projects behind one of the snapshot's counts."""
-    s = stays_query(cut)
+    s = stays_query(cut, start)
     return [row[0] for row in session.connection().execute(
         select(s.c.project_id).where(s.c.state == state, _measures(s, start)[measure])
         .order_by(s.c.project_id))]
