@@ -220,7 +220,72 @@ def period_events(session: Session, park: Park, cut: Cut, start: datetime) -> li
     counted = ("intake", *park.lifecycle.events)
     query = (select(_E.project_id, _E.event,
                     case((_E.event.in_(("visit", "exit")), _E.fields), else_=None)
-                    .label("fields"))
+                    .label("fields"), _E.occurred_at, _U.email.label("actor"),
+                    _U.name.label("actor_name"))
+             .join(User, _U.id == _E.actor_id)
              .where(_E.occurred_at >= start, _E.event.in_(counted), *_recorded(cut))
              .order_by(_E.id))
     return list(session.connection().execute(query))
+
+
+def project_refs(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The name, category, owner and group of the projects `ids` (as a report lists them)."""
+    owner = User.__table__.alias("owner")  # type: ignore[attr-defined]
+    wanted, found = sorted(ids), {}
+    for at in range(0, len(wanted), 500):  # SQL parameters stay well under the limits
+        query = (select(_P.id, _P.name, _P.category, _P.group, owner.c.email, owner.c.name)
+                 .join(owner, owner.c.id == _P.owner_id)
+                 .where(_P.id.in_(wanted[at:at + 500])))
+        for id_, name, category, group, email, owner_name in session.connection().execute(query):
+            found[id_] = {"id": id_, "name": name, "owner": email, "owner_name": owner_name,
+                          "group": group, "category": category}
+    return found
+
+
+def visits_and_follow_ups(session: Session, cut: Cut,
+                          ids: set[int]) -> dict[int, list[tuple[str, datetime, dict[str, Any]]]]:
+    """The visits (with their scores) and follow-ups of the projects `ids` up to the cut."""
+    found: dict[int, list[tuple[str, datetime, dict[str, Any]]]] = defaultdict(list)
+    wanted = sorted(ids)
+    for at in range(0, len(wanted), 500):
+        query = (select(_E.project_id, _E.event, _E.occurred_at,
+                        case((_E.event == "visit", _E.fields), else_=None))
+                 .where(_E.project_id.in_(wanted[at:at + 500]),
+                        _E.event.in_(("visit", "follow_up")), *_recorded(cut))
+                 .order_by(_E.id))
+        for project_id, event, when, fields in session.connection().execute(query):
+            found[project_id].append((event, when, fields or {}))
+    return found
+
+
+def first_intakes(session: Session, cut: Cut, ids: set[int]) -> dict[int, datetime]:
+    """When each of the projects `ids` was taken in."""
+    found: dict[int, datetime] = {}
+    wanted = sorted(ids)
+    for at in range(0, len(wanted), 500):
+        query = (select(_E.project_id, type_coerce(func.min(_E.occurred_at), _E.occurred_at.type))
+                 .where(_E.project_id.in_(wanted[at:at + 500]), _E.event == "intake",
+                        *_recorded(cut)).group_by(_E.project_id))
+        found.update({row[0]: row[1] for row in session.connection().execute(query)})
+    return found
+
+
+def states_reached(session: Session, cut: Cut, ids: set[int]) -> dict[int, set[str]]:
+    """The states each of the projects `ids` has been in by the cut."""
+    found: dict[int, set[str]] = defaultdict(set)
+    wanted = sorted(ids)
+    for at in range(0, len(wanted), 500):
+        query = (select(_E.project_id, _E.to_state).distinct()
+                 .where(_E.project_id.in_(wanted[at:at + 500]), *_recorded(cut)))
+        for project_id, state in session.connection().execute(query):
+            found[project_id].add(state)
+    return found
+
+
+def history_before(session: Session, cut: Cut, moment: datetime) -> bool:
+    """Whether any project had been taken in before `moment` (as the cut sees it)."""
+    query = select(func.count()).select_from(
+        select(_E.id).where(_E.event == "intake", _E.occurred_at < moment, *_recorded(cut))
+        .limit(1).subquery())
+    return bool(session.connection().execute(query).scalar())
+

@@ -3,7 +3,7 @@
 Data only — keys, numbers, days and workspace links; the pages label and word them. Nothing
 is defined twice: the month's figures, the funnel and the overdue groups are the monthly
 report's (reports.monthly), the star follow-ups due are the weekly report's rule
-(reports.weekly.follow_up_due), the pending approvals the weekly report's list
+(reports.weekly.follow_up_since), the pending approvals the weekly report's list
 (reports.timeline.pending_approvals), each as of the end of today in park time.
 
 Days are counted in park time against the last day of a period (a deadline ends at 24:00 of
