@@ -99,12 +99,13 @@ def active_project_count(session: Session, lifecycle: Lifecycle, user: User) -> 
 
 def update_user(session: Session, lifecycle: Lifecycle, *, actor: str | User, email: str,
                 role: str | None = None, group: str | None = None,
-                group_lead: bool | None = None) -> User:
-    """An admin changes a person's role, group or group lead (what is not given stays)."""
+                group_lead: bool | None = None, clear_group: bool = False) -> User:
+    """An admin changes a person's role, group or group lead (what is not given stays;
+    `clear_group`: the person leaves their group)."""
     _admin(session, actor)
     user = _subject(session, email)
     new_role = role if role is not None else user.role
-    new_group = group if group is not None else user.group
+    new_group = None if clear_group else (group if group is not None else user.group)
     new_lead = group_lead if group_lead is not None else user.is_group_lead
     check_place(lifecycle, role=new_role, group=new_group, group_lead=new_lead)
     if new_role not in OWNER_ROLES and active_project_count(session, lifecycle, user):
