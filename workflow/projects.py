@@ -95,8 +95,8 @@ class Transition:
 # The hot path's statements, built once on the tables and run on the session's connection
 # (Core, not the ORM unit of work: the event path is one SELECT, one INSERT, one UPDATE).
 _SELECT_PROJECT = select(*_PROJECT_COLUMNS).where(_P.id == bindparam("project_id"))
-_SAVED = ("owner_id", "group", "state", "stars", "milestones", "adjustments", "exited_from", "due_at",
-          "stage_entry_id", "last_event_at", "last_follow_up_at", "suspended_at")
+_SAVED = ("owner_id", "group", "state", "stars", "milestones", "adjustments", "exited_from",
+          "due_at", "stage_entry_id", "last_event_at", "last_follow_up_at", "suspended_at")
 _SAVE_PROJECT = (
     update(Project.__table__)  # type: ignore[attr-defined]
     .where(_P.id == bindparam("b_id"), _P.version == bindparam("b_version"))

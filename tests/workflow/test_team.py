@@ -9,7 +9,7 @@ from db.engine import reading, writing
 from db.models import OutboxMessage
 from notifications.reminders import leader_emails
 from tests.factories import NOW, history_rows, seed_project, snapshot
-from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
+from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, WorkflowError
 from workflow.park import Park
 from workflow.projects import add_project, advance
 from workflow.reassign import reassign_projects
@@ -58,7 +58,7 @@ def test_an_admin_changes_a_persons_role_group_and_group_lead(
 ])
 def test_a_change_that_does_not_fit_is_refused_naming_the_field(
         engine: Engine, park: Park, people: dict[str, str], who: str, change: dict,
-        error: type, field: str) -> None:
+        error: type[WorkflowError], field: str) -> None:
     with writing(engine) as session, pytest.raises(error) as refused:
         update_user(session, park.lifecycle, actor=people[who], email=people["bob"], **change)
     assert refused.value.field == field
