@@ -34,6 +34,7 @@ REASONS: dict[str, str] = {
     "listing_reserved": N_("A listing was reserved for the space request"),
     # ended
     "stage_left": N_("The project left the stage or its deadline changed"),
+    "reassigned": N_("The project was handed to another owner"),
     "inquiry_not_needed": N_("Followed up, or the project needs no weekly inquiry any more"),
     "approval_closed": N_("The approval was decided or withdrawn"),
     "overtaken": N_("Overtaken by a later rung of the ladder (catching up after downtime)"),
@@ -43,6 +44,9 @@ REASONS: dict[str, str] = {
     # rows written before reasons had codes keep their sentence
     "legacy": "%(text)s",
 }
+# why a row ended as it did (or is retried): not what the message is about
+ENDED = frozenset({"stage_left", "reassigned", "inquiry_not_needed", "approval_closed", "overtaken",
+                   "render_failed", "delivery_failed", "manual_retry", "late", "retrying"})
 # rows written before the reports named their period
 _WITHOUT_PERIOD: dict[str, str] = {"monthly_report": N_("Monthly report (%(day)s)"),
                                    "quarterly_report": N_("Quarterly summary (%(day)s)")}

@@ -44,8 +44,11 @@ _P, _U, _O = columns(Project), columns(User), columns(OutboxMessage)
 
 _OWNER_EMAIL = select(_U.email).where(_U.id == bindparam("owner"))
 _LADDER_READERS = (select(_U.id, _U.email, _U.role)
-                   .where((_U.id == bindparam("owner")) | (_U.role == "leader")
-                          | (_U.is_group_lead.is_(True) & (_U.group == bindparam("group"))))
+                   .where((_U.id == bindparam("owner"))
+                          | (_U.deactivated_at.is_(None)
+                             & ((_U.role == "leader")
+                                | (_U.is_group_lead.is_(True)
+                                   & (_U.group == bindparam("group"))))))
                    .order_by(_U.role != "member", _U.id))  # group leads before leaders
 
 
@@ -63,12 +66,14 @@ def ladder_readers(session: Session, owner_id: int,
 
 
 def leader_emails(session: Session) -> list[str]:
-    return list(session.connection().execute(select(_U.email).where(_U.role == "leader")
-                                .order_by(_U.id)).scalars())
+    return list(session.connection().execute(
+        select(_U.email).where(_U.role == "leader", _U.deactivated_at.is_(None))
+        .order_by(_U.id)).scalars())
 
 
 def task_force_emails(session: Session) -> list[str]:
-    query = select(_U.email).where(_U.role.in_(("member", "leader"))).order_by(_U.id)
+    query = select(_U.email).where(_U.role.in_(("member", "leader")),
+                                   _U.deactivated_at.is_(None)).order_by(_U.id)
     return list(session.connection().execute(query).scalars())
 
 
@@ -86,11 +91,25 @@ def on_transition(session: Session, park: Park, transition: object) -> None:
         reschedule_stage(session, park, after, only_ahead=ahead, new=True)
         reschedule_inquiry(session, park, after, only_ahead=ahead, new=True)
         return
+    if before.owner_id != after.owner_id:
+        hand_over(session, park, after)
+        return
     if before.due_at != after.due_at or before.state != after.state:
         reschedule_stage(session, park, after, only_ahead=ahead)
     if (before.state, before.stars, before.last_follow_up_at) != (
             after.state, after.stars, after.last_follow_up_at):
         reschedule_inquiry(session, park, after, only_ahead=ahead)
+
+
+def hand_over(session: Session, park: Park, project: Snapshot) -> None:
+    """A project reassigned: its pending reminders and inquiries are withdrawn and planned
+    again for the new owner and their group, from now on (the new owner is not sent the
+    rungs the old one already had)."""
+    for kinds in (STAGE_KINDS, ("inquiry",)):
+        outbox.cancel(session, project_id=project.id, kinds=kinds, keep_series=None,
+                      reason="reassigned")
+    reschedule_stage(session, park, project, only_ahead=True, new=True)
+    reschedule_inquiry(session, park, project, only_ahead=True, new=True)
 
 
 def reschedule_stage(session: Session, park: Park, project: Snapshot, *,
@@ -234,7 +253,7 @@ def calendar_warnings(session: Session, park: Park, now: datetime) -> list[Plann
     calendar = park.calendar(session)
     years = range(due_date_of(first, park.tz).year, due_date_of(last, park.tz).year + 1)
     missing = [year for year in years if not calendar.covers(year)]
-    query = select(_U.email).where(_U.role == "admin")
+    query = select(_U.email).where(_U.role == "admin", _U.deactivated_at.is_(None))
     admins = list(session.connection().execute(query).scalars())
     planned = [Planned(dedupe_key=f"calendar:{year}:{admin}", kind="calendar_missing",
                        recipient=admin, send_at=now, reason="calendar_missing",

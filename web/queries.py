@@ -108,7 +108,9 @@ def owners(session: Session) -> list[dict[str, str]]:
 def people(session: Session) -> list[dict[str, Any]]:
     rows = session.execute(select(_U.id, _U.email, _U.name, _U.role, _U.group,
                                   _U.is_group_lead, _U.lang, _U.password_hash.is_not(None)
-                                  .label("has_password")).order_by(_U.id))
+                                  .label("has_password"),
+                                  _U.deactivated_at.is_(None).label("active"))
+                           .order_by(_U.id))
     return [dict(r._mapping) for r in rows]
 
 

@@ -155,6 +155,7 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None, *,
             "csrf_token": csrf_token(request), "flash": pop_flash(request),
             "path": request.url.path, "nav": getattr(request.state, "nav", ""),
             "pending_count": _pending_count(request, viewer),
+            "unread_count": _unread_count(request, viewer),
             "now": pages_of(request).park.now()}
     html = pages_of(request).render(lang, name, {**base, **(context or {})})
     return HTMLResponse(html, status_code=status, headers=headers)
@@ -170,6 +171,18 @@ def _pending_count(request: Request, viewer: Any) -> int:
     deps = request.app.state.deps
     with reading(deps.engine) as session:
         return pending_count(session, deps.park, viewer.id)
+
+
+def _unread_count(request: Request, viewer: Any) -> int:
+    """The bell: the viewer's unread messages (one COUNT on the outbox's recipient index)."""
+    if viewer is None:
+        return 0
+    from db.engine import reading
+    from notifications.inbox import unread_count
+
+    deps = request.app.state.deps
+    with reading(deps.engine) as session:
+        return unread_count(session, viewer.email, now=deps.park.now())
 
 
 def fragment(request: Request, name: str, context: dict[str, Any], *,

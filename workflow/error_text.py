@@ -68,15 +68,21 @@ MESSAGES: dict[str, str] = {
                            "(only: %(roles)s)"),
     "not_allowed": N_("%(actor)s may not “%(event)s” (only: %(roles)s)"),
     "admin_only": N_("Only an admin may do this"),
+    "user_deactivated": N_("The user %(value)s is deactivated"),
     # lookup
     "project_not_found": N_("Project %(value)s not found"),
     "user_not_found": N_("User %(value)s not found"),
     "report_figure_not_found": N_("This report has no such figure, or no project behind it"),
+    "message_not_found": N_("Message %(value)s not found"),
     # conflict
     "invalid_transition": N_("The project is “%(state)s”; it cannot “%(event)s”"),
     "concurrent_change": N_("Project %(project)s was changed by someone else at the same "
                             "time; reload it and try again"),
     "suspended": N_("Project %(project)s is suspended; resume it first"),
+    "owns_active_projects": N_("%(value)s still owns %(count)s active projects; reassign them "
+                               "first (parkflow project reassign)"),
+    "same_owner": N_("%(field)s: the projects of %(value)s cannot be reassigned to the same "
+                     "person"),
     # approvals
     "approval_not_found": N_("Approval %(value)s not found"),
     "leaders_only": N_("%(actor)s is not a leader and may not decide"),

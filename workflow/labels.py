@@ -56,7 +56,7 @@ ACTIONS = {"intake": N_("Intake"), "follow_up": N_("Follow-up"),
            "resume": N_("Resumed"), "recalculated": N_("Deadline recalculated"),
            "edit": N_("Edit"), "submit": N_("Submit"), "space": N_("Space request"),
            "offer": N_("Offer a listing"), "listing": N_("Add a listing"),
-           "import": N_("Import a ledger")}
+           "import": N_("Import a ledger"), "reassign": N_("Reassigned")}
 # input fields that belong to no event of the definition
 FIELDS = {
     "note": N_("note"), "days": N_("days"), "reason": N_("reason"),
@@ -76,6 +76,7 @@ FIELDS = {
     "calendar_years": N_("holiday arrangements"), "source": N_("source"),
     "database": N_("database"), "now": N_("current time"), "month": N_("month"),
     "quarter": N_("quarter"), "search": N_("search"),
+    "from": N_("previous owner"), "to": N_("new owner"),
     "week": N_("week"), "as_of": N_("as of"), "imported": N_("imported from a ledger"),
 }
 # each language by its own name, as the language switch shows it

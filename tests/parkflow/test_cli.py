@@ -70,7 +70,7 @@ def test_user_add_creates_a_person_and_refuses_bad_roles_groups_and_duplicates(
     assert good.code == 0, good
     assert good.json() == {"id": good.json()["id"], "email": "dora@park.test", "name": "朵拉",
                            "role": "member", "group": "general", "group_lead": True,
-                           "lang": "en"}
+                           "lang": "en", "active": True}
     assert_error(role, 2, "invalid", "role")
     assert_error(group, 2, "invalid", "group")
     assert_error(duplicate, 5, "conflict", "email")
