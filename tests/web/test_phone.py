@@ -32,6 +32,23 @@ WIDE_ELEMENTS = """() => [...document.querySelectorAll('body *')]
   .slice(0, 8).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
                          + ' ' + Math.round(el.getBoundingClientRect().right))"""
 
+# dates and times whose digits the line breaks apart ("2026-12-" / "06"), with their text
+BROKEN_DATES = r"""() => {
+  const found = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const date = /\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?/g;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(date)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                                       .map(r => Math.round(r.bottom)));
+      if (lines.size > 1) found.push(node.parentElement.className + ': ' + match[0]);
+    }
+  }
+  return found;
+}"""
+
 
 def park(site: Site) -> dict[str, int]:
     """The 首页 park, two units of space and two space requests; ids by key."""
@@ -83,5 +100,7 @@ def test_every_page_fits_the_screen_without_sliding_sideways(
         assert response.status == 200, (path, response.status)
         if not page.evaluate(NO_SIDEWAYS_SCROLL):
             failures[name] = page.evaluate(WIDE_ELEMENTS)
+        if broken := page.evaluate(BROKEN_DATES):
+            failures[f"{name} dates"] = broken
         screenshot(page, f"phone-{who}-{name}-{width}")
     assert not failures, failures
