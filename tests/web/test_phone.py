@@ -104,3 +104,153 @@ def test_every_page_fits_the_screen_without_sliding_sideways(
             failures[f"{name} dates"] = broken
         screenshot(page, f"phone-{who}-{name}-{width}")
     assert not failures, failures
+
+
+# every control a thumb may tap in the page's main part, smaller than 44×44 px (a checkbox
+# or radio counts by its label, which takes the tap)
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'main input:not([type=hidden]), main select, main textarea, main button, main a.button,'
+    + ' main summary, .topbar button, .topbar input')]
+  .filter(el => el.getClientRects().length && !el.matches('.visually-hidden'))
+  .map(el => ['checkbox', 'radio'].includes(el.type) ? (el.closest('label') || el) : el)
+  .filter(el => { const box = el.getBoundingClientRect();
+                  return box.height < 44 || box.width < 44; })
+  .map(el => (el.name || el.className || el.tagName) + ' '
+             + Math.round(el.getBoundingClientRect().width) + 'x'
+             + Math.round(el.getBoundingClientRect().height))"""
+# a form's fields side by side: the lefts of the fields in a .field-row
+FIELD_ROW_LEFTS = """() => [...document.querySelectorAll('main .field-row')]
+  .filter(row => row.getClientRects().length)
+  .map(row => [...row.children].map(el => Math.round(el.getBoundingClientRect().left)))"""
+VISIBLE = "el => el.getClientRects().length > 0 && getComputedStyle(el).display !== 'none'"
+
+
+def test_on_a_phone_the_header_folds_into_a_menu(site: Site, page: Any) -> None:
+    park(site)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, "leader", then=None)
+    toggle = page.locator(".menu-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert toggle.locator(".badge").inner_text() == "3"  # waiting for the leader's decision
+    assert page.locator(".mainnav").is_hidden() and page.locator(".topsearch").is_hidden()
+    assert page.locator(".topbar").evaluate("el => el.getBoundingClientRect().height") <= 60
+    screenshot(page, "phone-menu-folded")
+
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    links = page.locator(".mainnav a")
+    assert links.first.is_visible()
+    assert all(height >= 44 for height in links.evaluate_all(
+        "els => els.map(el => el.getBoundingClientRect().height)"))
+    assert page.locator(".topbar").get_by_role("button", name="退出").is_visible()
+    screenshot(page, "phone-menu-open")
+    page.keyboard.press("Escape")
+    assert page.locator(".mainnav").is_hidden()
+
+    toggle.click()
+    page.locator(".mainnav").get_by_role("link", name="空间").click()
+    page.wait_for_url(f"{site.base}/space")
+    assert page.locator(".mainnav").is_hidden()  # a new page starts folded
+
+
+def test_on_a_phone_the_board_shows_one_stage_at_a_time_by_its_tab(
+        site: Site, page: Any) -> None:
+    park(site)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, "alice")
+    tabs = page.locator(".board-tab")
+    assert [" ".join(tab.split()) for tab in tabs.all_inner_texts()][:2] == \
+        ["已入库·待走访 6", "已走访·待注册 2"]
+    shown = page.locator(".column").evaluate_all(f"els => els.filter({VISIBLE})"
+                                                 ".map(el => el.dataset.state)")
+    assert shown == ["intake"]
+    assert page.locator(".column-intake .card").count() == 6
+
+    tabs.filter(has_text="已走访·待注册").click()
+    assert page.locator(".column").evaluate_all(
+        f"els => els.filter({VISIBLE}).map(el => el.dataset.state)") == ["visited"]
+    assert page.locator(".column-visited .card").all_inner_texts()[0].startswith("工业软件")
+    assert page.url.endswith("/board#stage=visited")
+    page.reload()  # the stage chosen stays in the address
+    assert page.locator(".board-tab[aria-selected=true]").get_attribute("data-tab") == "visited"
+    assert page.locator(".column-visited").is_visible()
+    assert page.locator(".column-intake").is_hidden()
+    screenshot(page, "phone-board-visited-tab")
+
+
+def test_on_a_phone_tables_are_cards_whose_cells_say_what_they_are(
+        site: Site, page: Any) -> None:
+    ids = park(site)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, "alice", then="/projects?sort=name")
+    row = page.locator(f"tr[data-project='{ids['P3']}']")
+    assert row.evaluate("el => getComputedStyle(el).display") == "block"
+    assert page.locator(".project-list thead").evaluate(
+        "el => el.getBoundingClientRect().height") <= 1
+    labels = row.locator("td").evaluate_all(
+        "els => els.map(el => { const label = getComputedStyle(el, '::before');"
+        " return label.display === 'none' ? 'none' : label.content; })")
+    assert labels == ['"#"', "none", '"阶段"', '"负责人"', '"小组"', '"星级"', '"截止"',
+                      '"逾期天数"', '"状态"']  # the project's name is the card's title
+    cells = row.locator("td").evaluate_all("els => els.map(el => el.innerText.trim())")
+    assert cells[1].startswith("智能网联") and cells[6] == "2026-11-09"
+    assert row.evaluate("el => el.getBoundingClientRect().width") <= PHONE["width"]
+    screenshot(page, "phone-project-list-cards")
+
+
+@pytest.mark.parametrize("who, paths", [
+    ("alice", ["/projects/new", "/projects/{P3}", "/projects/{P2}", "/board", "/todo",
+               "/account", "/inbox"]),
+    ("leader", ["/inbox", "/space", "/import", "/reports", "/home"]),
+    ("admin", ["/admin", "/space", "/projects"]),
+])
+def test_on_a_phone_forms_take_one_column_and_every_target_is_a_thumb_wide(
+        site: Site, page: Any, who: str, paths: list[str]) -> None:
+    ids = park(site)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, who, then=None)
+    failures = {}
+    for path in paths:
+        page.goto(site.base + path.format(**ids))
+        page.locator(".menu-toggle").click()  # the header's search and buttons count too
+        for summary in page.locator("main details > summary").all():
+            summary.click()  # open every folded form
+        if small := page.evaluate(SMALL_TARGETS):
+            failures[path] = small
+        for lefts in page.evaluate(FIELD_ROW_LEFTS):
+            if len(set(lefts)) > 1:
+                failures[f"{path} field-row"] = lefts
+    assert not failures, failures
+
+
+def test_without_javascript_the_menu_is_a_plain_list_and_the_columns_stack(
+        site: Site, browser: Any) -> None:
+    park(site)
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, site, "alice")
+        assert page.locator(".menu-toggle").is_hidden()
+        assert page.locator(".mainnav a").first.is_visible()
+        assert page.locator(".topsearch input").is_visible()
+        assert page.locator(".board-tabs").is_hidden()
+        columns = page.locator(".column").evaluate_all(
+            "els => els.map(el => [Math.round(el.getBoundingClientRect().left),"
+            " Math.round(el.getBoundingClientRect().top)])")
+        assert len(columns) == 6 and len({left for left, _ in columns}) == 1  # stacked
+        assert [top for _, top in columns] == sorted(top for _, top in columns)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        screenshot(page, "phone-without-javascript-board")
+    finally:
+        context.close()
+
+
+def test_on_a_desk_the_header_and_the_board_are_whole(site: Site, page: Any) -> None:
+    park(site)
+    sign_in(page, site, "alice")
+    assert page.locator(".menu-toggle").is_hidden()
+    assert page.locator(".mainnav a").first.is_visible()
+    assert page.locator(".board-tabs").is_hidden()
+    assert page.locator(".column").evaluate_all(f"els => els.filter({VISIBLE}).length") == 6
+    assert page.locator(".topbar").evaluate("el => el.getBoundingClientRect().height") == 52
