@@ -16,11 +16,11 @@ import pytest
 from db.engine import writing
 from reports.periods import Kind, last_full
 from tests.factories import NOW, SQLITE_ONLY
-from tests.support.browser import NO_SIDEWAYS_SCROLL, Site, screenshot, sign_in
+from tests.support.browser import NEEDS_CHROMIUM, NO_SIDEWAYS_SCROLL, Site, screenshot, sign_in
 from tests.support.home_dataset import build as build_home_dataset
 from workflow.space import add_listing, offer, request_space
 
-pytestmark = [SQLITE_ONLY]
+pytestmark = [NEEDS_CHROMIUM, SQLITE_ONLY]
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1440, "height": 900}
@@ -65,6 +65,7 @@ def park(site: Site) -> dict[str, int]:
                       note="研发团队扩张，需要整层")
         small = request_space(session, web.park, project_id=ids["P1"], type="office",
                               area=150, needed_by="2026-12-15", actor=web.people["alice"])
+        assert unit.id is not None
         offer(session, web.park, request_id=small["id"], listing_id=unit.id,
               actor=web.people["leader"], note="可于十二月一日入驻")
     return ids
