@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
+from markupsafe import Markup, escape
 from starlette.requests import Request
 
 import templates as templates_package
@@ -25,6 +26,8 @@ from workflow.labels import Labels
 from workflow.park import Park
 
 TEMPLATE_DIR = Path(templates_package.__file__).parent / "web"
+# a day or a moment in running text (2026-12-06, 2026-11-18 24:00), kept on one line
+DATE_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
 
 
 class Dates:
@@ -75,6 +78,12 @@ class Dates:
             return ""
         day = moment.date() if isinstance(moment, datetime) else moment
         return weekday_name(day, self.lang)
+
+    def unbroken(self, text: Any) -> Markup:
+        """Running text (escaped) whose dates never break across lines: a narrow screen may
+        break after a hyphen, which would split 2026-12-06 into "2026-12-" and "06"."""
+        return Markup(DATE_IN_TEXT.sub(lambda m: f'<span class="date">{m.group(0)}</span>',
+                                       str(escape(text))))
 
     def with_weekdays(self, values: list[Any]) -> list[str]:
         """Days each followed by the day of the week: 2026-09-27 周日."""

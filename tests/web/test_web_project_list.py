@@ -219,7 +219,8 @@ def test_the_days_overdue_column_counts_park_days_in_red(web: Web,
     html = web.signed_in("alice").get("/projects").text
     assert '<span class="overdue-text">逾期 8 天</span>' in row(html, three["late"])
     assert '<span class="overdue-text">逾期 3 天</span>' in row(html, three["later"])
-    assert '<td class="nowrap days-overdue"></td>' in row(html, three["fresh"])
+    assert '<td class="nowrap days-overdue" data-label="逾期天数"></td>' in \
+        row(html, three["fresh"])
 
 
 def test_the_days_overdue_follow_the_clock(web: Web, three: dict[str, int]) -> None:
