@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +18,14 @@ from sqlmodel import Session
 from db.models import Approval, Project, ProjectEvent, User, columns
 from workflow.approvals import approval_json
 from workflow.park import Park
-from workflow.views import count_by_state, days_overdue, due_soon_window, list_projects, summary
+from workflow.views import (
+    ONE_DAY,
+    count_by_state,
+    days_overdue,
+    due_soon_window,
+    list_projects,
+    summary,
+)
 
 _A, _P, _U = columns(Approval), columns(Project), columns(User)
 _E = columns(ProjectEvent)
@@ -87,10 +94,30 @@ def board(session: Session, park: Park, filters: BoardFilters, viewer_email: str
     result = []
     for state in park.lifecycle.states:
         count, overdue = counts.get(state, (0, 0))
-        cards = list_projects(session, park, state=state, urgent_first=True,
-                              limit=cards_per_column, **where) if count else []
+        cards = with_days(list_projects(session, park, state=state, urgent_first=True,
+                                        limit=cards_per_column, **where), park) if count else []
         result.append(Column(state, count=count, overdue=overdue, cards=cards))
     return result
+
+
+def days_left(due_at: datetime | str | None, now: datetime, tz: tzinfo) -> int | None:
+    """Calendar days until the deadline's last day, in park time (0 on that day; None once
+    overdue or without a deadline): the “剩 N 天” beside “逾期 N 天”."""
+    if isinstance(due_at, str):
+        due_at = datetime.fromisoformat(due_at)
+    if due_at is None or now >= due_at:
+        return None
+    return ((due_at.astimezone(tz) - ONE_DAY).date() - now.astimezone(tz).date()).days
+
+
+def with_days(rows: list[dict[str, Any]], park: Park) -> list[dict[str, Any]]:
+    """Each row (a workflow.views summary) with `days_left` and `days_overdue` at park time."""
+    now = park.now()
+    for row in rows:
+        due_at = datetime.fromisoformat(row["due_at"]) if row.get("due_at") else None
+        row["days_left"] = days_left(due_at, now, park.tz)
+        row["days_overdue"] = days_overdue(due_at, now, park.tz)
+    return rows
 
 
 def sql_filters(filters: BoardFilters, viewer_email: str) -> dict[str, Any]:
