@@ -69,7 +69,7 @@ def test_a_stage_reached_after_its_due_day_is_late_and_a_missed_one_overdue(web:
     assert stage(html, "register") == ("current", "注册 截止 2026-12-02 已用 8 天 限 20 天")
     missed = entered(web, "未走访", "2026-11-02")
     html = web.signed_in("alice").get(f"/projects/{missed}").text
-    assert stage(html, "visit") == ("overdue", "走访 截止 2026-11-09 已用 18 天 限 7 天 已逾期")
+    assert stage(html, "visit") == ("overdue", "走访 截止 2026-11-09 已用 18 天 限 7 天 逾期")
     assert stage(html, "register") == ("todo", "注册 截止 2026-12-02")
 
 
@@ -85,7 +85,7 @@ def test_days_left_and_overdue_on_the_card_the_row_and_the_page(web: Web) -> Non
                                     r'</article>', board, re.S)) for pid in (missed, fresh, today)}
     assert '<span class="overdue-text">逾期 11 天</span>' in card[missed]
     assert '<span class="left-text">剩 5 天</span>' in card[fresh]
-    assert '<span class="left-text due-today">今日到期</span>' in card[today]
+    assert '<span class="left-text due-today">今天到期</span>' in card[today]
     rows = client.get("/projects").text
     assert re.search(rf'data-project="{fresh}">.*?剩 5 天.*?</tr>', rows, re.S)
     assert re.search(rf'data-project="{missed}">.*?逾期 11 天.*?</tr>', rows, re.S)
