@@ -219,6 +219,10 @@ class SpaceRequest(SQLModel, table=True):
     # the offered listing is the one whose reserved_for points here
     status: str = Field(default="open", max_length=16)
     created_at: datetime = _utc()
+    # the offer: who reserved the listing (the listing's reserved_for points here), when, why
+    offered_by: int | None = Field(default=None, foreign_key="users.id")
+    offered_at: datetime | None = _utc(default=None, nullable=True)
+    offer_note: str | None = Field(default=None, max_length=2000)
 
 
 class ApiToken(SQLModel, table=True):

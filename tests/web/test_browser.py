@@ -270,3 +270,35 @@ def test_a_member_lands_on_the_to_do_list_on_a_desk_and_on_a_phone(
     page.locator(f"#returned a[href='/inbox#approval-{ids['A3']}']").click()
     page.wait_for_url(f"{site.base}/inbox#approval-{ids['A3']}")
     assert page.locator(f"#approval-{ids['A3']} textarea[name=note]").is_visible()
+
+
+def test_the_progress_bar_lays_out_the_five_stages_on_a_desk_and_a_phone(
+        site: Site, page: Any) -> None:
+    from tests.support.web import WEB_FIELDS
+    from workflow.projects import add_project, advance
+    web = site.web
+    with writing(web.app.engine) as session:
+        project = add_project(session, web.park, name="量子测量", category="tech_transfer",
+                              owner=web.people["alice"], actor=web.people["alice"],
+                              intake="2026-11-02")
+        for event, day in (("visit", "2026-11-05"), ("register", "2026-11-10")):
+            advance(session, web.park, project_id=project.id, event=event,
+                    actor=web.people["alice"], at=f"{day}T10:00:00+08:00",
+                    fields=WEB_FIELDS[event])
+    sign_in(page, site, "alice", then=f"/projects/{project.id}")
+    stages = page.locator(".stages .stage")
+    assert stages.count() == 5
+    assert [stages.nth(i).get_attribute("data-status") for i in range(5)] == [
+        "done", "done", "done", "current", "todo"]
+    assert "用时 5 天" in stages.nth(2).inner_text() and "限 27 天" in stages.nth(2).inner_text()
+    assert page.locator(".stage[aria-current=step]").get_attribute("data-milestone") == "sign"
+    tops = {round(stages.nth(i).bounding_box()["y"]) for i in range(5)}
+    assert len(tops) == 1  # one row on a desk
+    screenshot(page, "progress-bar-1440")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    # the bar itself fits a phone (the page as a whole is issue 10 §1's phone work)
+    assert page.evaluate("[...document.querySelectorAll('.stages')].every("
+                         "e => e.scrollWidth <= e.clientWidth)")
+    assert page.locator(".stages .stage").nth(4).bounding_box()["width"] > 0
+    screenshot(page, "progress-bar-390")

@@ -4,6 +4,7 @@ suspensions and space requests. Each post is one use case in one transaction."""
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
@@ -16,7 +17,14 @@ from i18n import gettext
 from states.definition import EventDef, pick
 from web.deps import AppDep, CurrentUser, FormDep, SessionDep
 from web.inputs import moment_text
-from web.queries import latest_evaluation, names_by_email, project_approvals
+from web.progress import stage_progress
+from web.queries import (
+    days_left,
+    latest_evaluation,
+    names_by_email,
+    project_approvals,
+    space_requests,
+)
 from web.rendering import after_post, page
 from workflow.access import check_may_act
 from workflow.approvals import file_extension, file_suspension, resume
@@ -25,8 +33,8 @@ from workflow.errors import NotPermitted
 from workflow.labels import Labels
 from workflow.park import Park
 from workflow.projects import IMPORTED_MARK, Snapshot, advance, follow_up, load_snapshot
-from workflow.space import list_requests, request_space
-from workflow.views import project_view
+from workflow.space import request_space
+from workflow.views import days_overdue, project_view
 
 router = APIRouter()
 
@@ -72,6 +80,10 @@ def project_page(request: Request, app: AppDep, session: SessionDep, viewer: Cur
         evaluation = {**evaluation, "total": sum(int(evaluation["fields"][name])
                                                  for name in park.lifecycle.stars.scores)}
     request.state.nav = "board"
+    now = park.now()
+    today = now.astimezone(park.tz).date()
+    deadline = view["deadline"]
+    due_at = datetime.fromisoformat(deadline["due_at"]) if deadline else None
     return page(request, "project.html", {
         "p": view, "project": project, "forms": forms, "closed": closed if acts else [],
         "can_act": acts and not state.final,
@@ -81,10 +93,14 @@ def project_page(request: Request, app: AppDep, session: SessionDep, viewer: Cur
         "star_rules": json.dumps(park.lifecycle.stars.rules),
         "follow_ups": [h for h in view["history"] if h["event"] == "follow_up"][::-1],
         "timeline": view["history"][::-1],
-        "space_requests": list_requests(session, park, project_id=project_id,
-                                        lang=viewer.lang),
+        "space_requests": space_requests(session, park, project_id=project_id,
+                                         lang=viewer.lang),
         "approvals": project_approvals(session, park, project_id, viewer.lang),
-        "today": park.now().astimezone(park.tz).date().isoformat(),
+        "today": today.isoformat(),
+        "stages": stage_progress(session, park, project, today=today, current_due=(
+            date.fromisoformat(deadline["due_date"]) if deadline else None)),
+        "days": {"days_left": days_left(due_at, now, park.tz),
+                 "days_overdue": days_overdue(due_at, now, park.tz)},
     })
 
 
