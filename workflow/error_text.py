@@ -73,6 +73,7 @@ MESSAGES: dict[str, str] = {
     "admin_only": N_("Only an admin may do this"),
     # lookup
     "project_not_found": N_("Project %(value)s not found"),
+    "relocation_not_found": N_("There is no move out of the zone numbered %(value)s"),
     "user_not_found": N_("User %(value)s not found"),
     "report_figure_not_found": N_("This report has no such figure, or no project behind it"),
     # conflict
@@ -80,6 +81,8 @@ MESSAGES: dict[str, str] = {
     "concurrent_change": N_("Project %(project)s was changed by someone else at the same "
                             "time; reload it and try again"),
     "suspended": N_("Project %(project)s is suspended; resume it first"),
+    "relocation_acknowledged": N_("The move out of the zone %(value)s was acknowledged "
+                                  "already"),
     # approvals
     "approval_not_found": N_("Approval %(value)s not found"),
     "leaders_only": N_("%(actor)s is not a leader and may not decide"),

@@ -168,6 +168,8 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "unknown_event": {"field": "event", "value": "vist",
                       "choices": list(PARK.lifecycle.events)},
     "too_long": {"field": "note", "limit": 2000, "length": 2001},
+    "relocation_not_found": {"field": "id", "value": 12},
+    "relocation_acknowledged": {"field": "id", "value": 12},
     "negative": {"field": "revenue", "value": "-5", "event": "indicators"},
     "not_a_count": {"field": "employees", "value": "3.5", "event": "indicators"},
     "bad_quarter": {"field": "quarter", "value": "2026-Q5", "event": "indicators"},
