@@ -177,6 +177,12 @@ class Lifecycle:
         return pick(self.states[state].label, lang)
 
     @property
+    def moving_events(self) -> tuple[str, ...]:
+        """The events that move a project to another state (not those after opening, which
+        keep it where it is: equity changes, figures …)."""
+        return tuple(name for name, e in self.events.items() if e.dest not in e.sources)
+
+    @property
     def active_states(self) -> tuple[str, ...]:
         """States a project can exit from and be reactivated into."""
         return tuple(name for name, s in self.states.items() if not s.final)
