@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, columns
-
 from reports.monthly import Behind, on_time_of, stars_of_visits
 from reports.periods import Period
 from reports.stats import nearest_rank

@@ -28,8 +28,8 @@ __all__ = [  # what the engine imports from here, some of it defined in the othe
     "FIELD_TYPES", "HERE", "LANGS", "LIFECYCLE_FILE", "PREVIOUS", "ROLES", "WEEKDAYS",
     "DeadlineRule", "DefinitionError", "EventDef", "FieldDef", "Labels", "Lifecycle",
     "MonthlySlot", "PeriodSpec", "Problem", "QuarterlySlot", "ReminderRule", "StarRule",
-    "StateDef", "WeeklySlot", "ZoneDef", "build_lifecycle", "check_lifecycle", "file_version", "initial_milestone",
-    "load_lifecycle", "parse_lifecycle", "parse_period", "pick"]
+    "StateDef", "WeeklySlot", "ZoneDef", "build_lifecycle", "check_lifecycle", "file_version",
+    "initial_milestone", "load_lifecycle", "parse_lifecycle", "parse_period", "pick"]
 
 HERE = Path(__file__).parent
 LIFECYCLE_FILE = HERE / "lifecycle.yaml"

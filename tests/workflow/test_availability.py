@@ -8,7 +8,17 @@ from sqlalchemy import Engine
 
 from db.engine import reading, writing
 from db.models import User
-from tests.factories import ADMIN, ALICE, BOB, CAROL, LEADER, LIFECYCLE_EVENTS, NOW, SQLITE_ONLY, VISIT
+from tests.factories import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    LEADER,
+    LIFECYCLE_EVENTS,
+    NOW,
+    SQLITE_ONLY,
+    VISIT,
+)
 from workflow.approvals import decide, file_suspension
 from workflow.availability import EventChoice, available_events
 from workflow.errors import NotPermitted, WorkflowError

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from db.engine import writing
-from db.models import SpaceRequest, User
+from db.models import SpaceRequest, User, columns
 from i18n import gettext
 from states.definition import EventDef, pick
 from web.deps import AppDep, CurrentUser, FormDep, SessionDep
@@ -133,8 +133,8 @@ def figures_trend(park: Park, history: list[dict[str, Any]], lang: str) -> dict[
 
 def last_space_request(session: Session, project_id: int) -> datetime | None:
     """When the project's latest space request was filed (None: never)."""
-    query = select(func.max(SpaceRequest.created_at)).where(  # type: ignore[arg-type]
-        SpaceRequest.project_id == project_id)
+    r = columns(SpaceRequest)
+    query = select(func.max(r.created_at)).where(r.project_id == project_id)
     return session.execute(query).scalar()
 
 
