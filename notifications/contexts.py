@@ -203,7 +203,7 @@ class ContextBuilder:
             .order_by(_E.occurred_at.desc(), _E.id.desc()).limit(1)).scalar()
         return {"project": self.project(snapshot, lang), "figures": {
             "quarter_label": quarter_label(claimed.payload["quarter"], lang),
-            "items": [labels.field(name, event) for name in spec.fields
+            "asked": [labels.field(name, event) for name in spec.fields
                       if spec.fields[name].type != "quarter"],
             "last_quarter_label": quarter_label(last["quarter"], lang)
             if last and last.get("quarter") else None}}

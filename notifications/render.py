@@ -53,7 +53,7 @@ Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
                         offered_by_name; note: str|None
     relocation_warning  project; relocation {address, previous_address: str|None, zone_label,
                         occurred_on (date), recorded_by_name, home_url}
-    indicators_request  project; figures {quarter_label, items: [label],
+    indicators_request  project; figures {quarter_label, asked: [label],
                         last_quarter_label: str|None}  (labels in the recipient's language)
 """
 

@@ -231,7 +231,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "project": {**_STAR_PROJECT, "state_label": "已开业"},
         "figures": {
             "quarter_label": "2026年第4季度",
-            "items": ["营业收入（万元）", "纳税额（万元）", "研发投入（万元）", "从业人数",
+            "asked": ["营业收入（万元）", "纳税额（万元）", "研发投入（万元）", "从业人数",
                       "新增知识产权"],
             "last_quarter_label": "2026年第3季度",
         },

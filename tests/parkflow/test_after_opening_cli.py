@@ -34,6 +34,11 @@ def test_the_quarterly_figures_request_is_in_the_preview(
                       "status": "pending", "reason": "请报送2026年第4季度经营指标"}]
     shown = cli("reminders", "preview", "--until", "2027-01-31", env={"COLUMNS": "240"})
     assert "指标报送提醒" in shown.out and "indicators_request" not in shown.out
+    ran = cli("reminders", "run", "--now", "2027-01-10T09:05", "--json")
+    assert ran.code == 0 and ran.json()["failed"] == 0, ran
+    rows = [r for r in cli("outbox", "list", "--json").json()
+            if r["kind"] == "indicators_request"]
+    assert [(r["recipients"], r["status"]) for r in rows] == [([ALICE], "sent")]
 
 
 def test_a_move_out_of_the_zone_puts_the_warning_in_the_outbox_at_once(
@@ -46,3 +51,6 @@ def test_a_move_out_of_the_zone_puts_the_warning_in_the_outbox_at_once(
             if r["kind"] == "relocation_warning"]
     assert sorted(r["recipients"][0] for r in rows) == sorted([ALICE, CAROL, LEADER])
     assert {r["status"] for r in rows} == {"pending"}
+    sent = cli("reminders", "run", "--json")  # written as .eml files: no SMTP configured
+    assert sent.code == 0, sent
+    assert (sent.json()["sent"], sent.json()["failed"]) == (3, 0)
