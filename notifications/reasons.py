@@ -28,6 +28,10 @@ REASONS: dict[str, str] = {
     "monthly_report": N_("Monthly report for %(month)s (%(day)s)"),
     "quarterly_report": N_("Quarterly summary for %(quarter)s (%(day)s)"),
     "calendar_missing": N_("The holiday arrangement of %(year)s is not loaded"),
+    "indicators_request": N_("The figures of %(quarter)s are asked for"),
+    "relocation_warning": N_("Early warning: the registered address moved out of the zone "
+                             "(%(address)s)"),
+    "figures_recorded": N_("The figures were recorded"),
     "approval_requested": N_("A new request awaits a leader's approval"),
     "approval_due": N_("The approval is due today (%(due)s)"),
     "approval_decided": N_("The request was decided: %(decision)s"),

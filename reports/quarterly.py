@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from sqlalchemy import select
 from sqlmodel import Session
 
+from db.models import Project, ProjectEvent, columns
 from reports.monthly import Behind, on_time_of, stars_of_visits
 from reports.periods import Period
 from reports.stats import nearest_rank
@@ -29,6 +31,8 @@ from reports.weekly import cut_for
 from workflow.park import Park
 
 OPEN_EVENT = "open"
+FIGURES_EVENT = "indicators"  # 经营指标: one quarter's figures of an opened project
+_E, _P = columns(ProjectEvent), columns(Project)
 
 
 def quarterly(session: Session, park: Park, period: Period, *,
@@ -62,8 +66,27 @@ def quarterly(session: Session, park: Park, period: Period, *,
         "on_time_by_month": _on_time_by_month(session, park, replay, period, cut, behind),
         "stars": stars_of_visits(park, happened, behind),
         "year_earlier": _year_earlier(session, park, period, cut, behind),
+        "indicators": latest_figures(session, park, cut),
         "behind": behind,
     }
+
+
+def latest_figures(session: Session, park: Park, cut: Cut) -> list[dict[str, Any]]:
+    """Each project's latest quarterly figures (经营指标) known by the cut: the latest
+    quarter, and of it the latest entry; by project."""
+    if FIGURES_EVENT not in park.lifecycle.events:
+        return []
+    query = (select(_E.project_id, _P.name, _E.fields).join(Project, _P.id == _E.project_id)
+             .where(_E.event == FIGURES_EVENT, _E.occurred_at < cut.until)
+             .order_by(_E.occurred_at, _E.id))
+    if cut.recorded_by is not None:
+        query = query.where(_E.recorded_at < cut.recorded_by)
+    latest: dict[int, dict[str, Any]] = {}
+    for project_id, name, fields in session.execute(query).all():
+        known = latest.get(project_id)
+        if known is None or str(fields.get("quarter", "")) >= known["quarter"]:
+            latest[project_id] = {"id": project_id, "name": name, **fields}
+    return [latest[k] for k in sorted(latest)]
 
 
 def _on_time_by_month(session: Session, park: Park, replay: Replay, period: Period,

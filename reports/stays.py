@@ -217,7 +217,7 @@ def local_days(replay: Replay, stay: Stay) -> int:
 def period_events(session: Session, park: Park, cut: Cut, start: datetime) -> list[Any]:
     """The intakes and lifecycle events that occurred from `start` to the cut: project_id,
     event, fields (of visits and exits, the only ones a report reads)."""
-    counted = ("intake", *park.lifecycle.events)
+    counted = ("intake", *park.lifecycle.moving_events)
     query = (select(_E.project_id, _E.event,
                     case((_E.event.in_(("visit", "exit")), _E.fields), else_=None)
                     .label("fields"), _E.occurred_at, _U.email.label("actor"),

@@ -55,6 +55,9 @@ MESSAGES: dict[str, str] = {
     "not_utf8": N_("%(field)s “%(value)s” is not UTF-8 text"),
     "not_text": N_("%(field)s “%(value)s” is neither UTF-8 nor GB18030 text"),
     "not_a_number": N_("%(field)s: “%(value)s” is not a number"),
+    "negative": N_("%(field)s must not be negative, not “%(value)s”"),
+    "not_a_count": N_("%(field)s must be a whole number, 0 or more, not “%(value)s”"),
+    "bad_quarter": N_("%(field)s: “%(value)s” is not a quarter (YYYY-Qn, e.g. 2026-Q3)"),
     "unreadable_file": N_("%(field)s “%(value)s” cannot be read: %(error)s"),
     "unwritable_file": N_("%(field)s “%(value)s” cannot be written: %(error)s"),
     "not_initialised": N_("The %(field)s is not initialised (%(value)s): run parkflow init"),
@@ -71,6 +74,7 @@ MESSAGES: dict[str, str] = {
     "user_deactivated": N_("The user %(value)s is deactivated"),
     # lookup
     "project_not_found": N_("Project %(value)s not found"),
+    "relocation_not_found": N_("There is no move out of the zone numbered %(value)s"),
     "user_not_found": N_("User %(value)s not found"),
     "report_figure_not_found": N_("This report has no such figure, or no project behind it"),
     "message_not_found": N_("Message %(value)s not found"),
@@ -83,6 +87,8 @@ MESSAGES: dict[str, str] = {
                                "first (parkflow project reassign)"),
     "same_owner": N_("%(field)s: the projects of %(value)s cannot be reassigned to the same "
                      "person"),
+    "relocation_acknowledged": N_("The move out of the zone %(value)s was acknowledged "
+                                  "already"),
     # approvals
     "approval_not_found": N_("Approval %(value)s not found"),
     "leaders_only": N_("%(actor)s is not a leader and may not decide"),

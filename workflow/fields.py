@@ -81,6 +81,10 @@ def _normalise(spec: FieldDef, value: Any) -> Any:
         return validate_uscc(str(value), spec.name)
     if spec.type == "choices":
         return _choices(spec, value)
+    if spec.type in ("number", "count"):
+        return _amount(spec, value)
+    if spec.type == "quarter":
+        return _quarter(spec, value)
     if spec.type == "list":
         items = _items(value)
         if not items:
@@ -104,6 +108,40 @@ def _score(spec: FieldDef, value: Any) -> int:
     if not 1 <= score <= 5:
         raise ValidationError("not_a_score", field=spec.name, value=value)
     return score
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*")
+_QUARTER = re.compile(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*")
+
+
+def _amount(spec: FieldDef, value: Any) -> int | float:
+    """A figure: a number ≥ 0 (万元), or a whole number ≥ 0 for a count."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValidationError("not_a_number", field=spec.name, value=value)
+    text = str(value).replace(",", "").replace("，", "")
+    if not _NUMBER.fullmatch(text):
+        raise ValidationError("not_a_number", field=spec.name, value=value)
+    number = float(text)
+    if number < 0:
+        raise ValidationError("negative", field=spec.name, value=value)
+    if spec.type == "count":
+        if not number.is_integer():
+            raise ValidationError("not_a_count", field=spec.name, value=value)
+        return int(number)
+    return int(number) if number.is_integer() else number
+
+
+def quarter_of(text: str) -> tuple[int, int] | None:
+    """`2026-Q3` → (2026, 3); None when it is not a quarter."""
+    match = _QUARTER.fullmatch(text)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _quarter(spec: FieldDef, value: Any) -> str:
+    found = quarter_of(str(value))
+    if found is None or not 1900 <= found[0] <= 2200:
+        raise ValidationError("bad_quarter", field=spec.name, value=value)
+    return f"{found[0]}-Q{found[1]}"
 
 
 def _choices(spec: FieldDef, value: Any) -> str | list[str]:

@@ -71,9 +71,9 @@ def definition_ids(park: Park) -> dict[str, set[str]]:
 
 IDS = set().union(*definition_ids(PARK).values())
 SNAKE_IDS = {i for i in IDS if "_" in i}
-# what is not prose: addresses, URLs, command lines and their options
+# what is not prose: addresses, URLs, command lines and their options, a CSV file's header
 _NOT_PROSE = re.compile(r"\S+@\S+|\w+://\S+|--[a-z][a-z-]*|parkflow(?: [a-z][a-z-]*)+"
-                        r"|[A-Z][A-Z0-9_]*_[A-Z0-9_]+")
+                        r"|[A-Z][A-Z0-9_]*_[A-Z0-9_]+|\b[a-z_]+(?:,[a-z_]+)+\b")
 
 
 def leaked(text: str, lang: str) -> set[str]:
@@ -168,6 +168,11 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "unknown_event": {"field": "event", "value": "vist",
                       "choices": list(PARK.lifecycle.events)},
     "too_long": {"field": "note", "limit": 2000, "length": 2001},
+    "relocation_not_found": {"field": "id", "value": 12},
+    "relocation_acknowledged": {"field": "id", "value": 12},
+    "negative": {"field": "revenue", "value": "-5", "event": "indicators"},
+    "not_a_count": {"field": "employees", "value": "3.5", "event": "indicators"},
+    "bad_quarter": {"field": "quarter", "value": "2026-Q5", "event": "indicators"},
     "too_short": {"field": "password", "limit": 8},
     "out_of_range": {"field": "days", "value": "0", "low": 1, "high": 365},
     "not_an_email": {"field": "email", "value": "wang"},
