@@ -27,6 +27,12 @@ class User(SQLModel, table=True):
     lang: str = Field(default="zh-CN", max_length=8)
     password_hash: str | None = Field(default=None, max_length=255)
     created_at: datetime = _utc()
+    # deactivated by an admin: no sign-in, no token, no new mail; the history keeps the person
+    deactivated_at: datetime | None = _utc(default=None, nullable=True)
+
+    @property
+    def active(self) -> bool:
+        return self.deactivated_at is None
 
 
 class Project(SQLModel, table=True):
@@ -116,6 +122,8 @@ class OutboxMessage(SQLModel, table=True):
               sqlite_where=text("status = 'pending'"),
               postgresql_where=text("status = 'pending'")),
         Index("ix_outbox_series", "series"),
+        # a person's in-app messages and the bell's unread count (notifications.inbox)
+        Index("ix_outbox_recipient_read", "recipient", "read_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -141,6 +149,7 @@ class OutboxMessage(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=200)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
     created_at: datetime = _utc()
+    read_at: datetime | None = _utc(default=None, nullable=True)  # read in the app
 
 
 class Approval(SQLModel, table=True):
@@ -214,6 +223,10 @@ class SpaceRequest(SQLModel, table=True):
     # the offered listing is the one whose reserved_for points here
     status: str = Field(default="open", max_length=16)
     created_at: datetime = _utc()
+    # the offer: who reserved the listing (the listing's reserved_for points here), when, why
+    offered_by: int | None = Field(default=None, foreign_key="users.id")
+    offered_at: datetime | None = _utc(default=None, nullable=True)
+    offer_note: str | None = Field(default=None, max_length=2000)
 
 
 class ApiToken(SQLModel, table=True):

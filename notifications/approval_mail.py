@@ -98,7 +98,8 @@ def _planned(kind: str, key: str, recipient: str, send_at: datetime,
 
 
 def _leaders(session: Session) -> list[str]:
-    return list(session.execute(select(_U.email).where(_U.role == "leader")
+    return list(session.execute(select(_U.email).where(_U.role == "leader",
+                                                       _U.deactivated_at.is_(None))
                                 .order_by(_U.id)).scalars())
 
 

@@ -25,7 +25,7 @@ from db.models import (
     columns,
 )
 from i18n import DEFAULT_LANG, N_, gettext
-from i18n.formats import format_day, format_number
+from i18n.formats import format_day, format_number, format_skeleton
 from notifications.outbox import Claimed
 from notifications.reports import report_mail, week_label
 from workflow.labels import Labels
@@ -63,6 +63,7 @@ class ContextBuilder:
             "approval_returned": self._approval, "listing_offered": self._offer,
             "calendar_missing": self._calendar_missing,
             "monthly_report": self._report, "quarterly_report": self._report,
+            "relocation_warning": self._relocation, "indicators_request": self._figures,
         }
         context = builders[claimed.kind](claimed, lang, now)
         return {"recipient": recipient, "base_url": self.base_url, **context}, lang
@@ -171,6 +172,42 @@ class ContextBuilder:
         return {"calendar": {"year": year, "admin_url": self.url("/admin/calendar"),
                              "projects": projects}}
 
+    # ------------------------------------------------------------ after opening
+
+    def _relocation(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
+        assert claimed.project_id is not None
+        snapshot = load_snapshot(self.session, claimed.project_id)
+        entry = self.session.get(ProjectEvent, claimed.payload["history_id"])
+        if entry is None:
+            raise KeyError(f"history {claimed.payload['history_id']}")
+        actor = self.session.get(User, entry.actor_id)
+        previous = self.session.execute(
+            select(_E.fields).where(_E.project_id == snapshot.id, _E.id < entry.id)
+            .order_by(_E.id.desc())).scalars().all()
+        before = next((f["address"] for f in previous if f and f.get("address")), None)
+        zone = self.park.lifecycle.zone
+        return {"project": self.project(snapshot, lang), "relocation": {
+            "address": claimed.payload["address"], "previous_address": before,
+            "zone_label": self.labels(lang).pick(zone.label) if zone else "",
+            "occurred_on": entry.occurred_at.astimezone(self.park.tz).date().isoformat(),
+            "recorded_by_name": actor.name if actor else "", "home_url": self.url("/")}}
+
+    def _figures(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
+        assert claimed.project_id is not None
+        snapshot = load_snapshot(self.session, claimed.project_id)
+        event = str(claimed.payload.get("event", "indicators"))
+        labels = self.labels(lang)
+        spec = self.park.lifecycle.events[event]
+        last = self.session.execute(
+            select(_E.fields).where(_E.project_id == snapshot.id, _E.event == event)
+            .order_by(_E.occurred_at.desc(), _E.id.desc()).limit(1)).scalar()
+        return {"project": self.project(snapshot, lang), "figures": {
+            "quarter_label": quarter_label(claimed.payload["quarter"], lang),
+            "asked": [labels.field(name, event) for name in spec.fields
+                      if spec.fields[name].type != "quarter"],
+            "last_quarter_label": quarter_label(last["quarter"], lang)
+            if last and last.get("quarter") else None}}
+
     # ------------------------------------------------------------ approvals and space
 
     def _moment(self, moment: datetime | None) -> str:
@@ -249,6 +286,12 @@ class ContextBuilder:
             "offered_by_name": actor.name if actor else "",
             "note": payload.get("note"),
         }
+
+
+def quarter_label(quarter: str, lang: str) -> str:
+    """`2026-Q3` as the reader writes it: 2026年第3季度, Q3 2026."""
+    year, number = quarter.split("-Q")
+    return format_skeleton("yQQQ", date(int(year), 3 * int(number) - 2, 1), lang)
 
 
 def whole(area: float) -> int | float:

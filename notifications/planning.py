@@ -15,10 +15,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from states.definition import MonthlySlot, ReminderRule, WeeklySlot
+from states.definition import MonthlySlot, QuarterlySlot, ReminderRule, WeeklySlot
 from workflow.calendar import BusinessCalendar
 
 STAGE_KINDS = ("reminder", "warning")
+INDICATORS_KIND = "indicators_request"
 PERIODIC_KINDS = ("agenda", "digest", "monthly_report", "quarterly_report")
 Slot = WeeklySlot | MonthlySlot
 
@@ -250,6 +251,57 @@ def plan_periodic(kind: str, occurrence: Occurrence, recipients: Iterable[str],
                     payload={"slot": occurrence.at.isoformat(),
                              "anchor": occurrence.anchor.isoformat()})
             for r in unique(recipients)]
+
+
+# ---------------------------------------------------------------- the quarterly figures
+#
+# On a day of each quarter's first month, the owner of every project in the figures event's
+# source states (opened) is asked for the quarter before: on 2027-01-10, for 2026-Q4.
+
+
+@dataclass(frozen=True)
+class QuarterRequest:
+    """One quarterly request: the quarter asked for (`2026-Q4`), its first day, when."""
+
+    quarter: str
+    first_day: date
+    at: datetime
+
+
+def quarter_request(slot: QuarterlySlot, year: int, month: int, tz: ZoneInfo) -> QuarterRequest:
+    """The request sent in the quarter starting `year`-`month`, for the quarter before."""
+    month0 = year * 12 + month - 1 - 3
+    first = date(month0 // 12, month0 % 12 + 1, 1)
+    return QuarterRequest(f"{first.year}-Q{(first.month - 1) // 3 + 1}", first,
+                          datetime(year, month, slot.day, slot.hour, slot.minute, tzinfo=tz))
+
+
+def quarter_requests_between(slot: QuarterlySlot, after: datetime | None, until: datetime,
+                             tz: ZoneInfo) -> list[QuarterRequest]:
+    """Requests whose moment is in (after, until] (after None: only the latest by until)."""
+    local = until.astimezone(tz)
+    year, month = local.year, (local.month - 1) // 3 * 3 + 1
+    found: list[QuarterRequest] = []
+    while True:
+        request = quarter_request(slot, year, month, tz)
+        if request.at <= until:
+            if after is not None and request.at <= after:
+                break
+            found.append(request)
+            if after is None:
+                break
+        year, month = (year, month - 3) if month > 1 else (year - 1, 10)
+    return found[::-1]
+
+
+def plan_quarter_request(project_id: int, owner: str, request: QuarterRequest,
+                         event: str) -> Planned:
+    series = f"{INDICATORS_KIND}:{request.quarter}"
+    return Planned(
+        dedupe_key=f"{series}:{project_id}:{owner}", kind=INDICATORS_KIND, recipient=owner,
+        send_at=request.at, reason=INDICATORS_KIND,
+        reason_params={"quarter": request.first_day.isoformat()}, project_id=project_id,
+        series=series, payload={"quarter": request.quarter, "event": event})
 
 
 def overtaken(rows: Sequence[Any], now: datetime) -> set[Any]:

@@ -31,6 +31,7 @@ from notifications.planning import (
 from notifications.reasons import reason_text
 from notifications.reminders import (
     calendar_warnings,
+    figures_requests,
     readers_of,
     worth_sending,
 )
@@ -56,7 +57,8 @@ def preview(session: Session, park: Park, *, now: datetime, until: datetime,
                   reason_text(row.reason_code, row.reason_params, labels), park)
              for row in rows]
     for planned in (_inquiry_chains(rows, park, now, until) + _periodic(session, park, now, until)
-                    + calendar_warnings(session, park, now)):
+                    + calendar_warnings(session, park, now)
+                    + figures_requests(session, park, now, until)):
         status = "skipped" if planned.send_at < late else "pending"
         shown.append(_row(None, planned.kind, planned.project_id, planned.recipient,
                           max(planned.send_at, now), status,

@@ -28,12 +28,17 @@ REASONS: dict[str, str] = {
     "monthly_report": N_("Monthly report for %(month)s (%(day)s)"),
     "quarterly_report": N_("Quarterly summary for %(quarter)s (%(day)s)"),
     "calendar_missing": N_("The holiday arrangement of %(year)s is not loaded"),
+    "indicators_request": N_("The figures of %(quarter)s are asked for"),
+    "relocation_warning": N_("Early warning: the registered address moved out of the zone "
+                             "(%(address)s)"),
+    "figures_recorded": N_("The figures were recorded"),
     "approval_requested": N_("A new request awaits a leader's approval"),
     "approval_due": N_("The approval is due today (%(due)s)"),
     "approval_decided": N_("The request was decided: %(decision)s"),
     "listing_reserved": N_("A listing was reserved for the space request"),
     # ended
     "stage_left": N_("The project left the stage or its deadline changed"),
+    "reassigned": N_("The project was handed to another owner"),
     "inquiry_not_needed": N_("Followed up, or the project needs no weekly inquiry any more"),
     "approval_closed": N_("The approval was decided or withdrawn"),
     "overtaken": N_("Overtaken by a later rung of the ladder (catching up after downtime)"),
@@ -43,6 +48,9 @@ REASONS: dict[str, str] = {
     # rows written before reasons had codes keep their sentence
     "legacy": "%(text)s",
 }
+# why a row ended as it did (or is retried): not what the message is about
+ENDED = frozenset({"stage_left", "reassigned", "inquiry_not_needed", "approval_closed", "overtaken",
+                   "render_failed", "delivery_failed", "manual_retry", "late", "retrying"})
 # rows written before the reports named their period
 _WITHOUT_PERIOD: dict[str, str] = {"monthly_report": N_("Monthly report (%(day)s)"),
                                    "quarterly_report": N_("Quarterly summary (%(day)s)")}

@@ -15,12 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
-from db.models import OutboxMessage, Project, User, columns
+from db.models import OutboxMessage, Project, ProjectEvent, User, columns
 from notifications import outbox
 from notifications.planning import (
     PERIODIC_KINDS,
     STAGE_KINDS,
     Planned,
+    QuarterRequest,
     StageFacts,
     due_date_of,
     inquiry_series,
@@ -31,21 +32,27 @@ from notifications.planning import (
     periodic_slots,
     plan_inquiry,
     plan_periodic,
+    plan_quarter_request,
     plan_stage,
+    quarter_requests_between,
     stage_series,
 )
 from workflow.park import Park
 from workflow.projects import Snapshot, Transition
 
 _P, _U, _O = columns(Project), columns(User), columns(OutboxMessage)
+_E = columns(ProjectEvent)
 
 
 # ---------------------------------------------------------------- who receives what
 
 _OWNER_EMAIL = select(_U.email).where(_U.id == bindparam("owner"))
 _LADDER_READERS = (select(_U.id, _U.email, _U.role)
-                   .where((_U.id == bindparam("owner")) | (_U.role == "leader")
-                          | (_U.is_group_lead.is_(True) & (_U.group == bindparam("group"))))
+                   .where((_U.id == bindparam("owner"))
+                          | (_U.deactivated_at.is_(None)
+                             & ((_U.role == "leader")
+                                | (_U.is_group_lead.is_(True)
+                                   & (_U.group == bindparam("group"))))))
                    .order_by(_U.role != "member", _U.id))  # group leads before leaders
 
 
@@ -63,12 +70,14 @@ def ladder_readers(session: Session, owner_id: int,
 
 
 def leader_emails(session: Session) -> list[str]:
-    return list(session.connection().execute(select(_U.email).where(_U.role == "leader")
-                                .order_by(_U.id)).scalars())
+    return list(session.connection().execute(
+        select(_U.email).where(_U.role == "leader", _U.deactivated_at.is_(None))
+        .order_by(_U.id)).scalars())
 
 
 def task_force_emails(session: Session) -> list[str]:
-    query = select(_U.email).where(_U.role.in_(("member", "leader"))).order_by(_U.id)
+    query = select(_U.email).where(_U.role.in_(("member", "leader")),
+                                   _U.deactivated_at.is_(None)).order_by(_U.id)
     return list(session.connection().execute(query).scalars())
 
 
@@ -86,11 +95,25 @@ def on_transition(session: Session, park: Park, transition: object) -> None:
         reschedule_stage(session, park, after, only_ahead=ahead, new=True)
         reschedule_inquiry(session, park, after, only_ahead=ahead, new=True)
         return
+    if before.owner_id != after.owner_id:
+        hand_over(session, park, after)
+        return
     if before.due_at != after.due_at or before.state != after.state:
         reschedule_stage(session, park, after, only_ahead=ahead)
     if (before.state, before.stars, before.last_follow_up_at) != (
             after.state, after.stars, after.last_follow_up_at):
         reschedule_inquiry(session, park, after, only_ahead=ahead)
+
+
+def hand_over(session: Session, park: Park, project: Snapshot) -> None:
+    """A project reassigned: its pending reminders and inquiries are withdrawn and planned
+    again for the new owner and their group, from now on (the new owner is not sent the
+    rungs the old one already had)."""
+    for kinds in (STAGE_KINDS, ("inquiry",)):
+        outbox.cancel(session, project_id=project.id, kinds=kinds, keep_series=None,
+                      reason="reassigned")
+    reschedule_stage(session, park, project, only_ahead=True, new=True)
+    reschedule_inquiry(session, park, project, only_ahead=True, new=True)
 
 
 def reschedule_stage(session: Session, park: Park, project: Snapshot, *,
@@ -180,6 +203,7 @@ def sweep(session: Session, park: Park, *, now: datetime) -> SweepResult:
     result = SweepResult()
     result.planned += _plan_periodic(session, park, now)
     result.planned += _plan_calendar_warnings(session, park, now)
+    result.planned += outbox.enqueue(session, figures_requests(session, park, now), now=now)
     due = outbox.due_rows(session, now)
     result.skipped += outbox.mark(session, overtaken(due, now), status="skipped",
                                   reason="overtaken")
@@ -234,7 +258,7 @@ def calendar_warnings(session: Session, park: Park, now: datetime) -> list[Plann
     calendar = park.calendar(session)
     years = range(due_date_of(first, park.tz).year, due_date_of(last, park.tz).year + 1)
     missing = [year for year in years if not calendar.covers(year)]
-    query = select(_U.email).where(_U.role == "admin")
+    query = select(_U.email).where(_U.role == "admin", _U.deactivated_at.is_(None))
     admins = list(session.connection().execute(query).scalars())
     planned = [Planned(dedupe_key=f"calendar:{year}:{admin}", kind="calendar_missing",
                        recipient=admin, send_at=now, reason="calendar_missing",
@@ -242,6 +266,38 @@ def calendar_warnings(session: Session, park: Park, now: datetime) -> list[Plann
                        series=f"calendar:{year}", payload={"year": year})
                for year in missing for admin in admins]
     return [p for p in planned if not outbox.key_exists(session, p.dedupe_key)]
+
+
+def figures_requests(session: Session, park: Park, now: datetime,
+                     until: datetime | None = None) -> list[Planned]:
+    """The quarterly requests for figures (经营指标) to the owners of opened projects: the
+    latest one not planned yet (since the park exists), and with `until`, every one after
+    now until then."""
+    slot = park.lifecycle.reminders.indicators
+    if slot is None:
+        return []
+    opened_at = session.connection().execute(select(func.min(_U.created_at))).scalar()
+    latest = quarter_requests_between(slot, None, now, park.tz)
+    requests = [r for r in latest if opened_at is not None and r.at >= opened_at
+                and not outbox.series_exists(session, f"indicators_request:{r.quarter}")]
+    if until is not None:
+        requests += quarter_requests_between(slot, now, until, park.tz)
+    return [p for request in requests for p in _asked(session, park, slot.event, request)]
+
+
+def _asked(session: Session, park: Park, event: str, request: QuarterRequest) -> list[Planned]:
+    """One request per project in the event's source states since before it goes out,
+    unless its figures for that quarter are in already."""
+    sources = park.lifecycle.events[event].sources
+    entered = select(_P.id, _U.email).join(User, _U.id == _P.owner_id).join(
+        ProjectEvent, _E.id == _P.stage_entry_id).where(
+        _P.state.in_(sources), _E.occurred_at <= request.at).order_by(_P.id)
+    rows = session.connection().execute(entered).all()
+    recorded = session.connection().execute(
+        select(_E.project_id, _E.fields).where(_E.event == event)).all()
+    answered = {pid for pid, fields in recorded if (fields or {}).get("quarter") == request.quarter}
+    return [plan_quarter_request(pid, email, request, event) for pid, email in rows
+            if pid not in answered]
 
 
 def any_overdue(session: Session, moment: datetime) -> bool:

@@ -51,6 +51,10 @@ Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
     listing_offered     project; request {id, type_label, area_m2, needed_by};
                         listing {id, carrier, building, unit, type_label, area_m2};
                         offered_by_name; note: str|None
+    relocation_warning  project; relocation {address, previous_address: str|None, zone_label,
+                        occurred_on (date), recorded_by_name, home_url}
+    indicators_request  project; figures {quarter_label, asked: [label],
+                        last_quarter_label: str|None}  (labels in the recipient's language)
 """
 
 from __future__ import annotations
@@ -84,6 +88,8 @@ KINDS: tuple[str, ...] = (
     "calendar_missing",
     "monthly_report",
     "quarterly_report",
+    "relocation_warning",
+    "indicators_request",
 )
 TEMPLATES_DIR = Path(templates.__file__).parent
 PARTS: tuple[str, ...] = ("subject.txt", "body.txt", "body.html", "body.md")

@@ -212,6 +212,30 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
             ],
         },
     },
+    "relocation_warning": {
+        "recipient": _LEADER,
+        "base_url": BASE_URL,
+        "project": {**_STAR_PROJECT, "state_label": "已开业"},
+        "relocation": {
+            "address": "江苏省苏州市工业园区星湖街 328 号",
+            "previous_address": "合肥市高新区望江西路 800 号",
+            "zone_label": "合肥高新区",
+            "occurred_on": "2026-11-18",
+            "recorded_by_name": "王明",
+            "home_url": f"{BASE_URL}/",
+        },
+    },
+    "indicators_request": {
+        "recipient": _OWNER,
+        "base_url": BASE_URL,
+        "project": {**_STAR_PROJECT, "state_label": "已开业"},
+        "figures": {
+            "quarter_label": "2026年第4季度",
+            "asked": ["营业收入（万元）", "纳税额（万元）", "研发投入（万元）", "从业人数",
+                      "新增知识产权"],
+            "last_quarter_label": "2026年第3季度",
+        },
+    },
     "listing_offered": {
         "recipient": _OWNER,
         "base_url": BASE_URL,

@@ -23,9 +23,11 @@ from notifications.mail import EmlFolderMailer
 from parkflow.settings import Settings
 from parkflow.terminal import print_board
 from parkflow.wiring import clock_for, make_park
+from workflow.approvals import decide, file_extension, file_suspension, resubmit
 from workflow.calendar_store import seed_calendar
 from workflow.park import Park
 from workflow.projects import add_project, advance
+from workflow.space import add_listing, offer, request_space
 from workflow.users import add_user
 from workflow.views import list_projects
 
@@ -147,6 +149,58 @@ def build_demo(engine: Engine, park: Park) -> None:
                 advance(session, park, project_id=created.id, event=event,
                         actor=owner, at=_day(today, ago, park),
                         fields=event_fields(event, project, index))
+    build_space_and_approvals(engine, park, today)
+    build_after_opening(engine, park, [index for index, project in enumerate(PROJECTS, start=1)
+                                       if project.path[-1:] == ("open",)])
+
+
+LEADER, VICE = "leader@park.example", "vice@park.example"
+# the space inventory (全区一张图): carrier, building, unit, m², type
+LISTINGS = [
+    ("中安创谷", "B1", "501", 1300, "office"),
+    ("中安创谷", "B2", "302", 320, "office"),
+    ("科大硅谷", "A3", "1201", 650, "lab"),
+    ("高新区标准化厂房", "C5", "1F", 2400, "plant"),
+    ("中安创谷", "B4", "808", 180, "office"),
+]
+
+
+def build_space_and_approvals(engine: Engine, park: Park, today: date) -> None:
+    """Listings, space requests (one waiting for a leader, one offered), an extension that
+    went back once before its approval, and a suspended project: every part of the space flow
+    and the approval route shows on a leader's first look."""
+    with writing(engine) as session:
+        for carrier, building, unit, area, kind in LISTINGS:
+            add_listing(session, park, carrier=carrier, building=building, unit=unit,
+                        area=area, type=kind, actor=LEADER, now=park.now())
+    needed = (today + timedelta(days=30)).isoformat()
+    with writing(engine) as session:  # 高通量基因测序仪 (#7): a large office, to a leader first
+        request_space(session, park, project_id=7, type="office", area=1200, needed_by=needed,
+                      actor="li@park.example", carrier="中安创谷", note="研发与装配各半")
+    with writing(engine) as session:  # 工业视觉检测系统 (#16): small, matched at once
+        small = request_space(session, park, project_id=16, type="office", area=300,
+                              needed_by=needed, actor="li@park.example")
+        offer(session, park, request_id=small["id"], listing_id=2, actor="li@park.example",
+              note="面积略大，企业同意按 320 m² 签约")
+    with writing(engine) as session:  # 碳化硅功率器件 (#13): returned once, then approved
+        extension = file_extension(session, park, project_id=13, days=15,
+                                   reason="等待股东会决议", actor="wu@park.example")
+        decide(session, park, approval_id=extension.id or 0, decision="return",
+               actor=LEADER, comment="请补充股东会召开时间")
+        resubmit(session, park, approval_id=extension.id or 0, actor="wu@park.example",
+                 note="股东会定于下月 5 日召开")
+        decide(session, park, approval_id=extension.id or 0, decision="approve",
+               actor=VICE, comment="同意延期 15 天")
+    with writing(engine) as session:  # 合成生物材料中试 (#9): paused by a leader
+        suspension = file_suspension(session, park, project_id=9, reason="等待区政府决策",
+                                     actor="sun@park.example")
+        decide(session, park, approval_id=suspension.id or 0, decision="approve",
+               actor=LEADER, comment="同意暂停，决策后恢复")
+
+
+def build_after_opening(engine: Engine, park: Park, opened: list[int]) -> None:
+    """Hook for life after opening (issue 10 §3): the opened projects `opened` get their
+    quarterly indicators, equity and address changes here. Nothing yet."""
 
 
 def _day(today: date, days_ago: int, park: Park) -> datetime:

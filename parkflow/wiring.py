@@ -89,13 +89,13 @@ def clock_for(settings: Settings) -> Clock:
 def make_park(settings: Settings | None = None, *, clock: Clock) -> Park:
     """The park with its observers: state changes keep the outbox in step."""
     settings = settings or Settings()
-    from notifications import approval_mail
+    from notifications import after_opening, approval_mail
     from notifications.reminders import on_transition
     park = Park.default(tz=settings.zone(), clock=clock)
     for target in settings.chat_robots():
         group = target.split(":", 1)[1]
         park.chat_targets[group] = (*park.chat_targets.get(group, ()), target)
-    park.observers += [on_transition, approval_mail.on_change]
+    park.observers += [on_transition, approval_mail.on_change, after_opening.on_after_opening]
     return park
 
 

@@ -64,7 +64,8 @@ class Column:
         if self.is_date or self.key == "due_date":
             return "date"
         if self.key in ("id", "stars", "days_overdue") or (
-                self.field is not None and self.field.type in ("score", "number", "integer")):
+                self.field is not None
+                and self.field.type in ("score", "number", "count", "integer")):
             return "number"
         return "text"
 
@@ -104,24 +105,27 @@ def ledger_events(lifecycle: Lifecycle) -> list[EventDef]:
 def columns(lifecycle: Lifecycle) -> list[Column]:
     """The ledger's columns, in the order the definition gives."""
     events = ledger_events(lifecycle)
-    counts: dict[str, int] = {}
+    first: dict[str, str] = {}  # a field's name → the first event that records it
     for spec in events:
         for name in spec.fields:
-            counts[name] = counts.get(name, 0) + 1
+            first.setdefault(name, spec.name)
     result = [Column("id", derived=True), Column("name"), Column("category"), Column("owner"),
               Column("group", derived=True),
               Column("intake_date", event=initial_milestone(lifecycle.milestones) or "intake")]
+    tracking: list[Column] = []  # after opening (落地后跟踪): the latest of each, at the end
     for spec in events:
-        result.append(Column(f"{spec.name}_date", event=spec.name))
-        # a field two events share is told apart by its event (a definition may do so)
-        result += [Column(name if counts[name] == 1 else f"{spec.name}_{name}", event=spec.name,
-                          field=field) for name, field in spec.fields.items()]
+        group = tracking if spec.dest in spec.sources else result
+        group.append(Column(f"{spec.name}_date", event=spec.name))
+        # a field two events share keeps its name on the first, and is told apart by its
+        # event on the others (the registered address; the address it moved to)
+        group += [Column(name if first[name] == spec.name else f"{spec.name}_{name}",
+                         event=spec.name, field=field) for name, field in spec.fields.items()]
     result += [Column(key, derived=True) for key in ("stars", "state", "due_date",
                                                      "days_overdue")]
-    # the project's own record, as it stood: its fields by their names
-    result += [Column(name, event=RECORD, field=field)
-               for name, field in lifecycle.project_fields.items()]
-    return result
+    # the project's own record, as it stood: its fields by their names, last
+    record = [Column(name, event=RECORD, field=field)
+              for name, field in lifecycle.project_fields.items()]
+    return result + tracking + record
 
 
 # ---------------------------------------------------------------- the export
@@ -235,7 +239,7 @@ def shown_value(field: FieldDef, value: Any, labels: Labels) -> Any:
         return None
     if field.type == "score":
         return int(value)
-    if field.type in ("number", "integer"):
+    if field.type in ("number", "count", "integer"):
         return value
     items = value if isinstance(value, list) else [value]
     if field.type == "choices":

@@ -115,7 +115,7 @@ def happened_in(session: Session, park: Park, period: Period, *,
     """The period's events counted (the monthly report's first figures, and 首页's)."""
     cut = cut_for(period, park, as_recorded)
     lifecycle = park.lifecycle
-    events: Counter[str] = Counter({name: 0 for name in lifecycle.events})
+    events: Counter[str] = Counter({name: 0 for name in lifecycle.moving_events})
     reasons: Counter[str] = Counter(_exit_reasons(park))
     intakes, behind = 0, Behind()
     rows = period_events(session, park, cut, period.start_at(park.tz))
@@ -123,7 +123,7 @@ def happened_in(session: Session, park: Park, period: Period, *,
         if row.event == "intake":
             intakes += 1
             behind.add("intakes", row.project_id)
-        if row.event in lifecycle.events:
+        if row.event in events:
             events[row.event] += 1
             behind.add(f"events.{row.event}", row.project_id)
         reason = (row.fields or {}).get("reason") if row.event == "exit" else None

@@ -355,6 +355,8 @@ class Presenter:
                  for m in r["on_time_by_month"]]),
             self._stars(),
         ]
+        if r.get("indicators"):
+            sections.append(self._figures(r["indicators"]))
         charts = [
             Chart("on_time_trend", self._("On time, month by month"), "line",
                   [self._month(m["month"]) for m in r["on_time_by_month"]],
@@ -372,6 +374,17 @@ class Presenter:
                           [v["p90"] for v in r["cycle_days"].values()])]),
         ]
         return figures, sections, charts
+
+    def _figures(self, entries: list[Mapping[str, Any]]) -> Section:
+        """经营指标: each opened project's latest quarter of figures."""
+        spec = self.park.lifecycle.events["indicators"]
+        names = [n for n, f in spec.fields.items() if f.type in ("number", "count")]
+        return Section("indicators", self._("Latest figures of the opened projects"), (
+            self._col("project", N_("Project")),
+            Column("quarter", self.labels.field("quarter", "indicators")),
+            *(Column(n, self.labels.field(n, "indicators"), "number") for n in names)),
+            self._project_rows(entries, lambda e: {"quarter": e.get("quarter"),
+                                                   **{n: e.get(n) for n in names}}))
 
     def _month(self, key: str) -> str:
         year, month = key.split("-")

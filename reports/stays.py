@@ -56,9 +56,17 @@ def _recorded(cut: Cut) -> list[ColumnElement[bool]]:
     return where
 
 
-def stays_query(cut: Cut) -> Any:
-    """The stays as a subquery: id (of the entering row), project_id, state, entered_at,
-    left_at, left_by. One window pass over the history's state changes."""
+def stays_query(cut: Cut, start: datetime) -> Any:
+    """The stays that overlap the period from `start` to the cut, as a subquery: id (of the
+    entering row), project_id, state, entered_at, left_at, left_by.
+
+    Only they count: each project's stay at the start (its last state change before it) and
+    every stay entered since. Years of finished stays are skipped by one GROUP BY on the
+    index, and the window pass (LEAD: when and by which event a stay ended) runs over the
+    overlapping rows alone."""
+    change = or_(_E.from_state.is_(None), _E.from_state != _E.to_state)
+    at_start = (select(func.max(_E.id)).where(change, _E.occurred_at < start, *_recorded(cut))
+                .group_by(_E.project_id))
     window = {"partition_by": _E.project_id, "order_by": _E.id}
     moment = _E.occurred_at.type  # what the database gives back must be read as a moment
     return (select(_E.id, _E.project_id, _E.to_state.label("state"),
@@ -66,7 +74,8 @@ def stays_query(cut: Cut) -> Any:
                    type_coerce(func.lead(_E.occurred_at).over(**window),  # type: ignore[arg-type]
                                moment).label("left_at"),
                    func.lead(_E.event).over(**window).label("left_by"))  # type: ignore[arg-type]
-            .where(or_(_E.from_state.is_(None), _E.from_state != _E.to_state), *_recorded(cut))
+            .where(change, *_recorded(cut),
+                   or_(_E.occurred_at >= start, _E.id.in_(at_start)))
             # computed once for the counts and the rows of one statement (SQLite, PostgreSQL)
             .cte("stays").prefix_with("MATERIALIZED"))
 
@@ -93,7 +102,7 @@ class Snapshot:
 def snapshot(session: Session, park: Park, replay: Replay, cut: Cut,
              start: datetime) -> Snapshot:
     """One statement, one window pass: the counts per state, and the stays to judge."""
-    s = stays_query(cut)
+    s = stays_query(cut, start)
     measures = _measures(s, start)
     timed = [name for name, state in park.lifecycle.states.items() if state.deadline]
     judged = _judged_query(park, s, or_(and_(s.c.left_at.is_not(None), s.c.left_at >= start),
@@ -115,7 +124,7 @@ def snapshot(session: Session, park: Park, replay: Replay, cut: Cut,
 def members(session: Session, cut: Cut, start: datetime, state: str,
             measure: str) -> list[int]:
     """The projects behind one of the snapshot's counts."""
-    s = stays_query(cut)
+    s = stays_query(cut, start)
     return [row[0] for row in session.connection().execute(
         select(s.c.project_id).where(s.c.state == state, _measures(s, start)[measure])
         .order_by(s.c.project_id))]
@@ -208,10 +217,75 @@ def local_days(replay: Replay, stay: Stay) -> int:
 def period_events(session: Session, park: Park, cut: Cut, start: datetime) -> list[Any]:
     """The intakes and lifecycle events that occurred from `start` to the cut: project_id,
     event, fields (of visits and exits, the only ones a report reads)."""
-    counted = ("intake", *park.lifecycle.events)
+    counted = ("intake", *park.lifecycle.moving_events)
     query = (select(_E.project_id, _E.event,
                     case((_E.event.in_(("visit", "exit")), _E.fields), else_=None)
-                    .label("fields"))
+                    .label("fields"), _E.occurred_at, _U.email.label("actor"),
+                    _U.name.label("actor_name"))
+             .join(User, _U.id == _E.actor_id)
              .where(_E.occurred_at >= start, _E.event.in_(counted), *_recorded(cut))
              .order_by(_E.id))
     return list(session.connection().execute(query))
+
+
+def project_refs(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The name, category, owner and group of the projects `ids` (as a report lists them)."""
+    owner = User.__table__.alias("owner")  # type: ignore[attr-defined]
+    wanted, found = sorted(ids), {}
+    for at in range(0, len(wanted), 500):  # SQL parameters stay well under the limits
+        query = (select(_P.id, _P.name, _P.category, _P.group, owner.c.email, owner.c.name)
+                 .join(owner, owner.c.id == _P.owner_id)
+                 .where(_P.id.in_(wanted[at:at + 500])))
+        for id_, name, category, group, email, owner_name in session.connection().execute(query):
+            found[id_] = {"id": id_, "name": name, "owner": email, "owner_name": owner_name,
+                          "group": group, "category": category}
+    return found
+
+
+def visits_and_follow_ups(session: Session, cut: Cut,
+                          ids: set[int]) -> dict[int, list[tuple[str, datetime, dict[str, Any]]]]:
+    """The visits (with their scores) and follow-ups of the projects `ids` up to the cut."""
+    found: dict[int, list[tuple[str, datetime, dict[str, Any]]]] = defaultdict(list)
+    wanted = sorted(ids)
+    for at in range(0, len(wanted), 500):
+        query = (select(_E.project_id, _E.event, _E.occurred_at,
+                        case((_E.event == "visit", _E.fields), else_=None))
+                 .where(_E.project_id.in_(wanted[at:at + 500]),
+                        _E.event.in_(("visit", "follow_up")), *_recorded(cut))
+                 .order_by(_E.id))
+        for project_id, event, when, fields in session.connection().execute(query):
+            found[project_id].append((event, when, fields or {}))
+    return found
+
+
+def first_intakes(session: Session, cut: Cut, ids: set[int]) -> dict[int, datetime]:
+    """When each of the projects `ids` was taken in."""
+    found: dict[int, datetime] = {}
+    wanted = sorted(ids)
+    for at in range(0, len(wanted), 500):
+        query = (select(_E.project_id, type_coerce(func.min(_E.occurred_at), _E.occurred_at.type))
+                 .where(_E.project_id.in_(wanted[at:at + 500]), _E.event == "intake",
+                        *_recorded(cut)).group_by(_E.project_id))
+        found.update({row[0]: row[1] for row in session.connection().execute(query)})
+    return found
+
+
+def states_reached(session: Session, cut: Cut, ids: set[int]) -> dict[int, set[str]]:
+    """The states each of the projects `ids` has been in by the cut."""
+    found: dict[int, set[str]] = defaultdict(set)
+    wanted = sorted(ids)
+    for at in range(0, len(wanted), 500):
+        query = (select(_E.project_id, _E.to_state).distinct()
+                 .where(_E.project_id.in_(wanted[at:at + 500]), *_recorded(cut)))
+        for project_id, state in session.connection().execute(query):
+            found[project_id].add(state)
+    return found
+
+
+def history_before(session: Session, cut: Cut, moment: datetime) -> bool:
+    """Whether any project had been taken in before `moment` (as the cut sees it)."""
+    query = select(func.count()).select_from(
+        select(_E.id).where(_E.event == "intake", _E.occurred_at < moment, *_recorded(cut))
+        .limit(1).subquery())
+    return bool(session.connection().execute(query).scalar())
+

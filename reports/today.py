@@ -3,7 +3,7 @@
 Data only — keys, numbers, days and workspace links; the pages label and word them. Nothing
 is defined twice: the month's figures, the funnel and the overdue groups are the monthly
 report's (reports.monthly), the star follow-ups due are the weekly report's rule
-(reports.weekly.follow_up_due), the pending approvals the weekly report's list
+(reports.weekly.follow_up_since), the pending approvals the weekly report's list
 (reports.timeline.pending_approvals), each as of the end of today in park time.
 
 Days are counted in park time against the last day of a period (a deadline ends at 24:00 of
@@ -12,7 +12,7 @@ its last day): 0 on the last day, 2 two days before it, −1 the day after.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from reports.present import Presenter
 from reports.timeline import Cut, pending_approvals
 from reports.weekly import follow_up_since
 from workflow.park import Park
+from workflow.relocation import RelocationWarning, open_warnings
 from workflow.views import count_by_state, list_projects
 
 _A, _P, _U = columns(Approval), columns(Project), columns(User)
@@ -150,6 +151,7 @@ class LeaderHome:
     overdue_total: int
     approvals: list[PendingApproval]
     follow_ups: list[FollowUp]
+    relocations: list[RelocationWarning] = field(default_factory=list)  # 迁出预警 not acknowledged
 
 
 def leader_home(session: Session, park: Park) -> LeaderHome:
@@ -168,7 +170,8 @@ def leader_home(session: Session, park: Park) -> LeaderHome:
         funnel=_funnel(park, {state: n for state, (n, _) in now.items()}), overdue=overdue,
         overdue_total=sum(late for _, late in now.values()),
         approvals=[_pending(park, a, today) for a in pending_approvals(session, park, cut)],
-        follow_ups=follow_ups_now(session, park, today))
+        follow_ups=follow_ups_now(session, park, today),
+        relocations=open_warnings(session, park))
 
 
 def _link(period: Period, park: Park, figure: str) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 from sqlmodel import Session
 
 from reports.periods import Period
-from reports.timeline import Cut, History, Track, load, pending_approvals
+from reports.stays import period_events, project_refs, snapshot, visits_and_follow_ups
+from reports.timeline import Cut, Replay, Track, pending_approvals
 from workflow.park import Park
 
 VISIT_WINDOW_DAYS = 7
@@ -32,34 +33,39 @@ def project_ref(track: Track) -> dict[str, Any]:
 def weekly(session: Session, park: Park, period: Period, *,
            as_recorded: bool = False) -> dict[str, Any]:
     cut = cut_for(period, park, as_recorded)
-    history = load(session, park, cut)
     start, end, last_day = period.start_at(park.tz), cut.until, period.end
+    replay = Replay(park, park.calendar(session))
+    happened = period_events(session, park, cut, start)
+    open_timed = snapshot(session, park, replay, cut, start).open_timed
+    dues = {owned.project_id: (stay, replay.due_date(stay, end)) for owned, stay in open_timed}
+    follow_ups = _follow_ups(session, park, replay, cut, last_day,
+                             {pid: stay.state for pid, (stay, _) in dues.items()})
+    refs = project_refs(session, {r.project_id for r in happened} | set(dues) | set(follow_ups))
     initial = park.lifecycle.initial
-    intakes, visits_due, visits_overdue, overdue, follow_ups, moved = [], [], [], [], [], []
-    for track in history.tracks:
-        if start <= track.intake_at < end:  # type: ignore[operator]
-            intakes.append({**project_ref(track),
-                            "intake_date": history.local(track.intake_at).isoformat()})  # type: ignore[arg-type]
-        due = _open_due(history, track, end)
-        if due is not None and track.current and track.current.state == initial \
-                and due <= last_day + timedelta(days=VISIT_WINDOW_DAYS):
-            entry = {**project_ref(track), "due_date": due.isoformat()}
+    intakes = [{**refs[r.project_id], "intake_date": replay.local(r.occurred_at).isoformat()}
+               for r in happened if r.event == "intake"]
+    visits_due, visits_overdue, overdue = [], [], []
+    for project_id, (stay, due) in dues.items():
+        if due is None:
+            continue
+        ref = refs[project_id]
+        if stay.state == initial and due <= last_day + timedelta(days=VISIT_WINDOW_DAYS):
+            entry = {**ref, "due_date": due.isoformat()}
             if due < last_day:
                 visits_overdue.append({**entry, "days_overdue": (last_day - due).days})
             else:
                 visits_due.append(entry)
-        if due is not None and due < last_day:
-            assert track.current is not None
-            overdue.append({"project_id": track.id, "name": track.name, "owner": track.owner,
-                            "owner_name": track.owner_name, "group": track.group,
-                            "state": track.current.state, "due_date": due.isoformat(),
+        if due < last_day:
+            overdue.append({"project_id": project_id, "name": ref["name"], "owner": ref["owner"],
+                            "owner_name": ref["owner_name"], "group": ref["group"],
+                            "state": stay.state, "due_date": due.isoformat(),
                             "days_overdue": (last_day - due).days})
-        follow_up = follow_up_due(park, history, track, last_day)
-        if follow_up is not None:
-            follow_ups.append({**project_ref(track), **follow_up})
-        moved.extend(_moved(park, history, track, start, end))
+    follow_ups_due = [{**refs[pid], **due} for pid, due in follow_ups.items()]
+    moved = [{"project_id": r.project_id, "name": refs[r.project_id]["name"], "event": r.event,
+              "actor": r.actor, "actor_name": r.actor_name,
+              "occurred_at": r.occurred_at.astimezone(park.tz).isoformat()} for r in happened]
     lists = {"intakes": intakes, "visits_due": visits_due, "visits_overdue": visits_overdue,
-             "overdue": overdue, "follow_ups_due": follow_ups}
+             "overdue": overdue, "follow_ups_due": follow_ups_due}
     behind = {key: [p.get("id", p.get("project_id")) for p in rows] for key, rows in lists.items()}
     return {
         "kind": "weekly", "as_recorded": as_recorded,
@@ -69,18 +75,37 @@ def weekly(session: Session, park: Park, period: Period, *,
         "visits_overdue": sorted(visits_overdue, key=lambda p: (-p["days_overdue"], p["id"])),
         "overdue": sorted(overdue, key=lambda p: (p["owner_name"], -p["days_overdue"],
                                                   p["project_id"])),
-        "follow_ups_due": sorted(follow_ups, key=lambda p: (-p["stars"], p["id"])),
+        "follow_ups_due": sorted(follow_ups_due, key=lambda p: (-p["stars"], p["id"])),
         "pending_approvals": pending_approvals(session, park, cut),
         "moved": sorted(moved, key=lambda m: (m["occurred_at"], m["project_id"])),
         "behind": behind,
     }
 
 
-def _open_due(history: History, track: Track, end: Any) -> date | None:
-    stay = track.current
-    if stay is None or stay.left_at is not None:
-        return None
-    return history.due_date(stay, end)
+def _follow_ups(session: Session, park: Park, replay: Replay, cut: Cut, last_day: date,
+                states: dict[int, str]) -> dict[int, dict[str, Any]]:
+    """The star projects whose weekly follow-up is due by the last day: stars and the visit
+    as of the cut (the last visit's scores), the last follow-up before it."""
+    rule = park.lifecycle.reminders
+    waiting = {pid for pid, state in states.items() if state in rule.follow_up_states}
+    due: dict[int, dict[str, Any]] = {}
+    for pid, rows in visits_and_follow_ups(session, cut, waiting).items():
+        stars, visited, followed = 0, None, None
+        for event, when, fields in rows:
+            if event == "follow_up":
+                followed = when
+                continue
+            visited = replay.local(when)
+            if park.lifecycle.stars.scores and \
+                    all(name in fields for name in park.lifecycle.stars.scores):
+                stars = park.lifecycle.stars.stars_for(fields)
+        followed_on = replay.local(followed) if followed else None
+        anchor = follow_up_since(park, stars, states[pid], visited, followed_on, last_day)
+        if anchor is not None:
+            due[pid] = {"stars": stars, "since": anchor.isoformat(),
+                        "last_follow_up": followed_on.isoformat() if followed_on else None,
+                        "days_since": (last_day - anchor).days}
+    return due
 
 
 def follow_up_since(park: Park, stars: int, state: str | None, visited_on: date | None,
@@ -95,28 +120,3 @@ def follow_up_since(park: Park, stars: int, state: str | None, visited_on: date 
     if not days or (last_day - max(days)).days < rule.follow_up_every_days:
         return None
     return max(days)
-
-
-def follow_up_due(park: Park, history: History, track: Track,
-                  last_day: date) -> dict[str, Any] | None:
-    """A star project of the history whose weekly follow-up is due by the last day."""
-    stay = track.current
-    followed = history.local(track.last_follow_up) if track.last_follow_up else None
-    anchor = follow_up_since(park, track.stars, stay.state if stay else None,
-                             track.visited_on, followed, last_day)
-    if anchor is None:
-        return None
-    return {"stars": track.stars, "since": anchor.isoformat(),
-            "last_follow_up": history.local(track.last_follow_up).isoformat()
-            if track.last_follow_up else None,
-            "days_since": (last_day - anchor).days}
-
-
-def _moved(park: Park, history: History, track: Track, start: Any,
-           end: Any) -> list[dict[str, Any]]:
-    events = park.lifecycle.events
-    return [{"project_id": track.id, "name": track.name, "event": event, "actor": actor,
-             "actor_name": history.people.get(actor, actor),
-             "occurred_at": when.astimezone(park.tz).isoformat()}
-            for event, actor, when, _ in track.events
-            if start <= when < end and (event == "intake" or event in events)]

@@ -27,9 +27,9 @@ from states.yaml_core import read_definition
 __all__ = [  # what the engine imports from here, some of it defined in the other modules
     "FIELD_TYPES", "HERE", "LANGS", "LIFECYCLE_FILE", "PREVIOUS", "ROLES", "WEEKDAYS",
     "DeadlineRule", "DefinitionError", "EventDef", "FieldDef", "Labels", "Lifecycle",
-    "MonthlySlot", "PeriodSpec", "Problem", "ReminderRule", "StarRule", "StateDef",
-    "WeeklySlot", "build_lifecycle", "check_lifecycle", "file_version", "initial_milestone",
-    "load_lifecycle", "parse_lifecycle", "parse_period", "pick"]
+    "MonthlySlot", "PeriodSpec", "Problem", "QuarterlySlot", "ReminderRule", "StarRule",
+    "StateDef", "WeeklySlot", "ZoneDef", "build_lifecycle", "check_lifecycle", "file_version",
+    "initial_milestone", "load_lifecycle", "parse_lifecycle", "parse_period", "pick"]
 
 HERE = Path(__file__).parent
 LIFECYCLE_FILE = HERE / "lifecycle.yaml"
@@ -119,6 +119,32 @@ class MonthlySlot:
 
 
 @dataclass(frozen=True)
+class QuarterlySlot:
+    """A day of each quarter's first month (January, April, July, October), at a time: when
+    the owners of projects in the event's source states are asked for its figures."""
+
+    event: str
+    day: int
+    hour: int
+    minute: int
+
+
+@dataclass(frozen=True)
+class ZoneDef:
+    """The park's zone: an address naming one of its districts or keywords is inside."""
+
+    label: Labels
+    districts: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    address_events: tuple[str, ...] = ("address_change",)
+
+    def contains(self, address: str) -> bool:
+        """Whether a registered address lies inside the zone (blanks ignored)."""
+        text = "".join(address.split())
+        return any("".join(word.split()) in text for word in (*self.districts, *self.keywords))
+
+
+@dataclass(frozen=True)
 class ReminderRule:
     send_hour: int = 9
     send_minute: int = 0
@@ -131,6 +157,7 @@ class ReminderRule:
     monthly_report: MonthlySlot = MonthlySlot(1, 9, 0, working_day=True)
     quarterly_report: MonthlySlot = MonthlySlot(3, 9, 0, working_day=True)
     late_after_hours: int = 12
+    indicators: QuarterlySlot | None = None
 
 
 @dataclass(frozen=True, eq=False)  # identity hash: one machine per loaded lifecycle
@@ -147,9 +174,16 @@ class Lifecycle:
     default_roles: tuple[str, ...] = ("owner", "group", "leader")
     # the project's own record (contact, industry, …), set at intake and by edits
     project_fields: Mapping[str, FieldDef] = field(default_factory=dict)
+    zone: ZoneDef | None = None
 
     def label(self, state: str, lang: str) -> str:
         return pick(self.states[state].label, lang)
+
+    @property
+    def moving_events(self) -> tuple[str, ...]:
+        """The events that move a project to another state (not those after opening, which
+        keep it where it is: equity changes, figures …)."""
+        return tuple(name for name, e in self.events.items() if e.dest not in e.sources)
 
     @property
     def active_states(self) -> tuple[str, ...]:
@@ -215,6 +249,9 @@ def build_lifecycle(doc: LifecycleFormat) -> Lifecycle:
         default_roles=default_roles,
         project_fields={fname: _field(fname, spec)
                         for fname, spec in doc.project_fields.items()},
+        zone=ZoneDef(doc.zone.label.as_dict(), tuple(doc.zone.districts),
+                     tuple(doc.zone.keywords), tuple(doc.zone.address_events))
+        if doc.zone else None,
     )
 
 
@@ -281,6 +318,9 @@ def _reminders(body: fmt.Reminders) -> ReminderRule:
         monthly_report=_monthly(1, body.monthly_report_time, body.reports_on),
         quarterly_report=_monthly(3, body.quarterly_report_time, body.reports_on),
         late_after_hours=body.late_after_hours,
+        indicators=QuarterlySlot(body.indicators.event, body.indicators.day,
+                                 _hour(body.indicators.time), _minute(body.indicators.time))
+        if body.indicators else None,
     )
 
 

@@ -38,6 +38,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     "too_short": NP_("must have at least %(num)d entry", "must have at least %(num)d entries"),
     "greater_than": N_("must be more than %(gt)s"),
     "greater_than_equal": N_("must be at least %(ge)s"),
+    "less_than_equal": N_("must be at most %(le)s"),
     # the format's own value checks (states.schema)
     "not_identifier": N_("“%(value)s” is not an identifier (a lower-case letter, then "
                          "lower-case letters, digits or _)"),
@@ -47,6 +48,7 @@ MESSAGES: dict[str, str | tuple[str, str]] = {
     # what refers to nothing (states.references, states.approval)
     "unknown_state": N_("unknown state “%(state)s”"),
     "unknown_milestone": N_("unknown milestone “%(milestone)s”"),
+    "unknown_event": N_("unknown event “%(event)s”"),
     "missing_choices": N_("missing (a choices field lists its choices)"),
     "unreachable": N_("cannot be reached from “%(initial)s”"),
     "unstamped_milestone": N_("no event stamps the milestone “%(milestone)s”"),
@@ -92,7 +94,7 @@ def _shown(name: str, value: Any, lang: str) -> Any:
         return gettext(lang, REASONS[value]) if value in REASONS else value
     if name == "value":
         return _as_yaml(value)
-    if name in ("gt", "ge") and isinstance(value, int | float):
+    if name in ("gt", "ge", "le") and isinstance(value, int | float):
         return format_number(value, lang)
     return value
 

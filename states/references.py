@@ -57,7 +57,7 @@ def lifecycle_problems(outline: Outline) -> list[Problem]:
     """Every name that refers to nothing, every state no path reaches."""
     return [*_initial(outline), *_events(outline), *_deadlines(outline), *_reachable(outline),
             *_stamped(outline), *_scores(outline), *_follow_ups(outline),
-            *_project_fields(outline)]
+            *_requested_events(outline), *_project_fields(outline)]
 
 
 def initial_milestone(milestones: Mapping[str, Any] | tuple[str, ...]) -> str | None:
@@ -159,6 +159,14 @@ def _follow_ups(o: Outline) -> list[Problem]:
     return [_unknown_state(f"reminders.follow_up_states[{i}]", state)
             for i, state in enumerate(o.reminders.follow_up_states)
             if state not in o.state_names]
+
+
+def _requested_events(o: Outline) -> list[Problem]:
+    """The quarterly figures are asked for by an event the file declares."""
+    request = o.reminders.indicators if o.reminders is not None else None
+    if request is None or not o.events_complete or request.event in o.events:
+        return []
+    return [Problem.of("reminders.indicators.event", "unknown_event", event=request.event)]
 
 
 def _unknown_state(path: str, state: str) -> Problem:

@@ -28,7 +28,8 @@ from pydantic_core import PydanticCustomError, core_schema
 LANGS = ("zh-CN", "en")
 PREVIOUS = "@previous"
 Role = Literal["owner", "group", "leader", "admin", "requester"]
-FieldType = Literal["text", "list", "choices", "score", "uscc", "phone", "number", "integer"]
+FieldType = Literal["text", "list", "choices", "score", "uscc", "number", "count", "quarter",
+                    "phone", "integer"]
 WeekdayName = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                       "sunday"]
 DayOff = Literal["keep", "move"]
@@ -152,8 +153,10 @@ class FieldSpec(Format):
 
     type: FieldType = Field(
         description="list: comma-separated; choices: out of `choices`; score: 1–5; "
-                    "uscc: unified social credit code; phone: a mainland mobile or landline "
-                    "number; number: 0 or more (e.g. 万元); integer: a whole number, 1 or more")
+                    "uscc: unified social credit code; number: a non-negative number "
+                    "(e.g. 万元); count: a non-negative whole number; quarter: YYYY-Qn; "
+                    "phone: a mainland mobile or landline number; integer: a whole number, "
+                    "1 or more")
     label: Labels
     choices: LabelMap | None = Field(default=None, description="required when type is choices")
     levels: Annotated[list[Labels], Field(min_length=5, max_length=5)] | None = Field(
@@ -199,6 +202,16 @@ class WeeklyTime(Format):
         "to the first working day of that week (Mon–Sun); a week without one is left out")
 
 
+class QuarterlyRequest(Format):
+    """A request to a project's owner each quarter, for an event's figures (经营指标)."""
+
+    event: Identifier = Field(description="the event that records the figures; projects in "
+                              "its source states are asked")
+    day: Annotated[int, Field(ge=1, le=28)] = Field(
+        default=10, description="the day of each quarter's first month it goes out")
+    time: ClockTime = "09:00"
+
+
 class Reminders(Format):
     """The reminder ladder (提醒 → 预警 → 督办) and the periodic mails, in park time."""
 
@@ -218,6 +231,19 @@ class Reminders(Format):
         "季总结 go out: the 1st, or the first working day")
     late_after_hours: NonNegativeInt = Field(
         default=12, description="a periodic mail later than this is recorded skipped")
+    indicators: QuarterlyRequest | None = Field(
+        default=None, description="the quarterly request for an opened project's figures")
+
+
+class Zone(Format):
+    """The park's zone: a registered address naming one of these is inside (迁出预警)."""
+
+    label: Labels
+    districts: list[Text] = Field(default=[], description="districts, e.g. 合肥市高新区")
+    keywords: list[Text] = Field(default=[], description="roads, parks, buildings inside")
+    address_events: Annotated[list[Identifier], Field(min_length=1)] = Field(
+        default=["address_change"],
+        description="the events whose `address` field is checked against the zone")
 
 
 class LifecycleFormat(Format):
@@ -240,6 +266,8 @@ class LifecycleFormat(Format):
         "intake, changed by an edit")
     stars: Stars | None = None
     reminders: Reminders = Reminders()
+    zone: Zone | None = Field(default=None, description="the park's zone; an address "
+                              "outside it raises an early warning (迁出预警)")
 
 
 class _SchemaGenerator(GenerateJsonSchema):

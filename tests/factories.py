@@ -33,6 +33,7 @@ from db.models import (
     User,
     columns,
 )
+from tests.support.after_opening import AFTER_OPENING, AFTER_STORED, AFTER_VALID
 from workflow.approvals import (
     approval_history,
     decide,
@@ -100,7 +101,8 @@ TASK_FORCE = {LEADER, VICE, ALICE, CAROL, BOB}  # members and leaders, not the a
 SOURCE = "lifecycle.yaml"  # what the messages call a definition checked in memory
 STATES = ("intake", "visited", "registered", "signed", "opened", "exited")
 ACTIVE = ("intake", "visited", "registered", "signed", "opened")
-EVENTS = ("visit", "register", "sign", "open", "exit", "reactivate")
+LIFECYCLE_EVENTS = ("visit", "register", "sign", "open", "exit", "reactivate")
+EVENTS = (*LIFECYCLE_EVENTS, *AFTER_OPENING)  # and those that keep a project opened
 
 # The default lifecycle of SPEC.md §2, written out by hand: (state, event) → new state.
 EXIT_FROM = "registered"  # the state a project in `exited` left, for the matrix of events
@@ -111,9 +113,11 @@ MOVES: dict[tuple[str, str], str] = {
     ("signed", "open"): "opened",
     **{(state, "exit"): "exited" for state in ACTIVE},
     ("exited", "reactivate"): EXIT_FROM,
+    **{("opened", event): "opened" for event in AFTER_OPENING},
 }
 SOURCE_OF = {"visit": "intake", "register": "visited", "sign": "registered", "open": "signed",
-             "exit": "intake", "reactivate": "exited"}
+             "exit": "intake", "reactivate": "exited",
+             **dict.fromkeys(AFTER_OPENING, "opened")}
 
 # The fields most tests fire the visit and the registration with.
 VISIT = {"visitors": "张三,李四", "needs": "funding,space", "team": "4", "technology": "4",
@@ -131,6 +135,7 @@ VALID: dict[str, dict[str, Any]] = {
     "open": {"premises": "创新产业园二期 A3 栋 5 层"},
     "exit": {"reason": "relocated", "note": "迁往苏州"},
     "reactivate": {"note": "重新落地"},
+    **AFTER_VALID,
 }
 STORED: dict[str, dict[str, Any]] = {
     "visit": {"visitors": ["张三", "李四"], "needs": ["funding", "space"], "team": 4,
@@ -140,6 +145,7 @@ STORED: dict[str, dict[str, Any]] = {
     "open": {**VALID["open"]},
     "exit": {**VALID["exit"]},
     "reactivate": {**VALID["reactivate"]},
+    **AFTER_STORED,
 }
 INTAKE_DAY = "2026-11-02"  # a Monday, before NOW: when `new_project` enters a project
 # The road to each state, with the business date of every step (all before NOW).

@@ -110,7 +110,7 @@ def current_user(request: Request, app: AppDep, session: SessionDep,
     now = app.park.now()
     uid = signed_in_user_id(request, now=now, max_seconds=settings.session_max_seconds)
     user = session.get(User, uid) if uid is not None else None
-    if user is None or not session_matches(request, user):
+    if user is None or not user.active or not session_matches(request, user):
         if uid is not None:
             sign_out(request)
         raise SignInRequired()

@@ -4,14 +4,13 @@ rows, counted, sorted and paged in SQL by workflow.views."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from web.queries import BoardFilters, sql_filters
+from web.queries import BoardFilters, sql_filters, with_days
 from workflow.park import Park
-from workflow.views import SORTS, count_projects, days_overdue, list_projects
+from workflow.views import SORTS, count_projects, list_projects
 
 PAGE_SIZE = 50
 RESULTS = "project-results"  # the id of the part htmx replaces (count, table, pages)
@@ -118,9 +117,6 @@ def project_page(session: Session, park: Park, query: ListQuery,
     page = min(query.page, pages)
     rows = list_projects(session, park, sort=query.sort, descending=query.descending,
                          offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, **where)
-    now = park.now()
-    for row in rows:
-        due_at = datetime.fromisoformat(row["due_at"]) if row["due_at"] else None
-        row["days_overdue"] = days_overdue(due_at, now, park.tz)
+    with_days(rows, park)
     return ProjectPage(rows=rows, total=total, page=page, pages=pages,
                        query=replace(query, page=page))

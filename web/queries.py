@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Approval, Project, ProjectEvent, User, columns
-from workflow.approvals import approval_json
+from db.models import Approval, Project, ProjectEvent, SpaceListing, SpaceRequest, User, columns
+from workflow.approvals import approval_history, approval_json
 from workflow.park import Park
-from workflow.views import count_by_state, days_overdue, due_soon_window, list_projects, summary
+from workflow.space import list_requests
+from workflow.views import (
+    ONE_DAY,
+    count_by_state,
+    days_overdue,
+    due_soon_window,
+    list_projects,
+    summary,
+)
 
 _A, _P, _U = columns(Approval), columns(Project), columns(User)
 _E = columns(ProjectEvent)
+_L, _R = columns(SpaceListing), columns(SpaceRequest)
 # an overdue project is a new warning (预警) for this long, then it is under supervision
 WARNING_DAYS = 7
 
@@ -87,10 +96,30 @@ def board(session: Session, park: Park, filters: BoardFilters, viewer_email: str
     result = []
     for state in park.lifecycle.states:
         count, overdue = counts.get(state, (0, 0))
-        cards = list_projects(session, park, state=state, urgent_first=True,
-                              limit=cards_per_column, **where) if count else []
+        cards = with_days(list_projects(session, park, state=state, urgent_first=True,
+                                        limit=cards_per_column, **where), park) if count else []
         result.append(Column(state, count=count, overdue=overdue, cards=cards))
     return result
+
+
+def days_left(due_at: datetime | str | None, now: datetime, tz: tzinfo) -> int | None:
+    """Calendar days until the deadline's last day, in park time (0 on that day; None once
+    overdue or without a deadline): the “剩 N 天” beside “逾期 N 天”."""
+    if isinstance(due_at, str):
+        due_at = datetime.fromisoformat(due_at)
+    if due_at is None or now >= due_at:
+        return None
+    return ((due_at.astimezone(tz) - ONE_DAY).date() - now.astimezone(tz).date()).days
+
+
+def with_days(rows: list[dict[str, Any]], park: Park) -> list[dict[str, Any]]:
+    """Each row (a workflow.views summary) with `days_left` and `days_overdue` at park time."""
+    now = park.now()
+    for row in rows:
+        due_at = datetime.fromisoformat(row["due_at"]) if row.get("due_at") else None
+        row["days_left"] = days_left(due_at, now, park.tz)
+        row["days_overdue"] = days_overdue(due_at, now, park.tz)
+    return rows
 
 
 def sql_filters(filters: BoardFilters, viewer_email: str) -> dict[str, Any]:
@@ -108,7 +137,9 @@ def owners(session: Session) -> list[dict[str, str]]:
 def people(session: Session) -> list[dict[str, Any]]:
     rows = session.execute(select(_U.id, _U.email, _U.name, _U.role, _U.group,
                                   _U.is_group_lead, _U.lang, _U.password_hash.is_not(None)
-                                  .label("has_password")).order_by(_U.id))
+                                  .label("has_password"),
+                                  _U.deactivated_at.is_(None).label("active"))
+                           .order_by(_U.id))
     return [dict(r._mapping) for r in rows]
 
 
@@ -140,9 +171,85 @@ def pending_count(session: Session, park: Park, viewer_id: int) -> int:
 
 def project_approvals(session: Session, park: Park, project_id: int,
                       lang: str) -> list[dict[str, Any]]:
+    """A project's approvals, newest first, each with its route."""
     approvals = session.execute(select(Approval).where(_A.project_id == project_id)
                                 .order_by(_A.id.desc())).scalars()
-    return [approval_json(session, park, a, lang) for a in approvals]
+    return with_routes(session, park, [approval_json(session, park, a, lang) for a in approvals])
+
+
+def with_routes(session: Session, park: Park,
+                approvals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each approval with its route, the way DingTalk shows one: who submitted it and when,
+    every step after (who, when, what they said) and, while it waits, with whom it waits."""
+    names = names_by_email(session)
+    leaders = [(r.email, r.name) for r in session.execute(
+        select(_U.email, _U.name).where(_U.role == "leader").order_by(_U.id))]
+    for approval in approvals:
+        steps = [{"event": h["event"], "state": h["to"], "by": names.get(h["actor"], h["actor"]),
+                  "at": h["occurred_at"],
+                  "words": h["fields"].get("comment") or h["fields"].get("note")
+                  or (approval["reason"] if h["event"] == "submit" else None)}
+                 for h in approval_history(session, park, approval["id"])]
+        waiting = None
+        if approval["state"] in park.approvals.pending_states:
+            waiting = {"with": [name for email, name in leaders
+                                if email != approval["requested_by"]],
+                       "due_at": approval["due_at"], "overdue": approval["overdue"]}
+        elif approval["state"] == "returned":
+            waiting = {"with": [approval["requested_by_name"]], "due_at": None,
+                       "overdue": False}
+        approval["route"] = {"steps": steps, "waiting": waiting}
+    return approvals
+
+
+def space_requests(session: Session, park: Park, *, project_id: int | None = None,
+                   lang: str) -> list[dict[str, Any]]:
+    """Space requests as people read them: the requester by name; after an offer the listing
+    (carrier, building, unit, area), who offered it, when and the note; once a leader decided,
+    the decision in place of why it needed one."""
+    rows = list_requests(session, park, project_id=project_id, lang=lang)
+    names = names_by_email(session)
+    ids = [row["id"] for row in rows]
+    offers = {r.id: r for r in session.execute(
+        select(_R.id, _R.offer_note,
+               _R.offered_at, _U.name.label("offered_by"))
+        .outerjoin(User, _U.id == _R.offered_by)
+        .where(_R.id.in_(ids)))} if ids else {}
+    listings = {row.id: row for row in session.execute(select(SpaceListing).where(
+        _L.id.in_([r["listing_id"] for r in rows if r["listing_id"]])))
+        .scalars()}
+    decided = {a.id: a for a in session.execute(select(Approval).where(
+        _A.id.in_([r["approval_id"] for r in rows if r["approval_id"]]))).scalars()}
+    for row in rows:
+        row["requested_by_name"] = names.get(row["requested_by"], row["requested_by"])
+        listing = listings.get(row["listing_id"]) if row["listing_id"] else None
+        row["listing"] = None if listing is None else {
+            "id": listing.id, "name": listing_name(listing.carrier, listing.building,
+                                                   listing.unit),
+            "carrier": listing.carrier, "building": listing.building, "unit": listing.unit,
+            "area": listing.area_m2}
+        offer = offers.get(row["id"])
+        row["offer"] = None if offer is None or listing is None else {
+            "note": offer.offer_note, "by": offer.offered_by,
+            "at": offer.offered_at.astimezone(park.tz).isoformat() if offer.offered_at
+            else None}
+        approval = decided.get(row["approval_id"]) if row["approval_id"] else None
+        row["decision"] = None
+        if approval is not None and approval.decided_by is not None:
+            row["decision"] = {"state": approval.state, "comment": approval.comment,
+                               "by": _name_of(session, approval.decided_by),
+                               "at": approval.decided_at.astimezone(park.tz).isoformat()
+                               if approval.decided_at else None}
+    return rows
+
+
+def listing_name(carrier: str, building: str, unit: str) -> str:
+    """How people name a listing: carrier, building, unit (never its number)."""
+    return " ".join(part for part in (carrier, building, unit) if part)
+
+
+def _name_of(session: Session, user_id: int) -> str:
+    return str(session.execute(select(_U.name).where(_U.id == user_id)).scalar_one())
 
 
 def latest_evaluation(history: list[dict[str, Any]], scores: tuple[str, ...]) -> \

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
+from markupsafe import Markup, escape
 from starlette.requests import Request
 
 import templates as templates_package
@@ -25,6 +26,8 @@ from workflow.labels import Labels
 from workflow.park import Park
 
 TEMPLATE_DIR = Path(templates_package.__file__).parent / "web"
+# a day or a moment in running text (2026-12-06, 2026-11-18 24:00), kept on one line
+DATE_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
 
 
 class Dates:
@@ -75,6 +78,12 @@ class Dates:
             return ""
         day = moment.date() if isinstance(moment, datetime) else moment
         return weekday_name(day, self.lang)
+
+    def unbroken(self, text: Any) -> Markup:
+        """Running text (escaped) whose dates never break across lines: a narrow screen may
+        break after a hyphen, which would split 2026-12-06 into "2026-12-" and "06"."""
+        return Markup(DATE_IN_TEXT.sub(lambda m: f'<span class="date">{m.group(0)}</span>',
+                                       str(escape(text))))
 
     def with_weekdays(self, values: list[Any]) -> list[str]:
         """Days each followed by the day of the week: 2026-09-27 周日."""
@@ -155,6 +164,7 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None, *,
             "csrf_token": csrf_token(request), "flash": pop_flash(request),
             "path": request.url.path, "nav": getattr(request.state, "nav", ""),
             "pending_count": _pending_count(request, viewer),
+            "unread_count": _unread_count(request, viewer),
             "now": pages_of(request).park.now()}
     html = pages_of(request).render(lang, name, {**base, **(context or {})})
     return HTMLResponse(html, status_code=status, headers=headers)
@@ -170,6 +180,18 @@ def _pending_count(request: Request, viewer: Any) -> int:
     deps = request.app.state.deps
     with reading(deps.engine) as session:
         return pending_count(session, deps.park, viewer.id)
+
+
+def _unread_count(request: Request, viewer: Any) -> int:
+    """The bell: the viewer's unread messages (one COUNT on the outbox's recipient index)."""
+    if viewer is None:
+        return 0
+    from db.engine import reading
+    from notifications.inbox import unread_count
+
+    deps = request.app.state.deps
+    with reading(deps.engine) as session:
+        return unread_count(session, viewer.email, now=deps.park.now())
 
 
 def fragment(request: Request, name: str, context: dict[str, Any], *,

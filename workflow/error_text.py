@@ -55,6 +55,9 @@ MESSAGES: dict[str, str] = {
     "not_utf8": N_("%(field)s “%(value)s” is not UTF-8 text"),
     "not_text": N_("%(field)s “%(value)s” is neither UTF-8 nor GB18030 text"),
     "not_a_number": N_("%(field)s: “%(value)s” is not a number"),
+    "negative": N_("%(field)s must not be negative, not “%(value)s”"),
+    "not_a_count": N_("%(field)s must be a whole number, 0 or more, not “%(value)s”"),
+    "bad_quarter": N_("%(field)s: “%(value)s” is not a quarter (YYYY-Qn, e.g. 2026-Q3)"),
     "unreadable_file": N_("%(field)s “%(value)s” cannot be read: %(error)s"),
     "unwritable_file": N_("%(field)s “%(value)s” cannot be written: %(error)s"),
     "not_initialised": N_("The %(field)s is not initialised (%(value)s): run parkflow init"),
@@ -66,8 +69,8 @@ MESSAGES: dict[str, str] = {
                                "%(known)s"),
     "bad_phone": N_("%(field)s: “%(value)s” is not a mainland mobile (11 digits, 1[3-9]…) "
                     "or landline number (e.g. 0551-65321234)"),
-    "negative": N_("%(field)s must be 0 or more, not “%(value)s”"),
-    "not_a_count": N_("%(field)s must be a whole number of at least 1, not “%(value)s”"),
+    "not_a_positive_count": N_("%(field)s must be a whole number, 1 or more, not "
+                               "“%(value)s”"),
     "no_change": N_("Nothing to change: give at least one field with a new value"),
     # permission
     "unknown_actor": N_("Unknown user %(value)s (--by / PARKFLOW_USER)"),
@@ -76,10 +79,13 @@ MESSAGES: dict[str, str] = {
                            "(only: %(roles)s)"),
     "not_allowed": N_("%(actor)s may not “%(event)s” (only: %(roles)s)"),
     "admin_only": N_("Only an admin may do this"),
+    "user_deactivated": N_("The user %(value)s is deactivated"),
     # lookup
     "project_not_found": N_("Project %(value)s not found"),
+    "relocation_not_found": N_("There is no move out of the zone numbered %(value)s"),
     "user_not_found": N_("User %(value)s not found"),
     "report_figure_not_found": N_("This report has no such figure, or no project behind it"),
+    "message_not_found": N_("Message %(value)s not found"),
     # conflict
     "invalid_transition": N_("The project is “%(state)s”; it cannot “%(event)s”"),
     "concurrent_change": N_("Project %(project)s was changed by someone else at the same "
@@ -88,6 +94,12 @@ MESSAGES: dict[str, str] = {
     "duplicate_name": N_("A project of the same name exists already: #%(project)s %(name)s"),
     "duplicate_uscc": N_("%(field)s %(value)s is already held by project #%(project)s "
                          "%(name)s"),
+    "owns_active_projects": N_("%(value)s still owns %(count)s active projects; reassign them "
+                               "first (parkflow project reassign)"),
+    "same_owner": N_("%(field)s: the projects of %(value)s cannot be reassigned to the same "
+                     "person"),
+    "relocation_acknowledged": N_("The move out of the zone %(value)s was acknowledged "
+                                  "already"),
     # approvals
     "approval_not_found": N_("Approval %(value)s not found"),
     "leaders_only": N_("%(actor)s is not a leader and may not decide"),

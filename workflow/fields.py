@@ -17,7 +17,6 @@ _LIST_SPLIT = re.compile(r"[,，、;；]")
 # 055165321234, 010-12345678); spaces and a +86 in front are dropped
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 RECORD = "record"  # the `event` of a project field's errors: the project's record
 
 
@@ -109,14 +108,16 @@ def validate_record(fields: Mapping[str, FieldDef], raw: Mapping[str, Any], *,
 def _normalise(spec: FieldDef, value: Any) -> Any:
     if spec.type == "phone":
         return _phone(spec, value)
-    if spec.type in ("number", "integer"):
-        return _number(spec, value)
     if spec.type == "score":
         return _score(spec, value)
     if spec.type == "uscc":
         return validate_uscc(str(value), spec.name)
     if spec.type == "choices":
         return _choices(spec, value)
+    if spec.type in ("number", "count", "integer"):
+        return _amount(spec, value)
+    if spec.type == "quarter":
+        return _quarter(spec, value)
     if spec.type == "list":
         items = _items(value)
         if not items:
@@ -150,26 +151,40 @@ def _phone(spec: FieldDef, value: Any) -> str:
     return text
 
 
-def _number(spec: FieldDef, value: Any) -> int | float:
-    """A number field (0 or more) or an integer field (1 or more)."""
-    if isinstance(value, bool):
+_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*")
+_QUARTER = re.compile(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*")
+
+
+def _amount(spec: FieldDef, value: Any) -> int | float:
+    """A figure: a number ≥ 0 (万元), a whole number ≥ 0 for a count, ≥ 1 for an integer."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValidationError("not_a_number", field=spec.name, value=value)
-    if isinstance(value, int | float):
-        number: int | float = value
-    else:
-        text = str(value).strip().replace(",", "")
-        if not _NUMBER.fullmatch(text):
-            raise ValidationError("not_a_number", field=spec.name, value=str(value).strip())
-        number = float(text)
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValidationError("not_a_number", field=spec.name, value=str(value))
-    if spec.type == "integer":
-        if number != int(number) or number < 1:
-            raise ValidationError("not_a_count", field=spec.name, value=str(value).strip())
-        return int(number)
+    text = str(value).replace(",", "").replace("，", "")
+    if not _NUMBER.fullmatch(text):
+        raise ValidationError("not_a_number", field=spec.name, value=value)
+    number = float(text)
     if number < 0:
-        raise ValidationError("negative", field=spec.name, value=str(value).strip())
-    return int(number) if number == int(number) else number
+        raise ValidationError("negative", field=spec.name, value=value)
+    if spec.type == "integer" and not (number.is_integer() and number >= 1):
+        raise ValidationError("not_a_positive_count", field=spec.name, value=value)
+    if spec.type in ("count", "integer"):
+        if not number.is_integer():
+            raise ValidationError("not_a_count", field=spec.name, value=value)
+        return int(number)
+    return int(number) if number.is_integer() else number
+
+
+def quarter_of(text: str) -> tuple[int, int] | None:
+    """`2026-Q3` → (2026, 3); None when it is not a quarter."""
+    match = _QUARTER.fullmatch(text)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _quarter(spec: FieldDef, value: Any) -> str:
+    found = quarter_of(str(value))
+    if found is None or not 1900 <= found[0] <= 2200:
+        raise ValidationError("bad_quarter", field=spec.name, value=value)
+    return f"{found[0]}-Q{found[1]}"
 
 
 def _choices(spec: FieldDef, value: Any) -> str | list[str]:

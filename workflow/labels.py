@@ -42,6 +42,7 @@ OUTBOX_KINDS = {
     "approval_returned": N_("approval returned"), "listing_offered": N_("listing offered"),
     "calendar_missing": N_("holiday arrangement missing"),
     "monthly_report": N_("monthly report"), "quarterly_report": N_("quarterly report"),
+    "relocation_warning": N_("relocation warning"), "indicators_request": N_("figures request"),
 }
 DEADLINE_STATUSES = {"on_time": N_("on time"), "due_soon": N_("due soon"),
                      "overdue": N_("overdue"), None: N_("no deadline")}
@@ -56,7 +57,8 @@ ACTIONS = {"intake": N_("Intake"), "follow_up": N_("Follow-up"),
            "resume": N_("Resumed"), "recalculated": N_("Deadline recalculated"),
            "edit": N_("Edit"), "submit": N_("Submit"), "space": N_("Space request"),
            "offer": N_("Offer a listing"), "listing": N_("Add a listing"),
-           "import": N_("Import a ledger")}
+           "import": N_("Import a ledger"), "reassign": N_("Reassigned"),
+           "relocation_ack": N_("Relocation warning acknowledged")}
 # input fields that belong to no event of the definition
 FIELDS = {
     "note": N_("note"), "days": N_("days"), "reason": N_("reason"),
@@ -76,7 +78,9 @@ FIELDS = {
     "calendar_years": N_("holiday arrangements"), "source": N_("source"),
     "database": N_("database"), "now": N_("current time"), "month": N_("month"),
     "quarter": N_("quarter"), "search": N_("search"),
+    "from": N_("previous owner"), "to": N_("new owner"),
     "week": N_("week"), "as_of": N_("as of"), "imported": N_("imported from a ledger"),
+    "warning": N_("early warning"),
 }
 # the history entries whose fields are the project's record (`project_fields`), and the
 # `event` of a record field's errors

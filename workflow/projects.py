@@ -96,8 +96,8 @@ class Transition:
 # The hot path's statements, built once on the tables and run on the session's connection
 # (Core, not the ORM unit of work: the event path is one SELECT, one INSERT, one UPDATE).
 _SELECT_PROJECT = select(*_PROJECT_COLUMNS).where(_P.id == bindparam("project_id"))
-_SAVED = ("state", "stars", "milestones", "adjustments", "exited_from", "due_at",
-          "stage_entry_id", "last_event_at", "last_follow_up_at", "suspended_at")
+_SAVED = ("owner_id", "group", "state", "stars", "milestones", "adjustments", "exited_from",
+          "due_at", "stage_entry_id", "last_event_at", "last_follow_up_at", "suspended_at")
 _SAVE_PROJECT = (
     update(Project.__table__)  # type: ignore[attr-defined]
     .where(_P.id == bindparam("b_id"), _P.version == bindparam("b_version"))
@@ -226,6 +226,8 @@ def check_owner(owner: User) -> None:
     """A project's owner is a member or a leader."""
     if owner.role not in OWNER_ROLES:
         raise ValidationError("wrong_role", field="owner", value=owner.email, roles=OWNER_ROLES)
+    if owner.deactivated_at is not None:
+        raise ValidationError("user_deactivated", field="owner", value=owner.email)
 
 
 def new_snapshot(park: Park, session: Session, *, name: str, category: str, owner: User,

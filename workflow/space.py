@@ -198,7 +198,8 @@ def offer(session: Session, park: Park, *, request_id: int, listing_id: int,
         .values(status="reserved", reserved_for=request_id, version=listing.version + 1))
     if reserved.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("listing_taken", field="listing", value=listing_id)
-    session.execute(update(SpaceRequest).where(_R.id == request_id).values(status="offered"))
+    session.execute(update(SpaceRequest).where(_R.id == request_id).values(
+        status="offered", offered_by=user_id(user), offered_at=park.now(), offer_note=note))
     notify(session, park, ListingOffered(request_id, listing_id, project.id, user_id(user),
                                          note))
     return {"request_id": request_id, "listing_id": listing_id, "status": "offered",

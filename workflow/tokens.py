@@ -80,7 +80,7 @@ def verify_token(session: Session, secret: str, *, now: datetime) -> Verified | 
     if row is None or row.revoked_at is not None:
         return None
     user = session.get(User, row.user_id)
-    if user is None:
+    if user is None or not user.active:  # a deactivated person's tokens stop working
         return None
     stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
     return Verified(user=user, token_id=row.id, stale=stale)

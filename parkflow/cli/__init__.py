@@ -20,6 +20,7 @@ from parkflow.cli import (
     database,
     definition,
     demo,
+    inbox,
     ledger,
     projects,
     reminders,
@@ -32,7 +33,7 @@ from parkflow.cli import (
 from parkflow.cli.app import app
 
 COMMANDS = (database, users, projects, approvals, space, calendar, calendar_notice, reminders,
-            reports, ledger, tokens, definition, serve, demo)
+            reports, ledger, tokens, inbox, definition, serve, demo)
 
 __all__ = ["COMMANDS", "app", "main"]
 

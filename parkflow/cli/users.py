@@ -12,7 +12,7 @@ from parkflow.cli.app import user_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
 from parkflow.cli.help import cli_help
-from parkflow.cli.options import Json
+from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, out
 
 
@@ -88,3 +88,47 @@ def set_password(
         user = store(session, email=email, password=password)
     out.print(ctx.say("Password of %(name)s <%(email)s> set", name=user.name,
                       email=user.email), markup=False)
+
+
+@command(user_app, "update", help=N_("Change a user's role, group or group lead (admins)."))
+def user_update(
+    ctx: Context,
+    email: str,
+    by: By = None,
+    role: Annotated[str | None, typer.Option("--role", help="member|leader|admin")] = None,
+    group: Annotated[str | None, typer.Option("--group",
+                                              help="platform|project|finance|general")] = None,
+    group_lead: Annotated[bool | None, typer.Option(
+        "--group-lead/--no-group-lead",
+        help=cli_help("Group lead (receives the group's early warnings)"))] = None,
+    as_json: Json = False,
+) -> None:
+    from db.engine import writing
+    from workflow.users import update_user, user_json
+    actor = ctx.actor(by)
+    with writing(ctx.app.engine) as session:
+        user = update_user(session, ctx.app.park.lifecycle, actor=actor or "", email=email,
+                           role=role, group=group, group_lead=group_lead)
+        shown = user_json(user)
+    if as_json:
+        emit_json(shown)
+    else:
+        out.print(ctx.say("Updated %(name)s <%(email)s>", name=shown["name"],
+                          email=shown["email"]), markup=False)
+
+
+@command(user_app, "deactivate", help=N_(
+    "Deactivate a user: no sign-in, no API token; their history stays (admins)."))
+def user_deactivate(ctx: Context, email: str, by: By = None, as_json: Json = False) -> None:
+    from db.engine import writing
+    from workflow.users import deactivate_user, user_json
+    actor = ctx.actor(by)
+    with writing(ctx.app.engine) as session:
+        user = deactivate_user(session, ctx.app.park.lifecycle, actor=actor or "", email=email,
+                               now=ctx.app.park.now())
+        shown = user_json(user)
+    if as_json:
+        emit_json(shown)
+    else:
+        out.print(ctx.say("Deactivated %(name)s <%(email)s>", name=shown["name"],
+                          email=shown["email"]), markup=False)

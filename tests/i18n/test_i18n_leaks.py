@@ -71,9 +71,9 @@ def definition_ids(park: Park) -> dict[str, set[str]]:
 
 IDS = set().union(*definition_ids(PARK).values())
 SNAKE_IDS = {i for i in IDS if "_" in i}
-# what is not prose: addresses, URLs, command lines and their options
+# what is not prose: addresses, URLs, command lines and their options, a CSV file's header
 _NOT_PROSE = re.compile(r"\S+@\S+|\w+://\S+|--[a-z][a-z-]*|parkflow(?: [a-z][a-z-]*)+"
-                        r"|[A-Z][A-Z0-9_]*_[A-Z0-9_]+")
+                        r"|[A-Z][A-Z0-9_]*_[A-Z0-9_]+|\b[a-z_]+(?:,[a-z_]+)+\b")
 
 
 def leaked(text: str, lang: str) -> set[str]:
@@ -168,13 +168,17 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "unknown_event": {"field": "event", "value": "vist",
                       "choices": list(PARK.lifecycle.events)},
     "too_long": {"field": "note", "limit": 2000, "length": 2001},
+    "relocation_not_found": {"field": "id", "value": 12},
+    "relocation_acknowledged": {"field": "id", "value": 12},
+    "negative": {"field": "revenue", "value": "-5", "event": "indicators"},
+    "not_a_count": {"field": "employees", "value": "3.5", "event": "indicators"},
+    "bad_quarter": {"field": "quarter", "value": "2026-Q5", "event": "indicators"},
     "too_short": {"field": "password", "limit": 8},
     "out_of_range": {"field": "days", "value": "0", "low": 1, "high": 365},
     "not_an_email": {"field": "email", "value": "wang"},
     "unknown_record_field": {"field": "colour", "known": list(PARK.lifecycle.project_fields)},
     "bad_phone": {"field": "phone", "value": "12345", "event": "record"},
-    "negative": {"field": "investment", "value": "-1", "event": "record"},
-    "not_a_count": {"field": "team_size", "value": "0", "event": "record"},
+    "not_a_positive_count": {"field": "team_size", "value": "0", "event": "record"},
     "no_change": {"field": "set"},
     "duplicate_name": {"field": "name", "value": "量子精密测量", "project": 12,
                        "name": "量子精密测量"},
@@ -202,6 +206,10 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "not_allowed": {"field": "by", "actor": "bob@park.test", "event": "listing",
                     "roles": ("admin", "leader")},
     "admin_only": {"field": "by"},
+    "user_deactivated": {"field": "by", "value": "bob@park.test"},
+    "message_not_found": {"field": "id", "value": 9},
+    "owns_active_projects": {"field": "email", "value": "bob@park.test", "count": 3},
+    "same_owner": {"field": "to", "value": "bob@park.test"},
     "project_not_found": {"field": "id", "value": 9},
     "user_not_found": {"field": "email", "value": "nobody@park.test"},
     "report_figure_not_found": {},

@@ -70,7 +70,7 @@ def test_user_add_creates_a_person_and_refuses_bad_roles_groups_and_duplicates(
     assert good.code == 0, good
     assert good.json() == {"id": good.json()["id"], "email": "dora@park.test", "name": "朵拉",
                            "role": "member", "group": "general", "group_lead": True,
-                           "lang": "en"}
+                           "lang": "en", "active": True}
     assert_error(role, 2, "invalid", "role")
     assert_error(group, 2, "invalid", "group")
     assert_error(duplicate, 5, "conflict", "email")
@@ -339,7 +339,8 @@ def test_project_show_lists_the_events_the_asker_may_fire_and_why_not_the_others
     assert [(c["event"], c["available"], c["reason"]["code"])
             for c in shown["available_events"]] == [
         (event, False, "not_allowed_role")
-        for event in ("visit", "register", "sign", "open", "exit", "reactivate")]
+        for event in ("visit", "register", "sign", "open", "exit", "equity_change",
+                      "address_change", "indicators", "need", "reactivate")]
     led = {c["event"]: c for c in leader_by_env.json()["available_events"]}
     assert [event for event, c in led.items() if c["available"]] == ["visit", "exit"]
     assert led["visit"]["reason"] is None

@@ -19,40 +19,51 @@ from sqlalchemy import Engine
 from db.engine import reading
 from reports.ledger import build_ledger, export_ledger
 from tests.factories import ALICE, BOB, CAROL, GOOD_USCC, LEADER, D, fire, ledger_projects
+from tests.support.after_opening import FIGURES
 from workflow.errors import ValidationError
 from workflow.labels import Labels
 from workflow.park import Park
 
+# after opening (落地后跟踪), at the end: the latest of each event, its date and fields
+AFTER_ZH = ["股权变更日期", "变更内容", "注册地变更日期", "新注册地址", "经营指标日期", "季度",
+            "营业收入（万元）", "纳税额（万元）", "研发投入（万元）", "从业人数", "新增知识产权",
+            "发展需求日期", "需求类型", "需求说明"]
+AFTER_EN = ["Equity change date", "What changed", "Address change date",
+            "New registered address", "Quarterly indicators date", "Quarter", "Revenue (10k yuan)",
+            "Tax paid (10k yuan)", "R&D spending (10k yuan)", "Employees", "New IP",
+            "Need date", "Kind of need", "What is needed"]
+NO_TRACKING = [None] * len(AFTER_ZH)
 HEADERS_ZH = ["编号", "项目名称", "类别", "负责人", "小组", "入库日期", "走访日期", "走访人员",
               "项目需求", "团队人才层次", "技术先进性", "资本市场认可度", "市场前景", "注册日期",
               "公司名称", "统一社会信用代码", "注册地址", "签约日期", "协议编号", "开业日期",
               "经营场所", "退库日期", "退库原因", "说明", "星级", "当前状态", "截止日期",
-              "逾期天数", "联系人", "联系电话", "所属行业", "来源渠道", "项目简介",
+              "逾期天数", *AFTER_ZH, "联系人", "联系电话", "所属行业", "来源渠道", "项目简介",
               "计划投资（万元）", "团队人数"]
 HEADERS_EN = ["ID", "Project name", "Category", "Owner", "Group", "Intake date", "Visit date",
               "Visitors", "Needs", "Team & talent", "Technology advancement",
               "Capital-market recognition", "Market prospects", "Register date",
               "Company name", "Unified social credit code", "Registered address", "Sign date",
               "Agreement number", "Open date", "Premises", "Exit date", "Reason", "Note",
-              "Stars", "Current state", "Due date", "Days overdue", "Contact person",
+              "Stars", "Current state", "Due date", "Days overdue", *AFTER_EN, "Contact person",
               "Contact phone", "Industry", "Source channel", "Description",
               "Planned investment (10k CNY)", "Team size"]
 ADDRESS = "合肥市高新区望江西路 800 号"
 NOTHING_YET = [None] * 18  # the five events' dates and fields
 NO_RECORD = [None] * 7  # the project's own fields, none given
+NOTHING_AFTER = [*NO_TRACKING, *NO_RECORD]  # after the derived columns
 ROWS_ON_11_20: list[list[Any]] = [
     [1, "量子精密测量", "科技成果转化类", ALICE, "项目组", D("2026-11-02"), *NOTHING_YET, None,
-     "已入库·待走访", D("2026-11-09"), 11, *NO_RECORD],
+     "已入库·待走访", D("2026-11-09"), 11, *NOTHING_AFTER],
     [2, "合肥量测芯片", "校友产业化类", BOB, "投融资组", D("2026-10-12"), D("2026-10-15"),
      "张三、李四", "资金、空间", 4, 5, 3, 4, D("2026-10-30"), "合肥量测科技有限公司", GOOD_USCC,
-     ADDRESS, *[None] * 7, 3, "已注册·待签约", D("2026-11-30"), None, *NO_RECORD],
+     ADDRESS, *[None] * 7, 3, "已注册·待签约", D("2026-11-30"), None, *NOTHING_AFTER],
     [3, "迁出项目", "创新平台类", ALICE, "项目组", D("2026-11-02"), D("2026-11-05"),
      "张三、李四", "资金、空间", 4, 4, 4, 3, *[None] * 8, D("2026-11-19"), "迁往他处",
-     "迁往苏州", 2, "已退库", None, None, *NO_RECORD],
+     "迁往苏州", 2, "已退库", None, None, *NOTHING_AFTER],
     [4, "已开业项目", "科技成果转化类", CAROL, "项目组", D("2026-11-01"), D("2026-11-02"),
      "张三、李四", "资金、空间", 4, 4, 4, 3, D("2026-11-03"), "合肥已开业科技有限公司",
      "91340100MA2N00001Q", ADDRESS, D("2026-11-04"), "HT-1", D("2026-11-05"), "A3 栋",
-     None, None, None, 2, "已开业", None, None, *NO_RECORD],
+     None, None, None, 2, "已开业", None, None, *NOTHING_AFTER],
 ]
 
 
@@ -83,6 +94,20 @@ def test_the_ledger_has_a_row_per_project_with_every_field_its_events_recorded(
         engine: Engine, live: Park, ledger_ids: list[int]) -> None:
     assert ledger_ids == [1, 2, 3, 4]
     assert rows(engine, live) == ROWS_ON_11_20
+
+
+def test_an_opened_project_shows_its_latest_figures_and_the_other_events_after_opening(
+        engine: Engine, live: Park, ledger_ids: list[int]) -> None:
+    q2 = {"quarter": "2026-Q2", "revenue": "900", "tax": "60", "rnd": "200", "employees": "40",
+          "ip": "1"}
+    fire(engine, live, 4, "indicators", CAROL, at="2026-11-10", fields=q2)
+    fire(engine, live, 4, "indicators", CAROL, at="2026-11-12", fields=FIGURES)
+    fire(engine, live, 4, "need", CAROL, at="2026-11-13",
+         fields={"kind": "funding", "note": "B 轮融资"})
+    after = len(ROWS_ON_11_20[0]) - len(NOTHING_AFTER)  # the tracking columns, then the record
+    assert rows(engine, live)[3][after:after + len(AFTER_ZH)] == [
+        None, None, None, None, D("2026-11-12"), "2026-Q3", 1250.5, 80, 300, 46, 3,
+        D("2026-11-13"), "再融资", "B 轮融资"]
 
 
 def test_the_workbook_reads_back_with_headers_frozen_fitted_and_real_dates(
@@ -127,7 +152,7 @@ def test_the_csv_is_utf8_with_a_bom_and_iso_dates(engine: Engine, live: Park,
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(HEADERS_ZH)
     assert lines[1] == "1,量子精密测量,科技成果转化类,alice@park.test,项目组,2026-11-02," \
-                       + "," * 19 + "已入库·待走访,2026-11-09,11" + "," * 7
+                       + "," * 19 + "已入库·待走访,2026-11-09,11" + "," * len(NOTHING_AFTER)
 
 
 def test_the_state_filter_keeps_the_projects_in_that_state(
@@ -144,10 +169,10 @@ def test_as_of_a_day_the_ledger_stands_as_the_history_had_it_at_its_end(
     on_11_03 = rows(engine, live, as_of=date(2026, 11, 3))
     first, registered, exited, opened = ROWS_ON_11_20
     assert on_11_03 == [
-        [*first[:-8], None, *NO_RECORD],  # due 11-09: not yet overdue
+        [*first[:27], None, *NOTHING_AFTER],  # due 11-09: not yet overdue
         registered,
-        [*exited[:6], *NOTHING_YET, None, "已入库·待走访", D("2026-11-09"), None, *NO_RECORD],
-        [*opened[:17], *[None] * 7, 2, "已注册·待签约", D("2026-12-03"), None, *NO_RECORD],
+        [*exited[:6], *NOTHING_YET, None, "已入库·待走访", D("2026-11-09"), None, *NOTHING_AFTER],
+        [*opened[:17], *[None] * 7, 2, "已注册·待签约", D("2026-12-03"), None, *NOTHING_AFTER],
     ]
     assert [row[0] for row in rows(engine, live, as_of=date(2026, 10, 20))] == [2]
     assert rows(engine, live, as_of=date(2026, 10, 11)) == []
@@ -164,4 +189,4 @@ def test_an_exit_undone_by_reactivation_leaves_the_ledger(
         engine: Engine, live: Park, ledger_ids: list[int]) -> None:
     fire(engine, live, 3, "reactivate", LEADER, at="2026-11-20")
     row = rows(engine, live)[2]
-    assert row[21:] == [None, None, None, 2, "已走访·待注册", D("2026-12-02"), None]
+    assert row[21:28] == [None, None, None, 2, "已走访·待注册", D("2026-12-02"), None]

@@ -44,11 +44,17 @@ def broken(raw: dict[str, Any], change: Callable[[dict[str, Any]], None]) -> str
 
 # ---------------------------------------------------------------- the shipped definition
 
-def test_the_shipped_lifecycle_has_the_six_states_and_six_events_of_the_spec(
+def test_the_shipped_lifecycle_has_the_six_states_and_the_events_of_the_spec(
         shipped: Lifecycle) -> None:
     assert list(shipped.states) == ["intake", "visited", "registered", "signed", "opened",
                                     "exited"]
-    assert list(shipped.events) == ["visit", "register", "sign", "open", "exit", "reactivate"]
+    assert list(shipped.events) == ["visit", "register", "sign", "open", "exit",
+                                    "equity_change", "address_change", "indicators", "need",
+                                    "reactivate"]
+    after = [e for e in shipped.events.values() if e.sources == ("opened",)]
+    assert [(e.name, e.dest) for e in after] == [
+        ("equity_change", "opened"), ("address_change", "opened"), ("indicators", "opened"),
+        ("need", "opened")]
     assert shipped.initial == "intake"
     assert shipped.active_states == ("intake", "visited", "registered", "signed", "opened")
     assert set(shipped.categories) == {"tech_transfer", "alumni", "platform"}
@@ -96,6 +102,10 @@ def test_the_shipped_events_have_the_fields_roles_and_sources_of_the_contract(
         "sign": ["agreement_no"],
         "open": ["premises"],
         "exit": ["reason", "note"],
+        "equity_change": ["note"],
+        "address_change": ["address"],
+        "indicators": ["quarter", "revenue", "tax", "rnd", "employees", "ip"],
+        "need": ["kind", "note"],
         "reactivate": ["note"],
     }
     assert set(shipped.events["exit"].sources) == set(shipped.active_states)

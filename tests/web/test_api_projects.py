@@ -121,14 +121,15 @@ def test_the_events_endpoint_says_what_the_caller_may_fire_now_and_why_not(web: 
     choices = mine.json()
     assert [(c["event"], c["available"]) for c in choices] == [
         ("visit", False), ("register", True), ("sign", False), ("open", False),
-        ("exit", True), ("reactivate", False)]
+        ("exit", True), ("equity_change", False), ("address_change", False),
+        ("indicators", False), ("need", False), ("reactivate", False)]
     assert choices[0]["reason"] == {"code": "invalid_transition",
                                     "params": {"event": "visit", "state": "visited"}}
     assert choices[1]["reason"] is None
     assert choices[-1]["reason"]["code"] == "not_allowed_role"
     assert choices[-1]["reason"]["params"]["roles"] == ["leader"]  # leaders only
     theirs = client.get(f"/api/v1/projects/{pid}/events", headers=web.token("bob")).json()
-    assert [c["reason"]["code"] for c in theirs] == ["not_allowed_role"] * 6
+    assert [c["reason"]["code"] for c in theirs] == ["not_allowed_role"] * 10
     missing = client.get("/api/v1/projects/999/events", headers=web.token("alice"))
     assert missing.status_code == 404 and error_of(missing)["kind"] == "not_found"
     shown = client.get(f"/api/v1/projects/{pid}", headers=web.token("alice")).json()

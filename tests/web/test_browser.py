@@ -1,5 +1,6 @@
 """Journeys in a real browser: Debian's chromium driven by Playwright, against the app served
-by uvicorn on a free loopback port (a migrated SQLite park on the fixed clock of conftest).
+by uvicorn on a free loopback port (a migrated SQLite park on the fixed clock of conftest;
+the fixtures are in tests/web/conftest.py).
 
 Each journey saves a screenshot of its last page in test-artifacts/ (git-ignored).
 """
@@ -7,114 +8,35 @@ Each journey saves a screenshot of its last page in test-artifacts/ (git-ignored
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from db.engine import reading, writing
 from reports.compute import compute
 from reports.periods import period_containing
 from reports.present import present
-from tests.factories import ROOT, SQLITE_ONLY
+from tests.factories import SQLITE_ONLY
+from tests.support.browser import (
+    ARTIFACTS,
+    NEEDS_CHROMIUM,
+    NO_SIDEWAYS_SCROLL,
+    Site,
+    screenshot,
+    sign_in,
+)
 from tests.support.home_dataset import build as build_home_dataset
-from tests.support.web import PASSWORD, Web, user_lang
+from tests.support.web import user_lang
 from web.report_file import standalone_html
 from workflow.space import list_requests, request_space
 from workflow.views import project_view
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-# chromium logs every 4xx answer; a form refused in place (422, 403) is expected there
-EXPECTED_REFUSAL = re.compile(r"Failed to load resource: .* status of 4\d\d")
 OVERDUE_RED = "rgb(198, 40, 40)"        # --overdue: #c62828
 OVERDUE_BACKGROUND = "rgb(253, 236, 235)"  # --overdue-bg: #fdeceb
 
-pytestmark = [pytest.mark.skipif(
-    not CHROMIUM.exists() or (shutil.which("chromium") is None and not CHROMIUM.exists()),
-    reason="browser tests need Debian's chromium at /usr/bin/chromium "
-           "(apt-get install chromium; .ci/run does it)"), SQLITE_ONLY]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@dataclass
-class Site:
-    base: str
-    web: Web
-
-
-@pytest.fixture
-def site(web: Web) -> Iterator[Site]:
-    """The app served by uvicorn in a thread on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(web.asgi, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield Site(f"http://127.0.0.1:{port}", web)
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
-            and not EXPECTED_REFUSAL.match(msg.text) else None)
-    yield page
-    context.close()
-    assert not errors, f"errors in the browser: {errors}"
-
-
-# where signing in lands: leaders on 首页, members on 我的待办, admins on the board
-LANDING = {"leader": "/home", "alice": "/todo", "carol": "/todo", "bob": "/todo",
-           "admin": "/board"}
-
-
-def sign_in(page: Any, site: Site, who: str, then: str | None = "/board") -> None:
-    """Sign in through the form, land on the person's first page, then open `then`."""
-    page.goto(f"{site.base}/login")
-    page.fill("#email", site.web.people[who])
-    page.fill("#password", PASSWORD)
-    page.click("form.stacked button[type=submit]")
-    page.wait_for_url(f"{site.base}{LANDING[who]}")
-    if then is not None:
-        page.goto(f"{site.base}{then}")
-
-
-def screenshot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+pytestmark = [NEEDS_CHROMIUM, SQLITE_ONLY]
 
 
 def test_a_member_records_a_visit_and_sees_the_stars_and_the_new_deadline(
@@ -298,7 +220,6 @@ def test_the_standalone_report_file_draws_its_charts_offline(site: Site, page: A
 
 LIGHTS = {"red": "rgb(253, 236, 235)", "amber": "rgb(255, 245, 230)",  # --overdue-bg,
           "green": "rgb(237, 247, 238)"}                             # --due-soon-bg, --on-time-bg
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.mark.parametrize("width", [1440, 390])
@@ -349,3 +270,35 @@ def test_a_member_lands_on_the_to_do_list_on_a_desk_and_on_a_phone(
     page.locator(f"#returned a[href='/inbox#approval-{ids['A3']}']").click()
     page.wait_for_url(f"{site.base}/inbox#approval-{ids['A3']}")
     assert page.locator(f"#approval-{ids['A3']} textarea[name=note]").is_visible()
+
+
+def test_the_progress_bar_lays_out_the_five_stages_on_a_desk_and_a_phone(
+        site: Site, page: Any) -> None:
+    from tests.support.web import WEB_FIELDS
+    from workflow.projects import add_project, advance
+    web = site.web
+    with writing(web.app.engine) as session:
+        project = add_project(session, web.park, name="量子测量", category="tech_transfer",
+                              owner=web.people["alice"], actor=web.people["alice"],
+                              intake="2026-11-02")
+        for event, day in (("visit", "2026-11-05"), ("register", "2026-11-10")):
+            advance(session, web.park, project_id=project.id, event=event,
+                    actor=web.people["alice"], at=f"{day}T10:00:00+08:00",
+                    fields=WEB_FIELDS[event])
+    sign_in(page, site, "alice", then=f"/projects/{project.id}")
+    stages = page.locator(".stages .stage")
+    assert stages.count() == 5
+    assert [stages.nth(i).get_attribute("data-status") for i in range(5)] == [
+        "done", "done", "done", "current", "todo"]
+    assert "用时 5 天" in stages.nth(2).inner_text() and "限 27 天" in stages.nth(2).inner_text()
+    assert page.locator(".stage[aria-current=step]").get_attribute("data-milestone") == "sign"
+    tops = {round(stages.nth(i).bounding_box()["y"]) for i in range(5)}
+    assert len(tops) == 1  # one row on a desk
+    screenshot(page, "progress-bar-1440")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    # the bar itself fits a phone (the page as a whole is issue 10 §1's phone work)
+    assert page.evaluate("[...document.querySelectorAll('.stages')].every("
+                         "e => e.scrollWidth <= e.clientWidth)")
+    assert page.locator(".stages .stage").nth(4).bounding_box()["width"] > 0
+    screenshot(page, "progress-bar-390")

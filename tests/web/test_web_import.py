@@ -63,8 +63,8 @@ def test_a_checked_file_shows_its_report_and_imports_nothing(web: Web) -> None:
 def test_every_problem_is_listed_with_row_column_and_reason(web: Web) -> None:
     html = upload(web.signed_in("admin"), BROKEN, htmx=False).text  # the whole page
     assert "2 行中发现 1 个问题：全部改正之前不能导入。" in html
-    assert re.search(r'<td class="num">2</td><td>团队人才层次</td><td>团队人才层次须为 1–5 的整数，'
-                     r'收到“7”</td>', html)
+    assert re.search(r'<td class="num" data-label="行">2</td><td data-label="列">团队人才层次</td>'
+                     r'<td data-label="问题">团队人才层次须为 1–5 的整数，收到“7”</td>', html)
     assert 'value="import"' not in html
     assert project_count(web) == 0
 

@@ -20,7 +20,7 @@ ITEMS_2027 = SAMPLE_2027[SAMPLE_2027.index("一、"):SAMPLE_2027.index("节假�
 
 def rows(html: str) -> dict[str, str]:
     """The preview's rows: date → the change shown."""
-    return dict(re.findall(r'data-date="([\d-]+)">.*?<td class="change">([^<]+)</td>', html,
+    return dict(re.findall(r'data-date="([\d-]+)">.*?<td class="change"[^>]*>([^<]+)</td>', html,
                            re.S))
 
 
@@ -46,7 +46,8 @@ def test_a_preview_shows_each_day_beside_the_calendar_and_imports_nothing(
     html = response.text
     shown = rows(html)
     assert len(shown) == 32 and set(shown.values()) == {"新增"}
-    assert re.search(r'data-date="2027-02-20">.*?班 春节</span></td><td>—</td>', html, re.S)
+    assert re.search(r'data-date="2027-02-20">.*?班 春节</span></td>'
+                     r'<td data-label="当前日历">—</td>', html, re.S)
     assert "2027 年通知与当前日历对照" in html and "2027 年的节假日安排尚未导入" in html
     assert "放假 28 天，调休上班 4 天；新增 32，删除 0，改变 0，不变 0。" in html
     assert 'action="/admin/calendar/notice"' in html  # the confirmation

@@ -219,7 +219,9 @@ def test_the_days_overdue_column_counts_park_days_in_red(web: Web,
     html = web.signed_in("alice").get("/projects").text
     assert '<span class="overdue-text">逾期 8 天</span>' in row(html, three["late"])
     assert '<span class="overdue-text">逾期 3 天</span>' in row(html, three["later"])
-    assert '<td class="nowrap days-overdue"></td>' in row(html, three["fresh"])
+    # not due yet (its last day is Wed 11-25): the days left instead
+    assert ('<td class="nowrap days-overdue" data-label="逾期天数">'
+            '<span class="left-text">剩 5 天</span></td>') in row(html, three["fresh"])
 
 
 def test_the_days_overdue_follow_the_clock(web: Web, three: dict[str, int]) -> None:

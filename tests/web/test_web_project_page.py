@@ -30,7 +30,7 @@ def test_the_project_page_shows_facts_deadline_explanation_and_timeline(web: Web
     html = web.signed_in("alice").get(f"/projects/{pid}").text
     assert "量子测量" in html and "已走访·待注册" in html
     assert "2026-12-16" in html                       # intake + 1 month
-    assert "入库 2026-11-16 + 1个月" in html           # the explanation
+    assert '入库 <span class="date">2026-11-16</span> + 1个月' in html  # the explanation
     assert "团队人才层次" in html and "合计 17 分" in html and "★★★" in html
     assert "资金、空间" in html                          # choice labels, not codes
     assert html.index("走访") < html.index("入库 ")     # newest first in the timeline

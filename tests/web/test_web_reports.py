@@ -170,7 +170,7 @@ def test_the_monthly_page_shows_the_figures_each_linked_to_its_projects(web: Web
     assert figure(html, "on_time.groups.project.on_time") == "1"
     assert figure(html, "overdue_at_end.groups.finance") == "1"
     assert "overdue_at_end.groups.project" not in html
-    assert '<td class="num">50%</td>' in html  # the project group's on-time rate
+    assert '<td data-label="Rate" class="num">50%</td>' in html  # the project group's on-time rate
     assert html.count('class="chart"') == 4  # the funnel, days per stage, on time, overdue
     weekly = web.signed_in("leader").get("/reports/weekly/2026-W44").text  # 10-26 … 11-01
     assert re.search(r'id="section-pending_approvals">\s*<h2>[^<]+</h2>\s*'

@@ -8,7 +8,17 @@ from sqlalchemy import Engine
 
 from db.engine import reading, writing
 from db.models import User
-from tests.factories import ADMIN, ALICE, BOB, CAROL, EVENTS, LEADER, NOW, SQLITE_ONLY, VISIT
+from tests.factories import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    LEADER,
+    LIFECYCLE_EVENTS,
+    NOW,
+    SQLITE_ONLY,
+    VISIT,
+)
 from workflow.approvals import decide, file_suspension
 from workflow.availability import EventChoice, available_events
 from workflow.errors import NotPermitted, WorkflowError
@@ -80,8 +90,9 @@ def test_each_event_is_available_or_refused_with_the_rule_that_stops_it(
         expected: tuple[str | None, ...]) -> None:
     with reading(engine) as session:
         choices = available_events(session, park, snapshot, USERS[who])
-    assert codes(choices) == dict(zip(EVENTS, expected, strict=True))
-    assert [c.available for c in choices] == [code is None for code in expected]
+    lifecycle = {c.event: c for c in choices if c.event in LIFECYCLE_EVENTS}
+    assert codes(list(lifecycle.values())) == dict(zip(LIFECYCLE_EVENTS, expected, strict=True))
+    assert [c.available for c in lifecycle.values()] == [code is None for code in expected]
 
 
 @SQLITE_ONLY
@@ -117,8 +128,9 @@ def test_an_unknown_person_is_refused_and_a_project_is_read_by_its_id(
     assert (refused.value.code, refused.value.field) == ("unknown_actor", "by")
     with reading(engine) as session:
         by_email = available_events(session, park, pid, people["alice"])
-    assert codes(by_email) == dict(zip(EVENTS, (OK, STATE, STATE, STATE, OK, ROLE),
-                                       strict=True))
+    assert codes(by_email) == {**dict.fromkeys(codes(by_email), STATE),
+                               **dict(zip(LIFECYCLE_EVENTS, (OK, STATE, STATE, STATE, OK, ROLE),
+                                          strict=True))}
 
 
 @pytest.mark.parametrize("who", ["alice", "carol", "bob", "leader", "admin"])

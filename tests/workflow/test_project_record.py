@@ -49,8 +49,8 @@ def test_the_record_set_at_intake_is_kept_on_the_project_and_in_the_intake_entry
     ("industry", "tourism", "bad_choice"),
     ("investment", "-1", "negative"),
     ("investment", "many", "not_a_number"),
-    ("team_size", "0", "not_a_count"),
-    ("team_size", "2.5", "not_a_count"),
+    ("team_size", "0", "not_a_positive_count"),
+    ("team_size", "2.5", "not_a_positive_count"),
     ("colour", "red", "unknown_record_field"),
 ])
 def test_a_bad_record_field_is_refused_by_name_with_nothing_written(
@@ -74,9 +74,9 @@ def test_the_negative_investment_message_names_the_field_in_both_languages(
     with pytest.raises(ValidationError) as caught:
         validate_record(park.lifecycle.project_fields, {"investment": "-5"})
     assert caught.value.message("zh-CN", Labels.of(park, "zh-CN")) == \
-        "计划投资（万元）必须大于或等于 0，不能是“-5”"
+        "计划投资（万元） 不能为负数，而不是“-5”"
     assert caught.value.message("en", Labels.of(park, "en")) == \
-        "Planned investment (10k CNY) must be 0 or more, not “-5”"
+        "Planned investment (10k CNY) must not be negative, not “-5”"
 
 
 def test_an_edit_changes_the_record_and_keeps_old_and_new_in_the_history(

@@ -14,12 +14,14 @@ from web.routes import (
     home,
     inbox,
     ledger,
+    messages,
     projects,
     reports,
     space,
 )
 
 page_router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-for module in (auth, board, home, projects, inbox, space, reports, admin, ledger, account):
+for module in (auth, board, home, projects, inbox, space, reports, admin, ledger, account,
+               messages):
     page_router.include_router(module.router)
 page_router.include_router(health.router)

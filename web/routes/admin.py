@@ -21,7 +21,8 @@ from workflow.calendar import SpecialDay, holiday_name
 from workflow.calendar_store import covered_years, import_calendar, show_calendar
 from workflow.errors import ValidationError
 from workflow.notice_import import MAX_NOTICE_CHARS, NoticeImport, import_notice
-from workflow.users import LANGS, ROLES
+from workflow.reassign import reassign_projects
+from workflow.users import LANGS, ROLES, deactivate_user, update_user
 
 router = APIRouter()
 
@@ -98,6 +99,56 @@ def add_person(request: Request, app: AppDep, viewer: CurrentUser,
                               group_lead=bool(group_lead), lang=lang,
                               password=password or None, now=app.park.now())
     return after_post(request, "/admin", gettext(viewer.lang, "%(name)s added.", name=user.name))
+
+
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _user(session: Any, user_id: int) -> Any:
+    from db.models import User
+    from workflow.errors import NotFound
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user_not_found", field="id", value=user_id)
+    return user
+
+
+@router.post("/admin/users/{user_id}/update")
+def update_person(request: Request, app: AppDep, viewer: CurrentUser, user_id: UserId,
+                  role: Annotated[str, Form(max_length=16)],
+                  group: Annotated[str | None, Form(max_length=32)] = None,
+                  group_lead: Annotated[str | None, Form(max_length=5)] = None) -> Response:
+    with writing(app.engine) as session:
+        require_admin(session, viewer.email)
+        user = update_user(session, app.park.lifecycle, actor=viewer.email,
+                           email=_user(session, user_id).email, role=role,
+                           group=group or None, group_lead=bool(group_lead),
+                           clear_group=not group)
+    return after_post(request, "/admin", gettext(viewer.lang, "%(name)s updated.",
+                                            name=user.name))
+
+
+@router.post("/admin/users/{user_id}/deactivate")
+def deactivate_person(request: Request, app: AppDep, viewer: CurrentUser,
+                      user_id: UserId) -> Response:
+    with writing(app.engine) as session:
+        require_admin(session, viewer.email)
+        user = deactivate_user(session, app.park.lifecycle, actor=viewer.email,
+                               email=_user(session, user_id).email, now=app.park.now())
+    return after_post(request, "/admin", gettext(viewer.lang, "%(name)s deactivated.",
+                                            name=user.name))
+
+
+@router.post("/admin/reassign")
+def reassign(request: Request, app: AppDep, viewer: CurrentUser,
+             from_email: Annotated[str, Form(alias="from", max_length=254)],
+             to_email: Annotated[str, Form(alias="to", max_length=254)]) -> Response:
+    with writing(app.engine) as session:
+        moved = reassign_projects(session, app.park, from_email=from_email,
+                                  to_email=to_email, actor=viewer.email)
+    return after_post(request, "/admin", gettext(
+        viewer.lang, "%(count)s projects reassigned from %(old)s to %(new)s.",
+        count=len(moved), old=from_email, new=to_email))
 
 
 @router.post("/admin/users/{user_id}/password")

@@ -68,6 +68,9 @@ def login(request: Request, app: AppDep, email: Annotated[str, Form(max_length=2
         return _refused(request, address, next, gettext(lang, "Wrong email address or password."),
                         400)
     throttle.succeeded(address)
+    if not user.active:
+        return _refused(request, address, next, gettext(
+            lang, "This account has been deactivated. Ask an admin."), 403)
     sign_in(request, user, now=now)
     return RedirectResponse(safe_next(next), status_code=303)
 

@@ -4,13 +4,18 @@ them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
+from db.engine import writing
+from i18n import gettext
 from reports.today import AMBER_FROM, RED_FROM, leader_home, todo
-from web.deps import AppDep, CurrentUser, SessionDep
-from web.rendering import page
+from web.deps import AppDep, CurrentUser, FormDep, SessionDep
+from web.rendering import after_post, page
 from web.today import TodayCache, stamp
+from workflow.relocation import acknowledge
 
 router = APIRouter()
 
@@ -32,6 +37,15 @@ def home_page(request: Request, app: AppDep, session: SessionDep, viewer: Curren
     rows = {name: None if show == name else LIST_ROWS for name in LISTS}
     return page(request, "home.html", {"home": home, "rows": rows, "amber_from": AMBER_FROM,
                                        "red_from": RED_FROM})
+
+
+@router.post("/relocations/{warning_id}/ack")
+def acknowledge_relocation(request: Request, app: AppDep, viewer: CurrentUser, form: FormDep,
+                           warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
+    """A leader has seen a move out of the zone: it leaves 首页 (a history entry)."""
+    with writing(app.engine) as session:
+        acknowledge(session, app.park, warning_id=warning_id, actor=viewer.email)
+    return after_post(request, "/home", gettext(viewer.lang, "Relocation warning acknowledged"))
 
 
 @router.get("/todo")

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from db.engine import writing
 from i18n import gettext
 from web.deps import AppDep, CurrentUser, SessionDep
-from web.queries import WARNING_DAYS, overdue_projects
+from web.queries import WARNING_DAYS, overdue_projects, with_routes
 from web.rendering import after_post, page
 from workflow.approvals import decide, list_approvals, load_approval, resubmit, withdraw
 from workflow.views import project_view
@@ -31,6 +31,7 @@ def inbox(request: Request, app: AppDep, session: SessionDep, viewer: CurrentUse
     mine = [a for a in approvals if a["requested_by"] == viewer.email
             and a["state"] in (*pending_states, "returned")]
     decided = [a for a in approvals if a["state"] not in (*pending_states, "returned")][-20:]
+    with_routes(session, park, [*to_decide, *mine, *decided])
     # the facts a leader decides on: the project's stage, stars and deadline
     projects = {a["project_id"]: project_view(session, park, a["project_id"], viewer.lang)
                 for a in to_decide}

@@ -4,19 +4,28 @@ suspensions and space requests. Each post is one use case in one transaction."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from db.engine import writing
-from db.models import User
+from db.models import SpaceRequest, User, columns
 from i18n import gettext
 from states.definition import EventDef, pick
 from web.deps import AppDep, CurrentUser, FormDep, SessionDep
 from web.inputs import allowed_duplicate, moment_text, record_fields
-from web.queries import latest_evaluation, names_by_email, project_approvals
+from web.progress import stage_progress
+from web.queries import (
+    days_left,
+    latest_evaluation,
+    names_by_email,
+    project_approvals,
+    space_requests,
+)
 from web.rendering import after_post, page
 from workflow.access import check_may_act
 from workflow.approvals import file_extension, file_suspension, resume
@@ -26,8 +35,8 @@ from workflow.labels import Labels
 from workflow.park import Park
 from workflow.projects import IMPORTED_MARK, Snapshot, advance, follow_up, load_snapshot
 from workflow.record import edit_project
-from workflow.space import list_requests, request_space
-from workflow.views import project_view
+from workflow.space import request_space
+from workflow.views import days_overdue, project_view
 
 router = APIRouter()
 
@@ -73,6 +82,11 @@ def project_page(request: Request, app: AppDep, session: SessionDep, viewer: Cur
         evaluation = {**evaluation, "total": sum(int(evaluation["fields"][name])
                                                  for name in park.lifecycle.stars.scores)}
     request.state.nav = "board"
+    now = park.now()
+    today = now.astimezone(park.tz).date()
+    deadline = view["deadline"]
+    due_at = datetime.fromisoformat(deadline["due_at"]) if deadline else None
+    requests = space_requests(session, park, project_id=project_id, lang=viewer.lang)
     return page(request, "project.html", {
         "p": view, "project": project, "forms": forms, "closed": closed if acts else [],
         "can_act": acts and not state.final, "can_edit": acts,
@@ -82,10 +96,15 @@ def project_page(request: Request, app: AppDep, session: SessionDep, viewer: Cur
         "star_rules": json.dumps(park.lifecycle.stars.rules),
         "follow_ups": [h for h in view["history"] if h["event"] == "follow_up"][::-1],
         "timeline": view["history"][::-1],
-        "space_requests": list_requests(session, park, project_id=project_id,
-                                        lang=viewer.lang),
+        "space_requests": requests,
+        "figures": figures_trend(park, view["history"], viewer.lang),
+        "space_need": space_need(view["history"], last_space_request(session, project_id)),
         "approvals": project_approvals(session, park, project_id, viewer.lang),
-        "today": park.now().astimezone(park.tz).date().isoformat(),
+        "today": today.isoformat(),
+        "stages": stage_progress(session, park, project, today=today, current_due=(
+            date.fromisoformat(deadline["due_date"]) if deadline else None)),
+        "days": {"days_left": days_left(due_at, now, park.tz),
+                 "days_overdue": days_overdue(due_at, now, park.tz)},
     })
 
 
@@ -101,6 +120,52 @@ def recorded_facts(park: Park, history: list[dict[str, Any]]) -> dict[str, dict[
         if spec is not None and fields and not scores & set(fields):
             facts[entry["event"]] = fields
     return facts
+
+
+FIGURES_EVENT = "indicators"
+
+
+def figures_trend(park: Park, history: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
+    """The quarterly figures (经营指标), the latest entry of each quarter in order, and their
+    chart as the reports' loader draws it (web/static/parkflow-charts.js: data-chart)."""
+    spec = park.lifecycle.events.get(FIGURES_EVENT)
+    if spec is None:
+        return None
+    by_quarter = {h["fields"]["quarter"]: h["fields"] for h in history
+                  if h["event"] == FIGURES_EVENT and "quarter" in h["fields"]}
+    if not by_quarter:
+        return None
+    quarters = sorted(by_quarter)
+    names = [name for name, f in spec.fields.items() if f.type in ("number", "count")]
+    labels = Labels.of(park, lang)
+    amounts = [name for name in names if spec.fields[name].type == "number"]
+    chart = {"kind": "line", "lang": lang, "percent": False, "categories": quarters,
+             "series": [{"name": labels.field(name, FIGURES_EVENT), "kind": "line",
+                         "values": [by_quarter[q].get(name) for q in quarters]}
+                        for name in amounts]}
+    return {"names": names, "rows": [(q, by_quarter[q]) for q in quarters],
+            "chart": json.dumps(chart, ensure_ascii=False)}
+
+
+def last_space_request(session: Session, project_id: int) -> datetime | None:
+    """When the project's latest space request was filed (None: never)."""
+    r = columns(SpaceRequest)
+    query = select(func.max(r.created_at)).where(r.project_id == project_id)
+    return session.execute(query).scalar()
+
+
+def space_need(history: list[dict[str, Any]], last_request: datetime | None,
+               ) -> dict[str, str] | None:
+    """The latest need for expansion space while no space request was filed after it: the
+    space request form opens prefilled with its note."""
+    needs = [h for h in history if h["event"] == "need"]
+    if not needs or needs[-1]["fields"].get("kind") != "space":
+        return None
+    recorded = datetime.fromisoformat(str(needs[-1]["recorded_at"]))
+    if last_request is not None and last_request.replace(tzinfo=last_request.tzinfo or UTC) \
+            >= recorded:
+        return None
+    return {"note": str(needs[-1]["fields"].get("note", ""))}
 
 
 def event_fields(spec: EventDef, form: Any) -> dict[str, Any]:

@@ -10,10 +10,11 @@ from fastapi.responses import Response
 from db.engine import writing
 from i18n import gettext
 from web.deps import AppDep, CurrentUser, SessionDep
+from web.queries import space_requests
 from web.rendering import after_post, page
 from workflow.access import may_keep_listings
 from workflow.errors import ValidationError
-from workflow.space import add_listing, list_listings, list_requests, offer
+from workflow.space import add_listing, list_listings, offer
 
 router = APIRouter()
 
@@ -33,12 +34,14 @@ def space_page(request: Request, app: AppDep, session: SessionDep, viewer: Curre
     only_available = available in ("1", "true", "on")
     listings = list_listings(session, app.park, available=only_available, type=space_type,
                              min_area=minimum, lang=viewer.lang)
-    requests = list_requests(session, app.park, lang=viewer.lang)
+    requests = space_requests(session, app.park, lang=viewer.lang)
     free = list_listings(session, app.park, available=True, lang=viewer.lang)
     request.state.nav = "space"
     return page(request, "space.html", {
         "listings": listings, "requests": requests[::-1], "free": free,
         "filters": {"type": space_type, "available": only_available, "min_area": minimum},
+        "filtered": bool(space_type or only_available or minimum),
+        "reserved_for": {r["id"]: r["project_name"] for r in requests},
         "total_area": sum(row["area"] for row in listings),
         "can_add": may_keep_listings(viewer.role)})
 

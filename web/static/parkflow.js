@@ -3,6 +3,10 @@
 (function () {
   "use strict";
 
+  // Loaded in <head> without defer: mark the page as scripted before it is drawn, so the
+  // phone's folded menu and the board's tabs (phone.css keys them on .js) never flash open.
+  document.documentElement.classList.add("js");
+
   // An error fragment swapped into a form's slot names the field: mark it and focus it.
   function markInvalid(slot) {
     var message = slot.querySelector("[data-error-field]");
@@ -61,8 +65,60 @@
     update();
   }
 
+  // The header on a phone: the menu button folds the pages, the search and the person.
+  function menu(toggle) {
+    var bar = toggle.closest(".topbar");
+    function set(open) {
+      bar.classList.toggle("menu-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    toggle.addEventListener("click", function () {
+      set(!bar.classList.contains("menu-open"));
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && bar.classList.contains("menu-open")) {
+        set(false);
+        toggle.focus();
+      }
+    });
+  }
+
+  // The board on a phone: one stage at a time, chosen by its tab; the choice stays in the
+  // address (#stage=visited) so coming back shows the same stage.
+  function boardTabs(tabs) {
+    var buttons = tabs.querySelectorAll("[data-tab]");
+    function show(state) {
+      buttons.forEach(function (button) {
+        var on = button.getAttribute("data-tab") === state;
+        button.setAttribute("aria-selected", on ? "true" : "false");
+        button.tabIndex = on ? 0 : -1;
+        var column = document.getElementById(button.getAttribute("aria-controls"));
+        if (column) column.classList.toggle("active", on);
+      });
+    }
+    buttons.forEach(function (button, index) {
+      button.addEventListener("click", function () {
+        var state = button.getAttribute("data-tab");
+        show(state);
+        history.replaceState(history.state, "", "#stage=" + encodeURIComponent(state));
+      });
+      button.addEventListener("keydown", function (event) {
+        var step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+        if (!step) return;
+        var next = buttons[(index + step + buttons.length) % buttons.length];
+        next.click();
+        next.focus();
+      });
+    });
+    var asked = /^#stage=(.+)$/.exec(location.hash);
+    var chosen = asked && tabs.querySelector('[data-tab="' + CSS.escape(decodeURIComponent(asked[1])) + '"]');
+    show((chosen || buttons[0]).getAttribute("data-tab"));
+  }
+
   function init() {
     markFlashed();
+    document.querySelectorAll(".menu-toggle[aria-controls]").forEach(menu);
+    document.querySelectorAll(".board-tabs").forEach(boardTabs);
     document.querySelectorAll(".star-preview[data-rules]").forEach(starPreview);
   }
 

@@ -7,7 +7,7 @@ project registering a code another holds is found at once (workflow.duplicates).
 projects get theirs from their history here.
 
 Revision ID: b3c1d2e4f5a6
-Revises: 695912c7a64c
+Revises: b5e1c0a7d2f4
 Create Date: 2026-12-10
 """
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'b3c1d2e4f5a6'
-down_revision: str | None = '695912c7a64c'
+down_revision: str | None = 'b5e1c0a7d2f4'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

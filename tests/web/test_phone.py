@@ -1,0 +1,257 @@
+"""Every page on a phone (390×844, the WeCom or DingTalk in-app browser) and on a desk
+(1440 wide), as a member, a leader and an admin, in Debian's chromium: nothing scrolls
+sideways, and a screenshot of each page is kept in test-artifacts/ (git-ignored).
+
+The park is the one of 首页 and 我的待办 (tests/support/home_dataset.py: twelve projects, three
+approvals) with two units of space and two space requests: a large one waiting for a leader,
+a small one offered a unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from db.engine import writing
+from reports.periods import Kind, last_full
+from tests.factories import NOW, SQLITE_ONLY
+from tests.support.browser import NEEDS_CHROMIUM, NO_SIDEWAYS_SCROLL, Site, screenshot, sign_in
+from tests.support.home_dataset import build as build_home_dataset
+from workflow.space import add_listing, offer, request_space
+
+pytestmark = [NEEDS_CHROMIUM, SQLITE_ONLY]
+
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1440, "height": 900}
+
+# what sticks out past the right edge, to say which element makes the page slide sideways
+WIDE_ELEMENTS = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5
+                && el.getClientRects().length && !el.closest('.visually-hidden'))
+  .slice(0, 8).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
+                         + ' ' + Math.round(el.getBoundingClientRect().right))"""
+
+# dates and times whose digits the line breaks apart ("2026-12-" / "06"), with their text
+BROKEN_DATES = r"""() => {
+  const found = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const date = /\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?/g;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(date)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                                       .map(r => Math.round(r.bottom)));
+      if (lines.size > 1) found.push(node.parentElement.className + ': ' + match[0]);
+    }
+  }
+  return found;
+}"""
+
+
+def park(site: Site) -> dict[str, int]:
+    """The 首页 park, two units of space and two space requests; ids by key."""
+    web = site.web
+    ids = build_home_dataset(web.app.engine, web.park, web.clock, web.people)
+    with writing(web.app.engine) as session:
+        add_listing(session, web.park, carrier="中安创谷科技园", building="B2 栋", unit="1203",
+                    area=320, type="office", actor=web.people["admin"], now=NOW)
+        unit = add_listing(session, web.park, carrier="科大硅谷创新中心", building="A1 栋",
+                           unit="0501", area=180, type="office", actor=web.people["admin"],
+                           now=NOW)
+        request_space(session, web.park, project_id=ids["P2"], type="office", area=1500,
+                      needed_by="2026-12-31", actor=web.people["alice"], carrier="中安创谷",
+                      note="研发团队扩张，需要整层")
+        small = request_space(session, web.park, project_id=ids["P1"], type="office",
+                              area=150, needed_by="2026-12-15", actor=web.people["alice"])
+        assert unit.id is not None
+        offer(session, web.park, request_id=small["id"], listing_id=unit.id,
+              actor=web.people["leader"], note="可于十二月一日入驻")
+    return ids
+
+
+def pages(who: str, ids: dict[str, int]) -> list[tuple[str, str]]:
+    """(name, path) of every page `who` can open."""
+    kind: Kind = "weekly" if who == "alice" else "monthly"  # what /reports opens for them
+    period = last_full(kind, NOW.date())
+    common = [("board", "/board"), ("my-projects", "/board?mine=1"), ("projects", "/projects"),
+              ("project", f"/projects/{ids['P2']}"), ("project-new-intake",
+                                                        f"/projects/{ids['P3']}"),
+              ("inbox", "/inbox"), ("space", "/space"), ("reports", "/reports"),
+              ("report-figure", f"/reports/{kind}/{period.key}/projects?figure=intakes"),
+              ("account", "/account"), ("search", "/projects?q=%E5%90%88%E8%82%A5")]
+    own = {"alice": [("todo", "/todo"), ("new-project", "/projects/new")],
+           "leader": [("home", "/home"), ("todo", "/todo"), ("new-project", "/projects/new"),
+                      ("import", "/import")],
+           "admin": [("import", "/import"), ("admin", "/admin")]}
+    return own[who] + common
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+@pytest.mark.parametrize("who", ["alice", "leader", "admin"])
+def test_every_page_fits_the_screen_without_sliding_sideways(
+        site: Site, page: Any, who: str, width: int) -> None:
+    ids = park(site)
+    page.set_viewport_size(PHONE if width == 390 else DESK)
+    sign_in(page, site, who, then=None)
+    failures = {}
+    for name, path in pages(who, ids):
+        response = page.goto(f"{site.base}{path}")
+        assert response.status == 200, (path, response.status)
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
+            failures[name] = page.evaluate(WIDE_ELEMENTS)
+        if broken := page.evaluate(BROKEN_DATES):
+            failures[f"{name} dates"] = broken
+        screenshot(page, f"phone-{who}-{name}-{width}")
+    assert not failures, failures
+
+
+# every control a thumb may tap in the page's main part, smaller than 44×44 px (a checkbox
+# or radio counts by its label, which takes the tap)
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'main input:not([type=hidden]), main select, main textarea, main button, main a.button,'
+    + ' main summary, .topbar button, .topbar input')]
+  .filter(el => el.getClientRects().length && !el.matches('.visually-hidden'))
+  .map(el => ['checkbox', 'radio'].includes(el.type) ? (el.closest('label') || el) : el)
+  .filter(el => { const box = el.getBoundingClientRect();
+                  return box.height < 44 || box.width < 44; })
+  .map(el => (el.name || el.className || el.tagName) + ' '
+             + Math.round(el.getBoundingClientRect().width) + 'x'
+             + Math.round(el.getBoundingClientRect().height))"""
+# a form's fields side by side: the lefts of the fields in a .field-row
+FIELD_ROW_LEFTS = """() => [...document.querySelectorAll('main .field-row')]
+  .filter(row => row.getClientRects().length)
+  .map(row => [...row.children].map(el => Math.round(el.getBoundingClientRect().left)))"""
+VISIBLE = "el => el.getClientRects().length > 0 && getComputedStyle(el).display !== 'none'"
+
+
+def test_on_a_phone_the_header_folds_into_a_menu(site: Site, page: Any) -> None:
+    park(site)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, "leader", then=None)
+    toggle = page.locator(".menu-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert toggle.locator(".badge").inner_text() == "3"  # waiting for the leader's decision
+    assert page.locator(".mainnav").is_hidden() and page.locator(".topsearch").is_hidden()
+    assert page.locator(".topbar").evaluate("el => el.getBoundingClientRect().height") <= 60
+    screenshot(page, "phone-menu-folded")
+
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    links = page.locator(".mainnav a")
+    assert links.first.is_visible()
+    assert all(height >= 44 for height in links.evaluate_all(
+        "els => els.map(el => el.getBoundingClientRect().height)"))
+    assert page.locator(".topbar").get_by_role("button", name="退出").is_visible()
+    screenshot(page, "phone-menu-open")
+    page.keyboard.press("Escape")
+    assert page.locator(".mainnav").is_hidden()
+
+    toggle.click()
+    page.locator(".mainnav").get_by_role("link", name="空间").click()
+    page.wait_for_url(f"{site.base}/space")
+    assert page.locator(".mainnav").is_hidden()  # a new page starts folded
+
+
+def test_on_a_phone_the_board_shows_one_stage_at_a_time_by_its_tab(
+        site: Site, page: Any) -> None:
+    park(site)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, "alice")
+    tabs = page.locator(".board-tab")
+    assert [" ".join(tab.split()) for tab in tabs.all_inner_texts()][:2] == \
+        ["已入库·待走访 6", "已走访·待注册 2"]
+    shown = page.locator(".column").evaluate_all(f"els => els.filter({VISIBLE})"
+                                                 ".map(el => el.dataset.state)")
+    assert shown == ["intake"]
+    assert page.locator(".column-intake .card").count() == 6
+
+    tabs.filter(has_text="已走访·待注册").click()
+    assert page.locator(".column").evaluate_all(
+        f"els => els.filter({VISIBLE}).map(el => el.dataset.state)") == ["visited"]
+    assert page.locator(".column-visited .card").all_inner_texts()[0].startswith("工业软件")
+    assert page.url.endswith("/board#stage=visited")
+    page.reload()  # the stage chosen stays in the address
+    assert page.locator(".board-tab[aria-selected=true]").get_attribute("data-tab") == "visited"
+    assert page.locator(".column-visited").is_visible()
+    assert page.locator(".column-intake").is_hidden()
+    screenshot(page, "phone-board-visited-tab")
+
+
+def test_on_a_phone_tables_are_cards_whose_cells_say_what_they_are(
+        site: Site, page: Any) -> None:
+    ids = park(site)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, "alice", then="/projects?sort=name")
+    row = page.locator(f"tr[data-project='{ids['P3']}']")
+    assert row.evaluate("el => getComputedStyle(el).display") == "block"
+    assert page.locator(".project-list thead").evaluate(
+        "el => el.getBoundingClientRect().height") <= 1
+    labels = row.locator("td").evaluate_all(
+        "els => els.map(el => { const label = getComputedStyle(el, '::before');"
+        " return label.display === 'none' ? 'none' : label.content; })")
+    assert labels == ['"#"', "none", '"阶段"', '"负责人"', '"小组"', '"星级"', '"截止"',
+                      '"逾期天数"', '"状态"']  # the project's name is the card's title
+    cells = row.locator("td").evaluate_all("els => els.map(el => el.innerText.trim())")
+    assert cells[1].startswith("智能网联") and cells[6] == "2026-11-09"
+    assert row.evaluate("el => el.getBoundingClientRect().width") <= PHONE["width"]
+    screenshot(page, "phone-project-list-cards")
+
+
+@pytest.mark.parametrize("who, paths", [
+    ("alice", ["/projects/new", "/projects/{P3}", "/projects/{P2}", "/board", "/todo",
+               "/account", "/inbox"]),
+    ("leader", ["/inbox", "/space", "/import", "/reports", "/home"]),
+    ("admin", ["/admin", "/space", "/projects"]),
+])
+def test_on_a_phone_forms_take_one_column_and_every_target_is_a_thumb_wide(
+        site: Site, page: Any, who: str, paths: list[str]) -> None:
+    ids = park(site)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, who, then=None)
+    failures = {}
+    for path in paths:
+        page.goto(site.base + path.format(**ids))
+        page.locator(".menu-toggle").click()  # the header's search and buttons count too
+        for summary in page.locator("main details > summary").all():
+            summary.click()  # open every folded form
+        if small := page.evaluate(SMALL_TARGETS):
+            failures[path] = small
+        for lefts in page.evaluate(FIELD_ROW_LEFTS):
+            if len(set(lefts)) > 1:
+                failures[f"{path} field-row"] = lefts
+    assert not failures, failures
+
+
+def test_without_javascript_the_menu_is_a_plain_list_and_the_columns_stack(
+        site: Site, browser: Any) -> None:
+    park(site)
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, site, "alice")
+        assert page.locator(".menu-toggle").is_hidden()
+        assert page.locator(".mainnav a").first.is_visible()
+        assert page.locator(".topsearch input").is_visible()
+        assert page.locator(".board-tabs").is_hidden()
+        columns = page.locator(".column").evaluate_all(
+            "els => els.map(el => [Math.round(el.getBoundingClientRect().left),"
+            " Math.round(el.getBoundingClientRect().top)])")
+        assert len(columns) == 6 and len({left for left, _ in columns}) == 1  # stacked
+        assert [top for _, top in columns] == sorted(top for _, top in columns)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        screenshot(page, "phone-without-javascript-board")
+    finally:
+        context.close()
+
+
+def test_on_a_desk_the_header_and_the_board_are_whole(site: Site, page: Any) -> None:
+    park(site)
+    sign_in(page, site, "alice")
+    assert page.locator(".menu-toggle").is_hidden()
+    assert page.locator(".mainnav a").first.is_visible()
+    assert page.locator(".board-tabs").is_hidden()
+    assert page.locator(".column").evaluate_all(f"els => els.filter({VISIBLE}).length") == 6
+    assert page.locator(".topbar").evaluate("el => el.getBoundingClientRect().height") == 52
