@@ -54,8 +54,8 @@ def test_a_member_records_a_visit_and_sees_the_stars_and_the_new_deadline(
     form = page.locator("#form-visit")
     form.locator("input[name=at]").fill("2026-11-18")
     form.locator("input[name=visitors]").fill("王建国，李爱丽")
-    form.get_by_label("资金").check()
-    form.get_by_label("空间").check()
+    form.get_by_label("资金", exact=True).check()  # not a score level that says 资金
+    form.get_by_label("空间", exact=True).check()  # not 市场空间大, a score level
     for name, score in (("team", "4"), ("technology", "5"), ("capital", "4")):
         form.locator(f"[data-score={name}] .score-option", has_text=score).click()
     form.get_by_role("button", name="登记：走访").click()
