@@ -199,8 +199,21 @@ def build_space_and_approvals(engine: Engine, park: Park, today: date) -> None:
 
 
 def build_after_opening(engine: Engine, park: Park, opened: list[int]) -> None:
-    """Hook for life after opening (issue 10 §3): the opened projects `opened` get their
-    quarterly indicators, equity and address changes here. Nothing yet."""
+    """Life after opening (落地后跟踪): each opened project reports the figures of the last
+    two quarters (a rising trend on its page), recorded now by its owner."""
+    from reports.periods import period_containing
+    today = park.now().astimezone(park.tz).date()
+    last = period_containing("quarterly", today).previous()
+    quarters = [last.previous(), last]
+    for project_id in opened:
+        owner = f"{PROJECTS[project_id - 1].owner}@park.example"
+        with writing(engine) as session:
+            for step, quarter in enumerate(quarters, start=1):
+                scale = project_id * 10 + step * 15
+                advance(session, park, project_id=project_id, event="indicators", actor=owner,
+                        fields={"quarter": quarter.key, "revenue": scale * 12,
+                                "tax": scale, "rnd": scale * 2, "employees": 20 + scale // 5,
+                                "ip": step + project_id % 3})
 
 
 def _day(today: date, days_ago: int, park: Park) -> datetime:

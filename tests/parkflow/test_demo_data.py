@@ -1,6 +1,6 @@
 """`make demo`'s park shows every part of issue 10 §4 on a leader's first look: listings,
 space requests (one waiting for a leader, one offered), an approval route with a return, a
-suspended project and opened projects."""
+suspended project and opened projects with their quarterly figures."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from db.engine import make_engine, reading
-from db.models import Approval, Project, SpaceListing, SpaceRequest, columns
+from db.models import Approval, Project, ProjectEvent, SpaceListing, SpaceRequest, columns
 from parkflow.demo import LISTINGS, build_demo
 from parkflow.wiring import make_park
 from tests.factories import NOW
@@ -32,6 +32,9 @@ def test_the_demo_park_has_space_approvals_a_suspension_and_opened_projects(
             route = [h["event"] for h in approval_history(session, park, extension.id or 0)]
             offered = session.execute(select(columns(SpaceListing).reserved_for)
                                       .where(columns(SpaceListing).status == "reserved")).all()
+            figures = session.execute(
+                select(columns(ProjectEvent).project_id, columns(ProjectEvent).fields)
+                .where(columns(ProjectEvent).event == "indicators")).all()
     finally:
         engine.dispose()
     assert len(listings) == len(LISTINGS) == 5
@@ -40,4 +43,8 @@ def test_the_demo_park_has_space_approvals_a_suspension_and_opened_projects(
     assert offered == [(next(r.id for r in requests if r.status == "offered"),)]
     assert route == ["submit", "return", "resubmit", "approve"]
     assert [p.name for p in projects if p.suspended_at is not None] == ["合成生物材料中试"]
-    assert sum(p.state == "opened" for p in projects) == 4
+    opened = sorted(p.id for p in projects if p.state == "opened")
+    assert len(opened) == 4
+    # each opened project reported the last two quarters before NOW (2026-11-20): Q2 and Q3
+    assert sorted((pid, f["quarter"]) for pid, f in figures) == sorted(
+        (pid, q) for pid in opened for q in ("2026-Q2", "2026-Q3"))
