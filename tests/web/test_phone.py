@@ -80,7 +80,8 @@ def pages(who: str, ids: dict[str, int]) -> list[tuple[str, str]]:
                                                         f"/projects/{ids['P3']}"),
               ("inbox", "/inbox"), ("space", "/space"), ("reports", "/reports"),
               ("report-figure", f"/reports/{kind}/{period.key}/projects?figure=intakes"),
-              ("account", "/account"), ("search", "/projects?q=%E5%90%88%E8%82%A5")]
+              ("account", "/account"), ("messages", "/messages"),
+              ("search", "/projects?q=%E5%90%88%E8%82%A5")]
     own = {"alice": [("todo", "/todo"), ("new-project", "/projects/new")],
            "leader": [("home", "/home"), ("todo", "/todo"), ("new-project", "/projects/new"),
                       ("import", "/import")],
