@@ -23,7 +23,7 @@ test: $(STAMP)
 FAKE_DATE ?= 2028-06-15 10:00:00
 test-faketime: $(STAMP)
 	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime "$(FAKE_DATE)" $(BIN)/pytest -n 2 -q \
-		-p no:cacheprovider --ignore=tests/web/test_browser.py
+		-p no:cacheprovider --ignore=tests/web/test_browser.py --ignore=tests/web/test_phone.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
