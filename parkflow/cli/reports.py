@@ -31,7 +31,7 @@ AsRecorded = Annotated[bool, typer.Option(
                                    "sent that day"))]
 
 
-@command(report_app, "weekly", help=N_("The weekly meeting (周例会): the Monday–Sunday week."))
+@command(report_app, "weekly", help=N_("The weekly meeting: the Monday–Sunday week."))
 def report_weekly(
     ctx: Context,
     at: Annotated[str | None, typer.Option(
@@ -42,7 +42,7 @@ def report_weekly(
     _report(ctx, "weekly", at, as_json, xlsx, html, as_recorded, by)
 
 
-@command(report_app, "monthly", help=N_("The monthly dispatch (月调度): one calendar month."))
+@command(report_app, "monthly", help=N_("The monthly dispatch: one calendar month."))
 def report_monthly(
     ctx: Context,
     month: Annotated[str | None, typer.Option(
@@ -53,7 +53,7 @@ def report_monthly(
     _report(ctx, "monthly", month, as_json, xlsx, html, as_recorded, by)
 
 
-@command(report_app, "quarterly", help=N_("The quarterly summary (季总结): one quarter."))
+@command(report_app, "quarterly", help=N_("The quarterly summary: one quarter."))
 def report_quarterly(
     ctx: Context,
     quarter: Annotated[str | None, typer.Option(
