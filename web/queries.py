@@ -183,7 +183,8 @@ def with_routes(session: Session, park: Park,
     every step after (who, when, what they said) and, while it waits, with whom it waits."""
     names = names_by_email(session)
     leaders = [(r.email, r.name) for r in session.execute(
-        select(_U.email, _U.name).where(_U.role == "leader").order_by(_U.id))]
+        select(_U.email, _U.name).where(_U.role == "leader", _U.deactivated_at.is_(None))
+        .order_by(_U.id))]
     for approval in approvals:
         steps = [{"event": h["event"], "state": h["to"], "by": names.get(h["actor"], h["actor"]),
                   "at": h["occurred_at"],

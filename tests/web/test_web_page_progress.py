@@ -15,6 +15,7 @@ from tests.factories import SQLITE_ONLY
 from tests.support.web import WEB_FIELDS, Web, post_form
 from workflow.projects import add_project, advance
 from workflow.space import add_listing
+from workflow.users import add_user, deactivate_user
 
 pytestmark = SQLITE_ONLY
 
@@ -124,6 +125,20 @@ def test_the_route_shows_a_return_a_resubmission_and_the_approval(web: Web) -> N
         "李爱丽 重新提交 2026-11-20 12:00 已附合同 "
         "王主任 批准 2026-11-20 12:00 同意")
     assert route(leader.get("/inbox").text, 1).endswith("王主任 批准 2026-11-20 12:00 同意")
+
+
+def test_the_route_waits_only_with_leaders_still_in_the_team(web: Web) -> None:
+    with writing(web.app.engine) as session:
+        for email, name in (("vice@park.example", "陈副主任"), ("gone@park.example", "赵前任")):
+            add_user(session, web.park.lifecycle, email=email, name=name, role="leader",
+                     now=web.clock.now())
+        deactivate_user(session, web.park.lifecycle, actor=web.people["admin"],
+                        email="gone@park.example", now=web.clock.now())
+    pid = entered(web, "量子测量", "2026-11-16", ("visit", "2026-11-17"))
+    alice = web.signed_in("alice")
+    post_form(alice, f"/projects/{pid}/extensions", {"days": "10", "reason": "等待材料"})
+    waiting = route(alice.get(f"/projects/{pid}").text, 1)
+    assert "等待 王主任、陈副主任 审批" in waiting and "赵前任" not in waiting
 
 
 # ---------------------------------------------------------------- space: offers, empty states
