@@ -81,6 +81,28 @@ def test_confirming_with_the_checked_file_imports_it(web: Web) -> None:
     assert "已导入 2 个项目" in leader.get("/board").text
 
 
+def test_projects_already_in_the_library_are_imported_only_once_confirmed(web: Web) -> None:
+    leader = web.signed_in("leader")
+
+    def checked_digest() -> str:
+        found = re.search(r'name="digest" value="([0-9a-f]{64})"', upload(leader, LEDGER).text)
+        assert found is not None
+        return found.group(1)
+    upload(leader, LEDGER, action="import", digest=checked_digest())
+    report = upload(leader, LEDGER).text
+    assert "已在项目库中" in report and 'name="allow_duplicate"' in report
+    refused = upload(leader, LEDGER, action="import", digest=checked_digest())
+    assert "HX-Redirect" not in refused.headers and project_count(web) == 2
+    allowed = upload(leader, LEDGER, action="import", digest=checked_digest(),
+                     allow_duplicate="1")
+    assert allowed.headers["HX-Redirect"] == "/board" and project_count(web) == 4
+
+
+def test_a_file_with_other_problems_offers_no_confirmation(web: Web) -> None:
+    html = upload(web.signed_in("leader"), BROKEN).text
+    assert 'name="allow_duplicate"' not in html and 'value="import"' not in html
+
+
 def test_another_file_than_the_one_checked_is_only_checked(web: Web) -> None:
     leader = web.signed_in("leader")
     digest = re.search(r'name="digest" value="([0-9a-f]{64})"', upload(leader, LEDGER).text)

@@ -22,6 +22,7 @@ from i18n import N_, ngettext
 from reports.ledger import build_ledger, export_ledger
 from reports.ledger_import import ImportResult, digest_of, import_ledger
 from web.deps import AppDep, CurrentUser, SessionDep
+from web.inputs import allowed_duplicate
 from web.rendering import after_post, fragment, page
 from workflow.errors import ValidationError
 from workflow.labels import Labels
@@ -51,8 +52,10 @@ async def import_upload(
     request: Request, app: AppDep, viewer: CurrentUser, file: UploadFile,
     action: Annotated[str, Form(max_length=10)] = "check",
     digest: Annotated[str, Form(max_length=64)] = "",
+    allow_duplicate: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Check the file (a dry run), or import it when confirmed with the digest checked."""
+    """Check the file (a dry run), or import it when confirmed with the digest checked (its
+    projects of names or credit codes the library holds already only with the box ticked)."""
     data = await file.read(MAX_LEDGER_BYTES + 1)
     name = file.filename or ""
     if not data or len(data) > MAX_LEDGER_BYTES:
@@ -63,7 +66,9 @@ async def import_upload(
     def run() -> ImportResult:
         with writing(app.engine) as session:
             return import_ledger(session, app.park, data=data, filename=name,
-                                 actor=viewer.email, lang=viewer.lang, dry_run=not confirmed)
+                                 actor=viewer.email, lang=viewer.lang, dry_run=not confirmed,
+                                 allow_duplicate=allowed_duplicate({"allow_duplicate":
+                                                                    allow_duplicate}))
     report = await run_in_threadpool(run)
     if confirmed and not report.refused:
         return after_post(request, "/board", ngettext(
