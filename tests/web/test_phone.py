@@ -13,12 +13,9 @@ from typing import Any
 
 import pytest
 
-from db.engine import writing
-from reports.periods import Kind, last_full
-from tests.factories import NOW, SQLITE_ONLY
+from tests.factories import SQLITE_ONLY
 from tests.support.browser import NEEDS_CHROMIUM, NO_SIDEWAYS_SCROLL, Site, screenshot, sign_in
-from tests.support.home_dataset import build as build_home_dataset
-from workflow.space import add_listing, offer, request_space
+from tests.support.phone_park import pages, park
 
 pytestmark = [NEEDS_CHROMIUM, SQLITE_ONLY]
 
@@ -50,50 +47,11 @@ BROKEN_DATES = r"""() => {
 }"""
 
 
-def park(site: Site) -> dict[str, int]:
-    """The 首页 park, two units of space and two space requests; ids by key."""
-    web = site.web
-    ids = build_home_dataset(web.app.engine, web.park, web.clock, web.people)
-    with writing(web.app.engine) as session:
-        add_listing(session, web.park, carrier="中安创谷科技园", building="B2 栋", unit="1203",
-                    area=320, type="office", actor=web.people["admin"], now=NOW)
-        unit = add_listing(session, web.park, carrier="科大硅谷创新中心", building="A1 栋",
-                           unit="0501", area=180, type="office", actor=web.people["admin"],
-                           now=NOW)
-        request_space(session, web.park, project_id=ids["P2"], type="office", area=1500,
-                      needed_by="2026-12-31", actor=web.people["alice"], carrier="中安创谷",
-                      note="研发团队扩张，需要整层")
-        small = request_space(session, web.park, project_id=ids["P1"], type="office",
-                              area=150, needed_by="2026-12-15", actor=web.people["alice"])
-        assert unit.id is not None
-        offer(session, web.park, request_id=small["id"], listing_id=unit.id,
-              actor=web.people["leader"], note="可于十二月一日入驻")
-    return ids
-
-
-def pages(who: str, ids: dict[str, int]) -> list[tuple[str, str]]:
-    """(name, path) of every page `who` can open."""
-    kind: Kind = "weekly" if who == "alice" else "monthly"  # what /reports opens for them
-    period = last_full(kind, NOW.date())
-    common = [("board", "/board"), ("my-projects", "/board?mine=1"), ("projects", "/projects"),
-              ("project", f"/projects/{ids['P2']}"), ("project-new-intake",
-                                                        f"/projects/{ids['P3']}"),
-              ("inbox", "/inbox"), ("space", "/space"), ("reports", "/reports"),
-              ("report-figure", f"/reports/{kind}/{period.key}/projects?figure=intakes"),
-              ("account", "/account"), ("messages", "/messages"),
-              ("search", "/projects?q=%E5%90%88%E8%82%A5")]
-    own = {"alice": [("todo", "/todo"), ("new-project", "/projects/new")],
-           "leader": [("home", "/home"), ("todo", "/todo"), ("new-project", "/projects/new"),
-                      ("import", "/import")],
-           "admin": [("import", "/import"), ("admin", "/admin")]}
-    return own[who] + common
-
-
 @pytest.mark.parametrize("width", [390, 1440])
 @pytest.mark.parametrize("who", ["alice", "leader", "admin"])
 def test_every_page_fits_the_screen_without_sliding_sideways(
         site: Site, page: Any, who: str, width: int) -> None:
-    ids = park(site)
+    ids = park(site.web)
     page.set_viewport_size(PHONE if width == 390 else DESK)
     sign_in(page, site, who, then=None)
     failures = {}
@@ -128,7 +86,7 @@ VISIBLE = "el => el.getClientRects().length > 0 && getComputedStyle(el).display 
 
 
 def test_on_a_phone_the_header_folds_into_a_menu(site: Site, page: Any) -> None:
-    park(site)
+    park(site.web)
     page.set_viewport_size(PHONE)
     sign_in(page, site, "leader", then=None)
     toggle = page.locator(".menu-toggle")
@@ -157,7 +115,7 @@ def test_on_a_phone_the_header_folds_into_a_menu(site: Site, page: Any) -> None:
 
 def test_on_a_phone_the_board_shows_one_stage_at_a_time_by_its_tab(
         site: Site, page: Any) -> None:
-    park(site)
+    park(site.web)
     page.set_viewport_size(PHONE)
     sign_in(page, site, "alice")
     tabs = page.locator(".board-tab")
@@ -182,7 +140,7 @@ def test_on_a_phone_the_board_shows_one_stage_at_a_time_by_its_tab(
 
 def test_on_a_phone_tables_are_cards_whose_cells_say_what_they_are(
         site: Site, page: Any) -> None:
-    ids = park(site)
+    ids = park(site.web)
     page.set_viewport_size(PHONE)
     sign_in(page, site, "alice", then="/projects?sort=name")
     row = page.locator(f"tr[data-project='{ids['P3']}']")
@@ -208,7 +166,7 @@ def test_on_a_phone_tables_are_cards_whose_cells_say_what_they_are(
 ])
 def test_on_a_phone_forms_take_one_column_and_every_target_is_a_thumb_wide(
         site: Site, page: Any, who: str, paths: list[str]) -> None:
-    ids = park(site)
+    ids = park(site.web)
     page.set_viewport_size(PHONE)
     sign_in(page, site, who, then=None)
     failures = {}
@@ -227,7 +185,7 @@ def test_on_a_phone_forms_take_one_column_and_every_target_is_a_thumb_wide(
 
 def test_without_javascript_the_menu_is_a_plain_list_and_the_columns_stack(
         site: Site, browser: Any) -> None:
-    park(site)
+    park(site.web)
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
                                   viewport=PHONE, java_script_enabled=False)
     try:
@@ -249,7 +207,7 @@ def test_without_javascript_the_menu_is_a_plain_list_and_the_columns_stack(
 
 
 def test_on_a_desk_the_header_and_the_board_are_whole(site: Site, page: Any) -> None:
-    park(site)
+    park(site.web)
     sign_in(page, site, "alice")
     assert page.locator(".menu-toggle").is_hidden()
     assert page.locator(".mainnav a").first.is_visible()
