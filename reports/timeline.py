@@ -117,11 +117,22 @@ class Replay:
         paused or for a stage without a deadline."""
         if stay.deadline is None or stay.suspended_at(moment):
             return None
+        return self._moved(stay, [days for when, _, days in stay.changes if when < moment])
+
+    def due_when_left(self, stay: Stay) -> date | None:
+        """A finished stay's due day with every change made during it (a change recorded at
+        the very moment the project moved on came before it)."""
+        if stay.deadline is None:
+            return None
+        return self._moved(stay, [days for _, _, days in stay.changes])
+
+    def _moved(self, stay: Stay, changes: list[int]) -> date:
+        assert stay.deadline is not None
         due = stay.deadline
         rule = self.lifecycle.states[stay.state].deadline
         assert rule is not None
-        for when, _, days in stay.changes:  # an extension and a pause move it alike
-            if when < moment and days > 0:
+        for days in changes:  # an extension and a pause move it alike
+            if days > 0:
                 due = due_day(due + timedelta(days=days), self.calendar, rule.roll_forward)
         return due
 
@@ -175,16 +186,28 @@ class Replay:
             stay.changes.append((row.occurred_at, "resume", int(fields.get("paused_days", 0))))
 
 
-def _history(session: Session, cut: Cut, every_field: bool = False) -> Iterator[Any]:
+def _history(session: Session, cut: Cut | None, every_field: bool = False,
+             project_id: int | None = None) -> Iterator[Any]:
     fields = _E.fields if every_field else case((_E.event.in_(_FIELDS_READ), _E.fields),
                                                 else_=None)
     query = (select(_E.project_id, _E.event, _E.from_state, _E.to_state, _E.occurred_at,
                     _U.email.label("actor"), fields.label("fields"))
-             .join(User, _U.id == _E.actor_id)
-             .where(_E.occurred_at < cut.until))
-    if cut.recorded_by is not None:
+             .join(User, _U.id == _E.actor_id))
+    if cut is not None:
+        query = query.where(_E.occurred_at < cut.until)
+    if cut is not None and cut.recorded_by is not None:
         query = query.where(_E.recorded_at < cut.recorded_by)
+    if project_id is not None:
+        query = query.where(_E.project_id == project_id)
     return iter(session.connection().execute(query.order_by(_E.project_id, _E.id)))
+
+
+def replay_project(session: Session, park: Park, project_id: int) -> tuple[Replay, Track]:
+    """One project replayed from its whole history (its page's progress bar), with the
+    replay that answers its stays' due days."""
+    replay = Replay(park, park.calendar(session))
+    track = Track(project_id, "", "", "", "", None)
+    return replay, replay.play(track, list(_history(session, None, project_id=project_id)))
 
 
 @dataclass

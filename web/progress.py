@@ -3,9 +3,11 @@ the days it took and the days the definition allowed, from the project's milesto
 deadline rules. Nothing is stored: the history stamped the milestones, the rules are data.
 
 Days are counted from the stage before (the previous milestone's date) to this one's, and the
-days allowed from that same date to the due day the rule gives (rolled past days off like
-every deadline), so a stage on time took no more days than it was allowed. The stage under
-way is measured against the project's actual deadline (extensions and pauses included).
+days allowed from that same date to the stage's due day: the one its rule gives (rolled past
+days off like every deadline), moved by the extensions granted and the pauses taken while the
+project was in it, as the history tells them (the reports' own replay). So a stage on time
+took no more days than it was allowed. The stage under way is measured against the project's
+actual deadline.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from reports.timeline import replay_project
 from workflow.calendar import BusinessCalendar
 from workflow.deadlines import Period, compute_deadline
 from workflow.park import Park
@@ -39,12 +42,13 @@ def stage_progress(session: Session, park: Park, project: Snapshot, *, today: da
     lifecycle = park.lifecycle
     calendar = park.calendar(session)
     reached = {name: date.fromisoformat(day) for name, day in project.milestones.items()}
+    moved = _dues_as_lived(session, park, project.id)
     next_milestone = _milestone_after(park, project.state)
     stages: list[Stage] = []
     previous: date | None = None
     for name in lifecycle.milestones:
         day = reached.get(name)
-        due = _rule_due(park, calendar, name, reached)
+        due = moved.get(name) or _rule_due(park, calendar, name, reached)
         if name == next_milestone and day is None:
             due = current_due or due
             status = "overdue" if due is not None and today > due else "current"
@@ -58,6 +62,21 @@ def stage_progress(session: Session, park: Park, project: Snapshot, *, today: da
             stages.append(Stage(name, None, "todo", _iso(due), None, _days(previous, due)))
         previous = day
     return stages
+
+
+def _dues_as_lived(session: Session, park: Park, project_id: int) -> dict[str, date]:
+    """The due day of each stage the project finished, by the milestone that ended it, as it
+    stood when the project left the stage (its extensions and pauses included)."""
+    replay, track = replay_project(session, park, project_id)
+    stamps = {name: event.stamps for name, event in park.lifecycle.events.items()
+              if event.stamps}
+    dues: dict[str, date] = {}
+    for stay in track.stays:
+        milestone = stamps.get(stay.left_by or "")
+        due = replay.due_when_left(stay) if stay.left_at and milestone else None
+        if milestone and due is not None:
+            dues[milestone] = due  # the last time the stage ended, as the milestone says
+    return dues
 
 
 def _milestone_after(park: Park, state: str) -> str | None:

@@ -74,6 +74,18 @@ def test_a_stage_reached_after_its_due_day_is_late_and_a_missed_one_overdue(web:
     assert stage(html, "register") == ("todo", "注册 截止 2026-12-02")
 
 
+def test_a_stage_finished_within_its_extension_is_on_time(web: Web) -> None:
+    pid = entered(web, "延期走访", "2026-11-02")  # the visit was due Mon 11-09
+    alice, leader = web.signed_in("alice"), web.signed_in("leader")
+    post_form(alice, f"/projects/{pid}/extensions", {"days": "15", "reason": "企业负责人出差"})
+    post_form(leader, "/approvals/1/decision", {"decision": "approve", "comment": "同意"})
+    with writing(web.app.engine) as session:  # visited on Fri 11-20, within the new Tue 11-24
+        advance(session, web.park, project_id=pid, event="visit", actor=web.people["alice"],
+                fields=WEB_FIELDS["visit"])
+    html = alice.get(f"/projects/{pid}").text
+    assert stage(html, "visit") == ("done", "走访 2026-11-20 用时 18 天 限 22 天")
+
+
 # ---------------------------------------------------------------- 剩 N 天 / 逾期 N 天
 
 def test_days_left_and_overdue_on_the_card_the_row_and_the_page(web: Web) -> None:
