@@ -279,7 +279,7 @@ def test_the_monthly_workbook_in_chinese(engine: Engine, park: Park, october: No
     stages = book["各阶段流转与用时"]
     assert [c.value for c in stages[1]] == ["阶段", "期初", "期末", "进入", "推进", "退库",
                                             "用时中位数（天）", "90分位天数", "规定时限"]
-    assert [c.value for c in stages[2]] == ["已入库·待走访", 0, 1, 3, 1, 1, 6, 7, "自入库起7 天"]
+    assert [c.value for c in stages[2]] == ["已入库·待走访", 0, 1, 3, 1, 1, 6, 7, "自入库起 7 天"]
     assert stages["D2"].hyperlink.target == "https://park.example/reports/monthly/2026-10/" \
                                             "projects?figure=stages.intake.entered"
     assert stages["G4"].value is None  # no stay left the registered stage: no median
