@@ -158,7 +158,7 @@ def _libpq_url(url: URL) -> str:
 
 
 def _safe_url(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
 
 
 # ---------------------------------------------------------------- files
