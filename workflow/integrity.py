@@ -103,7 +103,7 @@ def _moment(moment: datetime, lang: str) -> str:
 
 def check_projects(session: Session, park: Park) -> list[Problem]:
     """Every inconsistency between the projects, their history and their approvals."""
-    names = dict(session.connection().execute(select(_P.id, _P.name)).tuples().all())
+    names = {pid: name for pid, name in session.connection().execute(select(_P.id, _P.name))}
     found = [*_replay_mismatches(session, names), *_chain_breaks(session, names),
              *_impossible_steps(session, park.lifecycle, names),
              *_deadline_mismatches(session, park),
