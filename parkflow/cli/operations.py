@@ -23,7 +23,7 @@ File = Annotated[Path, typer.Argument(metavar="FILE", help=cli_help("The backup 
 def backup(ctx: Context, file: File) -> None:
     from workflow.backups import back_up
     written = back_up(ctx.app.engine, file)
-    out.print(ctx.say("Backup written to %(path)s", path=written), markup=False)
+    out.print(ctx.say("Backup written to %(path)s", path=written), markup=False, soft_wrap=True)
 
 
 @command(app, "restore", help=N_("Load a backup into an empty database."))
@@ -31,7 +31,7 @@ def restore(ctx: Context, file: File) -> None:
     from workflow.backups import restore as load
     load(ctx.app.engine, file)
     out.print(ctx.say("Backup %(path)s restored; parkflow check verifies it",
-                      path=file.expanduser().resolve()), markup=False)
+                      path=file.expanduser().resolve()), markup=False, soft_wrap=True)
 
 
 @command(app, "check", help=N_("Verify the database: exit 1 listing every inconsistency."))
