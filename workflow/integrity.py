@@ -204,7 +204,8 @@ def _deadline_mismatches(session: Session, park: Park) -> Iterator[Problem]:
         due = recomputed[key]
         if due != snapshot.due_at:
             yield Problem("deadline_mismatch", snapshot.id, snapshot.name,
-                          {"due_at": _local(snapshot.due_at, park), "recomputed": _local(due, park)})
+                          {"due_at": _local(snapshot.due_at, park),
+                           "recomputed": _local(due, park)})
 
 
 def _approvals_on_finished(session: Session, park: Park,

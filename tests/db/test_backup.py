@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import SQLModel
 
-from db.engine import make_engine, reading, writing
+from db.engine import make_engine, reading
 from db.models import Project, columns
 from notifications.integrity import check
 from tests.factories import SQLITE_ONLY, bring_to, fire, new_project
@@ -25,7 +25,6 @@ from workflow.errors import Conflict, ValidationError, WorkflowError
 from workflow.park import Park
 
 _P = columns(Project)
-TABLES = [t.name for t in SQLModel.metadata.sorted_tables]
 
 
 def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:

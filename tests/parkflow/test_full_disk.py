@@ -69,7 +69,7 @@ def test_a_full_disk_refuses_each_write_clearly_and_loses_nothing_accepted(
 
     # the event loop: projects entered and visited until the disk refuses
     accepted: list[int] = []
-    with pytest.raises(OperationalError) as full:  # noqa: PT012 (the loop ends by it)
+    with pytest.raises(OperationalError) as full:  # the loop ends by it
         for n in range(10_000):
             project_id = seed_project(engine, park, OWNER, f"满盘项目{n}",
                                       intake="2026-11-18")

@@ -163,7 +163,8 @@ def test_a_problem_reads_with_labels_and_keeps_ids_in_json(planted: Connection,
     project_id, _ = wrong_state(planted)
     problem = next(p for p in problems(planted, demo_park) if p.kind == "state_mismatch")
     zh, en = Labels.of(demo_park, "zh-CN"), Labels.of(demo_park, "en")
-    assert problem_text(problem, zh) == "状态为“已注册·待签约”，但历史记录的最后状态是“已走访·待注册”"
+    assert problem_text(problem, zh) == ("状态为“已注册·待签约”，"
+                                         "但历史记录的最后状态是“已走访·待注册”")
     assert "registered" not in problem_text(problem, en)
     assert problem.as_json(zh) == {
         "kind": "state_mismatch", "project": project_id, "message": problem_text(problem, zh),
