@@ -9,6 +9,8 @@ query, or one pass over one query's rows, so a park of 10k+ projects is checked 
     no_history          a project without any history entry
     broken_chain        an entry does not start where the previous one ended
     impossible_step     an entry's move is not allowed by the lifecycle definition
+    milestone_mismatch  a stored milestone (the day a stage began) differs from the day of
+                        the history entry that stamps it
     deadline_mismatch   the stored deadline differs from the one its milestones and the
                         calendar give (workflow.projects.stored_due_at)
     approval_on_finished  an approval still pending on a project in a final state
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,8 +30,9 @@ from sqlmodel import Session
 
 from db.models import Approval, Project, ProjectEvent, columns
 from i18n import N_, gettext
-from i18n.formats import format_moment, format_period_end
-from states.definition import PREVIOUS, Lifecycle
+from i18n.formats import format_day, format_moment, format_period_end
+from states.definition import PREVIOUS, Lifecycle, initial_milestone
+from workflow.deadlines import local_date
 from workflow.labels import Labels
 from workflow.park import Park
 from workflow.projects import Snapshot, stored_due_at
@@ -61,6 +64,8 @@ MESSAGES: dict[str, str] = {
                        "but the entry before it ended in “%(previous)s”"),
     "impossible_step": N_("history entry %(entry)s (“%(event)s”) moves from “%(from_state)s” "
                           "to “%(to_state)s”, which the lifecycle does not allow"),
+    "milestone_mismatch": N_("its milestone “%(milestone)s” is %(day)s but its history gives "
+                             "%(history_day)s"),
     "deadline_mismatch": N_("its stored deadline is %(due_at)s but its milestones and the "
                             "calendar give %(recomputed)s"),
     "approval_on_finished": N_("approval %(approval)s (%(approval_kind)s) is still pending "
@@ -81,6 +86,11 @@ def problem_text(problem: Problem, labels: Labels) -> str:
             shown[name] = labels.state(value)
         elif name == "event":
             shown[name] = labels.event(value)
+        elif name == "milestone":
+            shown[name] = labels.milestone(value)
+        elif name in ("day", "history_day"):
+            shown[name] = (format_day(date.fromisoformat(value), labels.lang) if value
+                           else labels.status(None))
         elif name == "approval_kind":
             shown[name] = labels.approval_kind(value)
         elif name == "outbox_kind":
@@ -106,6 +116,7 @@ def check_projects(session: Session, park: Park) -> list[Problem]:
     names = {pid: name for pid, name in session.connection().execute(select(_P.id, _P.name))}
     found = [*_replay_mismatches(session, names), *_chain_breaks(session, names),
              *_impossible_steps(session, park.lifecycle, names),
+             *_milestone_mismatches(session, park),
              *_deadline_mismatches(session, park),
              *_approvals_on_finished(session, park, names)]
     return sorted(found, key=lambda p: (p.project_id, p.kind))
@@ -187,7 +198,53 @@ def allowed_step(lifecycle: Lifecycle, event: str, from_state: str | None,
     return to_state == spec.dest
 
 
+def _milestone_mismatches(session: Session, park: Park) -> Iterator[Problem]:
+    """Stored milestones against the days of the entries that stamp them (the latest wins;
+    the first entry stamps the intake)."""
+    lifecycle = park.lifecycle
+    stamps = {name: spec.stamps for name, spec in lifecycle.events.items() if spec.stamps}
+    entry = initial_milestone(lifecycle.milestones) or "intake"
+    replayed: dict[int, dict[str, str]] = {}
+    rows = session.connection().execute(
+        select(_E.project_id, _E.event, _E.occurred_at)
+        .where(_E.event.in_(stamps) | _E.from_state.is_(None)).order_by(_E.id))
+    for row in rows:
+        day = local_date(row.occurred_at, park.tz).isoformat()
+        milestones = replayed.setdefault(row.project_id, {})
+        milestones[stamps.get(row.event, entry)] = day
+    for row in session.connection().execute(select(_P.id, _P.name, _P.milestones)):
+        stored, history = dict(row.milestones or {}), replayed.get(row.id, {})
+        for name in sorted(set(stored) | set(history)):
+            if stored.get(name) != history.get(name):
+                yield Problem("milestone_mismatch", row.id, row.name,
+                              {"milestone": name, "day": stored.get(name),
+                               "history_day": history.get(name)})
+
+
 # the columns of a Snapshot, for reading many projects at once
+def _milestone_mismatches(session: Session, park: Park) -> Iterator[Problem]:
+    """Stored milestones against the days of the entries that stamp them (the latest wins;
+    the first entry stamps the intake)."""
+    lifecycle = park.lifecycle
+    stamps = {name: spec.stamps for name, spec in lifecycle.events.items() if spec.stamps}
+    entry = initial_milestone(lifecycle.milestones) or "intake"
+    replayed: dict[int, dict[str, str]] = {}
+    rows = session.connection().execute(
+        select(_E.project_id, _E.event, _E.occurred_at)
+        .where(_E.event.in_(stamps) | _E.from_state.is_(None)).order_by(_E.id))
+    for row in rows:
+        day = local_date(row.occurred_at, park.tz).isoformat()
+        milestones = replayed.setdefault(row.project_id, {})
+        milestones[stamps.get(row.event, entry)] = day
+    for row in session.connection().execute(select(_P.id, _P.name, _P.milestones)):
+        stored, history = dict(row.milestones or {}), replayed.get(row.id, {})
+        for name in sorted(set(stored) | set(history)):
+            if stored.get(name) != history.get(name):
+                yield Problem("milestone_mismatch", row.id, row.name,
+                              {"milestone": name, "day": stored.get(name),
+                               "history_day": history.get(name)})
+
+
 # the columns of a Snapshot, to read many projects in one query
 SNAPSHOT = select(*(_P[f.name] for f in fields(Snapshot)))
 

@@ -93,6 +93,15 @@ def step_not_allowed(c: Connection) -> tuple[int, str]:
     return first(c, select(_E.project_id).where(_E.id == entry)), "impossible_step"
 
 
+def milestone_moved(c: Connection) -> tuple[int, str]:
+    """The visit's day changed on the row and its deadline with it: only the history knows."""
+    pid = first(c, select(_P.id).where(_P.state == "registered").order_by(_P.id.desc()))
+    milestones = dict(first(c, select(_P.milestones).where(_P.id == pid)))
+    milestones["visit"] = "2020-01-02"
+    c.execute(update(Project).where(_P.id == pid).values(milestones=milestones))
+    return pid, "milestone_mismatch"
+
+
 def deadline_moved(c: Connection) -> tuple[int, str]:
     pid, due = c.execute(select(_P.id, _P.due_at).where(_P.due_at.is_not(None))
                          .order_by(_P.id).limit(1)).one()
@@ -128,7 +137,7 @@ def approval_on_an_exited_project(c: Connection) -> tuple[int, str]:
 
 PLANTS: list[Callable[[Connection], tuple[int, str]]] = [
     wrong_state, wrong_version, history_deleted, chain_broken, step_not_allowed,
-    deadline_moved, reminder_of_a_stage_left, message_for_an_exited_project,
+    milestone_moved, deadline_moved, reminder_of_a_stage_left, message_for_an_exited_project,
     approval_on_an_exited_project]
 
 
@@ -155,7 +164,8 @@ def test_every_inconsistency_planted_at_once_is_listed(planted: Connection,
     assert set(expected) <= found
     assert {kind for _, kind in expected} == {
         "state_mismatch", "version_mismatch", "no_history", "broken_chain", "impossible_step",
-        "deadline_mismatch", "stale_outbox", "outbox_on_finished", "approval_on_finished"}
+        "milestone_mismatch", "deadline_mismatch", "stale_outbox", "outbox_on_finished",
+        "approval_on_finished"}
 
 
 def test_a_problem_reads_with_labels_and_keeps_ids_in_json(planted: Connection,
