@@ -221,30 +221,6 @@ def _milestone_mismatches(session: Session, park: Park) -> Iterator[Problem]:
                                "history_day": history.get(name)})
 
 
-# the columns of a Snapshot, for reading many projects at once
-def _milestone_mismatches(session: Session, park: Park) -> Iterator[Problem]:
-    """Stored milestones against the days of the entries that stamp them (the latest wins;
-    the first entry stamps the intake)."""
-    lifecycle = park.lifecycle
-    stamps = {name: spec.stamps for name, spec in lifecycle.events.items() if spec.stamps}
-    entry = initial_milestone(lifecycle.milestones) or "intake"
-    replayed: dict[int, dict[str, str]] = {}
-    rows = session.connection().execute(
-        select(_E.project_id, _E.event, _E.occurred_at)
-        .where(_E.event.in_(stamps) | _E.from_state.is_(None)).order_by(_E.id))
-    for row in rows:
-        day = local_date(row.occurred_at, park.tz).isoformat()
-        milestones = replayed.setdefault(row.project_id, {})
-        milestones[stamps.get(row.event, entry)] = day
-    for row in session.connection().execute(select(_P.id, _P.name, _P.milestones)):
-        stored, history = dict(row.milestones or {}), replayed.get(row.id, {})
-        for name in sorted(set(stored) | set(history)):
-            if stored.get(name) != history.get(name):
-                yield Problem("milestone_mismatch", row.id, row.name,
-                              {"milestone": name, "day": stored.get(name),
-                               "history_day": history.get(name)})
-
-
 # the columns of a Snapshot, to read many projects in one query
 SNAPSHOT = select(*(_P[f.name] for f in fields(Snapshot)))
 
