@@ -7,23 +7,30 @@ that is rolled back afterwards, and checks the database as that transaction sees
 
 from __future__ import annotations
 
+import io
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, delete, select, update
 from sqlmodel import Session
 
+from db.engine import make_engine, reading, writing
 from db.models import Approval, OutboxMessage, Project, ProjectEvent, columns
 from notifications.integrity import check
 from parkflow.demo import build_demo
 from parkflow.wiring import make_park
-from tests.factories import NOW
+from reports.ledger import build_ledger, export_ledger
+from reports.ledger_import import import_ledger
+from tests.factories import LEADER, LEDGER_ROAD, NOW, PEOPLE, ledger_projects
 from workflow.clock import FixedClock
 from workflow.integrity import Problem, allowed_step, problem_text
 from workflow.labels import Labels
 from workflow.park import Park
+from workflow.users import add_user
 
 _P, _E, _O, _A = (columns(Project), columns(ProjectEvent), columns(OutboxMessage),
                   columns(Approval))
@@ -194,3 +201,32 @@ def test_a_problem_reads_with_labels_and_keeps_ids_in_json(planted: Connection,
 def test_the_lifecycle_decides_which_steps_a_history_may_take(
         demo_park: Park, event: str, source: str | None, dest: str, allowed: bool) -> None:
     assert allowed_step(demo_park.lifecycle, event, source, dest) is allowed
+
+
+def test_projects_brought_in_from_a_ledger_check_clean(
+        sqlite_template: Path, tmp_path: Path, demo_park: Park) -> None:
+    """An imported history (dates in the past, no observers' catch-up) is consistent too."""
+    engines = []
+    for name in ("source", "target"):
+        shutil.copy(sqlite_template, tmp_path / f"{name}.db")
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        with writing(engine) as session:
+            for email, person, role, group, lead in PEOPLE:
+                add_user(session, demo_park.lifecycle, email=email, name=person, role=role,
+                         group=group, group_lead=lead, now=NOW)
+        engines.append(engine)
+    source, target = engines
+    ledger_projects(source, demo_park)
+    labels = Labels.of(demo_park, "zh-CN")
+    with reading(source) as session:
+        ledger = build_ledger(session, demo_park, labels)
+    data = io.BytesIO()
+    export_ledger(data, "csv", ledger, labels)
+    with writing(target) as session:
+        imported = import_ledger(session, demo_park, data=data.getvalue(), filename="台账.csv",
+                                 actor=LEADER, lang="zh-CN")
+    assert imported.imported == len(LEDGER_ROAD)
+    for engine in engines:
+        with reading(engine) as session:
+            assert check(session, demo_park) == []
+        engine.dispose()
