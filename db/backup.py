@@ -46,7 +46,10 @@ def back_up(engine: Engine, target: Path) -> Path:
         raise BackupError("unwritable", value=str(target), error="no such folder")
     with _temporary(target) as partial:
         if engine.dialect.name == "sqlite":
-            _sqlite_copy(_sqlite_path(engine), partial)
+            source = _sqlite_path(engine)
+            if not source.is_file():  # connecting would create an empty database
+                raise BackupError("not_initialised", value=_safe_url(engine.url))
+            _sqlite_copy(source, partial)
         else:
             _run_tool("pg_dump", engine.url, ["-Fc", "--no-owner", "-f", str(partial)])
         _publish(partial, target)
@@ -93,7 +96,7 @@ def _sqlite_path(engine: Engine) -> Path:
 
 def _sqlite_copy(source: Path, target: Path) -> None:
     """One consistent snapshot of `source` into a standalone file (no -wal beside it)."""
-    src = sqlite3.connect(source, timeout=30)
+    src = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.execute("PRAGMA busy_timeout=30000")
@@ -109,7 +112,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 
 def _sqlite_restore(source: Path, target: Path) -> None:
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
         _check_copy(src, source)
     except sqlite3.Error as exc:
         raise BackupError("unreadable", value=str(source), error=str(exc)) from exc

@@ -43,6 +43,8 @@ def _error(exc: copies.BackupError) -> WorkflowError:
             return ValidationError("unreadable_file", field="file", **params)
         case "tool_missing":
             return ValidationError("tool_missing", field="database", **params)
+        case "not_initialised":
+            return ValidationError("not_initialised", field="database", **params)
         case "no_file":
             return ValidationError("backup_no_file", field="database", **params)
     return WorkflowError("tool_failed", field="database", **params)
