@@ -201,3 +201,11 @@ def test_a_failing_pg_dump_leaves_no_half_file(tmp_path: Path,
     assert failed.value.code == "tool_failed"
     assert "connection lost" in failed.value.message("en")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin"]
+
+
+def test_backing_up_a_database_that_does_not_exist_creates_neither(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    with pytest.raises(ValidationError) as refused:
+        back_up(make_engine(f"sqlite:///{missing}"), tmp_path / "copy.db")
+    assert (refused.value.code, refused.value.field) == ("not_initialised", "database")
+    assert list(tmp_path.iterdir()) == []
