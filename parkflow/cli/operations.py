@@ -42,7 +42,10 @@ def check(ctx: Context, as_json: Json = False) -> None:
     from db.models import Project
     from notifications.integrity import check as verify
     from workflow.integrity import problem_text
-    with reading(ctx.app.engine) as session:
+    engine = ctx.app.engine
+    if engine.dialect.name == "postgresql":  # every query of the check sees one snapshot
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    with reading(engine) as session:  # (SQLite: one read transaction is one snapshot)
         problems = verify(session, ctx.app.park)
         projects = session.execute(select(func.count()).select_from(Project)).scalar_one()
     labels = ctx.labels
