@@ -166,6 +166,17 @@ MESSAGES: dict[str, str] = {
                            "one missing?)"),
     "notice_no_holiday": N_("“%(sentence)s”: this item names no day off"),
     "definition": N_("The lifecycle definition is broken: %(reason)s"),
+    # backup and restore (workflow.backups)
+    "backup_exists": N_("%(field)s “%(value)s” exists already; a backup never overwrites a "
+                        "file: give a new name"),
+    "database_not_empty": N_("%(field)s %(value)s already holds data (%(tables)s): a backup "
+                             "is restored only into an empty database"),
+    "tool_missing": N_("%(tool)s was not found: a backup of a PostgreSQL %(field)s needs the "
+                       "PostgreSQL client programs (e.g. the postgresql-client package) on "
+                       "the PATH"),
+    "tool_failed": N_("%(tool)s failed: %(error)s"),
+    "backup_no_file": N_("%(field)s %(value)s is not a file: there is nothing to back up "
+                         "or restore"),
     # the ledger (台账): its file, header and rows
     "ledger_format": N_("%(field)s “%(value)s” must be an .xlsx or .csv file"),
     "unknown_column": N_("Unknown column “%(value)s”"),

@@ -22,6 +22,7 @@ from parkflow.cli import (
     demo,
     inbox,
     ledger,
+    operations,
     projects,
     reminders,
     reports,
@@ -33,7 +34,7 @@ from parkflow.cli import (
 from parkflow.cli.app import app
 
 COMMANDS = (database, users, projects, approvals, space, calendar, calendar_notice, reminders,
-            reports, ledger, tokens, inbox, definition, serve, demo)
+            reports, ledger, tokens, inbox, definition, serve, demo, operations)
 
 __all__ = ["COMMANDS", "app", "main"]
 
