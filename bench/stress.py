@@ -126,18 +126,47 @@ def populate(url: str, projects: int) -> list[int]:
 
 # ---------------------------------------------------------------- the writers
 
+def one_request(engine: Any, park: Any, rng: random.Random, ids: list[int],
+                by_state: dict[str, list[str]], actor: str = ACTOR_EMAIL) -> dict[str, Any]:
+    """Read a random project, fire a random event its state allows: the outcome."""
+    from sqlalchemy.exc import DBAPIError
+
+    from db.engine import reading, writing
+    from workflow.errors import Conflict, WorkflowError
+    from workflow.projects import advance, load_snapshot
+
+    project_id = rng.choice(ids[:HOT] if rng.random() < 0.5 else ids)
+    try:
+        with reading(engine) as session:
+            state = load_snapshot(session, project_id).state
+    except DBAPIError as exc:
+        return {"outcome": "read_error", "error": str(exc.orig or exc).splitlines()[0]}
+    event = rng.choice(by_state[state])
+    request = {"project": project_id, "event": event}
+    try:
+        with writing(engine) as session:
+            done = advance(session, park, project_id=project_id, event=event,
+                           actor=actor, fields=fields_for(event), allow_duplicate=True)
+        return {"outcome": "accepted", **request, "history_id": done.history_id,
+                "version": done.after.version}
+    except Conflict as exc:
+        return {"outcome": "conflict", **request, "code": exc.code}
+    except WorkflowError as exc:
+        return {"outcome": "refused_other", **request, "code": exc.code}
+    except DBAPIError as exc:  # the commit's fate is unknown when the server died during it
+        return {"outcome": "db_error", **request,
+                "error": str(exc.orig or exc).splitlines()[0]}
+
+
 def writer(url: str, ids: list[int], seed: int, log_path: str, ready: Any, go: Any,
            until: Any) -> None:
     """One process: random events from `go` until `until` (time.monotonic), one JSON line per
     request."""
-    from sqlalchemy.exc import DBAPIError
-
-    from db.engine import reading, writing
+    from db.engine import reading
     from parkflow.settings import Settings
     from parkflow.wiring import build_app
     from workflow.clock import FixedClock
-    from workflow.errors import Conflict, WorkflowError
-    from workflow.projects import advance, load_snapshot
+    from workflow.projects import load_snapshot
 
     app = build_app(Settings(database_url=url, timezone=PARK_TZ.key, db_pool_size=2,
                              db_max_overflow=0, db_pool_timeout=10), clock=FixedClock(NOW))
@@ -151,31 +180,10 @@ def writer(url: str, ids: list[int], seed: int, log_path: str, ready: Any, go: A
             log.write(json.dumps({"t": time.monotonic(), **entry}) + "\n")
 
         while time.monotonic() < until.value:
-            project_id = rng.choice(ids[:HOT] if rng.random() < 0.5 else ids)
-            try:
-                with reading(app.engine) as session:
-                    state = load_snapshot(session, project_id).state
-            except DBAPIError as exc:  # the server is away: say so and try again shortly
-                record(outcome="read_error", error=str(exc.orig or exc).splitlines()[0])
-                time.sleep(0.2)
-                continue
-            event = rng.choice(by_state[state])
-            try:
-                with writing(app.engine) as session:
-                    done = advance(session, app.park, project_id=project_id, event=event,
-                                   actor=ACTOR_EMAIL, fields=fields_for(event),
-                                   allow_duplicate=True)
-                record(outcome="accepted", project=project_id, event=event,
-                       history_id=done.history_id, version=done.after.version)
-            except Conflict as exc:
-                record(outcome="conflict", project=project_id, event=event, code=exc.code)
-            except WorkflowError as exc:
-                record(outcome="refused_other", project=project_id, event=event,
-                       code=exc.code)
-            except DBAPIError as exc:  # commit's fate unknown when the server died during it
-                record(outcome="db_error", project=project_id, event=event,
-                       error=str(exc.orig or exc).splitlines()[0])
-                time.sleep(0.2)
+            entry = one_request(app.engine, app.park, rng, ids, by_state)
+            record(**entry)
+            if entry["outcome"] in ("read_error", "db_error"):
+                time.sleep(0.2)  # the server is away: try again shortly
     app.engine.dispose()
 
 
