@@ -69,3 +69,14 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo outbox-mail .pytest_cache .mypy_cache .ruff_cache
+
+# Issue 11 §2, several processes on PostgreSQL: the concurrency proof and two faults, each on
+# a private throwaway cluster (port 5544, bench/pgcluster.py; never the system cluster). Each
+# writes its bench/*-RESULTS.md and exits 1 when a check fails. Not part of `make test`.
+.PHONY: stress fault-restart fault-scheduler
+stress: $(STAMP)
+	$(BIN)/python -m bench.stress
+fault-restart: $(STAMP)
+	$(BIN)/python -m bench.stress --restart
+fault-scheduler: $(STAMP)
+	$(BIN)/python -m bench.scheduler_kill

@@ -247,3 +247,14 @@ class ApiToken(SQLModel, table=True):
 def columns(model: type[SQLModel]) -> Any:
     """The Core columns of a table model (typed loosely: SQLModel's attribute types fight Core)."""
     return model.__table__.c  # type: ignore[attr-defined]
+
+
+class AppSecret(SQLModel, table=True):
+    """A secret the server draws once and keeps (the session cookie's key when
+    PARKFLOW_SECRET_KEY is unset): every worker and every restart reads the same one."""
+
+    __tablename__ = "app_secrets"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=255, repr=False)
+    created_at: datetime = _utc()

@@ -21,10 +21,11 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 from db.engine import writing
+from db.locks import SWEEP, try_job_lock
 from notifications import outbox
 from notifications.contexts import ContextBuilder
 from notifications.mail import DeliveryError, Mailer, build_email, message_id_for
-from notifications.reminders import chain_next_inquiry, sweep
+from notifications.reminders import SweepResult, chain_next_inquiry, sweep
 from notifications.render import RenderedMessage, RenderError, render_message
 from workflow.errors import NotFound
 from workflow.park import Park
@@ -151,9 +152,18 @@ def run_once(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings,
              now: datetime, worker: str | None = None,
              chat: ChatPoster = no_chat) -> dict[str, int]:
     """One sweep and one delivery pass, as `parkflow reminders run` and the scheduler do."""
-    with writing(engine) as session:
-        swept = sweep(session, park, now=now)
+    swept = sweep_once(engine, park, now=now) or SweepResult()
     counts = deliver(engine, park, mailer, settings, now=now, worker=worker or worker_id(),
                      chat=chat)
     return {"sent": counts["sent"], "failed": counts["failed"],
             "retrying": counts["retrying"], "skipped": swept.skipped, "cancelled": 0}
+
+
+def sweep_once(engine: Engine, park: Park, *, now: datetime) -> SweepResult | None:
+    """The sweep, run by one process at a time: None when another process's sweep holds the
+    run lock (that one plans the same rows; delivery stays shared through SKIP LOCKED)."""
+    with writing(engine) as session:
+        if not try_job_lock(session, SWEEP):
+            log.info("sweep skipped: another process is sweeping")
+            return None
+        return sweep(session, park, now=now)

@@ -2,7 +2,9 @@
 
 Jobs live in the memory store and are re-created at every start with fixed ids, in the park's
 time zone. What is due is always derived from the database, so a restart, a crash or a second
-scheduler process loses and duplicates nothing. Only this module imports apscheduler.
+scheduler process loses and duplicates nothing: on PostgreSQL each sweep runs under an
+advisory lock (another process's sweep at the same moment skips), and delivery claims rows
+with SKIP LOCKED (notifications/delivery.py). Only this module imports apscheduler.
 """
 
 from __future__ import annotations

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     session_idle_seconds: int = Field(8 * 3600, gt=0)
     session_max_seconds: int = Field(12 * 3600, gt=0)
     cookie_secure: bool = False
+    # PostgreSQL connection pool, per process (each web worker and the scheduler has its own):
+    # at most pool_size + max_overflow connections; pool_timeout seconds to wait for one
+    db_pool_size: int = Field(5, ge=1, le=100)
+    db_max_overflow: int = Field(10, ge=0, le=100)
+    db_pool_timeout: int = Field(30, ge=1, le=600)
     # Test-only (PARKFLOW_TEST_NOW, ISO with offset): the moment a subprocess under test
     # takes as now. Not a user setting: it is in no help text.
     test_now: datetime | None = Field(None, repr=False)
@@ -101,6 +106,15 @@ class Settings(BaseSettings):
     def _robots_parse(cls, value: SecretStr | None) -> SecretStr | None:
         _robots(value)  # fail early on a malformed robot list
         return value
+
+    def engine_options(self) -> dict[str, Any]:
+        """The pool of a server database; SQLite opens a file and keeps SQLAlchemy's default.
+        pool_pre_ping: a connection the server dropped (a PostgreSQL restart) is replaced
+        before use instead of failing the request that drew it."""
+        if self.database_url.startswith("sqlite"):
+            return {}
+        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow,
+                "pool_timeout": self.db_pool_timeout, "pool_pre_ping": True}
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

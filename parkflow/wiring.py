@@ -101,17 +101,29 @@ def make_park(settings: Settings | None = None, *, clock: Clock) -> Park:
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Wire the database, the lifecycle, the observers and the clock for one process."""
-    return App(settings=settings, engine=make_engine(settings.database_url),
+    return App(settings=settings, engine=make_engine(settings.database_url,
+                                                      **settings.engine_options()),
                park=make_park(settings, clock=clock or clock_for(settings)))
 
 
-def web_settings(settings: Settings) -> WebSettings:
-    """What the web workspace needs of the settings: the cookie's key and lifetimes."""
+def web_settings(settings: Settings, app: App | None = None) -> WebSettings:
+    """What the web workspace needs of the settings: the cookie's key and lifetimes.
+
+    The key is PARKFLOW_SECRET_KEY; without it, the one kept in `app`'s database (drawn the
+    first time), so sign-ins survive restarts and work across workers; without an app, a key
+    drawn for this process alone."""
     from web.config import WebSettings
     defaults = WebSettings()
     key = settings.secret_key
-    return WebSettings(secret_key=key.get_secret_value() if key else defaults.secret_key,
-                       secret_from_env=key is not None,
+    if key is not None:
+        secret = key.get_secret_value()
+    elif app is not None:
+        from db.app_secrets import SESSION_KEY, kept_secret
+        secret = kept_secret(app.engine, SESSION_KEY, now=app.park.now())
+    else:
+        secret = defaults.secret_key
+    return WebSettings(secret_key=secret, secret_from_env=key is not None,
+                       secret_kept=key is None and app is not None,
                        session_idle_seconds=settings.session_idle_seconds,
                        session_max_seconds=settings.session_max_seconds,
                        cookie_secure=settings.cookie_secure)
@@ -122,3 +134,10 @@ def web_app(app: App, settings: WebSettings) -> FastAPI:
     from web.app import create_app
     from web.deps import WebDeps
     return create_app(WebDeps(engine=app.engine, park=app.park), settings)
+
+
+def app_from_env() -> FastAPI:
+    """The web app of one uvicorn worker (`parkflow serve --workers N` passes this as a factory):
+    every worker builds the same app from the same PARKFLOW_* settings."""
+    app = build_app(Settings.from_env())
+    return web_app(app, web_settings(app.settings, app))

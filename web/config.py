@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 class WebSettings:
     # Signs the session cookie. Without PARKFLOW_SECRET_KEY a random key is drawn at start:
     # sessions then end when the server restarts, which is safe, only less convenient.
-    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     secret_from_env: bool = False
+    # the key is the one kept in the database (drawn once): it outlives restarts
+    secret_kept: bool = False
     # idle timeout: the signed cookie expires this long after the last request
     session_idle_seconds: int = 8 * 3600
     # absolute lifetime of a sign-in, however active

@@ -6,6 +6,7 @@
     CsrfRefused                                            → 403
     RequestValidationError (a body or parameter the API's schema refuses) → 422
     HTTPException (unknown route, wrong method, …)         → its status
+    the database unreachable (a PostgreSQL restart)        → 503 with Retry-After
     anything else                                          → 500, logged, never a traceback
 
 The API answers with the CLI's JSON error body `{"error": {"kind", "field", "message"}}`.
@@ -94,8 +95,19 @@ def problem_for(exc: Exception, lang: str, labels: Labels | None = None) -> Prob
         text = _HTTP_MESSAGES.get(exc.status_code)
         message = gettext(lang, text) if text else str(exc.detail)
         return Problem(exc.status_code, kind, message, headers=dict(exc.headers or {}))
+    if _database_away(exc):
+        return Problem(503, "unavailable", gettext(
+            lang, "The database is unavailable for a moment; try again shortly."),
+            headers={"Retry-After": "5"})
     return Problem(500, "internal", gettext(lang, "Something went wrong on the server; the error "
                                              "has been logged."))
+
+
+def _database_away(exc: Exception) -> bool:
+    """The database server could not be reached or dropped the connection (a restart)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    return isinstance(exc, OperationalError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 def _invalid_request(exc: RequestValidationError, lang: str) -> Problem:
