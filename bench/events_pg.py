@@ -144,8 +144,8 @@ class PsycopgSide:
         self.mutable = [n for n in names if n not in _FIXED]
         quoted = ", ".join(f'"{n}"' for n in names)
         self.select = f"SELECT {quoted} FROM projects WHERE id = %s"
-        self.update = (f"UPDATE projects SET {', '.join(f'{chr(34)}{n}{chr(34)} = %s' for n in self.mutable)}"
-                       " WHERE id = %s AND version = %s")
+        sets = ", ".join(f'"{n}" = %s' for n in self.mutable)
+        self.update = f"UPDATE projects SET {sets} WHERE id = %s AND version = %s"
         self.insert = ("INSERT INTO project_events (project_id, event, from_state, to_state, "
                        "actor_id, occurred_at, recorded_at, fields) VALUES "
                        "(%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id")
@@ -197,7 +197,8 @@ def _adapt(value: Any) -> Any:
     return Jsonb(value) if isinstance(value, (dict, list)) else value
 
 
-def measure(url: str, projects: int, chunk: int, budget_s: float) -> tuple[list[Row], dict[str, Any]]:
+def measure(url: str, projects: int, chunk: int,
+            budget_s: float) -> tuple[list[Row], dict[str, Any]]:
     engine_db, raw_db = Database(url), Database(url)
     try:
         plans = {name: Plan.build(db.load_intake(projects), START + timedelta(minutes=1))

@@ -48,11 +48,11 @@ class Bench:
 
 
 BENCHES: tuple[Bench, ...] = (
-    Bench("events", "bench", ("--projects", "1500", "--budget", "30",
+    Bench("events", "bench", ("--projects", "1500", "--budget", "20",
                               "--overdue-projects", "100000", "--board-projects", "10000")),
     Bench("events_pg", "bench.events_pg", ("--url", PG_URL), optional=True),
     Bench("spiff", "bench.spiff", (), optional=True),
-    Bench("cli", "bench.cli_start", ("--runs", "9")),
+    Bench("cli", "bench.cli_start", ("--runs", "7")),
     Bench("reminders", "bench.reminders", ("--projects", "20000", "--history", "200000",
                                            "--steady-runs", "51", "--catchup-runs", "3")),
     Bench("web", "bench.web", ("--rounds", "2", "--limit", "15")),

@@ -2,9 +2,9 @@
 
 Exactly once: a row is leased in one transaction, sent, and marked sent right after the
 server's 250 in the next (the one that renews the next row's lease, so one commit a message;
-it commits before that row is sent). A crash in between leaves the lease to expire and the row is sent
-again — the only possible duplicate, and it carries the same Message-ID (derived from the
-outbox key), so mail clients and servers can fold it.
+it commits before that row is sent). A crash in between leaves the lease to expire and the
+row is sent again — the only possible duplicate, and it carries the same Message-ID (derived
+from the outbox key), so mail clients and servers can fold it.
 """
 
 from __future__ import annotations
