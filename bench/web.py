@@ -315,6 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   event_requests=args.event_requests,
                                   single_board=single_board, single_events=single_events,
                                   limit_s=args.limit))
+        except Exception:
+            for server in (parkflow, bare):  # the server's own account of a failed request
+                if server is not None:
+                    log(f"{server.name} log (end):\n" + server.log.read_text(
+                        errors="replace")[-4000:])
+            raise
         finally:
             parkflow.stop()
             if bare is not None:
