@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.pool import QueuePool
 
 from db.engine import make_engine
 from tests.support.web import Web
@@ -35,4 +36,5 @@ def test_a_page_with_its_badges_needs_one_connection(
     answer = client.get(path)
 
     assert answer.status_code == 200, answer.text[:500]
-    assert one_connection.pool.checkedout() == 0  # and gave it back
+    pool = one_connection.pool
+    assert isinstance(pool, QueuePool) and pool.checkedout() == 0  # and gave it back
