@@ -60,12 +60,9 @@ vendor:
 		&& rm -rf $$tmp
 	cd $(ECHARTS_DIR) && sha256sum -c echarts.min.js.sha256
 
+# every benchmark, one Markdown table (also written to bench/RESULTS.md); sizes: bench/results.py
 bench: $(STAMP)
-	$(BIN)/python -m bench
-	$(BIN)/python -m bench.reminders
-	$(BIN)/python -m bench.web
-	$(BIN)/python -m bench.report_figures
-	$(BIN)/python -m bench.ledger
+	$(BIN)/python -m bench.results
 
 clean:
 	rm -rf $(VENV) demo outbox-mail .pytest_cache .mypy_cache .ruff_cache

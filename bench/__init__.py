@@ -1,4 +1,6 @@
-"""The parkflow benchmark: `make bench` (= `.venv/bin/python -m bench`), not a timed test.
+"""The parkflow benchmark: not a timed test. `make bench` runs every module through
+`python -m bench.results`, which writes one table to bench/RESULTS.md; `python -m bench` alone
+is the event, query and memory part described here.
 
 Every figure is measured in one run on this machine next to a baseline that does the same
 work without parkflow (raw `sqlite3`, a bare interpreter), so a slow disk or CPU moves both:

@@ -231,11 +231,25 @@ class Builder:
                                               follow_up=follow_up))
         for other in range(pid + 1, sc.projects + 1):
             projects.append(self._settled_project(other))
-        # this week's agenda and digest went out on Monday (older weeks are history)
-        for planned in self.weekly(0):
+        # this week's agenda and digest went out on Monday (older weeks are history), and
+        # this month's and this quarter's reports on their day
+        for planned in self.weekly(0) + self.reports():
             outbox.append(self.outbox_row(next_id, planned, "sent", created_at=planned.send_at))
             next_id += 1
         return projects, outbox
+
+    def reports(self) -> list[Any]:
+        """The latest monthly and quarterly reports (to the leaders) before `STEADY_NOW`: sent,
+        so the steady tick has nothing of theirs to plan."""
+        from notifications.planning import occurrence_at_or_before, plan_periodic
+        from workflow.calendar import BusinessCalendar
+        planned = []
+        for kind in ("monthly_report", "quarterly_report"):
+            slot_rule = getattr(self.rule, kind)
+            latest = occurrence_at_or_before(slot_rule, STEADY_NOW, PARK_TZ, BusinessCalendar())
+            if latest is not None:
+                planned += plan_periodic(kind, latest, self.people.leaders, PARK_TZ)
+        return planned
 
     def weekly(self, weeks_ago: int) -> list[Any]:
         """The agenda (task force) and the digest (leaders) of the Monday `weeks_ago` back."""

@@ -59,8 +59,8 @@ from bench.web_load import (
     sign_in,
 )
 
-AIM_BOARD_P95_MS = 150.0
-AIM_EVENT_P95_MS = 30.0
+AIM_BOARD_P95_MS = 100.0  # issue 11
+AIM_EVENT_P95_MS = 50.0  # issue 11: 20 clients, one worker, SQLite
 
 # What the API client posts: the visit with its four-dimension evaluation (as a form would).
 VISIT = {"event": "visit", "fields": {"visitors": "张三,李四", "needs": "funding,space",
@@ -315,6 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   event_requests=args.event_requests,
                                   single_board=single_board, single_events=single_events,
                                   limit_s=args.limit))
+        except Exception:
+            for server in (parkflow, bare):  # the server's own account of a failed request
+                if server is not None:
+                    log(f"{server.name} log (end):\n" + server.log.read_text(
+                        errors="replace")[-4000:])
+            raise
         finally:
             parkflow.stop()
             if bare is not None:

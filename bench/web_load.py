@@ -150,7 +150,8 @@ async def sign_in(client: httpx.AsyncClient, email: str, password: str) -> None:
         raise RuntimeError(f"/login answered {form.status_code} without a CSRF token")
     answer = await client.post("/login", data={"email": email, "password": password,
                                                "csrf_token": match.group(1)})
-    if answer.status_code != 303 or answer.headers.get("location") != "/board":
+    # signed in: sent on to the person's first page (/home, /todo, /board), not back
+    if answer.status_code != 303 or answer.headers.get("location", "/login").startswith("/login"):
         raise RuntimeError(f"signing in {email} failed: {answer.status_code} "
                            f"{answer.text[:300]}")
 

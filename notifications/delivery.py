@@ -1,9 +1,10 @@
 """Delivering the outbox: claim a batch, render, send, settle — and the one-shot run.
 
 Exactly once: a row is leased in one transaction, sent, and marked sent right after the
-server's 250 in the next. A crash in between leaves the lease to expire and the row is sent
-again — the only possible duplicate, and it carries the same Message-ID (derived from the
-outbox key), so mail clients and servers can fold it.
+server's 250 in the next (the one that renews the next row's lease, so one commit a message;
+it commits before that row is sent). A crash in between leaves the lease to expire and the
+row is sent again — the only possible duplicate, and it carries the same Message-ID (derived
+from the outbox key), so mail clients and servers can fold it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from db.engine import writing
 from db.locks import SWEEP, try_job_lock
@@ -74,55 +76,123 @@ def _deliver_batches(engine: Engine, park: Park, mailer: Mailer, settings: MailS
                      now: datetime, worker: str, batch: int, chat: ChatPoster,
                      after_send: Callable[[outbox.Claimed], None] | None,
                      started: datetime, counts: Counter[str]) -> Counter[str]:
+    done = after_send or _nothing  # called once a row's outcome is recorded
     while True:
         with writing(engine) as session:
             claimed = outbox.claim(session, worker=worker, now=now, limit=batch)
         if not claimed:
             return counts
-        for row in claimed:
-            # leases run on the clock: `now` plus the time this pass has taken so far
-            lease_now = now + (park.now() - started)
-            try:
-                outcome = _deliver_one(engine, park, mailer, chat, settings, row, now=now,
-                                       lease_now=lease_now, worker=worker)
-            except Exception as exc:  # one row's surprise must not stop the pass
-                outcome = _settle_unexpected(engine, park, row, worker, now, exc)
-            counts[outcome] += 1
-            if after_send is not None:
-                after_send(row)
+        pass_ = _Pass(engine, park, mailer, chat, settings, now=now, worker=worker,
+                      started=started, done=done)
+        try:
+            for row in claimed:
+                try:
+                    outcome = pass_.deliver(row)
+                except Exception as exc:  # one row's surprise must not stop the pass
+                    pass_.record_alone()
+                    outcome = _settle_unexpected(engine, park, row, worker, now, exc)
+                counts[outcome] += 1
+                if outcome != "sent":
+                    done(row)
+        finally:
+            pass_.record_alone()
 
 
-def _deliver_one(engine: Engine, park: Park, mailer: Mailer, chat: ChatPoster,
-                 settings: MailSettings, row: outbox.Claimed, *, now: datetime,
-                 lease_now: datetime, worker: str) -> str:
-    message_id = message_id_for(row.dedupe_key, settings.domain)
-    try:
-        with writing(engine) as session:
+def _nothing(row: outbox.Claimed) -> None:
+    return None
+
+
+@dataclass
+class _Pass:
+    """One batch of claimed rows, sent one by one.
+
+    The server's 250 for a row is recorded in the transaction that renews the next row's
+    lease, which commits before that row is sent: every acceptance is durable before the next
+    send, at one commit per message. The last one is recorded on its own (`record_alone`)."""
+
+    engine: Engine
+    park: Park
+    mailer: Mailer
+    chat: ChatPoster
+    settings: MailSettings
+    now: datetime
+    worker: str
+    started: datetime
+    done: Callable[[outbox.Claimed], None]
+    accepted: tuple[outbox.Claimed, str] | None = None  # accepted, not recorded yet
+
+    def lease_now(self) -> datetime:
+        """Leases run on the clock: `now` plus the time this pass has taken so far."""
+        return self.now + (self.park.now() - self.started)
+
+    def deliver(self, row: outbox.Claimed) -> str:
+        leased_at = self.lease_now()
+        problem: Exception | None = None
+        with writing(self.engine) as session:
+            recorded = self._record(session)
             # a row whose lease ran out while this pass was slow may belong to another now
-            if not outbox.renew(session, row, worker=worker, now=lease_now):
-                return "taken_over"
-            context, lang = ContextBuilder(session, park, settings.base_url).build(row, now)
-        rendered = render_message(row.kind, context, lang=lang)
-        email = build_email(rendered, sender=settings.sender, recipients=[row.recipient],
-                            dedupe_key=row.dedupe_key, domain=settings.domain, date=now,
-                            attachments=context.get("attachments", ()))
-    except (RenderError, NotFound, KeyError, ValueError) as exc:
-        # one broken message must not block the whole outbox
-        return _settle_failure(engine, park, row, worker, now, f"{type(exc).__name__}: {exc}",
-                               permanent=True, code="render_failed")
-    try:
-        if row.channel == "chat":
-            chat(row.recipient, rendered)
-        else:
-            mailer.send(email)
-    except DeliveryError as exc:
-        return _settle_failure(engine, park, row, worker, now, exc.reason,
-                               permanent=exc.permanent)
-    with writing(engine) as session:
-        outbox.settle_sent(session, row, worker=worker, now=now, message_id=message_id)
+            renewed = outbox.renew(session, row, worker=self.worker, now=leased_at)
+            if renewed:
+                try:
+                    builder = ContextBuilder(session, self.park, self.settings.base_url)
+                    context, lang = builder.build(row, self.now)
+                except (NotFound, KeyError, ValueError) as exc:
+                    problem = exc  # settled below: the record above still commits
+        self.accepted = None  # committed (an exception above leaves it for record_alone)
+        if recorded is not None:
+            self.done(recorded)
+        if not renewed:
+            return "taken_over"
+        try:
+            if problem is not None:
+                raise problem
+            rendered = render_message(row.kind, context, lang=lang)
+            email = build_email(rendered, sender=self.settings.sender,
+                                recipients=[row.recipient], dedupe_key=row.dedupe_key,
+                                domain=self.settings.domain, date=self.now,
+                                attachments=context.get("attachments", ()))
+        except (RenderError, NotFound, KeyError, ValueError) as exc:
+            # one broken message must not block the whole outbox
+            return _settle_failure(self.engine, self.park, row, self.worker, self.now,
+                                   f"{type(exc).__name__}: {exc}", permanent=True,
+                                   code="render_failed")
+        if self.lease_now() >= leased_at + outbox.LEASE and not self._renew(row):
+            return "taken_over"  # the lease ran out since it was renewed: not ours to send
+        try:
+            if row.channel == "chat":
+                self.chat(row.recipient, rendered)
+            else:
+                self.mailer.send(email)
+        except DeliveryError as exc:
+            return _settle_failure(self.engine, self.park, row, self.worker, self.now,
+                                   exc.reason, permanent=exc.permanent)
+        self.accepted = (row, message_id_for(row.dedupe_key, self.settings.domain))
+        return "sent"
+
+    def record_alone(self) -> None:
+        """Record the last accepted row in a transaction of its own (the end of a batch, or
+        before a failure is handled, so the failure's rollback cannot take it along)."""
+        if self.accepted is None:
+            return
+        with writing(self.engine) as session:
+            recorded = self._record(session)
+        self.accepted = None
+        if recorded is not None:
+            self.done(recorded)
+
+    def _record(self, session: Session) -> outbox.Claimed | None:
+        if self.accepted is None:
+            return None
+        row, message_id = self.accepted
+        outbox.settle_sent(session, row, worker=self.worker, now=self.now,
+                           message_id=message_id)
         if row.kind == "inquiry":
-            chain_next_inquiry(session, park, row, now)
-    return "sent"
+            chain_next_inquiry(session, self.park, row, self.now)
+        return row
+
+    def _renew(self, row: outbox.Claimed) -> bool:
+        with writing(self.engine) as session:
+            return outbox.renew(session, row, worker=self.worker, now=self.lease_now())
 
 
 def _settle_failure(engine: Engine, park: Park, row: outbox.Claimed, worker: str,

@@ -234,21 +234,34 @@ class SmtpMailer:
         """Deliver `message` to every recipient in its headers, or raise DeliveryError.
 
         The connection stays open for the next message until `close()`; after any failure it
-        is dropped, so the next message starts on a fresh one.
+        is dropped, so the next message starts on a fresh one. A kept connection the server
+        has closed meanwhile is replaced once, at once.
         """
         try:
-            smtp = self._connection()
+            reused = getattr(self._local, "smtp", None) is not None
             try:
-                refused = smtp.send_message(message)
-            except BaseException:
-                self.close()
-                raise
+                refused = self._send_once(message)
+            except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+                if not reused or isinstance(exc.__context__, TimeoutError):
+                    raise
+                # the server dropped the connection kept from the last message (idle
+                # timeout, restart): once more on a fresh one
+                refused = self._send_once(message)
         except smtplib.SMTPRecipientsRefused as exc:
             raise _refused(exc.recipients, partial=False) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise self._classify(exc) from exc
         if refused:
             raise _refused(refused, partial=True)
+
+    def _send_once(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+        """One try on this thread's connection; after any failure it is dropped."""
+        smtp = self._connection()
+        try:
+            return smtp.send_message(message)
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
         """End this thread's connection (QUIT); a delivered message stays delivered."""

@@ -144,6 +144,8 @@ def environment(lang: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # compiled once per process: no stat of the file per render
+        cache_size=-1,  # every kind's parts stay compiled in memory
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(lang=lang, product=product_name(lang))
@@ -187,7 +189,13 @@ def template_name(kind: str, part: str) -> str:
 
 
 def _render(env: jinja2.Environment, kind: str, part: str, values: Mapping[str, Any]) -> str:
-    return env.get_template(template_name(kind, part)).render(values)
+    return _template(env, kind, part).render(values)
+
+
+@cache
+def _template(env: jinja2.Environment, kind: str, part: str) -> jinja2.Template:
+    """The compiled template of one part, looked up once per environment."""
+    return env.get_template(template_name(kind, part))
 
 
 def _check_decision(kind: str, lang: str, context: Mapping[str, Any]) -> None:

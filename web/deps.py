@@ -97,9 +97,16 @@ def get_web_settings(request: Request) -> WebSettings:
 WebSettingsDep = Annotated[WebSettings, Depends(get_web_settings)]
 
 
-def get_session(app: AppDep) -> Iterator[Session]:
+def get_session(request: Request, app: AppDep) -> Iterator[Session]:
     with reading(app.engine) as session:
-        yield session
+        # the page frame's badges read through it too (web.rendering.page): a request
+        # holding one pooled connection never waits for a second, so a burst of requests
+        # cannot exhaust the pool while each holds one
+        request.state.db_session = session
+        try:
+            yield session
+        finally:
+            request.state.db_session = None
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

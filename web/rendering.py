@@ -8,6 +8,8 @@ messages — never a literal in a template.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -174,11 +176,10 @@ def _pending_count(request: Request, viewer: Any) -> int:
     """The inbox badge of a leader: approvals waiting for a decision."""
     if viewer is None or viewer.role != "leader":
         return 0
-    from db.engine import reading
     from web.queries import pending_count
 
     deps = request.app.state.deps
-    with reading(deps.engine) as session:
+    with _session(request) as session:
         return pending_count(session, deps.park, viewer.id)
 
 
@@ -186,12 +187,24 @@ def _unread_count(request: Request, viewer: Any) -> int:
     """The bell: the viewer's unread messages (one COUNT on the outbox's recipient index)."""
     if viewer is None:
         return 0
-    from db.engine import reading
     from notifications.inbox import unread_count
 
     deps = request.app.state.deps
-    with reading(deps.engine) as session:
+    with _session(request) as session:
         return unread_count(session, viewer.email, now=deps.park.now())
+
+
+@contextmanager
+def _session(request: Request) -> Iterator[Any]:
+    """The request's own reading session when it has one (web.deps.get_session), else a
+    short one of its own."""
+    current = getattr(request.state, "db_session", None)
+    if current is not None:
+        yield current
+        return
+    from db.engine import reading
+    with reading(request.app.state.deps.engine) as session:
+        yield session
 
 
 def fragment(request: Request, name: str, context: dict[str, Any], *,

@@ -1,0 +1,80 @@
+"""Read commands import only what they use: `project show`, `project list` and `board` load
+neither the web stack, the scheduler nor the mailers (issue 11: start-up is mostly imports).
+
+Each command runs in a fresh interpreter through the installed entry point (`parkflow.cli
+.main`), with the test's database and clock; a wrapper writes the names in `sys.modules` to a
+file when the command exits, whatever its exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.factories import seed_project
+from tests.support.command import Cli
+from workflow.park import Park
+
+# top-level packages, and modules of our own, that a read command must not load
+FORBIDDEN_PACKAGES = ("fastapi", "starlette", "uvicorn", "web", "apscheduler", "smtplib",
+                      "aiosmtplib", "aiosmtpd")
+FORBIDDEN_MODULES = ("notifications.mail", "notifications.delivery", "notifications.render",
+                     "parkflow.cli.serve_app")
+
+WRAPPER = """
+import json, sys
+out, args = sys.argv[1], sys.argv[2:]
+sys.argv = ["parkflow", *args]
+from parkflow.cli import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+with open(out, "w") as f:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
+"""
+
+
+def loaded_modules(cli: Cli, *args: str) -> tuple[object, list[str]]:
+    """The exit code of `parkflow ARGS` and the modules loaded when it finished."""
+    out = cli.cwd / "modules.json"
+    done = subprocess.run([sys.executable, "-c", WRAPPER, str(out), *args], cwd=cli.cwd,
+                          env=cli.env(), capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert "Traceback" not in done.stderr, done.stderr
+    result = json.loads(Path(out).read_text())
+    return result["code"], result["modules"]
+
+
+def forbidden(modules: list[str]) -> list[str]:
+    return [m for m in modules
+            if m.split(".")[0] in FORBIDDEN_PACKAGES
+            or any(m == f or m.startswith(f + ".") for f in FORBIDDEN_MODULES)]
+
+
+@pytest.mark.parametrize("args", [("project", "show", "{id}", "--json"),
+                                  ("project", "list", "--json"),
+                                  ("board",)])
+def test_read_commands_load_neither_the_web_the_scheduler_nor_the_mailers(
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str],
+        args: tuple[str, ...]) -> None:
+    project_id = seed_project(engine, park, people["alice"])
+    code, modules = loaded_modules(cli, *(a.format(id=project_id) for a in args))
+    assert code in (0, None)
+    assert "parkflow.cli" in modules and "sqlalchemy" in modules  # the command did run
+    assert forbidden(modules) == []
+
+
+def test_the_check_sees_a_command_that_loads_the_mailers(
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str]) -> None:
+    """The same wrapper on `reminders run`, which sends: the check is not blind."""
+    seed_project(engine, park, people["alice"])
+    _, modules = loaded_modules(cli, "reminders", "run")
+    assert "notifications.delivery" in forbidden(modules)
