@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     session_idle_seconds: int = Field(8 * 3600, gt=0)
     session_max_seconds: int = Field(12 * 3600, gt=0)
     cookie_secure: bool = False
+    # the largest file the web accepts (the ledger import); a bigger request is refused
+    # with 413 as its body streams in, before it is read whole
+    upload_max_bytes: int = Field(5_000_000, gt=0)
     # Test-only (PARKFLOW_TEST_NOW, ISO with offset): the moment a subprocess under test
     # takes as now. Not a user setting: it is in no help text.
     test_now: datetime | None = Field(None, repr=False)

@@ -2,6 +2,7 @@
 
     WorkflowError  exit 2 → 422 · 3 → 403 · 4 → 404 · 5 → 409   (the CLI's codes)
     Unauthenticated (API, no or bad token)                 → 401
+    TooLarge (a body or file above the upload limit)       → 413
     SignInRequired (pages)                                 → to /login
     CsrfRefused                                            → 403
     RequestValidationError (a body or parameter the API's schema refuses) → 422
@@ -30,6 +31,7 @@ from starlette.requests import Request
 
 from i18n import N_, gettext
 from web.security import CsrfRefused, SignInRequired, set_flash
+from web.uploads import TooLarge, limit_text
 from workflow.errors import WorkflowError
 from workflow.labels import Labels
 
@@ -89,6 +91,10 @@ def problem_for(exc: Exception, lang: str, labels: Labels | None = None) -> Prob
                                              "parkflow. Reload the page and try again."))
     if isinstance(exc, RequestValidationError):
         return _invalid_request(exc, lang)
+    if isinstance(exc, TooLarge):
+        return Problem(413, "too_large", gettext(
+            lang, "The upload is larger than the limit of %(limit)s MB.",
+            limit=limit_text(exc.limit)), exc.field)
     if isinstance(exc, HTTPException):
         kind = _HTTP_KINDS.get(exc.status_code, "error")
         text = _HTTP_MESSAGES.get(exc.status_code)
