@@ -40,6 +40,7 @@ def validate_uscc(value: str, field: str = "uscc") -> str:
 
 
 TEXT_LIMIT = 2000  # what the text columns keep
+NUMBER_LIMIT = 1e15  # a figure (万元, a count) beyond any firm; floats stay exact below it
 ITEM_LIMIT = 500  # one item of a list (a visitor's name), as the API's schema allows
 
 
@@ -174,6 +175,9 @@ def _amount(spec: FieldDef, value: Any) -> int | float:
     number = float(text)
     if number < 0:
         raise ValidationError("negative", field=spec.name, value=value)
+    if number >= NUMBER_LIMIT:  # 400 nines would be stored as ∞, which JSON cannot hold
+        raise ValidationError("number_too_large", field=spec.name, value=str(value)[:40],
+                              limit=f"{int(NUMBER_LIMIT):,}")
     if spec.type == "integer" and not (number.is_integer() and number >= 1):
         raise ValidationError("not_a_positive_count", field=spec.name, value=value)
     if spec.type in ("count", "integer"):

@@ -193,3 +193,24 @@ def test_any_fields_through_the_api_are_201_or_422_naming_one_with_nothing_writt
         assert table_counts(engine) == before
 
     fire()
+
+
+NUMERIC = [(name, field) for name in EVENTS for field, spec in LIFECYCLE.events[name].fields.items()
+           if spec.type in ("number", "count", "integer")]
+
+
+@pytest.mark.parametrize(("name", "field"), NUMERIC)
+@pytest.mark.parametrize("huge", ["9" * 400, 10**400, "1" * 16])
+def test_a_figure_beyond_any_firm_is_refused_not_stored_as_infinity(
+        engine: Engine, live: Park, people: dict[str, str], name: str, field: str,
+        huge: str | int) -> None:
+    event = LIFECYCLE.events[name]
+    project_id = project_before(engine, live, event, people["alice"])
+    fields = {"quarter": "2026-Q3", "revenue": 1, "tax": 1, "rnd": 1, "employees": 1, "ip": 1,
+              field: huge}
+    before = table_counts(engine)
+    with pytest.raises(ValidationError) as refused, writing(engine) as session:
+        advance(session, live, project_id=project_id, event=name, actor=people["alice"],
+                fields=fields)
+    assert (refused.value.code, refused.value.field) == ("number_too_large", field)
+    assert table_counts(engine) == before
