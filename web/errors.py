@@ -28,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.routing import Match
 
 from i18n import N_, gettext
 from web.security import CsrfRefused, SignInRequired, set_flash
@@ -131,6 +132,9 @@ async def handle(request: Request, exc: Exception) -> Response:
         return _to_sign_in(request)
     park = getattr(getattr(request.app.state, "parkflow", None), "park", None)
     problem = problem_for(exc, lang, Labels.of(park, lang) if park is not None else None)
+    if problem.status == 405:
+        problem = dataclasses.replace(problem, headers={**problem.headers,
+                                                        "Allow": _allowed(request)})
     if problem.status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request) or isinstance(exc, SignInRequired):
@@ -146,6 +150,17 @@ async def handle(request: Request, exc: Exception) -> Response:
                       values=dict(form) if form else None, duplicate_of=problem.duplicate_of)
             return RedirectResponse(back, status_code=303)
     return error_page(request, problem)
+
+
+def _allowed(request: Request) -> str:
+    """Every method the address answers (RFC 9110 §15.5.6): Starlette names only those of
+    the first route whose path matched, though others may share the path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def _is_api(request: Request) -> bool:
