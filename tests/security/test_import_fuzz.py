@@ -30,10 +30,10 @@ from workflow.errors import ValidationError
 from workflow.park import Park
 
 EXAMPLES = int(os.environ.get("PARKFLOW_FUZZ_EXAMPLES", "40"))
-HEADER = ["项目名称", "类别", "负责人", "入库日期", "走访日期", "走访人员", "项目需求", "团队人才层次",
-          "技术先进性", "资本市场认可度", "市场前景"]
-ROWS = [["量子精密测量", "科技成果转化类", "alice@park.test", "2026-11-02", "2026-11-05", "张三、李四",
-         "资金、空间", "4", "4", "4", "3"],
+HEADER = ["项目名称", "类别", "负责人", "入库日期", "走访日期", "走访人员", "项目需求",
+          "团队人才层次", "技术先进性", "资本市场认可度", "市场前景"]
+ROWS = [["量子精密测量", "科技成果转化类", "alice@park.test", "2026-11-02", "2026-11-05",
+         "张三、李四", "资金、空间", "4", "4", "4", "3"],
         ["合肥芯片", "alumni", "李爱丽", "2026-11-16", "", "", "", "", "", "", ""]]
 # what a person may well write instead: other spellings of valid values
 KIND = st.sampled_from([" 4 ", "5", "1", "校友产业化类", "alumni", "李爱丽", "2026-11-03", "王五",

@@ -18,7 +18,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -133,8 +133,8 @@ def test_a_chunked_body_is_cut_off_as_it_streams_in(small: FastAPI) -> None:
         pulled += 1
         return {"type": "http.request", "body": chunk, "more_body": True}  # never ends
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
 
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
              "method": "POST", "scheme": "http", "path": "/api/v1/projects", "raw_path": b"",
