@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(5, ge=1, le=100)
     db_max_overflow: int = Field(10, ge=0, le=100)
     db_pool_timeout: int = Field(30, ge=1, le=600)
+    # the largest file the web accepts (the ledger import); a bigger request is refused
+    # with 413 as its body streams in, before it is read whole
+    upload_max_bytes: int = Field(5_000_000, gt=0)
     # Test-only (PARKFLOW_TEST_NOW, ISO with offset): the moment a subprocess under test
     # takes as now. Not a user setting: it is in no help text.
     test_now: datetime | None = Field(None, repr=False)

@@ -126,7 +126,8 @@ def web_settings(settings: Settings, app: App | None = None) -> WebSettings:
                        secret_kept=key is None and app is not None,
                        session_idle_seconds=settings.session_idle_seconds,
                        session_max_seconds=settings.session_max_seconds,
-                       cookie_secure=settings.cookie_secure)
+                       cookie_secure=settings.cookie_secure,
+                       upload_max_bytes=settings.upload_max_bytes)
 
 
 def web_app(app: App, settings: WebSettings) -> FastAPI:

@@ -25,6 +25,7 @@ from web.rendering import Pages
 from web.routes import page_router
 from web.security import SignInThrottle
 from web.today import TodayCache
+from web.uploads import BodyLimit
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_COOKIE = "parkflow_session"
@@ -54,6 +55,7 @@ def create_app(deps: WebDeps, settings: WebSettings) -> FastAPI:
                        session_cookie=SESSION_COOKIE, max_age=settings.session_idle_seconds,
                        same_site="lax", https_only=settings.cookie_secure)
     web.add_middleware(SecurityHeaders)
+    web.add_middleware(BodyLimit, max_file=settings.upload_max_bytes)
     return web
 
 

@@ -20,5 +20,8 @@ class WebSettings:
     session_max_seconds: int = 12 * 3600
     # send the cookie over HTTPS only (set when served behind TLS)
     cookie_secure: bool = False
+    # the largest uploaded file (PARKFLOW_UPLOAD_MAX_BYTES); any request body is cut off a
+    # little above it (the form's other fields), with 413, as it streams in
+    upload_max_bytes: int = 5_000_000
     # cards drawn per board column; the count always covers every project
     board_cards_per_column: int = 24

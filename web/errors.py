@@ -2,6 +2,7 @@
 
     WorkflowError  exit 2 → 422 · 3 → 403 · 4 → 404 · 5 → 409   (the CLI's codes)
     Unauthenticated (API, no or bad token)                 → 401
+    TooLarge (a body or file above the upload limit)       → 413
     SignInRequired (pages)                                 → to /login
     CsrfRefused                                            → 403
     RequestValidationError (a body or parameter the API's schema refuses) → 422
@@ -28,9 +29,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.routing import Match
 
 from i18n import N_, gettext
 from web.security import CsrfRefused, SignInRequired, set_flash
+from web.uploads import TooLarge, limit_text
 from workflow.errors import WorkflowError
 from workflow.labels import Labels
 
@@ -90,6 +93,10 @@ def problem_for(exc: Exception, lang: str, labels: Labels | None = None) -> Prob
                                              "parkflow. Reload the page and try again."))
     if isinstance(exc, RequestValidationError):
         return _invalid_request(exc, lang)
+    if isinstance(exc, TooLarge):
+        return Problem(413, "too_large", gettext(
+            lang, "The upload is larger than the limit of %(limit)s MB.",
+            limit=limit_text(exc.limit)), exc.field)
     if isinstance(exc, HTTPException):
         kind = _HTTP_KINDS.get(exc.status_code, "error")
         text = _HTTP_MESSAGES.get(exc.status_code)
@@ -137,6 +144,9 @@ async def handle(request: Request, exc: Exception) -> Response:
         return _to_sign_in(request)
     park = getattr(getattr(request.app.state, "parkflow", None), "park", None)
     problem = problem_for(exc, lang, Labels.of(park, lang) if park is not None else None)
+    if problem.status == 405:
+        problem = dataclasses.replace(problem, headers={**problem.headers,
+                                                        "Allow": _allowed(request)})
     if problem.status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request) or isinstance(exc, SignInRequired):
@@ -152,6 +162,17 @@ async def handle(request: Request, exc: Exception) -> Response:
                       values=dict(form) if form else None, duplicate_of=problem.duplicate_of)
             return RedirectResponse(back, status_code=303)
     return error_page(request, problem)
+
+
+def _allowed(request: Request) -> str:
+    """Every method the address answers (RFC 9110 §15.5.6): Starlette names only those of
+    the first route whose path matched, though others may share the path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def _is_api(request: Request) -> bool:

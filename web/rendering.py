@@ -224,6 +224,8 @@ def error_fragment(request: Request, problem: Any) -> HTMLResponse:
     """The message for the form's error slot (htmx swaps 4xx and 5xx answers in, too)."""
     form = getattr(request.state, "form", None)
     form_id = form.get("_form") if form is not None else None
+    if form_id is None:  # a body refused unread (too large): htmx names the form it sent
+        form_id = request.headers.get("HX-Trigger")
     headers = {}
     if isinstance(form_id, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,60}", form_id):
         headers = {"HX-Retarget": f"#{form_id}-error", "HX-Reswap": "innerHTML"}

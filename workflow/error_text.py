@@ -56,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "not_text": N_("%(field)s “%(value)s” is neither UTF-8 nor GB18030 text"),
     "not_a_number": N_("%(field)s: “%(value)s” is not a number"),
     "negative": N_("%(field)s must not be negative, not “%(value)s”"),
+    "number_too_large": N_("%(field)s must be less than %(limit)s, not “%(value)s”"),
     "not_a_count": N_("%(field)s must be a whole number, 0 or more, not “%(value)s”"),
     "bad_quarter": N_("%(field)s: “%(value)s” is not a quarter (YYYY-Qn, e.g. 2026-Q3)"),
     "unreadable_file": N_("%(field)s “%(value)s” cannot be read: %(error)s"),

@@ -40,12 +40,22 @@ def validate_uscc(value: str, field: str = "uscc") -> str:
 
 
 TEXT_LIMIT = 2000  # what the text columns keep
+NUMBER_LIMIT = 1e15  # a figure (万元, a count) beyond any firm; floats stay exact below it
+ITEM_LIMIT = 500  # one item of a list (a visitor's name), as the API's schema allows
+
+
+# C0 controls but tab and line breaks, DEL, and lone surrogates (a JSON "\ud800"): no text a
+# person types has them, PostgreSQL refuses NUL and surrogates, and they make an import fail
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def check_length(text: str, field: str, limit: int = TEXT_LIMIT) -> str:
-    """Refuse text longer than its column keeps, naming the field."""
+    """Refuse text longer than its column keeps, or with characters no column should keep
+    (controls, lone surrogates), naming the field."""
     if len(text) > limit:
         raise ValidationError("too_long", field=field, limit=limit, length=len(text))
+    if _UNSTORABLE.search(text):
+        raise ValidationError("control_character", field=field)
     return text
 
 
@@ -119,7 +129,7 @@ def _normalise(spec: FieldDef, value: Any) -> Any:
     if spec.type == "quarter":
         return _quarter(spec, value)
     if spec.type == "list":
-        items = _items(value)
+        items = [check_length(item, spec.name, ITEM_LIMIT) for item in _items(value)]
         if not items:
             raise ValidationError("empty", field=spec.name)
         return items
@@ -165,6 +175,9 @@ def _amount(spec: FieldDef, value: Any) -> int | float:
     number = float(text)
     if number < 0:
         raise ValidationError("negative", field=spec.name, value=value)
+    if number >= NUMBER_LIMIT:  # 400 nines would be stored as ∞, which JSON cannot hold
+        raise ValidationError("number_too_large", field=spec.name, value=str(value)[:40],
+                              limit=f"{int(NUMBER_LIMIT):,}")
     if spec.type == "integer" and not (number.is_integer() and number >= 1):
         raise ValidationError("not_a_positive_count", field=spec.name, value=value)
     if spec.type in ("count", "integer"):

@@ -171,6 +171,8 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "relocation_not_found": {"field": "id", "value": 12},
     "relocation_acknowledged": {"field": "id", "value": 12},
     "negative": {"field": "revenue", "value": "-5", "event": "indicators"},
+    "number_too_large": {"field": "revenue", "value": "9" * 20, "limit": "1,000,000,000,000,000",
+                         "event": "indicators"},
     "not_a_count": {"field": "employees", "value": "3.5", "event": "indicators"},
     "bad_quarter": {"field": "quarter", "value": "2026-Q5", "event": "indicators"},
     "too_short": {"field": "password", "limit": 8},

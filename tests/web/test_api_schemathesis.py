@@ -4,6 +4,8 @@ and every answer matches the document (status codes, content types, bodies).
 Valid and invalid requests alike; examples per operation are bounded (PARKFLOW_FUZZ_EXAMPLES,
 default 30) so the suite stays quick; raise it for a longer hunt. Runs on SQLite and on
 PostgreSQL, which refuses what SQLite swallows (NUL characters, oversized strings, big ints).
+Every one of schemathesis's checks, the stateful ones included, runs against a real server
+in tests/security/test_api_running_server.py.
 """
 
 from __future__ import annotations

@@ -116,9 +116,9 @@ def test_another_file_than_the_one_checked_is_only_checked(web: Web) -> None:
 def test_a_file_above_the_limit_is_refused_in_the_form(web: Web) -> None:
     leader = web.signed_in("leader")
     response = upload(leader, b"x" * (MAX_LEDGER_BYTES + 1), name="大台账.csv")
-    assert response.status_code == 422
+    assert response.status_code == 413
     assert response.headers["HX-Retarget"] == "#form-import-error"
-    assert "文件“大台账.csv”的大小须在 1 字节至 5000 kB 之间" in response.text
+    assert "上传的文件超过 5 MB 的上限。" in response.text
     assert project_count(web) == 0
 
 

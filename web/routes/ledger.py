@@ -5,7 +5,8 @@ Bringing one in takes two steps. The upload is checked as a dry run and the repo
 with the digest of the one checked, and the server checks it once more as it writes. Nothing
 is kept between the two steps: with the page's script the chosen file stays in its field;
 without it the browser asks for the file again. A different file is only checked, not
-imported. Files above MAX_LEDGER_BYTES are refused before they are read.
+imported. Files above the upload limit (the settings' upload_max_bytes, MAX_LEDGER_BYTES by
+default) are refused with 413 as they stream in (web/uploads.py), before they are read.
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from db.engine import writing
 from i18n import N_, ngettext
 from reports.ledger import build_ledger, export_ledger
 from reports.ledger_import import ImportResult, digest_of, import_ledger
-from web.deps import AppDep, CurrentUser, SessionDep
+from web.deps import AppDep, CurrentUser, SessionDep, WebSettingsDep
 from web.inputs import allowed_duplicate
 from web.rendering import after_post, fragment, page
+from web.uploads import TooLarge
 from workflow.errors import ValidationError
 from workflow.labels import Labels
 from workflow.project_import import require_importer
 
 router = APIRouter()
 
-MAX_LEDGER_BYTES = 5_000_000  # 5 MB: some 50,000 rows of a ledger
+MAX_LEDGER_BYTES = 5_000_000  # the default upload limit (WebSettings): some 50,000 rows
 REPORT_ID = "import-report"
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "csv": "text/csv; charset=utf-8"}
@@ -44,23 +46,27 @@ def import_page(request: Request, session: SessionDep, viewer: CurrentUser) -> R
 
 def _page(request: Request, report: ImportResult | None) -> Response:
     request.state.nav = "import"
-    return page(request, "import.html", {"report": report, "limit_mb": MAX_LEDGER_BYTES // 10**6})
+    limit = request.app.state.web_settings.upload_max_bytes
+    return page(request, "import.html", {"report": report, "limit_mb": f"{limit / 10**6:g}"})
 
 
 @router.post("/import")
 async def import_upload(
     request: Request, app: AppDep, viewer: CurrentUser, file: UploadFile,
+    settings: WebSettingsDep,
     action: Annotated[str, Form(max_length=10)] = "check",
     digest: Annotated[str, Form(max_length=64)] = "",
     allow_duplicate: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Check the file (a dry run), or import it when confirmed with the digest checked (its
     projects of names or credit codes the library holds already only with the box ticked)."""
-    data = await file.read(MAX_LEDGER_BYTES + 1)
+    limit = settings.upload_max_bytes
+    data = await file.read(limit + 1)
     name = file.filename or ""
-    if not data or len(data) > MAX_LEDGER_BYTES:
-        raise ValidationError("file_size", field="file", value=name,
-                              limit=MAX_LEDGER_BYTES // 1000)
+    if len(data) > limit:
+        raise TooLarge(limit, "file")
+    if not data:
+        raise ValidationError("file_size", field="file", value=name, limit=limit // 1000)
     confirmed = action == "import" and digest == digest_of(data)
 
     def run() -> ImportResult:
