@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
 
@@ -47,24 +47,128 @@ def _immediate(engine: Engine) -> Engine:
     if view is None:
         view = engine.execution_options(sqlite_immediate=True)
         engine._parkflow_writer = view  # type: ignore[attr-defined]
-        # SQLite has one writer at a time: threads of one process queue on a lock instead
-        # of sleeping and retrying on the database's (a web server's long tail)
-        engine._parkflow_lock = (  # type: ignore[attr-defined]
-            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext())
+        # SQLite has one writer at a time: the threads of one process share one committer
+        # (group commit) instead of sleeping and retrying on the database's lock
+        engine._parkflow_committer = (  # type: ignore[attr-defined]
+            GroupCommitter(view) if engine.dialect.name == "sqlite" else None)
     return view
+
+
+def committer(engine: Engine) -> GroupCommitter | None:
+    """The engine's group committer (SQLite), None where each write commits alone."""
+    _immediate(engine)
+    return engine._parkflow_committer  # type: ignore[attr-defined,no-any-return]
 
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
-    """A session for one write transaction: committed on success, rolled back on any error."""
+    """A session for one write unit: durable when the block returns, rolled back alone on
+    any error. On SQLite concurrent units share a commit (GroupCommitter); on PostgreSQL
+    each is its own transaction."""
     writer = _immediate(engine)
-    with engine._parkflow_lock, Session(writer, expire_on_commit=False) as session:  # type: ignore[attr-defined]
+    group = engine._parkflow_committer  # type: ignore[attr-defined]
+    if group is not None:
+        with group.unit() as session:
+            yield session
+        return
+    with Session(writer, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+class _Batch:
+    """One transaction carrying the units of several callers, and its outcome."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.transaction = connection.begin()  # BEGIN IMMEDIATE: the write lock, up front
+        self.units = 0  # units written into it (failed ones rolled back to their savepoint)
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class GroupCommitter:
+    """Group commit for the threads of one process writing to one SQLite database.
+
+    Units run one at a time on one connection, each inside a SAVEPOINT of the open
+    transaction: a failed unit rolls back to its savepoint and takes nothing else with it.
+    The unit that finds nobody queued behind it commits the transaction, for everyone in it;
+    while that commit's fsync runs, arriving units queue on the lock and then go into the
+    next transaction together. Every caller returns only once its unit is durable.
+    """
+
+    def __init__(self, writer: Engine, max_units: int = 64) -> None:
+        self.writer = writer
+        self.max_units = max_units  # a batch commits at this size even with units queued
+        self._lock = threading.Lock()  # the connection: one unit (or commit) at a time
+        self._count = threading.Lock()
+        self._queued = 0
+        self._owner: int | None = None  # the thread inside a unit (a nested write is a bug)
+        self._batch: _Batch | None = None
+
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        if self._owner == threading.get_ident():
+            raise RuntimeError("writing() nested in writing() on one thread")
+        with self._count:
+            self._queued += 1
+        self._lock.acquire()
+        with self._count:
+            self._queued -= 1
+        self._owner = threading.get_ident()
+        batch: _Batch | None = None
+        written = False
+        try:
+            batch = self._batch or self._begin()
+            with Session(batch.connection, expire_on_commit=False,
+                         join_transaction_mode="create_savepoint") as session:
+                try:
+                    yield session
+                    session.commit()  # RELEASE SAVEPOINT: in the batch, not durable yet
+                except BaseException:
+                    session.rollback()  # ROLLBACK TO SAVEPOINT: this unit only
+                    raise
+            batch.units += 1
+            written = True
+        finally:
+            committed_here = batch is not None and self._settle(batch)
+            self._owner = None
+            self._lock.release()
+        if written and not committed_here:
+            batch.done.wait()  # another unit commits it
+        if written and batch.error is not None:
+            raise batch.error
+
+    def _begin(self) -> _Batch:
+        connection = self.writer.connect()
+        try:
+            self._batch = _Batch(connection)
+        except BaseException:
+            connection.close()
+            raise
+        return self._batch
+
+    def _settle(self, batch: _Batch) -> bool:
+        """Commit the batch if nobody is queued (or it is full); True if committed here."""
+        with self._count:
+            queued = self._queued
+        if queued and batch.units < self.max_units:
+            return False
+        self._batch = None
+        try:
+            batch.transaction.commit()
+        except BaseException as exc:  # nothing of the batch is durable: tell every caller
+            batch.error = exc
+            if batch.transaction.is_active:
+                batch.transaction.rollback()
+        finally:
+            batch.connection.close()
+            batch.done.set()
+        return True
 
 
 @contextmanager
