@@ -124,14 +124,8 @@ class GroupCommitter:
         written = False
         try:
             batch = self._batch or self._begin()
-            with Session(batch.connection, expire_on_commit=False,
-                         join_transaction_mode="create_savepoint") as session:
-                try:
-                    yield session
-                    session.commit()  # RELEASE SAVEPOINT: in the batch, not durable yet
-                except BaseException:
-                    session.rollback()  # ROLLBACK TO SAVEPOINT: this unit only
-                    raise
+            with self._savepoint(batch) as session:
+                yield session
             batch.units += 1
             written = True
         finally:
@@ -139,9 +133,40 @@ class GroupCommitter:
             self._owner = None
             self._lock.release()
         if written and not committed_here:
-            batch.done.wait()  # another unit commits it
-        if written and batch.error is not None:
+            assert batch is not None
+            batch.done.wait()  # the unit queued last commits it
+        if batch is not None and written and batch.error is not None:
             raise batch.error
+
+    @contextmanager
+    def _savepoint(self, batch: _Batch) -> Iterator[Session]:
+        """A session for one unit in the batch. The batch's first unit needs no savepoint: if
+        it fails, the whole transaction (nothing but it) rolls back."""
+        dbapi: Any = batch.connection.connection.driver_connection
+        first = batch.units == 0
+        # rollback_only: the session never commits the batch; savepoints are ours, issued on
+        # the DBAPI connection (cheaper than the ORM's nested transactions)
+        session = Session(batch.connection, expire_on_commit=False,
+                          join_transaction_mode="rollback_only")
+        if not first:
+            dbapi.execute("SAVEPOINT parkflow_unit")
+        try:
+            yield session
+            session.commit()  # flushes, fires after_commit; the batch stays open
+        except BaseException:
+            if first:
+                self._batch = None
+                batch.transaction.rollback()
+                batch.connection.close()
+                batch.done.set()
+            else:
+                dbapi.execute("ROLLBACK TO parkflow_unit")
+                dbapi.execute("RELEASE parkflow_unit")
+            session.close()
+            raise
+        if not first:
+            dbapi.execute("RELEASE parkflow_unit")
+        session.close()
 
     def _begin(self) -> _Batch:
         connection = self.writer.connect()
@@ -154,6 +179,8 @@ class GroupCommitter:
 
     def _settle(self, batch: _Batch) -> bool:
         """Commit the batch if nobody is queued (or it is full); True if committed here."""
+        if batch.done.is_set():  # its only unit failed: rolled back already
+            return False
         with self._count:
             queued = self._queued
         if queued and batch.units < self.max_units:
