@@ -110,6 +110,12 @@ class GroupCommitter:
         self._owner: int | None = None  # the thread inside a unit (a nested write is a bug)
         self._batch: _Batch | None = None
 
+    @property
+    def queued(self) -> int:
+        """Units waiting for the connection now (they go into the open batch)."""
+        with self._count:
+            return self._queued
+
     @contextmanager
     def unit(self) -> Iterator[Session]:
         if self._owner == threading.get_ident():
@@ -141,32 +147,30 @@ class GroupCommitter:
     @contextmanager
     def _savepoint(self, batch: _Batch) -> Iterator[Session]:
         """A session for one unit in the batch. The batch's first unit needs no savepoint: if
-        it fails, the whole transaction (nothing but it) rolls back."""
-        dbapi: Any = batch.connection.connection.driver_connection
+        it fails, the whole transaction (nothing but it) rolls back. A later one runs in a
+        SAVEPOINT, which anything failing in it (a flush error too) rolls back to."""
         first = batch.units == 0
-        # rollback_only: the session never commits the batch; savepoints are ours, issued on
-        # the DBAPI connection (cheaper than the ORM's nested transactions)
         session = Session(batch.connection, expire_on_commit=False,
-                          join_transaction_mode="rollback_only")
-        if not first:
-            dbapi.execute("SAVEPOINT parkflow_unit")
+                          join_transaction_mode="rollback_only" if first
+                          else "create_savepoint")
         try:
             yield session
             session.commit()  # flushes, fires after_commit; the batch stays open
         except BaseException:
-            if first:
-                self._batch = None
-                batch.transaction.rollback()
-                batch.connection.close()
-                batch.done.set()
-            else:
-                dbapi.execute("ROLLBACK TO parkflow_unit")
-                dbapi.execute("RELEASE parkflow_unit")
+            session.rollback()  # the first unit: the whole batch; a later one: its savepoint
             session.close()
+            if first:
+                self._abandon(batch)
             raise
-        if not first:
-            dbapi.execute("RELEASE parkflow_unit")
         session.close()
+
+    def _abandon(self, batch: _Batch) -> None:
+        """The batch's only unit failed: nothing to commit."""
+        self._batch = None
+        if batch.transaction.is_active:
+            batch.transaction.rollback()
+        batch.connection.close()
+        batch.done.set()
 
     def _begin(self) -> _Batch:
         connection = self.writer.connect()
