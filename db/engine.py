@@ -38,7 +38,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # Writers take the lock up front, so a read-then-write never fails half way on
         # a lock upgrade; readers keep WAL's concurrent snapshots.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # on the DBAPI connection: this runs once per transaction, on the event path too
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _immediate(engine: Engine) -> Engine:
@@ -49,8 +50,10 @@ def _immediate(engine: Engine) -> Engine:
         engine._parkflow_writer = view  # type: ignore[attr-defined]
         # SQLite has one writer at a time: the threads of one process share one committer
         # (group commit) instead of sleeping and retrying on the database's lock
-        engine._parkflow_committer = (  # type: ignore[attr-defined]
-            GroupCommitter(view) if engine.dialect.name == "sqlite" else None)
+        group = GroupCommitter(view) if engine.dialect.name == "sqlite" else None
+        engine._parkflow_committer = group  # type: ignore[attr-defined]
+        if group is not None:
+            event.listen(engine, "engine_disposed", lambda _engine: group.close())
     return view
 
 
@@ -109,6 +112,9 @@ class GroupCommitter:
         self._queued = 0
         self._owner: int | None = None  # the thread inside a unit (a nested write is a bug)
         self._batch: _Batch | None = None
+        # kept checked out between batches (a checkout per batch costs as much as a
+        # statement); returned when the engine is disposed
+        self._connection: Connection | None = None
 
     @property
     def queued(self) -> int:
@@ -169,17 +175,32 @@ class GroupCommitter:
         self._batch = None
         if batch.transaction.is_active:
             batch.transaction.rollback()
-        batch.connection.close()
+        self._keep(batch, healthy=True)
         batch.done.set()
 
     def _begin(self) -> _Batch:
-        connection = self.writer.connect()
+        connection = self._connection or self.writer.connect()
+        self._connection = None
         try:
             self._batch = _Batch(connection)
         except BaseException:
             connection.close()
             raise
         return self._batch
+
+    def _keep(self, batch: _Batch, healthy: bool) -> None:
+        """After a batch: keep its connection for the next, or give it back if it failed."""
+        if healthy and self._connection is None and not batch.connection.invalidated:
+            self._connection = batch.connection
+        else:
+            batch.connection.close()
+
+    def close(self) -> None:
+        """Give the kept connection back (the engine is being disposed)."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
     def _settle(self, batch: _Batch) -> bool:
         """Commit the batch if nobody is queued (or it is full); True if committed here."""
@@ -197,7 +218,7 @@ class GroupCommitter:
             if batch.transaction.is_active:
                 batch.transaction.rollback()
         finally:
-            batch.connection.close()
+            self._keep(batch, healthy=batch.error is None)
             batch.done.set()
         return True
 
