@@ -15,6 +15,7 @@ more per event).
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from datetime import datetime
 from itertools import pairwise
@@ -81,10 +82,12 @@ class SpiffSide:
                                sa_datetime(self.now)))
         self.conn.execute("COMMIT")
 
-    def step(self, project_id: int, event: str, now: datetime) -> None:
+    def step(self, project_id: int, event: str, now: datetime,
+             conn: sqlite3.Connection | None = None) -> None:
+        """One step, on `conn` (a thread's own) or the side's connection."""
         from SpiffWorkflow.util.task import TaskState
 
-        execute = self.conn.execute
+        execute = (conn or self.conn).execute
         execute("BEGIN IMMEDIATE")
         stored = execute("SELECT workflow FROM spiff_workflows WHERE id = ?",
                          (project_id,)).fetchone()
