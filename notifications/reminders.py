@@ -101,11 +101,14 @@ def on_transition(session: Session, park: Park, transition: object) -> None:
     if before is not None and before.owner_id != after.owner_id:
         hand_over(session, park, after)
         return
-    new = before is None
-    stage = new or before.due_at != after.due_at or before.state != after.state
-    inquiry = new or (before.state, before.stars, before.last_follow_up_at) != (
+    if before is None:  # a new project: nothing of it to cancel yet
+        _reschedule(session, park, after, stage=True, inquiry=True, only_ahead=ahead, new=True)
+        return
+    stage = before.due_at != after.due_at or before.state != after.state
+    inquiry = (before.state, before.stars, before.last_follow_up_at) != (
         after.state, after.stars, after.last_follow_up_at)
-    _reschedule(session, park, after, stage=stage, inquiry=inquiry, only_ahead=ahead, new=new)
+    _reschedule(session, park, after, stage=stage, inquiry=inquiry, only_ahead=ahead,
+                new=False)
 
 
 def hand_over(session: Session, park: Park, project: Snapshot) -> None:
