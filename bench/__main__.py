@@ -43,62 +43,8 @@ def _remove(path: Path) -> None:
 
 def bench_events(template: Path, work: Path, actor_id: int, projects: int, chunk: int,
                  budget_s: float, details: dict[str, Any]) -> list[Row]:
-    paths = {name: work / f"events-{name}.db" for name in ("engine", "raw", "observers")}
-    plans = {name: events.prepare(template, path, projects, EVENT_START)
-             for name, path in paths.items()}
-    steps = len(plans["engine"].steps)
-    sides: dict[str, events.EngineSide | events.RawSide] = {
-        "engine": events.EngineSide(paths["engine"], plans["engine"], ACTOR_EMAIL),
-        "raw": events.RawSide(paths["raw"], plans["raw"], actor_id),
-    }
-    try:
-        sides["observers"] = events.EngineSide(paths["observers"], plans["observers"],
-                                               ACTOR_EMAIL, observers=True)
-    except ImportError as exc:  # the wiring moved: measure the rest
-        log(f"no run with the park's observers: {exc}")
-    log(f"events: up to {steps:,} on each of {', '.join(sides)}, alternating every {chunk}")
-    try:
-        runs = dict(zip(sides, events.run_interleaved(list(sides.values()), steps, chunk,
-                                                     budget_s), strict=True))
-    finally:
-        for side in sides.values():
-            side.close()
-    for name in sides:
-        if name != "raw":
-            events.verify(paths[name], paths["raw"], runs[name].events)
-    for path in paths.values():
-        _remove(path)
-    eng, raw = runs["engine"], runs["raw"]
-    ratio = eng.per_second / raw.per_second
-    details["events"] = {
-        "projects": projects, "chunk": chunk, "planned": steps, "budget_s": budget_s,
-        "sequence": "visit, register, sign, open on every project, 100 projects at a time",
-        **{name: run.as_json() for name, run in runs.items()},
-    }
-    label = f"events/s, advance() in writing() ({eng.events:,} events)"
-    rows = [
-        Row(label, f"{eng.per_second:,.0f}/s", f"{raw.per_second:,.0f}/s raw sqlite3",
-            f"{ratio:.2f}×", f"≥ {AIM_RATIO}×", ratio >= AIM_RATIO,
-            {"parkflow": eng.per_second, "baseline": raw.per_second, "ratio": ratio}),
-        Row("event latency p50", f"{eng.p50:.3f} ms", f"{raw.p50:.3f} ms raw",
-            f"{eng.p50 / raw.p50:.1f}×", "—", None,
-            {"parkflow": eng.p50, "baseline": raw.p50}),
-        Row("event latency p95", f"{eng.p95:.3f} ms", f"{raw.p95:.3f} ms raw",
-            f"{eng.p95 / raw.p95:.1f}×", f"< {AIM_P95_MS} ms", eng.p95 < AIM_P95_MS,
-            {"parkflow": eng.p95, "baseline": raw.p95}),
-        Row("CPU per event (no disk waits)", f"{eng.cpu_ms:.3f} ms", f"{raw.cpu_ms:.3f} ms raw",
-            f"{eng.cpu_ms / raw.cpu_ms:.1f}×", "—", None,
-            {"parkflow": eng.cpu_ms, "baseline": raw.cpu_ms}),
-    ]
-    if "observers" in runs:
-        obs = runs["observers"]
-        rows.append(Row("  with the park's observers (make_park)",
-                        f"{obs.per_second:,.0f}/s p95 {obs.p95:.2f} ms",
-                        f"{raw.per_second:,.0f}/s raw sqlite3",
-                        f"{obs.per_second / raw.per_second:.2f}×", "—", None,
-                        {"parkflow": obs.per_second, "baseline": raw.per_second,
-                         "p95": obs.p95}))
-    return rows
+    return events.rows(template, work, ACTOR_EMAIL, actor_id, EVENT_START, projects=projects,
+                       chunk=chunk, budget_s=budget_s, details=details)
 
 
 def bench_overdue(template: Path, work: Path, now: datetime, count: int, repeats: int,

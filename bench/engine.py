@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bench.common import PARK_TZ, connect_raw, load_intake_projects, percentile, sa_datetime, url
 
@@ -263,7 +263,15 @@ def _quote(name: str) -> str:
     return f'"{name}"'
 
 
-def run_interleaved(sides: Sequence[EngineSide | RawSide], steps: int, chunk: int,
+class Side(Protocol):
+    """What run_interleaved drives: fire plan steps [start, stop), return the seconds."""
+
+    def run(self, start: int, stop: int, latencies: list[float]) -> float: ...
+
+    def close(self) -> None: ...
+
+
+def run_interleaved(sides: Sequence[Side], steps: int, chunk: int,
                     budget_s: float) -> list[EventRun]:
     """Run every side over the same steps, alternating in chunks of `chunk` events (and
     alternating which side goes first), so both see the same machine load and disk. Stops
@@ -327,3 +335,203 @@ def profile_engine(template: Path, workdir: Path, projects: int, created: dateti
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return out.getvalue()
+
+
+# ---------------------------------------------------------------- concurrent writers
+
+def _partition(plan: Plan, threads: int) -> list[list[tuple[int, str]]]:
+    """The plan's steps split by project: each project's events stay in order, in one thread."""
+    parts: list[list[tuple[int, str]]] = [[] for _ in range(threads)]
+    for project_id, event in plan.steps:
+        parts[project_id % threads].append((project_id, event))
+    return parts
+
+
+def _run_threads(work: Sequence[Any], fire: Any) -> EventRun:
+    """Run `fire(part, latencies)` for each part in a thread of its own; wall and CPU time."""
+    import threading
+    latencies: list[list[float]] = [[] for _ in work]
+    workers = [threading.Thread(target=fire, args=(part, latencies[i]))
+               for i, part in enumerate(work)]
+    c0, t0 = time.process_time(), time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    merged = tuple(sorted(x for part in latencies for x in part))
+    return EventRun(len(merged), seconds, merged, cpu)
+
+
+def engine_concurrent(path: Path, plan: Plan, actor_email: str, threads: int) -> tuple[
+        EventRun, int]:
+    """The plan fired by `threads` threads through writing() (the group committer, with the
+    observers of make_park); the run and the number of commits."""
+    from sqlalchemy import event as sa_event
+
+    from db.engine import writing
+    from workflow.projects import advance
+
+    side = EngineSide(path, plan, actor_email, observers=True)
+    side.clock.advance(SECOND)  # one moment for all: no clock shared between threads
+    commits: list[int] = []
+    sa_event.listen(side.engine, "commit", lambda _conn: commits.append(1))
+    perf = time.perf_counter_ns
+
+    def fire(part: list[tuple[int, str]], latencies: list[float]) -> None:
+        for project_id, event in part:
+            given = side.fields[event]
+            if event == "register":
+                given = {**given, "uscc": _uscc(f"91340100MA{project_id:07d}")}
+            t0 = perf()
+            with writing(side.engine) as session:
+                advance(session, side.park, project_id=project_id, event=event,
+                        actor=side.actor, fields=given)
+            latencies.append((perf() - t0) / 1e6)
+
+    try:
+        run = _run_threads(_partition(plan, threads), fire)
+    finally:
+        side.close()
+    return run, len(commits)
+
+
+def spiff_concurrent(path: Path, plan: Plan, threads: int) -> EventRun:
+    """The plan on SpiffWorkflow by `threads` threads, each on its own connection."""
+    from bench.spiff import SpiffSide
+
+    side = SpiffSide(path, plan)
+    now = plan.start + SECOND
+    perf = time.perf_counter_ns
+
+    def fire(part: list[tuple[int, str]], latencies: list[float]) -> None:
+        conn = connect_raw(path)
+        try:
+            for project_id, event in part:
+                t0 = perf()
+                side.step(project_id, event, now, conn)
+                latencies.append((perf() - t0) / 1e6)
+        finally:
+            conn.close()
+
+    try:
+        return _run_threads(_partition(plan, threads), fire)
+    finally:
+        side.close()
+
+
+def concurrent_rows(template: Path, work: Path, actor_email: str, start: datetime, *,
+                    projects: int, threads: int,
+                    details: dict[str, Any] | None = None) -> list[Any]:
+    """`threads` writers at once: the engine (group commit) against SpiffWorkflow."""
+    from bench.report import Row
+
+    paths = {name: work / f"concurrent-{name}.db" for name in ("engine", "spiff")}
+    plans = {name: prepare(template, path, projects, start) for name, path in paths.items()}
+    eng, commits = engine_concurrent(paths["engine"], plans["engine"], actor_email, threads)
+    spiff = spiff_concurrent(paths["spiff"], plans["spiff"], threads)
+    history = outcome(paths["engine"])["history"]
+    if history != eng.events:
+        raise RuntimeError(f"concurrent engine: {history} history rows, {eng.events} events")
+    for path in paths.values():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if details is not None:
+        details["concurrent"] = {"threads": threads, "projects": projects, "commits": commits,
+                                 "engine": eng.as_json(), "spiff": spiff.as_json()}
+    r = eng.per_second / spiff.per_second
+    return [
+        Row(f"{threads} writers at once, with observers (group commit: "
+            f"{eng.events / commits:.1f} events per commit)",
+            f"{eng.per_second:,.0f}/s p95 {eng.p95:.1f} ms",
+            f"{spiff.per_second:,.0f}/s p95 {spiff.p95:.1f} ms SpiffWorkflow", f"{r:.2f}×",
+            f"≥ {AIM_SPIFF}×", r >= AIM_SPIFF,
+            {"parkflow": eng.per_second, "baseline": spiff.per_second, "ratio": r,
+             "commits": commits}),
+    ]
+
+
+# ---------------------------------------------------------------- the figures of issue 11 §1
+
+AIM_RAW = 0.5  # engine events/s against raw sqlite3, same pragmas and writes
+AIM_OBSERVERS = 0.3  # with the reminder observers of make_park
+AIM_CPU_MS = 0.4  # CPU per event
+AIM_SPIFF = 3.0  # against SpiffWorkflow, same lifecycle, per-step persistence
+
+
+def rows(template: Path, work: Path, actor_email: str, actor_id: int, start: datetime, *,
+         projects: int, chunk: int, budget_s: float, threads: int = 8,
+         concurrent_projects: int = 200, details: dict[str, Any] | None = None) -> list[Any]:
+    """The hot path's figures as `bench.report.Row`s: the engine (bare, and with the
+    observers) against raw sqlite3 and SpiffWorkflow, run interleaved on copies of
+    `template` (each side's database removed afterwards); then `threads` writers at once
+    on `concurrent_projects` projects (0: not run). `details` gets the runs."""
+    from bench.report import Row
+    from bench.spiff import SpiffSide
+
+    names = ("engine", "raw", "observers", "spiff")
+    paths = {name: work / f"hotpath-{name}.db" for name in names}
+    plans = {name: prepare(template, path, projects, start) for name, path in paths.items()}
+    sides: dict[str, Side] = {}
+    try:
+        sides["engine"] = EngineSide(paths["engine"], plans["engine"], actor_email)
+        sides["raw"] = RawSide(paths["raw"], plans["raw"], actor_id)
+        sides["observers"] = EngineSide(paths["observers"], plans["observers"], actor_email,
+                                        observers=True)
+        sides["spiff"] = SpiffSide(paths["spiff"], plans["spiff"])
+        runs = dict(zip(sides, run_interleaved(list(sides.values()), len(plans["raw"].steps),
+                                               chunk, budget_s), strict=True))
+        spiff = sides["spiff"]
+        assert isinstance(spiff, SpiffSide)
+        done = runs["spiff"].events
+        if spiff.outcome()["history"] != done:
+            raise RuntimeError(f"spiff: {spiff.outcome()} after {done} steps")
+    finally:
+        for side in sides.values():
+            side.close()
+    for name in ("engine", "observers"):
+        verify(paths[name], paths["raw"], runs[name].events)
+    for path in paths.values():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if details is not None:  # the shape bench/__main__.py's notes read
+        details["events"] = {
+            "projects": projects, "chunk": chunk, "planned": len(plans["raw"].steps),
+            "budget_s": budget_s,
+            "sequence": "visit, register, sign, open on every project, 100 projects at a time",
+            **{name: run.as_json() for name, run in runs.items()}}
+    figures = _figures(Row, runs)
+    if concurrent_projects:
+        figures += concurrent_rows(template, work, actor_email, start,
+                                   projects=concurrent_projects, threads=threads,
+                                   details=details)
+    return figures
+
+
+def _figures(row: Any, runs: dict[str, EventRun]) -> list[Any]:
+    eng, raw, obs, spiff = (runs[n] for n in ("engine", "raw", "observers", "spiff"))
+
+    def ratio(a: float, b: float, aim: float, label: str, base: str) -> Any:
+        r = a / b
+        return row(label, f"{a:,.0f}/s", f"{b:,.0f}/s {base}", f"{r:.2f}×", f"≥ {aim}×",
+                   r >= aim, {"parkflow": a, "baseline": b, "ratio": r})
+
+    return [
+        ratio(eng.per_second, raw.per_second, AIM_RAW,
+              f"engine events/s, advance() in writing() ({eng.events:,} events)",
+              "raw sqlite3"),
+        ratio(obs.per_second, raw.per_second, AIM_OBSERVERS,
+              "  with the reminder observers (make_park)", "raw sqlite3"),
+        row("CPU per event (process time)", f"{eng.cpu_ms:.3f} ms",
+            f"{raw.cpu_ms:.3f} ms raw sqlite3", f"{eng.cpu_ms / raw.cpu_ms:.1f}×",
+            f"≤ {AIM_CPU_MS} ms", eng.cpu_ms <= AIM_CPU_MS,
+            {"parkflow": eng.cpu_ms, "baseline": raw.cpu_ms}),
+        row("  with the reminder observers", f"{obs.cpu_ms:.3f} ms",
+            f"{raw.cpu_ms:.3f} ms raw sqlite3", f"{obs.cpu_ms / raw.cpu_ms:.1f}×", "—", None,
+            {"parkflow": obs.cpu_ms, "baseline": raw.cpu_ms}),
+        ratio(eng.per_second, spiff.per_second, AIM_SPIFF,
+              "lifecycle steps/s vs SpiffWorkflow, one writer", "SpiffWorkflow (JSON per step)"),
+        row("  CPU per step vs SpiffWorkflow", f"{eng.cpu_ms:.3f} ms",
+            f"{spiff.cpu_ms:.3f} ms SpiffWorkflow", f"{eng.cpu_ms / spiff.cpu_ms:.2f}×",
+            "—", None, {"parkflow": eng.cpu_ms, "baseline": spiff.cpu_ms}),
+    ]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
 
@@ -38,7 +38,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # Writers take the lock up front, so a read-then-write never fails half way on
         # a lock upgrade; readers keep WAL's concurrent snapshots.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # on the DBAPI connection: this runs once per transaction, on the event path too
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _immediate(engine: Engine) -> Engine:
@@ -47,24 +48,179 @@ def _immediate(engine: Engine) -> Engine:
     if view is None:
         view = engine.execution_options(sqlite_immediate=True)
         engine._parkflow_writer = view  # type: ignore[attr-defined]
-        # SQLite has one writer at a time: threads of one process queue on a lock instead
-        # of sleeping and retrying on the database's (a web server's long tail)
-        engine._parkflow_lock = (  # type: ignore[attr-defined]
-            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext())
+        # SQLite has one writer at a time: the threads of one process share one committer
+        # (group commit) instead of sleeping and retrying on the database's lock
+        group = GroupCommitter(view) if engine.dialect.name == "sqlite" else None
+        engine._parkflow_committer = group  # type: ignore[attr-defined]
+        if group is not None:
+            event.listen(engine, "engine_disposed", lambda _engine: group.close())
     return view
+
+
+def committer(engine: Engine) -> GroupCommitter | None:
+    """The engine's group committer (SQLite), None where each write commits alone."""
+    _immediate(engine)
+    return engine._parkflow_committer  # type: ignore[attr-defined,no-any-return]
 
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
-    """A session for one write transaction: committed on success, rolled back on any error."""
+    """A session for one write unit: durable when the block returns, rolled back alone on
+    any error. On SQLite concurrent units share a commit (GroupCommitter); on PostgreSQL
+    each is its own transaction."""
     writer = _immediate(engine)
-    with engine._parkflow_lock, Session(writer, expire_on_commit=False) as session:  # type: ignore[attr-defined]
+    group = engine._parkflow_committer  # type: ignore[attr-defined]
+    if group is not None:
+        with group.unit() as session:
+            yield session
+        return
+    with Session(writer, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+class _Batch:
+    """One transaction carrying the units of several callers, and its outcome."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.transaction = connection.begin()  # BEGIN IMMEDIATE: the write lock, up front
+        self.units = 0  # units written into it (failed ones rolled back to their savepoint)
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class GroupCommitter:
+    """Group commit for the threads of one process writing to one SQLite database.
+
+    Units run one at a time on one connection, each inside a SAVEPOINT of the open
+    transaction: a failed unit rolls back to its savepoint and takes nothing else with it.
+    The unit that finds nobody queued behind it commits the transaction, for everyone in it;
+    while that commit's fsync runs, arriving units queue on the lock and then go into the
+    next transaction together. Every caller returns only once its unit is durable.
+    """
+
+    def __init__(self, writer: Engine, max_units: int = 64) -> None:
+        self.writer = writer
+        self.max_units = max_units  # a batch commits at this size even with units queued
+        self._lock = threading.Lock()  # the connection: one unit (or commit) at a time
+        self._count = threading.Lock()
+        self._queued = 0
+        self._owner: int | None = None  # the thread inside a unit (a nested write is a bug)
+        self._batch: _Batch | None = None
+        # kept checked out between batches (a checkout per batch costs as much as a
+        # statement); returned when the engine is disposed
+        self._connection: Connection | None = None
+
+    @property
+    def queued(self) -> int:
+        """Units waiting for the connection now (they go into the open batch)."""
+        with self._count:
+            return self._queued
+
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        if self._owner == threading.get_ident():
+            raise RuntimeError("writing() nested in writing() on one thread")
+        with self._count:
+            self._queued += 1
+        self._lock.acquire()
+        with self._count:
+            self._queued -= 1
+        self._owner = threading.get_ident()
+        batch: _Batch | None = None
+        written = False
+        try:
+            batch = self._batch or self._begin()
+            with self._savepoint(batch) as session:
+                yield session
+            batch.units += 1
+            written = True
+        finally:
+            committed_here = batch is not None and self._settle(batch)
+            self._owner = None
+            self._lock.release()
+        if written and not committed_here:
+            assert batch is not None
+            batch.done.wait()  # the unit queued last commits it
+        if batch is not None and written and batch.error is not None:
+            raise batch.error
+
+    @contextmanager
+    def _savepoint(self, batch: _Batch) -> Iterator[Session]:
+        """A session for one unit in the batch. The batch's first unit needs no savepoint: if
+        it fails, the whole transaction (nothing but it) rolls back. A later one runs in a
+        SAVEPOINT, which anything failing in it (a flush error too) rolls back to."""
+        first = batch.units == 0
+        session = Session(batch.connection, expire_on_commit=False,
+                          join_transaction_mode="rollback_only" if first
+                          else "create_savepoint")
+        try:
+            yield session
+            session.commit()  # flushes, fires after_commit; the batch stays open
+        except BaseException:
+            session.rollback()  # the first unit: the whole batch; a later one: its savepoint
+            session.close()
+            if first:
+                self._abandon(batch)
+            raise
+        session.close()
+
+    def _abandon(self, batch: _Batch) -> None:
+        """The batch's only unit failed: nothing to commit."""
+        self._batch = None
+        if batch.transaction.is_active:
+            batch.transaction.rollback()
+        self._keep(batch, healthy=True)
+        batch.done.set()
+
+    def _begin(self) -> _Batch:
+        connection = self._connection or self.writer.connect()
+        self._connection = None
+        try:
+            self._batch = _Batch(connection)
+        except BaseException:
+            connection.close()
+            raise
+        return self._batch
+
+    def _keep(self, batch: _Batch, healthy: bool) -> None:
+        """After a batch: keep its connection for the next, or give it back if it failed."""
+        if healthy and self._connection is None and not batch.connection.invalidated:
+            self._connection = batch.connection
+        else:
+            batch.connection.close()
+
+    def close(self) -> None:
+        """Give the kept connection back (the engine is being disposed)."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def _settle(self, batch: _Batch) -> bool:
+        """Commit the batch if nobody is queued (or it is full); True if committed here."""
+        if batch.done.is_set():  # its only unit failed: rolled back already
+            return False
+        with self._count:
+            queued = self._queued
+        if queued and batch.units < self.max_units:
+            return False
+        self._batch = None
+        try:
+            batch.transaction.commit()
+        except BaseException as exc:  # nothing of the batch is durable: tell every caller
+            batch.error = exc
+            if batch.transaction.is_active:
+                batch.transaction.rollback()
+        finally:
+            self._keep(batch, healthy=batch.error is None)
+            batch.done.set()
+        return True
 
 
 @contextmanager

@@ -16,12 +16,13 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from db.models import OutboxMessage, columns
+from db.prepared import Prepared, driver
 from i18n import DEFAULT_LANG
 from notifications.planning import Planned
 from notifications.reasons import reason_text
@@ -65,15 +66,39 @@ def enqueue(session: Session, planned: Iterable[Planned], *, now: datetime,
                "attempts": 0, "payload": p.payload, "created_at": now} for p in planned]
     if not values:
         return 0
-    statement = _upsert(session.get_bind().dialect.name)
+    dialect = driver(session)[0].name
+    if len(values) <= _PREPARED_ROWS:  # an event's handful: one prepared statement
+        params = {f"v{i}_{name}": value for i, row in enumerate(values)
+                  for name, value in row.items()}
+        return len(_prepared_upsert(dialect, len(values)).all(session, params))
+    statement = _upsert(dialect)
     return len(session.connection().execute(statement, values).all())
+
+
+_COLUMNS = ("dedupe_key", "kind", "project_id", "series", "channel", "recipient", "send_at",
+            "next_attempt_at", "retry_until", "status", "reason_code", "reason_params",
+            "attempts", "payload", "created_at")
+_PREPARED_ROWS = 16  # beyond: the sweep's batches, through executemany
+
+
+@cache
+def _prepared_upsert(dialect: str, rows: int) -> Prepared:
+    """The upsert of `rows` rows in one statement, parameters named `vI_column`."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(_TABLE).values([
+        {name: bindparam(f"v{i}_{name}", type_=_O[name].type) for name in _COLUMNS}
+        for i in range(rows)])
+    return Prepared(_on_conflict(statement))
 
 
 @cache
 def _upsert(dialect: str) -> Any:
     """INSERT … ON CONFLICT (key) DO UPDATE … WHERE cancelled RETURNING id, built once."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(_TABLE)
+    return _on_conflict(insert(_TABLE))
+
+
+def _on_conflict(statement: Any) -> Any:
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=["dedupe_key"],
@@ -89,19 +114,34 @@ def cancel(session: Session, *, project_id: int, kinds: Sequence[str], keep_seri
            reason: str) -> int:
     """Cancel a project's pending messages of `kinds`, except those of `keep_series`;
     `reason` is a code of notifications.reasons."""
-    result = session.connection().execute(
-        _CANCEL, {"b_project": project_id, "b_kinds": list(kinds), "b_reason": reason,
-                  "b_keep": keep_series or ""})
-    return int(result.rowcount or 0)
+    return cancel_groups(session, project_id=project_id,
+                         groups=((tuple(kinds), keep_series, reason),))
 
 
-# runs on every state change: built once, with the series to keep as a parameter
-_CANCEL = (update(_TABLE)
-           .where(_O.project_id == bindparam("b_project"), _O.status == "pending",
-                  _O.kind.in_(bindparam("b_kinds", expanding=True)),
-                  or_(_O.series.is_(None), _O.series != bindparam("b_keep")))
-           .values(status="cancelled", reason_code=bindparam("b_reason"), reason_params={},
-                   locked_by=None))
+CancelGroup = tuple[tuple[str, ...], str | None, str]  # kinds, series to keep, reason
+
+
+def cancel_groups(session: Session, *, project_id: int, groups: Sequence[CancelGroup]) -> int:
+    """`cancel` for several groups of kinds at once: one UPDATE, each row's reason the one of
+    its group (the groups' kinds do not overlap)."""
+    params: dict[str, Any] = {"b_project": project_id}
+    for i, (_, keep, reason) in enumerate(groups):
+        params[f"b_keep_{i}"], params[f"b_reason_{i}"] = keep or "", reason
+    return _cancel_statement(tuple(kinds for kinds, _, _ in groups)).rowcount(session, params)
+
+
+@cache
+def _cancel_statement(kinds: tuple[tuple[str, ...], ...]) -> Prepared:
+    """Built once per combination of kinds (a few exist), the series kept as parameters."""
+    matches = [and_(or_(*(_O.kind == kind for kind in group)),
+                    or_(_O.series.is_(None), _O.series != bindparam(f"b_keep_{i}")))
+               for i, group in enumerate(kinds)]
+    reason = case(*((match, bindparam(f"b_reason_{i}")) for i, match in enumerate(matches)))
+    return Prepared(update(_TABLE)
+                    .where(_O.project_id == bindparam("b_project"), _O.status == "pending",
+                           or_(*matches))
+                    .values(status="cancelled", reason_code=reason, reason_params={},
+                            locked_by=None))
 
 
 def series_exists(session: Session, series: str) -> bool:

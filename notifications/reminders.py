@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from db.models import OutboxMessage, Project, ProjectEvent, User, columns
+from db.prepared import Prepared
 from notifications import outbox
 from notifications.planning import (
     PERIODIC_KINDS,
@@ -46,8 +47,8 @@ _E = columns(ProjectEvent)
 
 # ---------------------------------------------------------------- who receives what
 
-_OWNER_EMAIL = select(_U.email).where(_U.id == bindparam("owner"))
-_LADDER_READERS = (select(_U.id, _U.email, _U.role)
+_OWNER_EMAIL = Prepared(select(_U.email).where(_U.id == bindparam("owner")))
+_LADDER_READERS = Prepared(select(_U.id, _U.email, _U.role)
                    .where((_U.id == bindparam("owner"))
                           | (_U.deactivated_at.is_(None)
                              & ((_U.role == "leader")
@@ -57,14 +58,16 @@ _LADDER_READERS = (select(_U.id, _U.email, _U.role)
 
 
 def owner_email(session: Session, owner_id: int) -> str:
-    return str(session.connection().execute(_OWNER_EMAIL, {"owner": owner_id}).scalar_one())
+    row = _OWNER_EMAIL.first(session, {"owner": owner_id})
+    if row is None:
+        raise LookupError(f"no user {owner_id}")
+    return str(row[0])
 
 
 def ladder_readers(session: Session, owner_id: int,
                    group: str | None) -> tuple[str, list[str]]:
     """The owner, and who else reads the early warning: the group lead(s), every leader."""
-    rows = session.connection().execute(_LADDER_READERS,
-                                        {"owner": owner_id, "group": group or ""}).all()
+    rows = _LADDER_READERS.all(session, {"owner": owner_id, "group": group or ""})
     owner = next(email for id_, email, _ in rows if id_ == owner_id)
     return owner, [email for id_, email, _ in rows if id_ != owner_id]
 
@@ -84,56 +87,105 @@ def task_force_emails(session: Session) -> list[str]:
 # ---------------------------------------------------------------- on every state change
 
 def on_transition(session: Session, park: Park, transition: object) -> None:
-    """Park observer: reschedule the stage ladder and the star follow-up inquiry."""
+    """Park observer: reschedule the stage ladder and the star follow-up inquiry.
+
+    On the event path this is at most one set-based cancel, one read of the readers and one
+    multi-row upsert (both ladders planned first, then written together).
+    """
     if not isinstance(transition, Transition):
         return
     before, after = transition.before, transition.after
     # an imported history happened before parkflow knew the project: no catch-up for the
     # rungs it passed (the Monday digest lists what is overdue), only what is still ahead
     ahead = transition.imported
-    if before is None:  # a new project: nothing of it to cancel yet
-        reschedule_stage(session, park, after, only_ahead=ahead, new=True)
-        reschedule_inquiry(session, park, after, only_ahead=ahead, new=True)
-        return
-    if before.owner_id != after.owner_id:
+    if before is not None and before.owner_id != after.owner_id:
         hand_over(session, park, after)
         return
-    if before.due_at != after.due_at or before.state != after.state:
-        reschedule_stage(session, park, after, only_ahead=ahead)
-    if (before.state, before.stars, before.last_follow_up_at) != (
-            after.state, after.stars, after.last_follow_up_at):
-        reschedule_inquiry(session, park, after, only_ahead=ahead)
+    if before is None:  # a new project: nothing of it to cancel yet
+        _reschedule(session, park, after, stage=True, inquiry=True, only_ahead=ahead, new=True)
+        return
+    stage = before.due_at != after.due_at or before.state != after.state
+    inquiry = (before.state, before.stars, before.last_follow_up_at) != (
+        after.state, after.stars, after.last_follow_up_at)
+    _reschedule(session, park, after, stage=stage, inquiry=inquiry, only_ahead=ahead,
+                new=False)
 
 
 def hand_over(session: Session, park: Park, project: Snapshot) -> None:
     """A project reassigned: its pending reminders and inquiries are withdrawn and planned
     again for the new owner and their group, from now on (the new owner is not sent the
     rungs the old one already had)."""
-    for kinds in (STAGE_KINDS, ("inquiry",)):
-        outbox.cancel(session, project_id=project.id, kinds=kinds, keep_series=None,
-                      reason="reassigned")
-    reschedule_stage(session, park, project, only_ahead=True, new=True)
-    reschedule_inquiry(session, park, project, only_ahead=True, new=True)
+    outbox.cancel_groups(session, project_id=project.id,
+                         groups=((STAGE_KINDS, None, "reassigned"),
+                                 (("inquiry",), None, "reassigned")))
+    _reschedule(session, park, project, stage=True, inquiry=True, only_ahead=True, new=True)
 
 
 def reschedule_stage(session: Session, park: Park, project: Snapshot, *,
                      only_ahead: bool = False, new: bool = False) -> None:
     """Cancel the ladder of a stage left (or of a corrected deadline) and plan the current one
     (`only_ahead`: only its rungs after now; `new`: a new project, nothing to cancel)."""
-    series = None
-    if project.due_at is not None and project.stage_entry_id is not None:
-        series = stage_series(project.id, project.stage_entry_id,
-                              due_date_of(project.due_at, park.tz))
-    if not new:
-        outbox.cancel(session, project_id=project.id, kinds=STAGE_KINDS, keep_series=series,
-                      reason="stage_left")
-    if series is None or project.due_at is None or project.stage_entry_id is None:
-        return
+    _reschedule(session, park, project, stage=True, inquiry=False, only_ahead=only_ahead,
+                new=new)
+
+
+def reschedule_inquiry(session: Session, park: Park, project: Snapshot, *,
+                       only_ahead: bool = False, new: bool = False) -> None:
+    """Plan the star follow-up inquiry (`only_ahead`: the next one after now, not the
+    latest one already due; `new`: a new project, nothing to cancel)."""
+    _reschedule(session, park, project, stage=False, inquiry=True, only_ahead=only_ahead,
+                new=new)
+
+
+def _reschedule(session: Session, park: Park, project: Snapshot, *, stage: bool,
+                inquiry: bool, only_ahead: bool, new: bool) -> None:
+    groups: list[tuple[tuple[str, ...], str | None, str]] = []
+    planned: list[Planned] = []
+    readers = _Readers(session, project)
+    if stage:
+        keep, rungs = _stage_plan(park, project, readers, only_ahead=only_ahead)
+        groups.append((STAGE_KINDS, keep, "stage_left"))
+        planned += rungs
+    if inquiry:
+        keep, asked = _inquiry_plan(park, project, readers, only_ahead=only_ahead)
+        groups.append((("inquiry",), keep, "inquiry_not_needed"))
+        planned += asked
+    if groups and not new:
+        outbox.cancel_groups(session, project_id=project.id, groups=groups)
+    outbox.enqueue(session, planned, now=park.now())
+
+
+class _Readers:
+    """The owner and the early warning's readers, read once and only when needed."""
+
+    def __init__(self, session: Session, project: Snapshot) -> None:
+        self.session, self.project = session, project
+        self._ladder: tuple[str, list[str]] | None = None
+
+    def ladder(self) -> tuple[str, list[str]]:
+        if self._ladder is None:
+            self._ladder = ladder_readers(self.session, self.project.owner_id,
+                                          self.project.group)
+        return self._ladder
+
+    def owner(self) -> str:
+        if self._ladder is not None:
+            return self._ladder[0]
+        return owner_email(self.session, self.project.owner_id)
+
+
+def _stage_plan(park: Park, project: Snapshot, readers: _Readers, *,
+                only_ahead: bool) -> tuple[str | None, list[Planned]]:
+    """The series of the current stage's ladder (kept when cancelling) and its rungs."""
+    if project.due_at is None or project.stage_entry_id is None:
+        return None, []
+    series = stage_series(project.id, project.stage_entry_id,
+                          due_date_of(project.due_at, park.tz))
     rule, now = park.lifecycle.reminders, park.now()
     last_rung = project.due_at + timedelta(days=rule.warning_after_days)
     if only_ahead and last_rung <= now:
-        return  # every rung, the early warning included, is behind us
-    owner, escalate_to = ladder_readers(session, project.owner_id, project.group)
+        return series, []  # every rung, the early warning included, is behind us
+    owner, escalate_to = readers.ladder()
     facts = StageFacts(project_id=project.id, stage_entry_id=project.stage_entry_id,
                        state=project.state, due_at=project.due_at, owner=owner,
                        escalate_to=escalate_to,
@@ -141,7 +193,7 @@ def reschedule_stage(session: Session, park: Park, project: Snapshot, *,
     planned = plan_stage(facts, rule, park.tz)
     if only_ahead:
         planned = [p for p in planned if p.send_at > now]
-    outbox.enqueue(session, planned, now=now)
+    return series, planned
 
 
 def follow_up_anchor(project: Snapshot, park: Park) -> date | None:
@@ -156,22 +208,16 @@ def follow_up_anchor(project: Snapshot, park: Park) -> date | None:
     return max(days) if days else None
 
 
-def reschedule_inquiry(session: Session, park: Park, project: Snapshot, *,
-                       only_ahead: bool = False, new: bool = False) -> None:
-    """Plan the star follow-up inquiry (`only_ahead`: the next one after now, not the
-    latest one already due; `new`: a new project, nothing to cancel)."""
+def _inquiry_plan(park: Park, project: Snapshot, readers: _Readers, *,
+                  only_ahead: bool) -> tuple[str | None, list[Planned]]:
+    """The series of the inquiry to keep, and the inquiry to plan."""
     anchor = follow_up_anchor(project, park)
-    keep = inquiry_series(project.id, anchor) if anchor else None
-    if not new:
-        outbox.cancel(session, project_id=project.id, kinds=("inquiry",), keep_series=keep,
-                      reason="inquiry_not_needed")
     if anchor is None:
-        return
+        return None, []
     now, rule = park.now(), park.lifecycle.reminders
     k = next_inquiry_k(anchor, now, rule, park.tz, include_past=not only_ahead)
-    planned = plan_inquiry(project.id, owner_email(session, project.owner_id), anchor, k,
-                           rule, park.tz)
-    outbox.enqueue(session, [planned], now=now)
+    return inquiry_series(project.id, anchor), [
+        plan_inquiry(project.id, readers.owner(), anchor, k, rule, park.tz)]
 
 
 def chain_next_inquiry(session: Session, park: Park, claimed: outbox.Claimed,

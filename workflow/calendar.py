@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from i18n import N_, gettext
 from i18n.formats import format_list
@@ -111,6 +111,9 @@ class BusinessCalendar:
         # Later entries win, so an override list can simply be appended.
         self._by_day: dict[date, SpecialDay] = {s.day: s for s in special_days}
         self._covered = frozenset(covered_years)
+        # results computed from this calendar, which never changes (deadlines: every event
+        # of a day shares a handful); bounded by its users
+        self.memo: dict[Any, Any] = {}
 
     @property
     def covered_years(self) -> frozenset[int]:

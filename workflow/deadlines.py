@@ -131,9 +131,20 @@ def compute_deadline(
     if isinstance(start, datetime):
         raise TypeError("start must be a date; convert moments with local_date(moment, tz)")
     language = _lang(lang)
-    end = period.end(start)
-    head = f"{anchor_label} {start.isoformat()} + {period.label(language)} = {end.isoformat()}"
-    return _land(start, head, end, (), calendar, tz, roll_forward, language)
+    key = ("deadline", start, period, tz, anchor_label, roll_forward, language)
+    found: Deadline | None = calendar.memo.get(key)
+    if found is None:
+        end = period.end(start)
+        head = (f"{anchor_label} {start.isoformat()} + {period.label(language)} = "
+                f"{end.isoformat()}")
+        found = _land(start, head, end, (), calendar, tz, roll_forward, language)
+        if len(calendar.memo) >= MEMO_LIMIT:
+            calendar.memo.clear()
+        calendar.memo[key] = found
+    return found
+
+
+MEMO_LIMIT = 4096  # deadlines kept per calendar
 
 
 def due_day(end: date, calendar: BusinessCalendar, roll_forward: bool = True) -> date:

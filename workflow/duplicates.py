@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from db.models import Project, columns
+from db.prepared import Prepared
 from states.definition import FieldDef, Lifecycle
 from workflow.errors import Conflict
 from workflow.search import normalise
@@ -49,11 +50,14 @@ def uscc_fields(lifecycle: Lifecycle) -> dict[str, set[str]]:
 def uscc_holder(session: Session, code: str, *,
                 except_id: int | None = None) -> tuple[int, str] | None:
     """The first project (by number) whose latest registration carries `code`."""
-    query = select(_P.id, _P.name).where(_P.uscc == code)
-    if except_id is not None:
-        query = query.where(_P.id != except_id)
-    row = session.connection().execute(query.order_by(_P.id).limit(1)).first()
-    return (row.id, row.name) if row is not None else None
+    row = _USCC_HOLDER.first(session, {"code": code, "except_id": except_id or 0})
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+# checked on every registration: compiled once (ids start at 1: 0 excepts nobody)
+_USCC_HOLDER = Prepared(select(_P.id, _P.name)
+                        .where(_P.uscc == bindparam("code"), _P.id != bindparam("except_id"))
+                        .order_by(_P.id).limit(1))
 
 
 def check_name(session: Session, name: str, *, allow: bool = False,

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
+from db.prepared import Prepared
 from i18n import N_, gettext
 from states.definition import PREVIOUS, EventDef, initial_milestone, pick
 from workflow.access import check_may_act, refusal
@@ -70,6 +71,16 @@ class Snapshot:
         values["milestones"] = dict(values["milestones"] or {})
         return cls(**values)
 
+    @classmethod
+    def from_values(cls, row: tuple[Any, ...]) -> Snapshot:
+        """From a row of `_PROJECT_COLUMNS`, in their order."""
+        (id_, name, category, state, owner_id, group, stars, milestones, adjustments,
+         exited_from, due_at, stage_entry_id, last_event_at, last_follow_up_at, suspended_at,
+         version) = row
+        return cls(id_, name, category, state, owner_id, group, stars, dict(milestones or {}),
+                   tuple(adjustments or ()), exited_from, due_at, stage_entry_id,
+                   last_event_at, last_follow_up_at, suspended_at, version)
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -93,25 +104,31 @@ class Transition:
 
 # ---------------------------------------------------------------- reading
 
-# The hot path's statements, built once on the tables and run on the session's connection
-# (Core, not the ORM unit of work: the event path is one SELECT, one INSERT, one UPDATE).
-_SELECT_PROJECT = select(*_PROJECT_COLUMNS).where(_P.id == bindparam("project_id"))
+# The hot path's statements, compiled once per dialect and run on the session's DBAPI
+# connection (db.prepared; not the ORM unit of work: the event path is one SELECT, one
+# INSERT, one UPDATE).
+_SELECT_PROJECT = Prepared(select(*_PROJECT_COLUMNS).where(_P.id == bindparam("project_id")))
 _SAVED = ("owner_id", "group", "state", "stars", "milestones", "adjustments", "exited_from",
           "due_at", "stage_entry_id", "last_event_at", "last_follow_up_at", "suspended_at")
-_SAVE_PROJECT = (
+_SAVE_PROJECT = Prepared(
     update(Project.__table__)  # type: ignore[attr-defined]
     .where(_P.id == bindparam("b_id"), _P.version == bindparam("b_version"))
     .values({name: bindparam(f"n_{name}", type_=_P[name].type) for name in _SAVED}
             | {"version": bindparam("b_version") + 1}))
 _E = columns(ProjectEvent)
-_INSERT_HISTORY = insert(ProjectEvent.__table__).returning(_E.id)  # type: ignore[attr-defined]
+_HISTORY_COLUMNS = ("project_id", "event", "from_state", "to_state", "actor_id", "occurred_at",
+                    "recorded_at", "fields")
+_INSERT_HISTORY = Prepared(
+    insert(ProjectEvent.__table__)  # type: ignore[attr-defined]
+    .values({name: bindparam(name, type_=_E[name].type) for name in _HISTORY_COLUMNS})
+    .returning(_E.id))
 
 
 def load_snapshot(session: Session, project_id: int) -> Snapshot:
-    row = session.connection().execute(_SELECT_PROJECT, {"project_id": project_id}).first()
+    row = _SELECT_PROJECT.first(session, {"project_id": project_id})
     if row is None:
         raise NotFound("project_not_found", field="id", value=project_id)
-    return Snapshot.from_row(row)
+    return Snapshot.from_values(row)
 
 
 def deadline_of(park: Park, session: Session, snapshot: Snapshot | Any,
@@ -357,9 +374,8 @@ def save(session: Session, before: Snapshot, after: Snapshot) -> None:
     values = {f"n_{name}": getattr(after, name) for name in _SAVED}
     values["n_milestones"] = dict(after.milestones)
     values["n_adjustments"] = list(after.adjustments)
-    result = session.connection().execute(
-        _SAVE_PROJECT, {"b_id": before.id, "b_version": before.version, **values})
-    if result.rowcount != 1:
+    values["b_id"], values["b_version"] = before.id, before.version
+    if _SAVE_PROJECT.rowcount(session, values) != 1:
         raise Conflict("concurrent_change", field="version", project=before.id)
 
 
@@ -392,7 +408,9 @@ def _next_snapshot(park: Park, session: Session, before: Snapshot, spec: EventDe
 
 def record_history(session: Session, **values: Any) -> int:
     """Append one history row; returns its id."""
-    return int(session.connection().execute(_INSERT_HISTORY, values).scalar_one())
+    row = _INSERT_HISTORY.first(session, {"from_state": None, "fields": {}, **values})
+    assert row is not None  # RETURNING id
+    return int(row[0])
 
 
 def notify(session: Session, park: Park, change: object) -> None:

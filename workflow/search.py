@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
 from sqlmodel import Session
 
 from db.models import Project, User, columns
+from db.prepared import Prepared
 
 _P, _U = columns(Project), columns(User)
 # whitespace, and control characters (PostgreSQL refuses NUL in a parameter)
@@ -95,8 +96,13 @@ def update_search_keys(session: Session, *, project_id: int, name: str,
     if not any(fields.get(key) for key in COMPANY_FIELDS):
         return
     keys = search_keys(name, fields.get("company_name"), fields.get("uscc"))
-    session.connection().execute(update(Project.__table__)  # type: ignore[attr-defined]
-                                 .where(_P.id == project_id).values(keys.values()))
+    _UPDATE_KEYS.rowcount(session, {"b_id": project_id, **keys.values()})
+
+
+_UPDATE_KEYS = Prepared(update(Project.__table__)  # type: ignore[attr-defined]
+                        .where(_P.id == bindparam("b_id"))
+                        .values({name: bindparam(name) for name in
+                                 ("name_initials", "search_text", "uscc")}))
 
 
 def search_condition(text: str | None, owner_name: Any | None = None) -> ColumnElement[bool] | None:

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session
 
@@ -21,6 +21,7 @@ from db.engine import make_engine, reading, writing
 from db.migrate import check, upgrade
 from db.models import Project, ProjectEvent, User, columns
 from tests.factories import GOOD_USCC, NOW, PARK_TZ, new_project, snapshot
+from workflow import projects
 from workflow.calendar_store import import_calendar
 from workflow.clock import FixedClock
 from workflow.errors import Conflict
@@ -374,30 +375,31 @@ def test_of_two_people_firing_the_same_event_the_second_gets_a_conflict(
 
 
 def test_two_interleaved_advances_on_postgresql_one_wins_the_other_conflicts(
-        engine: Engine, park: Park, people: dict[str, str]) -> None:
+        engine: Engine, park: Park, people: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Both sessions load version 1; the first commits while the second is between its
     history insert and its compare-and-set. (SQLite cannot interleave: `writing()` takes
-    the write lock up front, see the locking test above.)"""
+    the write lock up front, see the locking test above.) The event path runs its
+    statements on the DBAPI cursor, so the first writer is slipped in before the second's
+    `save` (the compare-and-set) rather than from a SQLAlchemy cursor event."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE")
     project_id = new_project(engine, park, people["alice"])
     interleaved: list[str] = []
+    real_save = projects.save
 
-    def first_writer_commits(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not interleaved and statement.lstrip().upper().startswith("UPDATE PROJECTS"):
-            interleaved.append(statement)
+    def first_writer_commits_then_save(session: Any, before: Any, after: Any) -> None:
+        if not interleaved:
+            interleaved.append(after.state)
             with writing(engine) as first:
                 advance(first, park, project_id=project_id, event="visit",
                         actor=people["alice"], fields=ALL_FOURS)
+        real_save(session, before, after)
 
+    monkeypatch.setattr(projects, "save", first_writer_commits_then_save)
     with pytest.raises(Conflict) as caught, writing(engine) as second:
-        connection = second.connection()
-        event.listen(connection, "before_cursor_execute", first_writer_commits)
-        try:
-            advance(second, park, project_id=project_id, event="exit", actor=people["carol"],
-                    fields={"reason": "failed", "note": "同时退库"})
-        finally:
-            event.remove(connection, "before_cursor_execute", first_writer_commits)
+        advance(second, park, project_id=project_id, event="exit", actor=people["carol"],
+                fields={"reason": "failed", "note": "同时退库"})
     assert interleaved, "the first writer never ran"
     assert caught.value.exit_code == 5
     assert caught.value.code == "concurrent_change"

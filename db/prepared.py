@@ -1,0 +1,133 @@
+"""Statements compiled once per dialect and run on the DBAPI cursor: the event hot path.
+
+A Core statement run through `Connection.execute` pays for SQLAlchemy's execution context
+on every call (cache lookup, parameter construction, result metadata, events): several
+times the cost of the statement itself on SQLite. `Prepared` does that work once per
+dialect — the SQL text, the order of the parameters, their type conversions (JSON, aware
+datetimes) and the result columns' — and then each call is one `cursor.execute`. The
+drivers keep their own prepared statements (sqlite3's statement cache; psycopg prepares a
+statement it sees repeatedly), so the database parses it once too.
+
+The statement runs on the session's own DBAPI connection, inside its transaction: it sees
+the session's earlier writes and commits or rolls back with them. It does not flush the
+ORM session, exactly like Core run on `session.connection()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Dialect, event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.sql.elements import BindParameter
+from sqlmodel import Session
+
+# session.info key: (dialect, DBAPI connection) of the session's current transaction
+DRIVER = "parkflow.driver"
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    # per parameter in SQL order: its name, a constant (for values baked into the statement)
+    # and its conversion
+    params: tuple[tuple[str, str, bool, Any, Processor], ...]
+    named: bool  # pyformat (psycopg): a dict; qmark (sqlite3): a tuple
+    results: tuple[Processor, ...]
+
+
+class Prepared:
+    """A Core statement (bind parameters by name, no expanding IN) compiled per dialect."""
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self._plans: dict[str, _Plan] = {}
+
+    def plan(self, dialect: Dialect) -> _Plan:
+        found = self._plans.get(dialect.name)
+        if found is None:
+            found = self._plans[dialect.name] = _compile(self.statement, dialect)
+        return found
+
+    def execute(self, session: Session, params: Mapping[str, Any]) -> Any:
+        """Run with `params` on the session's DBAPI connection; the DBAPI cursor."""
+        dialect, dbapi = driver(session)
+        plan = self.plan(dialect)
+        if plan.named:
+            values: Any = {out: (const if fixed else params[key]) if convert is None
+                           else convert(const if fixed else params[key])
+                           for out, key, fixed, const, convert in plan.params}
+        else:
+            values = tuple((const if fixed else params[key]) if convert is None
+                           else convert(const if fixed else params[key])
+                           for _, key, fixed, const, convert in plan.params)
+        cursor = dbapi.cursor()
+        cursor.execute(plan.sql, values)
+        return cursor
+
+    def rowcount(self, session: Session, params: Mapping[str, Any]) -> int:
+        cursor = self.execute(session, params)
+        count = int(cursor.rowcount)
+        cursor.close()
+        return count
+
+    def first(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The first row (converted), or None."""
+        cursor = self.execute(session, params)
+        row = cursor.fetchone()
+        cursor.close()
+        return None if row is None else self.convert(session, row)
+
+    def all(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        cursor = self.execute(session, params)
+        rows = cursor.fetchall()
+        cursor.close()
+        return [self.convert(session, row) for row in rows]
+
+    def convert(self, session: Session, row: Sequence[Any]) -> tuple[Any, ...]:
+        results = self.plan(driver(session)[0]).results
+        return tuple(value if convert is None else convert(value)
+                     for value, convert in zip(row, results, strict=True))
+
+
+def driver(session: Session) -> tuple[Dialect, Any]:
+    """The dialect and DBAPI connection of the session's transaction (begun if need be)."""
+    found = session.info.get(DRIVER)
+    if found is None:
+        connection = session.connection()
+        found = (connection.dialect, connection.connection.driver_connection)
+        session.info[DRIVER] = found
+    return found
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_driver(session: OrmSession, _transaction: Any) -> None:
+    # the session's next transaction may run on another pooled connection
+    session.info.pop(DRIVER, None)
+
+
+def _compile(statement: Any, dialect: Dialect) -> _Plan:
+    compiled = statement.compile(dialect=dialect)
+    by_name: dict[str, BindParameter[Any]] = {name: bind for bind, name
+                                              in compiled.bind_names.items()}
+    escaped = compiled.escaped_bind_names or {}
+    processors = compiled._bind_processors
+    if compiled.positional:
+        order: Sequence[str] = compiled.positiontup or ()
+    else:
+        order = list(dict.fromkeys(by_name))
+    params = []
+    for name in order:
+        bind = by_name[name]
+        if bind.expanding:
+            raise TypeError(f"{name}: expanding parameters are not prepared")
+        fixed = not bind.required  # a value baked into the statement
+        # the DBAPI's dict is keyed by the rendered (escaped) name, the caller's by the key
+        params.append((escaped.get(name, name), name, fixed,
+                       bind.effective_value if fixed else None, processors.get(name)))
+    results = tuple(entry[3]._cached_result_processor(dialect, None)
+                    for entry in compiled._result_columns)
+    return _Plan(compiled.string, tuple(params), not compiled.positional, results)
