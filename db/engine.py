@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
+from db.prepared import DRIVER
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and full sync."""
@@ -156,9 +158,14 @@ class GroupCommitter:
         it fails, the whole transaction (nothing but it) rolls back. A later one runs in a
         SAVEPOINT, which anything failing in it (a flush error too) rolls back to."""
         first = batch.units == 0
-        session = Session(batch.connection, expire_on_commit=False,
+        connection = batch.connection
+        session = Session(connection, expire_on_commit=False,
                           join_transaction_mode="rollback_only" if first
                           else "create_savepoint")
+        if first:
+            # the prepared statements run straight on the batch's DBAPI connection: nothing
+            # for the session to join or undo on its own (a failure rolls the batch back)
+            session.info[DRIVER] = (connection.dialect, connection.connection.driver_connection)
         try:
             yield session
             session.commit()  # flushes, fires after_commit; the batch stays open

@@ -32,9 +32,11 @@ Processor = Callable[[Any], Any] | None
 @dataclass(frozen=True)
 class _Plan:
     sql: str
-    # per parameter in SQL order: its name, a constant (for values baked into the statement)
-    # and its conversion
-    params: tuple[tuple[str, str, bool, Any, Processor], ...]
+    # per parameter in SQL order: the DBAPI's name for it, the caller's key and its
+    # conversion (None: passed as is)
+    params: tuple[tuple[str, str, Processor], ...]
+    # values baked into the statement, by key, converted once when compiled
+    constants: dict[str, Any]
     named: bool  # pyformat (psycopg): a dict; qmark (sqlite3): a tuple
     results: tuple[Processor, ...]
 
@@ -56,14 +58,14 @@ class Prepared:
         """Run with `params` on the session's DBAPI connection; the DBAPI cursor."""
         dialect, dbapi = driver(session)
         plan = self.plan(dialect)
+        given = {**params, **plan.constants} if plan.constants else params
+        # list comprehensions: this runs for every parameter of every statement of an event
         if plan.named:
-            values: Any = {out: (const if fixed else params[key]) if convert is None
-                           else convert(const if fixed else params[key])
-                           for out, key, fixed, const, convert in plan.params}
+            values: Any = {out: given[key] if convert is None else convert(given[key])
+                           for out, key, convert in plan.params}
         else:
-            values = tuple((const if fixed else params[key]) if convert is None
-                           else convert(const if fixed else params[key])
-                           for _, key, fixed, const, convert in plan.params)
+            values = tuple([given[key] if convert is None else convert(given[key])
+                            for _, key, convert in plan.params])
         cursor = dbapi.cursor()
         cursor.execute(plan.sql, values)
         return cursor
@@ -89,8 +91,8 @@ class Prepared:
 
     def convert(self, session: Session, row: Sequence[Any]) -> tuple[Any, ...]:
         results = self.plan(driver(session)[0]).results
-        return tuple(value if convert is None else convert(value)
-                     for value, convert in zip(row, results, strict=True))
+        return tuple([value if convert is None else convert(value)
+                      for value, convert in zip(row, results, strict=True)])
 
 
 def driver(session: Session) -> tuple[Dialect, Any]:
@@ -119,15 +121,19 @@ def _compile(statement: Any, dialect: Dialect) -> _Plan:
         order: Sequence[str] = compiled.positiontup or ()
     else:
         order = list(dict.fromkeys(by_name))
-    params = []
+    params: list[tuple[str, str, Processor]] = []
+    constants: dict[str, Any] = {}
     for name in order:
         bind = by_name[name]
         if bind.expanding:
             raise TypeError(f"{name}: expanding parameters are not prepared")
-        fixed = not bind.required  # a value baked into the statement
+        convert = processors.get(name)
+        if not bind.required:  # a value baked into the statement: converted once, here
+            value = bind.effective_value
+            constants[name] = value if convert is None else convert(value)
+            convert = None
         # the DBAPI's dict is keyed by the rendered (escaped) name, the caller's by the key
-        params.append((escaped.get(name, name), name, fixed,
-                       bind.effective_value if fixed else None, processors.get(name)))
+        params.append((escaped.get(name, name), name, convert))
     results = tuple(entry[3]._cached_result_processor(dialect, None)
                     for entry in compiled._result_columns)
-    return _Plan(compiled.string, tuple(params), not compiled.positional, results)
+    return _Plan(compiled.string, tuple(params), constants, not compiled.positional, results)

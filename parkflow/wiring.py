@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -89,14 +90,32 @@ def clock_for(settings: Settings) -> Clock:
 def make_park(settings: Settings | None = None, *, clock: Clock) -> Park:
     """The park with its observers: state changes keep the outbox in step."""
     settings = settings or Settings()
-    from notifications import after_opening, approval_mail
-    from notifications.reminders import on_transition
     park = Park.default(tz=settings.zone(), clock=clock)
     for target in settings.chat_robots():
         group = target.split(":", 1)[1]
         park.chat_targets[group] = (*park.chat_targets.get(group, ()), target)
-    park.observers += [on_transition, approval_mail.on_change, after_opening.on_after_opening]
+    park.observers += [_LazyObserver("notifications.reminders", "on_transition"),
+                       _LazyObserver("notifications.approval_mail", "on_change"),
+                       _LazyObserver("notifications.after_opening", "on_after_opening")]
     return park
+
+
+class _LazyObserver:
+    """An observer imported on the first change it sees: a read command, which changes
+    nothing, does not pay for importing the mail and reminder planning modules."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+        self._observer: Callable[[Any, Park, object], None] | None = None
+
+    def __call__(self, session: Any, park: Park, change: object) -> None:
+        observer = self._observer
+        if observer is None:
+            observer = self._observer = getattr(import_module(self.module), self.name)
+        observer(session, park, change)
+
+    def __repr__(self) -> str:
+        return f"<observer {self.module}.{self.name}>"
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:

@@ -24,7 +24,9 @@ from workflow.park import Park
 FORBIDDEN_PACKAGES = ("fastapi", "starlette", "uvicorn", "web", "apscheduler", "smtplib",
                       "aiosmtplib", "aiosmtpd")
 FORBIDDEN_MODULES = ("notifications.mail", "notifications.delivery", "notifications.render",
-                     "parkflow.cli.serve_app")
+                     "parkflow.cli.serve_app",
+                     # the observers of make_park: imported by the first change, not by a read
+                     "notifications.approval_mail", "notifications.after_opening")
 
 WRAPPER = """
 import json, sys
@@ -78,3 +80,14 @@ def test_the_check_sees_a_command_that_loads_the_mailers(
     seed_project(engine, park, people["alice"])
     _, modules = loaded_modules(cli, "reminders", "run")
     assert "notifications.delivery" in forbidden(modules)
+
+
+def test_a_json_read_command_does_not_load_the_console(
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str]) -> None:
+    """`--json` prints with json.dumps: rich's console is made only when something uses it."""
+    project_id = seed_project(engine, park, people["alice"])
+    code, modules = loaded_modules(cli, "project", "show", str(project_id), "--json")
+    assert code in (0, None)
+    assert "parkflow.cli.output" in modules and "rich.console" not in modules
+    _, shown = loaded_modules(cli, "project", "show", str(project_id))
+    assert "rich.console" in shown  # the same command for a person does print with it
