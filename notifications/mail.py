@@ -96,7 +96,7 @@ def build_email(
     # Headers are stored as their folded wire form (set_raw) and the bodies as base64 text:
     # the header registry's parsing and folding, most of the CPU of building and sending an
     # EmailMessage, is paid only for headers read later, and sending emits them as they are.
-    mail = _part(_MULTIPART)
+    mail = EmailMessage(policy=_POLICY)
     for name, value in (("Subject", _subject(message.subject)), ("From", _address(sender)),
                         ("To", _address(", ".join(recipients))),
                         ("Date", format_datetime(date)),
@@ -104,7 +104,7 @@ def build_email(
                         # RFC 3834: tells auto-responders (out-of-office) not to answer.
                         ("Auto-Submitted", "auto-generated"), ("MIME-Version", "1.0")):
         mail.set_raw(name, value)
-    mail._headers.append(mail._headers.pop(0))  # Content-Type after the others, as usual
+    mail.set_raw("Content-Type", _MULTIPART)
     for subtype, text in (("plain", message.text), ("html", message.html)):
         part = _part(f'text/{subtype}; charset="utf-8"')
         part.set_raw("Content-Transfer-Encoding", "base64")
