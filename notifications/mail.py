@@ -156,7 +156,8 @@ def _base64_body(text: str) -> str:
 
 def _subject(subject: str) -> str:
     """As is when short printable ASCII, else RFC 2047 encoded words, one a line."""
-    if len(subject) <= 60 and _PLAIN_HEADER.match(subject) and "=?" not in subject:
+    if not subject or (len(subject) <= 60 and _PLAIN_HEADER.match(subject)
+                       and "=?" not in subject):
         return subject
     words: list[bytes] = []
     chunk = b""
