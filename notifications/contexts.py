@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from db.models import (
@@ -33,6 +33,9 @@ from workflow.park import Park
 from workflow.projects import Snapshot, deadline_of, load_snapshot
 
 _P, _U, _E = columns(Project), columns(User), columns(ProjectEvent)
+# asked for every message: the columns alone, statements built once
+_RECIPIENT = select(_U.name, _U.email, _U.lang).where(_U.email == bindparam("email"))
+_OWNER = select(_U.name).where(_U.id == bindparam("id"))
 
 
 class ContextBuilder:
@@ -49,7 +52,7 @@ class ContextBuilder:
             group = self.labels(DEFAULT_LANG).group(email.split(":", 1)[1])
             return {"name": gettext(DEFAULT_LANG, N_("Colleagues of %(group)s"), group=group),
                     "email": ""}, DEFAULT_LANG
-        user = self.session.execute(select(User).where(_U.email == email)).scalars().first()
+        user = self.session.execute(_RECIPIENT, {"email": email}).first()
         if user is None:
             return {"name": email, "email": email}, DEFAULT_LANG
         return {"name": user.name, "email": user.email}, user.lang
@@ -75,7 +78,7 @@ class ContextBuilder:
 
     def project(self, snapshot: Snapshot, lang: str) -> dict[str, Any]:
         labels = self.labels(lang)
-        owner = self.session.get(User, snapshot.owner_id)
+        owner = self.session.execute(_OWNER, {"id": snapshot.owner_id}).first()
         return {
             "id": snapshot.id, "name": snapshot.name,
             "category_label": labels.category(snapshot.category),

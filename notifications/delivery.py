@@ -146,7 +146,8 @@ class _Pass:
         try:
             if problem is not None:
                 raise problem
-            rendered = render_message(row.kind, context, lang=lang)
+            rendered = render_message(row.kind, context, lang=lang,
+                                      markdown=row.channel == "chat")
             email = build_email(rendered, sender=self.settings.sender,
                                 recipients=[row.recipient], dedupe_key=row.dedupe_key,
                                 domain=self.settings.domain, date=self.now,

@@ -200,21 +200,27 @@ def claim(session: Session, *, worker: str, now: datetime, limit: int) -> list[C
 def renew(session: Session, claimed: Claimed, *, worker: str, now: datetime) -> bool:
     """Extend the lease just before sending; False if another worker has taken the row over
     (the lease ran out while this one was slow) or it was cancelled meanwhile."""
-    result = session.connection().execute(
-        update(_TABLE).where(_O.id == claimed.id, _O.locked_by == worker,
-                                    _O.status == "pending")
-        .values(locked_until=now + LEASE))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(_RENEW.rowcount(session, {"id": claimed.id, "worker": worker,
+                                          "until": now + LEASE}))
 
 
 def settle_sent(session: Session, claimed: Claimed, *, worker: str, now: datetime,
                 message_id: str) -> bool:
-    result = session.connection().execute(
-        update(_TABLE).where(_O.id == claimed.id, _O.locked_by == worker,
-                                    _O.status == "pending")
-        .values(status="sent", sent_at=now, message_id=message_id, locked_by=None,
-                locked_until=None, attempts=claimed.attempts + 1, last_error=None))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(_SETTLE_SENT.rowcount(session, {
+        "id": claimed.id, "worker": worker, "now": now, "message_id": message_id,
+        "attempts": claimed.attempts + 1}))
+
+
+# one message's two statements, compiled once (delivery runs them for every message)
+_OURS = (_O.id == bindparam("id"), _O.locked_by == bindparam("worker"),
+         _O.status == "pending")
+_RENEW = Prepared(update(_TABLE).where(*_OURS).values(
+    locked_until=bindparam("until", type_=_O.locked_until.type)))
+_SETTLE_SENT = Prepared(update(_TABLE).where(*_OURS).values(
+    status="sent", sent_at=bindparam("now", type_=_O.sent_at.type),
+    message_id=bindparam("message_id", type_=_O.message_id.type), locked_by=None,
+    locked_until=None, attempts=bindparam("attempts", type_=_O.attempts.type),
+    last_error=None))
 
 
 def settle_failed(session: Session, claimed: Claimed, *, worker: str, now: datetime,

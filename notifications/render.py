@@ -160,9 +160,10 @@ def environment(lang: str) -> jinja2.Environment:
 
 
 def render_message(
-    kind: str, context: Mapping[str, Any], *, lang: str = "zh-CN"
+    kind: str, context: Mapping[str, Any], *, lang: str = "zh-CN", markdown: bool = True
 ) -> RenderedMessage:
-    """Render `kind` for one recipient in `lang` (unknown languages fall back to zh-CN)."""
+    """Render `kind` for one recipient in `lang` (unknown languages fall back to zh-CN);
+    `markdown=False` leaves out the chat form (empty), which an email does not use."""
     resolved = resolve_lang(lang)
     if kind not in KINDS:
         raise RenderError(kind, resolved, f"unknown kind; known kinds: {', '.join(KINDS)}")
@@ -175,7 +176,7 @@ def render_message(
             subject=subject,
             text=_render(env, kind, "body.txt", values),
             html=_render(env, kind, "body.html", values),
-            markdown=_render(env, kind, "body.md", values),
+            markdown=_render(env, kind, "body.md", values) if markdown else "",
         )
     except Exception as exc:
         # Missing keys, but also wrong types (``"★" * None``): the caller's outbox needs one

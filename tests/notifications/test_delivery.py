@@ -316,10 +316,10 @@ def test_a_row_that_fails_unexpectedly_is_logged_and_retried_and_the_others_stil
     broken = first_reminder(engine, projects[1])
     real_render = delivery.render_message
 
-    def template_that_raises(kind: str, context: Any, *, lang: str) -> Any:
+    def template_that_raises(kind: str, context: Any, **options: Any) -> Any:
         if context["project"]["id"] == projects[1]:
             raise RuntimeError("the template blew up")
-        return real_render(kind, context, lang=lang)
+        return real_render(kind, context, **options)
     monkeypatch.setattr(delivery, "render_message", template_that_raises)
 
     with caplog.at_level(logging.ERROR, logger="parkflow.delivery"):

@@ -3,13 +3,20 @@ is in test_render.py, sending over SMTP in test_mail_smtp.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from notifications.mail import DeliveryError, EmlFolderMailer, SmtpSettings, message_id_for
+from notifications.mail import (
+    DeliveryError,
+    EmlFolderMailer,
+    SmtpSettings,
+    build_email,
+    message_id_for,
+)
 from notifications.render import render_message
 from tests.support.mail import DOMAIN, SENT_AT, body, parse, reminder_email, sample
 
@@ -207,3 +214,18 @@ def test_a_hostile_message_id_cannot_escape_the_folder(tmp_path: Path) -> None:
     mailer = EmlFolderMailer(tmp_path / "mail")
     mailer.send(mail)
     assert mailer.path_for(mail).parent == tmp_path / "mail"
+
+
+@pytest.mark.parametrize("subject", [
+    "", "Plain ASCII", "A long ASCII subject " * 6, "Looks =?like?= an encoded word",
+    "混合 mixed 主题：" * 9, "emoji 🚀 and 中文",
+])
+def test_any_subject_reads_back_as_written_within_the_line_limit(subject: str) -> None:
+    message = replace(render_message("reminder", sample("reminder")), subject=subject)
+    raw = build_email(message, sender="园区工作专班 <parkflow@park.example>",
+                      recipients=["a@park.test"], dedupe_key="k", domain=DOMAIN,
+                      date=SENT_AT).as_bytes()
+    raw.decode("ascii")
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+    assert parse(raw)["Subject"] == subject
