@@ -30,6 +30,7 @@ from bench.reminders_data import (
     postgres_values,
     sqlite_values,
 )
+from db import prepared
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,12 @@ class Capture:
     def _rollback(self, _conn: Any) -> None:
         self.ops.append(Op("rollback"))
 
+    def _prepared(self, statement: str, parameters: Any) -> None:
+        self.ops.append(Op("sql", statement, parameters, False))
+
     def __enter__(self) -> Capture:
         from sqlalchemy import event
+        prepared.statement_observers.append(self._prepared)
         event.listen(self.engine, "before_cursor_execute", self._statement)
         event.listen(self.engine, "commit", self._commit)
         event.listen(self.engine, "rollback", self._rollback)
@@ -71,6 +76,7 @@ class Capture:
 
     def __exit__(self, *exc: object) -> None:
         from sqlalchemy import event
+        prepared.statement_observers.remove(self._prepared)
         event.remove(self.engine, "before_cursor_execute", self._statement)
         event.remove(self.engine, "commit", self._commit)
         event.remove(self.engine, "rollback", self._rollback)

@@ -28,6 +28,11 @@ from sqlmodel import Session
 DRIVER = "parkflow.driver"
 Processor = Callable[[Any], Any] | None
 
+# Who wants to see each statement as sent (SQL, parameters): the benchmark records them to
+# replay on a raw connection, as SQLAlchemy's `before_cursor_execute` lets it for the rest.
+# Empty in use, so the hot path pays one truth test.
+statement_observers: list[Callable[[str, Any], None]] = []
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -66,6 +71,9 @@ class Prepared:
         else:
             values = tuple([given[key] if convert is None else convert(given[key])
                             for _, key, convert in plan.params])
+        if statement_observers:
+            for observe in statement_observers:
+                observe(plan.sql, values)
         cursor = dbapi.cursor()
         cursor.execute(plan.sql, values)
         return cursor
