@@ -11,10 +11,10 @@ minutes on a 2-core machine); `PARKFLOW_BENCH_<NAME>_ARGS` replaces a module's a
 e.g. `PARKFLOW_BENCH_REMINDERS_ARGS="--projects 100000 --history 1000000"` for the full
 reminder scenario; `PARKFLOW_BENCH_ONLY=events,web` runs only those.
 
-Optional modules join when they exist: `bench.spiff` (the engine against SpiffWorkflow) and
-`bench.events_pg` (events on PostgreSQL against raw psycopg; it skips itself, with a note, when
-no server answers at `PARKFLOW_BENCH_PG_URL`, default postgresql://postgres@127.0.0.1:5432/
-postgres).
+The SpiffWorkflow baseline (`bench.spiff`) runs inside the events benchmark (`bench.engine`
+rows), beside the engine on the same pragmas. `bench.events_pg` (events on PostgreSQL against
+raw psycopg) skips itself, with a note, when no server answers at `PARKFLOW_BENCH_PG_URL`,
+default postgresql://postgres@127.0.0.1:5432/postgres.
 """
 
 from __future__ import annotations
@@ -51,7 +51,6 @@ BENCHES: tuple[Bench, ...] = (
     Bench("events", "bench", ("--projects", "1500", "--budget", "20",
                               "--overdue-projects", "100000", "--board-projects", "10000")),
     Bench("events_pg", "bench.events_pg", ("--url", PG_URL), optional=True),
-    Bench("spiff", "bench.spiff", (), optional=True),
     Bench("cli", "bench.cli_start", ("--runs", "7")),
     Bench("reminders", "bench.reminders", ("--projects", "20000", "--history", "200000",
                                            "--steady-runs", "51", "--catchup-runs", "3")),
