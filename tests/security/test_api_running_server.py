@@ -14,19 +14,16 @@ the event, a person who may not decide, a second request) answer 403, 404, 409 o
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from db.engine import writing
 from tests.support.abuse import table_counts
+from tests.support.serving import serving
 from tests.support.web import Web
 from workflow.space import add_listing, request_space
 
@@ -38,20 +35,8 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 @pytest.fixture
 def served(web: Web) -> Iterator[str]:
     """The workspace of `web` served by uvicorn in a thread on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(web.asgi, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(web.asgi) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def park_with_something_in_it(web: Web) -> None:

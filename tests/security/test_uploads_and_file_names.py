@@ -16,15 +16,12 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
-import threading
-import time
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from parkflow.settings import Settings
@@ -32,6 +29,7 @@ from parkflow.wiring import web_app, web_settings
 from tests.factories import SQLITE_ONLY
 from tests.support.abuse import table_counts
 from tests.support.command import Cli, assert_error
+from tests.support.serving import serving
 from tests.support.web import SECRET, Web, csrf, login
 from web.config import WebSettings
 from web.routes.ledger import MAX_LEDGER_BYTES
@@ -150,20 +148,8 @@ def test_a_chunked_body_is_cut_off_as_it_streams_in(small: FastAPI) -> None:
 @pytest.fixture
 def served(small: FastAPI) -> Iterator[int]:
     """The small-limit workspace served by a real uvicorn on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(small, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield port
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(small) as port:
+        yield port
 
 
 @SQLITE_ONLY

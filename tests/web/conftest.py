@@ -5,16 +5,13 @@ fails the test on any error in the browser (`page`)."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, Site
+from tests.support.serving import serving
 from tests.support.web import Web
 
 # chromium logs every 4xx answer; a form refused in place (422, 403) is expected there
@@ -34,20 +31,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def site(web: Web) -> Iterator[Site]:
     """The app served by uvicorn in a thread on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(web.asgi, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield Site(f"http://127.0.0.1:{port}", web)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(web.asgi) as port:
+        yield Site(f"http://127.0.0.1:{port}", web)
 
 
 @pytest.fixture
