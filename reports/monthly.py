@@ -118,7 +118,7 @@ def happened_in(session: Session, park: Park, period: Period, *,
     events: Counter[str] = Counter({name: 0 for name in lifecycle.moving_events})
     reasons: Counter[str] = Counter(_exit_reasons(park))
     intakes, behind = 0, Behind()
-    rows = period_events(session, park, cut, period.start_at(park.tz))
+    rows = period_events(session, park, cut, period.start_at(park.tz), who_and_when=False)
     for row in rows:
         if row.event == "intake":
             intakes += 1
