@@ -7,6 +7,7 @@
     CsrfRefused                                            → 403
     RequestValidationError (a body or parameter the API's schema refuses) → 422
     HTTPException (unknown route, wrong method, …)         → its status
+    the disk under the database full                       → 507
     the database unreachable (a PostgreSQL restart)        → 503 with Retry-After
     anything else                                          → 500, logged, never a traceback
 
@@ -31,6 +32,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Match
 
+from db.failures import disk_full
 from i18n import N_, gettext
 from web.security import CsrfRefused, SignInRequired, set_flash
 from web.uploads import TooLarge, limit_text
@@ -102,6 +104,10 @@ def problem_for(exc: Exception, lang: str, labels: Labels | None = None) -> Prob
         text = _HTTP_MESSAGES.get(exc.status_code)
         message = gettext(lang, text) if text else str(exc.detail)
         return Problem(exc.status_code, kind, message, headers=dict(exc.headers or {}))
+    if disk_full(exc):  # an OperationalError too, but waiting will not help: say so
+        return Problem(507, "disk_full", gettext(
+            lang, "The disk holding the database is full; the change was not saved. Ask the "
+                  "administrator to free some space, then try again."))
     if _database_away(exc):
         return Problem(503, "unavailable", gettext(
             lang, "The database is unavailable for a moment; try again shortly."),

@@ -79,7 +79,9 @@ def _labels(ctx: Context | None) -> Labels | None:
 
 def _describe_unexpected(exc: Exception, lang: str) -> str:
     from sqlalchemy.exc import OperationalError, ProgrammingError
-    if _disk_full(exc):
+
+    from db.failures import disk_full
+    if disk_full(exc):
         cause = getattr(exc, "orig", None) or exc
         return gettext(lang, "The disk holding the database is full; the change was not "
                              "saved. Free some space and run the command again (%(error)s)",
@@ -89,12 +91,3 @@ def _describe_unexpected(exc: Exception, lang: str) -> str:
                              "init): %(error)s",
                        error=str(exc.orig).splitlines()[0] if exc.orig else exc)
     return f"{type(exc).__name__}: {exc}"
-
-
-def _disk_full(exc: Exception) -> bool:
-    """SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100), or the file system's ENOSPC."""
-    import errno
-    cause = getattr(exc, "orig", None) or exc
-    return (getattr(cause, "sqlite_errorname", None) == "SQLITE_FULL"
-            or getattr(cause, "sqlstate", None) == "53100"
-            or (isinstance(cause, OSError) and cause.errno == errno.ENOSPC))
