@@ -1,7 +1,7 @@
 """Template contexts built from the database at delivery time, in the recipient's language.
 
 The shapes are those documented in `notifications.render` (and exemplified in
-`notifications.samples`). Ids are shown by their labels (workflow.labels); dates stay ISO
+`tests/support/mail_samples.py`). Ids are shown by their labels (workflow.labels); dates stay ISO
 strings, formatted by the templates.
 """
 

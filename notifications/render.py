@@ -18,7 +18,7 @@ environments use ``StrictUndefined``: a context missing a key raises `RenderErro
 renderer adds ``lang``, ``product`` and ``subject`` (the rendered subject line, for the HTML
 title and the chat heading); everything else comes from the caller.
 
-Contexts are plain dicts of strings, ints, lists and dicts (`notifications.samples` has a
+Contexts are plain dicts of strings, ints, lists and dicts (`tests/support/mail_samples.py` has a
 realistic one per kind). Dates are ISO strings (``2026-11-12``, ``2026-11-05T14:20:00+08:00``);
 labels (stage, category, state, approval kind) are passed already in the recipient's
 language. Keys used by several kinds:

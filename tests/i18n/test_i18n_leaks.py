@@ -23,10 +23,10 @@ from db.engine import writing
 from i18n import LANGS, gettext
 from notifications.outbox import STATUSES
 from notifications.render import KINDS, render_message
-from notifications.samples import SAMPLE_CONTEXTS
 from states.definition import pick
 from tests.factories import NOW, PARK_TZ
 from tests.support.command import Cli
+from tests.support.mail_samples import SAMPLE_CONTEXTS
 from workflow.approvals import file_extension
 from workflow.clock import FixedClock
 from workflow.error_text import MESSAGES

@@ -15,7 +15,7 @@ import pytest
 from notifications.chat import ChatWebhook, fit_bytes, post_markdown, post_message
 from notifications.mail import DeliveryError
 from notifications.render import render_message
-from notifications.samples import SAMPLE_CONTEXTS
+from tests.support.mail_samples import SAMPLE_CONTEXTS
 
 NOW_MS = 1_762_650_000_000
 WECOM_URL = (

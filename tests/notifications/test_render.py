@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from notifications.render import KINDS, LANGS, PARTS, TEMPLATES_DIR, RenderError, render_message
-from notifications.samples import SAMPLE_CONTEXTS
 from tests.support.mail import SCRIPT, sample
+from tests.support.mail_samples import SAMPLE_CONTEXTS
 
 # --------------------------------------------------------------------------- rendering
 

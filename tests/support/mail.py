@@ -20,7 +20,7 @@ from db.models import (
 from notifications.delivery import MailSettings, run_once
 from notifications.mail import SmtpMailer, build_email
 from notifications.render import render_message
-from notifications.samples import SAMPLE_CONTEXTS
+from tests.support.mail_samples import SAMPLE_CONTEXTS
 from tests.support.smtp_server import ReceivedMessage, SmtpTestServer
 from workflow.clock import FixedClock
 from workflow.park import Park

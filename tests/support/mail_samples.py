@@ -1,4 +1,4 @@
-"""A realistic context per message kind, for tests, previews and the demo.
+"""A realistic context per message kind, for the template and chat tests.
 
 The shapes are documented in `notifications.render`; every value is a plain str, int, None,
 list or dict, as a caller builds them from the database: dates as ISO strings, labels (and
