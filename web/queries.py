@@ -7,6 +7,7 @@ filters and orders them for people.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -274,13 +275,17 @@ class BoardCache:
 
     Keyed on the filters, the language, the last history row (every change to a project
     writes one) and the current minute (deadline colours turn with the clock): twenty people
-    looking at the same board cost one query and one render.
+    looking at the same board cost one query and one render. That holds when the key turns
+    too: the first request to miss renders, the others asking for the same key meanwhile
+    wait for its result instead of each rendering the same board (after every change, and
+    every minute, a burst of them would otherwise all render at once).
     """
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self._entries: dict[tuple[Any, ...], RenderedBoard] = {}
         self._lock = threading.Lock()
+        self._rendering: dict[tuple[Any, ...], threading.Lock] = {}  # key -> its renderer
 
     def get(self, key: tuple[Any, ...]) -> RenderedBoard | None:
         return self._entries.get(key)
@@ -290,6 +295,26 @@ class BoardCache:
             if len(self._entries) >= self.size:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = board
+
+    def get_or_render(self, key: tuple[Any, ...],
+                      render: Callable[[], RenderedBoard]) -> RenderedBoard:
+        """The board of `key`, rendered by `render` once however many ask at the same time
+        (a render that fails leaves the next in line to try again)."""
+        board = self._entries.get(key)
+        if board is not None:
+            return board
+        with self._lock:
+            turn = self._rendering.setdefault(key, threading.Lock())
+        with turn:
+            board = self._entries.get(key)
+            if board is None:
+                try:
+                    board = render()
+                    self.put(key, board)
+                finally:
+                    with self._lock:
+                        self._rendering.pop(key, None)
+        return board
 
 
 def board_stamp(session: Session, park: Park) -> tuple[int, str]:
