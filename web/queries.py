@@ -13,10 +13,11 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, false, func, or_, select
 from sqlmodel import Session
 
 from db.models import Approval, Project, ProjectEvent, SpaceListing, SpaceRequest, User, columns
+from db.prepared import Prepared
 from workflow.approvals import approval_history, approval_json
 from workflow.park import Park
 from workflow.space import list_requests
@@ -128,11 +129,14 @@ def sql_filters(filters: BoardFilters, viewer_email: str) -> dict[str, Any]:
             "category": filters.category, "min_stars": filters.stars}
 
 
+# per person one probe of the owner index (not a scan of every project for its owners)
+_OWNERS = Prepared(select(_U.email, _U.name).where(
+    select(_P.id).where(_P.owner_id == _U.id).exists()).order_by(_U.name))
+
+
 def owners(session: Session) -> list[dict[str, str]]:
     """People who own at least one project (the owner filter's choices)."""
-    rows = session.execute(select(_U.email, _U.name).where(
-        _U.id.in_(select(_P.owner_id).distinct())).order_by(_U.name))
-    return [{"email": r.email, "name": r.name} for r in rows]
+    return [{"email": email, "name": name} for email, name in _OWNERS.all(session, {})]
 
 
 def people(session: Session) -> list[dict[str, Any]]:
@@ -166,8 +170,22 @@ def overdue_projects(session: Session, park: Park, *, scope: str, viewer_email: 
 
 def pending_count(session: Session, park: Park, viewer_id: int) -> int:
     """Approvals a leader could decide now (not their own)."""
-    return int(session.execute(select(func.count()).select_from(Approval).where(
-        _A.state.in_(park.approvals.pending_states), _A.requested_by != viewer_id)).scalar_one())
+    row = _pending_statement(tuple(park.approvals.pending_states)).first(
+        session, {"viewer": viewer_id})
+    return int(row[0]) if row else 0
+
+
+_PENDING: dict[tuple[str, ...], Prepared] = {}
+
+
+def _pending_statement(states: tuple[str, ...]) -> Prepared:
+    """The inbox badge's COUNT, compiled once per policy (every page of a leader asks)."""
+    found = _PENDING.get(states)
+    if found is None:
+        found = _PENDING[states] = Prepared(select(func.count()).select_from(Approval).where(
+            or_(false(), *(_A.state == state for state in states)),
+            _A.requested_by != bindparam("viewer")))
+    return found
 
 
 def project_approvals(session: Session, park: Park, project_id: int,
@@ -317,7 +335,10 @@ class BoardCache:
         return board
 
 
+_LAST_EVENT = Prepared(select(func.max(_E.id)))
+
+
 def board_stamp(session: Session, park: Park) -> tuple[int, str]:
     """What the board depends on: the newest history row and the minute."""
-    last = session.connection().execute(select(func.max(_E.id))).scalar() or 0
-    return int(last), park.now().strftime("%Y%m%d%H%M")
+    row = _LAST_EVENT.first(session, {})
+    return int(row[0] or 0) if row else 0, park.now().strftime("%Y%m%d%H%M")
