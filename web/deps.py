@@ -81,7 +81,9 @@ class Viewer:
         return self.role == "admin"
 
 
-def get_app(request: Request) -> WebDeps:
+# `async def`: a plain attribute read runs on the event loop; a `def` dependency would cost
+# a hop to a worker thread and back on every request
+async def get_app(request: Request) -> WebDeps:
     deps: WebDeps = request.app.state.deps
     return deps
 
@@ -89,7 +91,7 @@ def get_app(request: Request) -> WebDeps:
 AppDep = Annotated[WebDeps, Depends(get_app)]
 
 
-def get_web_settings(request: Request) -> WebSettings:
+async def get_web_settings(request: Request) -> WebSettings:
     settings: WebSettings = request.app.state.web_settings
     return settings
 
