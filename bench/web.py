@@ -54,7 +54,6 @@ from bench.common import PARK_TZ, percentile, url
 from bench.queries import parkflow_command
 from bench.report import Row, as_json, load_average, table
 from bench.web_data import PASSWORD, BenchDb, build, copy, count_events
-from bench.web_pg import DEFAULT_PG_URL, PgCopies, describe, reachable
 from bench.web_load import (
     Phase,
     Pool,
@@ -66,6 +65,7 @@ from bench.web_load import (
     http_client,
     sign_in,
 )
+from bench.web_pg import DEFAULT_PG_URL, PgCopies, describe, reachable
 
 AIM_BOARD_P95_MS = 100.0  # issue 11
 AIM_EVENT_P95_MS = 50.0  # issue 11: 20 clients, one worker, SQLite
