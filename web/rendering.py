@@ -102,7 +102,7 @@ class _Translated(NodeTransformer):
     def __init__(self, gettext: Callable[[str], str]) -> None:
         self.gettext = gettext
 
-    def visit_Call(self, node: nodes.Call) -> nodes.Node:  # noqa: N802 (the visitor's naming)
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:  # jinja2.visitor names it so
         self.generic_visit(node)
         if not (isinstance(node.node, nodes.Name) and node.node.name in ("_", "gettext")
                 and len(node.args) == 1 and isinstance(node.args[0], nodes.Const)
