@@ -182,9 +182,9 @@ def _pending_statement(states: tuple[str, ...]) -> Prepared:
     """The inbox badge's COUNT, compiled once per policy (every page of a leader asks)."""
     found = _PENDING.get(states)
     if found is None:
+        pending = or_(*(_A.state == state for state in states)) if states else false()
         found = _PENDING[states] = Prepared(select(func.count()).select_from(Approval).where(
-            or_(false(), *(_A.state == state for state in states)),
-            _A.requested_by != bindparam("viewer")))
+            pending, _A.requested_by != bindparam("viewer")))
     return found
 
 
