@@ -54,7 +54,7 @@ BENCHES: tuple[Bench, ...] = (
     Bench("cli", "bench.cli_start", ("--runs", "7")),
     Bench("reminders", "bench.reminders", ("--projects", "20000", "--history", "200000",
                                            "--steady-runs", "51", "--catchup-runs", "3")),
-    Bench("web", "bench.web", ("--rounds", "2", "--limit", "15")),
+    Bench("web", "bench.web", ("--rounds", "2", "--limit", "15", "--pg-url", PG_URL)),
     Bench("report_figures", "bench.report_figures", ("--projects", "20000",
                                                      "--repeats", "3")),
     Bench("ledger", "bench.ledger", ("--rows", "10000",)),

@@ -20,6 +20,13 @@ four phases run one after the other, the side that goes first alternating, so bo
 the same machine; a phase stops at its request count or its time limit. Afterwards the
 history rows are counted: one `visit` per answered event on each side.
 
+Then the PostgreSQL leg (bench/web_pg.py), unless `--no-pg` or no server answers at
+`--pg-url`: the same data copied, before any event, to a throwaway database per side on that
+server (dropped at the end), `parkflow serve --workers 2` next to the bare endpoint doing
+the same write with psycopg on two workers too, and the same event load (warm-up, one client
+alone, the rounds): "20 clients, two workers, PostgreSQL, event p95". CPU per request there
+is the two workers' together (the database server's own is not counted).
+
 `--profile` adds a cProfile of the board and of the event in-process (bench/web_profile.py):
 what each part of a request costs.
 """
@@ -58,9 +65,12 @@ from bench.web_load import (
     http_client,
     sign_in,
 )
+from bench.web_pg import DEFAULT_PG_URL, PgCopies, describe, reachable
 
 AIM_BOARD_P95_MS = 100.0  # issue 11
 AIM_EVENT_P95_MS = 50.0  # issue 11: 20 clients, one worker, SQLite
+AIM_EVENT_PG_P95_MS = 30.0  # issue 11: 20 clients, two workers, PostgreSQL
+PG_WORKERS = 2
 
 # What the API client posts: the visit with its four-dimension evaluation (as a form would).
 VISIT = {"event": "visit", "fields": {"visitors": "张三,李四", "needs": "funding,space",
@@ -82,22 +92,33 @@ def server_env(work: Path, db: Path) -> dict[str, str]:
     return env
 
 
-def start_parkflow(work: Path, db: Path) -> Server:
+def start_parkflow(work: Path, db: Path, *, database_url: str | None = None,
+                   workers: int = 1) -> Server:
     port = free_port()
+    env = server_env(work, db)
+    if database_url is not None:
+        env["PARKFLOW_DATABASE_URL"] = database_url
+    extra = ["--workers", str(workers)] if workers > 1 else []
     server = Server("parkflow", [*parkflow_command(), "serve", "--host", "127.0.0.1",
-                                 "--port", str(port)],
-                    port=port, env=server_env(work, db), cwd=work, log=work / "parkflow.log")
+                                 "--port", str(port), *extra],
+                    port=port, env=env, cwd=work,
+                    log=work / ("parkflow.log" if workers == 1 else "parkflow-pg.log"))
     server.wait_ready()
     return server
 
 
-def start_bare(work: Path, db: Path, page: Path, actor_id: int) -> Server:
+def start_bare(work: Path, db: Path | str, page: Path, actor_id: int, *,
+               workers: int = 1) -> Server:
+    """The bare app on the SQLite file `db`, or with `workers` processes on the PostgreSQL
+    database at the URL `db`."""
     port = free_port()
-    server = Server("bare", [sys.executable, "-m", "bench.web_bare", "--db", str(db),
+    source = ["--pg-url", db] if isinstance(db, str) else ["--db", str(db)]
+    server = Server("bare", [sys.executable, "-m", "bench.web_bare", *source,
                              "--page", str(page), "--actor", str(actor_id),
-                             "--port", str(port)],
-                    port=port, env=server_env(work, db), cwd=Path(__file__).parent.parent,
-                    log=work / "bare.log")
+                             "--port", str(port), "--workers", str(workers)],
+                    port=port, env=server_env(work, work / "unused.db"),
+                    cwd=Path(__file__).parent.parent,
+                    log=work / ("bare.log" if workers == 1 else "bare-pg.log"))
     server.wait_ready()
     return server
 
@@ -116,8 +137,9 @@ async def sample_board(server: Server, email: str, projects: int) -> bytes:
 class Run:
     """Both servers, the clients' credentials and what was measured."""
 
-    def __init__(self, db: BenchDb, parkflow: Server, bare: Server, clients: int) -> None:
-        self.db, self.clients = db, clients
+    def __init__(self, db: BenchDb, parkflow: Server, bare: Server, clients: int,
+                 kinds: tuple[str, ...] = KINDS) -> None:
+        self.db, self.clients, self.kinds = db, clients, kinds
         self.servers = {"parkflow": parkflow, "bare": bare}
         self.pools = {side: Pool(db.pool) for side in SIDES}
         self.cookies = [CookieJar() for _ in range(clients)]  # the signed-in sessions
@@ -157,22 +179,28 @@ class Run:
 
     async def drive(self, *, rounds: int, board_requests: int, event_requests: int,
                     single_board: int, single_events: int, limit_s: float) -> None:
-        log(f"signing in {self.clients} people")
-        for n, cookies in enumerate(self.cookies):
-            async with http_client(self.servers["parkflow"], cookies) as client:
-                await sign_in(client, self.db.emails[n % len(self.db.emails)], PASSWORD)
+        if "board" in self.kinds:
+            log(f"signing in {self.clients} people")
+            for n, cookies in enumerate(self.cookies):
+                async with http_client(self.servers["parkflow"], cookies) as client:
+                    await sign_in(client, self.db.emails[n % len(self.db.emails)], PASSWORD)
         log("warm-up: one request per client on each side")
-        for kind in KINDS:
+        for kind in self.kinds:
             for side in SIDES:
                 await self.phase(kind, side, self.clients, 1, limit_s, Phase())
         log("one client alone (service time)")
-        for kind, count in (("board", single_board), ("event", single_events)):
+        singles = {"board": single_board, "event": single_events}
+        for kind in self.kinds:
             for side in SIDES:
-                await self.phase(kind, side, 1, count, limit_s, self.single[kind, side])
+                await self.phase(kind, side, 1, singles[kind], limit_s,
+                                 self.single[kind, side])
+        loaded = {"board": board_requests, "event": event_requests}
         for r in range(rounds):
-            log(f"round {r + 1}/{rounds}: {self.clients} clients, board ×{board_requests} "
-                f"and event ×{event_requests} each, on each side")
-            for kind, count in (("board", board_requests), ("event", event_requests)):
+            log(f"round {r + 1}/{rounds}: {self.clients} clients, "
+                + " and ".join(f"{kind} ×{loaded[kind]}" for kind in self.kinds)
+                + " each, on each side")
+            for kind in self.kinds:
+                count = loaded[kind]
                 for side in SIDES if r % 2 == 0 else reversed(SIDES):
                     await self.phase(kind, side, self.clients, count, limit_s,
                                      self.loaded[kind, side])
@@ -230,6 +258,70 @@ def figures(run: Run, page_bytes: int) -> tuple[list[Row], dict[str, Any]]:
     return rows, {"loaded": stats, "single_client": single}
 
 
+def pg_figures(run: Run) -> tuple[list[Row], dict[str, Any]]:
+    """The PostgreSQL leg's rows: the event under load on two workers, its service time and
+    the workers' CPU per request (the database server's own CPU is not in it)."""
+    ours, base = summary(run.loaded["event", "parkflow"]), summary(run.loaded["event", "bare"])
+    alone = {side: summary(run.single["event", side]) for side in SIDES}
+    title = (f"event POST /api/v1/…/events, {run.clients} clients, {PG_WORKERS} workers, "
+             "PostgreSQL")
+    rows: list[Row] = []
+    for q in ("p50", "p95"):
+        mine, theirs = ours[f"{q}_ms"], base[f"{q}_ms"]
+        aimed = q == "p95"
+        rows.append(Row(f"{title} {q}", f"{mine:.1f} ms",
+                        f"{theirs:.1f} ms bare endpoint ({PG_WORKERS} workers)",
+                        f"{mine / theirs:.1f}×", f"≤ {AIM_EVENT_PG_P95_MS:.0f} ms" if aimed
+                        else "—", mine <= AIM_EVENT_PG_P95_MS if aimed else None,
+                        {"parkflow": mine, "baseline": theirs}))
+    mine, theirs = alone["parkflow"]["p50_ms"], alone["bare"]["p50_ms"]
+    rows.append(Row("  event on PostgreSQL, 1 client alone p50 (service time)",
+                    f"{mine:.1f} ms", f"{theirs:.1f} ms bare", f"{mine / theirs:.1f}×", "—",
+                    None, {"parkflow": mine, "baseline": theirs}))
+    cpu, base_cpu = ours["server_cpu_ms_per_request"], base["server_cpu_ms_per_request"]
+    rows.append(Row(f"  event on PostgreSQL, {run.clients} clients: throughput, workers' CPU "
+                    "per request",
+                    f"{ours['per_second']:.0f}/s, {cpu:.1f} ms CPU",
+                    f"{base['per_second']:.0f}/s, {base_cpu:.1f} ms CPU",
+                    f"{cpu / base_cpu:.1f}× CPU" if base_cpu else "—", "—", None,
+                    {"parkflow": ours["per_second"], "baseline": base["per_second"],
+                     "parkflow_cpu_ms": cpu, "baseline_cpu_ms": base_cpu}))
+    return rows, {"loaded": {"event/parkflow": ours, "event/bare": base},
+                  "single_client": {f"event/{side}": alone[side] for side in SIDES}}
+
+
+def run_pg(work: Path, db: BenchDb, pg: PgCopies, page: Path, *, clients: int, rounds: int,
+           event_requests: int, single_events: int,
+           limit_s: float) -> tuple[list[Row], dict[str, Any]]:
+    """The event on `parkflow serve --workers 2` on PostgreSQL next to the bare endpoint on
+    two workers, the same load as on SQLite; each side on its own database."""
+    log(f"PostgreSQL leg: parkflow serve --workers {PG_WORKERS} and the bare app on "
+        f"{PG_WORKERS} workers, each on its own database")
+    parkflow = start_parkflow(work, db.path, database_url=pg.url, workers=PG_WORKERS)
+    bare: Server | None = None
+    try:
+        bare = start_bare(work, pg.bare_url, page, db.actor_id, workers=PG_WORKERS)
+        run = Run(db, parkflow, bare, clients, kinds=("event",))
+        asyncio.run(run.drive(rounds=rounds, board_requests=0, event_requests=event_requests,
+                              single_board=0, single_events=single_events, limit_s=limit_s))
+    except Exception:
+        for server in (parkflow, bare):
+            if server is not None:
+                log(f"{server.name} log (end):\n" + server.tail(4000))
+        raise
+    finally:
+        parkflow.stop()
+        if bare is not None:
+            bare.stop()
+    visits = {"parkflow": pg.count_events("visit"), "bare": pg.count_events("visit", bare=True)}
+    for side in SIDES:
+        if visits[side] != run.pools[side].used:
+            raise RuntimeError(f"PostgreSQL, {side}: {run.pools[side].used} events answered, "
+                               f"{visits[side]} history rows")
+    rows, measured = pg_figures(run)
+    return rows, {**measured, "visits": visits, "workers": PG_WORKERS}
+
+
 def notes(details: dict[str, Any]) -> list[str]:
     m, d = details["machine"], details["data"]
     lines = [
@@ -252,6 +344,16 @@ def notes(details: dict[str, Any]) -> list[str]:
         f"load average {details['load'][0]:.2f} before, {details['load'][1]:.2f} after; "
         f"total bench time {details['seconds']:.0f} s",
     ]
+    pg = details.get("postgresql")
+    if pg and "skipped" in pg:
+        lines.append(f"PostgreSQL leg not run: {pg['skipped']}")
+    elif pg:
+        lines.append(
+            f"PostgreSQL leg ({pg['server']}, {pg['version']}): the same data copied to a "
+            f"throwaway database per side (dropped after), `parkflow serve --workers "
+            f"{pg['workers']}` and the bare app on {pg['workers']} workers, the same event load; "
+            f"CPU per request is the workers' (not the database server's); history rows "
+            f"written: parkflow {pg['visits']['parkflow']:,}, bare {pg['visits']['bare']:,}")
     cut = [k for k, v in details["loaded"].items() if v["phases_cut_short"]]
     if cut:
         lines.append(f"time limit reached in some phases of: {', '.join(cut)} (fewer requests)")
@@ -261,12 +363,64 @@ def notes(details: dict[str, Any]) -> list[str]:
     return lines
 
 
+def pg_copies(base_url: str, db: BenchDb, details: dict[str, Any]) -> PgCopies | None:
+    """The PostgreSQL leg's databases (the SQLite data before any event), or None with the
+    reason in `details` when no server answers."""
+    where = describe(base_url)
+    why = reachable(base_url)
+    if why is not None:
+        details["postgresql"] = {"skipped": f"no PostgreSQL at {where} ({why})"}
+        log(details["postgresql"]["skipped"])
+        return None
+    log(f"copying the data to two throwaway databases at {where}")
+    copies = PgCopies(base_url, db.path)
+    details["postgresql"] = {"server": where, "version": copies.version()}
+    return copies
+
+
 def machine_details() -> dict[str, Any]:
     import uvicorn
     return {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
             "uvicorn": uvicorn.__version__, "cpus": os.cpu_count(),
             "platform": platform.platform()}
 
+
+
+def run_sqlite(work: Path, db: BenchDb, bare_db: Path, args: argparse.Namespace,
+               details: dict[str, Any], *, single_board: int, single_events: int) -> list[Row]:
+    """The board and the event on `parkflow serve` (one process) on SQLite next to the bare
+    app; the board page it served is left in work/board.html."""
+    parkflow = start_parkflow(work, db.path)
+    bare: Server | None = None
+    try:
+        page = asyncio.run(sample_board(parkflow, db.emails[0], db.projects))
+        (work / "board.html").write_bytes(page)
+        bare = start_bare(work, bare_db, work / "board.html", db.actor_id)
+        run = Run(db, parkflow, bare, args.clients)
+        asyncio.run(run.drive(rounds=args.rounds, board_requests=args.board_requests,
+                              event_requests=args.event_requests,
+                              single_board=single_board, single_events=single_events,
+                              limit_s=args.limit))
+    except Exception:
+        for server in (parkflow, bare):  # the server's own account of a failed request
+            if server is not None:
+                log(f"{server.name} log (end):\n" + server.log.read_text(
+                    errors="replace")[-4000:])
+        raise
+    finally:
+        parkflow.stop()
+        if bare is not None:
+            bare.stop()
+    visits = {"parkflow": count_events(db.path, "visit"),
+              "bare": count_events(bare_db, "visit")}
+    for side in SIDES:
+        if visits[side] != run.pools[side].used:
+            raise RuntimeError(f"{side}: {run.pools[side].used} events answered, "
+                               f"{visits[side]} history rows")
+    details["visits"] = visits
+    rows, measured = figures(run, len(page))
+    details.update(measured)
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -284,6 +438,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="events per client per round (10)")
     parser.add_argument("--limit", type=float, default=20.0,
                         help="seconds a phase may take before it stops (20)")
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL,
+                        help="PostgreSQL server for the two-worker leg (a throwaway database "
+                        "is created there and dropped); default PARKFLOW_BENCH_PG_URL, else "
+                        "the local server")
+    parser.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL leg")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.rounds < 1:
         parser.error("at least one client and one round")
@@ -302,38 +461,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = build(work, projects=args.projects, pool=pool, clients=args.clients, now=now)
         bare_db = copy(db, work / "bare.db")
         profile_db = copy(db, work / "profile.db") if args.profile else None
+        pg = None if args.no_pg else pg_copies(args.pg_url, db, details)
         details["data"] = {"projects": db.projects, "overdue": db.overdue, "pool": pool,
                            "people": len(db.emails)}
-        parkflow = start_parkflow(work, db.path)
-        bare: Server | None = None
         try:
-            page = asyncio.run(sample_board(parkflow, db.emails[0], db.projects))
-            (work / "board.html").write_bytes(page)
-            bare = start_bare(work, bare_db, work / "board.html", db.actor_id)
-            run = Run(db, parkflow, bare, args.clients)
-            asyncio.run(run.drive(rounds=args.rounds, board_requests=args.board_requests,
-                                  event_requests=args.event_requests,
-                                  single_board=single_board, single_events=single_events,
-                                  limit_s=args.limit))
-        except Exception:
-            for server in (parkflow, bare):  # the server's own account of a failed request
-                if server is not None:
-                    log(f"{server.name} log (end):\n" + server.log.read_text(
-                        errors="replace")[-4000:])
-            raise
+            rows = run_sqlite(work, db, bare_db, args, details, single_board=single_board,
+                              single_events=single_events)
+            if pg is not None:
+                pg_rows, measured = run_pg(
+                    work, db, pg, work / "board.html", clients=args.clients, rounds=args.rounds,
+                    event_requests=args.event_requests, single_events=single_events,
+                    limit_s=args.limit)
+                details["postgresql"].update(measured)
+                rows += pg_rows
         finally:
-            parkflow.stop()
-            if bare is not None:
-                bare.stop()
-        visits = {"parkflow": count_events(db.path, "visit"),
-                  "bare": count_events(bare_db, "visit")}
-        for side in SIDES:
-            if visits[side] != run.pools[side].used:
-                raise RuntimeError(f"{side}: {run.pools[side].used} events answered, "
-                                   f"{visits[side]} history rows")
-        details["visits"] = visits
-        rows, measured = figures(run, len(page))
-        details.update(measured)
+            if pg is not None:
+                pg.drop()
         if profile_db is not None:
             from bench.web_profile import profile
             log("profiling the board and the event in-process (cProfile)")

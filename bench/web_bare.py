@@ -15,12 +15,16 @@ the two sides is parkflow's own work:
   thread pool, as FastAPI runs parkflow's `def` endpoints. Nothing else: no authentication,
   validation, deadline calendar, observers or response model;
 - `GET /healthz`: for the start-up wait.
+
+`--pg-url URL` in place of `--db`: the same write on a PostgreSQL database (PgWriter);
+`--workers N`: N uvicorn worker processes, as `parkflow serve --workers N` runs them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -107,18 +111,88 @@ class Writer:
         return {"id": project_id, "state": DEST[event], "stars": stars, "version": version + 1}
 
 
+class PgWriter:
+    """The same write on PostgreSQL (psycopg, a connection per thread, statements prepared
+    by the driver as parkflow's are): BEGIN, SELECT the row, INSERT the history row
+    RETURNING its id, compare-and-set UPDATE, COMMIT — bench.events_pg's raw side."""
+
+    def __init__(self, database_url: str, actor_id: int) -> None:
+        import psycopg
+        self.url, self.actor_id = database_url, actor_id
+        self.fields = clean_fields()
+        self._local = threading.local()
+        with psycopg.connect(database_url) as conn:
+            names = [r[0] for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                "'projects' AND column_name <> 'created_at' ORDER BY ordinal_position")]
+        self.col = {name: i for i, name in enumerate(names)}
+        self.mutable = [name for name in names if name not in _FIXED]
+        self.select = f"SELECT {', '.join(_quote(n) for n in names)} FROM projects WHERE id = %s"
+        self.update = (f"UPDATE projects SET "
+                       f"{', '.join(f'{_quote(n)} = %s' for n in self.mutable)}"
+                       " WHERE id = %s AND version = %s")
+        self.insert = _INSERT.replace("?", "%s") + " RETURNING id"
+
+    def conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            import psycopg
+            conn = self._local.conn = psycopg.connect(self.url, prepare_threshold=0)
+        return conn
+
+    def fire(self, project_id: int, event: str) -> dict[str, Any]:
+        from psycopg.types.json import Jsonb
+        if event not in SOURCE:
+            raise Refused(f"unknown event {event}")
+        conn, col = self.conn(), self.col
+        now = datetime.now(UTC)
+        try:
+            with conn.cursor() as cur:
+                row = cur.execute(self.select, (project_id,)).fetchone()
+                if row is None or row[col["state"]] != SOURCE[event]:
+                    raise Refused(f"project {project_id} is not in {SOURCE[event]}")
+                values = self.fields[event]
+                milestones = dict(row[col["milestones"]] or {})
+                milestones[event] = now.astimezone(PARK_TZ).date().isoformat()
+                stars = row[col["stars"]]
+                if event == "visit":
+                    total = sum(values[name] for name in _SCORES)
+                    stars = 3 if total >= 16 else 2 if total >= 13 else 1 if total >= 10 else 0
+                inserted = cur.execute(self.insert, (project_id, event, SOURCE[event],
+                                                     DEST[event], self.actor_id, now, now,
+                                                     Jsonb(dict(values)))).fetchone()
+                version = row[col["version"]]
+                new = {"state": DEST[event], "stars": stars, "milestones": Jsonb(milestones),
+                       "adjustments": Jsonb([]), "exited_from": None,
+                       "due_at": now + timedelta(days=30) if event != "open" else None,
+                       "stage_entry_id": inserted[0] if inserted else None,
+                       "last_event_at": now, "version": version + 1}
+                old = [Jsonb(v) if isinstance(v, dict | list) else v for v in row]
+                cur.execute(self.update, (*(new[n] if n in new else old[col[n]]
+                                            for n in self.mutable), project_id, version))
+                if cur.rowcount != 1:
+                    raise Refused(f"project {project_id} changed concurrently")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        return {"id": project_id, "state": DEST[event], "stars": stars, "version": version + 1}
+
+
 def _quote(name: str) -> str:
     return f'"{name}"'
 
 
-def create_bare(db: Path, page: bytes, actor_id: int) -> Any:
+def create_bare(db: Path | str, page: bytes, actor_id: int) -> Any:
+    """The bare app on the SQLite file `db`, or on the PostgreSQL database at URL `db`."""
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import Request
     from starlette.responses import JSONResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
-    writer = Writer(db, actor_id)
+    writer: Writer | PgWriter = (PgWriter(db, actor_id) if isinstance(db, str)
+                                 else Writer(db, actor_id))
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -139,17 +213,37 @@ def create_bare(db: Path, page: bytes, actor_id: int) -> Any:
                              Route("/events/{id:int}", fire, methods=["POST"])])
 
 
+_ARGS_ENV = "PARKFLOW_BENCH_BARE_ARGS"  # the arguments, for each of several workers
+
+
+def app_from_env() -> Any:
+    """The bare app of one worker (uvicorn --workers: a factory each worker calls)."""
+    args = json.loads(os.environ[_ARGS_ENV])
+    return create_bare(args["pg_url"] or Path(args["db"]), Path(args["page"]).read_bytes(),
+                       args["actor"])
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     import uvicorn
 
     parser = argparse.ArgumentParser(prog="python -m bench.web_bare", description=__doc__)
-    parser.add_argument("--db", type=Path, required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--db", type=Path, help="a SQLite file")
+    source.add_argument("--pg-url", help="a PostgreSQL database")
     parser.add_argument("--page", type=Path, required=True)
     parser.add_argument("--actor", type=int, required=True)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    app = create_bare(args.db, args.page.read_bytes(), args.actor)
-    # as parkflow/cli/serve.py serves parkflow
+    # as parkflow/cli/serve.py serves parkflow (several workers: each builds its app)
+    if args.workers > 1:
+        os.environ[_ARGS_ENV] = json.dumps({"db": str(args.db) if args.db else None,
+                                            "pg_url": args.pg_url, "page": str(args.page),
+                                            "actor": args.actor})
+        uvicorn.run("bench.web_bare:app_from_env", factory=True, workers=args.workers,
+                    host="127.0.0.1", port=args.port, log_level="info", server_header=False)
+        return
+    app = create_bare(args.pg_url or args.db, args.page.read_bytes(), args.actor)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="info", server_header=False)
 
 

@@ -63,10 +63,26 @@ class Server:
         raise RuntimeError(f"{self.name} server not ready after {timeout_s:.0f} s: {self.tail()}")
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (all its threads)."""
-        with open(f"/proc/{self.proc.pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time so far of the server process and of the processes it
+        started (uvicorn's workers with --workers), all their threads."""
+        return sum(_cpu_ticks(pid) for pid in self._tree()) / os.sysconf("SC_CLK_TCK")
+
+    def _tree(self) -> list[int]:
+        """The server's pid and its live descendants' (from /proc: each one's parent)."""
+        parents: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):  # gone meanwhile
+                    continue
+                parents.setdefault(ppid, []).append(int(entry.name))
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(parents.get(pid, ()))
+        return found
 
     def tail(self, chars: int = 1500) -> str:
         try:
@@ -82,6 +98,16 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of a process in clock ticks (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
 
 
 @dataclass

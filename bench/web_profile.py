@@ -60,7 +60,7 @@ EVENT_PARTS = (
     ("    COMMIT (fsync, synchronous=FULL)", "~",
      "<method 'commit' of 'sqlite3.Connection' objects>"),
     ("    project_view (the answer, read again)", "workflow/views.py", "project_view"),
-    ("      history (its rows)", "workflow/views.py", "history"),
+    ("      history (its rows)", "workflow/views.py", "_history"),
     ("  response model: validate + JSON", "fastapi/routing.py", "serialize_response"),
 )
 

@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlmodel import Session
 
 from db.models import OutboxMessage, Project, columns
+from db.prepared import Prepared
 from notifications.reasons import ENDED, reason_text
 from workflow.errors import NotFound
 from workflow.labels import Labels
@@ -29,17 +30,26 @@ _KIND_LINKS = {"calendar_missing": "/admin", "monthly_report": "/reports",
                "quarterly_report": "/reports", "digest": "/reports", "agenda": "/board"}
 
 
+def _addressed(recipient: Any, now: Any) -> ColumnElement[bool]:
+    """The one rule of the in-app list: mail to `recipient`, due by `now`, not withdrawn
+    (values, or bind parameters of a prepared statement)."""
+    return and_(_O.recipient == recipient, _O.channel == "email",
+                or_(*(_O.status == status for status in SHOWN_STATUSES)), _O.send_at <= now)
+
+
 def _addressed_to(email: str, now: datetime) -> ColumnElement[bool]:
-    """The one rule of the in-app list: mail to `email`, due by `now`, not withdrawn."""
-    return and_(_O.recipient == email.strip().lower(), _O.channel == "email",
-                _O.status.in_(SHOWN_STATUSES), _O.send_at <= now)
+    return _addressed(email.strip().lower(), now)
+
+
+# every page's bell asks this: compiled once (db.prepared), not built per request
+_UNREAD = Prepared(select(func.count()).select_from(_TABLE).where(
+    _addressed(bindparam("recipient"), bindparam("now")), _O.read_at.is_(None)))
 
 
 def unread_count(session: Session, email: str, *, now: datetime) -> int:
     """The bell: messages to `email` not read yet (one COUNT)."""
-    query = select(func.count()).select_from(_TABLE).where(
-        _addressed_to(email, now), _O.read_at.is_(None))
-    return int(session.connection().execute(query).scalar_one())
+    row = _UNREAD.first(session, {"recipient": email.strip().lower(), "now": now})
+    return int(row[0]) if row else 0
 
 
 def messages_for(session: Session, email: str, *, now: datetime, labels: Labels,

@@ -17,12 +17,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, select
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from db.engine import reading, writing
-from db.models import User
+from db.models import User, columns
+from db.prepared import Prepared
 from web.config import WebSettings
 from web.errors import Unauthenticated
 from web.security import (
@@ -39,6 +40,7 @@ from workflow.errors import ValidationError
 from workflow.park import Park
 from workflow.tokens import touch_token, verify_token
 
+_U = columns(User)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # the session's "seen" stamp is refreshed this often, re-signing the cookie (idle timeout)
 _REFRESH_SECONDS = 300
@@ -81,7 +83,9 @@ class Viewer:
         return self.role == "admin"
 
 
-def get_app(request: Request) -> WebDeps:
+# `async def`: a plain attribute read runs on the event loop; a `def` dependency would cost
+# a hop to a worker thread and back on every request
+async def get_app(request: Request) -> WebDeps:
     deps: WebDeps = request.app.state.deps
     return deps
 
@@ -89,7 +93,7 @@ def get_app(request: Request) -> WebDeps:
 AppDep = Annotated[WebDeps, Depends(get_app)]
 
 
-def get_web_settings(request: Request) -> WebSettings:
+async def get_web_settings(request: Request) -> WebSettings:
     settings: WebSettings = request.app.state.web_settings
     return settings
 
@@ -116,17 +120,29 @@ def current_user(request: Request, app: AppDep, session: SessionDep,
                  settings: WebSettingsDep) -> Viewer:
     now = app.park.now()
     uid = signed_in_user_id(request, now=now, max_seconds=settings.session_max_seconds)
-    user = session.get(User, uid) if uid is not None else None
-    if user is None or not user.active or not session_matches(request, user):
+    row = _PERSON.first(session, {"user_id": uid}) if uid is not None else None
+    if row is None:
         if uid is not None:
             sign_out(request)
+        raise SignInRequired()
+    user_id, email, name, role, group, is_group_lead, lang, password_hash, deactivated = row
+    if deactivated is not None or not session_matches(request, password_hash):
+        sign_out(request)
         raise SignInRequired()
     seen = request.session.get("seen", 0)
     if not isinstance(seen, int | float) or now.timestamp() - seen > _REFRESH_SECONDS:
         request.session["seen"] = now.timestamp()  # re-signs the cookie: idle clock restarts
-    viewer = Viewer.of(user)
+    viewer = Viewer(id=user_id, email=email, name=name, role=role, group=group,
+                    is_group_lead=is_group_lead, lang=lang)
     request.state.viewer = viewer
     return viewer
+
+
+# who a page's session belongs to: every page asks, so one prepared statement for what the
+# page needs (loading the ORM object cost several times the query)
+_PERSON = Prepared(select(_U.id, _U.email, _U.name, _U.role, _U.group, _U.is_group_lead,
+                          _U.lang, _U.password_hash, _U.deactivated_at)
+                   .where(_U.id == bindparam("user_id")))
 
 
 CurrentUser = Annotated[Viewer, Depends(current_user)]

@@ -7,15 +7,17 @@ filters and orders them for people.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, false, func, or_, select
 from sqlmodel import Session
 
 from db.models import Approval, Project, ProjectEvent, SpaceListing, SpaceRequest, User, columns
+from db.prepared import Prepared
 from workflow.approvals import approval_history, approval_json
 from workflow.park import Park
 from workflow.space import list_requests
@@ -127,11 +129,14 @@ def sql_filters(filters: BoardFilters, viewer_email: str) -> dict[str, Any]:
             "category": filters.category, "min_stars": filters.stars}
 
 
+# per person one probe of the owner index (not a scan of every project for its owners)
+_OWNERS = Prepared(select(_U.email, _U.name).where(
+    select(_P.id).where(_P.owner_id == _U.id).exists()).order_by(_U.name))
+
+
 def owners(session: Session) -> list[dict[str, str]]:
     """People who own at least one project (the owner filter's choices)."""
-    rows = session.execute(select(_U.email, _U.name).where(
-        _U.id.in_(select(_P.owner_id).distinct())).order_by(_U.name))
-    return [{"email": r.email, "name": r.name} for r in rows]
+    return [{"email": email, "name": name} for email, name in _OWNERS.all(session, {})]
 
 
 def people(session: Session) -> list[dict[str, Any]]:
@@ -165,8 +170,22 @@ def overdue_projects(session: Session, park: Park, *, scope: str, viewer_email: 
 
 def pending_count(session: Session, park: Park, viewer_id: int) -> int:
     """Approvals a leader could decide now (not their own)."""
-    return int(session.execute(select(func.count()).select_from(Approval).where(
-        _A.state.in_(park.approvals.pending_states), _A.requested_by != viewer_id)).scalar_one())
+    row = _pending_statement(tuple(park.approvals.pending_states)).first(
+        session, {"viewer": viewer_id})
+    return int(row[0]) if row else 0
+
+
+_PENDING: dict[tuple[str, ...], Prepared] = {}
+
+
+def _pending_statement(states: tuple[str, ...]) -> Prepared:
+    """The inbox badge's COUNT, compiled once per policy (every page of a leader asks)."""
+    found = _PENDING.get(states)
+    if found is None:
+        pending = or_(*(_A.state == state for state in states)) if states else false()
+        found = _PENDING[states] = Prepared(select(func.count()).select_from(Approval).where(
+            pending, _A.requested_by != bindparam("viewer")))
+    return found
 
 
 def project_approvals(session: Session, park: Park, project_id: int,
@@ -274,13 +293,17 @@ class BoardCache:
 
     Keyed on the filters, the language, the last history row (every change to a project
     writes one) and the current minute (deadline colours turn with the clock): twenty people
-    looking at the same board cost one query and one render.
+    looking at the same board cost one query and one render. That holds when the key turns
+    too: the first request to miss renders, the others asking for the same key meanwhile
+    wait for its result instead of each rendering the same board (after every change, and
+    every minute, a burst of them would otherwise all render at once).
     """
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self._entries: dict[tuple[Any, ...], RenderedBoard] = {}
         self._lock = threading.Lock()
+        self._rendering: dict[tuple[Any, ...], threading.Lock] = {}  # key -> its renderer
 
     def get(self, key: tuple[Any, ...]) -> RenderedBoard | None:
         return self._entries.get(key)
@@ -291,8 +314,31 @@ class BoardCache:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = board
 
+    def get_or_render(self, key: tuple[Any, ...],
+                      render: Callable[[], RenderedBoard]) -> RenderedBoard:
+        """The board of `key`, rendered by `render` once however many ask at the same time
+        (a render that fails leaves the next in line to try again)."""
+        board = self._entries.get(key)
+        if board is not None:
+            return board
+        with self._lock:
+            turn = self._rendering.setdefault(key, threading.Lock())
+        with turn:
+            board = self._entries.get(key)
+            if board is None:
+                try:
+                    board = render()
+                    self.put(key, board)
+                finally:
+                    with self._lock:
+                        self._rendering.pop(key, None)
+        return board
+
+
+_LAST_EVENT = Prepared(select(func.max(_E.id)))
+
 
 def board_stamp(session: Session, park: Park) -> tuple[int, str]:
     """What the board depends on: the newest history row and the minute."""
-    last = session.connection().execute(select(func.max(_E.id))).scalar() or 0
-    return int(last), park.now().strftime("%Y%m%d%H%M")
+    row = _LAST_EVENT.first(session, {})
+    return int(row[0] or 0) if row else 0, park.now().strftime("%Y%m%d%H%M")

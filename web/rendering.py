@@ -8,7 +8,7 @@ messages — never a literal in a template.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -16,8 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, nodes
 from jinja2.bccache import Bucket
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
 from starlette.requests import Request
 
@@ -92,12 +93,54 @@ class Dates:
         return [f"{self.day(value)} {self.weekday(value)}" for value in values]
 
 
+class _Translated(NodeTransformer):
+    """Each `_("text")` with nothing to fill in, replaced by its translation when the template
+    is compiled: the very value the call would return on every render (jinja2.ext's newstyle
+    gettext: the catalogue's text, marked safe, formatted with no values), without the call.
+    A page calls it dozens of times, the board once more per card."""
+
+    def __init__(self, gettext: Callable[[str], str]) -> None:
+        self.gettext = gettext
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:  # jinja2.visitor names it so
+        self.generic_visit(node)
+        if not (isinstance(node.node, nodes.Name) and node.node.name in ("_", "gettext")
+                and len(node.args) == 1 and isinstance(node.args[0], nodes.Const)
+                and isinstance(node.args[0].value, str) and not node.kwargs
+                and node.dyn_args is None and node.dyn_kwargs is None):
+            return node
+        try:
+            text = Markup(self.gettext(node.args[0].value)) % {}
+        except (TypeError, ValueError, KeyError):  # left to fail (or not) as it would
+            return node
+        return nodes.MarkSafe(nodes.Const(str(text)), lineno=node.lineno)
+
+
+class _PageEnvironment(Environment):
+    """The pages' environment of one language: constant texts translated at compile time."""
+
+    lang: str = ""
+    texts: Callable[[str], str] = staticmethod(lambda text: text)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        template = super()._parse(source, name, filename)
+        translated = _Translated(self.texts).visit(template)
+        assert isinstance(translated, nodes.Template)
+        return translated
+
+
 class _MemoryBytecodeCache(BytecodeCache):
     """Compiled templates shared by every environment of the process (they are configured
-    alike), so a second app or language does not compile the templates again."""
+    alike), so a second app does not compile the templates again; one set per language
+    (their constant texts are compiled in)."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
+
+    def get_bucket(self, environment: Environment, name: str, filename: str | None,
+                   source: str) -> Bucket:
+        return super().get_bucket(environment, f"{getattr(environment, 'lang', '')}:{name}",
+                                  filename, source)
 
     def load_bytecode(self, bucket: Bucket) -> None:
         code = self._code.get(bucket.key)
@@ -122,11 +165,13 @@ class Pages:
     def env(self, lang: str) -> Environment:
         lang = normalise(lang)
         if lang not in self._envs:
-            env = Environment(loader=FileSystemLoader(self.directory), autoescape=True,
-                              undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
-                              trim_blocks=True, lstrip_blocks=True,
-                              bytecode_cache=_BYTECODE)
-            env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+            env = _PageEnvironment(loader=FileSystemLoader(self.directory), autoescape=True,
+                                   undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
+                                   trim_blocks=True, lstrip_blocks=True,
+                                   bytecode_cache=_BYTECODE)
+            catalogue = translations(lang)
+            env.lang, env.texts = lang, catalogue.gettext
+            env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(L=Labels.of(self.park, lang), D=Dates(self.park.tz, lang),
                                lang=lang, html_lang=lang, product=product_name(lang),
                                lifecycle=self.park.lifecycle, policy=self.park.approvals,

@@ -82,9 +82,10 @@ def signed_in_user_id(request: Request, *, now: datetime, max_seconds: int) -> i
     return uid
 
 
-def session_matches(request: Request, user: User) -> bool:
+def session_matches(request: Request, password_hash: str | None) -> bool:
+    """Whether the session was started with the person's current password."""
     return secrets.compare_digest(str(request.session.get("fp", "")),
-                                  fingerprint(user.password_hash))
+                                  fingerprint(password_hash))
 
 
 # ---------------------------------------------------------------- flash

@@ -17,9 +17,10 @@ from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
+from db.prepared import Prepared
 from workflow.access import check_may_act
 from workflow.duplicates import check_codes, check_name, codes_in, uscc_fields
-from workflow.errors import Conflict, ValidationError
+from workflow.errors import Conflict, NotFound, ValidationError
 from workflow.fields import validate_record
 from workflow.park import Park
 from workflow.projects import NAME_LIMIT, load_snapshot, record_history, user_id
@@ -35,12 +36,15 @@ _SAVE_RECORD = (
             version=bindparam("b_version") + 1))
 
 
+_RECORD = Prepared(select(_P.record).where(_P.id == bindparam("project_id")))
+
+
 def project_record(session: Session, project_id: int) -> dict[str, Any]:
     """A project's record as it stands (NotFound for an unknown project)."""
-    load_snapshot(session, project_id)
-    value = session.connection().execute(
-        select(_P.record).where(_P.id == project_id)).scalar_one()
-    return dict(value or {})
+    row = _RECORD.first(session, {"project_id": project_id})
+    if row is None:
+        raise NotFound("project_not_found", field="id", value=project_id)
+    return dict(row[0] or {})
 
 
 def edit_project(session: Session, park: Park, *, project_id: int, actor: str | User,

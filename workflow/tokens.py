@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from db.models import ApiToken, User, columns
+from db.prepared import Prepared
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
 from workflow.users import require_actor
 
@@ -74,16 +75,27 @@ def verify_token(session: Session, secret: str, *, now: datetime) -> Verified | 
     """The owner of a live token, or None for an unknown, malformed or revoked one (read-only)."""
     if not secret.startswith(SCHEME) or len(secret) > 200:
         return None
-    row = session.execute(
-        select(_T.id, _T.user_id, _T.last_used_at, _T.revoked_at)
-        .where(_T.token_hash == token_hash(secret))).first()
-    if row is None or row.revoked_at is not None:
+    row = _BY_HASH.first(session, {"token_hash": token_hash(secret)})
+    if row is None:  # unknown (or its owner gone)
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:  # a deactivated person's tokens stop working
+    token_id, last_used_at, revoked_at, *person = row
+    if revoked_at is not None:
         return None
-    stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
-    return Verified(user=user, token_id=row.id, stale=stale)
+    # the owner as read with the token: a copy of the row, in no session
+    user = User(**dict(zip(_PERSON, person, strict=True)))
+    if not user.active:  # a deactivated person's tokens stop working
+        return None
+    stale = last_used_at is None or now - last_used_at >= TOUCH_EVERY
+    return Verified(user=user, token_id=token_id, stale=stale)
+
+
+# every API call looks its token and its owner up: one statement, compiled once
+# (db.prepared), not built per request nor loaded through the ORM
+_PERSON = tuple(User.__table__.c.keys())  # type: ignore[attr-defined]
+_BY_HASH = Prepared(select(_T.id, _T.last_used_at, _T.revoked_at,
+                           *(User.__table__.c[name] for name in _PERSON))  # type: ignore[attr-defined]
+                    .join(User, User.__table__.c.id == _T.user_id)  # type: ignore[attr-defined]
+                    .where(_T.token_hash == bindparam("token_hash")))
 
 
 def touch_token(session: Session, token_id: int, *, now: datetime) -> None:

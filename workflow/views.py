@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
+from db.prepared import Prepared
 from workflow.deadlines import Deadline
 from workflow.park import Park
 from workflow.projects import deadline_of, deadline_status, load_snapshot
@@ -39,8 +40,8 @@ def deadline_json(deadline: Deadline | None) -> dict[str, Any] | None:
 def project_view(session: Session, park: Park, project_id: int,
                  lang: str = "zh-CN") -> dict[str, Any]:
     """Everything `project show` prints: facts, deadline with explanation, history."""
-    snapshot = load_snapshot(session, project_id)
-    owner = session.get(User, snapshot.owner_id)
+    snapshot = load_snapshot(session, project_id)  # NotFound for an unknown project
+    owner = _OWNER_OF.first(session, {"owner_id": snapshot.owner_id})
     assert owner is not None  # foreign key
     deadline = deadline_of(park, session, snapshot, lang)
     state = park.lifecycle.states[snapshot.state]
@@ -50,7 +51,7 @@ def project_view(session: Session, park: Park, project_id: int,
         "category": snapshot.category,
         "state": snapshot.state,
         "state_label": state.label.get(lang, state.label["zh-CN"]),
-        "owner": {"email": owner.email, "name": owner.name},
+        "owner": {"email": owner[0], "name": owner[1]},
         "group": snapshot.group,
         "stars": snapshot.stars,
         "milestones": dict(snapshot.milestones),
@@ -59,21 +60,32 @@ def project_view(session: Session, park: Park, project_id: int,
         "deadline": deadline_json(deadline),
         "deadline_status": deadline_status(snapshot.due_at, park.now(), due_soon_window(park)),
         "record": project_record(session, project_id),
-        "history": history(session, park, project_id),
+        "history": _history(session, park, project_id),
     }
+
+
+# the parts of a project's view after its row, compiled once (db.prepared): the API answers
+# every event with the view
+_OWNER_OF = Prepared(select(_U.email, _U.name).where(_U.id == bindparam("owner_id")))
+_HISTORY = Prepared(
+    select(_E.event, _E.from_state, _E.to_state, _U.email, _E.occurred_at, _E.recorded_at,
+           _E.fields)
+    .join(User, _U.id == _E.actor_id)
+    .where(_E.project_id == bindparam("project_id"))
+    .order_by(_E.id))
 
 
 def history(session: Session, park: Park, project_id: int) -> list[dict[str, Any]]:
     load_snapshot(session, project_id)  # NotFound for an unknown project
-    rows = session.execute(
-        select(_E.event, _E.from_state, _E.to_state, _U.email, _E.occurred_at, _E.recorded_at,
-               _E.fields)
-        .join(User, _U.id == _E.actor_id)
-        .where(_E.project_id == project_id)
-        .order_by(_E.id)).all()
-    return [{"event": r.event, "from": r.from_state, "to": r.to_state, "actor": r.email,
-             "occurred_at": iso(r.occurred_at, park), "recorded_at": iso(r.recorded_at, park),
-             "fields": r.fields or {}} for r in rows]
+    return _history(session, park, project_id)
+
+
+def _history(session: Session, park: Park, project_id: int) -> list[dict[str, Any]]:
+    return [{"event": event, "from": from_state, "to": to_state, "actor": email,
+             "occurred_at": iso(occurred_at, park), "recorded_at": iso(recorded_at, park),
+             "fields": fields or {}}
+            for event, from_state, to_state, email, occurred_at, recorded_at, fields
+            in _HISTORY.all(session, {"project_id": project_id})]
 
 
 _OWNER = User.__table__.alias("owner")  # type: ignore[attr-defined]

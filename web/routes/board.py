@@ -60,15 +60,16 @@ def board_page(request: Request, app: AppDep, session: SessionDep, viewer: Curre
     cache: BoardCache = request.app.state.board_cache
     key = (filters, viewer.email if filters.mine else None, lang,
            settings.board_cards_per_column, *board_stamp(session, app.park))
-    rendered = cache.get(key)
-    if rendered is None:
+
+    def render() -> RenderedBoard:
         columns = board(session, app.park, filters, viewer.email,
                         cards_per_column=settings.board_cards_per_column)
         html = pages_of(request).render(lang, "_board_columns.html",
                                         {"columns": columns, "filters": filters})
-        rendered = RenderedBoard(total=sum(c.count for c in columns),
-                                 overdue=sum(c.overdue for c in columns), html=html)
-        cache.put(key, rendered)
+        return RenderedBoard(total=sum(c.count for c in columns),
+                             overdue=sum(c.overdue for c in columns), html=html)
+
+    rendered = cache.get_or_render(key, render)
     request.state.nav = "mine" if filters.mine else "board"
     return page(request, "board.html", {
         "board_html": Markup(rendered.html), "filters": filters, "owners": owners(session),
