@@ -168,7 +168,12 @@ class GroupCommitter:
             session.info[DRIVER] = (connection.dialect, connection.connection.driver_connection)
         try:
             yield session
-            session.commit()  # flushes, fires after_commit; the batch stays open
+            # flushes, fires after_commit; the batch stays open. A session that never began a
+            # transaction (the event path: prepared statements on the batch's DBAPI
+            # connection only) has nothing to flush or release: committing it would only
+            # begin and end an empty one
+            if session.in_transaction():
+                session.commit()
         except BaseException:
             session.rollback()  # the first unit: the whole batch; a later one: its savepoint
             session.close()

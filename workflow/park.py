@@ -80,6 +80,9 @@ class Park:
     def calendar_changed(self, session: Session) -> None:
         """Called by a transaction that rewrites the calendar: drop the cache after commit."""
         if CHANGED not in session.info:
+            # begun, so that its commit fires after_commit (db.engine commits a unit's
+            # session only if it began a transaction)
+            session.connection()
             session.info[CHANGED] = None
             event.listen(session, "after_commit", self._after_calendar_commit, once=True)
             event.listen(session, "after_rollback", _forget_change, once=True)
