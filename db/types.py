@@ -37,6 +37,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         # event binds a few dozen datetimes); the text is the dialect's own storage format,
         # "YYYY-MM-DD HH:MM:SS.ffffff" in UTC
         def process(value: datetime | None) -> str | None:
+            if value is not None and value.tzinfo is UTC:  # most values: skip the conversion
+                return value.replace(tzinfo=None).isoformat(" ", "microseconds")
             naive = check(value, dialect)
             return None if naive is None else naive.isoformat(" ", "microseconds")
         return process
