@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -65,17 +65,18 @@ def committer(engine: Engine) -> GroupCommitter | None:
     return engine._parkflow_committer  # type: ignore[attr-defined,no-any-return]
 
 
-@contextmanager
-def writing(engine: Engine) -> Iterator[Session]:
+def writing(engine: Engine) -> AbstractContextManager[Session]:
     """A session for one write unit: durable when the block returns, rolled back alone on
     any error. On SQLite concurrent units share a commit (GroupCommitter); on PostgreSQL
     each is its own transaction."""
     writer = _immediate(engine)
-    group = engine._parkflow_committer  # type: ignore[attr-defined]
-    if group is not None:
-        with group.unit() as session:
-            yield session
-        return
+    group: GroupCommitter | None = engine._parkflow_committer  # type: ignore[attr-defined]
+    # the unit itself, not a generator around it: this runs for every event
+    return group.unit() if group is not None else _transaction(writer)
+
+
+@contextmanager
+def _transaction(writer: Engine) -> Iterator[Session]:
     with Session(writer, expire_on_commit=False) as session:
         try:
             yield session
