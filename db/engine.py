@@ -191,10 +191,10 @@ class GroupCommitter:
             session.info[DRIVER] = batch.driver
         try:
             yield session
-            # A session that never began a transaction (the event path: prepared statements
-            # on the batch's DBAPI connection only) has nothing to flush, release or detach:
-            # committing and closing it would only begin and end an empty one
-            used = session.in_transaction()
+            # A session that never began a transaction and holds no objects (the event path:
+            # prepared statements on the batch's DBAPI connection only) has nothing to flush,
+            # release or detach: committing and closing it would only begin and end an empty one
+            used = session.in_transaction() or len(session.identity_map) > 0
             if used:
                 session.commit()  # flushes, fires after_commit; the batch stays open
         except BaseException:
