@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -65,17 +65,18 @@ def committer(engine: Engine) -> GroupCommitter | None:
     return engine._parkflow_committer  # type: ignore[attr-defined,no-any-return]
 
 
-@contextmanager
-def writing(engine: Engine) -> Iterator[Session]:
+def writing(engine: Engine) -> AbstractContextManager[Session]:
     """A session for one write unit: durable when the block returns, rolled back alone on
     any error. On SQLite concurrent units share a commit (GroupCommitter); on PostgreSQL
     each is its own transaction."""
     writer = _immediate(engine)
-    group = engine._parkflow_committer  # type: ignore[attr-defined]
-    if group is not None:
-        with group.unit() as session:
-            yield session
-        return
+    group: GroupCommitter | None = engine._parkflow_committer  # type: ignore[attr-defined]
+    # the unit itself, not a generator around it: this runs for every event
+    return group.unit() if group is not None else _transaction(writer)
+
+
+@contextmanager
+def _transaction(writer: Engine) -> Iterator[Session]:
     with Session(writer, expire_on_commit=False) as session:
         try:
             yield session
@@ -91,9 +92,28 @@ class _Batch:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.transaction = connection.begin()  # BEGIN IMMEDIATE: the write lock, up front
+        # its DBAPI connection, on which the first unit's prepared statements run
+        self.driver = (connection.dialect, connection.connection.driver_connection)
         self.units = 0  # units written into it (failed ones rolled back to their savepoint)
-        self.done = threading.Event()
+        self.settled = False  # committed, or rolled back with its only unit
         self.error: BaseException | None = None
+        # made only when a unit waits for another to commit: one writer alone never does
+        self._done: threading.Event | None = None
+
+    # both called with the committer's lock held, so a waiter cannot miss the settling
+
+    def waiter(self) -> threading.Event:
+        """What a unit that does not commit the batch itself waits on."""
+        if self._done is None:
+            self._done = threading.Event()
+            if self.settled:
+                self._done.set()
+        return self._done
+
+    def settle(self) -> None:
+        self.settled = True
+        if self._done is not None:
+            self._done.set()
 
 
 class GroupCommitter:
@@ -136,6 +156,7 @@ class GroupCommitter:
         self._owner = threading.get_ident()
         batch: _Batch | None = None
         written = False
+        done: threading.Event | None = None
         try:
             batch = self._batch or self._begin()
             with self._savepoint(batch) as session:
@@ -144,11 +165,13 @@ class GroupCommitter:
             written = True
         finally:
             committed_here = batch is not None and self._settle(batch)
+            if written and not committed_here:
+                assert batch is not None
+                done = batch.waiter()
             self._owner = None
             self._lock.release()
-        if written and not committed_here:
-            assert batch is not None
-            batch.done.wait()  # the unit queued last commits it
+        if done is not None:
+            done.wait()  # the unit queued last commits it
         if batch is not None and written and batch.error is not None:
             raise batch.error
 
@@ -165,17 +188,23 @@ class GroupCommitter:
         if first:
             # the prepared statements run straight on the batch's DBAPI connection: nothing
             # for the session to join or undo on its own (a failure rolls the batch back)
-            session.info[DRIVER] = (connection.dialect, connection.connection.driver_connection)
+            session.info[DRIVER] = batch.driver
         try:
             yield session
-            session.commit()  # flushes, fires after_commit; the batch stays open
+            # A session that never began a transaction and holds no objects (the event path:
+            # prepared statements on the batch's DBAPI connection only) has nothing to flush,
+            # release or detach: committing and closing it would only begin and end an empty one
+            used = session.in_transaction() or len(session.identity_map) > 0
+            if used:
+                session.commit()  # flushes, fires after_commit; the batch stays open
         except BaseException:
             session.rollback()  # the first unit: the whole batch; a later one: its savepoint
             session.close()
             if first:
                 self._abandon(batch)
             raise
-        session.close()
+        if used:
+            session.close()
 
     def _abandon(self, batch: _Batch) -> None:
         """The batch's only unit failed: nothing to commit."""
@@ -183,7 +212,7 @@ class GroupCommitter:
         if batch.transaction.is_active:
             batch.transaction.rollback()
         self._keep(batch, healthy=True)
-        batch.done.set()
+        batch.settle()
 
     def _begin(self) -> _Batch:
         connection = self._connection or self.writer.connect()
@@ -211,7 +240,7 @@ class GroupCommitter:
 
     def _settle(self, batch: _Batch) -> bool:
         """Commit the batch if nobody is queued (or it is full); True if committed here."""
-        if batch.done.is_set():  # its only unit failed: rolled back already
+        if batch.settled:  # its only unit failed: rolled back already
             return False
         with self._count:
             queued = self._queued
@@ -226,7 +255,7 @@ class GroupCommitter:
                 batch.transaction.rollback()
         finally:
             self._keep(batch, healthy=batch.error is None)
-            batch.done.set()
+            batch.settle()
         return True
 
 

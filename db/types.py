@@ -31,14 +31,17 @@ class UTCDateTime(TypeDecorator[datetime]):
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        check = self.process_bind_param
-
-        # SQLite: this method and the dialect's DATETIME formatting fused into one call (an
-        # event binds a few dozen datetimes); the text is the dialect's own storage format,
-        # "YYYY-MM-DD HH:MM:SS.ffffff" in UTC
+        # SQLite: process_bind_param and the dialect's DATETIME formatting fused into one call
+        # (an event binds a few dozen datetimes); the text is the dialect's own storage
+        # format, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC. Wall time minus the offset is UTC:
+        # one offset lookup, where astimezone(UTC) after the check made two
         def process(value: datetime | None) -> str | None:
-            naive = check(value, dialect)
-            return None if naive is None else naive.isoformat(" ", "microseconds")
+            if value is None:
+                return None
+            offset = value.utcoffset()
+            if offset is None:
+                raise ValueError(f"naive datetime {value!r} refused: pass an aware datetime")
+            return (value.replace(tzinfo=None) - offset).isoformat(" ", "microseconds")
         return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:

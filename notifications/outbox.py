@@ -58,31 +58,30 @@ def enqueue(session: Session, planned: Iterable[Planned], *, now: datetime,
     A key that exists already is left alone — unless it was cancelled, in which case planning
     it again revives it (a suspended project resumed with the same deadline, say).
     """
-    values = [{"dedupe_key": p.dedupe_key, "kind": p.kind, "project_id": p.project_id,
-               "series": p.series, "channel": p.channel, "recipient": p.recipient,
-               "send_at": p.send_at, "next_attempt_at": p.send_at,
-               "retry_until": p.send_at + RETRY_WINDOW, "status": status,
-               "reason_code": p.reason, "reason_params": p.reason_params,
-               "attempts": 0, "payload": p.payload, "created_at": now} for p in planned]
-    if not values:
+    # each row's values in the order of _COLUMNS
+    rows = [(p.dedupe_key, p.kind, p.project_id, p.series, p.channel, p.recipient, p.send_at,
+             p.send_at, p.send_at + RETRY_WINDOW, status, p.reason, p.reason_params, 0,
+             p.payload, now) for p in planned]
+    if not rows:
         return 0
     dialect = driver(session)[0].name
-    if len(values) <= _PREPARED_ROWS:  # an event's handful: one prepared statement
-        params = {key: row[name] for i, row in enumerate(values)
-                  for key, name in _ROW_KEYS[i]}
-        return len(_prepared_upsert(dialect, len(values)).all(session, params))
+    if len(rows) <= _PREPARED_ROWS:  # an event's handful: one prepared statement
+        params: dict[str, Any] = {}
+        for keys, row in zip(_ROW_KEYS[:len(rows)], rows, strict=True):
+            params.update(zip(keys, row, strict=True))
+        return len(_prepared_upsert(dialect, len(rows)).all(session, params))
     statement = _upsert(dialect)
-    return len(session.connection().execute(statement, values).all())
+    return len(session.connection().execute(
+        statement, [dict(zip(_COLUMNS, row, strict=True)) for row in rows]).all())
 
 
 _COLUMNS = ("dedupe_key", "kind", "project_id", "series", "channel", "recipient", "send_at",
             "next_attempt_at", "retry_until", "status", "reason_code", "reason_params",
             "attempts", "payload", "created_at")
 _PREPARED_ROWS = 16  # beyond: the sweep's batches, through executemany
-# the parameter names of row i of the prepared upsert, with their columns: built once, not
-# formatted again for every row of every event
-_ROW_KEYS = tuple(tuple((f"v{i}_{name}", name) for name in _COLUMNS)
-                  for i in range(_PREPARED_ROWS))
+# the parameter names of row i of the prepared upsert, in the order of _COLUMNS: built once,
+# not formatted again for every row of every event
+_ROW_KEYS = tuple(tuple(f"v{i}_{name}" for name in _COLUMNS) for i in range(_PREPARED_ROWS))
 
 
 @cache
@@ -90,8 +89,9 @@ def _prepared_upsert(dialect: str, rows: int) -> Prepared:
     """The upsert of `rows` rows in one statement, parameters named `vI_column`."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(_TABLE).values([
-        {name: bindparam(f"v{i}_{name}", type_=_O[name].type) for name in _COLUMNS}
-        for i in range(rows)])
+        {name: bindparam(key, type_=_O[name].type)
+         for name, key in zip(_COLUMNS, keys, strict=True)}
+        for keys in _ROW_KEYS[:rows]])
     return Prepared(_on_conflict(statement))
 
 

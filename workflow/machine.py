@@ -37,6 +37,7 @@ class LifecycleMachine:
             auto_transitions=False,
             send_event=True,
         )
+        self._decided: dict[tuple[str, str, str | None], str | None] = {}
 
     def can_fire(self, state: str, event: str, *, exited_from: str | None = None) -> bool:
         spec = self.lifecycle.events.get(event)
@@ -46,10 +47,26 @@ class LifecycleMachine:
 
     def fire(self, token: Token, event: str) -> bool:
         """Move the token by `event`; False when the event is not possible from its state."""
+        key = (token.state, event, token.exited_from)
         try:
-            return bool(self._machine.events[event].trigger(token, exited_from=token.exited_from))
-        except (KeyError, MachineError):
+            dest = self._decided[key]
+        except KeyError:
+            dest = self._decided[key] = self._decide(*key)
+        if dest is None:
             return False
+        token.state = dest
+        return True
+
+    def _decide(self, state: str, event: str, exited_from: str | None) -> str | None:
+        """Where the machine takes a token in `state` by `event` (None: it refuses). The
+        definition is immutable and the machine has no callbacks, only conditions on these
+        three values, so its answer is remembered per (state, event, exited_from)."""
+        probe = Token(state, exited_from)
+        try:
+            fired = self._machine.events[event].trigger(probe, exited_from=exited_from)
+        except (KeyError, MachineError):
+            return None
+        return probe.state if fired else None
 
     def draw_mermaid(self, lang: str = "zh-CN") -> str:
         """The lifecycle as a Mermaid state diagram, labelled in `lang`."""

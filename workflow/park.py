@@ -9,9 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from db.models import CalendarDay, CalendarYear
+from db.models import CalendarDay, CalendarYear, columns
+from db.prepared import Prepared
 from states.approval import ApprovalPolicy, load_approval_policy
 from states.definition import LIFECYCLE_FILE, Lifecycle, load_lifecycle
 from workflow.calendar import BusinessCalendar, SpecialDay
@@ -80,6 +82,9 @@ class Park:
     def calendar_changed(self, session: Session) -> None:
         """Called by a transaction that rewrites the calendar: drop the cache after commit."""
         if CHANGED not in session.info:
+            # begun, so that its commit fires after_commit (db.engine commits a unit's
+            # session only if it began a transaction)
+            session.connection()
             session.info[CHANGED] = None
             event.listen(session, "after_commit", self._after_calendar_commit, once=True)
             event.listen(session, "after_rollback", _forget_change, once=True)
@@ -109,6 +114,15 @@ def _load_calendar(session: Session) -> BusinessCalendar:
 
 def _calendar_stamp(session: Session) -> tuple[Any, ...]:
     """Cheap evidence of a change: the loaded years, their newest load, the special days."""
-    years = session.exec(select(func.count(), func.max(CalendarYear.loaded_at))).one()
-    days = session.exec(select(func.count()).select_from(CalendarDay)).one()
-    return (*years, days)
+    stamp = _CALENDAR_STAMP.first(session, {})
+    assert stamp is not None  # aggregates: always one row
+    return stamp
+
+
+_Y = columns(CalendarYear)
+_TABLES = CalendarYear.__table__, CalendarDay.__table__  # type: ignore[attr-defined]
+# one prepared statement (db.prepared): a busy process runs it once a minute, on the event path
+_CALENDAR_STAMP = Prepared(sa_select(
+    sa_select(func.count()).select_from(_TABLES[0]).scalar_subquery(),
+    sa_select(func.max(_Y.loaded_at)).scalar_subquery(),
+    sa_select(func.count()).select_from(_TABLES[1]).scalar_subquery()))

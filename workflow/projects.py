@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
@@ -156,7 +156,7 @@ def deadline_of(park: Park, session: Session, snapshot: Snapshot | Any,
     return deadline
 
 
-def stored_due_at(park: Park, session: Session, snapshot: Snapshot) -> datetime | None:
+def stored_due_at(park: Park, session: Session, snapshot: Snapshot | Any) -> datetime | None:
     """What the row keeps for sweeps and the board: nothing while the clock is paused."""
     if snapshot.suspended_at is not None:
         return None
@@ -389,21 +389,32 @@ def _next_snapshot(park: Park, session: Session, before: Snapshot, spec: EventDe
     stars = before.stars
     if lifecycle.stars.scores and all(name in clean for name in lifecycle.stars.scores):
         stars = lifecycle.stars.stars_for(clean)
-    stage_changed = token.state != before.state
-    draft = replace(
-        before,
-        state=token.state,
-        stars=stars,
-        milestones=milestones,
-        adjustments=() if stage_changed else before.adjustments,
-        exited_from=before.state if lifecycle.states[token.state].final
-        else (None if spec.dest == PREVIOUS else before.exited_from),
-        last_event_at=occurred_at,
+    final = lifecycle.states[token.state].final
+    stage = _Stage(
+        state=token.state, milestones=milestones,
+        adjustments=() if token.state != before.state else before.adjustments,
         # leaving the library ends a suspension; any other event waits for `resume`
-        suspended_at=None if lifecycle.states[token.state].final else before.suspended_at,
-        version=before.version + 1,
-    )
-    return replace(draft, due_at=stored_due_at(park, session, draft) if deadline else None)
+        suspended_at=None if final else before.suspended_at)
+    # one Snapshot built, its deadline computed first from what decides it
+    return Snapshot(
+        id=before.id, name=before.name, category=before.category, state=stage.state,
+        owner_id=before.owner_id, group=before.group, stars=stars, milestones=milestones,
+        adjustments=stage.adjustments,
+        exited_from=before.state if final
+        else (None if spec.dest == PREVIOUS else before.exited_from),
+        due_at=stored_due_at(park, session, stage) if deadline else None,
+        stage_entry_id=before.stage_entry_id, last_event_at=occurred_at,
+        last_follow_up_at=before.last_follow_up_at, suspended_at=stage.suspended_at,
+        version=before.version + 1)
+
+
+class _Stage(NamedTuple):
+    """What a stage's deadline depends on (see `deadline_of`)."""
+
+    state: str
+    milestones: Mapping[str, str]
+    adjustments: tuple[Mapping[str, Any], ...]
+    suspended_at: datetime | None
 
 
 def record_history(session: Session, **values: Any) -> int:

@@ -84,25 +84,32 @@ class SearchKeys:
 def search_keys(name: str, company_name: str | None = None,
                 uscc: str | None = None) -> SearchKeys:
     """The keys of a project with this name and, once registered, company and credit code."""
-    parts: Iterable[str] = (normalise(part) for part in (name, company_name, uscc))
-    return SearchKeys(initials(name), SEPARATOR.join(part for part in parts if part),
-                      uscc or None)
+    return SearchKeys(initials(name), search_text(name, company_name, uscc), uscc or None)
 
 
 def update_search_keys(session: Session, *, project_id: int, name: str,
                        fields: dict[str, Any]) -> None:
     """After an event that recorded a company name or credit code (`register`): store the
-    keys rebuilt from the name and that event's values (the latest registration counts)."""
+    search text rebuilt from the name and that event's values, and the credit code (the
+    latest registration counts)."""
     if not any(fields.get(key) for key in COMPANY_FIELDS):
         return
-    keys = search_keys(name, fields.get("company_name"), fields.get("uscc"))
-    _UPDATE_KEYS.rowcount(session, {"b_id": project_id, **keys.values()})
+    # the name is unchanged, so are its stored initials: no pinyin on the event path
+    uscc = fields.get("uscc") or None
+    _UPDATE_KEYS.rowcount(session, {"b_id": project_id, "uscc": uscc,
+                                    "search_text": search_text(name, fields.get("company_name"),
+                                                               uscc)})
+
+
+def search_text(name: str, company_name: str | None = None, uscc: str | None = None) -> str:
+    """The stored `search_text`: the normalised parts, joined by SEPARATOR."""
+    parts: Iterable[str] = (normalise(part) for part in (name, company_name, uscc))
+    return SEPARATOR.join(part for part in parts if part)
 
 
 _UPDATE_KEYS = Prepared(update(Project.__table__)  # type: ignore[attr-defined]
                         .where(_P.id == bindparam("b_id"))
-                        .values({name: bindparam(name) for name in
-                                 ("name_initials", "search_text", "uscc")}))
+                        .values({name: bindparam(name) for name in ("search_text", "uscc")}))
 
 
 def search_condition(text: str | None, owner_name: Any | None = None) -> ColumnElement[bool] | None:

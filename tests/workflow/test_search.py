@@ -139,6 +139,17 @@ def test_an_exact_hit_is_a_whole_name_company_or_credit_code(
         assert not exact("精密") and not exact("lzjm") and not exact("")
 
 
+def test_a_registration_stores_the_keys_of_name_company_and_code(
+        engine: Engine, library: dict[str, int]) -> None:
+    p = columns(Project)
+    with reading(engine) as session:
+        row = session.execute(select(p.name_initials, p.search_text, p.uscc)
+                              .where(p.id == library["quantum"])).one()
+    # the event writes the search text and the code; the name's initials stay as stored
+    assert tuple(row) == tuple(search_keys("量子精密测量仪器", COMPANY,
+                                           VALID["register"]["uscc"]).values().values())
+
+
 def test_projects_added_get_their_keys_stored(engine: Engine, park: Park,
                                               people: dict[str, str]) -> None:
     with writing(engine) as session:
