@@ -34,7 +34,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.generator import NLCRE, BytesGenerator
+from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
@@ -202,7 +202,10 @@ class _WireGenerator(BytesGenerator):
         newline = self._NL  # type: ignore[attr-defined]
         # base64 bodies end their lines with "\n" alone: a plain replace then does it
         self.write(lines.replace("\n", newline) if "\r" not in lines
-                   else NLCRE.sub(newline, lines))
+                   else _NEWLINE.sub(newline, lines))
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # email.generator's NLCRE
 
 
 _ENVELOPE_HEADERS = ("resent-date", "resent-from", "resent-sender", "resent-to", "bcc",
