@@ -129,8 +129,10 @@ def _with_attachment() -> EmailMessage:
                                 subject="混合 mixed 主题：" * 9),
                         sender=SENDER_ADDRESS, recipients=["王明 <wang@park.test>"],
                         dedupe_key="k", domain=DOMAIN, date=SENT_AT),
+    lambda: reminder_email(recipients=["园区工作专班综合协调组" * 4 + " <a@park.test>",
+                                       "b@park.test"]),
     _with_attachment,
-], ids=["plain", "two recipients", "long subject", "attachment"])
+], ids=["plain", "two recipients", "long subject", "folded recipients", "attachment"])
 def test_the_wire_form_is_what_smtplib_send_message_hands_over(make: Any) -> None:
     message = make()
     wire = wire_form(message)  # a multipart without a boundary gets its random one here
