@@ -165,19 +165,21 @@ def _catalogue_calls(catalogue: Any) -> dict[str, Any]:
     """``gettext``, ``ngettext`` and ``_`` as jinja2.ext.i18n installs them in newstyle (the
     text a Markup when autoescaping, then always %-formatted with the keywords; ``num`` set
     for plurals), calling the catalogue directly: the extension's own reach it through two
-    or three ``Context.call`` each, and a mail has some forty sentences."""
+    or three ``Context.call`` each, and a mail has some forty sentences. They take only the
+    evaluation context (autoescape): a context argument would make Jinja derive a new context
+    for every sentence after a ``{% set %}`` in a block."""
 
-    @jinja2.pass_context
-    def gettext(context: Any, message: str, /, **variables: Any) -> str:
+    @jinja2.pass_eval_context
+    def gettext(eval_ctx: jinja2.nodes.EvalContext, message: str, /, **variables: Any) -> str:
         text = catalogue.gettext(message)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
 
-    @jinja2.pass_context
-    def ngettext(context: Any, singular: str, plural: str, number: int, /,
-                 **variables: Any) -> str:
+    @jinja2.pass_eval_context
+    def ngettext(eval_ctx: jinja2.nodes.EvalContext, singular: str, plural: str, number: int,
+                 /, **variables: Any) -> str:
         variables.setdefault("num", number)
         text = catalogue.ngettext(singular, plural, number)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
 
     return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
 
