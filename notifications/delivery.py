@@ -114,7 +114,9 @@ class _Pass:
 
     The server's 250 for a row is recorded in the transaction that renews the next row's
     lease, which commits before that row is sent: every acceptance is durable before the next
-    send, at one commit per message. The last one is recorded on its own (`record_alone`)."""
+    send, at one commit per message. The last one is recorded on its own (`record_alone`).
+    While that commit waits for the disk, the row's message is rendered on the composer's
+    thread (pure work on the context just read); it is sent only after the commit returns."""
 
     engine: Engine
     park: Park
