@@ -15,10 +15,8 @@ import socket
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
@@ -66,11 +64,9 @@ def deliver(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, 
     started = park.now()
     close = getattr(mailer, "close", None)  # an SMTP connection lives for one pass
     try:
-        # one thread renders each message while its lease's commit waits for the disk
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parkflow-render") as composer:
-            return _deliver_batches(engine, park, mailer, settings, now=now, worker=worker,
-                                    batch=batch, chat=chat, after_send=after_send,
-                                    started=started, counts=counts, composer=composer)
+        return _deliver_batches(engine, park, mailer, settings, now=now, worker=worker,
+                                batch=batch, chat=chat, after_send=after_send,
+                                started=started, counts=counts)
     finally:
         if close is not None:
             close()
@@ -79,8 +75,7 @@ def deliver(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, 
 def _deliver_batches(engine: Engine, park: Park, mailer: Mailer, settings: MailSettings, *,
                      now: datetime, worker: str, batch: int, chat: ChatPoster,
                      after_send: Callable[[outbox.Claimed], None] | None,
-                     started: datetime, counts: Counter[str],
-                     composer: Executor) -> Counter[str]:
+                     started: datetime, counts: Counter[str]) -> Counter[str]:
     done = after_send or _nothing  # called once a row's outcome is recorded
     people: dict[tuple[str, Any], Any] = {}  # recipients and owners, read once per pass
     while True:
@@ -89,7 +84,7 @@ def _deliver_batches(engine: Engine, park: Park, mailer: Mailer, settings: MailS
         if not claimed:
             return counts
         pass_ = _Pass(engine, park, mailer, chat, settings, now=now, worker=worker,
-                      started=started, done=done, people=people, composer=composer)
+                      started=started, done=done, people=people)
         try:
             for row in claimed:
                 try:
@@ -114,9 +109,7 @@ class _Pass:
 
     The server's 250 for a row is recorded in the transaction that renews the next row's
     lease, which commits before that row is sent: every acceptance is durable before the next
-    send, at one commit per message. The last one is recorded on its own (`record_alone`).
-    While that commit waits for the disk, the row's message is rendered on the composer's
-    thread (pure work on the context just read); it is sent only after the commit returns."""
+    send, at one commit per message. The last one is recorded on its own (`record_alone`)."""
 
     engine: Engine
     park: Park
@@ -128,7 +121,6 @@ class _Pass:
     started: datetime
     done: Callable[[outbox.Claimed], None]
     people: dict[tuple[str, Any], Any] = field(default_factory=dict)
-    composer: Executor | None = None  # renders off the calling thread (None: on it)
     accepted: tuple[outbox.Claimed, str] | None = None  # accepted, not recorded yet
 
     def lease_now(self) -> datetime:
@@ -138,7 +130,6 @@ class _Pass:
     def deliver(self, row: outbox.Claimed) -> str:
         leased_at = self.lease_now()
         problem: Exception | None = None
-        composing: Future[tuple[RenderedMessage, EmailMessage]] | None = None
         with writing(self.engine) as session:
             recorded = self._record(session)
             # a row whose lease ran out while this pass was slow may belong to another now
@@ -150,9 +141,6 @@ class _Pass:
                     context, lang = builder.build(row, self.now)
                 except (NotFound, KeyError, ValueError) as exc:
                     problem = exc  # settled below: the record above still commits
-                else:
-                    # rendered while the commit (the fsync) runs; sent only once it is done
-                    composing = self._compose(row, context, lang)
         self.accepted = None  # committed (an exception above leaves it for record_alone)
         if recorded is not None:
             self.done(recorded)
@@ -161,8 +149,12 @@ class _Pass:
         try:
             if problem is not None:
                 raise problem
-            assert composing is not None
-            rendered, email = composing.result()
+            rendered = render_message(row.kind, context, lang=lang,
+                                      markdown=row.channel == "chat")
+            email = build_email(rendered, sender=self.settings.sender,
+                                recipients=[row.recipient], dedupe_key=row.dedupe_key,
+                                domain=self.settings.domain, date=self.now,
+                                attachments=context.get("attachments", ()))
         except (RenderError, NotFound, KeyError, ValueError) as exc:
             # one broken message must not block the whole outbox
             return _settle_failure(self.engine, self.park, row, self.worker, self.now,
@@ -180,26 +172,6 @@ class _Pass:
                                    exc.reason, permanent=exc.permanent)
         self.accepted = (row, message_id_for(row.dedupe_key, self.settings.domain))
         return "sent"
-
-    def _compose(self, row: outbox.Claimed, context: dict[str, Any],
-                 lang: str) -> Future[tuple[RenderedMessage, EmailMessage]]:
-        """The message rendered and built, on the composer's thread when there is one."""
-        if self.composer is not None:
-            return self.composer.submit(self._composed, row, context, lang)
-        done: Future[tuple[RenderedMessage, EmailMessage]] = Future()
-        try:
-            done.set_result(self._composed(row, context, lang))
-        except Exception as exc:
-            done.set_exception(exc)
-        return done
-
-    def _composed(self, row: outbox.Claimed, context: dict[str, Any],
-                  lang: str) -> tuple[RenderedMessage, EmailMessage]:
-        rendered = render_message(row.kind, context, lang=lang, markdown=row.channel == "chat")
-        email = build_email(rendered, sender=self.settings.sender, recipients=[row.recipient],
-                            dedupe_key=row.dedupe_key, domain=self.settings.domain,
-                            date=self.now, attachments=context.get("attachments", ()))
-        return rendered, email
 
     def record_alone(self) -> None:
         """Record the last accepted row in a transaction of its own (the end of a batch, or
