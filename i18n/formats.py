@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache, lru_cache
 from typing import Literal
 
-from babel import dates, lists, numbers
+from babel import Locale, dates, lists, numbers
 
 from i18n import babel_locale, normalise
 
@@ -34,16 +35,33 @@ __all__ = [
 ]
 
 
+def _locale(lang: str | None) -> Locale:
+    """The Babel locale of a language, parsed once: Babel parses an identifier string again
+    at every call it is given to (a mail formats a dozen dates and numbers)."""
+    return _parsed(babel_locale(lang))
+
+
+@cache
+def _parsed(identifier: str) -> Locale:
+    return Locale.parse(identifier)  # one per language: Locale objects are not changed
+
+
 def format_skeleton(skeleton: str, value: date | datetime, lang: str) -> str:
     """Any CLDR skeleton ("yMMMd", "yMMMM", "yQQQ", "Hm"…), in the language's own order."""
     tzinfo = value.tzinfo if isinstance(value, datetime) else None
-    return dates.format_skeleton(skeleton, value, tzinfo=tzinfo, locale=babel_locale(lang))
+    return dates.format_skeleton(skeleton, value, tzinfo=tzinfo, locale=_locale(lang))
 
 
 def format_day(day: date, lang: str) -> str:
     """A calendar day: 2026年10月30日 / Oct 30, 2026."""
     if isinstance(day, datetime):
         day = day.date()
+    return _format_day(day, lang)
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date, lang: str) -> str:
+    # a delivery pass formats the same few due dates in message after message
     return format_skeleton("yMMMd", day, lang)
 
 
@@ -60,20 +78,20 @@ def format_period_end(day: date, lang: str) -> str:
 def month_name(month: int, lang: str, *,
                width: Literal["abbreviated", "narrow", "wide"] = "wide") -> str:
     """The name of a month (1–12): 十月 / October."""
-    return str(dates.get_month_names(width, locale=babel_locale(lang))[month])
+    return str(dates.get_month_names(width, locale=_locale(lang))[month])
 
 
 def weekday_name(day: date, lang: str, *,
                  width: Literal["abbreviated", "narrow", "short", "wide"] = "abbreviated",
                  ) -> str:
     """The day of the week of `day`: 周五 / Fri (wide: 星期五 / Friday)."""
-    return str(dates.get_day_names(width, locale=babel_locale(lang))[day.weekday()])
+    return str(dates.get_day_names(width, locale=_locale(lang))[day.weekday()])
 
 
 def format_number(number: float, lang: str) -> str:
     """A number as typed, grouped by thousands: 1,200 and 999.5."""
     value = int(number) if float(number).is_integer() else number
-    return numbers.format_decimal(value, format="#,##0.###", locale=babel_locale(lang))
+    return numbers.format_decimal(value, format="#,##0.###", locale=_locale(lang))
 
 
 def format_list(items: Iterable[object], lang: str, *,
@@ -87,4 +105,4 @@ def format_list(items: Iterable[object], lang: str, *,
     shown = [str(item) for item in items]
     if normalise(lang) == "zh-CN":
         return "、".join(shown)
-    return lists.format_list(shown, style=style, locale=babel_locale(lang))
+    return lists.format_list(shown, style=style, locale=_locale(lang))

@@ -39,10 +39,22 @@ _OWNER = select(_U.name).where(_U.id == bindparam("id"))
 
 
 class ContextBuilder:
-    """Builds the context of one claimed message; `base_url` makes the links absolute."""
+    """Builds the context of one claimed message; `base_url` makes the links absolute.
 
-    def __init__(self, session: Session, park: Park, base_url: str) -> None:
+    `people`, shared by the builders of one delivery pass, keeps the recipients and owners
+    read so far: a pass mails the same few hundred people again and again."""
+
+    def __init__(self, session: Session, park: Park, base_url: str, *,
+                 people: dict[tuple[str, Any], Any] | None = None) -> None:
         self.session, self.park, self.base_url = session, park, base_url.rstrip("/")
+        self.people = {} if people is None else people
+
+    def _person(self, statement: Any, key: str, value: Any) -> Any:
+        """One row of `statement` for `key` = `value`, read once per pass (None if none)."""
+        if (key, value) not in self.people:
+            self.people[(key, value)] = self.session.connection().execute(
+                statement, {key: value}).first()
+        return self.people[(key, value)]
 
     def labels(self, lang: str) -> Labels:
         return Labels.of(self.park, lang)
@@ -52,7 +64,7 @@ class ContextBuilder:
             group = self.labels(DEFAULT_LANG).group(email.split(":", 1)[1])
             return {"name": gettext(DEFAULT_LANG, N_("Colleagues of %(group)s"), group=group),
                     "email": ""}, DEFAULT_LANG
-        user = self.session.execute(_RECIPIENT, {"email": email}).first()
+        user = self._person(_RECIPIENT, "email", email)
         if user is None:
             return {"name": email, "email": email}, DEFAULT_LANG
         return {"name": user.name, "email": user.email}, user.lang
@@ -78,7 +90,7 @@ class ContextBuilder:
 
     def project(self, snapshot: Snapshot, lang: str) -> dict[str, Any]:
         labels = self.labels(lang)
-        owner = self.session.execute(_OWNER, {"id": snapshot.owner_id}).first()
+        owner = self._person(_OWNER, "id", snapshot.owner_id)
         return {
             "id": snapshot.id, "name": snapshot.name,
             "category_label": labels.category(snapshot.category),

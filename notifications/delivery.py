@@ -15,9 +15,9 @@ import socket
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -77,13 +77,14 @@ def _deliver_batches(engine: Engine, park: Park, mailer: Mailer, settings: MailS
                      after_send: Callable[[outbox.Claimed], None] | None,
                      started: datetime, counts: Counter[str]) -> Counter[str]:
     done = after_send or _nothing  # called once a row's outcome is recorded
+    people: dict[tuple[str, Any], Any] = {}  # recipients and owners, read once per pass
     while True:
         with writing(engine) as session:
             claimed = outbox.claim(session, worker=worker, now=now, limit=batch)
         if not claimed:
             return counts
         pass_ = _Pass(engine, park, mailer, chat, settings, now=now, worker=worker,
-                      started=started, done=done)
+                      started=started, done=done, people=people)
         try:
             for row in claimed:
                 try:
@@ -119,6 +120,7 @@ class _Pass:
     worker: str
     started: datetime
     done: Callable[[outbox.Claimed], None]
+    people: dict[tuple[str, Any], Any] = field(default_factory=dict)
     accepted: tuple[outbox.Claimed, str] | None = None  # accepted, not recorded yet
 
     def lease_now(self) -> datetime:
@@ -134,7 +136,8 @@ class _Pass:
             renewed = outbox.renew(session, row, worker=self.worker, now=leased_at)
             if renewed:
                 try:
-                    builder = ContextBuilder(session, self.park, self.settings.base_url)
+                    builder = ContextBuilder(session, self.park, self.settings.base_url,
+                                             people=self.people)
                     context, lang = builder.build(row, self.now)
                 except (NotFound, KeyError, ValueError) as exc:
                     problem = exc  # settled below: the record above still commits

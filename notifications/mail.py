@@ -21,8 +21,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import email.policy
+import email.utils
 import functools
 import hashlib
+import io
 import os
 import re
 import smtplib
@@ -32,6 +34,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
@@ -151,9 +154,12 @@ def _part(content_type: str) -> EmailMessage:
 def _base64_body(text: str) -> str:
     """The body as set_content(cte="base64") writes it: CRLF line ends, 76-character lines."""
     data = ("\r\n".join(text.splitlines()) + "\r\n").encode("utf-8", "surrogateescape")
-    return base64.encodebytes(data).decode("ascii")
+    # encodebytes' lines, cut from one b64encode (it encodes 57 bytes a call)
+    encoded = base64.b64encode(data).decode("ascii")
+    return "".join(f"{encoded[i:i + 76]}\n" for i in range(0, len(encoded), 76))
 
 
+@functools.lru_cache(maxsize=256)  # a project's mail goes to several people in a row
 def _subject(subject: str) -> str:
     """As is when short printable ASCII, else RFC 2047 encoded words, one a line."""
     if not subject or (len(subject) <= 60 and _PLAIN_HEADER.match(subject)
@@ -184,6 +190,56 @@ def _folded_address(value: str) -> str:
     policy = email.policy.SMTP
     folded = policy.header_factory("To", value).fold(policy=policy)
     return folded[len("To: "):].rstrip("\r\n")
+
+
+# --- the wire form ------------------------------------------------------------------------
+
+
+class _WireGenerator(BytesGenerator):
+    """BytesGenerator that writes a part's text in one piece rather than line by line (a
+    base64 body is ~100 lines): the same bytes, at a fraction of the calls."""
+
+    def _write_lines(self, lines: str) -> None:
+        if not lines:
+            return
+        newline = self._NL  # type: ignore[attr-defined]
+        # base64 bodies end their lines with "\n" alone: a plain replace then does it
+        self.write(lines.replace("\n", newline) if "\r" not in lines
+                   else _NEWLINE.sub(newline, lines))
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # email.generator's NLCRE
+
+
+_ENVELOPE_HEADERS = ("resent-date", "resent-from", "resent-sender", "resent-to", "bcc",
+                     "resent-bcc")
+
+
+def wire_form(message: EmailMessage) -> tuple[str, list[str], bytes] | None:
+    """The envelope sender, the recipients and the bytes that `smtplib.SMTP.send_message`
+    would send for `message`, computed with less work; None when the message needs
+    send_message's own handling (Resent-*, Bcc, non-ASCII addresses)."""
+    # the values as stored: parsing them through the header registry (as message["To"]
+    # does) costs more than the rest of this; the addresses come out the same
+    raw: dict[str, str] = {}
+    for name, value in message.raw_items():
+        raw.setdefault(name.lower(), str(value))
+    if not raw.keys().isdisjoint(_ENVELOPE_HEADERS) or not raw.keys() & {"from", "sender"}:
+        return None
+    sender = _addresses(raw.get("sender") or raw["from"])[:1]
+    recipients = _addresses(*(raw[name] for name in ("to", "cc") if name in raw))
+    if not sender or not all(address.isascii() for address in (*sender, *recipients)):
+        return None
+    out = io.BytesIO()
+    _WireGenerator(out).flatten(message, linesep="\r\n")
+    return sender[0], list(recipients), out.getvalue()
+
+
+@functools.lru_cache(maxsize=256)
+def _addresses(*fields: str) -> tuple[str, ...]:
+    """The addresses in header values, as send_message takes them (the sender and each
+    recipient recur from message to message)."""
+    return tuple(address for _, address in email.utils.getaddresses(list(fields)))
 
 
 def _build_with_attachments(message: RenderedMessage, *, sender: str, recipients: Sequence[str],
@@ -360,7 +416,11 @@ class SmtpMailer:
         """One try on this thread's connection; after any failure it is dropped."""
         smtp = self._connection()
         try:
-            return smtp.send_message(message)
+            wire = wire_form(message)
+            if wire is None:
+                return smtp.send_message(message)
+            sender, recipients, data = wire
+            return smtp.sendmail(sender, recipients, data)
         except BaseException:
             self.close()
             raise

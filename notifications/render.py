@@ -67,6 +67,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 import templates
 from i18n import LANGS, normalise, product_name, translations
@@ -147,8 +148,9 @@ def environment(lang: str) -> jinja2.Environment:
         auto_reload=False,  # compiled once per process: no stat of the file per render
         cache_size=-1,  # every kind's parts stay compiled in memory
     )
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(lang=lang, product=product_name(lang))
+    catalogue = translations(lang)
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_catalogue_calls(catalogue), lang=lang, product=product_name(lang))
     env.filters.update(
         day=lambda v: format_day(_when(v), lang),
         moment=lambda v: _moment(v, lang),
@@ -157,6 +159,29 @@ def environment(lang: str) -> jinja2.Environment:
         stars=lambda n: "★" * n,
     )
     return env
+
+
+def _catalogue_calls(catalogue: Any) -> dict[str, Any]:
+    """``gettext``, ``ngettext`` and ``_`` as jinja2.ext.i18n installs them in newstyle (the
+    text a Markup when autoescaping, then always %-formatted with the keywords; ``num`` set
+    for plurals), calling the catalogue directly: the extension's own reach it through two
+    or three ``Context.call`` each, and a mail has some forty sentences. They take only the
+    evaluation context (autoescape): a context argument would make Jinja derive a new context
+    for every sentence after a ``{% set %}`` in a block."""
+
+    @jinja2.pass_eval_context
+    def gettext(eval_ctx: jinja2.nodes.EvalContext, message: str, /, **variables: Any) -> str:
+        text = catalogue.gettext(message)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+    @jinja2.pass_eval_context
+    def ngettext(eval_ctx: jinja2.nodes.EvalContext, singular: str, plural: str, number: int,
+                 /, **variables: Any) -> str:
+        variables.setdefault("num", number)
+        text = catalogue.ngettext(singular, plural, number)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+    return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
 
 
 def render_message(

@@ -24,6 +24,7 @@ from db.models import OutboxMessage
 from notifications import delivery, outbox
 from notifications.delivery import run_once
 from notifications.mail import SmtpMailer
+from notifications.render import RenderError
 from parkflow.cli import app as cli
 from tests.factories import ALICE, PARK_TZ, seed_project
 from tests.support.mail import BASE_URL, MAIL_SETTINGS, SCRIPT
@@ -338,6 +339,31 @@ def test_a_row_that_fails_unexpectedly_is_logged_and_retried_and_the_others_stil
     monkeypatch.setattr(delivery, "render_message", real_render)
     assert run(engine, live, smtp_server, after.next_attempt_at)["sent"] == 1
     assert row(engine, broken.id).status == "sent"
+
+
+def test_a_message_that_cannot_be_rendered_fails_at_once_and_the_others_still_go_out(
+        engine: Engine, live: Park, people: dict[str, str], smtp_server: SmtpTestServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    projects = [seed_project(engine, live, ALICE, f"项目{n}") for n in range(3)]
+    broken = first_reminder(engine, projects[1])
+    real_render = delivery.render_message
+
+    def template_with_a_bug(kind: str, context: Any, **options: Any) -> Any:
+        if context["project"]["id"] == projects[1]:
+            raise RenderError(kind, "zh-CN", "UndefinedError: 'deadline' is undefined")
+        return real_render(kind, context, **options)
+    monkeypatch.setattr(delivery, "render_message", template_with_a_bug)
+
+    counts = run(engine, live, smtp_server, THREE_DAYS_BEFORE)
+
+    assert counts["sent"] == 2 and counts["failed"] == 1
+    assert sorted(m.rcpt_tos for m in smtp_server.messages) == [[ALICE], [ALICE]]
+    after = row(engine, broken.id)
+    assert (after.status, after.reason_code, after.locked_by) == ("failed", "render_failed", None)
+    assert after.last_error is not None and "'deadline' is undefined" in after.last_error
+    with reading(engine) as session:  # the mails sent before and after it are recorded
+        statuses = Counter(r.status for r in outbox.list_rows(session))
+    assert (statuses["sent"], statuses["failed"]) == (2, 1)
 
 
 # ---------------------------------------------------------------- an outage

@@ -8,7 +8,7 @@ from __future__ import annotations
 import smtplib
 from collections import Counter
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from db.engine import reading
 from db.models import OutboxMessage, columns
@@ -105,3 +105,25 @@ def test_a_server_gone_mid_pass_leaves_the_rest_pending_released_with_the_error(
         [("pending", 1, None)] * 6
     assert all(error for *_, error in rest)
     assert len(smtp_server.messages) == 2
+
+
+def test_a_pass_reads_each_recipient_and_owner_once(
+        engine: Engine, park: Park, people: dict[str, str],
+        smtp_server: SmtpTestServer) -> None:
+    enqueue_due(engine, park, 12, due=NOW)  # four recipients, three owners, twelve mails
+    user_reads: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM users" in statement:
+            user_reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        counts = deliver(engine, park, SmtpMailer(smtp_server.settings()), SETTINGS, now=NOW,
+                         worker="w", batch=5)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert counts == Counter({"sent": 12})
+    assert len(user_reads) <= 4 + 3  # not two a message: the pass keeps who it has read
+    assert len(received_ids(smtp_server)) == 12

@@ -3,8 +3,10 @@ is in test_render.py, sending over SMTP in test_mail_smtp.py)."""
 
 from __future__ import annotations
 
+import smtplib
 from dataclasses import replace
 from datetime import datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from notifications.mail import (
     SmtpSettings,
     build_email,
     message_id_for,
+    wire_form,
 )
 from notifications.render import render_message
 from tests.support.mail import DOMAIN, SENT_AT, body, parse, reminder_email, sample
@@ -82,6 +85,65 @@ def test_a_bad_message_id_domain_is_refused() -> None:
 def test_several_recipients_share_one_message() -> None:
     mail = reminder_email(recipients=["a@park.test", "李 <b@park.test>"])
     assert [a.addr_spec for a in mail["To"].addresses] == ["a@park.test", "b@park.test"]
+
+
+# --------------------------------------------------------------------------- the wire form
+
+SENDER_ADDRESS = "园区工作专班 <parkflow@park.example>"
+
+
+class _Handed(smtplib.SMTP):
+    """smtplib's own send_message, stopped where it hands the envelope and bytes over."""
+
+    def __init__(self) -> None:
+        super().__init__()  # no host: nothing is connected
+        self.handed: tuple[str, list[str], bytes] | None = None
+
+    def ehlo_or_helo_if_needed(self) -> None:
+        return None
+
+    def sendmail(self, from_addr: str, to_addrs: Any, msg: Any, *args: Any,
+                 **kwargs: Any) -> dict[str, tuple[int, bytes]]:
+        self.handed = (from_addr, list(to_addrs), bytes(msg))
+        return {}
+
+
+def _as_send_message_hands_it(message: EmailMessage) -> tuple[str, list[str], bytes] | None:
+    smtp = _Handed()
+    smtp.send_message(message)
+    return smtp.handed
+
+
+def _with_attachment() -> EmailMessage:
+    attachment = type("Attachment", (), {"filename": "报表.xlsx", "content": b"PK\x03\x04",
+                                         "mimetype": "application/vnd.ms-excel"})()
+    return build_email(render_message("reminder", sample("reminder")), sender=SENDER_ADDRESS,
+                       recipients=["a@park.test"], dedupe_key="k", domain=DOMAIN,
+                       date=SENT_AT, attachments=[attachment])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: reminder_email(),
+    lambda: reminder_email(recipients=["a@park.test", "李 <b@park.test>"]),
+    lambda: build_email(replace(render_message("reminder", sample("reminder")),
+                                subject="混合 mixed 主题：" * 9),
+                        sender=SENDER_ADDRESS, recipients=["王明 <wang@park.test>"],
+                        dedupe_key="k", domain=DOMAIN, date=SENT_AT),
+    lambda: reminder_email(recipients=["园区工作专班综合协调组" * 4 + " <a@park.test>",
+                                       "b@park.test"]),
+    _with_attachment,
+], ids=["plain", "two recipients", "long subject", "folded recipients", "attachment"])
+def test_the_wire_form_is_what_smtplib_send_message_hands_over(make: Any) -> None:
+    message = make()
+    wire = wire_form(message)  # a multipart without a boundary gets its random one here
+    assert wire is not None and wire == _as_send_message_hands_it(message)
+
+
+def test_messages_with_bcc_or_resent_headers_are_left_to_send_message() -> None:
+    for header, value in (("Bcc", "hidden@park.test"), ("Resent-From", "x@park.test")):
+        mail = reminder_email()
+        mail[header] = value
+        assert wire_form(mail) is None
 
 
 # --------------------------------------------------------------------------- settings
