@@ -128,7 +128,7 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=512, unique=True)  # series, kind, offset, recipient
-    kind: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=32)  # no index: rows are found by project, series or due
     project_id: int | None = Field(default=None, foreign_key="projects.id", index=True)
     series: str | None = Field(default=None, max_length=120)
     channel: str = Field(default="email", max_length=16)
