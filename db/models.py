@@ -106,6 +106,13 @@ class CalendarYear(SQLModel, table=True):
     loaded_at: datetime = _utc()
 
 
+# The outbox rows of a project's reminder ladder and follow-up inquiries (the kinds every
+# event writes) are not indexed by series: this is the condition of that partial index, and
+# of every query that uses it (the same text, so SQLite and PostgreSQL see it implies it).
+OUTBOX_LADDER_KINDS = ("reminder", "warning", "inquiry")
+OUTBOX_OFF_LADDER = "kind NOT IN ('reminder', 'warning', 'inquiry')"
+
+
 class OutboxMessage(SQLModel, table=True):
     """One message to one recipient, written in the same transaction as what caused it.
 
@@ -121,7 +128,11 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_pending_due", "next_attempt_at",
               sqlite_where=text("status = 'pending'"),
               postgresql_where=text("status = 'pending'")),
-        Index("ix_outbox_series", "series"),
+        # the series looked up by name (periodic mails, approvals, requests for figures): not
+        # those of a project's reminder ladder and inquiries, which every event writes and
+        # which are found by project (notifications.outbox.series_exists)
+        Index("ix_outbox_series_off_ladder", "series",
+              sqlite_where=text(OUTBOX_OFF_LADDER), postgresql_where=text(OUTBOX_OFF_LADDER)),
         # a person's in-app messages and the bell's unread count (notifications.inbox)
         Index("ix_outbox_recipient_read", "recipient", "read_at"),
     )

@@ -31,17 +31,25 @@ class UTCDateTime(TypeDecorator[datetime]):
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        # SQLite: process_bind_param and the dialect's DATETIME formatting fused into one call
-        # (an event binds a few dozen datetimes); the text is the dialect's own storage
-        # format, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC. Wall time minus the offset is UTC:
-        # one offset lookup, where astimezone(UTC) after the check made two
-        def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            offset = value.utcoffset()
-            if offset is None:
-                raise ValueError(f"naive datetime {value!r} refused: pass an aware datetime")
-            return (value.replace(tzinfo=None) - offset).isoformat(" ", "microseconds")
+        return _sqlite_bind
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        fallback = super().result_processor(dialect, coltype)
+
+        # SQLite: the text this type writes ("YYYY-MM-DD HH:MM:SS.ffffff", UTC) read by the
+        # C parser; anything else through the dialect's own processor, as before
+        def process(value: Any) -> datetime | None:
+            if isinstance(value, str):
+                try:
+                    parsed = datetime.fromisoformat(value)
+                except ValueError:
+                    pass
+                else:
+                    if parsed.tzinfo is None:
+                        return parsed.replace(tzinfo=UTC)
+            return fallback(value) if fallback is not None else value
         return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -53,3 +61,31 @@ class UTCDateTime(TypeDecorator[datetime]):
 def json_type() -> Any:
     """JSON on SQLite, JSONB on PostgreSQL. Values are reassigned, never edited in place."""
     return JSON().with_variant(JSONB(), "postgresql")
+
+
+# SQLite: process_bind_param and the dialect's DATETIME formatting fused into one call; the
+# text is the dialect's own storage format, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC. Wall time
+# minus the offset is UTC: one offset lookup, where astimezone(UTC) after the check made two.
+# The text depends only on the instant, so it is remembered per datetime (equal aware
+# datetimes are the same instant; an event binds the same few moments many times: its own,
+# and the reminder days many projects share). Not for fold=1: within one zone such a
+# datetime compares equal to its fold=0 twin, a different instant.
+_BOUND: dict[datetime, str] = {}
+_BOUND_MAX = 4096
+
+
+def _sqlite_bind(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    text = _BOUND.get(value)
+    if text is not None and not value.fold:
+        return text
+    offset = value.utcoffset()
+    if offset is None:
+        raise ValueError(f"naive datetime {value!r} refused: pass an aware datetime")
+    text = (value.replace(tzinfo=None) - offset).isoformat(" ", "microseconds")
+    if not value.fold:
+        if len(_BOUND) >= _BOUND_MAX:
+            _BOUND.clear()
+        _BOUND[value] = text
+    return text

@@ -61,6 +61,11 @@ def due_date_of(due_at: datetime, tz: ZoneInfo) -> date:
     return (due_at.astimezone(tz) - timedelta(days=1)).date()
 
 
+# how the series of a project's reminder ladder and inquiries begin (stage_series,
+# inquiry_series): rows found by project, never by series (db.models.OUTBOX_OFF_LADDER)
+LADDER_SERIES = ("stage:", "inquiry:")
+
+
 def stage_series(project_id: int, stage_entry_id: int, due: date) -> str:
     return f"stage:{project_id}:{stage_entry_id}:{due.isoformat()}"
 

@@ -92,6 +92,39 @@ def test_enqueueing_the_same_keys_again_adds_nothing_and_reports_how_many_were_a
     assert added == [3, 0, 1, 0]
 
 
+def test_series_are_looked_up_by_name_except_a_projects_ladder(engine: Engine) -> None:
+    """The series index leaves out a project's reminder ladder and inquiries (the rows every
+    event writes, found by project): a periodic or approval series is found and cancelled by
+    name, asking for a ladder's series by name is a mistake, refused."""
+    periodic = [Planned(dedupe_key=f"digest:2026-11-23:{n}", kind="digest",
+                        recipient=f"leader{n}@park.test", send_at=NOW, reason="digest",
+                        series="digest:2026-11-23") for n in (1, 2)]
+    with writing(engine) as session:
+        outbox.enqueue(session, periodic, now=NOW)
+        assert outbox.series_exists(session, "digest:2026-11-23")
+        assert not outbox.series_exists(session, "digest:2026-11-30")
+        for ladder in ("stage:1:2:2026-12-01", "inquiry:1:2026-11-20"):
+            with pytest.raises(ValueError):
+                outbox.series_exists(session, ladder)
+            with pytest.raises(ValueError):
+                outbox.cancel_series(session, ladder, reason="approval_closed")
+        assert outbox.cancel_series(session, "digest:2026-11-23", reason="approval_closed") == 2
+        assert outbox.cancel_series(session, "digest:2026-11-23", reason="approval_closed") == 0
+        # cancelled, and planned again: revived once, with a fresh start
+        assert outbox.enqueue(session, periodic, now=NOW) == 2
+        assert outbox.enqueue(session, periodic, now=NOW) == 0
+    assert rows_by_status(engine) == {"pending": 2}
+
+
+def test_the_ladder_kinds_left_out_of_the_series_index_are_the_ones_planned_per_project(
+        ) -> None:
+    from db.models import OUTBOX_LADDER_KINDS, OUTBOX_OFF_LADDER
+    from notifications.planning import STAGE_KINDS
+    assert set(OUTBOX_LADDER_KINDS) == {*STAGE_KINDS, "inquiry"}
+    listed = ", ".join(f"'{kind}'" for kind in OUTBOX_LADDER_KINDS)
+    assert f"kind NOT IN ({listed})" == OUTBOX_OFF_LADDER
+
+
 # ---------------------------------------------------------------- (a) a crash mid-batch
 
 @dataclass
