@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    ColumnElement,
     and_,
     bindparam,
     case,
@@ -48,7 +49,8 @@ RETRY_WINDOW = timedelta(hours=24)
 # The statuses in the SQL text of the event path's statements, not bound: SQLite maintains the
 # partial index on pending rows (ix_outbox_pending_due) by a slower path when a statement sets
 # or tests `status` through a parameter (a cancel of a few rows: ~35 us, ~8 us with literals)
-_PENDING, _CANCELLED = literal_column("'pending'"), literal_column("'cancelled'")
+_PENDING: ColumnElement[str] = literal_column("'pending'")
+_CANCELLED: ColumnElement[str] = literal_column("'cancelled'")
 
 
 @dataclass(frozen=True)
