@@ -11,12 +11,14 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
 from db.prepared import DRIVER
+from db.types import dumps_json
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and full sync."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    kwargs.setdefault("json_serializer", dumps_json)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

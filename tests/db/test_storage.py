@@ -4,6 +4,7 @@ append-only history, and the version check that lets one of two concurrent write
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from dataclasses import replace
@@ -20,6 +21,7 @@ from sqlmodel import Session
 from db.engine import make_engine, reading, writing
 from db.migrate import check, upgrade
 from db.models import Project, ProjectEvent, User, columns
+from db.types import dumps_json
 from tests.factories import GOOD_USCC, NOW, PARK_TZ, new_project, snapshot
 from workflow import projects
 from workflow.calendar_store import import_calendar
@@ -188,6 +190,60 @@ def test_an_aware_datetime_comes_back_as_the_same_instant_in_utc(
     assert (stored.hour, stored.minute) == moment.astimezone(UTC).timetuple()[3:5]
     assert found is not None  # a bound +08:00 value compares as the same instant
     assert earlier is None
+
+
+def test_the_two_instants_of_an_ambiguous_wall_time_stay_two(engine: Engine) -> None:
+    """01:30 on the night New York's clocks go back happens twice (fold 0, then fold 1, an
+    hour later). The two compare equal within their zone; SQLite binds remembered per
+    moment must not give the second the first's instant."""
+    zone = ZoneInfo("America/New_York")
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=zone)
+    second = first.replace(fold=1)
+    assert first == second and first.utcoffset() != second.utcoffset()
+    with writing(engine) as session:
+        for n, moment in enumerate((first, second, first, second)):
+            session.add(User(email=f"t{n}@park.test", name="T", role="admin",
+                             created_at=moment))
+    with reading(engine) as session:
+        stored = session.execute(select(columns(User).created_at)
+                                 .order_by(columns(User).id)).scalars().all()
+    assert stored == [datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+                      datetime(2026, 11, 1, 6, 30, tzinfo=UTC)] * 2
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-11-20 01:30:15.123456", datetime(2026, 11, 20, 1, 30, 15, 123456, tzinfo=UTC)),
+    ("2026-11-20 01:30:15", datetime(2026, 11, 20, 1, 30, 15, tzinfo=UTC)),
+    ("2026-11-20", datetime(2026, 11, 20, tzinfo=UTC)),  # as old migrations wrote some
+])
+def test_stored_sqlite_datetime_text_reads_as_utc(sqlite_path: Path, text: str,
+                                                   expected: datetime) -> None:
+    engine = make_engine(f"sqlite:///{sqlite_path}")
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (email, name, role, is_group_lead, lang, created_at) "
+                f"VALUES ('t@park.test', 'T', 'admin', 0, 'zh-CN', '{text}')")
+        with reading(engine) as session:
+            stored = session.execute(select(columns(User).created_at)
+                                     .where(columns(User).email == "t@park.test")).scalar_one()
+        assert stored == expected
+        assert stored.tzinfo is UTC
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("value", [
+    {"visitors": ["张三", "李四"], "team": 4, "ratio": 0.5, "none": None, "yes": True},
+    [1, "é", {"a": [None, {}]}], "text", 3, 2.5, float("nan"), None, {1: 2, None: 3}, [], {},
+])
+def test_json_columns_are_written_as_json_dumps_writes_them(value: Any) -> None:
+    assert dumps_json(value) == json.dumps(value)
+
+
+def test_a_value_json_cannot_write_is_refused() -> None:
+    with pytest.raises(TypeError, match="datetime"):
+        dumps_json({"at": NOW})
 
 
 def test_a_naive_datetime_is_refused_and_nothing_is_written(engine: Engine) -> None:
