@@ -89,7 +89,9 @@ def enqueue(session: Session, planned: Iterable[Planned], *, now: datetime,
         params: dict[str, Any] = {}
         for keys, row in zip(_ROW_KEYS[:len(rows)], rows, strict=True):
             params.update(zip(keys, row, strict=True))
-        return len(_prepared_upsert(dialect, len(rows), status).all(session, params))
+        # the rows inserted or revived, as the database counts them (the DO UPDATE's too,
+        # on SQLite and PostgreSQL): no RETURNING to collect and read back
+        return _prepared_upsert(dialect, len(rows), status).rowcount(session, params)
     statement = _upsert(dialect, status)
     return len(session.connection().execute(
         statement, [dict(zip(_COLUMNS, row, strict=True)) for row in rows]).all())
@@ -123,9 +125,10 @@ def _prepared_upsert(dialect: str, rows: int, status: str) -> Prepared:
 
 @cache
 def _upsert(dialect: str, status: str) -> Any:
-    """INSERT … ON CONFLICT (key) DO UPDATE … WHERE cancelled RETURNING id, built once."""
+    """INSERT … ON CONFLICT (key) DO UPDATE … WHERE cancelled RETURNING id, built once (an
+    executemany's rowcount is not the rows changed on PostgreSQL: they are returned)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return _on_conflict(insert(_TABLE).values(_fixed(status)))
+    return _on_conflict(insert(_TABLE).values(_fixed(status))).returning(_O.id)
 
 
 def _on_conflict(statement: Any) -> Any:
@@ -137,7 +140,7 @@ def _on_conflict(statement: Any) -> Any:
               "next_attempt_at": excluded.next_attempt_at,
               "retry_until": excluded.retry_until, "attempts": literal_column("0"),
               "locked_by": null(), "locked_until": null()},
-        where=_O.status == _CANCELLED).returning(_O.id)  # type: ignore[attr-defined]
+        where=_O.status == _CANCELLED)
 
 
 def cancel(session: Session, *, project_id: int, kinds: Sequence[str], keep_series: str | None,
