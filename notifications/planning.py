@@ -73,32 +73,32 @@ def stage_series(project_id: int, stage_entry_id: int, due: date) -> str:
 def plan_stage(facts: StageFacts, rule: ReminderRule, tz: ZoneInfo) -> list[Planned]:
     """The reminders and the early warning of one stage's deadline."""
     due = due_date_of(facts.due_at, tz)
+    due_iso = due.isoformat()  # every event plans a ladder: its texts made once, here
     series = stage_series(facts.project_id, facts.stage_entry_id, due)
-    payload = {"state": facts.state, "due_date": due.isoformat()}
-    planned = []
-    for days_before in rule.before_due_days:
-        reason = "reminder_before" if days_before else "reminder_due_day"
-        planned.append(Planned(
-            dedupe_key=f"{series}:reminder:-{days_before}:{facts.owner}", kind="reminder",
-            recipient=facts.owner, send_at=at_send_time(due - timedelta(days=days_before),
-                                                        rule, tz),
-            reason=reason, reason_params={"days": days_before, "due": due.isoformat()},
-            project_id=facts.project_id, series=series,
-            payload={**payload, "offset": -days_before}))
-    planned += [replace(p, dedupe_key=p.dedupe_key.rsplit(":", 1)[0] + f":{target}",
-                        recipient=target, channel="chat")
-                for p in list(planned) for target in facts.chat_targets]
-    warn_day = due + timedelta(days=rule.warning_after_days)
-    for recipient in unique([facts.owner, *facts.escalate_to]):
-        planned.append(Planned(
-            dedupe_key=f"{series}:warning:+{rule.warning_after_days}:{recipient}",
-            kind="warning", recipient=recipient, send_at=at_send_time(warn_day, rule, tz),
-            reason="warning_overdue", reason_params={"due": due.isoformat()},
-            project_id=facts.project_id,
-            series=series, payload={**payload, "offset": rule.warning_after_days}))
-    warning = planned[-1]
-    planned += [replace(warning, dedupe_key=warning.dedupe_key.rsplit(":", 1)[0] + f":{t}",
-                        recipient=t, channel="chat") for t in facts.chat_targets]
+    owner, project_id, state = facts.owner, facts.project_id, facts.state
+    planned = [Planned(
+        dedupe_key=f"{series}:reminder:-{days_before}:{owner}", kind="reminder",
+        recipient=owner, send_at=at_send_time(due - timedelta(days=days_before), rule, tz),
+        reason="reminder_before" if days_before else "reminder_due_day",
+        reason_params={"days": days_before, "due": due_iso}, project_id=project_id,
+        series=series, payload={"state": state, "due_date": due_iso, "offset": -days_before})
+        for days_before in rule.before_due_days]
+    if facts.chat_targets:
+        planned += [replace(p, dedupe_key=p.dedupe_key.rsplit(":", 1)[0] + f":{target}",
+                            recipient=target, channel="chat")
+                    for p in list(planned) for target in facts.chat_targets]
+    after = rule.warning_after_days
+    warn_at = at_send_time(due + timedelta(days=after), rule, tz)
+    planned += [Planned(
+        dedupe_key=f"{series}:warning:+{after}:{recipient}", kind="warning",
+        recipient=recipient, send_at=warn_at, reason="warning_overdue",
+        reason_params={"due": due_iso}, project_id=project_id, series=series,
+        payload={"state": state, "due_date": due_iso, "offset": after})
+        for recipient in unique([owner, *facts.escalate_to])]
+    if facts.chat_targets:
+        warning = planned[-1]
+        planned += [replace(warning, dedupe_key=warning.dedupe_key.rsplit(":", 1)[0] + f":{t}",
+                            recipient=t, channel="chat") for t in facts.chat_targets]
     return planned
 
 
