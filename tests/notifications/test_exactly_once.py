@@ -116,6 +116,21 @@ def test_series_are_looked_up_by_name_except_a_projects_ladder(engine: Engine) -
     assert rows_by_status(engine) == {"pending": 2}
 
 
+def test_rows_enqueued_with_another_status_start_in_it_and_an_unknown_one_is_refused(
+        engine: Engine) -> None:
+    """The status is written into the upsert's SQL (not bound): only a known one."""
+    def planned(n: int) -> list[Planned]:
+        return [Planned(dedupe_key=f"digest:2026-11-23:{n}", kind="digest",
+                        recipient=f"leader{n}@park.test", send_at=NOW, reason="digest")]
+
+    with writing(engine) as session:
+        assert outbox.enqueue(session, planned(1), now=NOW, status="skipped") == 1
+        assert outbox.enqueue(session, planned(2), now=NOW) == 1
+        with pytest.raises(ValueError):
+            outbox.enqueue(session, planned(3), now=NOW, status="pending'); --")
+    assert rows_by_status(engine) == {"skipped": 1, "pending": 1}
+
+
 def test_the_ladder_kinds_left_out_of_the_series_index_are_the_ones_planned_per_project(
         ) -> None:
     from db.models import OUTBOX_LADDER_KINDS, OUTBOX_OFF_LADDER
