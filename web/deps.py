@@ -6,6 +6,11 @@
     CurrentUser  the signed-in person of a page (else → /login)
     ApiUser      the owner of the Bearer token of an API call (else 401)
     FormDep      the posted form (also kept on request.state for the error handler)
+
+Where the database work of a request runs: `run_reads` (on the event loop on SQLite, on a
+worker thread on PostgreSQL) and `run_writes` (always on a worker thread). The session and
+the signed-in person are `async def` for that reason: a `def` dependency would cost a hop
+to a worker thread and back on every page.
 """
 
 from __future__ import annotations
