@@ -261,8 +261,14 @@ class GroupCommitter:
         return True
 
 
+def read_session(engine: Engine) -> Session:
+    """A session for reads only, closed by the caller (it opens no connection until its
+    first statement)."""
+    return Session(engine, expire_on_commit=False)
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
     """A session for reads only."""
-    with Session(engine, expire_on_commit=False) as session:
+    with read_session(engine) as session:
         yield session

@@ -111,11 +111,17 @@ class Settings(BaseSettings):
         return value
 
     def engine_options(self) -> dict[str, Any]:
-        """The pool of a server database; SQLite opens a file and keeps SQLAlchemy's default.
-        pool_pre_ping: a connection the server dropped (a PostgreSQL restart) is replaced
-        before use instead of failing the request that drew it."""
+        """The pool of a server database; on a SQLite file the same limit, every connection
+        kept. pool_pre_ping: a connection the server dropped (a PostgreSQL restart) is
+        replaced before use instead of failing the request that drew it."""
         if self.database_url.startswith("sqlite"):
-            return {}
+            if ":memory:" in self.database_url or self.database_url.rstrip("/") == "sqlite:":
+                return {}  # one in-memory database: SQLAlchemy's own pool for it
+            # Opening a SQLite connection runs four PRAGMAs: the default pool (5, overflow
+            # 10) closed every connection beyond its fifth when it came back, so under a
+            # burst of requests nearly every request opened one afresh
+            return {"pool_size": self.db_pool_size + self.db_max_overflow, "max_overflow": 0,
+                    "pool_timeout": self.db_pool_timeout}
         return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow,
                 "pool_timeout": self.db_pool_timeout, "pool_pre_ping": True}
 

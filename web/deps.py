@@ -6,22 +6,29 @@
     CurrentUser  the signed-in person of a page (else → /login)
     ApiUser      the owner of the Bearer token of an API call (else 401)
     FormDep      the posted form (also kept on request.state for the error handler)
+
+Where the database work of a request runs: `run_reads` (on the event loop on SQLite, on a
+worker thread on PostgreSQL) and `run_writes` (always on a worker thread). The session and
+the signed-in person are `async def` for that reason: a `def` dependency would cost a hop
+to a worker thread and back on every page.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, bindparam, select
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from db.engine import reading, writing
+from db.engine import read_session, reading, writing
 from db.models import User, columns
 from db.prepared import Prepared
 from web.config import WebSettings
@@ -38,9 +45,10 @@ from web.security import (
 )
 from workflow.errors import ValidationError
 from workflow.park import Park
-from workflow.tokens import touch_token, verify_token
+from workflow.tokens import Verified, touch_token, verify_token
 
 _U = columns(User)
+T = TypeVar("T")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # the session's "seen" stamp is refreshed this often, re-signing the cookie (idle timeout)
 _REFRESH_SECONDS = 300
@@ -55,6 +63,32 @@ class WebDeps:
     engine: Engine
     park: Park
 
+    @property
+    def reads_inline(self) -> bool:
+        """Whether a request's reads run on the event loop (SQLite: see `run_reads`)."""
+        return self.engine.dialect.name == "sqlite"
+
+
+async def run_reads(app: WebDeps, work: Callable[..., T], *args: Any) -> T:
+    """Run `work`, database reads of a request, where they cost least.
+
+    On SQLite right here, on the event loop: a read of a local WAL database never waits for
+    a writer, and costs less than the hop to a worker thread and back (FastAPI hops for
+    every `def` dependency and endpoint: four on a page, a fifth of the board's CPU). On a
+    database server on a worker thread, so that its round trips never hold up the other
+    requests of the process. Writes always run on a worker thread: a commit waits for
+    fsync or for the server.
+    """
+    if app.reads_inline:
+        return work(*args)
+    return await run_in_threadpool(work, *args)
+
+
+async def run_writes(work: Callable[..., T], *args: Any) -> T:
+    """Run `work`, a request's write, on a worker thread: its commit waits for fsync or for
+    the server (on SQLite, concurrent writes share one commit: db.engine.GroupCommitter)."""
+    return await run_in_threadpool(work, *args)
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -67,12 +101,22 @@ class Viewer:
     group: str | None
     is_group_lead: bool
     lang: str
+    # the person's row as read with the API token (a copy in no session), else None
+    user: User | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, user: User) -> Viewer:
         assert user.id is not None
         return cls(id=user.id, email=user.email, name=user.name, role=user.role,
-                   group=user.group, is_group_lead=user.is_group_lead, lang=user.lang)
+                   group=user.group, is_group_lead=user.is_group_lead, lang=user.lang,
+                   user=user)
+
+    @property
+    def actor(self) -> User | str:
+        """Who acts, for the engine's use cases: the row already read and checked active
+        with the token (the engine then need not look the person up again), else the
+        email."""
+        return self.user if self.user is not None else self.email
 
     @property
     def is_leader(self) -> bool:
@@ -101,23 +145,33 @@ async def get_web_settings(request: Request) -> WebSettings:
 WebSettingsDep = Annotated[WebSettings, Depends(get_web_settings)]
 
 
-def get_session(request: Request, app: AppDep) -> Iterator[Session]:
-    with reading(app.engine) as session:
-        # the page frame's badges read through it too (web.rendering.page): a request
-        # holding one pooled connection never waits for a second, so a burst of requests
-        # cannot exhaust the pool while each holds one
-        request.state.db_session = session
-        try:
-            yield session
-        finally:
-            request.state.db_session = None
+async def get_session(request: Request, app: AppDep) -> AsyncIterator[Session]:
+    # `async def`: opening the session touches no database (its connection is drawn by the
+    # first statement); closing it gives the connection back, in `run_reads`
+    session = read_session(app.engine)
+    # the page frame's badges read through it too (web.rendering.page): a request holding
+    # one pooled connection never waits for a second, so a burst of requests cannot
+    # exhaust the pool while each holds one
+    request.state.db_session = session
+    try:
+        yield session
+    finally:
+        request.state.db_session = None
+        await run_reads(app, session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def current_user(request: Request, app: AppDep, session: SessionDep,
-                 settings: WebSettingsDep) -> Viewer:
+async def current_user(request: Request, app: AppDep, session: SessionDep,
+                       settings: WebSettingsDep) -> Viewer:
+    return await run_reads(app, signed_in_viewer, request, app, session, settings)
+
+
+def signed_in_viewer(request: Request, app: WebDeps, session: Session,
+                     settings: WebSettings) -> Viewer:
+    """The person whose session cookie this is, checked against the database (else
+    SignInRequired, the session ended)."""
     now = app.park.now()
     uid = signed_in_user_id(request, now=now, max_seconds=settings.session_max_seconds)
     row = _PERSON.first(session, {"user_id": uid}) if uid is not None else None
@@ -151,22 +205,30 @@ bearer = HTTPBearer(auto_error=False, description="A personal API token (`pf_…
                     "on the account page or with `parkflow token create`.")
 
 
-def api_user(request: Request, app: AppDep,
-             credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                    Depends(bearer)]) -> Viewer:
+async def api_user(request: Request, app: AppDep,
+                   credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                          Depends(bearer)]) -> Viewer:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated()
     now = app.park.now()
-    with reading(app.engine) as session:
-        verified = verify_token(session, credentials.credentials, now=now)
+    verified = await run_reads(app, _verify, app.engine, credentials.credentials, now)
     if verified is None:
         raise Unauthenticated()
     if verified.stale:
-        with writing(app.engine) as session:
-            touch_token(session, verified.token_id, now=now)
+        await run_writes(_touch, app.engine, verified.token_id, now)
     viewer = Viewer.of(verified.user)
     request.state.viewer = viewer
     return viewer
+
+
+def _verify(engine: Engine, secret: str, now: datetime) -> Verified | None:
+    with reading(engine) as session:
+        return verify_token(session, secret, now=now)
+
+
+def _touch(engine: Engine, token_id: int, now: datetime) -> None:
+    with writing(engine) as session:
+        touch_token(session, token_id, now=now)
 
 
 ApiUser = Annotated[Viewer, Depends(api_user)]
@@ -197,10 +259,10 @@ async def csrf_protect(request: Request) -> None:
             raise ValidationError("control_character", field=name)
 
 
-def optional_user(request: Request, app: AppDep, session: SessionDep,
-                  settings: WebSettingsDep) -> Viewer | None:
+async def optional_user(request: Request, app: AppDep, session: SessionDep,
+                        settings: WebSettingsDep) -> Viewer | None:
     try:
-        return current_user(request, app, session, settings)
+        return await current_user(request, app, session, settings)
     except SignInRequired:
         return None
 

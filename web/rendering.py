@@ -165,10 +165,12 @@ class Pages:
     def env(self, lang: str) -> Environment:
         lang = normalise(lang)
         if lang not in self._envs:
+            # auto_reload off: the templates ship with the code and change only with it; on,
+            # every page stat()ed each template it extends, includes or imports
             env = _PageEnvironment(loader=FileSystemLoader(self.directory), autoescape=True,
                                    undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
                                    trim_blocks=True, lstrip_blocks=True,
-                                   bytecode_cache=_BYTECODE)
+                                   bytecode_cache=_BYTECODE, auto_reload=False)
             catalogue = translations(lang)
             env.lang, env.texts = lang, catalogue.gettext
             env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from parkflow.settings import Settings
@@ -24,8 +26,25 @@ def test_postgresql_gets_the_pool_of_the_settings(monkeypatch: pytest.MonkeyPatc
     engine.dispose()
 
 
-def test_sqlite_keeps_its_default_pool() -> None:
-    assert Settings(database_url="sqlite:///parkflow.db").engine_options() == {}
+def test_a_sqlite_file_keeps_every_connection_it_opens(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    """The same limit as the settings give (pool size + overflow), none closed on return:
+    opening a SQLite connection runs its PRAGMAs again."""
+    monkeypatch.setenv("PARKFLOW_DB_POOL_SIZE", "4")
+    monkeypatch.setenv("PARKFLOW_DB_MAX_OVERFLOW", "2")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'parkflow.db'}")
+    assert settings.engine_options() == {"pool_size": 6, "max_overflow": 0, "pool_timeout": 30}
+    engine = build_app(settings, clock=FixedClock(NOW)).engine
+    held = [engine.connect() for _ in range(6)]
+    for connection in held:
+        connection.close()
+    assert (engine.pool.size(), engine.pool.checkedin()) == (6, 6)  # type: ignore[attr-defined]
+    engine.dispose()
+
+
+def test_an_in_memory_sqlite_keeps_its_own_pool() -> None:
+    assert Settings(database_url="sqlite://").engine_options() == {}
+    assert Settings(database_url="sqlite:///:memory:").engine_options() == {}
 
 
 @pytest.mark.parametrize(("variable", "value"), [("PARKFLOW_DB_POOL_SIZE", "0"),

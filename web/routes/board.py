@@ -7,10 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from sqlmodel import Session
 
 from db.engine import writing
 from i18n import gettext
-from web.deps import AppDep, CurrentUser, FormDep, SessionDep, WebSettingsDep
+from web.config import WebSettings
+from web.deps import (
+    AppDep,
+    CurrentUser,
+    FormDep,
+    SessionDep,
+    Viewer,
+    WebDeps,
+    WebSettingsDep,
+    run_reads,
+)
 from web.inputs import allowed_duplicate, moment_text, record_fields
 from web.project_list import RESULTS, ListQuery, project_page
 from web.queries import (
@@ -51,11 +62,18 @@ def home(viewer: CurrentUser) -> Response:
 
 
 @router.get("/board")
-def board_page(request: Request, app: AppDep, session: SessionDep, viewer: CurrentUser,
-               settings: WebSettingsDep, group: str | None = None, owner: str | None = None,
-               category: str | None = None, stars: str | None = None,
-               mine: str | None = None) -> Response:
+async def board_page(request: Request, app: AppDep, session: SessionDep, viewer: CurrentUser,
+                     settings: WebSettingsDep, group: str | None = None,
+                     owner: str | None = None, category: str | None = None,
+                     stars: str | None = None, mine: str | None = None) -> Response:
+    # the board is read by everyone, all day: its reads run where they cost least
     filters = read_filters(app, group, owner, category, stars, mine)
+    return await run_reads(app, show_board, request, app, session, viewer, settings, filters)
+
+
+def show_board(request: Request, app: WebDeps, session: Session, viewer: Viewer,
+               settings: WebSettings, filters: BoardFilters) -> Response:
+    """The board page: its columns from the cache (rendered on a miss), the frame around."""
     lang = request_lang(request)
     cache: BoardCache = request.app.state.board_cache
     key = (filters, viewer.email if filters.mine else None, lang,
