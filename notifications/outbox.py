@@ -149,13 +149,16 @@ def _cancel_statement(kinds: tuple[tuple[str, ...], ...]) -> Prepared:
 
 
 def series_exists(session: Session, series: str) -> bool:
-    query = select(_O.id).where(_O.series == series).limit(1)
-    return session.connection().execute(query).first() is not None
+    return _SERIES_EXISTS.first(session, {"series": series}) is not None
 
 
 def key_exists(session: Session, dedupe_key: str) -> bool:
-    query = select(_O.id).where(_O.dedupe_key == dedupe_key)
-    return session.connection().execute(query).first() is not None
+    return _KEY_EXISTS.first(session, {"key": dedupe_key}) is not None
+
+
+# asked several times by every sweep (once a minute): prepared once (db.prepared)
+_SERIES_EXISTS = Prepared(select(_O.id).where(_O.series == bindparam("series")).limit(1))
+_KEY_EXISTS = Prepared(select(_O.id).where(_O.dedupe_key == bindparam("key")))
 
 
 def due_rows(session: Session, now: datetime) -> list[Any]:
