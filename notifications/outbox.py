@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, case, func, or_, select, update
@@ -161,12 +161,23 @@ _SERIES_EXISTS = Prepared(select(_O.id).where(_O.series == bindparam("series")).
 _KEY_EXISTS = Prepared(select(_O.id).where(_O.dedupe_key == bindparam("key")))
 
 
-def due_rows(session: Session, now: datetime) -> list[Any]:
+class DueRow(NamedTuple):
+    id: int
+    series: str | None
+    kind: str
+    send_at: datetime
+
+
+def due_rows(session: Session, now: datetime) -> list[DueRow]:
     """Pending rows that are due and not leased (the partial index serves this)."""
-    return list(session.connection().execute(
-        select(_O.id, _O.series, _O.kind, _O.send_at)
-        .where(_O.status == "pending", _O.next_attempt_at <= now,
-               or_(_O.locked_until.is_(None), _O.locked_until < now))))
+    return [DueRow(*row) for row in _DUE_ROWS.all(session, {"now": now})]
+
+
+# every sweep's (once a minute) hot query: prepared once (db.prepared)
+_NOW = bindparam("now", type_=_O.next_attempt_at.type)
+_DUE_ROWS = Prepared(select(_O.id, _O.series, _O.kind, _O.send_at)
+                     .where(_O.status == "pending", _O.next_attempt_at <= _NOW,
+                            or_(_O.locked_until.is_(None), _O.locked_until < _NOW)))
 
 
 def mark(session: Session, ids: Iterable[int], *, status: str, reason: str,
