@@ -145,3 +145,27 @@ def _compile(statement: Any, dialect: Dialect) -> _Plan:
     results = tuple(entry[3]._cached_result_processor(dialect, None)
                     for entry in compiled._result_columns)
     return _Plan(compiled.string, tuple(params), constants, not compiled.positional, results)
+
+
+def unconverted(session: Session,
+                statement: Any) -> tuple[list[Sequence[Any]], tuple[Processor, ...]]:
+    """Run a statement built per call; its rows as the driver returned them, and per column
+    the conversion SQLAlchemy would have applied (None: the value is final as it is).
+
+    For reads of thousands of rows whose few distinct values a caller converts once each
+    (deadlines fall on a few hundred days): the statement goes through `Connection.execute`
+    as usual (SQLAlchemy's compiled-statement cache, bound values converted, events), only
+    the per-row result processing is left to the caller.
+    """
+    connection = session.connection()
+    result = connection.execute(statement)
+    try:
+        rows: list[Sequence[Any]] = list(result.cursor.fetchall())
+        compiled = result.context.compiled
+        assert compiled is not None  # a Core statement: compiled by the execution
+        converters: tuple[Processor, ...] = tuple(
+            entry[3]._cached_result_processor(connection.dialect, None)
+            for entry in compiled._result_columns or ())
+    finally:
+        result.close()
+    return rows, converters

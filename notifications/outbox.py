@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -177,32 +177,52 @@ def _cancel_statement(kinds: tuple[tuple[str, ...], ...]) -> Prepared:
                             locked_by=null()))
 
 
-def _by_series(series: str) -> Any:
-    """The rows of a series looked up by name, through the partial index that leaves out a
-    project's reminder ladder and inquiries (db.models.OUTBOX_OFF_LADDER): the condition
-    in the same text as the index's, so both databases see that the index serves it."""
+def _off_ladder(series: str) -> str:
+    """A series looked up by name, never a project's reminder ladder: those rows are left
+    out of the partial series index (db.models.OUTBOX_OFF_LADDER) and found by project."""
     if series.startswith(LADDER_SERIES):
         raise ValueError(f"{series}: a reminder ladder's rows are found by project, not by "
                          "series")
-    return and_(_O.series == series, text(OUTBOX_OFF_LADDER))
+    return series
+
+
+def _by_series(series: str) -> Any:
+    """The rows of a series, through the partial index: the condition in the same text as
+    the index's, so both databases see that the index serves it."""
+    return and_(_O.series == _off_ladder(series), text(OUTBOX_OFF_LADDER))
 
 
 def series_exists(session: Session, series: str) -> bool:
-    query = select(_O.id).where(_by_series(series)).limit(1)
-    return session.connection().execute(query).first() is not None
+    return _SERIES_EXISTS.first(session, {"series": _off_ladder(series)}) is not None
 
 
 def key_exists(session: Session, dedupe_key: str) -> bool:
-    query = select(_O.id).where(_O.dedupe_key == dedupe_key)
-    return session.connection().execute(query).first() is not None
+    return _KEY_EXISTS.first(session, {"key": dedupe_key}) is not None
 
 
-def due_rows(session: Session, now: datetime) -> list[Any]:
+# asked several times by every sweep (once a minute): prepared once (db.prepared)
+_SERIES_EXISTS = Prepared(select(_O.id).where(_O.series == bindparam("series"),
+                                               text(OUTBOX_OFF_LADDER)).limit(1))
+_KEY_EXISTS = Prepared(select(_O.id).where(_O.dedupe_key == bindparam("key")))
+
+
+class DueRow(NamedTuple):
+    id: int
+    series: str | None
+    kind: str
+    send_at: datetime
+
+
+def due_rows(session: Session, now: datetime) -> list[DueRow]:
     """Pending rows that are due and not leased (the partial index serves this)."""
-    return list(session.connection().execute(
-        select(_O.id, _O.series, _O.kind, _O.send_at)
-        .where(_O.status == "pending", _O.next_attempt_at <= now,
-               or_(_O.locked_until.is_(None), _O.locked_until < now))))
+    return [DueRow(*row) for row in _DUE_ROWS.all(session, {"now": now})]
+
+
+# every sweep's (once a minute) hot query: prepared once (db.prepared)
+_NOW = bindparam("now", type_=_O.next_attempt_at.type)
+_DUE_ROWS = Prepared(select(_O.id, _O.series, _O.kind, _O.send_at)
+                     .where(_O.status == "pending", _O.next_attempt_at <= _NOW,
+                            or_(_O.locked_until.is_(None), _O.locked_until < _NOW)))
 
 
 def mark(session: Session, ids: Iterable[int], *, status: str, reason: str,

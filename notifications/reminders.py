@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlmodel import Session
 
 from db.models import OutboxMessage, Project, ProjectEvent, User, columns
@@ -264,7 +264,7 @@ def sweep(session: Session, park: Park, *, now: datetime) -> SweepResult:
 def _plan_periodic(session: Session, park: Park, now: datetime) -> int:
     """The agenda, digest and reports of their latest occurrence, once per period."""
     added = 0
-    opened_at = session.connection().execute(select(func.min(_U.created_at))).scalar()
+    opened_at = _opened_at(session)
     calendar = park.calendar(session)
     for kind, schedule in periodic_slots(park.lifecycle.reminders).items():
         occurrence = occurrence_at_or_before(schedule, now, park.tz, calendar)
@@ -295,17 +295,15 @@ def _plan_calendar_warnings(session: Session, park: Park, now: datetime) -> int:
 
 def calendar_warnings(session: Session, park: Park, now: datetime) -> list[Planned]:
     """Tell the admins, once per year, that deadlines fall in a year not loaded yet."""
-    # two scalar subqueries: SQLite answers each from the index's ends, not a full scan
-    span = select(select(func.min(_P.due_at)).scalar_subquery(),
-                  select(func.max(_P.due_at)).scalar_subquery())
-    first, last = session.connection().execute(span).one()
+    span = _DUE_SPAN.first(session, {})
+    assert span is not None  # aggregates: always one row
+    first, last = span
     if first is None:
         return []
     calendar = park.calendar(session)
     years = range(due_date_of(first, park.tz).year, due_date_of(last, park.tz).year + 1)
     missing = [year for year in years if not calendar.covers(year)]
-    query = select(_U.email).where(_U.role == "admin", _U.deactivated_at.is_(None))
-    admins = list(session.connection().execute(query).scalars())
+    admins = [email for email, in _ADMINS.all(session, {})]
     planned = [Planned(dedupe_key=f"calendar:{year}:{admin}", kind="calendar_missing",
                        recipient=admin, send_at=now, reason="calendar_missing",
                        reason_params={"year": year},
@@ -322,7 +320,7 @@ def figures_requests(session: Session, park: Park, now: datetime,
     slot = park.lifecycle.reminders.indicators
     if slot is None:
         return []
-    opened_at = session.connection().execute(select(func.min(_U.created_at))).scalar()
+    opened_at = _opened_at(session)
     latest = quarter_requests_between(slot, None, now, park.tz)
     requests = [r for r in latest if opened_at is not None and r.at >= opened_at
                 and not outbox.series_exists(session, f"indicators_request:{r.quarter}")]
@@ -334,18 +332,45 @@ def figures_requests(session: Session, park: Park, now: datetime,
 def _asked(session: Session, park: Park, event: str, request: QuarterRequest) -> list[Planned]:
     """One request per project in the event's source states since before it goes out,
     unless its figures for that quarter are in already."""
-    sources = park.lifecycle.events[event].sources
-    entered = select(_P.id, _U.email).join(User, _U.id == _P.owner_id).join(
-        ProjectEvent, _E.id == _P.stage_entry_id).where(
-        _P.state.in_(sources), _E.occurred_at <= request.at).order_by(_P.id)
-    rows = session.connection().execute(entered).all()
-    recorded = session.connection().execute(
-        select(_E.project_id, _E.fields).where(_E.event == event)).all()
+    rows = _entered_query(tuple(park.lifecycle.events[event].sources)).all(
+        session, {"at": request.at})
+    recorded = _ANSWERS.all(session, {"event": event})
     answered = {pid for pid, fields in recorded if (fields or {}).get("quarter") == request.quarter}
     return [plan_quarter_request(pid, email, request, event) for pid, email in rows
             if pid not in answered]
 
 
 def any_overdue(session: Session, moment: datetime) -> bool:
-    query = select(_P.id).where(_P.due_at <= moment).limit(1)
-    return session.connection().execute(query).first() is not None
+    return _ANY_OVERDUE.first(session, {"moment": moment}) is not None
+
+
+# The sweep's statements, run every minute by the scheduler's tick: prepared once
+# (db.prepared), not built, keyed and looked up in SQLAlchemy's cache on every tick.
+_OPENED_AT = Prepared(select(func.min(_U.created_at)))  # the park exists since
+# two scalar subqueries: SQLite answers each from the index's ends, not a full scan
+_DUE_SPAN = Prepared(select(select(func.min(_P.due_at)).scalar_subquery(),
+                            select(func.max(_P.due_at)).scalar_subquery()))
+_ADMINS = Prepared(select(_U.email).where(_U.role == "admin", _U.deactivated_at.is_(None)))
+_ANSWERS = Prepared(select(_E.project_id, _E.fields).where(_E.event == bindparam("event")))
+_ANY_OVERDUE = Prepared(select(_P.id).where(_P.due_at <= bindparam("moment", type_=_P.due_at.type))
+                        .limit(1))
+_ENTERED: dict[tuple[str, ...], Prepared] = {}
+
+
+def _opened_at(session: Session) -> datetime | None:
+    row = _OPENED_AT.first(session, {})
+    return row[0] if row else None
+
+
+def _entered_query(sources: tuple[str, ...]) -> Prepared:
+    """The projects in `sources` (an event's source states) since before `at`, and their
+    owners' emails; one prepared statement per set of states (a definition has a few)."""
+    found = _ENTERED.get(sources)
+    if found is None:
+        found = _ENTERED[sources] = Prepared(
+            select(_P.id, _U.email).join(User, _U.id == _P.owner_id)
+            .join(ProjectEvent, _E.id == _P.stage_entry_id)
+            .where(or_(*(_P.state == state for state in sources)),  # no expanding IN
+                   _E.occurred_at <= bindparam("at", type_=_E.occurred_at.type))
+            .order_by(_P.id))
+    return found

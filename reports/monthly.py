@@ -76,12 +76,19 @@ def left_in_time(replay: Replay, stay: Stay) -> bool | None:
 def on_time_of(replay: Replay, stays: Iterable[tuple[Owned, Stay]], behind: Behind,
                prefix: str, key: str = "group") -> OnTime:
     """On time per group (`key="group"`), per owner (`"owner"`) or park-wide (`"all"`)."""
-    counts = OnTime(prefix, behind)
+    return on_time_by(replay, stays, behind, {key: prefix})[key]
+
+
+def on_time_by(replay: Replay, stays: Iterable[tuple[Owned, Stay]], behind: Behind,
+               prefixes: dict[str, str]) -> dict[str, OnTime]:
+    """`on_time_of` for several keys (key → prefix) at once: each stay is judged once."""
+    counts = {key: OnTime(prefix, behind) for key, prefix in prefixes.items()}
     for owned, stay in stays:
         in_time = left_in_time(replay, stay)
         if in_time is not None:
-            label = {"group": owned.group or "", "owner": owned.owner, "all": "all"}[key]
-            counts.add(label, in_time, owned.project_id)
+            labels = {"group": owned.group or "", "owner": owned.owner, "all": "all"}
+            for key, counted in counts.items():
+                counted.add(labels[key], in_time, owned.project_id)
     return counts
 
 
@@ -144,8 +151,9 @@ def monthly(session: Session, park: Park, period: Period, *,
     behind = happened.behind
     stays = snapshot(session, park, replay, cut, start)
     left = stays.left
-    by_group = on_time_of(replay, left, behind, "on_time.groups")
-    by_owner = on_time_of(replay, left, behind, "on_time.owners", "owner")
+    on_time = on_time_by(replay, left, behind,
+                         {"group": "on_time.groups", "owner": "on_time.owners"})
+    by_group, by_owner = on_time["group"], on_time["owner"]
     overdue_groups, overdue_owners, names = _overdue_at_end(replay, stays, cut, period, behind)
     names.update({owned.owner: owned.owner_name for owned, _ in left})
     groups = [*lifecycle.groups, ""]

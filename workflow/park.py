@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from db.models import CalendarDay, CalendarYear, columns
 from db.prepared import Prepared
@@ -68,6 +68,7 @@ class Park:
         """
         if CHANGED in session.info:
             if session.info[CHANGED] is None:
+                session.flush()  # its own new days, read below on its connection
                 session.info[CHANGED] = _load_calendar(session)
             return session.info[CHANGED]
         now = self.now()
@@ -106,9 +107,9 @@ def _forget_change(session: Session) -> None:
 
 
 def _load_calendar(session: Session) -> BusinessCalendar:
-    days = [SpecialDay(d.day, d.is_workday, d.name)
-            for d in session.exec(select(CalendarDay)).all()]
-    years = list(session.exec(select(CalendarYear.year)).all())
+    days = [SpecialDay(day, bool(is_workday), name)
+            for day, is_workday, name in _CALENDAR_DAYS.all(session, {})]
+    years = [year for year, in _CALENDAR_YEARS.all(session, {})]
     return BusinessCalendar(days, years)
 
 
@@ -119,7 +120,11 @@ def _calendar_stamp(session: Session) -> tuple[Any, ...]:
     return stamp
 
 
-_Y = columns(CalendarYear)
+_Y, _D = columns(CalendarYear), columns(CalendarDay)
+# Core, not the ORM: a read command's first ORM query configures every mapper and compiles
+# the ORM statement, several times the cost of the query (it is often the only one)
+_CALENDAR_DAYS = Prepared(sa_select(_D.day, _D.is_workday, _D.name))
+_CALENDAR_YEARS = Prepared(sa_select(_Y.year))
 _TABLES = CalendarYear.__table__, CalendarDay.__table__  # type: ignore[attr-defined]
 # one prepared statement (db.prepared): a busy process runs it once a minute, on the event path
 _CALENDAR_STAMP = Prepared(sa_select(

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, select
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
-from db.prepared import Prepared
+from db.prepared import Prepared, Processor, unconverted
 from workflow.deadlines import Deadline
 from workflow.park import Park
 from workflow.projects import deadline_of, deadline_status, load_snapshot
@@ -144,8 +145,8 @@ def list_projects(session: Session, park: Park, *, state: str | None = None,
     else:
         order = (_P.id,)
     query = query.order_by(*order).offset(offset or None).limit(limit)
-    soon = due_soon_window(park)
-    return [summary(row, park, now, soon) for row in session.connection().execute(query)]
+    rows, converters = unconverted(session, query)
+    return summaries(rows, park, now, due_soon_window(park), converters)
 
 
 def count_projects(session: Session, park: Park, *, state: str | None = None,
@@ -218,13 +219,44 @@ ONE_DAY = timedelta(days=1)
 
 
 def summary(row: Any, park: Park, now: datetime, soon: timedelta) -> dict[str, Any]:
-    """A project's line on the board or in a list (built for 100k rows: kept lean)."""
-    id_, name, category, state, group, stars, due_at, email, owner_name = row
-    local_due = due_at.astimezone(park.tz) if due_at is not None else None
-    return {
-        "id": id_, "name": name, "category": category, "state": state,
-        "owner": {"email": email, "name": owner_name}, "group": group, "stars": stars,
-        "due_date": (local_due - ONE_DAY).date().isoformat() if local_due else None,
-        "due_at": local_due.isoformat() if local_due else None,
-        "deadline_status": deadline_status(due_at, now, soon),
-    }
+    """A project's line on the board or in a list."""
+    return summaries((row,), park, now, soon)[0]
+
+
+_DUE = 6  # due_at's place in a summary's row
+# (due_date, due_at, deadline_status) of a project without a deadline
+_NO_DEADLINE: tuple[str | None, str | None, str | None] = (None, None, None)
+
+
+def summaries(rows: Sequence[Any], park: Park, now: datetime, soon: timedelta,
+              converters: Sequence[Processor] = ()) -> list[dict[str, Any]]:
+    """The lines of many projects (built for 100k rows: kept lean).
+
+    Rows are (id, name, category, state, group, stars, due_at, owner email, owner name),
+    converted, or as the driver returned them with `converters` (db.prepared.unconverted).
+    Deadlines fall at the end of a day, so many projects share one: each distinct due_at is
+    converted, put in park time, formatted and compared with `now` once.
+    """
+    to_due = converters[_DUE] if converters else None
+    if any(convert is not None for i, convert in enumerate(converters) if i != _DUE):
+        rows = [tuple(value if convert is None or i == _DUE else convert(value)
+                      for i, (value, convert) in enumerate(zip(row, converters, strict=True)))
+                for row in rows]
+    dues: dict[Any, tuple[str | None, str | None, str | None]] = {  # by due_at, as fetched
+        None: _NO_DEADLINE}
+    tz = park.tz
+    now = now.astimezone(UTC)  # as the deadlines come: compared without an offset lookup
+    lines = []
+    for id_, name, category, state, group, stars, due_at, email, owner_name in rows:
+        due = dues.get(due_at)
+        if due is None:
+            moment = to_due(due_at) if to_due else due_at
+            local_due = moment.astimezone(tz)
+            due = dues[due_at] = ((local_due - ONE_DAY).date().isoformat(),
+                                  local_due.isoformat(), deadline_status(moment, now, soon))
+        lines.append({
+            "id": id_, "name": name, "category": category, "state": state,
+            "owner": {"email": email, "name": owner_name}, "group": group, "stars": stars,
+            "due_date": due[0], "due_at": due[1], "deadline_status": due[2],
+        })
+    return lines

@@ -42,6 +42,9 @@ def command(group: typer.Typer, name: str | None = None, *,
         signature = inspect.signature(fn, eval_str=True)
         options = list(signature.parameters.values())[1:]  # the context is ours, not typer's
         invoke.__signature__ = signature.replace(parameters=options)  # type: ignore[attr-defined]
+        # resolved once, here: Typer reads every command's annotations again (get_type_hints)
+        # whenever it builds the command line, and would evaluate the strings anew each time
+        invoke.__annotations__ = {option.name: option.annotation for option in options}
         group.command(name, help=cli_help(help) if help else None)(invoke)
         return fn
     return register

@@ -246,6 +246,27 @@ def test_a_value_json_cannot_write_is_refused() -> None:
         dumps_json({"at": NOW})
 
 
+@pytest.mark.parametrize(("text", "instant"), [
+    ("2026-11-20 01:30:15.123456", datetime(2026, 11, 20, 1, 30, 15, 123456, tzinfo=UTC)),
+    ("2026-11-20 01:30:15", datetime(2026, 11, 20, 1, 30, 15, tzinfo=UTC)),
+    ("2026-11-20T09:30:15+08:00", datetime(2026, 11, 20, 1, 30, 15, tzinfo=UTC)),
+    ("2026-11-20", datetime(2026, 11, 20, tzinfo=UTC)),
+])
+def test_a_moment_stored_as_text_by_hand_on_sqlite_is_read_as_its_instant_in_utc(
+        sqlite_path: Path, text: str, instant: datetime) -> None:
+    with sqlite3.connect(sqlite_path) as conn:  # as a script or an older release wrote it
+        conn.execute("INSERT INTO users (email, name, role, is_group_lead, lang, created_at) "
+                     "VALUES ('t@park.test', 'T', 'admin', 0, 'en', ?)", (text,))
+    engine = make_engine(f"sqlite:///{sqlite_path}")
+    try:
+        with reading(engine) as session:
+            stored = session.execute(select(columns(User).created_at)).scalar_one()
+    finally:
+        engine.dispose()
+    assert stored == instant
+    assert stored.utcoffset() == timedelta(0)
+
+
 def test_a_naive_datetime_is_refused_and_nothing_is_written(engine: Engine) -> None:
     with pytest.raises(StatementError) as caught, writing(engine) as session:
         session.add(User(email="t@park.test", name="T", role="admin",
