@@ -46,10 +46,10 @@ _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 STATUSES = ("pending", "sent", "failed", "skipped", "cancelled")
 LEASE = timedelta(minutes=5)
 RETRY_WINDOW = timedelta(hours=24)
-# The statuses in the SQL text of the statements run per event and per message, not bound:
-# SQLite prepares a statement again whenever a bound value could decide whether a partial
-# index applies (ix_outbox_pending_due: status = 'pending'). A cancel of a few rows measured
-# ~35 us with the statuses bound, ~8 us as literals.
+# The statuses in the SQL text of the statements run per event, per message and per sweep,
+# not bound: SQLite prepares a statement again whenever a bound value could decide whether a
+# partial index applies (ix_outbox_pending_due: status = 'pending'). A cancel of a few rows
+# measured ~35 us with the statuses bound, ~8 us as literals.
 _PENDING: ColumnElement[str] = literal_column("'pending'")
 _CANCELLED: ColumnElement[str] = literal_column("'cancelled'")
 
@@ -221,7 +221,7 @@ def due_rows(session: Session, now: datetime) -> list[DueRow]:
 # every sweep's (once a minute) hot query: prepared once (db.prepared)
 _NOW = bindparam("now", type_=_O.next_attempt_at.type)
 _DUE_ROWS = Prepared(select(_O.id, _O.series, _O.kind, _O.send_at)
-                     .where(_O.status == "pending", _O.next_attempt_at <= _NOW,
+                     .where(_O.status == _PENDING, _O.next_attempt_at <= _NOW,
                             or_(_O.locked_until.is_(None), _O.locked_until < _NOW)))
 
 
@@ -232,7 +232,7 @@ def mark(session: Session, ids: Iterable[int], *, status: str, reason: str,
     for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
         chunk = ids[start:start + 500]
         result = session.connection().execute(update(_TABLE)
-                                 .where(_O.id.in_(chunk), _O.status == "pending")
+                                 .where(_O.id.in_(chunk), _O.status == _PENDING)
                                  .values(status=status, reason_code=reason,
                                          reason_params=params or {}, locked_by=None))
         total += int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -242,7 +242,7 @@ def mark(session: Session, ids: Iterable[int], *, status: str, reason: str,
 def claim(session: Session, *, worker: str, now: datetime, limit: int) -> list[Claimed]:
     """Lease up to `limit` due rows to `worker`; other workers skip them (SKIP LOCKED)."""
     candidates = (select(_O.id)
-                  .where(_O.status == "pending", _O.next_attempt_at <= now,
+                  .where(_O.status == _PENDING, _O.next_attempt_at <= now,
                          or_(_O.locked_until.is_(None), _O.locked_until < now))
                   .order_by(_O.next_attempt_at, _O.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
