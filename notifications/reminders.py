@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlmodel import Session
@@ -354,7 +355,6 @@ _ADMINS = Prepared(select(_U.email).where(_U.role == "admin", _U.deactivated_at.
 _ANSWERS = Prepared(select(_E.project_id, _E.fields).where(_E.event == bindparam("event")))
 _ANY_OVERDUE = Prepared(select(_P.id).where(_P.due_at <= bindparam("moment", type_=_P.due_at.type))
                         .limit(1))
-_ENTERED: dict[tuple[str, ...], Prepared] = {}
 
 
 def _opened_at(session: Session) -> datetime | None:
@@ -362,15 +362,13 @@ def _opened_at(session: Session) -> datetime | None:
     return row[0] if row else None
 
 
+@cache
 def _entered_query(sources: tuple[str, ...]) -> Prepared:
     """The projects in `sources` (an event's source states) since before `at`, and their
     owners' emails; one prepared statement per set of states (a definition has a few)."""
-    found = _ENTERED.get(sources)
-    if found is None:
-        found = _ENTERED[sources] = Prepared(
-            select(_P.id, _U.email).join(User, _U.id == _P.owner_id)
-            .join(ProjectEvent, _E.id == _P.stage_entry_id)
-            .where(or_(*(_P.state == state for state in sources)),  # no expanding IN
-                   _E.occurred_at <= bindparam("at", type_=_E.occurred_at.type))
-            .order_by(_P.id))
-    return found
+    return Prepared(
+        select(_P.id, _U.email).join(User, _U.id == _P.owner_id)
+        .join(ProjectEvent, _E.id == _P.stage_entry_id)
+        .where(or_(*(_P.state == state for state in sources)),  # no expanding IN
+               _E.occurred_at <= bindparam("at", type_=_E.occurred_at.type))
+        .order_by(_P.id))
