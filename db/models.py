@@ -106,11 +106,15 @@ class CalendarYear(SQLModel, table=True):
     loaded_at: datetime = _utc()
 
 
-# The outbox rows of a project's reminder ladder and follow-up inquiries (the kinds every
-# event writes) are not indexed by series: this is the condition of that partial index, and
-# of every query that uses it (the same text, so SQLite and PostgreSQL see it implies it).
-OUTBOX_LADDER_KINDS = ("reminder", "warning", "inquiry")
-OUTBOX_OFF_LADDER = "kind NOT IN ('reminder', 'warning', 'inquiry')"
+# A project's reminder ladder and its follow-up inquiries, the outbox rows every event writes:
+# the name that begins each one's series ("stage:…", "inquiry:…", notifications.planning) and
+# the kinds of its rows. Those rows are found by project, never by series, so the series index
+# leaves them out: OUTBOX_OFF_LADDER is that partial index's condition, and that of every query
+# that uses it (the same text, so SQLite and PostgreSQL see that the index serves it).
+OUTBOX_LADDERS: dict[str, tuple[str, ...]] = {"stage": ("reminder", "warning"),
+                                              "inquiry": ("inquiry",)}
+OUTBOX_LADDER_KINDS = tuple(kind for kinds in OUTBOX_LADDERS.values() for kind in kinds)
+OUTBOX_OFF_LADDER = "kind NOT IN ({})".format(", ".join(f"'{k}'" for k in OUTBOX_LADDER_KINDS))
 
 
 class OutboxMessage(SQLModel, table=True):

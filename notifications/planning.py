@@ -15,10 +15,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from db.models import OUTBOX_LADDERS
 from states.definition import MonthlySlot, QuarterlySlot, ReminderRule, WeeklySlot
 from workflow.calendar import BusinessCalendar
 
-STAGE_KINDS = ("reminder", "warning")
+STAGE_KINDS = OUTBOX_LADDERS["stage"]
 INDICATORS_KIND = "indicators_request"
 PERIODIC_KINDS = ("agenda", "digest", "monthly_report", "quarterly_report")
 Slot = WeeklySlot | MonthlySlot
@@ -62,8 +63,8 @@ def due_date_of(due_at: datetime, tz: ZoneInfo) -> date:
 
 
 # how the series of a project's reminder ladder and inquiries begin (stage_series,
-# inquiry_series): rows found by project, never by series (db.models.OUTBOX_OFF_LADDER)
-LADDER_SERIES = ("stage:", "inquiry:")
+# inquiry_series): rows found by project, never by series (db.models.OUTBOX_LADDERS)
+LADDER_SERIES = tuple(f"{ladder}:" for ladder in OUTBOX_LADDERS)
 
 
 def stage_series(project_id: int, stage_entry_id: int, due: date) -> str:

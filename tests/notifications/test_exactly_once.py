@@ -131,13 +131,36 @@ def test_rows_enqueued_with_another_status_start_in_it_and_an_unknown_one_is_ref
     assert rows_by_status(engine) == {"skipped": 1, "pending": 1}
 
 
-def test_the_ladder_kinds_left_out_of_the_series_index_are_the_ones_planned_per_project(
-        ) -> None:
-    from db.models import OUTBOX_LADDER_KINDS, OUTBOX_OFF_LADDER
-    from notifications.planning import STAGE_KINDS
-    assert set(OUTBOX_LADDER_KINDS) == {*STAGE_KINDS, "inquiry"}
-    listed = ", ".join(f"'{kind}'" for kind in OUTBOX_LADDER_KINDS)
-    assert f"kind NOT IN ({listed})" == OUTBOX_OFF_LADDER
+def test_the_rows_left_out_of_the_series_index_are_exactly_the_ladders_series() -> None:
+    """Every planner's rows: a ladder's kind (left out of the series index) exactly when its
+    series begins with that ladder's name (refused by series_exists, found by project)."""
+    from db.models import OUTBOX_LADDER_KINDS, OUTBOX_LADDERS, OUTBOX_OFF_LADDER
+    from notifications import planning
+    from states.definition import QuarterlySlot, ReminderRule
+    from workflow.calendar import BusinessCalendar
+
+    rule, calendar = ReminderRule(), BusinessCalendar([])
+    facts = planning.StageFacts(project_id=7, stage_entry_id=3, state="visit",
+                                due_at=NOW + timedelta(days=7), owner=ALICE,
+                                escalate_to=[LEADER], chat_targets=["wecom:group"])
+    figures = planning.quarter_request(QuarterlySlot("record_figures", 10, 9, 0), 2027, 1,
+                                       PARK_TZ)
+    planned = [*planning.plan_stage(facts, rule, PARK_TZ),
+               planning.plan_inquiry(7, ALICE, NOW.date(), 1, rule, PARK_TZ),
+               planning.plan_quarter_request(7, ALICE, figures, "record_figures")]
+    for kind, slot in planning.periodic_slots(rule).items():
+        occurrence = planning.occurrence_at_or_before(slot, NOW, PARK_TZ, calendar)
+        assert occurrence is not None
+        planned += planning.plan_periodic(kind, occurrence, [LEADER], PARK_TZ)
+
+    for p in planned:
+        assert p.series is not None
+        ladder = p.series.split(":")[0]
+        on_ladder = p.series.startswith(planning.LADDER_SERIES)
+        assert (p.kind in OUTBOX_LADDER_KINDS) == on_ladder, p
+        assert not on_ladder or p.kind in OUTBOX_LADDERS[ladder], p
+    assert {p.kind for p in planned} >= set(OUTBOX_LADDER_KINDS)
+    assert OUTBOX_OFF_LADDER == "kind NOT IN ('reminder', 'warning', 'inquiry')"
 
 
 # ---------------------------------------------------------------- (a) a crash mid-batch
