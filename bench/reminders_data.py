@@ -15,7 +15,8 @@ The model (per calendar day, `deadlines_per_day` stage deadlines; defaults in `S
   `pending`;
 - star projects in follow-up states with their pending weekly inquiry (周问询) due some day
   in the coming week, earlier inquiries of the same series sent;
-- the rest of the projects opened or exited (no deadline);
+- the rest of the projects opened or exited (no deadline); the owners of the opened ones were
+  sent this quarter's request for figures on its day;
 - history: `history` settled rows over the past 365 days — weekly digests and agendas, star
   inquiries (sent, the last one cancelled by a follow-up) and past stage ladders (cancelled
   when the project moved on, sent, or skipped after a catch-up).
@@ -231,9 +232,11 @@ class Builder:
                                               follow_up=follow_up))
         for other in range(pid + 1, sc.projects + 1):
             projects.append(self._settled_project(other))
-        # this week's agenda and digest went out on Monday (older weeks are history), and
-        # this month's and this quarter's reports on their day
-        for planned in self.weekly(0) + self.reports():
+        # this week's agenda and digest went out on Monday (older weeks are history), this
+        # month's and this quarter's reports on their day, and this quarter's requests for
+        # figures to the owners of the opened projects
+        opened = [row[0] for row in projects if row[3] == "opened"]
+        for planned in self.weekly(0) + self.reports() + self.figures_requests(opened):
             outbox.append(self.outbox_row(next_id, planned, "sent", created_at=planned.send_at))
             next_id += 1
         return projects, outbox
@@ -250,6 +253,17 @@ class Builder:
             if latest is not None:
                 planned += plan_periodic(kind, latest, self.people.leaders, PARK_TZ)
         return planned
+
+    def figures_requests(self, opened: Sequence[int]) -> list[Any]:
+        """The latest quarterly request for figures before `STEADY_NOW`, one per opened
+        project: sent, so the steady tick has no owner left to ask."""
+        from notifications.planning import plan_quarter_request, quarter_requests_between
+        slot = self.rule.indicators
+        if slot is None:
+            return []
+        [request] = quarter_requests_between(slot, None, STEADY_NOW, PARK_TZ)
+        return [plan_quarter_request(pid, self.people.owner_of(pid)[1], request, slot.event)
+                for pid in opened]
 
     def weekly(self, weeks_ago: int) -> list[Any]:
         """The agenda (task force) and the digest (leaders) of the Monday `weeks_ago` back."""
