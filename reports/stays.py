@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User, columns
+from db.prepared import unconverted
 from reports.timeline import Cut, Replay, Stay
 from states.definition import initial_milestone
 from workflow.park import Park
@@ -229,7 +230,30 @@ def period_events(session: Session, park: Park, cut: Cut, start: datetime, *,
                  .join(User, _U.id == _E.actor_id))
     query = (query.where(_E.occurred_at >= start, _E.event.in_(counted), *_recorded(cut))
              .order_by(_E.id))
-    return list(session.connection().execute(query))
+    # fetched as the driver returns them and converted here: most rows' fields are NULL
+    # (only visits and exits carry theirs), and a month is thousands of rows
+    rows, converters = unconverted(session, query)
+    shape = _EventByWhom if who_and_when else _Event
+    if not any(converters):
+        return [shape._make(row) for row in rows]
+    return [shape._make([value if convert is None or value is None else convert(value)
+                         for value, convert in zip(row, converters, strict=True)])
+            for row in rows]
+
+
+class _Event(NamedTuple):
+    project_id: int
+    event: str
+    fields: dict[str, Any] | None
+
+
+class _EventByWhom(NamedTuple):
+    project_id: int
+    event: str
+    fields: dict[str, Any] | None
+    occurred_at: datetime
+    actor: str
+    actor_name: str
 
 
 def project_refs(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
