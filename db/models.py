@@ -35,9 +35,16 @@ class User(SQLModel, table=True):
         return self.deactivated_at is None
 
 
+# A state's projects, most urgent first: the ORDER BY of workflow.views._URGENT (nearest
+# deadline first, none last, then the most stars, then id) under `state`, so each board column
+# reads its first cards straight from the index instead of sorting the whole state. It also
+# serves what (state, due_at) served: a state's rows, and the board's counts (covering).
+URGENT_INDEX = ("state", text("(due_at IS NULL)"), "due_at", text("stars DESC"), "id")
+
+
 class Project(SQLModel, table=True):
     __tablename__ = "projects"
-    __table_args__ = (Index("ix_projects_state_due_at", "state", "due_at"),)
+    __table_args__ = (Index("ix_projects_state_urgent", *URGENT_INDEX),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
