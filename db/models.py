@@ -40,11 +40,16 @@ class User(SQLModel, table=True):
 # reads its first cards straight from the index instead of sorting the whole state. It also
 # serves what (state, due_at) served: a state's rows, and the board's counts (covering).
 URGENT_INDEX = ("state", text("(due_at IS NULL)"), "due_at", text("stars DESC"), "id")
+# Deadlines in order with what a project's summary line shows (workflow.views.summaries) and
+# its owner: the overdue list, the overdue digest and the overdue counts read the index alone
+# instead of fetching each project's row from wherever it lies in the table.
+DUE_SUMMARY_INDEX = ("due_at", "id", "name", "category", "state", "group", "stars", "owner_id")
 
 
 class Project(SQLModel, table=True):
     __tablename__ = "projects"
-    __table_args__ = (Index("ix_projects_state_urgent", *URGENT_INDEX),)
+    __table_args__ = (Index("ix_projects_state_urgent", *URGENT_INDEX),
+                      Index("ix_projects_due_summary", *DUE_SUMMARY_INDEX))
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -59,7 +64,7 @@ class Project(SQLModel, table=True):
     # extensions and suspensions of the current stage's deadline
     adjustments: list[dict[str, Any]] = Field(default_factory=list, sa_type=json_type())
     exited_from: str | None = Field(default=None, max_length=32)
-    due_at: datetime | None = _utc(default=None, nullable=True, index=True)
+    due_at: datetime | None = _utc(default=None, nullable=True)  # ix_projects_due_summary
     stage_entry_id: int | None = None  # history row that entered the current state
     last_event_at: datetime = _utc()
     last_follow_up_at: datetime | None = _utc(default=None, nullable=True)
