@@ -127,7 +127,9 @@ def list_projects(session: Session, park: Park, *, state: str | None = None,
 
     `search` finds by name, company, credit code, owner's name or pinyin initials
     (workflow.search). `sort` is one of SORTS. Without it: `overdue` and `urgent_first`
-    (nearest deadline first, then stars) read the due_at index; otherwise id order.
+    (nearest deadline first, then stars) come in index order (db.models: the overdue rows from
+    ix_projects_due_summary alone, a state's most urgent from ix_projects_state_urgent);
+    otherwise id order.
     """
     now = park.now()
     query = (select(_P.id, _P.name, _P.category, _P.state, _P.group, _P.stars, _P.due_at,
@@ -138,7 +140,7 @@ def list_projects(session: Session, park: Park, *, state: str | None = None,
                       owner_name=_OWNER.c.name)
     if sort in SORTS:
         order = _sorted_by(session, park, sort, descending=descending, now=now)
-    elif overdue:  # most overdue first, straight from the due_at index
+    elif overdue:  # most overdue first, straight from ix_projects_due_summary
         order = (_P.due_at, _P.id)
     elif urgent_first:
         order = _URGENT
@@ -160,7 +162,8 @@ def count_projects(session: Session, park: Park, *, state: str | None = None,
     return int(session.connection().execute(query).scalar_one())
 
 
-# nearest deadline first (none last), then the most stars
+# nearest deadline first (none last), then the most stars: ix_projects_state_urgent's order
+# (db.models.URGENT_INDEX), so a state's first rows come from the index without a sort
 _URGENT = (_P.due_at.is_(None), _P.due_at, _P.stars.desc(), _P.id)
 
 

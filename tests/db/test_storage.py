@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -16,10 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError, StatementError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from db.engine import make_engine, reading, writing
-from db.migrate import check, upgrade
+from db.migrate import check, downgrade, upgrade
 from db.models import Project, ProjectEvent, User, columns
 from db.types import dumps_json
 from tests.factories import GOOD_USCC, NOW, PARK_TZ, new_project, snapshot
@@ -87,6 +88,65 @@ def test_a_fresh_sqlite_file_is_migrated_from_nothing_to_the_models(tmp_path: Pa
         check(engine)
     finally:
         engine.dispose()
+
+
+def index_definitions(engine: Engine, schema: str | None = None) -> dict[str, str]:
+    """Every index of the models' tables (in `schema` on PostgreSQL; default the current one)
+    as the database keeps its definition, by name, the schema's name taken out."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            return {name: sql for name, sql in conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        schema = schema or str(conn.exec_driver_sql("SELECT current_schema()").scalar_one())
+        rows = conn.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %(schema)s "
+            "AND tablename != 'alembic_version'",
+            {"schema": schema})
+        return {name: definition.replace(f" ON {schema}.", " ON ") for name, definition in rows}
+
+
+def test_the_migrated_indexes_are_those_the_models_create(engine: Engine,
+                                                         tmp_path: Path) -> None:
+    """`alembic check` cannot compare expression indexes on SQLite (it skips them with a
+    warning): the definitions themselves are compared, against a schema made by create_all."""
+    if engine.dialect.name == "sqlite":
+        models = make_engine(f"sqlite:///{tmp_path / 'models.db'}")
+        try:
+            SQLModel.metadata.create_all(models)
+            expected = index_definitions(models)
+        finally:
+            models.dispose()
+    else:
+        schema = f"models_{uuid.uuid4().hex[:8]}"
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+            SQLModel.metadata.create_all(conn.execution_options(
+                schema_translate_map={None: schema}))
+        try:
+            expected = index_definitions(engine, schema)
+        finally:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    assert "ix_projects_state_urgent" in expected
+    assert index_definitions(engine) == expected
+
+
+def test_the_issue_11_indexes_migrate_down_and_up_again(engine: Engine) -> None:
+    """c8d4e2f6a1b7 (the board's order) and d2a6f0b4c9e1 (the deadline index with the
+    summary's columns), down to the indexes before them and up again."""
+    new, old = {"ix_projects_state_urgent", "ix_projects_due_summary"}, {
+        "ix_projects_state_due_at", "ix_projects_due_at"}
+    try:
+        downgrade(engine, "f1c3a5e7b9d2")
+        indexes = set(index_definitions(engine))
+        assert old <= indexes
+        assert not new & indexes
+    finally:
+        upgrade(engine)
+    indexes = set(index_definitions(engine))
+    assert new <= indexes
+    assert not old & indexes
+    check(engine)
 
 
 def test_stored_sentences_become_codes_when_migrated(tmp_path: Path) -> None:
