@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, text
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, json_type
@@ -13,6 +13,30 @@ from db.types import UTCDateTime, json_type
 
 def _utc(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
+
+
+# where a partial index keeps its condition for PostgreSQL until `with_postgresql_options`
+_POSTGRESQL_WHERE = "parkflow_postgresql_where"
+
+
+def _partial_index(name: str, *columns: str, where: str) -> Index:
+    """An index of the rows where `where` holds, on SQLite and PostgreSQL alike.
+
+    SQLite's condition is given here; PostgreSQL's is kept in `info` and given by
+    `with_postgresql_options` where DDL is compared or written (the migration environment):
+    a `postgresql_where=` keyword here would import SQLAlchemy's PostgreSQL dialect, all its
+    drivers with it, to validate the keyword at every start of a command on SQLite.
+    """
+    return Index(name, *columns, sqlite_where=text(where), info={_POSTGRESQL_WHERE: where})
+
+
+def with_postgresql_options(metadata: MetaData) -> None:
+    """Give the partial indexes of `metadata` their PostgreSQL condition (idempotent)."""
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            where = index.info.get(_POSTGRESQL_WHERE)
+            if where is not None and index.dialect_options["postgresql"]["where"] is None:
+                index.dialect_options["postgresql"]["where"] = text(where)
 
 
 class User(SQLModel, table=True):
@@ -125,14 +149,11 @@ class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         # the sweep's only hot query: pending rows that are due; stays small as sent rows grow
-        Index("ix_outbox_pending_due", "next_attempt_at",
-              sqlite_where=text("status = 'pending'"),
-              postgresql_where=text("status = 'pending'")),
+        _partial_index("ix_outbox_pending_due", "next_attempt_at", where="status = 'pending'"),
         # the series looked up by name (periodic mails, approvals, requests for figures): not
         # those of a project's reminder ladder and inquiries, which every event writes and
         # which are found by project (notifications.outbox.series_exists)
-        Index("ix_outbox_series_off_ladder", "series",
-              sqlite_where=text(OUTBOX_OFF_LADDER), postgresql_where=text(OUTBOX_OFF_LADDER)),
+        _partial_index("ix_outbox_series_off_ladder", "series", where=OUTBOX_OFF_LADDER),
         # a person's in-app messages and the bell's unread count (notifications.inbox)
         Index("ix_outbox_recipient_read", "recipient", "read_at"),
     )
