@@ -95,6 +95,8 @@ class JSONDocument(TypeDecorator[Any]):
 
     impl = JSON
     cache_ok = True
+    # as JSON() itself: a None given for the column is stored as JSON null, not left out
+    should_evaluate_none = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
