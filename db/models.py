@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, text
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 from db.types import UTCDateTime, json_type
 
@@ -15,7 +16,40 @@ def _utc(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
 
 
-class User(SQLModel, table=True):
+# where a partial index keeps its condition for PostgreSQL until `with_postgresql_options`
+_POSTGRESQL_WHERE = "parkflow_postgresql_where"
+
+
+def _partial_index(name: str, *columns: str, where: str) -> Index:
+    """An index of the rows where `where` holds, on SQLite and PostgreSQL alike.
+
+    SQLite's condition is given here; PostgreSQL's is kept in `info` and given by
+    `with_postgresql_options` where DDL is compared or written (the migration environment):
+    a `postgresql_where=` keyword here would import SQLAlchemy's PostgreSQL dialect, all its
+    drivers with it, to validate the keyword at every start of a command on SQLite.
+    """
+    return Index(name, *columns, sqlite_where=text(where), info={_POSTGRESQL_WHERE: where})
+
+
+def with_postgresql_options(metadata: MetaData) -> None:
+    """Give the partial indexes of `metadata` their PostgreSQL condition (idempotent)."""
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            where = index.info.get(_POSTGRESQL_WHERE)
+            if where is not None and index.dialect_options["postgresql"]["where"] is None:
+                index.dialect_options["postgresql"]["where"] = text(where)
+
+
+class _Table(SQLModel):
+    """The base of the tables. Their pydantic validators and serialisers are built when one is
+    first used, not at import: every command imports the tables, most never validate a row
+    (SQLModel does not validate table rows on construction), and building them all was a
+    quarter of this module's import."""
+
+    model_config = SQLModelConfig(from_attributes=True, defer_build=True)  # SQLModel's own + ours
+
+
+class User(_Table, table=True):
     __tablename__ = "users"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -46,7 +80,7 @@ URGENT_INDEX = ("state", text("(due_at IS NULL)"), "due_at", text("stars DESC"),
 DUE_SUMMARY_INDEX = ("due_at", "id", "name", "category", "state", "group", "stars", "owner_id")
 
 
-class Project(SQLModel, table=True):
+class Project(_Table, table=True):
     __tablename__ = "projects"
     __table_args__ = (Index("ix_projects_state_urgent", *URGENT_INDEX),
                       Index("ix_projects_due_summary", *DUE_SUMMARY_INDEX))
@@ -81,7 +115,7 @@ class Project(SQLModel, table=True):
     record: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
 
 
-class ProjectEvent(SQLModel, table=True):
+class ProjectEvent(_Table, table=True):
     """Append-only history: one row per event, never updated or deleted.
 
     No index on occurred_at (issue 11, measured): the month's reads would use one, but the
@@ -103,7 +137,7 @@ class ProjectEvent(SQLModel, table=True):
     fields: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
 
 
-class CalendarDay(SQLModel, table=True):
+class CalendarDay(_Table, table=True):
     """A day that departs from the weekend rule: a holiday, or a weekend working day (调休)."""
 
     __tablename__ = "calendar_days"
@@ -113,7 +147,7 @@ class CalendarDay(SQLModel, table=True):
     name: str = Field(max_length=64)
 
 
-class CalendarYear(SQLModel, table=True):
+class CalendarYear(_Table, table=True):
     """A year whose holiday arrangement is loaded; deadlines elsewhere carry a warning."""
 
     __tablename__ = "calendar_years"
@@ -134,7 +168,7 @@ OUTBOX_LADDER_KINDS = tuple(kind for kinds in OUTBOX_LADDERS.values() for kind i
 OUTBOX_OFF_LADDER = "kind NOT IN ({})".format(", ".join(f"'{k}'" for k in OUTBOX_LADDER_KINDS))
 
 
-class OutboxMessage(SQLModel, table=True):
+class OutboxMessage(_Table, table=True):
     """One message to one recipient, written in the same transaction as what caused it.
 
     `dedupe_key` makes every (project, stage entry, kind, offset, recipient) exist once;
@@ -146,14 +180,11 @@ class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         # the sweep's only hot query: pending rows that are due; stays small as sent rows grow
-        Index("ix_outbox_pending_due", "next_attempt_at",
-              sqlite_where=text("status = 'pending'"),
-              postgresql_where=text("status = 'pending'")),
+        _partial_index("ix_outbox_pending_due", "next_attempt_at", where="status = 'pending'"),
         # the series looked up by name (periodic mails, approvals, requests for figures): not
         # those of a project's reminder ladder and inquiries, which every event writes and
         # which are found by project (notifications.outbox.series_exists)
-        Index("ix_outbox_series_off_ladder", "series",
-              sqlite_where=text(OUTBOX_OFF_LADDER), postgresql_where=text(OUTBOX_OFF_LADDER)),
+        _partial_index("ix_outbox_series_off_ladder", "series", where=OUTBOX_OFF_LADDER),
         # a person's in-app messages and the bell's unread count (notifications.inbox)
         Index("ix_outbox_recipient_read", "recipient", "read_at"),
     )
@@ -184,7 +215,7 @@ class OutboxMessage(SQLModel, table=True):
     read_at: datetime | None = _utc(default=None, nullable=True)  # read in the app
 
 
-class Approval(SQLModel, table=True):
+class Approval(_Table, table=True):
     """A request a leader decides: large space, a deadline extension or a suspension."""
 
     __tablename__ = "approvals"
@@ -206,7 +237,7 @@ class Approval(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class ApprovalEvent(SQLModel, table=True):
+class ApprovalEvent(_Table, table=True):
     """Append-only history of an approval."""
 
     __tablename__ = "approval_events"
@@ -222,7 +253,7 @@ class ApprovalEvent(SQLModel, table=True):
     fields: dict[str, Any] = Field(default_factory=dict, sa_type=json_type())
 
 
-class SpaceListing(SQLModel, table=True):
+class SpaceListing(_Table, table=True):
     """A unit of the space inventory (全区一张图)."""
 
     __tablename__ = "space_listings"
@@ -239,7 +270,7 @@ class SpaceListing(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class SpaceRequest(SQLModel, table=True):
+class SpaceRequest(_Table, table=True):
     __tablename__ = "space_requests"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -261,7 +292,7 @@ class SpaceRequest(SQLModel, table=True):
     offer_note: str | None = Field(default=None, max_length=2000)
 
 
-class ApiToken(SQLModel, table=True):
+class ApiToken(_Table, table=True):
     """A personal REST API token; only its hash is stored."""
 
     __tablename__ = "api_tokens"
@@ -281,7 +312,7 @@ def columns(model: type[SQLModel]) -> Any:
     return model.__table__.c  # type: ignore[attr-defined]
 
 
-class AppSecret(SQLModel, table=True):
+class AppSecret(_Table, table=True):
     """A secret the server draws once and keeps (the session cookie's key when
     PARKFLOW_SECRET_KEY is unset): every worker and every restart reads the same one."""
 

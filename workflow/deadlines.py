@@ -252,9 +252,11 @@ _DAY_PHRASES = {
 
 
 def _day_phrase(day: date, info: DayInfo, lang: str) -> str:
+    # the weekday's name only where the phrase shows it: naming it loads Babel's locale data
+    # (tens of ms), which `project show` paid at every start for a due day that is a workday
+    weekday = weekday_name(day, lang, width="wide") if info.kind == "weekend" else ""
     return gettext(lang, _DAY_PHRASES[info.kind], day=day.isoformat(),
-                   name=holiday_name(info.name or "", lang),
-                   weekday=weekday_name(day, lang, width="wide"))
+                   name=holiday_name(info.name or "", lang), weekday=weekday)
 
 
 def _coverage_warnings(

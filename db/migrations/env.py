@@ -5,10 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (registers the tables)
+from db.models import with_postgresql_options  # importing it registers the tables
 
 config = context.config
 target_metadata = SQLModel.metadata
+# the tables as PostgreSQL has them, on either database: what autogenerate writes and compares
+with_postgresql_options(target_metadata)
 
 
 def run_migrations() -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from i18n import N_
 from parkflow.cli.app import definition_app
@@ -30,6 +29,8 @@ def definition_check(
     file: Annotated[Path, typer.Argument(metavar="FILE", help=cli_help("A definition file"))],
     as_json: Json = False,
 ) -> None:
+    from rich.text import Text  # only here: a read command never loads rich
+
     from states.check import check_file, check_report  # the models are built only for this
     kind, problems = check_file(file)
     if as_json:

@@ -73,6 +73,30 @@ def test_the_migrated_schema_matches_the_models(engine: Engine) -> None:
     check(engine)  # raises when `alembic check` would find something to autogenerate
 
 
+def test_the_tables_name_postgresql_types_and_partial_indexes_without_importing_its_dialect(
+) -> None:
+    """Its DDL as the keyword forms gave it: JSONB for JSON, each partial index's WHERE; the
+    migration environment adds PostgreSQL's condition (tests/parkflow/test_read_imports.py
+    checks that a read command on SQLite never loads that dialect)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.schema import CreateIndex
+    from sqlmodel import SQLModel
+
+    from db.models import OUTBOX_OFF_LADDER, with_postgresql_options
+    with_postgresql_options(SQLModel.metadata)
+    with_postgresql_options(SQLModel.metadata)  # once or twice: the same
+    milestones = SQLModel.metadata.tables["projects"].c.milestones.type
+    assert milestones.compile(dialect=postgresql.dialect()) == "JSONB"
+    assert milestones.compile(dialect=sqlite.dialect()) == "JSON"
+    ddl = {str(index.name): {str(CreateIndex(index).compile(dialect=dialect()))
+                        for dialect in (postgresql.dialect, sqlite.dialect)}
+           for index in SQLModel.metadata.tables["outbox"].indexes}
+    assert ddl["ix_outbox_pending_due"] == {
+        "CREATE INDEX ix_outbox_pending_due ON outbox (next_attempt_at) WHERE status = 'pending'"}
+    assert ddl["ix_outbox_series_off_ladder"] == {
+        f"CREATE INDEX ix_outbox_series_off_ladder ON outbox (series) WHERE {OUTBOX_OFF_LADDER}"}
+
+
 def test_migrating_an_up_to_date_database_again_changes_nothing(
         engine: Engine, park: Park, people: dict[str, str]) -> None:
     project_id = new_project(engine, park, people["alice"])

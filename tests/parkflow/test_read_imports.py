@@ -72,6 +72,8 @@ def test_read_commands_load_neither_the_web_the_scheduler_nor_the_mailers(
     assert code in (0, None)
     assert "parkflow.cli" in modules and "sqlalchemy" in modules  # the command did run
     assert forbidden(modules) == []
+    if engine.dialect.name == "sqlite":  # the tables name PostgreSQL's types and options lazily
+        assert [m for m in modules if m.startswith("sqlalchemy.dialects.postgresql")] == []
 
 
 def test_the_check_sees_a_command_that_loads_the_mailers(
@@ -88,6 +90,7 @@ def test_a_json_read_command_does_not_load_the_console(
     project_id = seed_project(engine, park, people["alice"])
     code, modules = loaded_modules(cli, "project", "show", str(project_id), "--json")
     assert code in (0, None)
-    assert "parkflow.cli.output" in modules and "rich.console" not in modules
+    assert "parkflow.cli.output" in modules
+    assert [m for m in modules if m.split(".")[0] == "rich"] == []  # nor any of rich
     _, shown = loaded_modules(cli, "project", "show", str(project_id))
     assert "rich.console" in shown  # the same command for a person does print with it
