@@ -98,7 +98,9 @@ class Replay:
         conn, rows, sqlite = self.conn, 0, self.db.dialect == "sqlite"
         for op in self.ops:
             if op.kind == "sql":
-                cursor = conn.cursor()
+                # db.prepared sends PostgreSQL's own form ($1 and a tuple) on a raw cursor
+                raw = not sqlite and isinstance(op.parameters, tuple)
+                cursor = raw_cursor(conn) if raw else conn.cursor()
                 if op.many:
                     cursor.executemany(op.statement, op.parameters)
                 else:
@@ -117,6 +119,11 @@ class Replay:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def raw_cursor(conn: Any) -> Any:
+    from psycopg import RawCursor
+    return RawCursor(conn)
 
 
 # ---------------------------------------------------------------- the two databases

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from psycopg import pq
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, Integer, String, bindparam, literal_column, text
 from sqlalchemy import select as sql_select
 
 from db.engine import make_engine, reading
@@ -93,3 +93,16 @@ def test_a_healthy_pooled_connection_is_kept(pg: Engine) -> None:
     finally:
         raw.close()
     assert len(pids) == 1
+
+
+def test_a_prepared_statement_keeps_a_repeated_name_and_a_literal_percent(pg: Engine) -> None:
+    # sent in PostgreSQL's own form ($1, $2 and a tuple): a name used twice keeps its number,
+    # SQLAlchemy's `%%` is a plain `%` again
+    statement = Prepared(sql_select(
+        literal_column("'50%'"),
+        bindparam("n", type_=Integer) + bindparam("n", type_=Integer),
+        bindparam("word", type_=String)))
+    with reading(pg) as session:
+        assert statement.first(session, {"n": 20, "word": "值"}) == ("50%", 40, "值")
+    plan = statement.plan(pg.dialect)
+    assert ("$1" in plan.sql, "$3" in plan.sql, "%%" in plan.sql) == (True, False, False)
