@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -28,7 +29,7 @@ from web.api.schemas import (
     SpaceRequestFiled,
     no_controls,
 )
-from web.deps import ApiUser, AppDep, Viewer, WebDeps, run_reads, run_writes
+from web.deps import ApiUser, AppDep, Viewer, WebDeps, write_then_read
 from web.inputs import moment_text
 from workflow.approvals import approval_view, decide, list_approvals
 from workflow.availability import available_events
@@ -92,11 +93,13 @@ def get_project(app: AppDep, viewer: ApiUser, project_id: PathId) -> dict[str, A
 async def post_event(app: AppDep, viewer: ApiUser, project_id: PathId,
                      body: EventFire) -> dict[str, Any]:
     # `async def`, the busiest call of the API: the write goes to a worker thread, the answer
-    # is read where reads cost least, and FastAPI checks the answer against the response
-    # model right here (for a `def` endpoint it sends that to a worker thread too)
+    # is read where reads cost least (on a database server in the same trip), and FastAPI
+    # checks the answer against the response model right here (for a `def` endpoint it
+    # sends that to a worker thread too)
     at = moment_text(body.at, "at")
-    await run_writes(_advance, app, viewer, project_id, body.event, at, body.fields)
-    return await run_reads(app, _project, app, project_id, viewer.lang)
+    return await write_then_read(
+        app, partial(_advance, app, viewer, project_id, body.event, at, body.fields),
+        partial(_project, app, project_id, viewer.lang))
 
 
 def _advance(app: WebDeps, viewer: Viewer, project_id: int, event: str, at: str | None,
