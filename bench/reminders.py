@@ -61,7 +61,17 @@ from bench.reminders_data import (
     Scenario,
 )
 from bench.reminders_smtp import Sink
-from bench.reminders_sql import Capture, Db, DueState, Op, PostgresDb, Replay, SqliteDb, timed
+from bench.reminders_sql import (
+    Capture,
+    Db,
+    DueState,
+    Op,
+    PostgresDb,
+    Replay,
+    SqliteDb,
+    op_cursor,
+    timed,
+)
 from bench.report import Row, as_json, busy_warning, load_average, table
 
 AIM_STEADY_MS = 5.0
@@ -133,7 +143,8 @@ def statement_costs(db: Db, ops: Sequence[Op], repeats: int = 21) -> list[dict[s
             times = []
             for _ in range(repeats):
                 started = time.perf_counter_ns()
-                conn.cursor().execute(op.statement, op.parameters).fetchall()
+                op_cursor(conn, db.dialect, op.parameters).execute(
+                    op.statement, op.parameters).fetchall()
                 times.append((time.perf_counter_ns() - started) / 1e6)
             costs.append({"ms": round(median(times), 3), "sql": " ".join(op.statement.split()),
                           "plan": db.query_plan(op.statement, op.parameters)})

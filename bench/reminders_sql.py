@@ -98,7 +98,7 @@ class Replay:
         conn, rows, sqlite = self.conn, 0, self.db.dialect == "sqlite"
         for op in self.ops:
             if op.kind == "sql":
-                cursor = conn.cursor()
+                cursor = op_cursor(conn, self.db.dialect, op.parameters)
                 if op.many:
                     cursor.executemany(op.statement, op.parameters)
                 else:
@@ -117,6 +117,15 @@ class Replay:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def op_cursor(conn: Any, dialect: str, parameters: Any) -> Any:
+    """A cursor for a captured statement: db.prepared sends PostgreSQL's own form ($1 … and a
+    tuple) on a psycopg raw cursor, SQLAlchemy `%(name)s` and a dict on a plain one."""
+    if dialect == "postgresql" and isinstance(parameters, tuple):
+        from psycopg import RawCursor
+        return RawCursor(conn)
+    return conn.cursor()
 
 
 # ---------------------------------------------------------------- the two databases
@@ -313,7 +322,8 @@ class PostgresDb(Db):
     def query_plan(self, statement: str, parameters: Any) -> list[str]:
         conn = self.raw()
         try:
-            rows = conn.cursor().execute("EXPLAIN " + statement, parameters).fetchall()
+            rows = op_cursor(conn, self.dialect, parameters).execute(
+                "EXPLAIN " + statement, parameters).fetchall()
             conn.rollback()
             return [str(r[0]).strip() for r in rows]
         finally:

@@ -28,7 +28,8 @@ alone, the rounds): "20 clients, two workers, PostgreSQL, event p95". CPU per re
 is the two workers' together (the database server's own is not counted).
 
 `--profile` adds a cProfile of the board and of the event in-process (bench/web_profile.py):
-what each part of a request costs.
+what each part of a request costs; with the PostgreSQL leg, a second one on a PostgreSQL copy
+of the same data.
 """
 
 from __future__ import annotations
@@ -423,6 +424,24 @@ def run_sqlite(work: Path, db: BenchDb, bare_db: Path, args: argparse.Namespace,
     return rows
 
 
+def profiles(work: Path, path: Path, db: BenchDb, pg_url: str | None) -> str:
+    """The in-process profile on the SQLite file `path`, and on a PostgreSQL copy of it made
+    at `pg_url` (dropped after) unless that is None."""
+    from bench.web_profile import profile
+    # copied before the SQLite profile fires its events at the intake projects
+    copies = PgCopies(pg_url, path) if pg_url is not None else None
+    try:
+        log("profiling the board and the event in-process (cProfile)")
+        texts = [profile(work, path, db)]
+        if copies is not None:
+            log("profiling them again on a PostgreSQL copy of the data")
+            texts.append(profile(work, path, db, database_url=copies.url))
+    finally:
+        if copies is not None:
+            copies.drop()
+    return "\n\n".join(texts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.web", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -478,9 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if pg is not None:
                 pg.drop()
         if profile_db is not None:
-            from bench.web_profile import profile
-            log("profiling the board and the event in-process (cProfile)")
-            profile_text = profile(work, profile_db, db)
+            profile_text = profiles(work, profile_db, db, None if pg is None else args.pg_url)
     details["seconds"] = round(time.perf_counter() - started, 1)
     details["load"] = (load_before, load_average())
     if args.json:

@@ -60,6 +60,8 @@ EVENT_PARTS = (
     ("          outbox.cancel", "notifications/outbox.py", "cancel"),
     ("    COMMIT (fsync, synchronous=FULL)", "~",
      "<method 'commit' of 'sqlite3.Connection' objects>"),
+    ("    COMMIT (PostgreSQL)", "psycopg/connection.py", "commit"),
+    ("  psycopg: a statement (all of them)", "psycopg/cursor.py", "execute"),
     ("  project_view (the answer, read again)", "workflow/views.py", "project_view"),
     ("    history (its rows)", "workflow/views.py", "_history"),
     ("  response model: validate + JSON", "fastapi/routing.py", "serialize_response"),
@@ -137,12 +139,14 @@ def _top(stats: pstats.Stats, key: str, top: int) -> str:
 
 
 def profile(work: Path, path: Path, db: BenchDb, *, boards: int = 10, events: int = 60,
-            top: int = 22) -> str:
+            top: int = 22, database_url: str | None = None) -> str:
+    """The profile on the SQLite file `path`, or on `database_url` (a PostgreSQL copy of
+    it: the same rows)."""
     from parkflow.settings import Settings
     from parkflow.wiring import build_app, web_app
     from web.config import WebSettings
 
-    app = build_app(Settings(database_url=url(path), timezone=PARK_TZ.key,
+    app = build_app(Settings(database_url=database_url or url(path), timezone=PARK_TZ.key,
                              mail_dir=str(work / "mail")))
     asgi = web_app(app, WebSettings(secret_key="bench-profile-" * 4, secret_from_env=True))
     ids = iter(db.pool)
@@ -165,8 +169,9 @@ def profile(work: Path, path: Path, db: BenchDb, *, boards: int = 10, events: in
                 expect(await api.post(f"/api/v1/projects/{next(ids)}/events", json=body,
                                       headers=auth))
 
-            out = [f"cProfile in-process (one request at a time, {len(db.pool)} intake "
-                   f"projects available; the leader's board of {db.projects:,} projects)"]
+            out = [f"cProfile in-process on {app.engine.dialect.name} (one request at a time, "
+                   f"{len(db.pool)} intake projects available; the leader's board of "
+                   f"{db.projects:,} projects)"]
             with inline_threads():
                 for name, call, repeats, parts in (("board", board, boards, BOARD_PARTS),
                                                    ("event", event, events, EVENT_PARTS)):

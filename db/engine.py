@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import select
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlmodel import Session
 
 from db.prepared import DRIVER
@@ -22,7 +23,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql" and not kwargs.get("pool_pre_ping"):
+        event.listen(engine, "checkout", _check_alive)
     return engine
+
+
+def _check_alive(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    """Replace a pooled PostgreSQL connection the server has closed, without a round trip.
+
+    A server that stops or restarts ends each session with a message and closes its socket,
+    so an idle connection whose socket has anything to read (we LISTEN to nothing) is gone.
+    SQLAlchemy's pre-ping asks the server instead: a round trip on every checkout, several
+    per request. Raising here makes the pool drop every connection older than this one and
+    draw a fresh one for the caller.
+    """
+    pgconn = dbapi_conn.pgconn
+    if pgconn.status != 0:  # psycopg.pq.ConnStatus.OK
+        raise exc.InvalidatePoolError("the connection is broken")
+    poll = select.poll()
+    poll.register(pgconn.socket, select.POLLIN | select.POLLPRI)
+    if poll.poll(0):
+        raise exc.InvalidatePoolError("the server closed the connection")
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -264,7 +285,27 @@ class GroupCommitter:
 def read_session(engine: Engine) -> Session:
     """A session for reads only, closed by the caller (it opens no connection until its
     first statement)."""
-    return Session(engine, expire_on_commit=False)
+    return Session(_reader(engine), expire_on_commit=False)
+
+
+def _reader(engine: Engine) -> Engine:
+    """The engine's reader view, made once and kept on it.
+
+    On PostgreSQL, autocommit: under READ COMMITTED every statement takes its own snapshot
+    in a transaction or out of one, so a read transaction only added a BEGIN and a ROLLBACK
+    round trip, and psycopg forgets its prepared statements on every ROLLBACK (so the reads
+    of a request were parsed and planned afresh each time). An engine given an isolation
+    level of its own (`parkflow check`: one snapshot, REPEATABLE READ) keeps it. SQLite
+    keeps its read transaction: one snapshot of a WAL database for all of a request's reads.
+    """
+    view: Engine | None = engine.__dict__.get("_parkflow_reader")
+    if view is None:
+        view = engine
+        if (engine.dialect.name == "postgresql"
+                and "isolation_level" not in engine.get_execution_options()):
+            view = engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine._parkflow_reader = view  # type: ignore[attr-defined]
+    return view
 
 
 @contextmanager

@@ -8,6 +8,11 @@ datetimes) and the result columns' — and then each call is one `cursor.execute
 drivers keep their own prepared statements (sqlite3's statement cache; psycopg prepares a
 statement it sees repeatedly), so the database parses it once too.
 
+On psycopg the statement is sent in PostgreSQL's own form (`$1`, `$2`, … and a tuple, on a
+raw cursor): psycopg otherwise rewrites a `%(name)s` statement into that form on every
+execute, and caches the rewrite only for statements of at most 50 parameters, so an
+outbox upsert of five rows (65 parameters) was parsed by a regular expression on every event.
+
 The statement runs on the session's own DBAPI connection, inside its transaction: it sees
 the session's earlier writes and commits or rolls back with them. It does not flush the
 ORM session, exactly like Core run on `session.connection()`.
@@ -15,6 +20,7 @@ ORM session, exactly like Core run on `session.connection()`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,8 +48,10 @@ class _Plan:
     params: tuple[tuple[str, str, Processor], ...]
     # values baked into the statement, by key, converted once when compiled
     constants: dict[str, Any]
-    named: bool  # pyformat (psycopg): a dict; qmark (sqlite3): a tuple
+    named: bool  # a dict of values (by name) rather than a tuple (in SQL order)
     results: tuple[Processor, ...]
+    # makes the cursor from the DBAPI connection; None: its own `cursor()`
+    cursor: Callable[[Any], Any] | None = None
 
 
 class Prepared:
@@ -74,7 +82,7 @@ class Prepared:
         if statement_observers:
             for observe in statement_observers:
                 observe(plan.sql, values)
-        cursor = dbapi.cursor()
+        cursor = dbapi.cursor() if plan.cursor is None else plan.cursor(dbapi)
         cursor.execute(plan.sql, values)
         return cursor
 
@@ -144,7 +152,33 @@ def _compile(statement: Any, dialect: Dialect) -> _Plan:
         params.append((escaped.get(name, name), name, convert))
     results = tuple(entry[3]._cached_result_processor(dialect, None)
                     for entry in compiled._result_columns)
+    if dialect.driver == "psycopg" and not compiled.positional:
+        return _numbered(compiled.string, params, constants, results)
     return _Plan(compiled.string, tuple(params), constants, not compiled.positional, results)
+
+
+# psycopg's placeholders in SQLAlchemy's rendering: `%(name)s`, and `%%` for a literal `%`
+_PYFORMAT = re.compile(r"%\((?P<name>[^)]+)\)s|%%")
+
+
+def _numbered(sql: str, params: Sequence[tuple[str, str, Processor]],
+              constants: dict[str, Any], results: tuple[Processor, ...]) -> _Plan:
+    """A psycopg plan in PostgreSQL's form: `$n` placeholders (a name used twice keeps its
+    number), the values as a tuple in that order, run on a raw cursor (no rewriting)."""
+    from psycopg import RawCursor
+
+    numbers: dict[str, int] = {}
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name is None:
+            return "%"
+        return f"${numbers.setdefault(name, len(numbers) + 1)}"
+
+    text = _PYFORMAT.sub(number, sql)
+    by_name = {param[0]: param for param in params}
+    ordered = tuple(by_name[name] for name in numbers)  # dicts keep the numbers' order
+    return _Plan(text, ordered, constants, False, results, RawCursor)
 
 
 def unconverted(session: Session,

@@ -47,8 +47,8 @@ class Settings(BaseSettings):
     session_idle_seconds: int = Field(8 * 3600, gt=0)
     session_max_seconds: int = Field(12 * 3600, gt=0)
     cookie_secure: bool = False
-    # PostgreSQL connection pool, per process (each web worker and the scheduler has its own):
-    # at most pool_size + max_overflow connections; pool_timeout seconds to wait for one
+    # the connection pool, per process (each web worker and the scheduler has its own): at
+    # most pool_size + max_overflow connections, kept open; pool_timeout seconds to wait for one
     db_pool_size: int = Field(5, ge=1, le=100)
     db_max_overflow: int = Field(10, ge=0, le=100)
     db_pool_timeout: int = Field(30, ge=1, le=600)
@@ -111,19 +111,20 @@ class Settings(BaseSettings):
         return value
 
     def engine_options(self) -> dict[str, Any]:
-        """The pool of a server database; on a SQLite file the same limit, every connection
-        kept. pool_pre_ping: a connection the server dropped (a PostgreSQL restart) is
-        replaced before use instead of failing the request that drew it."""
-        if self.database_url.startswith("sqlite"):
-            if ":memory:" in self.database_url or self.database_url.rstrip("/") == "sqlite:":
-                return {}  # one in-memory database: SQLAlchemy's own pool for it
-            # Opening a SQLite connection runs four PRAGMAs: the default pool (5, overflow
-            # 10) closed every connection beyond its fifth when it came back, so under a
-            # burst of requests nearly every request opened one afresh
-            return {"pool_size": self.db_pool_size + self.db_max_overflow, "max_overflow": 0,
-                    "pool_timeout": self.db_pool_timeout}
-        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow,
-                "pool_timeout": self.db_pool_timeout, "pool_pre_ping": True}
+        """The pool: at most pool size + overflow connections, each kept open once opened.
+
+        SQLAlchemy's own pool closes every connection beyond `pool_size` when it comes back,
+        so under a burst of requests nearly every request opened one afresh: on a SQLite
+        file that runs four PRAGMAs again; on PostgreSQL it starts a server process, and
+        loses psycopg's prepared statements (they belong to a connection). On PostgreSQL a
+        connection the server dropped (a restart) is replaced before use instead of failing
+        the request that drew it: db.engine checks its socket on checkout (SQLAlchemy's
+        pool_pre_ping would cost a round trip each time)."""
+        if self.database_url.startswith("sqlite") and (
+                ":memory:" in self.database_url or self.database_url.rstrip("/") == "sqlite:"):
+            return {}  # one in-memory database: SQLAlchemy's own pool for it
+        return {"pool_size": self.db_pool_size + self.db_max_overflow, "max_overflow": 0,
+                "pool_timeout": self.db_pool_timeout}
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -90,6 +90,22 @@ async def run_writes(work: Callable[..., T], *args: Any) -> T:
     return await run_in_threadpool(work, *args)
 
 
+async def write_then_read(app: WebDeps, write: Callable[[], object],
+                          read: Callable[[], T]) -> T:
+    """A write, then the reads of its answer once it is durable: `run_writes` then
+    `run_reads`, in one trip to a worker thread where both would take one (a database
+    server: each trip is a hand-over between threads under the GIL)."""
+    if app.reads_inline:
+        await run_writes(write)
+        return read()
+    return await run_in_threadpool(_write_then_read, write, read)
+
+
+def _write_then_read(write: Callable[[], object], read: Callable[[], T]) -> T:
+    write()
+    return read()
+
+
 @dataclass(frozen=True)
 class Viewer:
     """The person behind a request, detached from any session."""

@@ -38,7 +38,9 @@ from workflow.search import search_keys, update_search_keys
 from workflow.users import find_user, require_actor
 
 _P = columns(Project)
-_PROJECT_COLUMNS = (_P.id, _P.name, _P.category, _P.state, _P.owner_id, _P.group, _P.stars,
+# a project's columns as a Snapshot holds them (`Snapshot.from_values`), for a read that
+# wants more of the row in the same statement (workflow.views.project_view)
+SNAPSHOT_COLUMNS = (_P.id, _P.name, _P.category, _P.state, _P.owner_id, _P.group, _P.stars,
                     _P.milestones, _P.adjustments, _P.exited_from, _P.due_at, _P.stage_entry_id,
                     _P.last_event_at, _P.last_follow_up_at, _P.suspended_at, _P.version)
 
@@ -73,7 +75,7 @@ class Snapshot:
 
     @classmethod
     def from_values(cls, row: tuple[Any, ...]) -> Snapshot:
-        """From a row of `_PROJECT_COLUMNS`, in their order."""
+        """From a row of `SNAPSHOT_COLUMNS`, in their order."""
         (id_, name, category, state, owner_id, group, stars, milestones, adjustments,
          exited_from, due_at, stage_entry_id, last_event_at, last_follow_up_at, suspended_at,
          version) = row
@@ -116,7 +118,7 @@ class Transition:
 # The hot path's statements, compiled once per dialect and run on the session's DBAPI
 # connection (db.prepared; not the ORM unit of work: the event path is one SELECT, one
 # INSERT, one UPDATE).
-_SELECT_PROJECT = Prepared(select(*_PROJECT_COLUMNS).where(_P.id == bindparam("project_id")))
+_SELECT_PROJECT = Prepared(select(*SNAPSHOT_COLUMNS).where(_P.id == bindparam("project_id")))
 _SAVED = ("owner_id", "group", "state", "stars", "milestones", "adjustments", "exited_from",
           "due_at", "stage_entry_id", "last_event_at", "last_follow_up_at", "suspended_at")
 _SAVE_PROJECT = Prepared(

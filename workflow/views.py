@@ -12,9 +12,15 @@ from sqlmodel import Session
 from db.models import Project, ProjectEvent, User, columns
 from db.prepared import Prepared, Processor, unconverted
 from workflow.deadlines import Deadline
+from workflow.errors import NotFound
 from workflow.park import Park
-from workflow.projects import deadline_of, deadline_status, load_snapshot
-from workflow.record import project_record
+from workflow.projects import (
+    SNAPSHOT_COLUMNS,
+    Snapshot,
+    deadline_of,
+    deadline_status,
+    load_snapshot,
+)
 from workflow.search import owner_ranks, search_condition
 
 _P = columns(Project)
@@ -41,9 +47,11 @@ def deadline_json(deadline: Deadline | None) -> dict[str, Any] | None:
 def project_view(session: Session, park: Park, project_id: int,
                  lang: str = "zh-CN") -> dict[str, Any]:
     """Everything `project show` prints: facts, deadline with explanation, history."""
-    snapshot = load_snapshot(session, project_id)  # NotFound for an unknown project
-    owner = _OWNER_OF.first(session, {"owner_id": snapshot.owner_id})
-    assert owner is not None  # foreign key
+    row = _PROJECT_VIEW.first(session, {"project_id": project_id})
+    if row is None:
+        raise NotFound("project_not_found", field="id", value=project_id)
+    snapshot = Snapshot.from_values(row[:-3])
+    owner_email, owner_name, record = row[-3:]
     deadline = deadline_of(park, session, snapshot, lang)
     state = park.lifecycle.states[snapshot.state]
     return {
@@ -52,7 +60,7 @@ def project_view(session: Session, park: Park, project_id: int,
         "category": snapshot.category,
         "state": snapshot.state,
         "state_label": state.label.get(lang, state.label["zh-CN"]),
-        "owner": {"email": owner[0], "name": owner[1]},
+        "owner": {"email": owner_email, "name": owner_name},
         "group": snapshot.group,
         "stars": snapshot.stars,
         "milestones": dict(snapshot.milestones),
@@ -60,14 +68,18 @@ def project_view(session: Session, park: Park, project_id: int,
         "version": snapshot.version,
         "deadline": deadline_json(deadline),
         "deadline_status": deadline_status(snapshot.due_at, park.now(), due_soon_window(park)),
-        "record": project_record(session, project_id),
+        "record": dict(record or {}),
         "history": _history(session, park, project_id),
     }
 
 
-# the parts of a project's view after its row, compiled once (db.prepared): the API answers
-# every event with the view
-_OWNER_OF = Prepared(select(_U.email, _U.name).where(_U.id == bindparam("owner_id")))
+# a project's view in two statements compiled once (db.prepared): the row with its owner and
+# record, then the history; the API answers every event with the view (on a database server
+# each statement is a round trip)
+_PROJECT_VIEW = Prepared(
+    select(*SNAPSHOT_COLUMNS, _U.email, _U.name, _P.record)
+    .join(User, _U.id == _P.owner_id)
+    .where(_P.id == bindparam("project_id")))
 _HISTORY = Prepared(
     select(_E.event, _E.from_state, _E.to_state, _U.email, _E.occurred_at, _E.recorded_at,
            _E.fields)

@@ -18,11 +18,15 @@ def test_postgresql_gets_the_pool_of_the_settings(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("PARKFLOW_DB_POOL_SIZE", "7")
     monkeypatch.setenv("PARKFLOW_DB_MAX_OVERFLOW", "3")
     settings = Settings(database_url=PG_URL)
-    assert settings.engine_options() == {"pool_size": 7, "max_overflow": 3,
-                                         "pool_timeout": 30, "pool_pre_ping": True}
+    # every connection kept once opened (a new one is a server process, and psycopg's
+    # prepared statements start again on it)
+    assert settings.engine_options() == {"pool_size": 10, "max_overflow": 0,
+                                         "pool_timeout": 30}
     engine = build_app(settings, clock=FixedClock(NOW)).engine
     pool = engine.pool
-    assert (pool.size(), pool._max_overflow, pool._pre_ping) == (7, 3, True)  # type: ignore[attr-defined]
+    # no pre-ping round trip: db.engine replaces a dropped connection by its socket
+    # (tests/db/test_pg_connections.py)
+    assert (pool.size(), pool._max_overflow, pool._pre_ping) == (10, 0, False)  # type: ignore[attr-defined]
     engine.dispose()
 
 

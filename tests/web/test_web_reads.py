@@ -81,8 +81,8 @@ def test_the_board_takes_no_worker_thread_on_sqlite_and_every_read_one_elsewhere
         assert hops == ["signed_in_viewer", "show_board", "Session.close"]
 
 
-def test_an_event_by_the_api_takes_one_worker_thread_on_sqlite_its_write(web: Web,
-                                                                hops: list[str]) -> None:
+def test_an_event_by_the_api_takes_one_worker_thread_on_sqlite_and_two_elsewhere(
+        web: Web, hops: list[str]) -> None:
     project_id = web.project()
     headers = web.token("alice")
     client = web.client()
@@ -96,5 +96,27 @@ def test_an_event_by_the_api_takes_one_worker_thread_on_sqlite_its_write(web: We
     assert answer.json()["state"] == "visited"
     if web.app.engine.dialect.name == "sqlite":  # the write alone
         assert hops == ["_advance"]
-    else:  # the token, the write, the answer
-        assert hops == ["_verify", "_advance", "_project"]
+    else:  # the token; the write and its answer in one trip
+        assert hops == ["_verify", "_write_then_read"]
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/api/v1/me", 200), ("/api/v1/projects", 200), ("/api/v1/projects/{id}", 200),
+    ("/api/v1/projects/{id}/events", 200), ("/api/v1/projects/{id}/history", 200),
+    ("/api/v1/approvals", 200), ("/api/v1/approvals/999", 404),
+    ("/api/v1/space/listings", 200), ("/api/v1/space/requests", 200)])
+def test_an_api_read_takes_no_worker_thread_on_sqlite_and_one_trip_elsewhere(
+        web: Web, hops: list[str], path: str, status: int) -> None:
+    project_id = web.project()
+    headers = web.token("alice")
+    client = web.client()
+    client.get("/api/v1/me", headers=headers)  # the token's first use is written down
+    hops.clear()
+
+    answer = client.get(path.format(id=project_id), headers=headers)
+
+    assert answer.status_code == status, answer.text[:300]
+    if web.app.engine.dialect.name == "sqlite":
+        assert hops == []
+    else:  # the token, then the reads (none for who the token belongs to)
+        assert hops == ["_verify", *([] if path == "/api/v1/me" else ["_read"])]

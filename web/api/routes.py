@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query
 from pydantic import AfterValidator
@@ -28,7 +30,7 @@ from web.api.schemas import (
     SpaceRequestFiled,
     no_controls,
 )
-from web.deps import ApiUser, AppDep, Viewer, WebDeps, run_reads, run_writes
+from web.deps import ApiUser, AppDep, Viewer, WebDeps, run_reads, write_then_read
 from web.inputs import moment_text
 from workflow.approvals import approval_view, decide, list_approvals
 from workflow.availability import available_events
@@ -38,14 +40,25 @@ from workflow.space import add_listing, list_listings, list_requests, listing_js
 from workflow.views import history, list_projects, project_view
 
 router = APIRouter(responses=ERRORS)
+T = TypeVar("T")
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryText = Annotated[str | None, Query(max_length=254), AfterValidator(
     lambda v: no_controls(v) if v is not None else v)]
 
 
+# The reads are `async def` with their database work in `run_reads` (on the event loop on
+# SQLite, one worker-thread trip elsewhere): a `def` endpoint with a response model costs
+# two trips, the endpoint's and the answer's check.
+
+def _read(app: WebDeps, view: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`view(session, park, *args, **kwargs)` in a read session of its own."""
+    with reading(app.engine) as session:
+        return view(session, app.park, *args, **kwargs)
+
+
 @router.get("/me", response_model=Me, summary="Who the token belongs to")
-def me(viewer: ApiUser) -> dict[str, Any]:
+async def me(viewer: ApiUser) -> dict[str, Any]:
     return {"email": viewer.email, "name": viewer.name, "role": viewer.role,
             "group": viewer.group, "lang": viewer.lang}
 
@@ -54,9 +67,10 @@ def me(viewer: ApiUser) -> dict[str, Any]:
 
 @router.get("/projects", response_model=list[ProjectSummary],
             summary="List projects (`project list`)")
-def get_projects(app: AppDep, viewer: ApiUser, state: QueryText = None, overdue: bool = False,
-                 owner: QueryText = None, group: QueryText = None,
-                 search: QueryText = None) -> list[dict[str, Any]]:
+async def get_projects(app: AppDep, viewer: ApiUser, state: QueryText = None,
+                       overdue: bool = False, owner: QueryText = None,
+                       group: QueryText = None,
+                       search: QueryText = None) -> list[dict[str, Any]]:
     lifecycle = app.park.lifecycle
     if state and state not in lifecycle.states:
         raise ValidationError("bad_choice", field="state", value=state,
@@ -64,9 +78,9 @@ def get_projects(app: AppDep, viewer: ApiUser, state: QueryText = None, overdue:
     if group and group not in lifecycle.groups:
         raise ValidationError("bad_choice", field="group", value=group,
                               choices=list(lifecycle.groups))
-    with reading(app.engine) as session:
-        return list_projects(session, app.park, state=state or None, overdue=overdue,
-                             owner=owner or None, group=group or None, search=search)
+    return await run_reads(app, partial(
+        _read, app, list_projects, state=state or None, overdue=overdue, owner=owner or None,
+        group=group or None, search=search))
 
 
 @router.post("/projects", response_model=Project, status_code=201,
@@ -82,9 +96,8 @@ def post_project(app: AppDep, viewer: ApiUser, body: ProjectCreate) -> dict[str,
 
 @router.get("/projects/{project_id}", response_model=Project,
             summary="A project: facts, deadline with its explanation, history (`project show`)")
-def get_project(app: AppDep, viewer: ApiUser, project_id: PathId) -> dict[str, Any]:
-    with reading(app.engine) as session:
-        return project_view(session, app.park, project_id, viewer.lang)
+async def get_project(app: AppDep, viewer: ApiUser, project_id: PathId) -> dict[str, Any]:
+    return await run_reads(app, partial(_read, app, project_view, project_id, viewer.lang))
 
 
 @router.post("/projects/{project_id}/events", response_model=Project,
@@ -92,11 +105,13 @@ def get_project(app: AppDep, viewer: ApiUser, project_id: PathId) -> dict[str, A
 async def post_event(app: AppDep, viewer: ApiUser, project_id: PathId,
                      body: EventFire) -> dict[str, Any]:
     # `async def`, the busiest call of the API: the write goes to a worker thread, the answer
-    # is read where reads cost least, and FastAPI checks the answer against the response
-    # model right here (for a `def` endpoint it sends that to a worker thread too)
+    # is read where reads cost least (on a database server in the same trip), and FastAPI
+    # checks the answer against the response model right here (for a `def` endpoint it
+    # sends that to a worker thread too)
     at = moment_text(body.at, "at")
-    await run_writes(_advance, app, viewer, project_id, body.event, at, body.fields)
-    return await run_reads(app, _project, app, project_id, viewer.lang)
+    return await write_then_read(
+        app, partial(_advance, app, viewer, project_id, body.event, at, body.fields),
+        partial(_read, app, project_view, project_id, viewer.lang))
 
 
 def _advance(app: WebDeps, viewer: Viewer, project_id: int, event: str, at: str | None,
@@ -106,26 +121,22 @@ def _advance(app: WebDeps, viewer: Viewer, project_id: int, event: str, at: str 
                 at=at, fields=fields)
 
 
-def _project(app: WebDeps, project_id: int, lang: str) -> dict[str, Any]:
-    with reading(app.engine) as session:
-        return project_view(session, app.park, project_id, lang)
-
-
 @router.get("/projects/{project_id}/events", response_model=list[AvailableEvent],
             summary="The events the caller may fire now, and why not the others")
-def get_events(app: AppDep, viewer: ApiUser, project_id: PathId) -> list[dict[str, Any]]:
+async def get_events(app: AppDep, viewer: ApiUser,
+                     project_id: PathId) -> list[dict[str, Any]]:
     """Every event of the lifecycle for the token's owner: `available`, or the `reason`
     (the error code and parameters that firing it would be refused with)."""
-    with reading(app.engine) as session:
-        return [choice.as_json()
-                for choice in available_events(session, app.park, project_id, viewer.email)]
+    choices = await run_reads(app, partial(_read, app, available_events, project_id,
+                                           viewer.email))
+    return [choice.as_json() for choice in choices]
 
 
 @router.get("/projects/{project_id}/history", response_model=list[HistoryEntry],
             summary="A project's history (`project history`)")
-def get_history(app: AppDep, viewer: ApiUser, project_id: PathId) -> list[dict[str, Any]]:
-    with reading(app.engine) as session:
-        return history(session, app.park, project_id)
+async def get_history(app: AppDep, viewer: ApiUser,
+                      project_id: PathId) -> list[dict[str, Any]]:
+    return await run_reads(app, partial(_read, app, history, project_id))
 
 
 @router.post("/projects/{project_id}/follow-ups", response_model=Project, status_code=201,
@@ -144,18 +155,16 @@ def post_follow_up(app: AppDep, viewer: ApiUser, project_id: PathId,
 
 @router.get("/approvals", response_model=list[Approval],
             summary="Approvals the caller may see (`approvals list`)")
-def get_approvals(app: AppDep, viewer: ApiUser, pending: bool = False,
-                  mine: bool = False) -> list[dict[str, Any]]:
-    with reading(app.engine) as session:
-        return list_approvals(session, app.park, viewer=viewer.email, pending=pending,
-                              mine=mine, lang=viewer.lang)
+async def get_approvals(app: AppDep, viewer: ApiUser, pending: bool = False,
+                        mine: bool = False) -> list[dict[str, Any]]:
+    return await run_reads(app, partial(_read, app, list_approvals, viewer=viewer.email,
+                                        pending=pending, mine=mine, lang=viewer.lang))
 
 
 @router.get("/approvals/{approval_id}", response_model=Approval,
             summary="One approval with its history")
-def get_approval(app: AppDep, viewer: ApiUser, approval_id: PathId) -> dict[str, Any]:
-    with reading(app.engine) as session:
-        return approval_view(session, app.park, approval_id, viewer.lang)
+async def get_approval(app: AppDep, viewer: ApiUser, approval_id: PathId) -> dict[str, Any]:
+    return await run_reads(app, partial(_read, app, approval_view, approval_id, viewer.lang))
 
 
 @router.post("/approvals/{approval_id}/decision", response_model=Approval,
@@ -173,14 +182,13 @@ def post_decision(app: AppDep, viewer: ApiUser, approval_id: PathId,
 
 @router.get("/space/listings", response_model=list[Listing],
             summary="The space inventory (`space listing list`)")
-def get_listings(app: AppDep, viewer: ApiUser, available: bool = False,
-                 type: QueryText = None,
-                 min_area: Annotated[float | None, Query(gt=0, le=1_000_000,
-                                                         allow_inf_nan=False)] = None,
-                 ) -> list[dict[str, Any]]:
-    with reading(app.engine) as session:
-        return list_listings(session, app.park, available=available, type=type,
-                             min_area=min_area, lang=viewer.lang)
+async def get_listings(app: AppDep, viewer: ApiUser, available: bool = False,
+                       type: QueryText = None,
+                       min_area: Annotated[float | None, Query(gt=0, le=1_000_000,
+                                                               allow_inf_nan=False)] = None,
+                       ) -> list[dict[str, Any]]:
+    return await run_reads(app, partial(_read, app, list_listings, available=available,
+                                        type=type, min_area=min_area, lang=viewer.lang))
 
 
 @router.post("/space/listings", response_model=Listing, status_code=201,
@@ -195,11 +203,11 @@ def post_listing(app: AppDep, viewer: ApiUser, body: ListingCreate) -> dict[str,
 
 @router.get("/space/requests", response_model=list[SpaceRequest],
             summary="Space requests (`space request list`)")
-def get_space_requests(app: AppDep, viewer: ApiUser,
-                       project: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-                       ) -> list[dict[str, Any]]:
-    with reading(app.engine) as session:
-        return list_requests(session, app.park, project_id=project, lang=viewer.lang)
+async def get_space_requests(app: AppDep, viewer: ApiUser,
+                             project: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                             ) -> list[dict[str, Any]]:
+    return await run_reads(app, partial(_read, app, list_requests, project_id=project,
+                                        lang=viewer.lang))
 
 
 @router.post("/space/requests", response_model=SpaceRequestFiled, status_code=201,
