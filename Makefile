@@ -4,12 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# Our modules' bytecode, written once as pip writes an installed package's: an editable
+# install under PYTHONDONTWRITEBYTECODE would compile them again at every command's start.
+COMPILE := $(BIN)/python -m compileall -q -j 0 parkflow workflow states notifications db web i18n reports
+
 .PHONY: demo test test-faketime lint bench serve clean i18n vendor
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(COMPILE)
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -62,6 +67,7 @@ vendor:
 
 # every benchmark, one Markdown table (also written to bench/RESULTS.md); sizes: bench/results.py
 bench: $(STAMP)
+	$(COMPILE)
 	$(BIN)/python -m bench.results
 
 clean:
