@@ -352,9 +352,13 @@ class DueState:
     def __init__(self, db: Db, moment: datetime) -> None:
         self.db = db
         self.max_id = int(db.fetch("SELECT max(id) FROM outbox")[0][0])
-        self.rows = db.fetch(f"SELECT {', '.join(_KEPT)}, id FROM outbox WHERE "
-                             "status = 'pending' AND next_attempt_at <= ?",
-                             (db.param(moment),))
+        rows = db.fetch(f"SELECT {', '.join(_KEPT)}, id FROM outbox WHERE "
+                        "status = 'pending' AND next_attempt_at <= ?", (db.param(moment),))
+        if db.dialect == "postgresql":  # psycopg reads JSONB as a dict, writes it as Jsonb
+            from psycopg.types.json import Jsonb
+            at = _KEPT.index("reason_params")
+            rows = [(*row[:at], Jsonb(row[at]), *row[at + 1:]) for row in rows]
+        self.rows = rows
 
     def __len__(self) -> int:
         return len(self.rows)
