@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import select
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -63,8 +63,15 @@ def _configure_sqlite(engine: Engine) -> None:
         # Writers take the lock up front, so a read-then-write never fails half way on
         # a lock upgrade; readers keep WAL's concurrent snapshots.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        # on the DBAPI connection: this runs once per transaction, on the event path too
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        dbapi_error = conn.dialect.loaded_dbapi.Error
+        try:
+            # on the DBAPI connection: this runs once per transaction, on the event path too
+            conn.connection.driver_connection.execute(statement)
+        except dbapi_error as error:
+            # wrapped as SQLAlchemy wraps a statement's error, so a busy or full database is
+            # told in the catalogue's words (CLI, web), not as the driver's raw text
+            raise exc.DBAPIError.instance(statement, None, error, dbapi_error) from error
 
 
 def _immediate(engine: Engine) -> Engine:
@@ -88,10 +95,35 @@ def committer(engine: Engine) -> GroupCommitter | None:
     return engine._parkflow_committer  # type: ignore[attr-defined,no-any-return]
 
 
+_PREPARING = threading.Lock()  # a second thread's first write waits for the preparing
+
+
+def before_first_write(engine: Engine, prepare: Callable[[], object]) -> None:
+    """Have `prepare` run once, before the engine's first write unit takes the write lock.
+
+    For what a write needs and a read command does not load (modules imported lazily):
+    SQLite has one writer at a time, and another process's writer waits at most the busy
+    timeout (5 s) for the lock. Loaded inside the unit, those imports held the lock ~0.35 s
+    in `project add`, longer on a loaded machine, and the other command failed with
+    "database is locked" (on a full disk, instead of saying the disk is full).
+    """
+    engine.__dict__.setdefault("_parkflow_prepare", []).append(prepare)
+
+
+def _prepare(engine: Engine) -> None:
+    with _PREPARING:
+        pending: list[Callable[[], object]] = engine.__dict__.get("_parkflow_prepare", [])
+        while pending:
+            pending[0]()
+            pending.pop(0)  # once it has run: a failed one runs again at the next write
+
+
 def writing(engine: Engine) -> AbstractContextManager[Session]:
     """A session for one write unit: durable when the block returns, rolled back alone on
     any error. On SQLite concurrent units share a commit (GroupCommitter); on PostgreSQL
     each is its own transaction."""
+    if engine.__dict__.get("_parkflow_prepare"):  # before the lock (before_first_write)
+        _prepare(engine)
     writer = _immediate(engine)
     group: GroupCommitter | None = engine._parkflow_committer  # type: ignore[attr-defined]
     # the unit itself, not a generator around it: this runs for every event

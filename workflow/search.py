@@ -54,6 +54,11 @@ def initials(name: str) -> str:
     return "".join(ch for ch in "".join(letters).lower() if ch.isascii() and ch.isalnum())
 
 
+def load_pinyin() -> None:
+    """Load pypinyin's dictionaries now (a writer does, before it takes the write lock)."""
+    import pypinyin  # noqa: F401
+
+
 def pinyin_order(text: str) -> tuple[str, ...]:
     """How a name sorts for a Chinese reader: by its pinyin, syllable by syllable
     (陈 chen < 李 li < 赵 zhao), not by code point (李 < 赵 < 陈)."""
