@@ -12,3 +12,11 @@ def disk_full(exc: BaseException) -> bool:
     return (getattr(cause, "sqlite_errorname", None) == "SQLITE_FULL"
             or getattr(cause, "sqlstate", None) == "53100"
             or (isinstance(cause, OSError) and cause.errno == errno.ENOSPC))
+
+
+def database_busy(exc: BaseException) -> bool:
+    """SQLite's SQLITE_BUSY (another process held the write lock past the busy timeout) or
+    PostgreSQL's lock_not_available (55P03): nothing was saved, and a retry will likely pass."""
+    cause = getattr(exc, "orig", None) or exc
+    return (str(getattr(cause, "sqlite_errorname", "")).startswith("SQLITE_BUSY")
+            or getattr(cause, "sqlstate", None) == "55P03")

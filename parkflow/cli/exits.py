@@ -83,7 +83,11 @@ def _labels(ctx: Context | None) -> Labels | None:
 def _describe_unexpected(exc: Exception, lang: str) -> str:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    from db.failures import disk_full
+    from db.failures import database_busy, disk_full
+    if database_busy(exc):
+        return gettext(lang, "The database is busy with another write; the change was not "
+                             "saved. Run the command again in a moment (%(error)s)",
+                       error=str(getattr(exc, "orig", None) or exc).splitlines()[0])
     if disk_full(exc):
         cause = getattr(exc, "orig", None) or exc
         return gettext(lang, "The disk holding the database is full; the change was not "

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from tests.factories import VALID, seed_project
@@ -75,3 +76,27 @@ def test_a_write_command_imports_before_it_takes_the_write_lock(
         cli, "project", "advance", str(project_id), "visit", "--by", alice,
         "--at", "2026-11-19", *sets(VALID["visit"]))
     assert code in (0, None) and inside == [], inside
+
+
+def test_a_write_that_waits_out_the_busy_timeout_says_the_database_is_busy(
+        cli: Cli, db_url: str, people: dict[str, str]) -> None:
+    """Another process holds SQLite's write lock past the busy timeout (5 s): one line from
+    the catalogue, nothing saved, and the same command passes once the lock is gone."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL writers wait for row locks, not for a database-wide lock")
+    import sqlite3
+    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    alice = people["alice"]
+    add = ("project", "add", "锁外项目", "--category", "tech_transfer", "--owner", alice,
+           "--by", alice, "--json")
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        refused = cli(*add)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    lines = [line for line in refused.err.splitlines() if line.strip()]
+    assert refused.code == 1 and len(lines) == 1, refused
+    assert "数据库正忙" in lines[0] and "未保存" in lines[0], refused
+    assert cli("project", "list", "--json").json() == []
+    assert cli(*add).code == 0
