@@ -8,11 +8,6 @@ file when the command exits, whatever its exit code.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 
@@ -28,31 +23,10 @@ FORBIDDEN_MODULES = ("notifications.mail", "notifications.delivery", "notificati
                      # the observers of make_park: imported by the first change, not by a read
                      "notifications.approval_mail", "notifications.after_opening")
 
-WRAPPER = """
-import json, sys
-out, args = sys.argv[1], sys.argv[2:]
-sys.argv = ["parkflow", *args]
-from parkflow.cli import main
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-with open(out, "w") as f:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
-"""
-
-
 def loaded_modules(cli: Cli, *args: str) -> tuple[object, list[str]]:
     """The exit code of `parkflow ARGS` and the modules loaded when it finished."""
-    out = cli.cwd / "modules.json"
-    done = subprocess.run([sys.executable, "-c", WRAPPER, str(out), *args], cwd=cli.cwd,
-                          env=cli.env(), capture_output=True, text=True, timeout=120,
-                          check=False)
-    assert "Traceback" not in done.stderr, done.stderr
-    result = json.loads(Path(out).read_text())
-    return result["code"], result["modules"]
+    code, modules = cli.observed("", "sorted(sys.modules)", *args)
+    return code, list(modules)
 
 
 def forbidden(modules: list[str]) -> list[str]:

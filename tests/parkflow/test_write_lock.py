@@ -11,11 +11,6 @@ its COMMIT.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 
@@ -23,11 +18,9 @@ from tests.factories import VALID, seed_project
 from tests.support.command import Cli, sets
 from workflow.park import Park
 
-WRAPPER = """
-import json, sys
+# the modules loaded between the writer's first BEGIN IMMEDIATE and the next COMMIT
+UNDER_THE_LOCK = """
 from sqlalchemy import Engine, event
-out, args = sys.argv[1], sys.argv[2:]
-seen = {}
 
 @event.listens_for(Engine, "begin")
 def locked(conn):
@@ -38,29 +31,13 @@ def locked(conn):
 def committed(conn):
     if "lock" in seen and "inside" not in seen:
         seen["inside"] = sorted(set(sys.modules) - seen["lock"])
-
-sys.argv = ["parkflow", *args]
-from parkflow.cli import main
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-with open(out, "w") as f:
-    json.dump({"code": code, "inside": seen.get("inside")}, f)
 """
 
 
 def loaded_under_the_lock(cli: Cli, *args: str) -> tuple[object, list[str] | None]:
     """The exit code of `parkflow ARGS` and the modules its first write unit loaded."""
-    out = cli.cwd / "inside.json"
-    done = subprocess.run([sys.executable, "-c", WRAPPER, str(out), *args], cwd=cli.cwd,
-                          env=cli.env(), capture_output=True, text=True, timeout=120,
-                          check=False)
-    assert "Traceback" not in done.stderr, done.stderr
-    result = json.loads(Path(out).read_text())
-    return result["code"], result["inside"]
+    code, inside = cli.observed(UNDER_THE_LOCK, "seen.get('inside')", *args)
+    return code, inside
 
 
 def test_a_write_command_imports_before_it_takes_the_write_lock(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +47,24 @@ def command_env(**settings: str) -> dict[str, str]:
     return env
 
 
+_OBSERVED = """
+import json, sys
+out, args = sys.argv[1], sys.argv[2:]
+seen = {{}}
+{setup}
+sys.argv = ["parkflow", *args]
+from parkflow.cli import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+with open(out, "w") as f:
+    json.dump({{"code": code, "report": {report}}}, f)
+"""
+
+
 @dataclass
 class Cli:
     """`parkflow` as a subprocess, pointed at one database, at the fixed moment NOW
@@ -67,6 +86,19 @@ class Cli:
         result = Result(done.returncode, done.stdout, done.stderr)
         assert "Traceback" not in result.out + result.err, result
         return result
+
+    def observed(self, setup: str, report: str, *args: str) -> tuple[object, Any]:
+        """`parkflow ARGS` in a fresh interpreter through the entry point: the Python `setup`
+        runs first (it may keep what it sees in the dict `seen`), then the command; its exit
+        code, and the value of the expression `report` when it exits, whatever the code."""
+        out = self.cwd / "observed.json"
+        script = _OBSERVED.format(setup=setup, report=report)
+        done = subprocess.run([sys.executable, "-c", script, str(out), *args], cwd=self.cwd,
+                              env=self.env(), capture_output=True, text=True, timeout=120,
+                              check=False)
+        assert "Traceback" not in done.stderr, done.stderr
+        result = json.loads(out.read_text())
+        return result["code"], result["report"]
 
     def all(self, *commands: Sequence[str] | With) -> list[Result]:
         """Run independent commands side by side; results in the order given."""
