@@ -46,6 +46,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from http.cookiejar import CookieJar
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -328,7 +329,8 @@ def notes(details: dict[str, Any]) -> list[str]:
     lines = [
         "",
         f"machine: {m['cpus']} CPUs, Python {m['python']}, SQLite {m['sqlite']}; uvicorn "
-        f"{m['uvicorn']} one process (as `parkflow serve`), h11, asyncio; clients: httpx "
+        f"{m['uvicorn']} one process (as `parkflow serve`), {m['http']}, {m['loop']}; clients: "
+        "httpx "
         "in the bench process on the same machine",
         f"data: {d['projects']:,} projects ({d['overdue']:,} overdue; {d['pool']:,} of them in "
         f"intake kept for events), {d['people']} people; WAL, synchronous=FULL; each side on "
@@ -381,8 +383,11 @@ def pg_copies(base_url: str, db: BenchDb, details: dict[str, Any]) -> PgCopies |
 
 def machine_details() -> dict[str, Any]:
     import uvicorn
+    # what uvicorn's "auto" picks for both servers: the C parser and loop when installed
     return {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
             "uvicorn": uvicorn.__version__, "cpus": os.cpu_count(),
+            "http": "httptools" if find_spec("httptools") else "h11",
+            "loop": "uvloop" if find_spec("uvloop") else "asyncio",
             "platform": platform.platform()}
 
 

@@ -48,6 +48,7 @@ def serve(
               markup=False)
     # several workers: each process builds the same app from the same PARKFLOW_* settings
     target: Any = "parkflow.wiring:app_from_env" if workers > 1 else web_app(ctx.app, settings)
+    # http and loop left to uvicorn's "auto": httptools and uvloop, dependencies of parkflow
     try:
         uvicorn.run(target, factory=workers > 1, workers=workers if workers > 1 else None,
                     host=host, port=port, log_level="info", server_header=False)
