@@ -475,6 +475,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = load_average()
     single_board, single_events = 8, 20
     pool = args.clients * (1 + args.rounds * args.event_requests) + single_events
+    if args.profile:  # the profile runs on a copy of the data, from the same intake pool
+        from bench.web_profile import intake_needed
+        pool = max(pool, intake_needed())
     now = datetime.now(UTC).replace(microsecond=0)
     details: dict[str, Any] = {"machine": machine_details(), "clients": args.clients,
                                "rounds": args.rounds}

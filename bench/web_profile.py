@@ -138,7 +138,16 @@ def _top(stats: pstats.Stats, key: str, top: int) -> str:
     return text[text.find("   ncalls"):] if "   ncalls" in text else text
 
 
-def profile(work: Path, path: Path, db: BenchDb, *, boards: int = 10, events: int = 60,
+PROFILED_EVENTS = 60  # events timed, then as many profiled, after one warm-up
+
+
+def intake_needed(events: int = PROFILED_EVENTS) -> int:
+    """Intake projects the profile fires its events at (one each)."""
+    return 1 + 2 * events
+
+
+def profile(work: Path, path: Path, db: BenchDb, *, boards: int = 10,
+            events: int = PROFILED_EVENTS,
             top: int = 22, database_url: str | None = None) -> str:
     """The profile on the SQLite file `path`, or on `database_url` (a PostgreSQL copy of
     it: the same rows)."""
