@@ -132,13 +132,29 @@ def writing(engine: Engine) -> AbstractContextManager[Session]:
 
 @contextmanager
 def _transaction(writer: Engine) -> Iterator[Session]:
-    with Session(writer, expire_on_commit=False) as session:
+    """One write unit in a transaction of its own (a database server), on a connection drawn
+    up front: its prepared statements run on it at once, as in `reading()` and a group
+    commit's unit; ORM work joins the same transaction, which the session then commits."""
+    with writer.connect() as connection:
+        transaction = connection.begin()
+        session = Session(connection, expire_on_commit=False,
+                          join_transaction_mode="control_fully")
+        session.info[DRIVER] = (connection.dialect, connection.connection.driver_connection)
         try:
             yield session
-            session.commit()
+            # a session that began a transaction or holds objects commits it (flushing,
+            # firing after_commit); one of prepared statements only has nothing of its own
+            if session.in_transaction() or len(session.identity_map) or session.new:
+                session.commit()
+            if transaction.is_active:
+                transaction.commit()
         except BaseException:
             session.rollback()
+            if transaction.is_active:
+                transaction.rollback()
             raise
+        finally:
+            session.close()
 
 
 class _Batch:
