@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event, exc
 from sqlmodel import Session
 
 from db.prepared import DRIVER
@@ -132,13 +132,29 @@ def writing(engine: Engine) -> AbstractContextManager[Session]:
 
 @contextmanager
 def _transaction(writer: Engine) -> Iterator[Session]:
-    with Session(writer, expire_on_commit=False) as session:
+    """One write unit in a transaction of its own (a database server), on a connection drawn
+    up front: its prepared statements run on it at once, as in `reading()` and a group
+    commit's unit; ORM work joins the same transaction, which the session then commits."""
+    with writer.connect() as connection:
+        transaction = connection.begin()
+        session = Session(connection, expire_on_commit=False,
+                          join_transaction_mode="control_fully")
+        session.info[DRIVER] = (connection.dialect, connection.connection.driver_connection)
         try:
             yield session
-            session.commit()
+            # a session that began a transaction or holds objects commits it (flushing,
+            # firing after_commit); one of prepared statements only has nothing of its own
+            if session.in_transaction() or len(session.identity_map) or session.new:
+                session.commit()
+            if transaction.is_active:
+                transaction.commit()
         except BaseException:
             session.rollback()
+            if transaction.is_active:
+                transaction.rollback()
             raise
+        finally:
+            session.close()
 
 
 class _Batch:
@@ -147,8 +163,9 @@ class _Batch:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.transaction = connection.begin()  # BEGIN IMMEDIATE: the write lock, up front
-        # its DBAPI connection, on which the first unit's prepared statements run
-        self.driver = (connection.dialect, connection.connection.driver_connection)
+        # its DBAPI connection, on which the units' prepared statements run
+        self.driver: tuple[Dialect, Any] = (connection.dialect,
+                                            connection.connection.driver_connection)
         self.units = 0  # units written into it (failed ones rolled back to their savepoint)
         self.settled = False  # committed, or rolled back with its only unit
         self.error: BaseException | None = None
@@ -169,6 +186,17 @@ class _Batch:
         self.settled = True
         if self._done is not None:
             self._done.set()
+
+
+def _on_driver(batch: _Batch, statement: str) -> None:
+    """Run `statement` on the batch's DBAPI connection, an error wrapped as SQLAlchemy wraps a
+    statement's (so a busy or full database is told in the catalogue's words)."""
+    dialect, dbapi = batch.driver
+    dbapi_error = dialect.loaded_dbapi.Error
+    try:
+        dbapi.execute(statement)
+    except dbapi_error as error:
+        raise exc.DBAPIError.instance(statement, None, error, dbapi_error) from error
 
 
 class GroupCommitter:
@@ -232,18 +260,22 @@ class GroupCommitter:
 
     @contextmanager
     def _savepoint(self, batch: _Batch) -> Iterator[Session]:
-        """A session for one unit in the batch. The batch's first unit needs no savepoint: if
-        it fails, the whole transaction (nothing but it) rolls back. A later one runs in a
-        SAVEPOINT, which anything failing in it (a flush error too) rolls back to."""
+        """A session for one unit in the batch, its prepared statements run straight on the
+        batch's DBAPI connection. The batch's first unit needs no savepoint: if it fails, the
+        whole transaction (nothing but it) rolls back. A later one runs in a SAVEPOINT,
+        which anything failing in it (a flush error too) rolls back to.
+
+        That SAVEPOINT is the unit's own, issued on the DBAPI connection: the session's
+        (join_transaction_mode "create_savepoint", begun for the first statement) cost ~90 µs
+        per unit through SQLAlchemy, and under load most units are not a batch's first. ORM
+        work in a unit still opens the session's savepoint, inside this one."""
         first = batch.units == 0
-        connection = batch.connection
-        session = Session(connection, expire_on_commit=False,
+        session = Session(batch.connection, expire_on_commit=False,
                           join_transaction_mode="rollback_only" if first
                           else "create_savepoint")
-        if first:
-            # the prepared statements run straight on the batch's DBAPI connection: nothing
-            # for the session to join or undo on its own (a failure rolls the batch back)
-            session.info[DRIVER] = batch.driver
+        session.info[DRIVER] = batch.driver
+        if not first:
+            _on_driver(batch, "SAVEPOINT parkflow_unit")
         try:
             yield session
             # A session that never began a transaction and holds no objects (the event path:
@@ -252,14 +284,28 @@ class GroupCommitter:
             used = session.in_transaction() or len(session.identity_map) > 0
             if used:
                 session.commit()  # flushes, fires after_commit; the batch stays open
+            if not first:
+                _on_driver(batch, "RELEASE parkflow_unit")
         except BaseException:
             session.rollback()  # the first unit: the whole batch; a later one: its savepoint
             session.close()
             if first:
                 self._abandon(batch)
+            else:
+                self._undo(batch)
             raise
         if used:
             session.close()
+
+    @staticmethod
+    def _undo(batch: _Batch) -> None:
+        """Roll a later unit back to its SAVEPOINT (its writes gone, the batch's others kept).
+        If SQLite has ended the whole transaction on the error already (a full disk, say),
+        there is no savepoint left: the batch's commit then fails and tells every caller."""
+        dbapi = batch.driver[1]
+        if dbapi.in_transaction:
+            _on_driver(batch, "ROLLBACK TO parkflow_unit")
+            _on_driver(batch, "RELEASE parkflow_unit")
 
     def _abandon(self, batch: _Batch) -> None:
         """The batch's only unit failed: nothing to commit."""
@@ -342,6 +388,25 @@ def _reader(engine: Engine) -> Engine:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    """A session for reads only."""
-    with read_session(engine) as session:
-        yield session
+    """A session for reads only, on a connection drawn up front with its transaction begun
+    (SQLite: one snapshot for all the block's reads).
+
+    Prepared statements (db.prepared) run on that connection straight away, as in a write
+    unit (GroupCommitter): an ORM session drawing its own connection, beginning and ending
+    its transaction cost more than a small read itself (the API's token check and its
+    answer: ~40 µs each). ORM work in the block joins the same connection and transaction;
+    the session commits or rolls back that transaction as if it had begun it.
+    """
+    with _reader(engine).connect() as connection:
+        connection.begin()
+        session = Session(connection, expire_on_commit=False,
+                          join_transaction_mode="control_fully")
+        session.info[DRIVER] = (connection.dialect, connection.connection.driver_connection)
+        try:
+            yield session
+        finally:
+            # one that never began a transaction of its own and holds no objects (prepared
+            # statements only) has nothing to end or detach: the connection's close ends
+            # the transaction
+            if session.in_transaction() or len(session.identity_map) or session.new:
+                session.close()

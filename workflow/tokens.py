@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
-from db.models import ApiToken, User, columns
+from db.models import ApiToken, User, columns, loaded
 from db.prepared import Prepared
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
 from workflow.users import require_actor
@@ -82,7 +82,7 @@ def verify_token(session: Session, secret: str, *, now: datetime) -> Verified | 
     if revoked_at is not None:
         return None
     # the owner as read with the token: a copy of the row, in no session
-    user = User(**dict(zip(_PERSON, person, strict=True)))
+    user = loaded(User, dict(zip(_PERSON, person, strict=True)))
     if not user.active:  # a deactivated person's tokens stop working
         return None
     stale = last_used_at is None or now - last_used_at >= TOUCH_EVERY

@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, func, select
 
-from db.engine import committer, writing
+from db.engine import committer, reading, writing
 from db.models import OutboxMessage, ProjectEvent, columns
 from tests.factories import SQLITE_ONLY, VALID, seed_project, snapshot
 from workflow.errors import ValidationError
 from workflow.park import Park
 from workflow.projects import advance
+from workflow.users import find_user
 
 pytestmark = SQLITE_ONLY  # PostgreSQL keeps one transaction per event
 
@@ -111,6 +112,51 @@ def test_concurrent_events_share_one_commit_and_a_failed_one_takes_nothing_with_
             assert _history(engine, project_id) == ["intake", "visit"]
             assert snapshot(engine, project_id).state == "visited"
             assert _outbox_rows(engine, project_id) > outbox_before[project_id]
+
+
+def test_a_failed_unit_of_prepared_statements_only_rolls_back_to_its_own_savepoint(
+        engine: Engine, live: Park, people: dict[str, str]) -> None:
+    # the API's event: the actor is the row read with the token, so the unit runs prepared
+    # statements only and its session never begins a transaction (nor a savepoint) of its own
+    with reading(engine) as session:
+        alice = find_user(session, people["alice"])
+    assert alice is not None
+    kept, failed = (seed_project(engine, live, people["alice"], f"项目{i}") for i in range(2))
+    outbox_before = _outbox_rows(engine, failed)
+    group = committer(engine)
+    assert group is not None
+    commits = _count_commits(engine)
+    inside = threading.Event()
+    outcome: list[BaseException] = []
+
+    def first() -> None:
+        with writing(engine) as session:
+            advance(session, live, project_id=kept, event="visit", actor=alice,
+                    fields=VALID["visit"])
+            inside.set()
+            _wait_until(lambda: group.queued == 1)  # the second unit goes into this batch
+
+    def second() -> None:
+        try:
+            with writing(engine) as session:
+                advance(session, live, project_id=failed, event="visit", actor=alice,
+                        fields=VALID["visit"])
+                raise RuntimeError("the caller fails after its rows are written")
+        except RuntimeError as exc:
+            outcome.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert inside.wait(timeout=10)
+    threads[1].start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(outcome) == 1 and len(commits) == 1
+    assert _history(engine, kept) == ["intake", "visit"]
+    assert _history(engine, failed) == ["intake"]
+    assert snapshot(engine, failed).version == 1
+    assert _outbox_rows(engine, failed) == outbox_before
 
 
 def test_a_lone_failed_event_leaves_the_committer_ready_for_the_next(
