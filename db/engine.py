@@ -64,14 +64,19 @@ def _configure_sqlite(engine: Engine) -> None:
         # a lock upgrade; readers keep WAL's concurrent snapshots.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
-        dbapi_error = conn.dialect.loaded_dbapi.Error
-        try:
-            # on the DBAPI connection: this runs once per transaction, on the event path too
-            conn.connection.driver_connection.execute(statement)
-        except dbapi_error as error:
-            # wrapped as SQLAlchemy wraps a statement's error, so a busy or full database is
-            # told in the catalogue's words (CLI, web), not as the driver's raw text
-            raise exc.DBAPIError.instance(statement, None, error, dbapi_error) from error
+        # on the DBAPI connection: this runs once per transaction, on the event path too
+        run_on_driver(conn.dialect, conn.connection.driver_connection, statement)
+
+
+def run_on_driver(dialect: Dialect, dbapi_conn: Any, statement: str) -> None:
+    """Run `statement` on a DBAPI connection, an error wrapped as SQLAlchemy wraps a
+    statement's, so a busy or full database is told in the catalogue's words (CLI, web), not
+    as the driver's raw text."""
+    dbapi_error = dialect.loaded_dbapi.Error
+    try:
+        dbapi_conn.execute(statement)
+    except dbapi_error as error:
+        raise exc.DBAPIError.instance(statement, None, error, dbapi_error) from error
 
 
 def _immediate(engine: Engine) -> Engine:
@@ -144,7 +149,7 @@ def _transaction(writer: Engine) -> Iterator[Session]:
             yield session
             # a session that began a transaction or holds objects commits it (flushing,
             # firing after_commit); one of prepared statements only has nothing of its own
-            if session.in_transaction() or len(session.identity_map) or session.new:
+            if _used(session):
                 session.commit()
             if transaction.is_active:
                 transaction.commit()
@@ -189,14 +194,14 @@ class _Batch:
 
 
 def _on_driver(batch: _Batch, statement: str) -> None:
-    """Run `statement` on the batch's DBAPI connection, an error wrapped as SQLAlchemy wraps a
-    statement's (so a busy or full database is told in the catalogue's words)."""
-    dialect, dbapi = batch.driver
-    dbapi_error = dialect.loaded_dbapi.Error
-    try:
-        dbapi.execute(statement)
-    except dbapi_error as error:
-        raise exc.DBAPIError.instance(statement, None, error, dbapi_error) from error
+    """Run `statement` on the batch's DBAPI connection."""
+    run_on_driver(*batch.driver, statement)
+
+
+def _used(session: Session) -> bool:
+    """Whether a session began a transaction of its own or holds objects (ORM work): one that
+    only ran prepared statements on its connection has nothing to flush, commit or detach."""
+    return session.in_transaction() or bool(session.identity_map)
 
 
 class GroupCommitter:
@@ -281,7 +286,7 @@ class GroupCommitter:
             # A session that never began a transaction and holds no objects (the event path:
             # prepared statements on the batch's DBAPI connection only) has nothing to flush,
             # release or detach: committing and closing it would only begin and end an empty one
-            used = session.in_transaction() or len(session.identity_map) > 0
+            used = _used(session)
             if used:
                 session.commit()  # flushes, fires after_commit; the batch stays open
             if not first:
@@ -408,5 +413,5 @@ def reading(engine: Engine) -> Iterator[Session]:
             # one that never began a transaction of its own and holds no objects (prepared
             # statements only) has nothing to end or detach: the connection's close ends
             # the transaction
-            if session.in_transaction() or len(session.identity_map) or session.new:
+            if _used(session):
                 session.close()

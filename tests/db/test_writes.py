@@ -58,3 +58,13 @@ def test_a_failed_unit_of_prepared_statements_keeps_nothing(engine: Engine,
 
     assert _name(engine, user_id) == "甲"
     assert engine.pool.checkedout() == held  # type: ignore[attr-defined]
+
+
+def test_a_unit_that_only_adds_an_object_writes_it(engine: Engine) -> None:
+    # added, never flushed: the unit's end must flush and commit it, not drop it
+    with writing(engine) as session:
+        session.add(User(email="yi@example.cn", name="乙", role="member", created_at=NOW))
+
+    with reading(engine) as session:
+        names = session.execute(select(_U.name).where(_U.email == "yi@example.cn")).all()
+    assert names == [("乙",)]
