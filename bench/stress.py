@@ -276,15 +276,12 @@ def replay_mismatches(url: str) -> list[str]:
     return problems
 
 
-def parkflow_check(url: str) -> tuple[str, bool | None]:
-    """`parkflow check --json` when this version has it: (what it said, clean?); None when the
-    command does not exist yet (issue 11 §3 is another branch)."""
+def parkflow_check(url: str) -> tuple[str, bool]:
+    """`parkflow check --json`: (what it said, clean?)."""
     command = Path(sys.executable).parent / "parkflow"
     env = {**os.environ, "PARKFLOW_DATABASE_URL": url, "PARKFLOW_LANG": "en"}
     done = subprocess.run([str(command), "check", "--json"], env=env, capture_output=True,
                           text=True, timeout=600)
-    if done.returncode == 2 and "No such command" in done.stderr:
-        return "`parkflow check` is not in this version: the replay above stands in", None
     return (done.stdout or done.stderr).strip()[:2000], done.returncode == 0
 
 
@@ -314,8 +311,7 @@ def verify(url: str, first_id: int, outcomes: list[dict[str, Any]], fault: bool,
          f"written, {len(unclaimed)} of them by a request whose commit died with the server"),
         ("state and version equal the replay of the history", not replay,
          "; ".join(replay[:5]) or "every project"),
-        ("parkflow check" if clean is not None else "parkflow check (hook: not in this "
-         "version yet)", clean is not False, check_text.replace("\n", " ")[:300]),
+        ("parkflow check", clean, check_text.replace("\n", " ")[:300]),
     ]
     if fault:
         resumed = [any(o["t"] >= back for o in accepted) for _, _, back in events]

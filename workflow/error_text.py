@@ -73,6 +73,19 @@ MESSAGES: dict[str, str] = {
     "not_a_positive_count": N_("%(field)s must be a whole number, 1 or more, not "
                                "“%(value)s”"),
     "no_change": N_("Nothing to change: give at least one field with a new value"),
+    # the command line itself (parkflow.cli.usage)
+    "unknown_command": N_("There is no command %(value)s"),
+    "unknown_command_close": N_("There is no command %(value)s; did you mean %(names)s?"),
+    "unknown_option": N_("This command has no option %(value)s"),
+    "unknown_option_close": N_("This command has no option %(value)s; did you mean "
+                               "%(names)s?"),
+    "option_needs_value": N_("%(value)s needs a value"),
+    "option_takes_no_value": N_("%(value)s is a switch and takes no value"),
+    "extra_arguments": N_("Unexpected extra arguments: %(value)s"),
+    "missing_command": N_("Say which command to run"),
+    "bad_value": N_("%(field)s: “%(value)s” is not a valid value"),
+    "bad_command_line": N_("The command line is not valid: %(error)s"),
+    "unknown_lang": N_("%(field)s: “%(value)s” is not a language of parkflow; write %(names)s"),
     # permission
     "unknown_actor": N_("Unknown user %(value)s (--by / PARKFLOW_USER)"),
     "no_actor": N_("Say who acts with --by or PARKFLOW_USER"),
@@ -216,6 +229,7 @@ def _shown(name: str, value: Any, labels: Labels, field: str | None,
         "outbox_status": labels.outbox_status, "listing_type": labels.space_type,
         "request_type": labels.space_type, "roles": labels.roles,
         "choices": lambda keys: labels.choices(field or "", keys, event),
+        "names": lambda names: labels.list(names, alternatives=True),  # literal: options, …
         "known": lambda keys: labels.list(labels.field(k, "record") for k in keys),
         "area": lambda n: format_number(n, labels.lang),
         "wanted": lambda n: format_number(n, labels.lang),

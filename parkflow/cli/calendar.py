@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from i18n import N_
-from parkflow.cli.app import calendar_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.groups import calendar_app
 from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, out, warn
 from workflow.errors import ValidationError

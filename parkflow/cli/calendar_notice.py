@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from i18n import N_
-from parkflow.cli.app import calendar_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.groups import calendar_app
 from parkflow.cli.help import cli_help
 from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, out

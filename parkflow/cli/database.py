@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from i18n import N_
-from parkflow.cli.app import app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.groups import app
 from parkflow.cli.output import out
 
 

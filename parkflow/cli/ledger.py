@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from i18n import N_
-from parkflow.cli.app import app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.groups import app
 from parkflow.cli.help import cli_help
 from parkflow.cli.options import AllowDuplicate, By, Json
 from parkflow.cli.output import emit_json, err, fail, out

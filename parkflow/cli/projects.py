@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from i18n import N_
-from parkflow.cli.app import app, project_app
 from parkflow.cli.approvals import show_approval
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.groups import app, project_app
 from parkflow.cli.help import cli_help
 from parkflow.cli.options import AllowDuplicate, By, Json, ProjectId, Sets, parse_sets
 from parkflow.cli.output import emit_json, out, print_deadline, warn_calendar

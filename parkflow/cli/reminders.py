@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from i18n import N_
-from parkflow.cli.app import app, outbox_app, reminders_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.groups import app, outbox_app, reminders_app
 from parkflow.cli.help import cli_help
 from parkflow.cli.options import Json
 from parkflow.cli.output import emit_json, err, out

@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from i18n import N_
-from parkflow.cli.app import listing_app, space_app
 from parkflow.cli.context import Context
 from parkflow.cli.exits import command
+from parkflow.cli.groups import listing_app, space_app
 from parkflow.cli.help import cli_help
 from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, out
