@@ -36,11 +36,14 @@ def main() -> None:
 def _run(args: list[str]) -> int:
     lang = apply_lang_option(args)  # before the commands (and their help) are built
     from parkflow.cli.commands import app
+    from parkflow.cli.exits import fail_unexpected
     from parkflow.cli.usage import UsageError, refuse
     try:
         code = app(args, prog_name="parkflow", standalone_mode=False)
     except UsageError as exc:
         refuse(exc, args, lang)
+    except Exception as exc:  # outside any command body: never a traceback either
+        fail_unexpected(exc, lang, as_json="--json" in args)
     return code if isinstance(code, int) else 0
 
 

@@ -11,13 +11,13 @@ import functools
 import inspect
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
 from i18n import DEFAULT_LANG, gettext, normalise
 from parkflow.cli.context import Context
-from parkflow.cli.help import cli_help
+from parkflow.cli.help import LocalCommand, cli_help
 from parkflow.cli.output import fail
 from workflow.errors import WorkflowError
 
@@ -45,7 +45,7 @@ def command(group: typer.Typer, name: str | None = None, *,
         # resolved once, here: Typer reads every command's annotations again (get_type_hints)
         # whenever it builds the command line, and would evaluate the strings anew each time
         invoke.__annotations__ = {option.name: option.annotation for option in options}
-        group.command(name, help=cli_help(help) if help else None)(invoke)
+        group.command(name, help=cli_help(help) if help else None, cls=LocalCommand)(invoke)
         return fn
     return register
 
@@ -63,9 +63,14 @@ def run(action: Callable[[Context], Any], *, as_json: bool = False) -> None:
     except typer.Exit:
         raise
     except Exception as exc:  # never a traceback in front of a person
-        message = _describe_unexpected(exc, _lang(ctx))
-        fail(message, 1, {"error": {"kind": "internal", "field": None, "message": message}}
-             if as_json else None, _lang(ctx))
+        fail_unexpected(exc, _lang(ctx), as_json=as_json)
+
+
+def fail_unexpected(exc: Exception, lang: str, *, as_json: bool) -> NoReturn:
+    """One line for a failure nobody foresaw, exit 1."""
+    message = _describe_unexpected(exc, lang)
+    fail(message, 1, {"error": {"kind": "internal", "field": None, "message": message}}
+         if as_json else None, lang)
 
 
 def _lang(ctx: Context | None) -> str:

@@ -22,6 +22,7 @@ from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
 from i18n import gettext
+from parkflow.cli.help import LocalHelp
 from parkflow.cli.output import fail
 from workflow.errors import ValidationError
 
@@ -36,7 +37,7 @@ class UnknownCommand(UsageError):
         self.name, self.close = name, close
 
 
-class Group(TyperGroup):
+class Group(LocalHelp, TyperGroup):
     """A command group that keeps the unknown name when it refuses one (Typer keeps only an
     English sentence), so that `refuse` can say it in the reader's language."""
 

@@ -28,3 +28,13 @@ def test_help_is_chinese_by_default_and_english_when_asked(args: tuple[str, ...]
     # English help has no Chinese but the product's own name
     assert not CJK.search(english.replace("科技项目入园工作专班", "")), english
     assert not re.search(r" / [a-z]", chinese)  # no more "中文 / english" pairs side by side
+
+
+@pytest.mark.parametrize("args", HELPS, ids=" ".join)
+def test_the_frame_of_a_help_page_is_in_the_help_language_too(args: tuple[str, ...]) -> None:
+    chinese, english = help_of(args), help_of(("--lang", "en", *args))
+
+    frame = ("Usage:", "Show this message and exit.", "─ Options ")
+    assert all(text in english for text in frame), english
+    assert not any(text in chinese for text in frame), chinese
+    assert "用法：" in chinese and "显示本帮助并退出。" in chinese and "─ 选项 " in chinese
