@@ -38,15 +38,10 @@ def language(lang: Annotated[str | None, typer.Option(
     return
 
 
-app.add_typer(user_app, name="user")
-app.add_typer(project_app, name="project")
-app.add_typer(calendar_app, name="calendar")
-app.add_typer(reminders_app, name="reminders")
-app.add_typer(outbox_app, name="outbox")
 space_app.add_typer(listing_app, name="listing")
-app.add_typer(space_app, name="space")
-app.add_typer(extension_app, name="extension")
-app.add_typer(approvals_app, name="approvals")
-app.add_typer(token_app, name="token")
-app.add_typer(definition_app, name="definition")
-app.add_typer(report_app, name="report")
+for name, group in (("user", user_app), ("project", project_app), ("calendar", calendar_app),
+                    ("reminders", reminders_app), ("outbox", outbox_app), ("space", space_app),
+                    ("extension", extension_app), ("approvals", approvals_app),
+                    ("token", token_app), ("definition", definition_app),
+                    ("report", report_app)):
+    app.add_typer(group, name=name)
