@@ -49,8 +49,8 @@ def add_user(session: Session, lifecycle: Lifecycle, *, email: str, name: str, r
     if not name.strip():
         raise ValidationError("empty", field="name")
     check_place(lifecycle, role=role, group=group, group_lead=group_lead)
-    if lang not in LANGS:
-        raise ValidationError("bad_choice", field="lang", value=lang, choices=list(LANGS))
+    if lang not in LANGS:  # typed (`user add --lang`): the tags to type, not their names
+        raise ValidationError("unknown_lang", field="lang", value=lang, names=list(LANGS))
     if find_user(session, email) is not None:
         raise Conflict("user_exists", field="email", value=email)
     user = User(email=email, name=name.strip(), role=role, group=group,

@@ -90,6 +90,15 @@ def test_an_unknown_language_is_refused_naming_the_option(cli: Cli) -> None:
     assert result.json()["error"]["message"] == "语言：“fr”不是本系统支持的语言，请写 zh-CN、en"
 
 
+def test_a_users_unknown_language_is_refused_with_the_tags_to_write(cli: Cli) -> None:
+    result = cli("user", "add", "li@park.test", "--name", "李雷", "--role", "member",
+                 "--group", "project", "--lang", "fr", "--json")
+
+    assert_error(result, 2, "invalid", "lang")
+    assert result.json()["error"]["message"] == "语言：“fr”不是本系统支持的语言，请写 zh-CN、en"
+    assert cli("user", "list", "--json").json() == []
+
+
 def test_help_follows_lang(cli: Cli) -> None:
     chinese, english = cli("project", "show", "--help"), cli("--lang", "en", "project", "show",
                                                               "--help")
