@@ -48,6 +48,9 @@ class LocalHelp:
         rich_utils.COMMANDS_PANEL_TITLE = cli_help("Commands")
         rich_utils.REQUIRED_LONG_STRING = cli_help("[required]")
         rich_utils.DEFAULT_STRING = cli_help("[default: %(value)s]") % {"value": "{}"}
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""  # a switch takes no value: no "<bool>" beside it
         super().format_help(ctx, formatter)  # type: ignore[misc]
 
 

@@ -38,3 +38,4 @@ def test_the_frame_of_a_help_page_is_in_the_help_language_too(args: tuple[str, .
     assert all(text in english for text in frame), english
     assert not any(text in chinese for text in frame), chinese
     assert "用法：" in chinese and "显示本帮助并退出。" in chinese and "─ 选项 " in chinese
+    assert "<bool>" not in chinese + english  # a switch takes no value: none is shown
