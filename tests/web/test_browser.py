@@ -300,5 +300,17 @@ def test_the_progress_bar_lays_out_the_five_stages_on_a_desk_and_a_phone(
     # the bar itself fits a phone (the page as a whole is issue 10 §1's phone work)
     assert page.evaluate("[...document.querySelectorAll('.stages')].every("
                          "e => e.scrollWidth <= e.clientWidth)")
-    assert page.locator(".stages .stage").nth(4).bounding_box()["width"] > 0
+    # five abreast, the dates ran into each other: on a phone the stages are a column, and
+    # each stage's texts stay inside its own line
+    boxes = [stages.nth(i).bounding_box() for i in range(5)]
+    assert all(above["y"] + above["height"] <= below["y"] + 1
+               for above, below in zip(boxes, boxes[1:], strict=False)), boxes
+    assert page.evaluate("""[...document.querySelectorAll('.stages .stage')].every(stage => {
+        const outer = stage.getBoundingClientRect();
+        return [...stage.querySelectorAll(":scope > :not(.stage-mark)")].every(child => {
+            const box = child.getBoundingClientRect();
+            return box.left >= outer.left - 1 && box.right <= outer.right + 1
+                && box.bottom <= outer.bottom + 1;
+        });
+    })"""), "a stage's text runs out of its line"
     screenshot(page, "progress-bar-390")
