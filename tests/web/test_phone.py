@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
+from db.engine import writing
 from tests.factories import SQLITE_ONLY
 from tests.support.browser import NEEDS_CHROMIUM, NO_SIDEWAYS_SCROLL, Site, screenshot, sign_in
 from tests.support.phone_park import pages, park
+from workflow.approvals import decide
 
 pytestmark = [NEEDS_CHROMIUM, SQLITE_ONLY]
 
@@ -156,6 +158,25 @@ def test_on_a_phone_tables_are_cards_whose_cells_say_what_they_are(
     assert cells[1].startswith("智能网联") and cells[6] == "2026-11-09"
     assert row.evaluate("el => el.getBoundingClientRect().width") <= PHONE["width"]
     screenshot(page, "phone-project-list-cards")
+
+
+def test_on_a_phone_an_approval_route_in_a_card_starts_under_its_label(
+        site: Site, page: Any) -> None:
+    ids = park(site.web)
+    with writing(site.web.app.engine) as session:  # decided: in the leader's recent work
+        decide(session, site.web.park, approval_id=ids["A1"], decision="approve",
+               actor=site.web.people["leader"], comment="同意延期")
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, "leader", then="/inbox")
+    # a block beside the floated label drew its line and dots across the label's text
+    overlaps = page.locator("main .table td > .route").evaluate_all(
+        "routes => routes.map(route => { const cell = route.parentElement;"
+        " const label = parseFloat(getComputedStyle(cell, '::before').height);"
+        " return route.getBoundingClientRect().top - cell.getBoundingClientRect().top"
+        "        - label; })")
+    assert overlaps, "the leader's inbox shows no decided approval with its route"
+    assert all(gap >= 0 for gap in overlaps), overlaps
+    screenshot(page, "phone-inbox-route-in-card")
 
 
 @pytest.mark.parametrize("who, paths", [
