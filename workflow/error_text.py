@@ -92,6 +92,7 @@ MESSAGES: dict[str, str] = {
     "not_allowed_role": N_("%(actor)s may not “%(event)s” on project %(project)s "
                            "(only: %(roles)s)"),
     "not_allowed": N_("%(actor)s may not “%(event)s” (only: %(roles)s)"),
+    "only_roles": N_("only: %(roles)s"),
     "admin_only": N_("Only an admin may do this"),
     "user_deactivated": N_("The user %(value)s is deactivated"),
     # lookup

@@ -225,6 +225,7 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "not_allowed": {"field": "by", "actor": "bob@park.test", "event": "listing",
                     "roles": ("admin", "leader")},
     "admin_only": {"field": "by"},
+    "only_roles": {"roles": ("leader",)},
     "user_deactivated": {"field": "by", "value": "bob@park.test"},
     "message_not_found": {"field": "id", "value": 9},
     "owns_active_projects": {"field": "email", "value": "bob@park.test", "count": 3},

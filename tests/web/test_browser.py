@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -304,7 +305,7 @@ def test_the_progress_bar_lays_out_the_five_stages_on_a_desk_and_a_phone(
     # each stage's texts stay inside its own line
     boxes = [stages.nth(i).bounding_box() for i in range(5)]
     assert all(above["y"] + above["height"] <= below["y"] + 1
-               for above, below in zip(boxes, boxes[1:], strict=False)), boxes
+               for above, below in pairwise(boxes)), boxes
     assert page.evaluate("""[...document.querySelectorAll('.stages .stage')].every(stage => {
         const outer = stage.getBoundingClientRect();
         return [...stage.querySelectorAll(":scope > :not(.stage-mark)")].every(child => {

@@ -91,6 +91,11 @@ def test_the_page_says_why_an_event_the_stage_allows_is_closed_to_this_person(we
     closed = on_gone.split("暂不能办理的事项")[1].split("</ul>")[0]
     assert "恢复入库" in closed and "仅限：分管领导" in closed  # a leader's event, by label
     assert "reactivate" not in closed and "leader" not in closed
+    assert web.people["alice"] not in closed  # her own page does not name her by her email
+    # on an active project everything its stage allows is open to her: nothing to explain
+    # (恢复入库, a leader's event from the exited state, is not this stage's business)
+    active = web.project("已走访", events=("visit",))
+    assert "暂不能办理的事项" not in alice.get(f"/projects/{active}").text
     assert "暂不能办理的事项" not in web.signed_in("bob").get(f"/projects/{paused}").text
 
 

@@ -30,7 +30,8 @@ from web.rendering import after_post, page
 from workflow.access import check_may_act
 from workflow.approvals import file_extension, file_suspension, resume
 from workflow.availability import available_events
-from workflow.errors import NotPermitted
+from workflow.error_text import render
+from workflow.errors import NotPermitted, WorkflowError
 from workflow.labels import Labels
 from workflow.park import Park
 from workflow.projects import IMPORTED_MARK, Snapshot, advance, follow_up, load_snapshot
@@ -61,9 +62,19 @@ def event_forms(session: Session, park: Park, project: Snapshot, user: User,
     choices = available_events(session, park, project, user)
     forms = [park.lifecycle.events[choice.event] for choice in choices if choice.available]
     labels = Labels.of(park, lang)
-    closed = [(choice.event, choice.reason.message(lang, labels)) for choice in choices
-              if choice.reason is not None and choice.reason.code != "invalid_transition"]
+    # the roles are checked before the state (as `advance` does): an event of another stage
+    # refused for its role is not this stage's business
+    closed = [(choice.event, _why_closed(choice.reason, labels)) for choice in choices
+              if choice.reason is not None and park.machine.can_fire(
+                  project.state, choice.event, exited_from=project.exited_from)]
     return forms, closed
+
+
+def _why_closed(reason: WorkflowError, labels: Labels) -> str:
+    """A refusal as the person it concerns reads it on their page: for a role, who may."""
+    if reason.code == "not_allowed_role":
+        return render("only_roles", None, {"roles": reason.params["roles"]}, labels)
+    return reason.message(labels.lang, labels)
 
 
 @router.get("/projects/{project_id}")
