@@ -114,6 +114,16 @@ def test_on_a_phone_the_header_folds_into_a_menu(site: Site, page: Any) -> None:
     page.wait_for_url(f"{site.base}/space")
     assert page.locator(".mainnav").is_hidden()  # a new page starts folded
 
+    # the English name is longer: it wraps beside the menu button, which keeps its line
+    page.locator(".menu-toggle").click()
+    page.locator(".topbar").get_by_role("button", name="English").click()
+    page.wait_for_url(f"{site.base}/space")
+    brand, toggle_box = (page.locator(selector).bounding_box()
+                         for selector in (".brand", ".menu-toggle"))
+    assert toggle_box["y"] < brand["y"] + brand["height"], (brand, toggle_box)
+    assert page.locator(".topbar").evaluate("el => el.getBoundingClientRect().height") <= 60
+    screenshot(page, "phone-menu-folded-en")
+
 
 def test_on_a_phone_the_board_shows_one_stage_at_a_time_by_its_tab(
         site: Site, page: Any) -> None:
