@@ -36,6 +36,9 @@ def test_the_message_list_links_each_message_and_marks_them_read(web: Web) -> No
     assert page.status_code == 200
     assert "截止前 3 天提醒" in page.text
     assert f'href="/projects/{project}"' in page.text
+    item = page.text[page.text.index("data-message="):]
+    item = re.sub(r"<[^>]+>", "", item[:item.index("</li>")])
+    assert re.search(r"截止前 3 天提醒[^\n]* · ", item), item  # the subject, then its project
     ids = re.findall(r'data-message="(\d+)"', page.text)
     assert len(ids) == 1
     # without the CSRF token nothing is marked
