@@ -29,6 +29,14 @@ PREFIX = "PARKFLOW_"
 DEFAULT_CONFIG = "parkflow.toml"
 
 
+class SettingsError(ValueError):
+    """Settings that cannot be used: each problem as (the variable, what is wrong with it)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{name}: {why}" for name, why in problems))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore")
 
@@ -69,13 +77,13 @@ class Settings(BaseSettings):
 
     @classmethod
     def from_env(cls) -> Settings:
-        """The settings of this process; a bad value is a ValueError naming the variable."""
+        """The settings of this process; bad values are a SettingsError naming each variable."""
         try:
             return cls()
         except ValidationError as exc:
-            problems = "; ".join(f"{PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}"
-                                 for e in exc.errors())
-            raise ValueError(problems) from None
+            raise SettingsError([
+                (f"{PREFIX}{'.'.join(map(str, e['loc'])).upper()}",
+                 e["msg"].removeprefix("Value error, ")) for e in exc.errors()]) from None
 
     @field_validator("base_url")
     @classmethod
@@ -162,14 +170,14 @@ class _ConfigFile(TomlConfigSettingsSource):
         named = os.environ.get(f"{PREFIX}CONFIG")
         path = Path(named) if named else Path(DEFAULT_CONFIG)
         if named and not path.is_file():
-            raise ValueError(f"{PREFIX}CONFIG: cannot read {path}: no such file")
+            raise SettingsError([(f"{PREFIX}CONFIG", f"cannot read {path}: no such file")])
         super().__init__(settings_cls, toml_file=path)
 
     def _read_file(self, file_path: Any) -> dict[str, Any]:
         try:
             data = super()._read_file(file_path)
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"{PREFIX}CONFIG: cannot read {file_path}: {exc}") from None
+            raise SettingsError([(f"{PREFIX}CONFIG", f"cannot read {file_path}: {exc}")]) from None
         if isinstance(data.get("chat_webhooks"), dict):  # a [chat_webhooks] table
             data["chat_webhooks"] = json.dumps(data["chat_webhooks"], ensure_ascii=False)
         return data

@@ -19,6 +19,7 @@ from i18n import DEFAULT_LANG, gettext, normalise
 from parkflow.cli.context import Context
 from parkflow.cli.help import LocalCommand, cli_help
 from parkflow.cli.output import fail
+from parkflow.settings import SettingsError
 from workflow.errors import WorkflowError
 
 if TYPE_CHECKING:
@@ -60,10 +61,20 @@ def run(action: Callable[[Context], Any], *, as_json: bool = False) -> None:
         lang, labels = _lang(ctx), _labels(ctx)
         fail(exc.message(lang, labels), exc.exit_code,
              exc.as_json(lang, labels) if as_json else None, lang)
+    except SettingsError as exc:  # before the Context exists: bad input of another kind
+        fail_settings(exc, _lang(ctx), as_json=as_json)
     except typer.Exit:
         raise
     except Exception as exc:  # never a traceback in front of a person
         fail_unexpected(exc, _lang(ctx), as_json=as_json)
+
+
+def fail_settings(exc: SettingsError, lang: str, *, as_json: bool) -> NoReturn:
+    """Settings that cannot be used: one line naming each variable, exit 2."""
+    message = "; ".join(gettext(lang, "The setting %(name)s cannot be used: %(why)s",
+                                name=name, why=why) for name, why in exc.problems)
+    fail(message, 2, {"error": {"kind": "invalid", "field": exc.problems[0][0],
+                                "message": message}} if as_json else None, lang)
 
 
 def fail_unexpected(exc: Exception, lang: str, *, as_json: bool) -> NoReturn:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from parkflow.settings import Settings
+from tests.factories import SQLITE_ONLY
+from tests.support.command import Cli, assert_error
 
 CONFIG = """
 smtp_url = "smtps://robot:secret@mail.park.example:465"
@@ -103,3 +105,16 @@ def test_without_a_config_file_the_defaults_hold(clean_env: pytest.MonkeyPatch) 
     settings = Settings.from_env()
     assert settings.database_url == "sqlite:///parkflow.db" and settings.smtp_url is None
     assert settings.test_now is None and settings.secret_key is None
+
+
+@SQLITE_ONLY
+def test_the_command_says_which_setting_is_wrong_in_one_line(cli: Cli, tmp_path: Path) -> None:
+    wrong_zone = cli("project", "show", "1", "--json", env={"PARKFLOW_TIMEZONE": "Mars/Olympus"})
+    no_file = cli("project", "list", env={"PARKFLOW_CONFIG": str(tmp_path / "missing.toml"),
+                                          "PARKFLOW_LANG": "en"})
+
+    assert_error(wrong_zone, 2, "invalid", "PARKFLOW_TIMEZONE")
+    assert wrong_zone.json()["error"]["message"] == (
+        "设置 PARKFLOW_TIMEZONE 无法使用：unknown time zone 'Mars/Olympus'")
+    assert no_file.code == 2 and no_file.err.startswith("error The setting PARKFLOW_CONFIG")
+    assert "Error:" not in wrong_zone.err + no_file.err  # no exception's class name
