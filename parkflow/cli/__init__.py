@@ -50,7 +50,8 @@ def _run(args: list[str]) -> int:
 def apply_lang_option(args: Sequence[str]) -> str:
     """The reader's language for this invocation: `parkflow --lang L …` is PARKFLOW_LANG=L.
     A language that is not one of LANGS is refused here, naming the option."""
-    from i18n import DEFAULT_LANG, LANGS, normalise
+    from i18n import LANGS
+    from parkflow.cli.help import help_lang
     value = None
     if len(args) >= 2 and args[0] == "--lang":
         value = args[1]
@@ -58,14 +59,12 @@ def apply_lang_option(args: Sequence[str]) -> str:
         value = args[0].partition("=")[2]
     if value is not None:
         if value not in LANGS:
-            from parkflow.cli.output import fail
+            from parkflow.cli.usage import fail_invalid
             from workflow.errors import ValidationError
-            lang = normalise(os.environ.get("PARKFLOW_LANG") or DEFAULT_LANG)
-            error = ValidationError("unknown_lang", field="lang", value=value, names=list(LANGS))
-            fail(error.message(lang), error.exit_code,
-                 error.as_json(lang) if "--json" in args else None, lang)
+            fail_invalid(ValidationError("unknown_lang", field="lang", value=value,
+                                         names=list(LANGS)), args, help_lang())
         os.environ["PARKFLOW_LANG"] = value
-    return normalise(os.environ.get("PARKFLOW_LANG") or DEFAULT_LANG)
+    return help_lang()
 
 
 def __getattr__(name: str) -> Any:

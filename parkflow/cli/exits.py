@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
-from i18n import DEFAULT_LANG, gettext, normalise
+from i18n import gettext
 from parkflow.cli.context import Context
-from parkflow.cli.help import LocalCommand, cli_help
+from parkflow.cli.help import LocalCommand, cli_help, help_lang
 from parkflow.cli.output import fail
 from parkflow.settings import SettingsError
 from workflow.errors import WorkflowError
@@ -85,7 +84,7 @@ def fail_unexpected(exc: Exception, lang: str, *, as_json: bool) -> NoReturn:
 
 
 def _lang(ctx: Context | None) -> str:
-    return ctx.lang if ctx else normalise(os.environ.get("PARKFLOW_LANG") or DEFAULT_LANG)
+    return ctx.lang if ctx else help_lang()
 
 
 def _labels(ctx: Context | None) -> Labels | None:

@@ -54,9 +54,15 @@ def refuse(exc: UsageError, args: Sequence[str], lang: str) -> NoReturn:
     command line named no command, as Typer has printed it already)."""
     if isinstance(exc, click_errors.NoArgsIsHelpError):
         raise typer.Exit(exc.exit_code)
-    error = as_validation_error(exc, args)
+    fail_invalid(as_validation_error(exc, args), args, lang,
+                 command=getattr(exc.ctx, "command_path", None))
+
+
+def fail_invalid(error: ValidationError, args: Sequence[str], lang: str, *,
+                 command: str | None = None) -> NoReturn:
+    """A refused command line `args`: one line (with where to read the usage of `command`),
+    the error object under --json, exit 2."""
     message = error.message(lang)
-    command = getattr(exc.ctx, "command_path", None)
     line = gettext(lang, "%(error)s (see %(command)s --help)", error=message,
                    command=command) if command else message
     fail(line, error.exit_code, error.as_json(lang) if "--json" in args else None, lang)
