@@ -9,6 +9,7 @@ parkflow, so every layer may use it.
 
     LANGS, DEFAULT_LANG          the languages people read: zh-CN (default) and en
     normalise(lang)              one of LANGS ("en-US" → en, anything unknown → zh-CN)
+    recognise(lang)              one of LANGS, or None for a tag that names neither
     negotiate(accept_language)   the best of LANGS for an HTTP Accept-Language header
     translations(lang)           the compiled catalogue (cached babel.support.Translations)
     gettext(lang, msgid, **p)    one message, %(name)s placeholders filled from p
@@ -41,6 +42,7 @@ __all__ = [
     "ngettext",
     "normalise",
     "product_name",
+    "recognise",
     "translations",
 ]
 
@@ -54,10 +56,17 @@ _LANG_OF_LOCALE = {locale.lower(): lang for lang, locale in _LOCALES.items()}
 
 def normalise(lang: str | None) -> str:
     """One of LANGS: "en", "en-US", "en_GB" → en; anything else → zh-CN, the default."""
+    return recognise(lang) or DEFAULT_LANG
+
+
+def recognise(lang: str | None) -> str | None:
+    """The one of LANGS a tag names ("en-US" → en, "zh_CN", "zh-Hans" → zh-CN), else None:
+    where a person chose the language (a setting), "fr" is a mistake to report, not zh-CN."""
     tag = (lang or "").strip().replace("_", "-")
     if tag in LANGS:
         return tag
-    return "en" if tag.lower() == "en" or tag.lower().startswith("en-") else DEFAULT_LANG
+    primary = tag.lower().partition("-")[0]
+    return {"en": "en", "zh": DEFAULT_LANG}.get(primary)
 
 
 def babel_locale(lang: str | None) -> str:

@@ -24,6 +24,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from i18n import LANGS, recognise
+
 DEFAULT_URL = "sqlite:///parkflow.db"  # a file in the current directory: no server needed
 PREFIX = "PARKFLOW_"
 DEFAULT_CONFIG = "parkflow.toml"
@@ -101,6 +103,13 @@ class Settings(BaseSettings):
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("give an offset, e.g. 2026-11-20T10:00:00+08:00")
+        return value
+
+    @field_validator("lang")
+    @classmethod
+    def _known_lang(cls, value: str | None) -> str | None:
+        if value is not None and recognise(value) is None:
+            raise ValueError(f"unknown language {value!r}; write {' or '.join(LANGS)}")
         return value
 
     @field_validator("timezone")

@@ -16,7 +16,16 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 import i18n
-from i18n import LANGS, LOCALE_DIR, babel_locale, gettext, negotiate, ngettext, normalise
+from i18n import (
+    LANGS,
+    LOCALE_DIR,
+    babel_locale,
+    gettext,
+    negotiate,
+    ngettext,
+    normalise,
+    recognise,
+)
 from i18n.formats import (
     format_day,
     format_list,
@@ -98,6 +107,12 @@ def test_unknown_languages_read_the_default_one() -> None:
     assert normalise("fr") == "zh-CN" and normalise(None) == "zh-CN"
     assert normalise("en") == "en" and normalise("en_GB") == "en" and normalise("EN-us") == "en"
     assert gettext("fr", "Pipeline board") == "项目看板"
+
+
+def test_a_tag_is_recognised_only_when_it_names_one_of_the_languages() -> None:
+    assert recognise("zh_CN") == recognise("zh-Hans") == recognise(" zh ") == "zh-CN"
+    assert recognise("en-US") == recognise("EN") == "en"
+    assert recognise("fr") is recognise("") is recognise(None) is recognise("english") is None
 
 
 @pytest.mark.parametrize(("header", "lang"), [

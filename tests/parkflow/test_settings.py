@@ -93,6 +93,7 @@ def test_a_named_config_file_that_is_missing_or_broken_is_an_error(
     ("PARKFLOW_SESSION_MAX_SECONDS", "0"),
     ("PARKFLOW_CHAT_WEBHOOKS", '{"project": {"telegram": "https://x"}}'),
     ("PARKFLOW_TEST_NOW", "2026-11-20T10:00:00"),
+    ("PARKFLOW_LANG", "fr"),
 ])
 def test_a_bad_value_is_an_error_naming_the_variable(clean_env: pytest.MonkeyPatch, name: str,
                                                      value: str) -> None:
@@ -118,3 +119,14 @@ def test_the_command_says_which_setting_is_wrong_in_one_line(cli: Cli, tmp_path:
         "设置 PARKFLOW_TIMEZONE 无法使用：unknown time zone 'Mars/Olympus'")
     assert no_file.code == 2 and no_file.err.startswith("error The setting PARKFLOW_CONFIG")
     assert "Error:" not in wrong_zone.err + no_file.err  # no exception's class name
+
+
+def test_a_language_the_product_does_not_speak_is_refused_not_read_as_chinese(
+        cli: Cli) -> None:
+    french = cli("project", "show", "1", env={"PARKFLOW_LANG": "fr"})
+    regional = cli("project", "show", "1", env={"PARKFLOW_LANG": "en-GB"})
+
+    assert french.code == 2 and french.out == ""
+    assert french.err == (
+        "错误 设置 PARKFLOW_LANG 无法使用：unknown language 'fr'; write zh-CN or en\n")
+    assert regional.code == 4 and regional.err == "error Project 1 not found\n"  # English
