@@ -14,7 +14,8 @@ app = typer.Typer(
     help=cli_help("%(product)s — workflow and approvals") % {"product": product_name(help_lang())},
     cls=Group, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 user_app = typer.Typer(help=cli_help("Users"), cls=Group, no_args_is_help=True)
-project_app = typer.Typer(help=cli_help("Projects"), cls=Group, no_args_is_help=True)
+project_app = typer.Typer(help=cli_help("Projects: add, move forward, look up"), cls=Group,
+                          no_args_is_help=True)
 calendar_app = typer.Typer(help=cli_help("Business calendar"), cls=Group, no_args_is_help=True)
 reminders_app = typer.Typer(help=cli_help("Reminders"), cls=Group, no_args_is_help=True)
 outbox_app = typer.Typer(help=cli_help("Outbox"), cls=Group, no_args_is_help=True)

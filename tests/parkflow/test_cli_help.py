@@ -39,3 +39,19 @@ def test_the_frame_of_a_help_page_is_in_the_help_language_too(args: tuple[str, .
     assert not any(text in chinese for text in frame), chinese
     assert "用法：" in chinese and "显示本帮助并退出。" in chinese and "─ 选项 " in chinese
     assert "<bool>" not in chinese + english  # a switch takes no value: none is shown
+
+
+def test_a_group_is_not_described_by_the_words_of_one_of_its_commands() -> None:
+    # `project` was described 项目列表, the words of `project list`
+    import typer
+    from typer.core import TyperGroup as Group
+
+    from parkflow.cli import app
+    root = typer.main.get_command(app)
+    assert isinstance(root, Group)
+    groups = [group for group in root.commands.values() if isinstance(group, Group)]
+
+    assert groups
+    for group in groups:
+        words = {command.help for command in group.commands.values()}
+        assert group.help not in words, group.name
