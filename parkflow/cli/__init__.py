@@ -48,8 +48,9 @@ def _run(args: list[str]) -> int:
 
 
 def apply_lang_option(args: Sequence[str]) -> str:
-    """The reader's language for this invocation: `parkflow --lang L …` is PARKFLOW_LANG=L.
-    A language that is not one of LANGS is refused here, naming the option."""
+    """The reader's language for this invocation: `parkflow --lang L …` is PARKFLOW_LANG=L,
+    and so is `lang` of the config file when neither is given. A language that is not one of
+    LANGS is refused here, naming the option."""
     from i18n import LANGS
     from parkflow.cli.help import help_lang
     value = None
@@ -64,7 +65,22 @@ def apply_lang_option(args: Sequence[str]) -> str:
             fail_invalid(ValidationError("unknown_lang", field="lang", value=value,
                                          names=list(LANGS)), args, help_lang())
         os.environ["PARKFLOW_LANG"] = value
+    elif not os.environ.get("PARKFLOW_LANG"):
+        _lang_from_config_file()
     return help_lang()
+
+
+def _lang_from_config_file() -> None:
+    """`lang` of the config file, for the help and the command line's refusals too: they are
+    written before the settings are loaded, from PARKFLOW_LANG. A broken file is reported by
+    the command itself."""
+    from parkflow.settings import Settings, SettingsError
+    try:
+        lang = Settings.from_env().lang
+    except SettingsError:
+        return
+    if lang:
+        os.environ["PARKFLOW_LANG"] = lang
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,8 @@
 """The command's help texts, from the catalogue.
 
-Typer reads help when the command tree is built, before any settings are loaded, so the help
-language is `PARKFLOW_LANG` alone (default zh-CN).
+Typer reads help when the command tree is built, before the command's settings are loaded, so
+the help language is `PARKFLOW_LANG` (default zh-CN), which `main` sets from `--lang` or from
+the config file's `lang` first.
 """
 
 from __future__ import annotations

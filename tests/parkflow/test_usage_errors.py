@@ -8,6 +8,8 @@ Pure command-line logic: SQLite only.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.factories import CJK, SQLITE_ONLY
@@ -106,3 +108,19 @@ def test_help_follows_lang(cli: Cli) -> None:
     assert chinese.code == english.code == 0
     assert "项目详情" in chinese.out
     assert "Show a project" in english.out and not CJK.search(english.out)
+
+
+def test_the_config_files_language_holds_for_help_and_refusals_too(cli: Cli,
+                                                                   tmp_path: Path) -> None:
+    config = tmp_path / "english.toml"
+    config.write_text('lang = "en"\n', encoding="utf-8")
+    english = {"PARKFLOW_CONFIG": str(config)}
+
+    refused = cli("project", "shw", "1", env=english)
+    helped = cli("project", "show", "--help", env=english)
+    chosen = cli("--lang", "zh-CN", "project", "shw", "1", env=english)
+
+    assert refused.err.strip() == ("error There is no command shw; did you mean show? "
+                                   "(see parkflow project --help)")
+    assert "Show a project" in helped.out and not CJK.search(helped.out)
+    assert chosen.err.startswith("错误 没有 shw 这个命令")
