@@ -222,7 +222,7 @@ class Presenter:
         figures += [Figure(L.event(name), n, self.figure_link(f"events.{name}"))
                     for name, n in r["events"].items()]
         stage_cols = ("at_start", "at_end", "entered", "moved_on", "exited")
-        stages = Section("stages", self._("Stages: the funnel and the time spent"), (
+        stages = Section("stages", self._("Stages: funnel and time spent"), (
             self._col("state", N_("Stage")), self._col("at_start", N_("At the start"), "number"),
             self._col("at_end", N_("At the end"), "number"),
             self._col("entered", N_("Entered"), "number"),
@@ -243,10 +243,10 @@ class Presenter:
                                   r["on_time"]["owners"], "owner",
                                   lambda o: self.report_people(o)),
                     self._overdue("overdue_at_end.groups",
-                                  N_("Overdue at the month's end, by group"), N_("Group"),
+                                  N_("Overdue at month end, by group"), N_("Group"),
                                   r["overdue_at_end"]["groups"], "group", L.group),
                     self._overdue("overdue_at_end.owners",
-                                  N_("Overdue at the month's end, by owner"), N_("Owner"),
+                                  N_("Overdue at month end, by owner"), N_("Owner"),
                                   r["overdue_at_end"]["owners"], "owner",
                                   lambda o: self.report_people(o)),
                     self._counted("exits_by_reason", self._("Reason"), r["exits_by_reason"],
@@ -274,7 +274,7 @@ class Presenter:
     def _on_time(self, key: str, title: str, label: str, rows: list[Mapping[str, Any]],
                  name_key: str, name: Callable[[str], str]) -> Section:
         return Section(key, self._(title), (
-            self._col("label", label), self._col("left", N_("Stages left"), "number"),
+            self._col("label", label), self._col("left", N_("Stages completed"), "number"),
             self._col("on_time", N_("On time"), "number"), self._col("rate", N_("Rate"), "rate")),
             [Row({"label": name(row[name_key]), "left": row["left"], "on_time": row["on_time"],
                   "rate": row["rate"]},
@@ -331,21 +331,21 @@ class Presenter:
                 self._project_rows(r["opened_projects"], lambda e: {
                     "category": L.category(e["category"]), "owner": e["owner_name"],
                     "opened_on": self._day(e["opened_on"]), "cycle_days": e["cycle_days"]})),
-            Section("cycle_days", self._("Cycle time from intake to opening"), (
+            Section("cycle_days", self._("Days from intake to opening"), (
                 self._col("category", N_("Category")), self._col("count", N_("Opened"), "number"),
                 self._col("median", N_("Median days"), "days"),
                 self._col("p90", N_("90th percentile days"), "days")),
                 [Row({"category": L.category(c), **v},
                      {"count": self.figure_link(f"cycle_days.{c}")} if v["count"] else {})
                  for c, v in r["cycle_days"].items()]),
-            Section("conversion", self._("Conversion of the quarter's intakes"), (
+            Section("conversion", self._("Quarter's intakes, converted"), (
                 self._col("category", N_("Category")),
                 *(Column(s, L.state(s), "number") for s in states)),
                 [Row({"category": L.category(c), **counts},
                      {s: self.figure_link(f"conversion.{c}.{s}") for s in states if counts[s]})
                  for c, counts in r["conversion"].items()]),
             Section("on_time_by_month", self._("On time, month by month"), (
-                self._col("month", N_("Month")), self._col("left", N_("Stages left"), "number"),
+                self._col("month", N_("Month")), self._col("left", N_("Stages completed"), "number"),
                 self._col("on_time", N_("On time"), "number"),
                 self._col("rate", N_("Rate"), "rate")),
                 [Row({"month": self._month(m["month"]), "left": m["left"],
@@ -362,12 +362,12 @@ class Presenter:
                   [self._month(m["month"]) for m in r["on_time_by_month"]],
                   [Series(self._("Rate"), [m["rate"] for m in r["on_time_by_month"]], "line")],
                   percent=True),
-            Chart("conversion", self._("Conversion of the quarter's intakes"), "bar",
+            Chart("conversion", self._("Quarter's intakes, converted"), "bar",
                   [L.state(s) for s in states if not self.park.lifecycle.states[s].final],
                   [Series(L.category(c), [counts[s] for s in states
                                           if not self.park.lifecycle.states[s].final])
                    for c, counts in r["conversion"].items()]),
-            Chart("cycle_days", self._("Cycle time from intake to opening"), "bar",
+            Chart("cycle_days", self._("Days from intake to opening"), "bar",
                   [L.category(c) for c in r["cycle_days"]],
                   [Series(self._("Median days"), [v["median"] for v in r["cycle_days"].values()]),
                    Series(self._("90th percentile days"),

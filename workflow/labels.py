@@ -169,6 +169,14 @@ class Labels:
         spec = self.approvals.lifecycle.events.get(event)
         return self.pick(spec.label) if spec else event
 
+    def decided(self, event: str) -> str:
+        """What a step of an approval's route did, as its outcome: 已驳回 / Rejected, not the
+        button's imperative (“王建国 Reject”)."""
+        spec = self.approvals.lifecycle.events.get(event)
+        if spec and spec.dest in self.approvals.lifecycle.states:
+            return self.approval_state(spec.dest)
+        return self.decision(event)
+
     def space_type(self, name: str) -> str:
         labels = self.approvals.space_types.get(name)
         return self.pick(labels) if labels else name

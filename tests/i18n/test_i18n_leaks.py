@@ -145,6 +145,14 @@ def test_a_history_line_shows_field_and_choice_labels() -> None:
     assert "not_qualified" not in en.fields_line("exit", {"reason": "not_qualified"})
 
 
+def test_a_step_of_an_approvals_route_reads_as_what_it_did() -> None:
+    zh, en = Labels.of(PARK, "zh-CN"), Labels.of(PARK, "en")
+    # the buttons say what to do, the route what was done (it read “王建国 Reject”)
+    assert (en.decision("reject"), en.decided("reject")) == ("Reject", "Rejected")
+    assert [zh.decided(e) for e in ("approve", "return", "resubmit")] == [
+        "已批准", "已退回补充", "已重新提交"]
+
+
 # ---------------------------------------------------------------- errors
 
 SAMPLE_PARAMS: dict[str, dict[str, Any]] = {

@@ -24,7 +24,7 @@ from db.engine import reading
 from reports.compute import compute
 from reports.periods import period_containing
 from reports.present import Chart, Column, Figure, Row, Section, Series, View, present
-from reports.workbook import sheet_name, text_width, write_sections, write_workbook
+from reports.workbook import FORBIDDEN, sheet_name, text_width, write_sections, write_workbook
 from tests.factories import PARK_TZ, SQLITE_ONLY, VISIT, fire, seed_project
 from workflow.errors import ValidationError
 from workflow.park import Park
@@ -295,15 +295,29 @@ def test_the_monthly_workbook_in_chinese(engine: Engine, park: Park, october: No
 def test_the_monthly_workbook_in_english(engine: Engine, park: Park, october: None) -> None:
     book = read(written(report(engine, park, "monthly", date(2026, 10, 1), "en"), "en"))
 
-    assert book.sheetnames == ["Overview", "Stages the funnel and the time",
+    assert book.sheetnames == ["Overview", "Stages funnel and time spent",
                                "On time, by group", "On time, by owner",
-                               "Overdue at the month's end, by",
-                               "Overdue at the month's end (2)", "Exits by reason",
+                               "Overdue at month end, by group",
+                               "Overdue at month end, by owner", "Exits by reason",
                                "Stars of the visits", "Charts", "Chart data"]
     assert [c.value for c in book["Overview"]["A4:B4"][0]] == ["Figure", "Value"]
-    assert [c.value for c in book["Overdue at the month's end (2)"][1]] == ["Owner", "Overdue"]
-    assert [c.value for c in book["Stages the funnel and the time"][1]][:3] == \
+    assert [c.value for c in book["Overdue at month end, by owner"][1]] == ["Owner", "Overdue"]
+    assert [c.value for c in book["Stages funnel and time spent"][1]][:3] == \
         ["Stage", "At the start", "At the end"]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.parametrize("kind", ["weekly", "monthly", "quarterly"])
+def test_no_sheet_name_is_cut_at_excels_31_characters(engine: Engine, park: Park,
+                                                       october: None, kind: str,
+                                                       lang: str) -> None:
+    # a cut title lost what told two sheets apart ("Overdue at the month's end, by")
+    view = report(engine, park, kind, date(2026, 10, 1), lang)
+    whole = [" ".join(FORBIDDEN.sub(" ", section.title).split()) for section in view.sections]
+
+    assert whole
+    assert [sheet_name(title, set()) for title in whole] == whole
 
 
 @SQLITE_ONLY

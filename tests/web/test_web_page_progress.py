@@ -128,15 +128,15 @@ def test_the_route_shows_a_return_a_resubmission_and_the_approval(web: Web) -> N
     post_form(leader, "/approvals/1/decision", {"decision": "return", "comment": "请补充合同"})
     web.clock.advance(timedelta(hours=2))
     assert route(alice.get("/inbox").text, 1).endswith(
-        "王主任 退回补充 2026-11-20 10:00 请补充合同 等待 李爱丽 补充后重新提交")
+        "王主任 已退回补充 2026-11-20 10:00 请补充合同 等待 李爱丽 补充后重新提交")
     post_form(alice, "/approvals/1/resubmit", {"note": "已附合同"})
     post_form(leader, "/approvals/1/decision", {"decision": "approve", "comment": "同意"})
     assert route(alice.get(f"/projects/{pid}").text, 1) == (
         "李爱丽 发起申请 2026-11-20 10:00 等待材料 "
-        "王主任 退回补充 2026-11-20 10:00 请补充合同 "
-        "李爱丽 重新提交 2026-11-20 12:00 已附合同 "
-        "王主任 批准 2026-11-20 12:00 同意")
-    assert route(leader.get("/inbox").text, 1).endswith("王主任 批准 2026-11-20 12:00 同意")
+        "王主任 已退回补充 2026-11-20 10:00 请补充合同 "
+        "李爱丽 已重新提交 2026-11-20 12:00 已附合同 "
+        "王主任 已批准 2026-11-20 12:00 同意")
+    assert route(leader.get("/inbox").text, 1).endswith("王主任 已批准 2026-11-20 12:00 同意")
 
 
 def test_the_route_waits_only_with_leaders_still_in_the_team(web: Web) -> None:

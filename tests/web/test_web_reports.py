@@ -192,7 +192,7 @@ def test_a_figure_opens_the_list_of_the_projects_behind_it(web: Web) -> None:
     assert project_names(page.text) == {"量子精密测量", "工业互联网网关", "高端数控机床"}
     title = re.search(r"<h1>(.*?)</h1>", page.text, re.S)
     assert title and unescape(title.group(1)) == \
-        "Stages: the funnel and the time spent · In library · visit due · Entered"
+        "Stages: funnel and time spent · In library · visit due · Entered"
     page = leader.get(f"{MONTHLY}/projects?figure=overdue_at_end.groups.finance")
     assert project_names(page.text) == {"高端数控机床"}
 
