@@ -345,7 +345,8 @@ class Presenter:
                      {s: self.figure_link(f"conversion.{c}.{s}") for s in states if counts[s]})
                  for c, counts in r["conversion"].items()]),
             Section("on_time_by_month", self._("On time, month by month"), (
-                self._col("month", N_("Month")), self._col("left", N_("Stages completed"), "number"),
+                self._col("month", N_("Month")),
+                self._col("left", N_("Stages completed"), "number"),
                 self._col("on_time", N_("On time"), "number"),
                 self._col("rate", N_("Rate"), "rate")),
                 [Row({"month": self._month(m["month"]), "left": m["left"],
