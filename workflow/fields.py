@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from states.definition import EventDef, FieldDef
@@ -27,7 +28,8 @@ def uscc_check_char(first17: str) -> str:
 
 
 def validate_uscc(value: str, field: str = "uscc") -> str:
-    code = value.strip().upper()
+    # NFKC: a code typed with a Chinese input method in full-width mode (９１３４…) is the code
+    code = "".join(unicodedata.normalize("NFKC", value).split()).upper()
     if len(code) != 18:
         raise ValidationError("uscc_length", field=field, length=len(code))
     for char in code:
@@ -200,16 +202,38 @@ def _quarter(spec: FieldDef, value: Any) -> str:
     return f"{found[0]}-Q{found[1]}"
 
 
+def choice_key(value: str, options: Mapping[str, Mapping[str, str] | Iterable[str]]) -> str | None:
+    """The option `value` names: its key, or its label in any language, as people type what
+    they read (errors offer the labels). Full width, case, spaces and "·" are ignored."""
+    wanted = _folded(value)
+    for key, labels in options.items():
+        names = labels.values() if isinstance(labels, Mapping) else labels
+        if wanted == _folded(key) or any(wanted == _folded(name) for name in names):
+            return key
+    return None
+
+
+def check_choice(value: str, options: Mapping[str, Mapping[str, str] | Iterable[str]],
+                 field: str) -> str:
+    """`choice_key`, or the error that offers the options (by their labels)."""
+    key = choice_key(value, options)
+    if key is None:
+        raise ValidationError("bad_choice", field=field, value=value, choices=list(options))
+    return key
+
+
+def _folded(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "_-·")
+
+
 def _choices(spec: FieldDef, value: Any) -> str | list[str]:
     items = _items(value)
     if not items or (spec.single and len(items) > 1):
         raise ValidationError("bad_choice", field=spec.name, value=",".join(items),
                               choices=list(spec.choices))
-    for item in items:
-        if item not in spec.choices:
-            raise ValidationError("bad_choice", field=spec.name, value=item,
-                                  choices=list(spec.choices))
-    return items[0] if spec.single else sorted(set(items), key=list(spec.choices).index)
+    keys = [check_choice(item, spec.choices, spec.name) for item in items]
+    return keys[0] if spec.single else sorted(set(keys), key=list(spec.choices).index)
 
 
 def _items(value: Any) -> list[str]:

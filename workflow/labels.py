@@ -20,7 +20,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from i18n import N_, gettext, normalise
+from i18n import LANGS, N_, gettext, normalise
 from i18n.formats import format_list
 from states.approval import ApprovalPolicy, load_approval_policy
 from states.definition import EventDef, Lifecycle, load_lifecycle, pick
@@ -51,6 +51,13 @@ LISTING_STATUSES = {"available": N_("available"), "reserved": N_("reserved"),
 REQUEST_STATUSES = {"open": N_("open for matching"), "pending": N_("awaiting approval"),
                     "approved": N_("approved"), "rejected": N_("rejected"),
                     "withdrawn": N_("withdrawn"), "offered": N_("listing offered")}
+
+
+def in_every_language(table: Mapping[str, str]) -> dict[str, list[str]]:
+    """A catalogued table's labels in each language: what a person may type for each key."""
+    return {key: [gettext(lang, msgid) for lang in LANGS] for key, msgid in table.items()}
+
+
 # history entries that are not lifecycle events, and what else a person may be refused
 ACTIONS = {"intake": N_("Intake"), "follow_up": N_("Follow-up"),
            "extension": N_("Deadline extended"), "suspend": N_("Suspended"),

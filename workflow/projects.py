@@ -30,7 +30,7 @@ from workflow.deadlines import (
 )
 from workflow.duplicates import check_codes, check_name, codes_in
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
-from workflow.fields import validate_fields, validate_record
+from workflow.fields import choice_key, validate_fields, validate_record
 from workflow.machine import Token
 from workflow.moments import resolve_moment
 from workflow.park import Park
@@ -209,6 +209,7 @@ def add_project(session: Session, park: Park, *, name: str, category: str, owner
     if actor_user.role not in OWNER_ROLES:
         raise NotPermitted("not_allowed", field="by", actor=actor_user.email, event="intake",
                            roles=OWNER_ROLES)
+    category = choice_key(category, park.lifecycle.categories) or category  # or its label
     name = check_new_project(park, name=name, category=category)
     clean_record = validate_record(park.lifecycle.project_fields, record or {})
     owner_user = owner if isinstance(owner, User) else find_user(session, owner)
@@ -244,6 +245,8 @@ def check_new_project(park: Park, *, name: str, category: str) -> str:
         raise ValidationError("empty", field="name")
     if len(name) > NAME_LIMIT:
         raise ValidationError("too_long", field="name", limit=NAME_LIMIT, length=len(name))
+    if any(ch in name for ch in "\r\n\t"):  # a name is one line: on the board, in an error
+        raise ValidationError("control_character", field="name")
     if category not in park.lifecycle.categories:
         raise ValidationError("bad_choice", field="category", value=category,
                               choices=list(park.lifecycle.categories))

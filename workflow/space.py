@@ -22,7 +22,7 @@ from states.definition import pick
 from workflow.access import check_may_act, require_listing_keeper
 from workflow.approvals import file_space_approval
 from workflow.errors import Conflict, NotFound, ValidationError
-from workflow.fields import check_length
+from workflow.fields import check_choice, check_length
 from workflow.moments import park_date
 from workflow.park import Park
 from workflow.projects import load_snapshot, notify, user_id
@@ -221,10 +221,7 @@ def _optional_text(value: str | None, field: str, limit: int) -> str | None:
 
 
 def _type(value: str, policy: ApprovalPolicy) -> str:
-    if value not in policy.space_types:
-        raise ValidationError("bad_choice", field="type", value=value,
-                              choices=list(policy.space_types))
-    return value
+    return check_choice(value, policy.space_types, "type")  # its id or its label (厂房)
 
 
 def _area(value: float | str, policy: ApprovalPolicy, *, field: str = "area") -> float:

@@ -169,10 +169,11 @@ def project_list(
     as_json: Json = False,
 ) -> None:
     from db.engine import reading
+    from workflow.fields import check_choice
     from workflow.views import list_projects
-    if state and state not in ctx.app.park.lifecycle.states:
-        raise ValidationError("bad_choice", field="state", value=state,
-                              choices=list(ctx.app.park.lifecycle.states))
+    if state:  # its id or its label (已走访·待注册), as the error offers the labels
+        states = ctx.app.park.lifecycle.states
+        state = check_choice(state, {name: spec.label for name, spec in states.items()}, "state")
     with reading(ctx.app.engine) as session:
         rows = list_projects(session, ctx.app.park, state=state, overdue=overdue, owner=owner,
                              search=search)

@@ -95,10 +95,11 @@ def outbox_list(
     as_json: Json = False,
 ) -> None:
     from db.engine import reading
-    from notifications.outbox import STATUSES, list_rows, row_json
-    if status is not None and status not in STATUSES:
-        raise ValidationError("bad_choice", field="status", value=status,
-                              choices=list(STATUSES))
+    from notifications.outbox import list_rows, row_json
+    from workflow.fields import check_choice
+    from workflow.labels import OUTBOX_STATUSES, in_every_language
+    if status is not None:
+        status = check_choice(status, in_every_language(OUTBOX_STATUSES), "status")
     tz, labels = ctx.app.park.tz, ctx.labels
     with reading(ctx.app.engine) as session:
         rows = [row_json(r, tz, labels) for r in list_rows(session, status=status)]

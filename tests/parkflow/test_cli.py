@@ -192,6 +192,38 @@ def test_list_filters_by_state_overdue_and_owner(
     assert by_state.json()[0]["stars"] == 2
 
 
+def test_the_command_line_takes_a_choice_by_the_label_its_errors_offer(
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str]) -> None:
+    visited = seed_project(engine, park, people["alice"], name="已走访项目")
+    with writing(engine) as session:
+        advance(session, park, project_id=visited, event="visit", actor=people["alice"],
+                fields=VISIT)
+    wrong, added, by_state, listing, by_status = cli.all(
+        ["project", "add", "量子测量", "--category", "不存在的类", "--owner", people["alice"],
+         "--by", people["alice"], "--json"],
+        ["project", "add", "量子测量", "--category", "校友产业化类", "--owner", people["alice"],
+         "--by", people["alice"], "--json"],
+        ["project", "list", "--state", "已走访 · 待注册", "--json"],
+        ["space", "listing", "add", "--carrier", "中安创谷", "--building", "B1", "--unit", "501",
+         "--area", "300", "--type", "生产性厂房", "--by", people["leader"], "--json"],
+        ["outbox", "list", "--status", "已发送", "--json"])
+
+    assert_error(wrong, 2, "invalid", "category")
+    assert "校友产业化类" in wrong.json()["error"]["message"]  # what it offers…
+    assert added.code == 0 and added.json()["category"] == "alumni"  # …is taken, kept as its id
+    assert [row["id"] for row in by_state.json()] == [visited]
+    assert listing.code == 0 and listing.json()["type"] == "plant"
+    assert by_status.code == 0 and by_status.json() == []
+
+
+def test_a_project_name_is_one_line(cli: Cli, people: dict[str, str]) -> None:
+    result = cli("project", "add", "带\n换行", "--category", "tech_transfer", "--owner",
+                 people["alice"], "--by", people["alice"], "--json")
+
+    assert_error(result, 2, "invalid", "name")
+    assert cli("project", "list", "--json").json() == []
+
+
 def test_list_searches_by_pinyin_initials_and_keeps_the_json_shape(
         cli: Cli, engine: Engine, park: Park, people: dict[str, str]) -> None:
     quantum = seed_project(engine, park, people["alice"], "量子精密测量仪器",

@@ -90,7 +90,7 @@ def test_scores_of_1_and_5_are_accepted(
 
 @pytest.mark.parametrize(("event", "name", "value"), [
     ("visit", "needs", "funding,money"),
-    ("visit", "needs", "Funding"),
+    ("visit", "needs", "fundings"),
     ("visit", "needs", ","),
     ("exit", "reason", "bankrupt"),
     ("exit", "reason", "failed,merged"),  # one reason, not a set
@@ -111,6 +111,26 @@ def test_needs_are_stored_once_each_in_the_definition_order(
     fire(engine, park, project_id, "visit", people["alice"],
          fields={**VALID["visit"], "needs": "policy，funding、policy"})
     assert history_rows(engine, project_id)[-1]["fields"]["needs"] == ["funding", "policy"]
+
+
+def test_a_choice_may_be_given_by_its_label_in_either_language(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    # an error offers the labels (可选：资金、空间…): what it offers must be accepted
+    project_id = new_project(engine, park, people["alice"])
+    fire(engine, park, project_id, "visit", people["alice"],
+         fields={**VALID["visit"], "needs": "政策、Project Applications，资金"})
+    assert history_rows(engine, project_id)[-1]["fields"]["needs"] == [
+        "funding", "policy", "applications"]
+
+
+def test_a_credit_code_typed_in_full_width_is_the_code(
+        engine: Engine, park: Park, people: dict[str, str]) -> None:
+    # a Chinese input method in full-width mode types ９１３５…
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in GOOD_USCC)
+    project_id = bring_to(engine, park, people, "visited")
+    fire(engine, park, project_id, "register", people["alice"],
+         fields={**VALID["register"], "uscc": full_width})
+    assert history_rows(engine, project_id)[-1]["fields"]["uscc"] == GOOD_USCC
 
 
 @pytest.mark.parametrize(("uscc", "code"), [

@@ -57,7 +57,7 @@ def test_listings_are_added_available_and_the_list_filters_by_status_type_and_ar
 BAD_LISTING_FIELDS = [
     ("area", "-5"), ("area", "0"), ("area", "NaN"), ("area", "nan"), ("area", "inf"),
     ("area", "1000000.5"), ("area", "1e9"), ("area", "十平米"), ("area", ""),
-    ("type", "house"), ("type", "Office"), ("carrier", "  "), ("unit", ""),
+    ("type", "house"), ("type", "offices"), ("carrier", "  "), ("unit", ""),
 ]
 
 
