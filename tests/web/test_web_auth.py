@@ -24,6 +24,8 @@ def test_a_visitor_is_sent_to_the_sign_in_page(web: Web) -> None:
     assert page.status_code == 200
     for name in ('name="email"', 'name="password"', 'name="csrf_token"'):
         assert name in page.text
+    # whoever opens the link from WeCom has no terminal: the way to a password is a person
+    assert "请工作专班的管理员设置" in page.text and "parkflow user" not in page.text
 
 
 @pytest.mark.parametrize(("header", "lang", "title"), [
