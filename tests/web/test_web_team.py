@@ -81,6 +81,15 @@ def test_the_admin_changes_a_persons_group_and_lead_on_the_admin_page(web: Web) 
                      {"role": "leader"}, htmx=False).status_code == 403
 
 
+def test_the_admin_page_names_languages_not_their_tags(web: Web) -> None:
+    page = web.signed_in("admin").get("/admin").text
+
+    assert '<option value="en">English</option>' in page
+    assert '<option value="zh-CN">简体中文</option>' in page
+    assert re.search(r'data-label="语言">简体中文</td>', page)
+    assert not re.search(r'data-label="语言">(zh-CN|en)</td>', page)
+
+
 def test_reassign_then_deactivate_on_the_web_and_the_person_is_out(web: Web) -> None:
     project = web.project()
     alice_id = _id(web, "alice")
