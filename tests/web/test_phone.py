@@ -245,3 +245,41 @@ def test_on_a_desk_the_header_and_the_board_are_whole(site: Site, page: Any) -> 
     assert page.locator(".board-tabs").is_hidden()
     assert page.locator(".column").evaluate_all(f"els => els.filter({VISIBLE}).length") == 6
     assert page.locator(".topbar").evaluate("el => el.getBoundingClientRect().height") == 52
+
+
+# the header's last controls, the language switch and 退出: true for each that is inside the
+# screen and inside the dark bar
+HEADER_ENDS_INSIDE = """() => {
+  const bar = document.querySelector('.topbar').getBoundingClientRect();
+  return ['.lang-switch button', 'form[action="/logout"] button'].map(selector => {
+    const box = document.querySelector('.topbar ' + selector).getBoundingClientRect();
+    return box.width > 0 && box.left >= 0 && box.right <= window.innerWidth + 0.5
+           && box.top >= bar.top - 0.5 && box.bottom <= bar.bottom + 0.5;
+  });
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.parametrize("who", ["leader", "admin"])
+def test_the_header_never_makes_the_page_wider_than_the_screen(
+        site: Site, page: Any, who: str, lang: str) -> None:
+    # a leader's and an admin's menus are the longest, and English the longer language: at
+    # 1280 the English header was 1421 px wide, its language switch and 退出 past the edge
+    park(site.web)
+    sign_in(page, site, who, then="/board")
+    if lang == "en":
+        page.locator(".topbar").get_by_role("button", name="English").click()
+        page.wait_for_function("document.documentElement.lang === 'en'")
+    failures = {}
+    for width in (1440, 1366, 1280, 1024, 800, 641, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        if width == PHONE["width"]:
+            page.locator(".menu-toggle").click()  # on a phone they are behind the menu
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
+            failures[width] = page.evaluate(WIDE_ELEMENTS)
+        elif not all(ends := page.evaluate(HEADER_ENDS_INSIDE)):
+            failures[width] = ends
+        if width in (1280, 1024, 390):
+            screenshot(page, f"header-{who}-{lang}-{width}")
+    assert not failures, failures
+
