@@ -283,3 +283,61 @@ def test_the_header_never_makes_the_page_wider_than_the_screen(
             screenshot(page, f"header-{who}-{lang}-{width}")
     assert not failures, failures
 
+
+# each column's head whose name and count are inside the board's visible box and the screen
+COLUMN_HEADS_SHOWN = """() => {
+  const board = document.querySelector('.board').getBoundingClientRect();
+  return [...document.querySelectorAll('.column-head')].filter(head =>
+    [...head.querySelectorAll('h2, .count')].every(el => {
+      const box = el.getBoundingClientRect();
+      return box.left >= board.left - 0.5 && box.right <= board.right + 0.5
+             && box.right <= window.innerWidth + 0.5;
+    })).map(head => head.closest('.column').dataset.state);
+}"""
+# a card's deadline line whose words break over two lines inside themselves ("截/止")
+BROKEN_DUE_WORDS = """() => {
+  const found = [];
+  for (const line of document.querySelectorAll('.board .card-due')) {
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.data.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                                       .map(r => Math.round(r.bottom)));
+      if (lines.size > 1) found.push(node.data.trim());
+    }
+  }
+  return [...new Set(found)];
+}"""
+STATES = ["intake", "visited", "registered", "signed", "opened", "exited"]
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_on_a_desk_every_column_of_the_board_is_in_reach_and_its_words_whole(
+        site: Site, page: Any, lang: str) -> None:
+    park(site.web)
+    sign_in(page, site, "leader", then="/board")
+    if lang == "en":
+        page.locator(".topbar").get_by_role("button", name="English").click()
+        page.wait_for_function("document.documentElement.lang === 'en'")
+    failures: dict[str, list[str]] = {}
+    for width in (1366, 1280):  # the six columns fit
+        page.set_viewport_size({"width": width, "height": 900})
+        if (shown := page.evaluate(COLUMN_HEADS_SHOWN)) != STATES:
+            failures[str(width)] = shown
+        if broken := page.evaluate(BROKEN_DUE_WORDS):
+            failures[f"{width} broken"] = broken
+        screenshot(page, f"board-{lang}-{width}")
+    # narrower, the board slides sideways inside itself: its last column's
+    # head comes into view at the board's end
+    page.set_viewport_size({"width": 1024, "height": 900})
+    board = page.locator(".board")
+    assert board.evaluate("el => getComputedStyle(el).overflowX") == "auto"
+    board.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    if "exited" not in (shown := page.evaluate(COLUMN_HEADS_SHOWN)):
+        failures["1024"] = shown
+    if broken := page.evaluate(BROKEN_DUE_WORDS):
+        failures["1024 broken"] = broken
+    screenshot(page, f"board-{lang}-1024-scrolled")
+    assert not failures, failures
