@@ -192,6 +192,56 @@ def test_the_monthly_report_draws_its_charts_on_a_desk_and_a_phone_and_prints_a_
     assert page.locator("table.table tbody tr").count() == 2
 
 
+# An axis chart's category labels as drawn (an SVG <text> per line of a wrapped label): the
+# categories none of whose text is drawn, the lines that overlap one another, and the lines
+# that run outside the chart
+CATEGORY_LABELS = r"""figure => {
+  const chart = document.querySelector('#' + figure + ' .chart');
+  const categories = JSON.parse(chart.dataset.chart).categories;
+  const squeeze = text => text.replace(/\s+/g, '');
+  const lines = [...chart.querySelectorAll('svg text')].filter(text => squeeze(text.textContent)
+    && categories.some(name => squeeze(name).includes(squeeze(text.textContent))));
+  const drawn = lines.map(text => squeeze(text.textContent)).join('');
+  const boxes = lines.map(text => text.getBoundingClientRect());
+  const frame = chart.getBoundingClientRect();
+  return {
+    missing: categories.filter(name => !drawn.includes(squeeze(name))),
+    overlapping: boxes.flatMap((a, i) => boxes.slice(i + 1)
+      .filter(b => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+                   && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1)
+      .map(() => lines[i].textContent)),
+    outside: lines.filter((text, i) => boxes[i].left < frame.left - 0.5
+                                       || boxes[i].right > frame.right + 0.5)
+                  .map(text => text.textContent),
+  };
+}"""
+
+
+@pytest.mark.parametrize("lang, width", [("en", 1280), ("zh-CN", 390), ("en", 390)])
+def test_the_report_charts_name_every_category_on_their_axis(
+        site: Site, page: Any, lang: str, width: int) -> None:
+    # ECharts hid the labels that would overlap: "Registered · signing due" at 1280 in
+    # English, two of the four stages on a phone in Chinese
+    build_home_dataset(site.web.app.engine, site.web.park, site.web.clock, site.web.people)
+    sign_in(page, site, "leader", then="/reports/monthly/2026-11")
+    if lang == "en":
+        page.locator(".topbar").get_by_role("button", name="English").click()
+        page.wait_for_function("document.documentElement.lang === 'en'")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.wait_for_function(f"() => [...document.querySelectorAll('.chart svg')]"
+                           f".every(svg => svg.getBoundingClientRect().width < {width})")
+    figures = page.locator(".chart").evaluate_all(
+        "els => els.filter(el => JSON.parse(el.dataset.chart).kind !== 'funnel')"
+        ".map(el => el.closest('figure').id)")
+    assert "chart-stage_days" in figures
+    labels = {figure: page.evaluate(CATEGORY_LABELS, figure) for figure in figures}
+    wrong = {figure: drawn for figure, drawn in labels.items() if any(drawn.values())}
+    assert not wrong, wrong
+    assert page.locator("#chart-stage_days .chart").evaluate(
+        "el => JSON.parse(el.dataset.chart).categories.length") == 4
+    screenshot(page, f"report-chart-labels-{lang}-{width}")
+
+
 def test_the_standalone_report_file_draws_its_charts_offline(site: Site, page: Any,
                                                              tmp_path: Path) -> None:
     site.web.project("量子精密测量", owner="alice", intake="2026-11-05", events=("visit",))

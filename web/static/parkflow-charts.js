@@ -42,8 +42,10 @@
       legend: { show: spec.series.length > 1, bottom: 0 },
       grid: { left: 8, right: 16, top: 16, bottom: spec.series.length > 1 ? 36 : 8,
               containLabel: true },
+      // every category is named: none hidden for overlapping, each wrapped within its own
+      // band (fitLabels sets the width once the chart knows its size)
       xAxis: { type: "category", data: spec.categories,
-               axisLabel: { interval: 0, hideOverlap: true } },
+               axisLabel: { interval: 0, overflow: "break", lineHeight: 16 } },
       yAxis: { type: "value", minInterval: spec.percent ? 0 : 1,
                max: spec.percent ? 1 : null,
                axisLabel: { formatter: spec.percent ? percent : null } },
@@ -58,6 +60,17 @@
     };
   }
 
+  // A category's label wraps within the width of its band on the axis (a long English
+  // stage name takes two or three lines rather than hiding its neighbour's), measured
+  // after each layout, as the band narrows with the screen.
+  function fitLabels(chart, spec) {
+    if (spec.kind === "funnel" || !spec.categories.length) return;
+    var band = spec.categories.length > 1
+      ? chart.convertToPixel({ xAxisIndex: 0 }, 1) - chart.convertToPixel({ xAxisIndex: 0 }, 0)
+      : chart.getWidth() / 2;
+    chart.setOption({ xAxis: { axisLabel: { width: Math.max(Math.floor(band) - 6, 24) } } });
+  }
+
   function draw(el) {
     var spec = JSON.parse(el.getAttribute("data-chart"));
     var chart = echarts.init(el, null, { renderer: "svg", locale: spec.lang === "en" ? "EN" : "ZH" });
@@ -65,11 +78,15 @@
     option.color = PALETTE;
     option.animation = false; // what prints is what shows, at once
     chart.setOption(option);
-    charts.push(chart);
+    fitLabels(chart, spec);
+    charts.push({ chart: chart, spec: spec });
   }
 
   function resizeAll(size) {
-    charts.forEach(function (chart) { chart.resize(size); });
+    charts.forEach(function (drawn) {
+      drawn.chart.resize(size);
+      fitLabels(drawn.chart, drawn.spec);
+    });
   }
 
   // Printing lays the page out again at paper width: draw the charts at that width, and
