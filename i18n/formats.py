@@ -3,6 +3,8 @@
     format_day(day, lang)             2026年10月30日 / Oct 30, 2026
     format_moment(moment, lang)       2026年10月30日 09:05 / Oct 30, 2026 09:05 (its own zone)
     format_period_end(day, lang)      2026年10月30日 24:00 (the end of a period's last day)
+    format_until(moment, lang)        a deadline: a midnight is 24:00 of the day before
+    until_iso(moment)                 the same in digits: 2026-10-30 24:00 (pages, the CLI)
     format_skeleton(s, value, lang)   any CLDR skeleton: "yMMMM" → 2026年10月 / October 2026
     month_name(month, lang)           十月 / October
     weekday_name(day, lang)           周五 / Fri
@@ -15,7 +17,7 @@ Convert moments to park time before formatting them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from typing import Literal
 
@@ -30,7 +32,9 @@ __all__ = [
     "format_number",
     "format_period_end",
     "format_skeleton",
+    "format_until",
     "month_name",
+    "until_iso",
     "weekday_name",
 ]
 
@@ -73,6 +77,21 @@ def format_moment(moment: datetime, lang: str) -> str:
 def format_period_end(day: date, lang: str) -> str:
     """The end of a period whose last day is `day`: 24:00 of that day, as the law counts."""
     return f"{format_day(day, lang)} 24:00"
+
+
+def format_until(moment: datetime, lang: str) -> str:
+    """A deadline as people read it: 24:00 of its last day, unless it is not at midnight
+    (a decision due at 2026-12-11 00:00 is due 2026年12月10日 24:00, not 12月11日)."""
+    if moment.time() == time(0):
+        return format_period_end(moment.date() - timedelta(days=1), lang)
+    return format_moment(moment, lang)
+
+
+def until_iso(moment: datetime) -> str:
+    """`format_until` in ISO digits, as the pages and the command line write days."""
+    if moment.time() == time(0):
+        return f"{(moment.date() - timedelta(days=1)).isoformat()} 24:00"
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def month_name(month: int, lang: str, *,

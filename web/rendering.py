@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from starlette.requests import Request
 
 import templates as templates_package
 from i18n import negotiate, normalise, product_name, translations
-from i18n.formats import weekday_name
+from i18n.formats import until_iso, weekday_name
 from workflow.labels import Labels
 from workflow.park import Park
 
@@ -71,9 +71,7 @@ class Dates:
         moment = self._moment(value)
         if not isinstance(moment, datetime):
             return self.moment(value)
-        if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
-            return f"{(moment.date() - timedelta(days=1)).isoformat()} 24:00"
-        return moment.strftime("%Y-%m-%d %H:%M")
+        return until_iso(moment)
 
     def weekday(self, value: Any) -> str:
         moment = self._moment(value)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from db.models import Approval, Project, ProjectEvent, columns
 from i18n import N_, gettext
-from i18n.formats import format_day, format_moment, format_period_end
+from i18n.formats import format_day, format_until
 from states.definition import PREVIOUS, Lifecycle, initial_milestone
 from workflow.deadlines import local_date
 from workflow.labels import Labels
@@ -96,7 +96,7 @@ def problem_text(problem: Problem, labels: Labels) -> str:
         elif name == "outbox_kind":
             shown[name] = labels.outbox_kind(value)
         elif isinstance(value, datetime):
-            shown[name] = _moment(value, labels.lang)
+            shown[name] = format_until(value, labels.lang)
         elif value is None:
             shown[name] = labels.status(None)  # "no deadline", the only value that may be None
         else:
@@ -104,11 +104,6 @@ def problem_text(problem: Problem, labels: Labels) -> str:
     return gettext(labels.lang, MESSAGES[problem.kind], **shown)
 
 
-def _moment(moment: datetime, lang: str) -> str:
-    """A deadline as people read it: 24:00 of its last day, unless it is not at midnight."""
-    if moment.time() == time(0):
-        return format_period_end(moment.date() - timedelta(days=1), lang)
-    return format_moment(moment, lang)
 
 
 def check_projects(session: Session, park: Park) -> list[Problem]:

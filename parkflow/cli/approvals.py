@@ -61,7 +61,10 @@ def approvals_list(
     mine: Annotated[bool, typer.Option("--mine", help=cli_help("Only the ones I filed"))] = False,
     as_json: Json = False,
 ) -> None:
+    from datetime import datetime
+
     from db.engine import reading
+    from i18n.formats import until_iso
     from workflow.approvals import list_approvals
     actor = ctx.actor(by)
     with reading(ctx.app.engine) as session:
@@ -71,7 +74,7 @@ def approvals_list(
         emit_json(rows)
         return
     for r in rows:
-        due = ctx.say("due %(day)s", day=r["due_at"][:10])
+        due = ctx.say("due %(day)s", day=until_iso(datetime.fromisoformat(r["due_at"])))
         late = f" {ctx.labels.status('overdue')}" if r["overdue"] else ""
         out.print(f"{r['id']:>4} {r['kind_label']:6} #{r['project_id']} "
                   f"{r['project_name']}  {r['state_label']}  {r['requested_by_name']}"

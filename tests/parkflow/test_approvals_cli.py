@@ -7,7 +7,7 @@ by side. The full matrix of refusals is in test_approvals_cli_refusals.py.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Engine, select
 
@@ -87,6 +87,13 @@ def test_the_approval_flow_end_to_end_from_the_command_line(
         susp_aid: {"id": susp_aid, "kind": "suspension", "subject_id": p2,
                    "state": "submitted", "requested_by": alice, "decided_by": None,
                    "comment": None}}
+
+    # the text says the decision's deadline as people count it: 24:00 of its last day
+    due = datetime.fromisoformat(rows[0]["due_at"])
+    assert due.time() == time(0)
+    last_day = (due.date() - timedelta(days=1)).isoformat()
+    text = cli("approvals", "list", "--by", leader, "--pending").out
+    assert f"截止 {last_day} 24:00" in text and f"截止 {due.date().isoformat()}" not in text
 
     # decisions: a return with a comment, two approvals, a rejection
     returned, extended, suspended, rejected = cli.all(
