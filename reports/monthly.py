@@ -4,7 +4,7 @@ Per stage: how many were in it at the month's start and end, how many entered, m
 (left for another stage) and exited; for stays that ended in the month the median and
 90th-percentile days, beside the stage's allowed period. On time: stays with a deadline that
 ended in the month, and of those, how many moved on by their deadline (an exit is never on
-time). Overdue at the month's end, judged on its last day.
+time). Overdue at the month's end, judged on its last day (today, for the month in progress).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from reports.periods import Period
 from reports.stats import nearest_rank, rate
 from reports.stays import Owned, Snapshot, local_days, period_events, snapshot
 from reports.timeline import Cut, Replay, Stay
-from reports.weekly import cut_for
+from reports.weekly import as_of, cut_for
 from workflow.park import Park
 
 STAGE_MEASURES = ("at_start", "at_end", "entered", "moved_on", "exited")
@@ -154,11 +154,11 @@ def monthly(session: Session, park: Park, period: Period, *,
     on_time = on_time_by(replay, left, behind,
                          {"group": "on_time.groups", "owner": "on_time.owners"})
     by_group, by_owner = on_time["group"], on_time["owner"]
-    overdue_groups, overdue_owners, names = _overdue_at_end(replay, stays, cut, period, behind)
+    overdue_groups, overdue_owners, names = _overdue_at_end(replay, stays, cut, behind)
     names.update({owned.owner: owned.owner_name for owned, _ in left})
     groups = [*lifecycle.groups, ""]
     return {
-        "kind": "monthly", "as_recorded": as_recorded,
+        "kind": "monthly", "as_recorded": as_recorded, "as_of": as_of(cut, park),
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "intakes": happened.intakes,
         "events": happened.events,
@@ -210,16 +210,17 @@ def _stages(park: Park, replay: Replay, counted: dict[str, dict[str, int]],
     return result
 
 
-def _overdue_at_end(replay: Replay, stays: Snapshot, cut: Cut, period: Period,
+def _overdue_at_end(replay: Replay, stays: Snapshot, cut: Cut,
                     behind: Behind) -> tuple[Counter[str], Counter[str], dict[str, str]]:
-    """The stays open at the end, judged on its last day, by group and by owner (and the
+    """The stays open at the cut, judged on its last day, by group and by owner (and the
     owners' names)."""
     groups: Counter[str] = Counter()
     owners: Counter[str] = Counter()
     names: dict[str, str] = {}
+    last_day = cut.last_day(replay.park.tz)
     for owned, stay in stays.open_timed:
         due = replay.due_date(stay, cut.until)
-        if due is not None and due < period.end:
+        if due is not None and due < last_day:
             groups[owned.group or ""] += 1
             owners[owned.owner] += 1
             names[owned.owner] = owned.owner_name

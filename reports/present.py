@@ -102,11 +102,23 @@ class Presenter:
         build: dict[str, Callable[[], tuple[list[Figure], list[Section], list[Chart]]]] = {
             "weekly": self._weekly, "monthly": self._monthly, "quarterly": self._quarterly}
         figures, sections, charts = build[self.period.kind]()
-        as_of = self._("As recorded by the end of the period") if self.recorded \
-            else self._("Events that occurred in the period, as recorded to date")
         title = self._("%(report)s · %(period)s", report=self._(TITLES[self.period.kind]),
                        period=self.period.label(self.lang))
-        return View(self.period.kind, self.period, title, as_of, figures, sections, charts)
+        return View(self.period.kind, self.period, title, self._as_of(), figures, sections,
+                    charts)
+
+    def _as_of(self) -> str:
+        """How the figures were counted; for a period still in progress, the moment they
+        stand at (the report's cut: now, not the period's end)."""
+        counted = self._("As recorded by the end of the period") if self.recorded \
+            else self._("Events that occurred in the period, as recorded to date")
+        moment = self.report.get("as_of")
+        cut = datetime.fromisoformat(moment) if moment else None
+        if cut is None or cut >= self.period.end_at(self.park.tz):
+            return counted
+        as_of = self._("As of %(moment)s (the period is still in progress)",
+                       moment=format_moment(cut.astimezone(self.park.tz), self.lang))
+        return self._("%(as_of)s · %(counted)s", as_of=as_of, counted=counted)
 
     # ------------------------------------------------------------ shared pieces
 

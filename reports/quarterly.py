@@ -27,7 +27,7 @@ from reports.stays import (
     states_reached,
 )
 from reports.timeline import Cut, Replay
-from reports.weekly import cut_for
+from reports.weekly import as_of, cut_for
 from workflow.park import Park
 
 OPEN_EVENT = "open"
@@ -56,7 +56,7 @@ def quarterly(session: Session, park: Park, period: Period, *,
         opened.append({**ref, "opened_on": replay.local(row.occurred_at).isoformat(),
                        "cycle_days": days})
     return {
-        "kind": "quarterly", "as_recorded": as_recorded,
+        "kind": "quarterly", "as_recorded": as_recorded, "as_of": as_of(cut, park),
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "opened": len(opened),
         "opened_projects": sorted(opened, key=lambda p: (p["opened_on"], p["id"])),

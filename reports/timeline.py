@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, select
 from sqlmodel import Session
@@ -27,15 +28,29 @@ _A, _AE = columns(Approval), columns(ApprovalEvent)
 
 # the history entries whose fields a report reads (scores, exit reason, days granted)
 _FIELDS_READ = ("visit", "exit", "extension", "resume", "register")
+INSTANT = timedelta(microseconds=1)  # the finest step of a stored moment
 
 
 @dataclass(frozen=True)
 class Cut:
     """Which history a report sees: events occurred before `until`, and, as recorded,
-    only those recorded before `recorded_by`."""
+    only those recorded before `recorded_by`. A period still in progress is cut at `now`
+    (what occurred at that moment included: `until` is the instant after it)."""
 
     until: datetime
     recorded_by: datetime | None = None
+    now: datetime | None = None
+
+    @property
+    def as_of(self) -> datetime:
+        """The moment the figures stand at: the period's end, or now while it runs."""
+        return self.now if self.now is not None else self.until
+
+    def last_day(self, tz: ZoneInfo) -> date:
+        """The day on which deadlines are judged: the last day the history reaches (a
+        period's last day, or today for a period still in progress). A stage due that day
+        is not late yet."""
+        return (self.until - INSTANT).astimezone(tz).date()
 
 
 @dataclass

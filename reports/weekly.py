@@ -3,6 +3,8 @@
 Taken in during the week, visits due in the 7 days after it and visits overdue, stages
 overdue per owner, star follow-ups due, approvals pending (oldest first), and every event of
 the week. "Overdue" is judged on the week's last day: a stage due that Sunday is not yet late.
+A week still in progress is judged as of now (cut_for): on today, and the visits due are those
+of the 7 days after today.
 """
 
 from __future__ import annotations
@@ -14,15 +16,26 @@ from sqlmodel import Session
 
 from reports.periods import Period
 from reports.stays import period_events, project_refs, snapshot, visits_and_follow_ups
-from reports.timeline import Cut, Replay, Track, pending_approvals
+from reports.timeline import INSTANT, Cut, Replay, Track, pending_approvals
 from workflow.park import Park
 
 VISIT_WINDOW_DAYS = 7
 
 
 def cut_for(period: Period, park: Park, as_recorded: bool) -> Cut:
-    end = period.end_at(park.tz)
-    return Cut(end, end if as_recorded else None)
+    """The history every report (and the first screen's figures) sees: up to the period's
+    end, or up to now for a period still in progress, so that no deadline is judged, and no
+    day counted, at a moment still to come."""
+    end, now = period.end_at(park.tz), park.now()
+    if now >= end:
+        return Cut(end, end if as_recorded else None)
+    until = now + INSTANT  # what occurred, or was recorded, at now has happened
+    return Cut(until, until if as_recorded else None, now=now)
+
+
+def as_of(cut: Cut, park: Park) -> str:
+    """The moment a report's figures stand at (the report's `as_of`), in park time."""
+    return cut.as_of.astimezone(park.tz).isoformat()
 
 
 def project_ref(track: Track) -> dict[str, Any]:
@@ -33,7 +46,7 @@ def project_ref(track: Track) -> dict[str, Any]:
 def weekly(session: Session, park: Park, period: Period, *,
            as_recorded: bool = False) -> dict[str, Any]:
     cut = cut_for(period, park, as_recorded)
-    start, end, last_day = period.start_at(park.tz), cut.until, period.end
+    start, end, last_day = period.start_at(park.tz), cut.until, cut.last_day(park.tz)
     replay = Replay(park, park.calendar(session))
     happened = period_events(session, park, cut, start)
     open_timed = snapshot(session, park, replay, cut, start).open_timed
@@ -68,7 +81,7 @@ def weekly(session: Session, park: Park, period: Period, *,
              "overdue": overdue, "follow_ups_due": follow_ups_due}
     behind = {key: [p.get("id", p.get("project_id")) for p in rows] for key, rows in lists.items()}
     return {
-        "kind": "weekly", "as_recorded": as_recorded,
+        "kind": "weekly", "as_recorded": as_recorded, "as_of": as_of(cut, park),
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "intakes": sorted(intakes, key=lambda p: (p["intake_date"], p["id"])),
         "visits_due": sorted(visits_due, key=lambda p: (p["due_date"], p["id"])),

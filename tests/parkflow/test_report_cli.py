@@ -114,3 +114,46 @@ def test_the_html_file_is_one_self_contained_page(cli: Cli, november: list[int])
     # charts draw offline: the library and the styles are inside, nothing is fetched
     assert "echarts" in page and "<script src=" not in page and "<link rel=\"stylesheet" \
         not in page
+
+
+@pytest.fixture
+def awaiting_visits(engine: Engine, park: Park, people: dict[str, str]) -> dict[str, int]:
+    """Three of alice's projects awaiting their visit, due 11-19, 11-20 (today) and 11-23."""
+    return {due: new_project(engine, park, people["alice"], intake=intake)
+            for due, intake in (("2026-11-19", "2026-11-12"), ("2026-11-20", "2026-11-13"),
+                                ("2026-11-23", "2026-11-16"))}
+
+
+@SQLITE_ONLY
+def test_the_week_and_the_month_in_progress_are_reported_as_of_now(
+        cli: Cli, people: dict[str, str], awaiting_visits: dict[str, int]) -> None:
+    weekly, monthly = (r.json() for r in cli.all(
+        ["report", "weekly", "--at", "2026-11-20", "--json"],
+        ["report", "monthly", "--month", "2026-11", "--json"]))
+    late, today, monday = (awaiting_visits[d] for d in ("2026-11-19", "2026-11-20", "2026-11-23"))
+    assert weekly["as_of"] == monthly["as_of"] == "2026-11-20T10:00:00+08:00"
+    # NOW is Friday 11-20, 10:00: only the visit due yesterday is late, by one day
+    assert [(p["project_id"], p["days_overdue"]) for p in weekly["overdue"]] == [(late, 1)]
+    assert [(p["id"], p["days_overdue"]) for p in weekly["visits_overdue"]] == [(late, 1)]
+    assert [p["id"] for p in weekly["visits_due"]] == [today, monday]
+    assert monthly["overdue_at_end"]["groups"] == [{"group": "project", "count": 1}]
+    assert [(o["owner"], o["count"]) for o in monthly["overdue_at_end"]["owners"]] == [
+        (people["alice"], 1)]
+    text = cli("report", "weekly", "--at", "2026-11-20")
+    assert text.code == 0, text
+    assert "截至 2026年11月20日 10:00（本期尚未结束）" in text.out
+    english = cli("report", "monthly", "--month", "2026-11", env={"PARKFLOW_LANG": "en"})
+    assert "As of Nov 20, 2026 10:00 (the period is still in progress)" in english.out
+
+
+@SQLITE_ONLY
+def test_a_finished_week_is_reported_at_its_end_as_before(
+        cli: Cli, awaiting_visits: dict[str, int]) -> None:
+    result = cli("report", "weekly", "--at", "2026-11-12", "--json")  # 11-09 … 11-15
+    week = result.json()
+    assert week["as_of"] == "2026-11-16T00:00:00+08:00"
+    assert week["overdue"] == [] and week["visits_overdue"] == []
+    assert [p["id"] for p in week["visits_due"]] == [awaiting_visits["2026-11-19"],
+                                                     awaiting_visits["2026-11-20"]]
+    text = cli("report", "weekly", "--at", "2026-11-12")
+    assert "截至" not in text.out and "按发生日期统计本期事项（含补录）" in text.out

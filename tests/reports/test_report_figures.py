@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from db.engine import reading, writing
-from reports.compute import compute
+from reports.compute import compute, projects_behind
 from reports.periods import period_containing
 from tests.factories import ALICE, BOB, CAROL, LEADER, NOW, PARK_TZ, VALID, VISIT, on
 from workflow.approvals import decide, file_extension
@@ -202,6 +202,7 @@ def test_monthly_october_figures(dataset: Recorder) -> None:
     assert october["exits_by_reason"] == {"relocated": 1, "failed": 0, "not_qualified": 0,
                                           "merged": 0, "other": 0}
     assert october["stars"] == {"0": 0, "1": 0, "2": 1, "3": 1}
+    assert october["as_of"] == "2026-11-01T00:00:00+08:00"  # a finished month: its end
 
 
 def test_the_late_visit_counts_where_it_occurred_not_as_recorded(
@@ -248,6 +249,7 @@ def test_weekly_meeting_of_the_last_october_week(dataset: Recorder) -> None:
             (ids["P5"], "visit", BOB, "2026-10-29T10:00:00+08:00"),
             (ids["P1"], "sign", ALICE, "2026-10-30T10:00:00+08:00"),
             (ids["P7"], "intake", ALICE, "2026-10-30T11:00:00+08:00")]
+    assert week["as_of"] == "2026-11-02T00:00:00+08:00"
 
 
 def test_weekly_as_recorded_leaves_the_late_visit_out(dataset: Recorder) -> None:
@@ -258,12 +260,76 @@ def test_weekly_as_recorded_leaves_the_late_visit_out(dataset: Recorder) -> None
     assert [m["event"] for m in week["moved"]] == ["intake", "sign", "intake"]
 
 
+# ---------------------------------------------------------------- periods in progress
+
+def figures_at(dataset: Recorder, moment: datetime, kind: str, day: str) -> dict[str, Any]:
+    """A report computed at `moment` (the dataset's own park stays at NOW)."""
+    park = Park.default(tz=PARK_TZ, clock=FixedClock(moment))
+    with reading(dataset.engine) as session:
+        return report(session, park, kind, day, "occurred")
+
+
+def test_the_month_in_progress_is_judged_as_of_now_not_at_its_end(dataset: Recorder) -> None:
+    # NOW is 11-20 10:00. Late then: P3 (visit due 10-27), P7 (visit due 11-06), P2
+    # (registration due 11-12); P5's registration is due 11-26, later in the month: not late
+    november = figures(dataset, "monthly", "2026-11-20")
+    ids = dataset.ids
+    assert november["as_of"] == "2026-11-20T10:00:00+08:00"
+    assert november["overdue_at_end"]["groups"] == [{"group": "project", "count": 2},
+                                                    {"group": "finance", "count": 1}]
+    assert [(o["owner"], o["count"]) for o in november["overdue_at_end"]["owners"]] == [
+        (ALICE, 1), (BOB, 1), (CAROL, 1)]
+    assert november["overdue_at_end"]["total"] == 3
+    with reading(dataset.engine) as session:
+        period = period_containing("monthly", on("2026-11-20").date())
+        full = compute(session, dataset.park, period)
+        assert projects_behind(session, dataset.park, period, full,
+                               "overdue_at_end.owners." + BOB) == [ids["P2"]]
+
+
+def test_the_week_in_progress_counts_no_deadline_still_to_come_as_overdue(
+        dataset: Recorder) -> None:
+    # Tuesday 11-10 of the week 11-09 … 11-15: P2's registration is due Thursday 11-12
+    week = figures_at(dataset, on("2026-11-10", "10:00"), "weekly", "2026-11-10")
+    ids = dataset.ids
+    assert week["period"] == {"start": "2026-11-09", "end": "2026-11-15"}
+    assert week["as_of"] == "2026-11-10T10:00:00+08:00"
+    assert [(p["project_id"], p["due_date"], p["days_overdue"]) for p in week["overdue"]] == [
+        (ids["P7"], "2026-11-06", 4), (ids["P3"], "2026-10-27", 14)]  # alice, then carol
+    assert [(p["id"], p["days_overdue"]) for p in week["visits_overdue"]] == [
+        (ids["P3"], 14), (ids["P7"], 4)]
+    # P6, visited 11-06, is not due its weekly follow-up until 11-13
+    assert [(p["id"], p["days_since"]) for p in week["follow_ups_due"]] == [
+        (ids["P2"], 18), (ids["P5"], 12)]
+
+
+def test_a_stage_due_today_is_not_late_yet_in_the_week_in_progress(dataset: Recorder) -> None:
+    # Thursday 11-12, 23:00: P2's registration is due today; its visit list is untouched
+    week = figures_at(dataset, on("2026-11-12", "23:00"), "weekly", "2026-11-12")
+    assert dataset.ids["P2"] not in [p["project_id"] for p in week["overdue"]]
+    day_after = figures_at(dataset, on("2026-11-13", "08:00"), "weekly", "2026-11-12")
+    assert [(p["due_date"], p["days_overdue"]) for p in day_after["overdue"]
+            if p["project_id"] == dataset.ids["P2"]] == [("2026-11-12", 1)]
+
+
+def test_a_finished_period_is_the_same_whenever_it_is_computed(dataset: Recorder) -> None:
+    def seen_on(day: str) -> dict[str, Any]:
+        return figures_at(dataset, on(day, "10:00"), "weekly", "2026-11-10")
+
+    monday, later = seen_on("2026-11-16"), seen_on("2026-12-20")
+    assert monday == later
+    assert later["as_of"] == "2026-11-16T00:00:00+08:00"
+    assert [(p["project_id"], p["days_overdue"]) for p in later["overdue"]] == [
+        (dataset.ids["P7"], 9), (dataset.ids["P2"], 3), (dataset.ids["P3"], 19)]
+
+
 # ---------------------------------------------------------------- quarterly
 
 def test_quarterly_summary_of_the_fourth_quarter_so_far(dataset: Recorder) -> None:
     quarter = figures(dataset, "quarterly", "2026-11-20")
     ids = dataset.ids
     assert quarter["period"] == {"start": "2026-10-01", "end": "2026-12-31"}
+    assert quarter["as_of"] == "2026-11-20T10:00:00+08:00"  # the quarter so far: now
     assert quarter["opened"] == 1
     assert [(p["id"], p["opened_on"], p["cycle_days"]) for p in quarter["opened_projects"]] \
         == [(ids["P1"], "2026-11-05", 52)]  # 09-14 → 11-05
@@ -296,7 +362,6 @@ def test_without_history_a_year_back_there_is_no_comparison(dataset: Recorder) -
 
 
 def test_every_figure_opens_the_projects_it_counts(dataset: Recorder) -> None:
-    from reports.compute import projects_behind
     ids = dataset.ids
     period = period_containing("monthly", on("2026-10-01").date())
     with reading(dataset.engine) as session:

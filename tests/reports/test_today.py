@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine
 
 from db.engine import reading
-from reports.periods import Period
+from reports.compute import compute, projects_behind
+from reports.periods import Period, period_containing
 from reports.today import (
     GroupOverdue,
     LeaderHome,
@@ -110,6 +111,21 @@ def test_overdue_projects_by_group_as_traffic_lights(home: LeaderHome) -> None:
         GroupOverdue("finance", 1, "amber", "/projects?group=finance&overdue=1"),
         GroupOverdue("general", 0, "green", "/projects?group=general&overdue=1")]
     assert home.overdue_total == 4
+
+
+def test_the_report_of_the_month_in_progress_counts_the_overdue_the_first_screen_shows(
+        engine: Engine, park: Park, home: LeaderHome, ids: dict[str, int]) -> None:
+    # P4 (due 11-23), P5 (today) and P6 (11-24) are due later in November: not late now
+    period = period_containing("monthly", D("2026-11-20"))
+    with reading(engine) as session:
+        november = compute(session, park, period)
+        late = projects_behind(session, park, period, november, "overdue_at_end.groups.project")
+    assert november["overdue_at_end"]["total"] == home.overdue_total
+    assert {g["group"]: g["count"] for g in november["overdue_at_end"]["groups"]} == {
+        g.group: g.count for g in home.overdue if g.count}
+    assert sorted(late or []) == sorted([ids["P3"], ids["P7"], ids["P11"]])
+    # the month's figures the screen links to are the report's, as of now
+    assert november["intakes"] == next(f.this_month for f in home.figures if f.key == "intakes")
 
 
 def test_pending_approvals_oldest_first_with_the_days_left_to_decide(

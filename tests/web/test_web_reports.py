@@ -79,6 +79,13 @@ def figure(html: str, key: str) -> str:
     return match.group(1)
 
 
+def section(html: str, key: str) -> str:
+    """One section of a report page (`<section … id="section-overdue">…</section>`)."""
+    match = re.search(rf'id="section-{key}">(.*?)</section>', html, re.S)
+    assert match, key
+    return match.group(1)
+
+
 def project_names(html: str) -> set[str]:
     return set(re.findall(r'<a href="/projects/\d+">([^<]+)</a>', html))
 
@@ -220,6 +227,30 @@ def test_as_recorded_counts_only_what_was_recorded_by_the_months_end(web: Web) -
     occurred = leader.get(MONTHLY).text
     assert figure(occurred, "events.visit") == "2"
     assert f'href="{MONTHLY}" aria-current="true"' in occurred
+
+
+# ---------------------------------------------------------------- a period in progress
+
+def test_the_month_and_the_week_in_progress_are_shown_as_of_now(web: Web) -> None:
+    """NOW is Friday 11-20, 10:00: of three visits due 11-19, 11-20 and 11-23, one is late."""
+    for name, intake in (("昨日到期", "2026-11-12"), ("今日到期", "2026-11-13"),
+                         ("下周到期", "2026-11-16")):
+        web.project(name, owner="alice", intake=intake)
+    leader = web.signed_in("leader")
+    month = leader.get("/reports/monthly/2026-11").text
+    assert '<p class="as-of">截至 2026年11月20日 10:00（本期尚未结束） · ' in month
+    assert figure(month, "overdue_at_end.groups.project") == "1"
+    page = leader.get("/reports/monthly/2026-11/projects?figure=overdue_at_end.groups.project")
+    assert project_names(page.text) == {"昨日到期"}
+    week = leader.get("/reports/weekly/2026-W47").text
+    assert "截至 2026年11月20日 10:00（本期尚未结束）" in week
+    assert project_names(section(week, "overdue")) == {"昨日到期"}
+    assert project_names(section(week, "visits_due")) == {"今日到期", "下周到期"}
+    page = leader.get("/reports/weekly/2026-W47/projects?figure=overdue")
+    assert project_names(page.text) == {"昨日到期"}
+    finished = leader.get("/reports/weekly/2026-W46").text  # 11-09 … 11-15: as before
+    assert "截至" not in finished
+    assert project_names(section(finished, "visits_due")) == {"昨日到期", "今日到期"}
 
 
 # ---------------------------------------------------------------- the workbook
