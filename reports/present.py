@@ -13,12 +13,13 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from i18n import N_, gettext, ngettext
-from i18n.formats import format_day, format_moment, format_number
+from i18n.formats import format_day, format_moment, format_number, format_until
 from reports.periods import Period
 from workflow.labels import Labels
 from workflow.park import Park
 
-ColumnKind = Literal["text", "number", "date", "datetime", "rate", "days"]
+# "deadline": a moment read as the end of its last day (a midnight is 24:00 of the day before)
+ColumnKind = Literal["text", "number", "date", "datetime", "deadline", "rate", "days"]
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ class Presenter:
                 self._col("kind", N_("Request")), project,
                 self._col("requested_by", N_("Requested by")),
                 self._col("submitted_at", N_("Submitted"), "datetime"),
-                self._col("due_at", N_("Decision due"), "datetime")),
+                self._col("due_at", N_("Decision due"), "deadline")),
                 [Row({"kind": L.approval_kind(a["kind"]), "project": a["project"],
                       "requested_by": a["requested_by_name"],
                       "submitted_at": self._moment(a["submitted_at"]),
@@ -417,6 +418,8 @@ def format_cell(value: Any, kind: ColumnKind, lang: str) -> str:
         return format_day(value, lang)
     if kind == "datetime":
         return format_moment(value, lang)
+    if kind == "deadline":
+        return format_until(value, lang)
     if kind == "rate":
         return f"{format_number(round(value * 100, 1), lang)}%"
     if kind in ("number", "days"):

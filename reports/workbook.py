@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -42,9 +42,10 @@ FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 RESERVED = {"history"}  # Excel keeps this sheet name for itself
 MIN_WIDTH, MAX_WIDTH = 6, 60  # columns, in characters
 FILTER_BUTTON = 3  # the header's autofilter arrow covers the end of its text
+# a deadline is written as its last day, shown with 24:00 after it (Excel has no 24:00)
 NUMBER_FORMATS: dict[str, str] = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
-                                  "rate": "0.0%"}
-PLAIN_WIDTH = {"date": 10, "datetime": 16}
+                                  "deadline": 'yyyy-mm-dd "24:00"', "rate": "0.0%"}
+PLAIN_WIDTH = {"date": 10, "datetime": 16, "deadline": 16}
 CHART_TYPES = {"bar": "column", "line": "line", "funnel": "bar"}
 CHART_SIZE = {"width": 720, "height": 360}
 CHART_ROWS = 20  # rows from one chart to the next on the charts sheet (360 px + a gap)
@@ -182,7 +183,12 @@ class _Book:
         else:
             url = None  # no link, or one Excel refuses (too long, too many): the plain value
         fmt = self.cell_format(kind, url is not None)
-        if kind in ("date", "datetime"):
+        if kind == "deadline" and value.time() != time(0):  # not at midnight: as it is
+            sheet.write_datetime(row, col, wall_time(value),
+                                 self.cell_format("datetime", url is not None))
+        elif kind == "deadline":
+            sheet.write_datetime(row, col, value.date() - timedelta(days=1), fmt)
+        elif kind in ("date", "datetime"):
             sheet.write_datetime(row, col, wall_time(value), fmt)
         elif kind in ("number", "days", "rate"):
             sheet.write_number(row, col, value, fmt)

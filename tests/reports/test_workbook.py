@@ -23,7 +23,17 @@ from sqlalchemy import Engine
 from db.engine import reading
 from reports.compute import compute
 from reports.periods import period_containing
-from reports.present import Chart, Column, Figure, Row, Section, Series, View, present
+from reports.present import (
+    Chart,
+    Column,
+    Figure,
+    Row,
+    Section,
+    Series,
+    View,
+    format_cell,
+    present,
+)
 from reports.workbook import FORBIDDEN, sheet_name, text_width, write_sections, write_workbook
 from tests.factories import PARK_TZ, SQLITE_ONLY, VISIT, fire, seed_project
 from workflow.errors import ValidationError
@@ -335,6 +345,25 @@ def test_the_weekly_workbook_keeps_dates_and_the_park_time(engine: Engine, park:
         overdue = book[book.sheetnames[3]]  # visits overdue: bob's project, 27 days
         assert [c.value for c in overdue[2]] == [LONG_NAME, "赵博", datetime(2026, 10, 19), 27]
         assert overdue.column_dimensions["A"].width >= text_width(LONG_NAME)
+
+
+def test_a_deadline_reads_as_24_00_of_its_last_day_on_the_page_and_in_excel(
+        tmp_path: Path) -> None:
+    # a decision due at 11-14 00:00 is due 11-13 24:00, as the inbox and the reminder say
+    due = datetime(2026, 11, 14, tzinfo=PARK_TZ)
+    odd = datetime(2026, 11, 14, 17, 30, tzinfo=PARK_TZ)
+    assert format_cell(due, "deadline", "zh-CN") == "2026年11月13日 24:00"
+    assert format_cell(odd, "deadline", "en") == "Nov 14, 2026 17:30"
+    section = Section("due", "待审批事项", (Column("due_at", "审批截止", "deadline"),),
+                      [Row({"due_at": due}, {}), Row({"due_at": odd}, {})])
+    target = tmp_path / "due.xlsx"
+    write_sections([section], target)
+    sheet = openpyxl.load_workbook(target)["待审批事项"]
+
+    assert (sheet["A2"].value, sheet["A2"].number_format) == (datetime(2026, 11, 13),
+                                                              'yyyy-mm-dd "24:00"')
+    assert (sheet["A3"].value, sheet["A3"].number_format) == (datetime(2026, 11, 14, 17, 30),
+                                                              "yyyy-mm-dd hh:mm")
 
 
 # ---------------------------------------------------------------- size, files, plain tables
