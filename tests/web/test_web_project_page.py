@@ -5,6 +5,7 @@ allows and what they refuse, follow-ups, new projects, and names that stay text.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import select
@@ -76,6 +77,20 @@ def test_the_event_forms_are_the_events_the_engine_says_are_available(web: Web) 
     assert forms["alice", paused] == ["exit"]  # a suspended project may only leave
     assert forms["leader", gone] == ["reactivate"] and forms["alice", gone] == []
     assert forms["bob", visited] == forms["admin", visited] == []
+
+
+def test_a_paused_project_shows_its_days_as_they_stood_when_it_paused(web: Web) -> None:
+    pid = web.project("已暂停", owner="alice")  # to visit within a week
+    web.clock.advance(timedelta(days=10))
+    late = re.search(r"逾期 (\d+) 天", web.signed_in("alice").get(f"/projects/{pid}").text)
+    assert late
+    suspend(web, pid)
+    web.clock.advance(timedelta(days=5))
+
+    due = web.signed_in("alice").get(f"/projects/{pid}").text.split('class="due"')[1]
+    due = due.split("</p>")[0]
+    assert "已暂停" in due and f"暂停时已逾期 {late.group(1)} 天" in due
+    assert "无时限" not in due  # it said 无时限 beside 逾期 N 天, N growing while paused
 
 
 def test_the_page_says_why_an_event_the_stage_allows_is_closed_to_this_person(web: Web) -> None:

@@ -114,8 +114,10 @@ def project_page(request: Request, app: AppDep, session: SessionDep, viewer: Cur
         "today": today.isoformat(),
         "stages": stage_progress(session, park, project, today=today, current_due=(
             date.fromisoformat(deadline["due_date"]) if deadline else None)),
-        "days": {"days_left": days_left(due_at, now, park.tz),
-                 "days_overdue": days_overdue(due_at, now, park.tz)},
+        # while suspended the clock stands still: the days as they were when it paused
+        "paused": project.suspended_at is not None,
+        "days": {"days_left": days_left(due_at, project.suspended_at or now, park.tz),
+                 "days_overdue": days_overdue(due_at, project.suspended_at or now, park.tz)},
     })
 
 
