@@ -5,7 +5,9 @@
     TooLarge (a body or file above the upload limit)       → 413
     SignInRequired (pages)                                 → to /login
     CsrfRefused                                            → 403
-    RequestValidationError (a body or parameter the API's schema refuses) → 422
+    RequestValidationError (a body, form or parameter the schema refuses)  → 422, as the
+        engine's ValidationError (web.inputs.refused_input); on a page, an id in the
+        address that does not parse                                        → 404
     HTTPException (unknown route, wrong method, …)         → its status
     the disk under the database full                       → 507
     the database unreachable (a PostgreSQL restart)        → 503 with Retry-After
@@ -28,12 +30,14 @@ from urllib.parse import quote, urlsplit
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Match
 
 from db.failures import disk_full
 from i18n import N_, gettext
+from web.inputs import form_action, refused_input
 from web.security import CsrfRefused, SignInRequired, set_flash
 from web.uploads import TooLarge, limit_text
 from workflow.errors import WorkflowError
@@ -94,7 +98,7 @@ def problem_for(exc: Exception, lang: str, labels: Labels | None = None) -> Prob
         return Problem(403, "csrf", gettext(lang, "The form has expired or did not come from "
                                              "parkflow. Reload the page and try again."))
     if isinstance(exc, RequestValidationError):
-        return _invalid_request(exc, lang)
+        return problem_for(refused_input(exc), lang, labels)
     if isinstance(exc, TooLarge):
         return Problem(413, "too_large", gettext(
             lang, "The upload is larger than the limit of %(limit)s MB.",
@@ -123,18 +127,6 @@ def _database_away(exc: Exception) -> bool:
         isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
-def _invalid_request(exc: RequestValidationError, lang: str) -> Problem:
-    errors = list(exc.errors())
-    first = errors[0] if errors else {}
-    location = [str(part) for part in first.get("loc", ()) if part not in
-                ("body", "query", "path", "header")]
-    name = location[0] if location else "body"
-    detail = str(first.get("msg", ""))
-    return Problem(422, "invalid",
-                   gettext(lang, "Field %(field)s is invalid: %(detail)s", field=".".join(location)
-                      or "body", detail=detail), name)
-
-
 def install(app: FastAPI) -> None:
     """Register the handler for every kind of failure."""
     for kind in (WorkflowError, Unauthenticated, CsrfRefused, SignInRequired,
@@ -148,6 +140,11 @@ async def handle(request: Request, exc: Exception) -> Response:
     lang = request_lang(request)
     if isinstance(exc, SignInRequired) and not _is_api(request):
         return _to_sign_in(request)
+    if isinstance(exc, RequestValidationError):
+        _keep_form(request, exc)
+        route = request.scope.get("route")
+        exc = refused_input(exc, action=form_action(getattr(route, "path", None)),
+                            page=not _is_api(request))
     park = getattr(getattr(request.app.state, "parkflow", None), "park", None)
     problem = problem_for(exc, lang, Labels.of(park, lang) if park is not None else None)
     if problem.status == 405:
@@ -168,6 +165,13 @@ async def handle(request: Request, exc: Exception) -> Response:
                       values=dict(form) if form else None, duplicate_of=problem.duplicate_of)
             return RedirectResponse(back, status_code=303)
     return error_page(request, problem)
+
+
+def _keep_form(request: Request, exc: RequestValidationError) -> None:
+    """The form the schema refused, kept like a route's own (web.deps.posted_form): the error
+    goes back to its slot with what was typed."""
+    if getattr(request.state, "form", None) is None and isinstance(exc.body, FormData):
+        request.state.form = exc.body
 
 
 def _allowed(request: Request) -> str:

@@ -2,6 +2,11 @@
 
 Dates far outside any business (year 1, year 9999) overflow when converted between zones, so
 they are refused here with the field named, like any other bad date.
+
+What FastAPI's schema refuses before a route runs (a letter in a number, a form without a
+required input, an id that is no number) becomes the engine's own error here
+(`refused_input`): the input named by the label its form shows, the reason in the catalogue's
+words; an address whose id does not parse is a page that does not exist.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from fastapi.exceptions import RequestValidationError
+
 from states.definition import FieldDef
-from workflow.errors import ValidationError
+from workflow.errors import NotFound, ValidationError, WorkflowError
 from workflow.moments import parse_day_or_moment
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -47,3 +54,90 @@ def record_fields(fields: Mapping[str, FieldDef], form: Any, *, edit: bool = Fal
 def allowed_duplicate(form: Any) -> bool:
     """Whether the person confirmed a second project of a name or credit code."""
     return form.get("allow_duplicate") in ("1", "on", "true")
+
+
+# the action each page form posts to: its inputs are named by that action's labels
+# (workflow.labels.ACTION_FIELDS), the ones its form shows
+FORM_ACTIONS = {
+    "/projects/{project_id}/follow-ups": "follow_up",
+    "/projects/{project_id}/extensions": "extension",
+    "/projects/{project_id}/suspensions": "suspend",
+    "/projects/{project_id}/space-requests": "space",
+}
+# a page's address with an id that names nothing: what is not found
+NOT_FOUND = {"project_id": "project_not_found", "approval_id": "approval_not_found",
+             "request_id": "request_not_found", "message_id": "message_not_found",
+             "user_id": "user_not_found", "token_id": "token_not_found"}
+_NUMBER_ERRORS = ("int_parsing", "int_type", "int_from_float", "float_parsing", "float_type",
+                  "decimal_parsing", "decimal_type", "finite_number")
+_DATE_ERRORS = ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact",
+                "date_type", "datetime_parsing", "datetime_from_date_parsing", "datetime_type")
+_PLACES = ("body", "query", "path", "header", "cookie", "form")
+
+
+def form_action(route_path: str | None) -> str | None:
+    """The action whose labels name the inputs of the form posted to `route_path`."""
+    return FORM_ACTIONS.get(route_path or "")
+
+
+def refused_input(exc: RequestValidationError, *, action: str | None = None,
+                  page: bool = False) -> WorkflowError:
+    """What the schema refused, as the engine's error: on a page an unparsable id in the
+    address is not found (404); anything else is a ValidationError naming the input."""
+    errors = list(exc.errors()) or [{"type": "missing", "loc": ("body",)}]
+    if page:
+        for error in errors:
+            loc = tuple(error.get("loc", ()))
+            if loc[:1] == ("path",):
+                name = str(loc[1]) if len(loc) > 1 else ""
+                return NotFound(NOT_FOUND.get(name, "page_not_found"), field=name or None,
+                                value=_shown_input(error.get("input")))
+    return _refusal(errors[0], action)
+
+
+def _refusal(error: Any, action: str | None) -> ValidationError:
+    """One refused input: its name, and pydantic's reason in the catalogue's words."""
+    kind = str(error.get("type", ""))
+    names = [str(part) for part in error.get("loc", ()) if part not in _PLACES]
+    field = names[0] if names else None
+    value = error.get("input")
+    shown = _shown_input(value)
+    ctx = error.get("ctx") or {}
+    params: dict[str, Any] = {"event": action} if action else {}
+    if kind == "json_invalid":
+        return ValidationError("not_json")
+    if kind == "missing":
+        return ValidationError("required", field=field, **params)
+    if kind == "extra_forbidden":
+        return ValidationError("unexpected_field", field=field, value=field)
+    if isinstance(value, str) and not value.strip():
+        return ValidationError("empty", field=field, **params)
+    if kind in _NUMBER_ERRORS:
+        return ValidationError("not_a_number", field=field, value=shown, **params)
+    if kind in _DATE_ERRORS:
+        return ValidationError("bad_date", field=field, value=shown, **params)
+    if kind in ("greater_than_equal", "greater_than"):
+        limit = ctx.get("ge", ctx.get("gt"))
+        return ValidationError("below_minimum", field=field, value=shown, limit=limit,
+                               **params)
+    if kind in ("less_than_equal", "less_than"):
+        limit = ctx.get("le", ctx.get("lt"))
+        return ValidationError("above_maximum", field=field, value=shown, limit=limit,
+                               **params)
+    if kind in ("string_too_long", "too_long"):
+        length = len(value) if isinstance(value, str | list | dict) else 0
+        return ValidationError("too_long", field=field, limit=ctx.get("max_length"),
+                               length=length, **params)
+    if kind in ("string_too_short", "too_short"):
+        return ValidationError("too_short", field=field, limit=ctx.get("min_length"),
+                               **params)
+    if kind == "value_error" and "control" in str(ctx.get("error", "")):
+        return ValidationError("control_character", field=field, **params)
+    return ValidationError("bad_value", field=field, value=shown, **params)
+
+
+def _shown_input(value: Any) -> str:
+    """What the person sent, as a message may quote it: short, one line."""
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:39] + "…"

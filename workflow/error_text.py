@@ -73,6 +73,11 @@ MESSAGES: dict[str, str] = {
     "not_a_positive_count": N_("%(field)s must be a whole number, 1 or more, not "
                                "“%(value)s”"),
     "no_change": N_("Nothing to change: give at least one field with a new value"),
+    # a request the web's forms, addresses or the API's schema refuse (web.inputs)
+    "below_minimum": N_("%(field)s must be at least %(limit)s, not “%(value)s”"),
+    "above_maximum": N_("%(field)s must be at most %(limit)s, not “%(value)s”"),
+    "unexpected_field": N_("There is no field “%(value)s” here"),
+    "not_json": N_("The request body is not valid JSON"),
     # the command line itself (parkflow.cli.usage)
     "unknown_command": N_("There is no command %(value)s"),
     "unknown_command_close": N_("There is no command %(value)s; did you mean %(names)s?"),
@@ -101,6 +106,7 @@ MESSAGES: dict[str, str] = {
     "user_not_found": N_("User %(value)s not found"),
     "report_figure_not_found": N_("This report has no such figure, or no project behind it"),
     "message_not_found": N_("Message %(value)s not found"),
+    "page_not_found": N_("There is no such page."),
     # conflict
     "invalid_transition": N_("The project is “%(state)s”; it cannot “%(event)s”"),
     "concurrent_change": N_("Project %(project)s was changed by someone else at the same "

@@ -87,7 +87,16 @@ FIELDS = {
     "quarter": N_("quarter"), "search": N_("search"),
     "from": N_("previous owner"), "to": N_("new owner"),
     "week": N_("week"), "as_of": N_("as of"), "imported": N_("imported from a ledger"),
-    "warning": N_("early warning"),
+    "warning": N_("early warning"), "year": N_("year"), "project_id": N_("project"),
+}
+# the inputs of the actions that are not lifecycle events, as their forms label them: the
+# form and an error about the input take the label from here (`field(name, action)`)
+ACTION_FIELDS = {
+    "follow_up": {"note": N_("What was learnt")},
+    "extension": {"days": N_("Extra calendar days"), "reason": N_("Reason")},
+    "suspend": {"reason": N_("Reason")},
+    "space": {"type": N_("Type"), "area": N_("Area (m²)"), "needed_by": N_("Needed by"),
+              "carrier": N_("Preferred carrier"), "note": N_("Note")},
 }
 # the history entries whose fields are the project's record (`project_fields`), and the
 # `event` of a record field's errors
@@ -241,6 +250,9 @@ class Labels:
         return self.lifecycle.project_fields.get(name)
 
     def field(self, name: str, event: str | None = None) -> str:
+        action = ACTION_FIELDS.get(event or "", {})
+        if name in action:
+            return gettext(self.lang, action[name])
         spec = self._field_spec(name, event)
         if spec is not None:
             return self.pick(spec.label)
