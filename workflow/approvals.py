@@ -20,7 +20,7 @@ from db.models import Approval, ApprovalEvent, Project, SpaceRequest, User, colu
 from states.definition import pick
 from workflow.access import check_may_act
 from workflow.deadlines import local_date, working_days_after
-from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
+from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, inputs_of
 from workflow.fields import check_length, validate_fields
 from workflow.machine import Token
 from workflow.park import Park
@@ -59,8 +59,9 @@ def file_extension(session: Session, park: Park, *, project_id: int, days: int |
     user = require_actor(session, actor)
     check_may_act(park.lifecycle.default_roles, project, user, "extension")
     policy = park.approvals
-    days = _int_in_range(days, "days", 1, policy.max_extension_days)
-    reason = _required_text(reason, "reason")
+    with inputs_of("extension"):
+        days = _int_in_range(days, "days", 1, policy.max_extension_days)
+        reason = _required_text(reason, "reason")
     if park.lifecycle.states[project.state].deadline is None:
         raise Conflict("no_deadline", field="project", project=project.id,
                        state=project.state)
@@ -82,7 +83,8 @@ def file_suspension(session: Session, park: Park, *, project_id: int, reason: st
     project = load_snapshot(session, project_id)
     user = require_actor(session, actor)
     check_may_act(park.lifecycle.default_roles, project, user, "suspend")
-    reason = _required_text(reason, "reason")
+    with inputs_of("suspend"):
+        reason = _required_text(reason, "reason")
     if park.lifecycle.states[project.state].final or project.suspended_at is not None:
         raise Conflict("cannot_suspend", field="project", project=project.id)
     pending = session.execute(select(_A.id).where(

@@ -13,6 +13,8 @@ Library exceptions never leave the engine; the CLI and the web map these in one 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -67,3 +69,14 @@ class NotFound(WorkflowError):
 class Conflict(WorkflowError):
     kind = "conflict"
     exit_code = 5
+
+
+@contextmanager
+def inputs_of(action: str) -> Iterator[None]:
+    """The inputs checked inside belong to `action` (a follow-up, an extension…): an error
+    about one names it by the label that action's form shows (workflow.labels.ACTION_FIELDS)."""
+    try:
+        yield
+    except ValidationError as exc:
+        exc.params.setdefault("event", action)
+        raise

@@ -336,7 +336,7 @@ def follow_up(session: Session, park: Park, *, project_id: int, actor: str | Use
                        state=before.state)
     note = note.strip()
     if not note:
-        raise ValidationError("required", field="note")
+        raise ValidationError("required", field="note", event="follow_up")
     now = park.now()
     occurred_at = resolve_moment(at, field="at", tz=park.tz, now=now,
                                  previous=before.last_event_at)

@@ -21,7 +21,7 @@ from states.approval import ApprovalPolicy
 from states.definition import pick
 from workflow.access import check_may_act, require_listing_keeper
 from workflow.approvals import file_space_approval
-from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.errors import Conflict, NotFound, ValidationError, inputs_of
 from workflow.fields import check_choice, check_length
 from workflow.moments import park_date
 from workflow.park import Park
@@ -96,16 +96,20 @@ def request_space(session: Session, park: Park, *, project_id: int, type: str,
         raise Conflict("invalid_transition", field="project", event="space",
                        state=project.state)
     policy = park.approvals
-    space_type, area_m2 = _type(type, policy), _area(area, policy)
-    needed = park_date(needed_by, field="needed_by", tz=park.tz)
+    with inputs_of("space"):
+        space_type, area_m2 = _type(type, policy), _area(area, policy)
+        needed = park_date(needed_by, field="needed_by", tz=park.tz)
+        carrier = _optional_text(carrier, "carrier", 100)
+        note = _optional_text(note, "note", 2000)
     today = park.now().astimezone(park.tz).date()
     if needed < today:
-        raise ValidationError("not_before", field="needed_by", value=needed, earliest=today)
+        raise ValidationError("not_before", field="needed_by", value=needed, earliest=today,
+                              event="space")
     threshold = policy.space_thresholds.get(space_type)
     needs_approval = threshold is not None and area_m2 >= threshold
     request = SpaceRequest(
         project_id=project.id, type=space_type, area_m2=area_m2, needed_by=needed,
-        carrier=_optional_text(carrier, "carrier", 100), note=_optional_text(note, "note", 2000),
+        carrier=carrier, note=note,
         requested_by=user_id(user), needs_approval=needs_approval,
         status="pending" if needs_approval else "open", created_at=park.now())
     session.add(request)

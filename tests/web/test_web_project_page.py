@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
+import pytest
 from sqlalchemy import select
 
 from db.engine import reading, writing
@@ -262,3 +263,35 @@ def test_a_hostile_project_name_renders_as_text_everywhere(web: Web) -> None:
         html = web.signed_in(who).get(path).text
         assert XSS not in html, path
         assert escaped in html, path
+
+
+@pytest.mark.parametrize(("path", "form", "data", "input_id"), [
+    ("follow-ups", "form-follow-up", {"note": "   "}, "follow-up-note"),
+    ("suspensions", "form-suspension", {"reason": "   "}, "susp-reason"),
+    ("extensions", "form-extension", {"days": "10", "reason": "  "}, "ext-reason"),
+    ("extensions", "form-extension", {"days": "x", "reason": "等待环评"}, "ext-days"),
+    ("space-requests", "form-space", {"type": "office", "area": "很大",
+                                      "needed_by": "2027-01-10"}, "space-area"),
+])
+def test_an_error_names_the_field_by_the_label_its_form_shows(
+        web: Web, path: str, form: str, data: dict[str, str], input_id: str) -> None:
+    pid = web.project(events=("visit",))
+    client = web.signed_in("alice")
+    page = client.get(f"/projects/{pid}").text
+    label = re.search(rf'<label for="{input_id}">([^<]+?)\s*<', page)
+    assert label, input_id
+    response = post_form(client, f"/projects/{pid}/{path}", data, form=form)
+    assert response.status_code == 422
+    message = re.search(r'<p class="form-error"[^>]*>([^<]+)</p>', response.text)
+    assert message, response.text
+    assert label.group(1) in message.group(1), (label.group(1), message.group(1))
+
+
+def test_a_follow_up_of_only_spaces_is_missing_what_was_learnt(web: Web) -> None:
+    pid = web.project(events=("visit",))
+    response = post_form(web.signed_in("alice"), f"/projects/{pid}/follow-ups",
+                         {"note": "   "}, form="form-follow-up")
+    assert response.status_code == 422 and "缺少字段：跟进情况" in response.text
+    suspend = post_form(web.signed_in("alice"), f"/projects/{pid}/suspensions",
+                        {"reason": "  "}, form="form-suspension")
+    assert "缺少字段：事由" in suspend.text and "原因" not in suspend.text
