@@ -40,7 +40,7 @@ from i18n import N_, gettext
 from web.inputs import form_action, refused_input
 from web.security import CsrfRefused, SignInRequired, set_flash
 from web.uploads import TooLarge, limit_text
-from workflow.errors import WorkflowError
+from workflow.errors import InvalidFields, WorkflowError
 from workflow.labels import Labels
 
 log = logging.getLogger("parkflow.web")
@@ -75,6 +75,8 @@ class Problem:
     # a second project of a name or credit code: the first one's page; the form then offers
     # to enter it all the same (a confirmation checkbox, `allow_duplicate`)
     duplicate_of: str | None = None
+    # every bad field of a form at once (InvalidFields): (field, message) each
+    problems: tuple[tuple[str | None, str], ...] = ()
 
     def body(self) -> dict[str, Any]:
         return {"error": {"kind": self.kind, "field": self.field, "message": self.message}}
@@ -89,8 +91,10 @@ def problem_for(exc: Exception, lang: str, labels: Labels | None = None) -> Prob
     if isinstance(exc, WorkflowError):
         duplicate = (f"/projects/{int(exc.params['project'])}"
                      if exc.code in DUPLICATE_CODES else None)
+        problems = tuple((p.field, p.message(lang, labels)) for p in exc.problems) \
+            if isinstance(exc, InvalidFields) else ()
         return Problem(http_status(exc), exc.kind, exc.message(lang, labels), exc.field,
-                       duplicate_of=duplicate)
+                       duplicate_of=duplicate, problems=problems)
     if isinstance(exc, Unauthenticated):
         return Problem(401, "unauthenticated", gettext(lang, _HTTP_MESSAGES[401]),
                        headers={"WWW-Authenticate": "Bearer"})
@@ -162,7 +166,8 @@ async def handle(request: Request, exc: Exception) -> Response:
             form = getattr(request.state, "form", None)
             set_flash(request, kind="error", message=problem.message,
                       form=form.get("_form") if form else None, field=problem.field,
-                      values=dict(form) if form else None, duplicate_of=problem.duplicate_of)
+                      values=dict(form) if form else None, duplicate_of=problem.duplicate_of,
+                      problems=problem.problems)
             return RedirectResponse(back, status_code=303)
     return error_page(request, problem)
 

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi.exceptions import RequestValidationError
 
 from states.definition import FieldDef
-from workflow.errors import NotFound, ValidationError, WorkflowError
+from workflow.errors import NotFound, ValidationError, WorkflowError, several
 from workflow.moments import parse_day_or_moment
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -92,7 +92,7 @@ def refused_input(exc: RequestValidationError, *, action: str | None = None,
                 name = str(loc[1]) if len(loc) > 1 else ""
                 return NotFound(NOT_FOUND.get(name, "page_not_found"), field=name or None,
                                 value=_shown_input(error.get("input")))
-    return _refusal(errors[0], action)
+    return several([_refusal(error, action) for error in errors])
 
 
 def _refusal(error: Any, action: str | None) -> ValidationError:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,12 +92,16 @@ def session_matches(request: Request, password_hash: str | None) -> bool:
 
 def set_flash(request: Request, *, kind: str, message: str, form: str | None = None,
               field: str | None = None, values: Mapping[str, Any] | None = None,
-              duplicate_of: str | None = None) -> None:
-    """One message for the next page (kept small: the cookie holds it)."""
+              duplicate_of: str | None = None,
+              problems: Sequence[tuple[str | None, str]] = ()) -> None:
+    """One message for the next page (kept small: the cookie holds it); a form's several
+    `problems` (field, message) each on its own."""
     flash: dict[str, Any] = {"kind": kind, "message": message[:500]}
     if duplicate_of:
         flash["duplicate_of"] = duplicate_of[:40]
     if form:
+        if len(problems) > 1:
+            flash["problems"] = [[(name or "")[:40], text[:200]] for name, text in problems[:12]]
         flash.update(form=form[:40], field=(field or "")[:40],
                      values={k: str(v)[:300] for k, v in (values or {}).items()
                              if k not in (CSRF_FIELD, "password", "_form")})

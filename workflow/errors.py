@@ -2,6 +2,7 @@
 
     WorkflowError
     ├── ValidationError   (exit 2)  bad or missing input; names the field
+    │   └── InvalidFields           several of them at once (every bad field of an event)
     ├── NotPermitted      (exit 3)  role, unknown user, self-approval
     ├── NotFound          (exit 4)
     └── Conflict          (exit 5)  not allowed in this state, concurrent change, already decided
@@ -54,6 +55,32 @@ class WorkflowError(Exception):
 class ValidationError(WorkflowError):
     kind = "invalid"
     exit_code = 2
+
+
+class InvalidFields(ValidationError):
+    """Every bad or missing field of one input at once, so a form can be put right in one go.
+
+    It reads as its first problem (code, field, parameters) for whoever looks at one; its
+    message says them all, on one line."""
+
+    def __init__(self, problems: list[ValidationError]) -> None:
+        first = problems[0]
+        super().__init__(first.code, field=first.field, **first.params)
+        self.problems = problems
+
+    def message(self, lang: str = "zh-CN", labels: Labels | None = None) -> str:
+        from i18n import N_, gettext
+
+        texts = [problem.message(lang, labels) for problem in self.problems]
+        joined = texts[0]
+        for text in texts[1:]:
+            joined = gettext(lang, N_("%(first)s; %(then)s"), first=joined, then=text)
+        return joined
+
+
+def several(problems: list[ValidationError]) -> ValidationError:
+    """The one error that says all `problems`: the only one, or InvalidFields."""
+    return problems[0] if len(problems) == 1 else InvalidFields(problems)
 
 
 class NotPermitted(WorkflowError):

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from states.definition import EventDef, FieldDef
-from workflow.errors import ValidationError
+from workflow.errors import ValidationError, several
 
 # GB 32100-2015: 31 symbols (no I, O, S, V, Z); weights are 3^i mod 31.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -62,15 +62,24 @@ def check_length(text: str, field: str, limit: int = TEXT_LIMIT) -> str:
 
 
 def validate_fields(event: EventDef, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Check and normalise an event's fields; refuse unknown ones and missing required ones."""
+    """Check and normalise an event's fields; refuse unknown ones and missing required ones.
+
+    Every bad or missing field is reported at once (`InvalidFields`), not the first alone."""
     for name in raw:
         if name not in event.fields:
             raise ValidationError("unknown_field", field=name, event=event.name)
     clean: dict[str, Any] = {}
+    problems: list[ValidationError] = []
     for name, spec in event.fields.items():
-        value = validate_field(event, spec, raw.get(name))
+        try:
+            value = validate_field(event, spec, raw.get(name))
+        except ValidationError as exc:
+            problems.append(exc)
+            continue
         if value is not None:
             clean[name] = value
+    if problems:
+        raise several(problems)
     return clean
 
 

@@ -40,6 +40,30 @@ OVERDUE_BACKGROUND = "rgb(253, 236, 235)"  # --overdue-bg: #fdeceb
 pytestmark = [NEEDS_CHROMIUM, SQLITE_ONLY]
 
 
+def test_the_visit_form_lists_every_missing_field_in_view_and_marks_each(
+        site: Site, page: Any) -> None:
+    pid = site.web.project("高端数控机床", owner="alice", intake="2026-11-16")
+    sign_in(page, site, "alice")
+    page.goto(f"{site.base}/projects/{pid}")
+    form = page.locator("#form-visit")
+    form.evaluate("f => f.noValidate = true")  # what a browser without the check would send
+    form.locator("input[name=visitors]").fill("王建国")
+    form.locator("[data-score=team] .score-option", has_text="4").click()
+    form.get_by_role("button", name="登记：走访").click()
+    errors = form.locator(".form-errors")
+    errors.wait_for()
+    assert errors.locator("li").all_inner_texts() == [
+        "缺少字段：项目需求", "缺少字段：技术先进性", "缺少字段：资本市场认可度",
+        "缺少字段：市场前景"]
+    assert errors.evaluate("el => document.activeElement === el")  # said, and in view
+    assert errors.evaluate("el => { const r = el.getBoundingClientRect();"
+                           " return r.top > -2 && r.bottom <= window.innerHeight; }")
+    for name in ("technology", "capital", "market"):
+        assert form.locator(f"fieldset[data-score={name}]").get_attribute(
+            "aria-invalid") == "true"
+    assert form.locator("fieldset[data-score=team]").get_attribute("aria-invalid") is None
+
+
 def test_a_member_records_a_visit_and_sees_the_stars_and_the_new_deadline(
         site: Site, page: Any) -> None:
     pid = site.web.project("高端数控机床", owner="alice", intake="2026-11-16")

@@ -295,3 +295,32 @@ def test_a_follow_up_of_only_spaces_is_missing_what_was_learnt(web: Web) -> None
     suspend = post_form(web.signed_in("alice"), f"/projects/{pid}/suspensions",
                         {"reason": "  "}, form="form-suspension")
     assert "缺少字段：事由" in suspend.text and "原因" not in suspend.text
+
+
+def test_the_visit_form_reports_every_missing_field_at_once(web: Web) -> None:
+    pid = web.project()
+    client = web.signed_in("alice")
+    response = post_form(client, f"/projects/{pid}/events/visit",
+                         {"visitors": "王建国", "team": "4", "capital": "4"}, form="form-visit")
+    assert response.status_code == 422 and response.headers["HX-Retarget"] == "#form-visit-error"
+    fields = re.findall(r'<li data-error-field="(\w+)">([^<]+)</li>', response.text)
+    assert fields == [("needs", "缺少字段：项目需求"), ("technology", "缺少字段：技术先进性"),
+                      ("market", "缺少字段：市场前景")]
+    assert 'class="form-error form-errors" role="alert" tabindex="-1"' in response.text
+
+
+def test_without_javascript_every_missing_field_is_listed_and_marked(web: Web) -> None:
+    pid = web.project()
+    client = web.signed_in("alice")
+    response = post_form(client, f"/projects/{pid}/events/visit",
+                         {"visitors": "王建国", "needs": "funding", "team": "4",
+                          "capital": "4"}, form="form-visit", htmx=False,
+                         referer=f"/projects/{pid}")
+    assert response.status_code == 303
+    page = client.get(f"/projects/{pid}").text
+    slot = page[page.index('id="form-visit-error"'):][:600]
+    assert "缺少字段：技术先进性" in slot and "缺少字段：市场前景" in slot
+    for name in ("technology", "market"):
+        fieldset = page[page.index(f'data-score="{name}"'):][:800]
+        assert 'aria-invalid="true"' in fieldset, name
+    assert 'aria-invalid="true"' not in page[page.index('data-score="team"'):][:800]

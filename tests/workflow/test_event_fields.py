@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from states.definition import load_lifecycle
 from tests.factories import (
     EVENTS,
     GOOD_USCC,
@@ -24,7 +25,8 @@ from tests.factories import (
     refused_event,
     snapshot,
 )
-from workflow.errors import ValidationError
+from workflow.errors import InvalidFields, ValidationError
+from workflow.fields import validate_fields
 from workflow.park import Park
 
 # ---------------------------------------------------------------- one database per backend
@@ -204,3 +206,25 @@ def test_the_star_rating_survives_the_later_events(
         engine: Engine, park: Park, people: dict[str, str]) -> None:
     project_id = bring_to(engine, park, people, "opened")
     assert snapshot(engine, project_id).stars == 3  # 4+5+3+4 = 16
+
+
+def test_every_missing_or_bad_field_of_an_event_is_reported_at_once() -> None:
+    visit = load_lifecycle().events["visit"]
+    with pytest.raises(InvalidFields) as refused:
+        validate_fields(visit, {"visitors": "王建国", "team": "7", "capital": "4",
+                                "market": "4"})
+    assert [(p.code, p.field) for p in refused.value.problems] == [
+        ("required", "needs"), ("not_a_score", "team"), ("required", "technology")]
+    assert (refused.value.code, refused.value.field) == ("required", "needs")  # the first
+    message = refused.value.message("zh-CN")
+    assert "\n" not in message  # one line, for the command line
+    assert message.startswith("缺少字段：项目需求；") and "缺少字段：技术先进性" in message
+
+
+def test_a_single_bad_field_is_a_plain_validation_error() -> None:
+    visit = load_lifecycle().events["visit"]
+    with pytest.raises(ValidationError) as refused:
+        validate_fields(visit, {"visitors": "王建国", "needs": "funding", "team": "4",
+                                "technology": "5", "capital": "4"})
+    assert not isinstance(refused.value, InvalidFields)
+    assert refused.value.message("zh-CN") == "缺少字段：市场前景"

@@ -7,22 +7,30 @@
   // phone's folded menu and the board's tabs (phone.css keys them on .js) never flash open.
   document.documentElement.classList.add("js");
 
-  // An error fragment swapped into a form's slot names the field: mark it and focus it.
+  // An error fragment swapped into a form's slot names the fields: mark each one. One
+  // problem: focus its input; several (a list): focus the list. Either way the message, at
+  // the top of the form, is scrolled into view.
   function markInvalid(slot) {
-    var message = slot.querySelector("[data-error-field]");
+    var messages = slot.querySelectorAll("[data-error-field]");
     var form = slot.closest("form");
     if (!form) return;
     form.querySelectorAll("[aria-invalid]").forEach(function (el) {
       el.removeAttribute("aria-invalid");
     });
-    if (!message) return;
-    var field = message.getAttribute("data-error-field");
-    if (!field) return;
-    var inputs = form.querySelectorAll('[name="' + CSS.escape(field) + '"]');
-    inputs.forEach(function (el) { el.setAttribute("aria-invalid", "true"); });
-    var fieldset = inputs.length && inputs[0].closest("fieldset");
-    if (fieldset) fieldset.setAttribute("aria-invalid", "true");
-    if (inputs.length) inputs[0].focus({ preventScroll: false });
+    var first = null;
+    messages.forEach(function (message) {
+      var field = message.getAttribute("data-error-field");
+      if (!field) return;
+      var inputs = form.querySelectorAll('[name="' + CSS.escape(field) + '"]');
+      inputs.forEach(function (el) { el.setAttribute("aria-invalid", "true"); });
+      var fieldset = inputs.length && inputs[0].closest("fieldset");
+      if (fieldset) fieldset.setAttribute("aria-invalid", "true");
+      if (!first && inputs.length) first = inputs[0];
+    });
+    var list = slot.querySelector(".form-errors");
+    if (list) list.focus({ preventScroll: true });
+    else if (first) first.focus({ preventScroll: true });
+    if (messages.length) slot.scrollIntoView({ block: "nearest" });
   }
 
   document.addEventListener("htmx:afterSwap", function (event) {
