@@ -24,7 +24,7 @@ from starlette.requests import Request
 
 import templates as templates_package
 from i18n import negotiate, normalise, product_name, translations
-from i18n.formats import until_iso, weekday_name
+from i18n.formats import format_number, until_iso, weekday_name
 from workflow.labels import Labels
 from workflow.park import Park
 
@@ -34,7 +34,7 @@ DATE_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
 
 
 class Dates:
-    """Dates and times as people in the park read them: in the park's zone."""
+    """Dates and times as people in the park read them, in the park's zone; and figures."""
 
     def __init__(self, tz: ZoneInfo, lang: str) -> None:
         self.tz, self.lang = tz, lang
@@ -48,6 +48,11 @@ class Dates:
         if isinstance(value, datetime):
             return value.astimezone(self.tz) if value.tzinfo else value
         return value if isinstance(value, date) else None
+
+    def number(self, value: float) -> str:
+        """An area or an amount as typed: 999.5 stays 999.5 (a rounded 1,000 m² made a request
+        under the approval threshold look like one at it)."""
+        return format_number(value, self.lang)
 
     def day(self, value: Any) -> str:
         moment = self._moment(value)

@@ -155,6 +155,17 @@ def test_the_route_waits_only_with_leaders_still_in_the_team(web: Web) -> None:
 
 # ---------------------------------------------------------------- space: offers, empty states
 
+def test_an_area_is_shown_as_typed_never_rounded_up_to_the_threshold(web: Web) -> None:
+    # 999.5 m² goes straight to matching; shown as "1,000 m²" it looked like a rule broken
+    pid = entered(web, "量子测量", "2026-11-16", ("visit", "2026-11-17"))
+    alice = web.signed_in("alice")
+    post_form(alice, f"/projects/{pid}/space-requests",
+              {"type": "office", "area": "999.5", "needed_by": "2026-12-20"})
+    page, space = text(alice.get(f"/projects/{pid}").text), text(alice.get("/space").text)
+
+    assert "办公用房 999.5 m²" in page and "办公用房 999.5 m²" in space
+    assert "1,000 m² 待" not in page
+
 def test_an_offer_shows_the_listing_by_name_the_note_and_the_requester_by_name(web: Web) -> None:
     pid = entered(web, "量子测量", "2026-11-16", ("visit", "2026-11-17"))
     with writing(web.app.engine) as session:
