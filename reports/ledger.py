@@ -3,9 +3,12 @@
 The columns follow the definition: the project (name, category, owner, intake date), then
 each event of the way through the library (visit, register, sign, open, exit in the default
 lifecycle) with its date and its fields, then what is derived (stars, the current state, its
-due date, days overdue), then the project's record (`project_fields`: contact, industry, …,
-as it stood after its edits). Headers are the labels in the reader's language, and are what
-the import reads back (`reports.ledger_import`), so an export imports as the same ledger.
+due date, days overdue), then what the due date depends on beyond the dates (the day a
+suspension began, while the clock is paused; each stage's extensions and ended pauses, in
+the order they moved its deadline), then the project's record (`project_fields`: contact,
+industry, …, as it stood after its edits). Headers are the labels in the reader's language,
+and are what the import reads back (`reports.ledger_import`), so an export imports as the
+same ledger.
 
 `--as-of D` replays the history that occurred by the end of D (park time), as the reports do
 (`reports.timeline`); without it, by the end of today.
@@ -21,7 +24,7 @@ from typing import Any, BinaryIO
 
 from sqlmodel import Session
 
-from i18n import N_
+from i18n import N_, NP_, ngettext
 from reports.present import ColumnKind
 from reports.spreadsheet import Table, write_table
 from reports.timeline import Cut, History, Track, load
@@ -34,8 +37,13 @@ from workflow.park import Park
 HEADERS = {"id": N_("ID"), "name": N_("Project name"), "category": N_("Category"),
            "owner": N_("Owner"), "group": N_("Group"), "stars": N_("Stars"),
            "state": N_("Current state"), "due_date": N_("Due date"),
-           "days_overdue": N_("Days overdue")}
+           "days_overdue": N_("Days overdue"), "suspended_since": N_("Suspended since")}
 DATE_HEADER = N_("%(event)s date")
+# a stage's deadline changes: the column, and each change as the cell lists it
+CHANGES_HEADER = N_("Deadline changes (%(state)s)")
+CHANGES_SUFFIX = "_deadline_changes"  # a changes column's key: the stage, then this
+CHANGE_TEXT = {"extension": NP_("extended %(num)d day", "extended %(num)d days"),
+               "pause": NP_("paused %(num)d day", "paused %(num)d days")}
 # other names people give a column (CLI.md's list), by the column's key
 ALIASES = {"premises": ("开业场地",), "owner": ("负责人邮箱", "owner_email"),
            "id": ("项目编号",), "intake_date": ("入库时间",)}
@@ -53,6 +61,7 @@ class Column:
     event: str | None = None  # the event whose date (field None) or field this is
     field: FieldDef | None = None
     derived: bool = False
+    stage: str | None = None  # the state whose deadline changes the column lists
 
     @property
     def is_date(self) -> bool:
@@ -61,7 +70,7 @@ class Column:
     @property
     def kind(self) -> ColumnKind:
         """How a workbook writes the column's cells: dates as dates, numbers as numbers."""
-        if self.is_date or self.key == "due_date":
+        if self.is_date or self.key in ("due_date", "suspended_since"):
             return "date"
         if self.key in ("id", "stars", "days_overdue") or (
                 self.field is not None
@@ -72,6 +81,8 @@ class Column:
     def header(self, labels: Labels) -> str:
         if self.field is not None:
             return _capitalised(labels.pick(self.field.label))
+        if self.stage is not None:
+            return labels.text(CHANGES_HEADER, state=labels.state(self.stage))
         if self.is_date:
             assert self.event is not None
             name = (labels.milestone(self.event) if self.event not in labels.lifecycle.events
@@ -122,6 +133,10 @@ def columns(lifecycle: Lifecycle) -> list[Column]:
                          event=spec.name, field=field) for name, field in spec.fields.items()]
     result += [Column(key, derived=True) for key in ("stars", "state", "due_date",
                                                      "days_overdue")]
+    # what the due date depends on beyond the dates: read back, so a round trip keeps it
+    result += [Column("suspended_since")]
+    result += [Column(f"{name}{CHANGES_SUFFIX}", stage=name)
+               for name, spec in lifecycle.states.items() if spec.deadline is not None]
     # the project's own record, as it stood: its fields by their names, last
     record = [Column(name, event=RECORD, field=field)
               for name, field in lifecycle.project_fields.items()]
@@ -189,11 +204,15 @@ def _row(cols: list[Column], park: Park, labels: Labels, history: History, track
         "intake_date": history.local(track.intake_at),
         "stars": track.stars if track.visited_on else None,
         "state": labels.state(track.current.state),
-        "due_date": due, "days_overdue": (day - due).days if due and due < day else None}
+        "due_date": due, "days_overdue": (day - due).days if due and due < day else None,
+        "suspended_since": _suspended_since(history, track)}
+    changes = deadline_changes(track)
     row = []
     for col in cols:
         if col.key in known:
             row.append(known[col.key])
+        elif col.stage is not None:
+            row.append(changes_text(changes.get(col.stage, []), labels))
         elif col.event is not None and col.event in recorded:
             on, fields = recorded[col.event]
             row.append(on if col.field is None else
@@ -201,6 +220,39 @@ def _row(cols: list[Column], park: Park, labels: Labels, history: History, track
         else:
             row.append(None)
     return row
+
+
+def _suspended_since(history: History, track: Track) -> date | None:
+    """The day the current suspension began, while the clock is paused."""
+    assert track.current is not None
+    paused = [since for since, until in track.current.suspended if until is None]
+    return history.local(paused[-1]) if paused and paused[-1] is not None else None
+
+
+Change = tuple[str, int]  # ("extension" | "pause", days)
+
+
+def deadline_changes(track: Track) -> dict[str, list[Change]]:
+    """Each stage's changes to its deadline, in order: the days of every extension granted
+    and of every pause ended while the project was last in it."""
+    result: dict[str, list[Change]] = {}
+    for stay in track.stays:
+        result[stay.state] = [("extension" if kind == "extension" else "pause", days)
+                              for _when, kind, days in stay.changes if days > 0]
+    return {state: changes for state, changes in result.items() if changes}
+
+
+def change_text(kind: str, days: int, lang: str) -> str:
+    """One change as a ledger's cell writes it: 延期 5 天, extended 5 days."""
+    return ngettext(lang, *CHANGE_TEXT[kind], days, num=days)
+
+
+def changes_text(changes: list[Change], labels: Labels) -> str | None:
+    """A stage's changes as its cell lists them (延期 15 天、暂停 3 天), or nothing."""
+    if not changes:
+        return None
+    return LIST_SEPARATOR.get(labels.lang, "、").join(
+        change_text(kind, days, labels.lang) for kind, days in changes)
 
 
 def _recorded(lifecycle: Lifecycle, history: History,

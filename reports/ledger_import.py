@@ -10,8 +10,10 @@
 
 An imported project's history: the intake and one event per date filled in, in the order of
 the definition, each occurring at the start of its day in park time (as `--at D`; today
-means now), recorded now, by the person importing, marked `imported`. Deadlines count from
-those dates as for any event; reminders are planned only for what is still ahead.
+means now), recorded now, by the person importing, marked `imported`. A stage's deadline
+changes (extensions, ended pauses) follow the event that entered it, at the same moment; a
+suspension begins at the start of its day. Deadlines count from those dates as for any
+event; reminders are planned only for what is still ahead.
 Nothing is written if any row has a problem, nor on a dry run (the engine's rules run all
 the same, inside a savepoint that is rolled back).
 """
@@ -100,8 +102,8 @@ def import_ledger(session: Session, park: Park, *, data: bytes, filename: str, a
     try:
         ids, refusals = enter_projects(
             session, park, actor=actor,
-            projects=[PastProject(p.name, p.category, p.owner, p.intake, p.events, p.record)
-                      for p in plans],
+            projects=[PastProject(p.name, p.category, p.owner, p.intake, p.events, p.record,
+                                  p.changes, p.suspended) for p in plans],
             progress=progress)
     except BaseException:
         savepoint.rollback()

@@ -4,7 +4,13 @@
 keys of CLI.md); `Checker.check` turns a row into a `RowPlan` (the project and its events,
 with values as the events take them) and lists every problem of the row: a bad or missing
 value, an unknown category, owner or reason, a date that is in the future or before the
-previous one, a step the lifecycle does not allow, a project already in the library.
+previous one, a step the lifecycle does not allow, a project already in the library, a
+stage's deadline changes it cannot read or for a stage the row never reaches, a suspension
+of a project that left the library. The computed columns, where the file has them, are
+checked against what the row gives: the current state, the stars and (when the file carries
+what it depends on: the suspension and the deadline changes) the due date. The id (the
+exporting park's own) and the days overdue (they depend on the day the ledger stood at) are
+not read.
 Reasons come from the engine's catalogue (`workflow.error_text`), fields named by label.
 """
 
@@ -13,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,9 +27,21 @@ from sqlmodel import Session
 
 from db.models import Project, ProjectEvent, User
 from db.models import columns as table_columns
-from i18n import LANGS
-from reports.ledger import RECORD, Column, columns, header_key, ledger_events
-from states.definition import PREVIOUS, EventDef
+from i18n import LANGS, ngettext
+from reports.ledger import (
+    CHANGE_TEXT,
+    CHANGES_SUFFIX,
+    RECORD,
+    Change,
+    Column,
+    changes_text,
+    columns,
+    header_key,
+    ledger_events,
+)
+from reports.timeline import Replay
+from states.definition import PREVIOUS, EventDef, initial_milestone, pick
+from workflow.deadlines import due_day
 from workflow.errors import ValidationError, WorkflowError
 from workflow.fields import validate_field, validate_record
 from workflow.labels import Labels
@@ -38,6 +56,7 @@ NAME_LIMIT = 200
 _DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 Refuse = Callable[[str, WorkflowError], None]  # a problem in the column of that key
 Events = list[tuple[str, date, dict[str, Any]]]  # (event, day, fields) in firing order
+_NUMBER = re.compile(r"\d+")
 
 
 class ColumnLabels(Labels):
@@ -108,13 +127,26 @@ def header_map(header: Sequence[Any], labels: ColumnLabels) -> tuple[HeaderMap, 
     wanted = list(REQUIRED) + [f"{c.event}_date" for c in labels.columns
                                if c.field is not None and c.key in mapping.index
                                and c.event != RECORD]
+    required = {c.key: c.event for c in labels.columns if c.field is not None
+                and c.field.required and c.event != RECORD
+                and f"{c.event}_date" in mapping.index}
     wanted += [c.key for c in labels.columns if c.field is not None and c.field.required
-               and (f"{c.event}_date" in mapping.index or c.event == RECORD)]
+               and (c.key in required or c.event == RECORD)]
     for key in dict.fromkeys(wanted):
-        if key not in mapping.index:
-            problems.append(_problem(1, labels.headers[key],
-                                     ValidationError("missing_column", field=key), labels))
+        if key in mapping.index:
+            continue
+        # a field the definition requires of an event whose date column is there
+        error = (ValidationError("missing_event_column", field=key, event=required[key])
+                 if key in required else ValidationError("missing_column", field=key))
+        problems.append(_problem(1, labels.headers[key], error, labels))
     return mapping, problems
+
+
+def _mismatch(key: str, written: Any, derived: Any) -> ValidationError:
+    """A computed column that disagrees with what the row gives (or should be empty)."""
+    if derived is None:
+        return ValidationError("derived_blank", field=key, value=str(written))
+    return ValidationError("derived_mismatch", field=key, value=str(written), expected=derived)
 
 
 def _problem(row: int, column: str, error: WorkflowError, labels: Labels) -> Problem:
@@ -136,11 +168,15 @@ class RowPlan:
     events: Events
     written: dict[str, str]  # column key → the header as written
     record: dict[str, Any] = field(default_factory=dict)  # the project's own fields
+    changes: dict[str, list[Change]] = field(default_factory=dict)  # stage → its changes
+    suspended: date | None = None  # the day the current suspension began
 
     def problem_of(self, exc: WorkflowError, step: str, labels: ColumnLabels) -> Problem:
         """A refusal of the use cases at `step` (intake or an event), in the column of the
         field it names, else in the step's date column."""
         key = "intake_date" if step == "intake" else f"{step}_date"
+        if step == "suspended_since" or step.endswith(CHANGES_SUFFIX):
+            key = step
         if exc.field in ("name", "category", "owner"):
             key = exc.field
         if step == "intake" and exc.field and exc.field in labels.lifecycle.project_fields:
@@ -167,6 +203,11 @@ class Checker:
         self.seen_codes: dict[str, int] = {}
         self.field_columns = {(c.event, c.field.name): c.key for c in columns(park.lifecycle)
                               if c.field is not None}
+        self.replay = Replay(park, park.calendar(session))
+        self.stages = [c.stage for c in labels.columns if c.stage is not None]
+        # the due date is checked only when the file carries all that it depends on
+        self.check_due = all(key in mapping.index for key in (
+            "due_date", "suspended_since", *(f"{s}{CHANGES_SUFFIX}" for s in self.stages)))
 
     # ------------------------------------------------------------ one row
 
@@ -188,13 +229,129 @@ class Checker:
         owner = self._owner(cell("owner"), refuse)
         intake = self._day("intake_date", cell("intake_date"), refuse, required=True)
         record = self._record(cell, refuse)
-        events = self._events(cell, refuse)
+        events, states = self._events(cell, refuse)
         self._order(intake, events, refuse)
+        changes = self._changes(cell, states, refuse)
+        suspended = self._suspension(cell, intake, events, states[-1], refuse)
+        # the dates and fields are all read: what they give can be checked
+        self._derived(cell, refuse, states[-1], events, changes, suspended, intake,
+                      complete=not problems)
         self._duplicates(row, name, events, refuse)
         if problems or name is None or category is None or owner is None or intake is None:
             return None, problems
         return RowPlan(row, name, category, owner, intake, events, self.mapping.written,
-                       record), []
+                       record, changes, suspended), []
+
+    # ------------------------------------------------------------ what the deadline depends on
+
+    def _changes(self, cell: Callable[[str], Any], states: list[str],
+                 refuse: Refuse) -> dict[str, list[Change]]:
+        """Each stage's deadline changes (延期 15 天、暂停 3 天), for stages the row reaches."""
+        result: dict[str, list[Change]] = {}
+        for stage in self.stages:
+            key = f"{stage}{CHANGES_SUFFIX}"
+            value = cell(key)
+            if value is None:
+                continue
+            changes = self._read_changes(value)
+            if changes is None:
+                refuse(key, ValidationError(
+                    "bad_deadline_changes", field=key, value=str(value),
+                    example=changes_text([("extension", 15), ("pause", 3)], self.labels)))
+            elif stage not in states:
+                refuse(key, ValidationError("stage_not_reached", field=key, state=stage))
+            else:
+                result[stage] = changes
+        return result
+
+    @staticmethod
+    def _read_changes(value: Any) -> list[Change] | None:
+        """The changes of a cell, each in either language, a bare number an extension."""
+        changes: list[Change] = []
+        for item in _items(value):
+            number = _NUMBER.search(item)
+            if number is None or int(number[0]) < 1:
+                return None
+            days, written = int(number[0]), header_key(item)
+            kinds = [kind for kind, forms in CHANGE_TEXT.items()
+                     if any(written == header_key(ngettext(lang, *forms, n, num=days))
+                            for lang in LANGS for n in (1, 2))]
+            if written == number[0]:
+                kinds = ["extension"]
+            if not kinds:
+                return None
+            changes.append((kinds[0], days))
+        return changes
+
+    def _suspension(self, cell: Callable[[str], Any], intake: date | None, events: Events,
+                    state: str, refuse: Refuse) -> date | None:
+        """The day the clock was paused: not before the last event, never once left."""
+        key = "suspended_since"
+        day = self._day(key, cell(key), refuse, required=False)
+        if day is None:
+            return None
+        if self.park.lifecycle.states[state].final:
+            refuse(key, ValidationError("cannot_suspend_state", field=key, state=state))
+            return None
+        previous = max([d for d in [intake, *(d for _e, d, _f in events)] if d is not None],
+                       default=None)
+        if previous is not None and day < previous:
+            refuse(key, ValidationError("before_previous", field=key, value=day,
+                                        previous=previous))
+            return None
+        return day
+
+    # ------------------------------------------------------------ the computed columns
+
+    def _derived(self, cell: Callable[[str], Any], refuse: Refuse, state: str, events: Events,
+                 changes: Mapping[str, list[Change]], suspended: date | None,
+                 intake: date | None, *, complete: bool) -> None:
+        """The computed columns given in the file against what the row's dates give."""
+        written = cell("state")
+        if written is not None and header_key(str(written)) not in self._state_names(state):
+            refuse("state", ValidationError("derived_state", field="state",
+                                            value=str(written), state=state))
+        if not complete:  # a value it could not read would make the rest disagree too
+            return
+        visits = [fields for event, _day, fields in events if event == "visit"]
+        rule = self.park.lifecycle.stars
+        stars = None if not visits else (  # as the replay counts them (`reports.timeline`)
+            rule.stars_for(visits[-1]) if rule.scores and all(
+                name in visits[-1] for name in rule.scores) else 0)
+        written = cell("stars")
+        if written is not None and str(written) != str(stars):
+            refuse("stars", _mismatch("stars", written, stars))
+        written = cell("due_date")
+        if not (self.check_due and written is not None and intake is not None):
+            return
+        due = None if suspended else self._due(state, intake, events, changes.get(state, []))
+        try:
+            given: date | None = parse_day(written, "due_date", self.park)
+        except ValidationError:
+            given = None
+        if given != due:
+            refuse("due_date", _mismatch("due_date", written, due))
+
+    def _state_names(self, state: str) -> set[str]:
+        label = self.park.lifecycle.states[state].label
+        return {header_key(state), *(header_key(pick(label, lang)) for lang in LANGS)}
+
+    def _due(self, state: str, intake: date, events: Events,
+             changes: list[Change]) -> date | None:
+        """The current stage's due day, as the engine computes it (`deadline_of`)."""
+        lifecycle = self.park.lifecycle
+        milestones = {initial_milestone(lifecycle.milestones) or "intake": intake}
+        for event, day, _fields in events:
+            stamps = lifecycle.events[event].stamps
+            if stamps:
+                milestones[stamps] = day
+        due = self.replay.base_deadline(state, milestones)
+        rule = lifecycle.states[state].deadline
+        if due is None or rule is None:
+            return None
+        for _kind, days in changes:
+            due = due_day(due + timedelta(days=days), self.replay.calendar, rule.roll_forward)
+        return due
 
     def _record(self, cell: Callable[[str], Any], refuse: Refuse) -> dict[str, Any]:
         """The project's own fields of the row, each checked (choices by key or label)."""
@@ -265,10 +422,12 @@ class Checker:
             return None
         return day
 
-    def _events(self, cell: Callable[[str], Any], refuse: Refuse) -> Events:
-        """The events whose date is filled in, in the definition's order, each checked."""
+    def _events(self, cell: Callable[[str], Any], refuse: Refuse) -> tuple[Events, list[str]]:
+        """The events whose date is filled in, in the definition's order, each checked; and
+        the states the row goes through (the one it ends in last)."""
         events = []
         state, exited_from = self.park.lifecycle.initial, None
+        states = [state]
         for spec in self.events:
             key = f"{spec.name}_date"
             given = {name: cell(self.field_columns[(spec.name, name)]) for name in spec.fields}
@@ -284,9 +443,10 @@ class Checker:
             if spec.dest != PREVIOUS:  # go on as if it had happened: one problem, not a cascade
                 exited_from = state if self.park.lifecycle.states[spec.dest].final else None
                 state = spec.dest
+                states.append(state)
             if day is not None and fields is not None:
                 events.append((spec.name, day, fields))
-        return events
+        return events, states
 
     def _fields(self, spec: EventDef, given: Mapping[str, Any],
                 refuse: Refuse) -> dict[str, Any] | None:

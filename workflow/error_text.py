@@ -203,11 +203,23 @@ MESSAGES: dict[str, str] = {
     "unknown_column": N_("Unknown column “%(value)s”"),
     "duplicate_column": N_("Column “%(value)s” repeats column “%(first)s”"),
     "missing_column": N_("The column %(field)s is missing"),
+    "missing_event_column": N_("The column %(field)s is missing: the definition requires it "
+                               "of every %(event)s (its date column is there)"),
     "ambiguous_user": N_("%(field)s: %(value)s names several people (%(emails)s); write the "
                          "email"),
     "duplicate_project": N_("%(field)s: “%(value)s” is already in the library: project "
                             "#%(project)s %(name)s"),
     "duplicate_row": N_("%(field)s: “%(value)s” is also on row %(row)s"),
+    "bad_deadline_changes": N_("%(field)s: “%(value)s” is not a list of deadline changes "
+                               "(for example “%(example)s”)"),
+    "stage_not_reached": N_("%(field)s: the row's dates never reach “%(state)s”"),
+    "cannot_suspend_state": N_("%(field)s: a project in “%(state)s” cannot be suspended"),
+    "derived_state": N_("%(field)s: “%(value)s” disagrees with the row's dates, which give "
+                        "“%(state)s”"),
+    "derived_mismatch": N_("%(field)s: “%(value)s” disagrees with the row's dates and fields, "
+                           "which give %(expected)s"),
+    "derived_blank": N_("%(field)s: “%(value)s” should be empty: the row's dates and fields "
+                        "give none"),
 }
 
 

@@ -71,6 +71,10 @@ class PastProject:
     intake: Moment
     events: Sequence[tuple[str, Moment, Mapping[str, Any]]] = ()
     record: Mapping[str, Any] = field(default_factory=dict)  # its `project_fields`
+    # what moved a stage's deadline while the project was in it, in order: ("extension" |
+    # "pause", days) by state; and the day a suspension that still holds began
+    changes: Mapping[str, Sequence[tuple[str, int]]] = field(default_factory=dict)
+    suspended: Moment | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ def _replay(session: Session, park: Park, past: PastProject, now: datetime) -> _
                                owner=past.owner, occurred_at=occurred_at, deadline=False)
         history = [_entry("intake", None, project.state, occurred_at, record, now)]
         entry, keys = 0, search_keys(name)
+        project = _changed(project, past.changes.get(project.state, ()), history, now)
         for step, at, fields in past.events:
             spec = park.lifecycle.events.get(step)
             if spec is None:
@@ -157,13 +162,50 @@ def _replay(session: Session, park: Park, past: PastProject, now: datetime) -> _
                                   clean, now))
             if after.state != project.state:
                 entry = len(history) - 1
+                after = _changed(after, past.changes.get(after.state, ()), history, now)
             if any(clean.get(key) for key in COMPANY_FIELDS):
                 keys = search_keys(name, clean.get("company_name"), clean.get("uscc"))
             project = after
+        if past.suspended is not None:
+            step = "suspended_since"
+            project = _suspended(park, project, past.suspended, history, now)
     except WorkflowError as exc:
         raise _Refused(step, exc) from exc
     return _Entered(replace(project, due_at=stored_due_at(park, session, project)), history,
                     entry, keys, record)
+
+
+def _changed(project: Snapshot, changes: Sequence[tuple[str, int]],
+             history: list[dict[str, Any]], now: datetime) -> Snapshot:
+    """The stage just entered with its deadline changes: an extension granted, a pause
+    ended (`extension`, `suspend` + `resume` entries, as the approvals write them), each at
+    the moment the stage began; who granted them is not known."""
+    at, state = project.last_event_at, project.state
+    adjustments, before = list(project.adjustments), len(history)
+    for kind, days in changes:
+        if kind == "extension":
+            history.append(_entry("extension", state, state, at, {"days": days}, now))
+        else:
+            history.append(_entry("suspend", state, state, at, {}, now))
+            history.append(_entry("resume", state, state, at, {"paused_days": days}, now))
+        adjustments.append({"kind": "extension" if kind == "extension" else "suspension",
+                            "days": days, IMPORTED_MARK: True})
+    return replace(project, adjustments=tuple(adjustments),
+                   version=project.version + len(history) - before)  # one per entry
+
+
+def _suspended(park: Park, project: Snapshot, since: Moment, history: list[dict[str, Any]],
+               now: datetime) -> Snapshot:
+    """The project suspended since the start of `since` (as `suspend` approved then)."""
+    at = resolve_moment(since, field="suspended_since", tz=park.tz, now=now)
+    if park.lifecycle.states[project.state].final:
+        raise ValidationError("cannot_suspend_state", field="suspended_since",
+                              state=project.state)
+    if at < project.last_event_at:
+        raise ValidationError("before_previous", field="suspended_since", value=at,
+                              previous=project.last_event_at)
+    history.append(_entry("suspend", project.state, project.state, at, {}, now))
+    return replace(project, suspended_at=at, version=project.version + 1)
 
 
 def _entry(event: str, from_state: str | None, to_state: str, occurred_at: datetime,

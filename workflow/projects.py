@@ -176,6 +176,8 @@ def stored_due_at(park: Park, session: Session, snapshot: Snapshot | Any) -> dat
 
 
 def _adjustment_note(adjustment: Mapping[str, Any], lang: str) -> str:
+    if adjustment.get(IMPORTED_MARK):  # from a ledger: who granted it is not known
+        return gettext(lang, N_("imported from a ledger"))
     by, on = adjustment.get("approved_by", ""), adjustment.get("approved_on", "")
     if adjustment.get("kind") == "suspension":
         return gettext(lang, N_("suspension approved by %(by)s on %(day)s, resumed %(resumed)s"),

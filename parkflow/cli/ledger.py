@@ -102,6 +102,15 @@ def import_ledger_command(
 
 
 def refusal(ctx: Context, result: ImportResult) -> str:
+    if result.only_duplicates:  # a conflict the person may override (CLI.md, exit 5)
+        return ctx.say_n(
+            "The ledger is refused: %(num)d project in %(rows)s rows has the name or credit "
+            "code of another; nothing was imported. If they are different projects, import "
+            "again with --allow-duplicate",
+            "The ledger is refused: %(num)d projects in %(rows)s rows have the name or credit "
+            "code of others; nothing was imported. If they are different projects, import "
+            "again with --allow-duplicate", len({p.row for p in result.problems}),
+            rows=result.rows)
     return ctx.say_n("The ledger is refused: %(num)d problem in %(rows)s rows; nothing was "
                      "imported",
                      "The ledger is refused: %(num)d problems in %(rows)s rows; nothing was "

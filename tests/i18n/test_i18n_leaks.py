@@ -308,6 +308,14 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "duplicate_project": {"field": "name", "value": "量子精密测量", "project": 3,
                           "name": "量子精密测量"},
     "duplicate_row": {"field": "uscc", "value": "91350100M000100Y43", "row": 4},
+    "missing_event_column": {"field": "visitors", "event": "visit"},
+    "bad_deadline_changes": {"field": "due_date", "value": "延期 x 天",
+                             "example": "延期 15 天、暂停 3 天"},
+    "stage_not_reached": {"field": "due_date", "state": "signed"},
+    "cannot_suspend_state": {"field": "due_date", "state": "exited"},
+    "derived_state": {"field": "state", "value": "已洽谈", "state": "intake"},
+    "derived_mismatch": {"field": "due_date", "value": "2030-01-01", "expected": "2026-12-02"},
+    "derived_blank": {"field": "stars", "value": "3"},
 }
 # every field a choice may be refused for, with its choices
 CHOICES = [("needs", "visit", ["funding", "space"]), ("reason", "exit", ["not_qualified"]),

@@ -120,6 +120,25 @@ def test_a_refused_import_lists_every_problem_and_exits_2(cli: Cli, engine: Engi
     assert history_count(engine) == (0, 0)
 
 
+def test_a_ledger_repeating_a_credit_code_is_a_conflict_that_allow_duplicate_overrides(
+        cli: Cli, engine: Engine, people: dict[str, str], tmp_path: Path) -> None:
+    # CLI.md: a credit code another project holds, at import too: exit 5 unless
+    # --allow-duplicate; the refusal says so (an export of two such projects needs it too)
+    header = f"{HEADER},注册日期,公司名称,统一社会信用代码,注册地址\n"
+    row = ("{name},科技成果转化类,alice@park.test,2026-11-02,2026-11-05,张三、李四,资金、空间,"
+           "4,4,4,3,2026-11-10,{name}公司,91340100MA2N00001Q,合肥\n")
+    path = ledger_file(tmp_path, [header, row.format(name="甲"), row.format(name="乙")])
+    refused = cli("import", path, "--by", LEADER, "--dry-run", "--json")
+    assert refused.code == 5
+    assert refused.json()["problems"] == [{"row": 3, "column": "统一社会信用代码", "reason":
+                                           "统一社会信用代码：“91340100MA2N00001Q”与第 2 行重复"}]
+    assert refused.err.strip() == (
+        "错误 台账未导入：2 行中有 1 个项目与已有项目同名或统一社会信用代码相同，未写入任何内容。"
+        "如确为不同项目，请加 --allow-duplicate 重新导入")
+    allowed = cli("import", path, "--by", LEADER, "--allow-duplicate", "--json")
+    assert (allowed.code, allowed.json()["imported"]) == (0, 2)
+
+
 def test_only_leaders_and_admins_import(cli: Cli, people: dict[str, str],
                                        tmp_path: Path) -> None:
     path = ledger_file(tmp_path, GOOD)

@@ -33,24 +33,32 @@ AFTER_EN = ["Equity change date", "What changed", "Address change date",
             "Tax paid (10k yuan)", "R&D spending (10k yuan)", "Employees", "New IP",
             "Need date", "Kind of need", "What is needed"]
 NO_TRACKING = [None] * len(AFTER_ZH)
+# what the due date depends on beyond the dates: a suspension's first day, each stage's changes
+CHANGES_ZH = ["暂停起始日期", "期限调整（已入库·待走访）", "期限调整（已走访·待注册）",
+              "期限调整（已注册·待签约）", "期限调整（已签约·待开业）"]
+CHANGES_EN = ["Suspended since", "Deadline changes (In library · visit due)",
+              "Deadline changes (Visited · registration due)",
+              "Deadline changes (Registered · signing due)",
+              "Deadline changes (Signed · opening due)"]
+NO_CHANGES = [None] * len(CHANGES_ZH)
 HEADERS_ZH = ["编号", "项目名称", "类别", "负责人", "小组", "入库日期", "走访日期", "走访人员",
               "项目需求", "团队人才层次", "技术先进性", "资本市场认可度", "市场前景", "注册日期",
               "公司名称", "统一社会信用代码", "注册地址", "签约日期", "协议编号", "开业日期",
               "经营场所", "退库日期", "退库原因", "说明", "星级", "当前状态", "截止日期",
-              "逾期天数", *AFTER_ZH, "联系人", "联系电话", "所属行业", "来源渠道", "项目简介",
-              "计划投资（万元）", "团队人数"]
+              "逾期天数", *CHANGES_ZH, *AFTER_ZH, "联系人", "联系电话", "所属行业", "来源渠道",
+              "项目简介", "计划投资（万元）", "团队人数"]
 HEADERS_EN = ["ID", "Project name", "Category", "Owner", "Group", "Intake date", "Visit date",
               "Visitors", "Needs", "Team & talent", "Technology advancement",
               "Capital-market recognition", "Market prospects", "Register date",
               "Company name", "Unified social credit code", "Registered address", "Sign date",
               "Agreement number", "Open date", "Premises", "Exit date", "Reason", "Note",
-              "Stars", "Current state", "Due date", "Days overdue", *AFTER_EN, "Contact person",
-              "Contact phone", "Industry", "Source channel", "Description",
+              "Stars", "Current state", "Due date", "Days overdue", *CHANGES_EN, *AFTER_EN,
+              "Contact person", "Contact phone", "Industry", "Source channel", "Description",
               "Planned investment (10k CNY)", "Team size"]
 ADDRESS = "合肥市高新区望江西路 800 号"
 NOTHING_YET = [None] * 18  # the five events' dates and fields
 NO_RECORD = [None] * 7  # the project's own fields, none given
-NOTHING_AFTER = [*NO_TRACKING, *NO_RECORD]  # after the derived columns
+NOTHING_AFTER = [*NO_CHANGES, *NO_TRACKING, *NO_RECORD]  # after the derived columns
 ROWS_ON_11_20: list[list[Any]] = [
     [1, "量子精密测量", "科技成果转化类", ALICE, "项目组", D("2026-11-02"), *NOTHING_YET, None,
      "已入库·待走访", D("2026-11-09"), 11, *NOTHING_AFTER],
@@ -104,7 +112,7 @@ def test_an_opened_project_shows_its_latest_figures_and_the_other_events_after_o
     fire(engine, live, 4, "indicators", CAROL, at="2026-11-12", fields=FIGURES)
     fire(engine, live, 4, "need", CAROL, at="2026-11-13",
          fields={"kind": "funding", "note": "B 轮融资"})
-    after = len(ROWS_ON_11_20[0]) - len(NOTHING_AFTER)  # the tracking columns, then the record
+    after = len(ROWS_ON_11_20[0]) - len(NOTHING_AFTER) + len(NO_CHANGES)  # the tracking columns
     assert rows(engine, live)[3][after:after + len(AFTER_ZH)] == [
         None, None, None, None, D("2026-11-12"), "2026-Q3", 1250.5, 80, 300, 46, 3,
         D("2026-11-13"), "再融资", "B 轮融资"]

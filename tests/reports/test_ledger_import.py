@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, func, select
 from db.engine import reading, writing
 from db.models import OutboxMessage, Project, ProjectEvent
 from reports.ledger_import import ImportResult, import_ledger
+from states.definition import LIFECYCLE_FILE, load_lifecycle
 from tests.factories import (
     ALICE,
     BOB,
@@ -32,6 +34,7 @@ from tests.factories import (
     seed_project,
     snapshot,
 )
+from workflow.clock import FixedClock
 from workflow.errors import NotPermitted
 from workflow.park import Park
 
@@ -249,3 +252,116 @@ def test_imported_projects_get_only_the_reminders_still_ahead(
         ("inquiry", ALICE, "2026-11-27T09:00"), ("reminder", ALICE, "2026-11-29T09:00"),
         ("reminder", ALICE, "2026-12-02T09:00"), ("warning", ALICE, "2026-12-03T09:00"),
         ("warning", CAROL, "2026-12-03T09:00"), ("warning", LEADER, "2026-12-03T09:00")]
+
+
+# ---------------------------------------------------------------- what the deadline depends on
+
+STAGES = ("已入库·待走访", "已走访·待注册", "已注册·待签约", "已签约·待开业")
+COMPUTED = ["星级", "当前状态", "截止日期", "逾期天数", "暂停起始日期",
+            *(f"期限调整（{stage}）" for stage in STAGES)]
+FULL = [*HEADER, *COMPUTED]  # the columns of an export, bar the tracking and the record
+
+
+def full(name: str, **cells: Any) -> list[Any]:
+    """A row of FULL: a project of alice's taken in on 11-02, with `cells` (by header)."""
+    values = {"项目名称": name, "类别": "科技成果转化类", "负责人": ALICE,
+              "入库日期": "2026-11-02", **cells}
+    return [values.get(header) for header in FULL]
+
+
+def test_the_computed_columns_must_agree_with_what_the_rows_dates_give(
+        engine: Engine, live: Park, people: dict[str, str]) -> None:
+    rows = [full("洽谈项目", 当前状态="已洽谈"),
+            full("开业项目", 当前状态="已开业"),
+            full("星级项目", **VISITED, 星级=3),  # 4 + 4 + 4 + 3 = 15: two stars
+            full("期限项目", 截止日期="2026-11-10"),  # intake 11-02 + 7 days: 11-09
+            full("暂停项目", 截止日期="2026-11-09", 暂停起始日期="2026-11-03"),
+            # as an export writes it; the days overdue depend on the day, the ID is not read
+            full("好项目", **VISITED, 星级=2, 当前状态="Visited · registration due",
+                 截止日期="2026-12-02", 逾期天数=99)]
+    before = counts(engine)
+    assert problems(run(engine, live, csv_file(rows, header=FULL))) == [
+        (2, "当前状态", "当前状态：“已洽谈”与本行的日期不符，按日期应为“已入库·待走访”"),
+        (3, "当前状态", "当前状态：“已开业”与本行的日期不符，按日期应为“已入库·待走访”"),
+        (4, "星级", "星级：“3”与本行的日期和字段不符，按它们应为 2"),
+        (5, "截止日期", "截止日期：“2026-11-10”与本行的日期和字段不符，按它们应为 2026年11月9日"),
+        (6, "截止日期", "截止日期：应为空，本行的日期和字段得不出“2026-11-09”"),
+    ]
+    assert counts(engine) == before
+    assert problems(run(engine, live, csv_file(rows[-1:], header=FULL))) == []
+
+
+def test_a_stages_deadline_changes_and_a_suspension_become_its_history(
+        engine: Engine, live: Park, people: dict[str, str]) -> None:
+    # intake 11-02 + 7 days = 11-09; + 5 = 11-14, a Saturday → 11-16; + 2 = 11-18;
+    # + 3 = 11-21, a Saturday → 11-23; the visit (11-05) starts a stage of its own
+    changed = {"期限调整（已入库·待走访）": "延期 5 天、paused 2 days、3", "截止日期": "2026-11-23"}
+    suspended = {**VISITED, "期限调整（已走访·待注册）": "extended 1 day",
+                 "暂停起始日期": "2026-11-18"}
+    result = run(engine, live, csv_file([full("延期项目", **changed),
+                                         full("暂停项目", **suspended)], header=FULL))
+    assert (result.imported, result.problems) == (2, [])
+    first, second = result.project_ids
+    assert snapshot(engine, first).due_at == datetime(2026, 11, 24, tzinfo=PARK_TZ)
+    assert [(h["event"], h["fields"]) for h in history_rows(engine, first)][1:] == [
+        ("extension", {"days": 5, "imported": True}), ("suspend", {"imported": True}),
+        ("resume", {"paused_days": 2, "imported": True}),
+        ("extension", {"days": 3, "imported": True})]
+    paused = snapshot(engine, second)
+    assert (paused.suspended_at, paused.due_at) == (datetime(2026, 11, 18, tzinfo=PARK_TZ),
+                                                    None)
+    assert [h["event"] for h in history_rows(engine, second)] == [
+        "intake", "visit", "extension", "suspend"]
+
+
+def test_deadline_changes_it_cannot_read_or_place_are_refused(
+        engine: Engine, live: Park, people: dict[str, str]) -> None:
+    exited = {"退库日期": "2026-11-19", "退库原因": "迁往他处", "说明": "迁往苏州"}
+    rows = [full("坏调整项目", **{"期限调整（已入库·待走访）": "延期 x 天"}),
+            full("未签约项目", **{"期限调整（已签约·待开业）": "延期 5 天"}),
+            full("退库项目", **exited, 暂停起始日期="2026-11-19"),
+            full("早暂停项目", **VISITED, 暂停起始日期="2026-11-04")]
+    before = counts(engine)
+    assert problems(run(engine, live, csv_file(rows, header=FULL))) == [
+        (2, "期限调整（已入库·待走访）", "期限调整（已入库·待走访）：“延期 x 天”不是期限调整的写法"
+                                    "（例如“延期 15 天、暂停 3 天”）"),
+        (3, "期限调整（已签约·待开业）", "期限调整（已签约·待开业）：按本行的日期，项目从未处于"
+                                    "“已签约·待开业”"),
+        (4, "暂停起始日期", "暂停起始日期：处于“已退库”的项目不能暂停"),
+        (5, "暂停起始日期", "暂停起始日期 2026年11月4日 早于上一事件（2026年11月5日）"),
+    ]
+    assert counts(engine) == before
+
+
+def test_a_field_the_definition_requires_is_a_missing_column_that_says_so(
+        engine: Engine, live: Park, people: dict[str, str]) -> None:
+    header = [h for h in HEADER if h != "走访人员"]
+    result = run(engine, live, csv_file([[v for h, v in zip(HEADER, line("甲", **VISITED),
+                                                             strict=True) if h != "走访人员"]],
+                                        header=header))
+    assert problems(result) == [
+        (1, "走访人员",
+         "缺少列：走访人员（文件有“走访”的日期列，流程定义规定每次走访都须填写此项）")]
+
+
+def test_a_field_the_definition_marks_optional_may_have_no_column(
+        engine: Engine, people: dict[str, str], tmp_path: Path) -> None:
+    text = LIFECYCLE_FILE.read_text("utf-8")
+    optional = tmp_path / "lifecycle.yaml"
+    optional.write_text(text.replace("visitors: {type: list, label:",
+                                     "visitors: {type: list, required: false, label:"), "utf-8")
+    park = Park(lifecycle=load_lifecycle(optional), clock=FixedClock(NOW), tz=PARK_TZ)
+    header = [h for h in HEADER if h != "走访人员"]
+    row = [v for h, v in zip(HEADER, line("甲", **VISITED), strict=True) if h != "走访人员"]
+    result = run(engine, park, csv_file([row], header=header))
+    assert (result.imported, result.problems) == (1, [])
+
+
+def test_an_older_export_without_the_deadline_changes_still_imports(
+        engine: Engine, live: Park, people: dict[str, str]) -> None:
+    # its due date may count an extension it does not carry: not checked without them
+    older = [h for h in FULL if not h.startswith("期限调整") and h != "暂停起始日期"]
+    row = [v for h, v in zip(FULL, full("老项目", 当前状态="已入库·待走访",
+                                          截止日期="2026-11-16"), strict=True) if h in older]
+    result = run(engine, live, csv_file([row], header=older))
+    assert (result.imported, result.problems) == (1, [])

@@ -91,6 +91,9 @@ def test_projects_already_in_the_library_are_imported_only_once_confirmed(web: W
     upload(leader, LEDGER, action="import", digest=checked_digest())
     report = upload(leader, LEDGER).text
     assert "已在项目库中" in report and 'name="allow_duplicate"' in report
+    # what the panel says agrees with what the box does: confirming imports them
+    assert "全部改正之前不能导入" not in report
+    assert "确认确为不同项目之后才会导入" in report
     refused = upload(leader, LEDGER, action="import", digest=checked_digest())
     assert "HX-Redirect" not in refused.headers and project_count(web) == 2
     allowed = upload(leader, LEDGER, action="import", digest=checked_digest(),
@@ -101,6 +104,7 @@ def test_projects_already_in_the_library_are_imported_only_once_confirmed(web: W
 def test_a_file_with_other_problems_offers_no_confirmation(web: Web) -> None:
     html = upload(web.signed_in("leader"), BROKEN).text
     assert 'name="allow_duplicate"' not in html and 'value="import"' not in html
+    assert "全部改正之前不能导入" in html
 
 
 def test_another_file_than_the_one_checked_is_only_checked(web: Web) -> None:
