@@ -43,7 +43,7 @@ from reports.timeline import Replay
 from states.definition import PREVIOUS, EventDef, initial_milestone, pick
 from workflow.deadlines import due_day
 from workflow.errors import ValidationError, WorkflowError
-from workflow.fields import validate_field, validate_record
+from workflow.fields import check_choice, validate_field, validate_record
 from workflow.labels import Labels
 from workflow.moments import MAX_YEAR, MIN_YEAR, parse_day_or_moment
 from workflow.park import Park
@@ -357,9 +357,7 @@ class Checker:
         """The project's own fields of the row, each checked (choices by key or label)."""
         record: dict[str, Any] = {}
         for name, spec in self.park.lifecycle.project_fields.items():
-            value = cell(name)
-            if spec.type == "choices" and value is not None:
-                value = [_choice(item, spec.choices) or item for item in _items(value)]
+            value = cell(name)  # a choice by its key or label: validate_record takes both
             try:
                 record.update(validate_record({name: spec}, {name: value}))
             except ValidationError as exc:
@@ -382,11 +380,11 @@ class Checker:
         if value is None:
             refuse("category", ValidationError("required", field="category"))
             return None
-        key = _choice(str(value), categories)
-        if key is None:
-            refuse("category", ValidationError("bad_choice", field="category", value=str(value),
-                                               choices=list(categories)))
-        return key
+        try:
+            return check_choice(str(value), categories, "category")
+        except ValidationError as exc:
+            refuse("category", exc)
+            return None
 
     def _owner(self, value: Any, refuse: Refuse) -> User | None:
         if value is None:
@@ -453,10 +451,8 @@ class Checker:
         fields: dict[str, Any] = {}
         ok = True
         for name, field_def in spec.fields.items():
-            value = given[name]
-            if field_def.type == "choices" and value is not None:
-                value = [_choice(item, field_def.choices) or item for item in _items(value)]
-            elif isinstance(value, date):
+            value = given[name]  # a choice by its key or label: validate_field takes both
+            if isinstance(value, date):
                 value = value.isoformat()
             try:
                 clean = validate_field(spec, field_def, value)
@@ -532,15 +528,6 @@ def _moment_day(parsed: date | datetime, park: Park) -> date:
     if isinstance(parsed, datetime):
         return parsed.astimezone(park.tz).date() if parsed.tzinfo else parsed.date()
     return parsed
-
-
-def _choice(text: str, choices: Mapping[str, Mapping[str, str]]) -> str | None:
-    """A choice by its key or by its label in any language (case and width ignored)."""
-    wanted = header_key(text)
-    for key, labels in choices.items():
-        if wanted == header_key(key) or any(wanted == header_key(v) for v in labels.values()):
-            return key
-    return None
 
 
 def _items(value: Any) -> list[str]:

@@ -106,6 +106,8 @@ def _refusal(error: Any, action: str | None) -> ValidationError:
     params: dict[str, Any] = {"event": action} if action else {}
     if kind == "json_invalid":
         return ValidationError("not_json")
+    if field is None:  # the body as a whole: `[null, null]` where an object belongs
+        return ValidationError("bad_body")
     if kind == "missing":
         return ValidationError("required", field=field, **params)
     if kind == "extra_forbidden":
@@ -139,5 +141,6 @@ def _refusal(error: Any, action: str | None) -> ValidationError:
 def _shown_input(value: Any) -> str:
     """What the person sent, as a message may quote it: short, one line."""
     text = value if isinstance(value, str) else "" if value is None else str(value)
-    text = " ".join(text.split())
+    # a lone surrogate ("\ud800" in JSON) cannot be written back in UTF-8: shown as "?"
+    text = " ".join(text.encode("utf-8", "replace").decode("utf-8").split())
     return text if len(text) <= 40 else text[:39] + "…"

@@ -78,6 +78,7 @@ MESSAGES: dict[str, str] = {
     "above_maximum": N_("%(field)s must be at most %(limit)s, not “%(value)s”"),
     "unexpected_field": N_("There is no field “%(value)s” here"),
     "not_json": N_("The request body is not valid JSON"),
+    "bad_body": N_("The request body is not what this request takes: an object of its fields"),
     # the command line itself (parkflow.cli.usage)
     "unknown_command": N_("There is no command %(value)s"),
     "unknown_command_close": N_("There is no command %(value)s; did you mean %(names)s?"),

@@ -194,6 +194,7 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "above_maximum": {"field": "days", "event": "extension", "value": "900", "limit": 365},
     "unexpected_field": {"field": "colour", "value": "colour"},
     "not_json": {},
+    "bad_body": {},
     "duplicate_name": {"field": "name", "value": "量子精密测量", "project": 12,
                        "name": "量子精密测量"},
     "duplicate_uscc": {"field": "uscc", "value": "91350100M000100Y43", "project": 12,

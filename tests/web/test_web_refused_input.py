@@ -88,3 +88,13 @@ def test_the_api_keeps_its_error_body_with_the_field_id(web: Web) -> None:
     assert set(error) == {"kind", "field", "message"}
     assert (error["kind"], error["field"]) == ("invalid", "project_id")
     assert error["message"] == "项目：“abc”不是数字"
+
+
+def test_a_body_that_is_not_an_object_is_refused_not_a_server_error(web: Web) -> None:
+    # schemathesis sent [null, null]: the message had no field to name and the server failed
+    client, headers = web.client(), web.token("alice")
+    response = client.post("/api/v1/projects", json=[None, None], headers=headers)
+
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "kind": "invalid", "field": None, "message": "请求体不符合要求：应为由各字段组成的对象"}
