@@ -42,11 +42,13 @@ def project_add(
         project = add_project(session, ctx.app.park, name=name, category=category,
                               owner=owner, actor=actor or "", intake=intake_date,
                               record=record, allow_duplicate=allow_duplicate)
+    with reading(ctx.app.engine) as session:
+        view = project_view(session, ctx.app.park, project.id, ctx.lang)
     if as_json:
-        with reading(ctx.app.engine) as session:
-            emit_json(project_view(session, ctx.app.park, project.id, ctx.lang))
+        emit_json(view)
     else:
         print(project.id)
+    warn_calendar(view, ctx)  # a deadline in a year whose holidays are not known yet
 
 
 @command(project_app, "advance", help=N_("Fire an event on a project."))
@@ -77,6 +79,7 @@ def project_advance(
         view = project_view(session, ctx.app.park, project_id, ctx.lang)
     if as_json:
         emit_json(view)
+        warn_calendar(view, ctx)  # on stderr, as without --json
         return
     out.print(ctx.say("Project %(id)s → %(state)s", id=project_id,
                       state=ctx.labels.state(transition.after.state)), markup=False)

@@ -13,8 +13,17 @@ import pytest
 from sqlalchemy import Engine
 
 from db.engine import make_engine, reading, writing
-from tests.factories import CJK, NOW, PARK_TZ, SQLITE_ONLY, drop_year, seed_project, snapshot
-from tests.support.command import Cli
+from tests.factories import (
+    CJK,
+    NOW,
+    PARK_TZ,
+    SQLITE_ONLY,
+    VISIT,
+    drop_year,
+    seed_project,
+    snapshot,
+)
+from tests.support.command import Cli, sets
 from workflow.calendar_store import covered_years, seed_calendar
 from workflow.clock import FixedClock
 from workflow.park import Park
@@ -79,12 +88,20 @@ def test_an_admin_import_of_a_missing_year_silences_the_deadline_warning(
         f"{y}-01-01,holiday,元旦\n{y}-10-01,holiday,国庆节\n" for y in sorted({year, 2027}))
         + "2027-09-26,workday,国庆节调休\n", encoding="utf-8")
 
-    before, not_admin = cli.all(
+    before, not_admin, added = cli.all(
         ["project", "show", str(pid), "--json"],
-        ["calendar", "import", str(good), "--by", people["alice"]])
+        ["calendar", "import", str(good), "--by", people["alice"]],
+        ["project", "add", "新项目", "--category", "tech_transfer", "--owner", people["alice"],
+         "--by", people["alice"], "--json"])
     assert before.json()["deadline"]["warnings"]
     assert str(year) in before.json()["deadline"]["warnings"][0]
     assert "尚未导入" in before.err
+    # on stderr with --json too (it was only in the JSON of add and advance)
+    assert added.json()["deadline"]["warnings"] and "尚未导入" in added.err
+    calendar_restored(year + 1)  # the visit's month may end in the next year
+    moved = cli("project", "advance", str(added.json()["id"]), "visit", "--by", people["alice"],
+                *sets(VISIT), "--json")
+    assert moved.json()["deadline"]["warnings"] and "尚未导入" in moved.err
     assert not_admin.code == 3, not_admin
     with reading(engine) as session:
         assert 2027 not in covered_years(session)  # nothing half-imported
