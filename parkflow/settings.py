@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -103,6 +104,15 @@ class Settings(BaseSettings):
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("give an offset, e.g. 2026-11-20T10:00:00+08:00")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database(cls, value: str) -> str:
+        # the URL is not quoted back: it may carry a password
+        if not re.fullmatch(r"(sqlite(\+\w+)?:///?.*|postgresql(\+\w+)?://.+)", value, re.S):
+            raise ValueError("not a database URL; write sqlite:///FILE or "
+                             "postgresql://USER@HOST/DATABASE")
         return value
 
     @field_validator("lang")

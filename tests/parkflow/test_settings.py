@@ -94,12 +94,15 @@ def test_a_named_config_file_that_is_missing_or_broken_is_an_error(
     ("PARKFLOW_CHAT_WEBHOOKS", '{"project": {"telegram": "https://x"}}'),
     ("PARKFLOW_TEST_NOW", "2026-11-20T10:00:00"),
     ("PARKFLOW_LANG", "fr"),
+    ("PARKFLOW_DATABASE_URL", "foo"),  # it was SQLAlchemy's ArgumentError, exit 1
+    ("PARKFLOW_DATABASE_URL", "mysql://parkflow:secret@db/parkflow"),
 ])
 def test_a_bad_value_is_an_error_naming_the_variable(clean_env: pytest.MonkeyPatch, name: str,
                                                      value: str) -> None:
     clean_env.setenv(name, value)
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=name) as refused:
         Settings.from_env()
+    assert "secret" not in str(refused.value)  # a URL's password is never quoted back
 
 
 def test_without_a_config_file_the_defaults_hold(clean_env: pytest.MonkeyPatch) -> None:
