@@ -33,6 +33,12 @@ TEMPLATE_DIR = Path(templates_package.__file__).parent / "web"
 DATE_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
 
 
+def initial(text: str) -> str:
+    """A label that starts a line, with a capital: the definition's English labels are written
+    to sit inside a sentence ("intake 2026-10-28 + 1 month"), Chinese has no case."""
+    return text[:1].upper() + text[1:]
+
+
 class Dates:
     """Dates and times as people in the park read them, in the park's zone; and figures."""
 
@@ -181,6 +187,7 @@ class Pages:
                                lang=lang, html_lang=lang, product=product_name(lang),
                                lifecycle=self.park.lifecycle, policy=self.park.approvals,
                                lifecycle_zone=self.park.tz.key)
+            env.filters["initial"] = initial
             self._envs[lang] = env
         return self._envs[lang]
 

@@ -269,9 +269,9 @@ def _coverage_warnings(
 
 def _coverage_warning(year: int, roll_forward: bool, lang: str) -> str:
     if roll_forward:
-        return gettext(lang, N_("the %(year)s holiday arrangement has not been loaded; the due "
+        return gettext(lang, N_("The %(year)s holiday arrangement has not been loaded; the due "
                                 "date was moved past weekends only and may be wrong"), year=year)
-    return gettext(lang, N_("the %(year)s holiday arrangement has not been loaded; cannot tell "
+    return gettext(lang, N_("The %(year)s holiday arrangement has not been loaded; cannot tell "
                             "whether the due date is a holiday"), year=year)
 
 

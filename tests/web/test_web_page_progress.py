@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from db.engine import writing
 from tests.factories import SQLITE_ONLY
-from tests.support.web import WEB_FIELDS, Web, post_form
+from tests.support.web import WEB_FIELDS, Web, csrf_of, post_form
 from workflow.projects import add_project, advance
 from workflow.space import add_listing
 from workflow.users import add_user, deactivate_user
@@ -61,6 +61,17 @@ def test_the_bar_shows_each_stage_date_the_days_it_took_and_the_days_allowed(web
     assert stage(html, "sign") == ("current", "签约 截止 2026-12-10 已用 10 天 限 30 天")
     assert stage(html, "open") == ("todo", "开业 —")
     assert 'data-milestone="sign" data-status="current" aria-current="step"' in html
+
+
+def test_in_english_the_stages_are_headed_with_a_capital(web: Web) -> None:
+    # the definition's English labels sit inside sentences ("intake 2026-11-02 + 7 days")
+    pid = entered(web, "量子测量", "2026-11-02", ("visit", "2026-11-05"))
+    client = web.signed_in("alice")
+    client.post("/lang", data={"lang": "en", "csrf_token": csrf_of(client.get("/board").text)})
+    html = client.get(f"/projects/{pid}").text
+
+    assert [stage(html, name)[1].split()[0] for name in ("intake", "visit", "register")] == [
+        "Intake", "Visit", "Registration"]
 
 
 def test_a_stage_reached_after_its_due_day_is_late_and_a_missed_one_overdue(web: Web) -> None:

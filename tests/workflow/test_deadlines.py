@@ -242,7 +242,7 @@ def test_the_anchor_label_is_used_as_given(calendar: BusinessCalendar) -> None:
         ("zh-CN", "2027 年的节假日安排尚未导入，截止日期仅按周末顺延，可能不准确"),
         (
             "en",
-            "the 2027 holiday arrangement has not been loaded;"
+            "The 2027 holiday arrangement has not been loaded;"
             " the due date was moved past weekends only and may be wrong",
         ),
     ],
