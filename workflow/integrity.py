@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from db.models import Approval, Project, ProjectEvent, columns
+from db.models import Approval, Project, ProjectEvent, User, columns
 from i18n import N_, gettext
 from i18n.formats import format_day, format_until
 from states.definition import PREVIOUS, Lifecycle, initial_milestone
@@ -37,7 +37,7 @@ from workflow.labels import Labels
 from workflow.park import Park
 from workflow.projects import Snapshot, stored_due_at
 
-_P, _E, _A = columns(Project), columns(ProjectEvent), columns(Approval)
+_P, _E, _A, _U = columns(Project), columns(ProjectEvent), columns(Approval), columns(User)
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ MESSAGES: dict[str, str] = {
     "version_mismatch": N_("its version is %(version)s but the number of its history entries "
                            "is %(entries)s"),
     "no_history": N_("it has no history at all"),
+    "unknown_owner": N_("its owner (user %(owner)s) does not exist"),
     "broken_chain": N_("history entry %(entry)s (“%(event)s”) starts from “%(from_state)s” "
                        "but the entry before it ended in “%(previous)s”"),
     "impossible_step": N_("history entry %(entry)s (“%(event)s”) moves from “%(from_state)s” "
@@ -109,7 +110,8 @@ def problem_text(problem: Problem, labels: Labels) -> str:
 def check_projects(session: Session, park: Park) -> list[Problem]:
     """Every inconsistency between the projects, their history and their approvals."""
     names = {pid: name for pid, name in session.connection().execute(select(_P.id, _P.name))}
-    found = [*_replay_mismatches(session, names), *_chain_breaks(session, names),
+    found = [*_replay_mismatches(session, names), *_owners_gone(session, names),
+             *_chain_breaks(session, names),
              *_impossible_steps(session, park.lifecycle, names),
              *_milestone_mismatches(session, park),
              *_deadline_mismatches(session, park),
@@ -138,6 +140,15 @@ def _replay_mismatches(session: Session, names: Mapping[int, str]) -> Iterator[P
         if row.version != row.entries:
             yield Problem("version_mismatch", row.id, names[row.id],
                           {"version": row.version, "entries": row.entries})
+
+
+def _owners_gone(session: Session, names: Mapping[int, str]) -> Iterator[Problem]:
+    """Projects whose owner is no user: every page and list joins the owner, so such a project
+    vanished from them all (`project show` said it did not exist)."""
+    query = (select(_P.id, _P.owner_id).outerjoin(User, _U.id == _P.owner_id)
+             .where(_U.id.is_(None)).order_by(_P.id))
+    for row in session.connection().execute(query):
+        yield Problem("unknown_owner", row.id, names[row.id], {"owner": row.owner_id})
 
 
 def _chain_breaks(session: Session, names: Mapping[int, str]) -> Iterator[Problem]:

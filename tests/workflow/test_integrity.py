@@ -88,6 +88,17 @@ def history_deleted(c: Connection) -> tuple[int, str]:
     return pid, "no_history"
 
 
+def owner_gone(c: Connection) -> tuple[int, str]:
+    """A project whose owner is no user: the foreign key is set aside for this transaction."""
+    pid = first(c, select(_P.id).where(_P.state == "signed").order_by(_P.id))
+    if c.dialect.name == "sqlite":
+        c.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    else:  # skips the foreign key's triggers, until the rollback
+        c.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    c.execute(update(Project).where(_P.id == pid).values(owner_id=999_999))
+    return pid, "unknown_owner"
+
+
 def chain_broken(c: Connection) -> tuple[int, str]:
     entry = first(c, select(_E.id).where(_E.event == "sign").order_by(_E.id))
     c.execute(update(ProjectEvent).where(_E.id == entry).values(from_state="visited"))
@@ -143,7 +154,7 @@ def approval_on_an_exited_project(c: Connection) -> tuple[int, str]:
 
 
 PLANTS: list[Callable[[Connection], tuple[int, str]]] = [
-    wrong_state, wrong_version, history_deleted, chain_broken, step_not_allowed,
+    wrong_state, wrong_version, history_deleted, owner_gone, chain_broken, step_not_allowed,
     milestone_moved, deadline_moved, reminder_of_a_stage_left, message_for_an_exited_project,
     approval_on_an_exited_project]
 
@@ -170,7 +181,8 @@ def test_every_inconsistency_planted_at_once_is_listed(planted: Connection,
     found = {(p.project_id, p.kind) for p in problems(planted, demo_park)}
     assert set(expected) <= found
     assert {kind for _, kind in expected} == {
-        "state_mismatch", "version_mismatch", "no_history", "broken_chain", "impossible_step",
+        "state_mismatch", "version_mismatch", "no_history", "unknown_owner", "broken_chain",
+        "impossible_step",
         "milestone_mismatch", "deadline_mismatch", "stale_outbox", "outbox_on_finished",
         "approval_on_finished"}
 
