@@ -244,6 +244,7 @@ class ContextBuilder:
             "id": approval.id, "kind": approval.kind,
             "kind_label": self.labels(lang).approval_kind(approval.kind),
             "requested_by_name": requester.name if requester else "",
+            "requested_by_email": requester.email if requester else "",
             "submitted_at": self._moment(approval.created_at),
             "reason": approval.reason or None,
             "url": self.url(f"/approvals/{approval.id}"),

@@ -40,7 +40,7 @@ Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
                         days_since: int|None}  (None = never followed up)
     agenda              meeting {date, week_label}; report (below): last week's meeting report
     approval_requested  project; approval; due_today
-    approval_decided    project; approval + {decision: "approved"|"rejected",
+    approval_decided    project; approval + {decision: "approved"|"rejected", requested_by_email,
                         decided_by_name, decided_at, comment: str|None}
     approval_returned   project; approval + {decided_by_name, decided_at, comment}
     calendar_missing    calendar {year, admin_url, projects: [{name, url, due_date}]}

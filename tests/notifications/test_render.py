@@ -149,6 +149,17 @@ def test_a_rejected_approval_reads_as_a_refusal() -> None:
     assert "未获批准" in message.subject and "不予同意" in message.text
 
 
+def test_the_owner_hears_of_someone_elses_request_by_their_name_not_as_yours() -> None:
+    context = sample("approval_decided")
+    requester = render_message("approval_decided", context)
+    context["recipient"] = {"name": "李娜", "email": "li.na@park.example.gov.cn"}
+    owner = render_message("approval_decided", context)
+
+    assert "您于" in requester.text and "王明 于" not in requester.text
+    for body in (owner.text, owner.html, owner.markdown):
+        assert "您于" not in body and "王明 于" in body
+
+
 def test_an_approval_decision_must_be_approved_or_rejected() -> None:
     context = sample("approval_decided")
     context["approval"]["decision"] = "returned"

@@ -40,6 +40,7 @@ _SPACE_APPROVAL = {
     "kind": "space",
     "kind_label": "用房申请",
     "requested_by_name": "王明",
+    "requested_by_email": "wang.ming@park.example.gov.cn",
     "submitted_at": "2026-11-05T14:20:00+08:00",
     "reason": "企业计划 12 月初进场装修，研发团队 80 人，需整层办公空间。",
     "url": f"{BASE_URL}/approvals/301",
