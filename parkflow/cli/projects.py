@@ -173,11 +173,14 @@ def project_list(
 ) -> None:
     from db.engine import reading
     from workflow.fields import check_choice
+    from workflow.users import find_user
     from workflow.views import list_projects
     if state:  # its id or its label (已走访·待注册), as the error offers the labels
         states = ctx.app.park.lifecycle.states
         state = check_choice(state, {name: spec.label for name, spec in states.items()}, "state")
     with reading(ctx.app.engine) as session:
+        if owner and find_user(session, owner) is None:  # a typo, not "no projects"
+            raise ValidationError("unknown_user_field", field="owner", value=owner)
         rows = list_projects(session, ctx.app.park, state=state, overdue=overdue, owner=owner,
                              search=search)
     if as_json:

@@ -399,3 +399,11 @@ def test_two_people_advancing_one_project_at_once_one_wins_and_the_other_gets_ex
     assert [e["event"] for e in entries] == ["intake", "visit"]
     assert entries[-1]["actor"] == winner.json()["history"][-1]["actor"]
     assert snapshot(engine, int(pid)).version == 2
+
+
+def test_listing_by_an_owner_who_is_no_user_says_so(cli: Cli) -> None:
+    # a typo in the address listed nothing, as if the person had no projects
+    result = cli("project", "list", "--owner", "nobody@park.test", "--json")
+
+    assert_error(result, 2, "invalid", "owner")
+    assert "nobody@park.test" in result.json()["error"]["message"]
