@@ -113,7 +113,7 @@ def test_a_leader_approves_a_large_space_request_from_the_inbox(site: Site, page
                               carrier="中安创谷", note="研发团队扩张")
     sign_in(page, site, "leader")
     assert page.locator(".mainnav .badge").inner_text() == "1"
-    page.get_by_role("link", name="待办").click()
+    page.get_by_role("link", name="审批与预警").click()
     approval = page.locator(f"#approval-{filed['approval_id']}")
     assert "超导磁体研发平台" in approval.inner_text()
     assert "1,500 m²" in approval.inner_text() and "研发团队扩张" in approval.inner_text()

@@ -34,6 +34,19 @@ def column_count(html: str, state: str) -> int:
 
 # ---------------------------------------------------------------- the board
 
+@pytest.mark.parametrize("who", ["alice", "leader", "admin"])
+def test_no_two_menu_items_read_alike(web: Web, who: str) -> None:
+    # a member's menu held 我的待办 (deadlines) beside 待办 (requests and warnings)
+    html = web.signed_in(who).get("/board").text
+    nav = re.search(r'<nav class="mainnav"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav
+    names = [" ".join(re.sub(r"<[^>]+>|\d+", " ", a).split())
+             for a in re.findall(r"<a [^>]*>(.*?)</a>", nav.group(1), re.S)]
+
+    assert len(names) >= 6, names
+    assert not [(a, b) for a in names for b in names if a != b and a in b], names
+
+
 def test_the_board_has_a_column_per_state_with_its_count(web: Web) -> None:
     web.project("甲")
     web.project("乙", events=("visit",))
