@@ -148,6 +148,13 @@ def test_on_a_phone_the_board_shows_one_stage_at_a_time_by_its_tab(
     assert page.locator(".column-visited").is_visible()
     assert page.locator(".column-intake").is_hidden()
     screenshot(page, "phone-board-visited-tab")
+    # a tap anywhere on a card opens its project, not only on its name
+    card = page.locator(".column-visited .card").first
+    project = card.get_attribute("data-project")
+    meta = card.locator(".card-meta").first.bounding_box()
+    assert meta
+    page.mouse.click(meta["x"] + meta["width"] / 2, meta["y"] + meta["height"] / 2)
+    page.wait_for_url(f"**/projects/{project}", timeout=5000)
 
 
 def test_on_a_phone_tables_are_cards_whose_cells_say_what_they_are(
