@@ -120,6 +120,27 @@ def test_the_leader_sees_the_facts_and_approves_with_a_comment(web: Web,
     assert rows[0]["state"] == "approved" and rows[0]["comment"] == "同意"
 
 
+def test_an_approval_and_its_space_request_are_each_numbered_by_name(web: Web) -> None:
+    # a bare "#4" beside 用房申请 read as space request 4, which the space page calls #3
+    first, second = web.project("小空间"), web.project("厂房项目")
+    with writing(web.app.engine) as session:
+        small = request_space(session, web.park, project_id=first,
+                              type="office", area=100, needed_by="2026-12-31",
+                              actor=web.people["alice"])
+        filed = request_space(session, web.park, project_id=second,
+                              type="plant", area=800, needed_by="2026-12-31",
+                              actor=web.people["alice"])
+    assert not small["needs_approval"]  # a request without an approval: the numbers part
+    assert filed["approval_id"] != filed["id"]
+    inbox = web.signed_in("leader").get("/inbox").text
+    assert f"审批 #{filed['approval_id']} · 用房申请 #{filed['id']}" in inbox
+    assert "&lt;span" not in inbox  # the deadline kept whole, not escaped
+
+    alice = web.signed_in("alice")
+    post_form(alice, f"/approvals/{filed['approval_id']}/withdraw", {}, htmx=False)
+    assert f"审批 #{filed['approval_id']} 已撤回" in alice.get("/inbox").text
+
+
 def test_a_member_calling_the_approve_endpoint_gets_403(web: Web, large_request: int) -> None:
     client = web.signed_in("carol")
     assert f"/approvals/{large_request}/decision" not in client.get("/inbox").text

@@ -77,7 +77,7 @@ def resubmit_approval(request: Request, app: AppDep, viewer: CurrentUser,
     with writing(app.engine) as session:
         resubmit(session, app.park, approval_id=approval_id, actor=viewer.email,
                  note=note or None)
-    return after_post(request, "/inbox", gettext(viewer.lang, "Request %(id)s resubmitted.",
+    return after_post(request, "/inbox", gettext(viewer.lang, "Approval no. %(id)s resubmitted.",
                                             id=approval_id))
 
 
@@ -86,5 +86,5 @@ def withdraw_approval(request: Request, app: AppDep, viewer: CurrentUser,
                       approval_id: ApprovalId) -> Response:
     with writing(app.engine) as session:
         withdraw(session, app.park, approval_id=approval_id, actor=viewer.email)
-    return after_post(request, "/inbox", gettext(viewer.lang, "Request %(id)s withdrawn.",
+    return after_post(request, "/inbox", gettext(viewer.lang, "Approval no. %(id)s withdrawn.",
                                             id=approval_id))
