@@ -29,8 +29,8 @@ from workflow.deadlines import (
     shift_deadline,
 )
 from workflow.duplicates import check_codes, check_name, codes_in
-from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError
-from workflow.fields import choice_key, validate_fields, validate_record
+from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, inputs_of
+from workflow.fields import check_length, choice_key, validate_fields, validate_record
 from workflow.machine import Token
 from workflow.moments import resolve_moment
 from workflow.park import Park
@@ -339,6 +339,8 @@ def follow_up(session: Session, park: Park, *, project_id: int, actor: str | Use
     note = note.strip()
     if not note:
         raise ValidationError("required", field="note", event="follow_up")
+    with inputs_of("follow_up"):
+        note = check_length(note, "note")  # 2,000 characters, as every other text keeps
     now = park.now()
     occurred_at = resolve_moment(at, field="at", tz=park.tz, now=now,
                                  previous=before.last_event_at)

@@ -407,3 +407,18 @@ def test_listing_by_an_owner_who_is_no_user_says_so(cli: Cli) -> None:
 
     assert_error(result, 2, "invalid", "owner")
     assert "nobody@park.test" in result.json()["error"]["message"]
+
+
+def test_a_follow_up_note_is_held_to_the_length_every_text_keeps(
+        cli: Cli, engine: Engine, park: Park, people: dict[str, str]) -> None:
+    pid = seed_project(engine, park, people["alice"])
+    long, fits = cli.all(
+        ["project", "follow-up", str(pid), "--by", people["alice"], "--note", "问" * 2001],
+        ["project", "follow-up", str(pid), "--by", people["alice"], "--note", "问" * 2000])
+
+    assert long.code == 2 and long.err.startswith("错误 跟进情况"), long  # its form's label
+    assert fits.code == 0, fits
+    with reading(engine) as session:
+        notes = [h["fields"]["note"] for h in history(session, park, pid)
+                 if h["event"] == "follow_up"]
+    assert notes == ["问" * 2000]
