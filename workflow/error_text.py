@@ -145,6 +145,7 @@ MESSAGES: dict[str, str] = {
     "request_not_cleared": N_("Space request %(value)s is “%(request_status)s”; a listing is "
                               "offered only once it is approved (or needs no approval)"),
     "listing_taken": N_("Listing %(value)s is already reserved or leased"),
+    "duplicate_listing": N_("%(name)s is listed already (listing %(value)s)"),
     "listing_too_small": N_("Listing %(listing)s (%(area)s m²) is smaller than the "
                             "%(wanted)s m² requested; say why with a note to offer it anyway"),
     # accounts and API tokens

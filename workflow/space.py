@@ -55,6 +55,12 @@ def add_listing(session: Session, park: Park, *, carrier: str, building: str, un
         carrier=_text(carrier, "carrier", 100), building=_text(building, "building", 50),
         unit=_text(unit, "unit", 50), area_m2=_area(area, policy), type=_type(type, policy),
         status="available", created_at=now)
+    same = session.execute(select(_L.id).where(
+        _L.carrier == listing.carrier, _L.building == listing.building,
+        _L.unit == listing.unit)).scalar()
+    if same is not None:  # one unit listed twice would be offered to two projects
+        raise Conflict("duplicate_listing", field="unit", value=same,
+                       name=f"{listing.carrier} {listing.building} {listing.unit}")
     session.add(listing)
     session.flush()
     return listing

@@ -266,6 +266,7 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "listing_not_found": {"field": "listing", "value": 9},
     "request_not_cleared": {"field": "request", "value": 1, "request_status": "pending"},
     "listing_taken": {"field": "listing", "value": 1},
+    "duplicate_listing": {"field": "unit", "value": 3, "name": "中安创谷 B1 501"},
     "listing_too_small": {"field": "note", "listing": 1, "area": 900.0, "wanted": 1200.0},
     "token_not_found": {"field": "id", "value": 9},
     "token_revoked": {"field": "id", "value": 1, "when": date(2026, 11, 2)},

@@ -346,6 +346,10 @@ def test_space_listing_add_checks_who_acts_like_the_web_admins_and_leaders_only(
     with reading(engine) as session:
         units = [row["unit"] for row in list_listings(session, park)]
     assert sorted(units) == ["501", "502"]  # the two ran side by side
+    again = cli(*listing("501"), "--by", people["leader"])
+    assert_error(again, 5, "conflict", "unit")  # one unit listed twice: offered twice
+    first = leader.json()["id"]
+    assert again.json()["error"]["message"] == f"中安创谷 B1 501 已在房源中（房源 {first}）"
 
 
 @SQLITE_ONLY

@@ -254,7 +254,7 @@ def test_only_those_who_keep_the_inventory_may_add_a_listing(
                 actor=people[who], **fields)
     refused(engine, NotPermitted, "by", add_listing, live, now=live.now(),
             actor="nobody@park.test", **fields)
-    for who in ("leader", "admin"):
+    for who, unit in (("leader", "501"), ("admin", "502")):
         with writing(engine) as session:
             assert add_listing(session, live, now=live.now(), actor=people[who],
-                               **fields).id is not None
+                               **{**fields, "unit": unit}).id is not None
