@@ -202,6 +202,7 @@ MESSAGES: dict[str, str] = {
                          "or restore"),
     # the ledger (台账): its file, header and rows
     "ledger_format": N_("%(field)s “%(value)s” must be an .xlsx or .csv file"),
+    "file_suffix": N_("%(field)s “%(value)s” must end in %(suffix)s"),
     "unknown_column": N_("Unknown column “%(value)s”"),
     "duplicate_column": N_("Column “%(value)s” repeats column “%(first)s”"),
     "missing_column": N_("The column %(field)s is missing"),

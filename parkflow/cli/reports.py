@@ -71,7 +71,12 @@ def _report(ctx: Context, kind: Kind, period_text: str | None, as_json: bool,
     from reports.compute import compute, public
     from reports.periods import parse_period
     from reports.present import present
+    from workflow.errors import ValidationError
     ctx.actor(by)  # the reader's language, when a person is named
+    for target, suffixes in ((xlsx, (".xlsx",)), (html, (".html", ".htm"))):
+        if target is not None and target.suffix.lower() not in suffixes:  # before any work
+            raise ValidationError("file_suffix", field="file", value=str(target),
+                                  suffix=suffixes[0])
     park = ctx.app.park
     today = park.now().astimezone(park.tz).date()
     period = parse_period(kind, period_text, today=today, tz=park.tz)

@@ -302,6 +302,7 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "notice_no_holiday": {"field": "text", "sentence": "五、端午节：调休上班"},
     "definition": {"reason": "lifecycle.yaml cannot be read"},
     "ledger_format": {"field": "file", "value": "ledger.xls"},
+    "file_suffix": {"field": "file", "value": "weekly.txt", "suffix": ".xlsx"},
     "unknown_column": {"value": "备注"},
     "duplicate_column": {"value": "name", "first": "项目名称"},
     "missing_column": {"field": "owner"},

@@ -89,6 +89,17 @@ def test_a_period_that_is_not_one_is_refused_naming_the_field(
 
 
 @SQLITE_ONLY
+@pytest.mark.parametrize(("option", "name"), [("--xlsx", "weekly.txt"), ("--html", "周例会.xlsx")])
+def test_a_file_whose_name_says_another_format_is_refused_before_it_is_written(
+        cli: Cli, option: str, name: str) -> None:
+    # a workbook written as weekly.txt opened as garbage in a text editor
+    result = cli("report", "weekly", option, str(cli.cwd / name), "--json")
+
+    assert_error(result, 2, "invalid", "file")
+    assert not (cli.cwd / name).exists()
+
+
+@SQLITE_ONLY
 def test_the_workbook_is_written_beside_the_json(cli: Cli, november: list[int]) -> None:
     from openpyxl import load_workbook
     target = cli.cwd / "月调度.xlsx"
