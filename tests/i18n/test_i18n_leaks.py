@@ -151,6 +151,9 @@ def test_a_step_of_an_approvals_route_reads_as_what_it_did() -> None:
     assert (en.decision("reject"), en.decided("reject")) == ("Reject", "Rejected")
     assert [zh.decided(e) for e in ("approve", "return", "resubmit")] == [
         "已批准", "已退回补充", "已重新提交"]
+    # a request waiting for a leader and its approval say the same (it read "Submitted")
+    for labels in (zh, en):
+        assert labels.approval_state("submitted").lower() == labels.request_status("pending")
 
 
 # ---------------------------------------------------------------- errors
