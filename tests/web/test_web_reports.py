@@ -204,6 +204,29 @@ def test_a_figure_opens_the_list_of_the_projects_behind_it(web: Web) -> None:
     assert project_names(page.text) == {"高端数控机床"}
 
 
+def test_a_figure_of_stages_says_it_counts_stages_beside_its_fewer_projects(web: Web) -> None:
+    # 李娜's 3 stages completed opened "2 个项目": the same project finished two of them
+    with writing(web.app.engine) as session:
+        at(web, "2026-10-09")
+        pid = add_project(session, web.park, name="量子精密测量", category="tech_transfer",
+                          owner=web.people["alice"], actor=web.people["alice"],
+                          intake="2026-10-09").id
+        session.commit()
+        for event, day in (("visit", "2026-10-12"), ("register", "2026-10-20")):
+            at(web, day)
+            advance(session, web.park, project_id=pid, event=event, actor=web.people["alice"],
+                    at=day, fields=WEB_FIELDS[event])
+            session.commit()
+    web.clock.set(NOW)
+    html = web.signed_in("leader").get(MONTHLY).text
+    key = re.search(r"figure=(on_time\.owners\.[^&\"]+\.left)", html)
+    assert key and figure(html, key.group(1)) == "2"
+
+    page = web.signed_in("leader").get(f"{MONTHLY}/projects?figure={key.group(1)}").text
+    assert project_names(page) == {"量子精密测量"}
+    assert "2 个阶段，涉及 1 个项目" in page and "1 个项目" not in page.split("涉及")[0]
+
+
 @pytest.mark.parametrize("figure_key", ["nonsense", "overdue_at_end.groups.project", ""])
 def test_a_figure_the_report_does_not_have_is_not_found(web: Web, figure_key: str) -> None:
     october(web)

@@ -119,9 +119,11 @@ def report_projects(request: Request, app: AppDep, session: SessionDep, viewer: 
     if behind is None:
         raise NotFound("report_figure_not_found")
     request.state.nav = "reports"
+    rows = projects_by_ids(session, app.park, behind)
     return page(request, "report_projects.html", {
-        "view": view, "figure_title": figure_title(view, figure) or view.title,
-        "rows": projects_by_ids(session, app.park, behind),
+        "view": view, "figure_title": figure_title(view, figure) or view.title, "rows": rows,
+        # a figure of stages counts a project once per stage (李娜 3, her list 2 projects)
+        "stages": len(behind) if len(behind) != len(rows) else None,
         "back_href": report_href(kind, period.key, recorded)})
 
 
