@@ -141,6 +141,10 @@ MESSAGES: dict[str, str] = {
     "stage_left": N_("Project %(project)s has left the stage extension %(value)s was for"),
     # space
     "request_not_found": N_("Space request %(value)s not found"),
+    "duplicate_request": N_("The same request is open already: space request %(value)s "
+                            "(withdraw it to file it again)"),
+    "request_closed": N_("Space request %(value)s is “%(request_status)s”: it can no longer be "
+                         "withdrawn"),
     "listing_not_found": N_("Listing %(value)s not found"),
     "request_not_cleared": N_("Space request %(value)s is “%(request_status)s”; a listing is "
                               "offered only once it is approved (or needs no approval)"),

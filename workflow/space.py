@@ -20,8 +20,8 @@ from i18n.formats import format_number
 from states.approval import ApprovalPolicy
 from states.definition import pick
 from workflow.access import check_may_act, require_listing_keeper
-from workflow.approvals import file_space_approval
-from workflow.errors import Conflict, NotFound, ValidationError, inputs_of
+from workflow.approvals import file_space_approval, withdraw
+from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, inputs_of
 from workflow.fields import check_choice, check_length
 from workflow.moments import park_date
 from workflow.park import Park
@@ -111,6 +111,11 @@ def request_space(session: Session, park: Park, *, project_id: int, type: str,
     if needed < today:
         raise ValidationError("not_before", field="needed_by", value=needed, earliest=today,
                               event="space")
+    same = session.execute(select(_R.id).where(
+        _R.project_id == project.id, _R.type == space_type, _R.area_m2 == area_m2,
+        _R.status.in_(("open", "pending")))).scalar()
+    if same is not None:  # a second tap on "submit", or the same need filed twice
+        raise Conflict("duplicate_request", field="area", value=same, event="space")
     threshold = policy.space_thresholds.get(space_type)
     needs_approval = threshold is not None and area_m2 >= threshold
     request = SpaceRequest(
@@ -179,6 +184,31 @@ def _approval_ids(session: Session) -> dict[int, int]:
     a = columns(Approval)
     rows = session.execute(select(a.subject_id, a.id).where(a.kind == "space").order_by(a.id))
     return {subject: approval for subject, approval in rows}
+
+
+def load_request(session: Session, request_id: int) -> SpaceRequest:
+    request = session.get(SpaceRequest, request_id)
+    if request is None:
+        raise NotFound("request_not_found", field="request", value=request_id)
+    return request
+
+
+def withdraw_request(session: Session, park: Park, *, request_id: int,
+                     actor: str | User) -> None:
+    """The requester takes a request back: one that waits for a listing, or for a leader (its
+    approval is withdrawn with it, as from the inbox)."""
+    request = load_request(session, request_id)
+    user = require_actor(session, actor)
+    if request.status == "pending":
+        withdraw(session, park, approval_id=_approval_ids(session)[request_id], actor=user)
+        return
+    if user.id != request.requested_by:
+        raise NotPermitted("requester_only", field="by", actor=user.email)
+    if request.status != "open":  # offered, approved and on, or closed
+        raise Conflict("request_closed", field="request", value=request_id,
+                       request_status=request.status)
+    session.execute(update(SpaceRequest).where(_R.id == request_id, _R.status == "open")
+                    .values(status="withdrawn"))
 
 
 def offer(session: Session, park: Park, *, request_id: int, listing_id: int,

@@ -268,6 +268,8 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "request_not_found": {"field": "request", "value": 9},
     "listing_not_found": {"field": "listing", "value": 9},
     "request_not_cleared": {"field": "request", "value": 1, "request_status": "pending"},
+    "request_closed": {"field": "request", "value": 1, "request_status": "offered"},
+    "duplicate_request": {"field": "area", "value": 3, "event": "space"},
     "listing_taken": {"field": "listing", "value": 1},
     "duplicate_listing": {"field": "unit", "value": 3, "name": "中安创谷 B1 501"},
     "listing_too_small": {"field": "note", "listing": 1, "area": 900.0, "wanted": 1200.0},

@@ -231,3 +231,23 @@ def test_the_project_list_says_what_to_do_when_the_park_is_empty(web: Web) -> No
     filtered = text(client.get("/projects?overdue=1").text)
     assert "没有符合筛选条件的项目" in filtered or "No project matches" not in filtered
     assert "尚无项目" not in filtered
+
+
+def test_a_request_waiting_for_a_listing_is_withdrawn_from_its_project_and_not_filed_twice(
+        web: Web) -> None:
+    # four identical 50 m² requests stood on one project, none could be taken back
+    pid = entered(web, "量子测量", "2026-11-16", ("visit", "2026-11-17"))
+    alice = web.signed_in("alice")
+    fields = {"type": "office", "area": "50", "needed_by": "2026-12-20"}
+    post_form(alice, f"/projects/{pid}/space-requests", fields)
+    again = post_form(alice, f"/projects/{pid}/space-requests", fields)
+    assert again.status_code == 409 and "相同的申请已在办理中：用房申请 1" in again.text
+
+    page = alice.get(f"/projects/{pid}").text
+    assert 'action="/space/requests/1/withdraw"' in page
+    assert 'action="/space/requests/1/withdraw"' not in web.signed_in("leader").get(
+        f"/projects/{pid}").text  # only the requester takes it back
+    post_form(alice, "/space/requests/1/withdraw", {}, htmx=False)
+    page = text(alice.get(f"/projects/{pid}").text)
+    assert "用房申请 #1 已撤回" in page and "办公用房 50 m² 已撤回" in page
+    assert post_form(alice, f"/projects/{pid}/space-requests", fields).status_code == 200

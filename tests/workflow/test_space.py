@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from db.engine import reading, writing
+from db.models import Approval
 from parkflow.wiring import make_park
 from tests.factories import NOW, listing, listing_row, request, request_row
 from tests.support.checks import outbox_rows, refused
@@ -23,7 +24,14 @@ from workflow.clock import FixedClock
 from workflow.errors import Conflict, NotFound, NotPermitted, ValidationError, WorkflowError
 from workflow.park import Park
 from workflow.projects import add_project, advance
-from workflow.space import add_listing, list_listings, list_requests, offer, request_space
+from workflow.space import (
+    add_listing,
+    list_listings,
+    list_requests,
+    offer,
+    request_space,
+    withdraw_request,
+)
 
 # ---------------------------------------------------------------- the inventory
 
@@ -258,3 +266,23 @@ def test_only_those_who_keep_the_inventory_may_add_a_listing(
         with writing(engine) as session:
             assert add_listing(session, live, now=live.now(), actor=people[who],
                                **{**fields, "unit": unit}).id is not None
+
+
+def test_a_request_is_withdrawn_by_its_requester_with_its_approval_and_only_while_open(
+        engine: Engine, live: Park, people: dict[str, str], project: int) -> None:
+    small = request(engine, live, project, people["alice"], area=100)
+    large = request(engine, live, project, people["alice"], area=1500)  # to a leader first
+    refused(engine, NotPermitted, "by", withdraw_request, live, request_id=small["id"],
+            actor=people["carol"])
+    refused(engine, NotFound, "request", withdraw_request, live, request_id=999,
+            actor=people["alice"])
+    for filed in (small, large):
+        with writing(engine) as session:
+            withdraw_request(session, live, request_id=filed["id"], actor=people["alice"])
+
+    assert [request_row(engine, f["id"]).status for f in (small, large)] == ["withdrawn"] * 2
+    with reading(engine) as session:
+        approval = session.get(Approval, large["approval_id"])
+        assert approval is not None and approval.state == "withdrawn"
+    refused(engine, Conflict, "request", withdraw_request, live, request_id=small["id"],
+            actor=people["alice"])

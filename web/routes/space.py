@@ -14,7 +14,7 @@ from web.queries import space_requests
 from web.rendering import after_post, page
 from workflow.access import may_keep_listings
 from workflow.errors import ValidationError
-from workflow.space import add_listing, list_listings, offer
+from workflow.space import add_listing, list_listings, load_request, offer, withdraw_request
 
 router = APIRouter()
 
@@ -59,6 +59,16 @@ def new_listing(request: Request, app: AppDep, viewer: CurrentUser,
                               now=app.park.now())
     return after_post(request, "/space", gettext(viewer.lang, "Listing %(id)s added.",
                                             id=listing.id))
+
+
+@router.post("/space/requests/{request_id}/withdraw")
+def withdraw_space_request(request: Request, app: AppDep, viewer: CurrentUser,
+                           request_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
+    with writing(app.engine) as session:
+        project_id = load_request(session, request_id).project_id
+        withdraw_request(session, app.park, request_id=request_id, actor=viewer.email)
+    return after_post(request, f"/projects/{project_id}",
+                      gettext(viewer.lang, "Space request no. %(id)s withdrawn.", id=request_id))
 
 
 @router.post("/space/requests/{request_id}/offer")
