@@ -221,7 +221,8 @@ def _land(
     due = due_day(end, calendar, roll_forward)
     looked_at = [end + timedelta(days=i) for i in range((due - end).days + 1)]
     warnings = earlier_warnings + _coverage_warnings(looked_at, calendar, roll_forward, lang)
-    status = _status(end, due, calendar.describe(end), roll_forward, lang)
+    status = _status(end, due, calendar.describe(end), roll_forward, lang,
+                     known=calendar.covers(end.year))
     explanation = _then(lang, head, gettext(lang, N_("%(day)s → due %(due)s 24:00"),
                                             day=status, due=due.isoformat()))
     return Deadline(
@@ -233,9 +234,10 @@ def _land(
     )
 
 
-def _status(end: date, due: date, info: DayInfo, roll_forward: bool, lang: str) -> str:
+def _status(end: date, due: date, info: DayInfo, roll_forward: bool, lang: str, *,
+            known: bool = True) -> str:
     """The day's status, e.g. "2026-10-01 为法定节假日（国庆节），顺延至 2026-10-08"."""
-    what = _day_phrase(end, info, lang)
+    what = _day_phrase(end, info, lang, known=known)
     if info.kind in ("workday", "adjusted_workday"):
         return what
     if not roll_forward:
@@ -251,7 +253,10 @@ _DAY_PHRASES = {
 }
 
 
-def _day_phrase(day: date, info: DayInfo, lang: str) -> str:
+def _day_phrase(day: date, info: DayInfo, lang: str, *, known: bool = True) -> str:
+    if info.kind == "workday" and not known:  # 2027-01-01 "为工作日" while 2027 is not loaded
+        return gettext(lang, N_("%(day)s is counted as a working day (its year's holidays are "
+                                "not loaded yet)"), day=day.isoformat())
     # the weekday's name only where the phrase shows it: naming it loads Babel's locale data
     # (tens of ms), which `project show` paid at every start for a due day that is a workday
     weekday = weekday_name(day, lang, width="wide") if info.kind == "weekend" else ""

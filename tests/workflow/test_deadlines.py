@@ -254,6 +254,12 @@ def test_a_deadline_in_an_unloaded_year_is_still_computed_but_warned_about(
     result = deadline(calendar, "2027-09-24", "7 days", lang=lang)
     assert result.due_date == D("2027-10-01")
     assert result.warnings == (expected,)
+    # National Day: the explanation must not call it a working day while 2027 is unknown
+    phrase = {"zh-CN": "2027-10-01 暂按工作日计（该年节假日安排尚未导入）",
+              "en": "2027-10-01 is counted as a working day (its year's holidays are not "
+                    "loaded yet)"}[lang]
+    assert phrase in result.explanation
+    assert "为工作日" not in result.explanation and "is a working day" not in result.explanation
 
 
 def test_without_roll_forward_the_unloaded_year_warning_says_the_holiday_is_unknown(
