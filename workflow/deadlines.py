@@ -254,7 +254,7 @@ _DAY_PHRASES = {
 
 
 def _day_phrase(day: date, info: DayInfo, lang: str, *, known: bool = True) -> str:
-    if info.kind == "workday" and not known:  # 2027-01-01 "为工作日" while 2027 is not loaded
+    if info.kind == "workday" and not known:  # not "a working day" as a fact
         return gettext(lang, N_("%(day)s is counted as a working day (its year's holidays are "
                                 "not loaded yet)"), day=day.isoformat())
     # the weekday's name only where the phrase shows it: naming it loads Babel's locale data

@@ -186,8 +186,8 @@ class Labels:
         return self.pick(spec.label) if spec else event
 
     def decided(self, event: str) -> str:
-        """What a step of an approval's route did, as its outcome: 已驳回 / Rejected, not the
-        button's imperative (“王建国 Reject”)."""
+        """What a step of an approval's route did, as its outcome (Rejected), not the button's
+        imperative (Reject)."""
         spec = self.approvals.lifecycle.events.get(event)
         if spec and spec.dest in self.approvals.lifecycle.states:
             return self.approval_state(spec.dest)

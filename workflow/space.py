@@ -179,6 +179,14 @@ def list_requests(session: Session, park: Park, *, project_id: int | None = None
     return result
 
 
+def _approval_of(session: Session, request_id: int) -> int:
+    """The approval of one space request (not every request's, as the list needs)."""
+    from db.models import Approval
+    a = columns(Approval)
+    return int(session.execute(select(a.id).where(a.kind == "space", a.subject_id == request_id)
+                               .order_by(a.id.desc()).limit(1)).scalar_one())
+
+
 def _approval_ids(session: Session) -> dict[int, int]:
     from db.models import Approval
     a = columns(Approval)
@@ -200,7 +208,7 @@ def withdraw_request(session: Session, park: Park, *, request_id: int,
     request = load_request(session, request_id)
     user = require_actor(session, actor)
     if request.status == "pending":
-        withdraw(session, park, approval_id=_approval_ids(session)[request_id], actor=user)
+        withdraw(session, park, approval_id=_approval_of(session, request_id), actor=user)
         return
     if user.id != request.requested_by:
         raise NotPermitted("requester_only", field="by", actor=user.email)
@@ -261,7 +269,7 @@ def _optional_text(value: str | None, field: str, limit: int) -> str | None:
 
 
 def _type(value: str, policy: ApprovalPolicy) -> str:
-    return check_choice(value, policy.space_types, "type")  # its id or its label (厂房)
+    return check_choice(value, policy.space_types, "type")  # its id or its label
 
 
 def _area(value: float | str, policy: ApprovalPolicy, *, field: str = "area") -> float:

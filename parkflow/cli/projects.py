@@ -175,7 +175,7 @@ def project_list(
     from workflow.fields import check_choice
     from workflow.users import find_user
     from workflow.views import list_projects
-    if state:  # its id or its label (已走访·待注册), as the error offers the labels
+    if state:  # its id or its label, as the error offers the labels
         states = ctx.app.park.lifecycle.states
         state = check_choice(state, {name: spec.label for name, spec in states.items()}, "state")
     with reading(ctx.app.engine) as session:

@@ -122,7 +122,7 @@ def report_projects(request: Request, app: AppDep, session: SessionDep, viewer: 
     rows = projects_by_ids(session, app.park, behind)
     return page(request, "report_projects.html", {
         "view": view, "figure_title": figure_title(view, figure) or view.title, "rows": rows,
-        # a figure of stages counts a project once per stage (李娜 3, her list 2 projects)
+        # a figure of stages counts a project once per stage: more stages than projects
         "stages": len(behind) if len(behind) != len(rows) else None,
         "back_href": report_href(kind, period.key, recorded)})
 
