@@ -1,14 +1,14 @@
 """The ledger (台账): one row per project, every field its events recorded, as of a day.
 
-The columns follow the definition: the project (name, category, owner, intake date), then
-each event of the way through the library (visit, register, sign, open, exit in the default
-lifecycle) with its date and its fields, then what is derived (stars, the current state, its
-due date, days overdue), then what the due date depends on beyond the dates (the day a
-suspension began, while the clock is paused; each stage's extensions and ended pauses, in
-the order they moved its deadline), then the project's record (`project_fields`: contact,
-industry, …, as it stood after its edits). Headers are the labels in the reader's language,
-and are what the import reads back (`reports.ledger_import`), so an export imports as the
-same ledger.
+The columns follow the definition: the project (name, category, owner by email and name,
+intake date), then each event of the way through the library (visit, register, sign, open,
+exit in the default lifecycle) with its date and its fields, then what is derived (stars,
+the current state, its due date, days overdue), then what the due date depends on beyond the
+dates (the day a suspension began, while the clock is paused; each stage's extensions and
+ended pauses, in the order they moved its deadline), then the project's record
+(`project_fields`: contact, industry, …, as it stood after its edits). Headers are the
+labels in the reader's language, and are what the import reads back
+(`reports.ledger_import`), so an export imports as the same ledger.
 
 `--as-of D` replays the history that occurred by the end of D (park time), as the reports do
 (`reports.timeline`); without it, by the end of today.
@@ -35,7 +35,8 @@ from workflow.park import Park
 
 # headers of the columns that are no event's field, by their key (the English header)
 HEADERS = {"id": N_("ID"), "name": N_("Project name"), "category": N_("Category"),
-           "owner": N_("Owner"), "group": N_("Group"), "stars": N_("Stars"),
+           "owner": N_("Owner"), "owner_name": N_("Owner's name"), "group": N_("Group"),
+           "stars": N_("Stars"),
            "state": N_("Current state"), "due_date": N_("Due date"),
            "days_overdue": N_("Days overdue"), "suspended_since": N_("Suspended since")}
 DATE_HEADER = N_("%(event)s date")
@@ -121,7 +122,8 @@ def columns(lifecycle: Lifecycle) -> list[Column]:
         for name in spec.fields:
             first.setdefault(name, spec.name)
     result = [Column("id", derived=True), Column("name"), Column("category"), Column("owner"),
-              Column("group", derived=True),
+              # the owner's email is what the import reads; people read the name beside it
+              Column("owner_name", derived=True), Column("group", derived=True),
               Column("intake_date", event=initial_milestone(lifecycle.milestones) or "intake")]
     tracking: list[Column] = []  # after opening (落地后跟踪): the latest of each, at the end
     for spec in events:
@@ -200,7 +202,8 @@ def _row(cols: list[Column], park: Park, labels: Labels, history: History, track
     due = history.due_date(track.current, history.cut.until)
     known = {
         "id": track.id, "name": track.name, "category": labels.category(track.category),
-        "owner": track.owner, "group": labels.group(track.group) if track.group else None,
+        "owner": track.owner, "owner_name": track.owner_name,
+        "group": labels.group(track.group) if track.group else None,
         "intake_date": history.local(track.intake_at),
         "stars": track.stars if track.visited_on else None,
         "state": labels.state(track.current.state),

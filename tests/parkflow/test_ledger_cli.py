@@ -59,8 +59,9 @@ def test_export_as_csv_in_english_for_a_state_as_of_a_day(
     assert result.code == 0, result
     assert result.out.startswith("The ledger as of 2026-11-03: 2 projects written to")
     rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
-    assert rows[0][:6] == ["ID", "Project name", "Category", "Owner", "Group", "Intake date"]
-    assert [(r[0], r[25], r[26]) for r in rows[1:]] == [
+    assert rows[0][:7] == ["ID", "Project name", "Category", "Owner", "Owner's name", "Group",
+                           "Intake date"]
+    assert [(r[0], r[26], r[27]) for r in rows[1:]] == [
         ("1", "In library · visit due", "2026-11-09"),
         ("3", "In library · visit due", "2026-11-09")]
 

@@ -41,14 +41,15 @@ CHANGES_EN = ["Suspended since", "Deadline changes (In library · visit due)",
               "Deadline changes (Registered · signing due)",
               "Deadline changes (Signed · opening due)"]
 NO_CHANGES = [None] * len(CHANGES_ZH)
-HEADERS_ZH = ["编号", "项目名称", "类别", "负责人", "小组", "入库日期", "走访日期", "走访人员",
-              "项目需求", "团队人才层次", "技术先进性", "资本市场认可度", "市场前景", "注册日期",
+HEADERS_ZH = ["编号", "项目名称", "类别", "负责人", "负责人姓名", "小组", "入库日期", "走访日期",
+              "走访人员", "项目需求", "团队人才层次", "技术先进性", "资本市场认可度", "市场前景",
+              "注册日期",
               "公司名称", "统一社会信用代码", "注册地址", "签约日期", "协议编号", "开业日期",
               "经营场所", "退库日期", "退库原因", "说明", "星级", "当前状态", "截止日期",
               "逾期天数", *CHANGES_ZH, *AFTER_ZH, "联系人", "联系电话", "所属行业", "来源渠道",
               "项目简介", "计划投资（万元）", "团队人数"]
-HEADERS_EN = ["ID", "Project name", "Category", "Owner", "Group", "Intake date", "Visit date",
-              "Visitors", "Needs", "Team & talent", "Technology advancement",
+HEADERS_EN = ["ID", "Project name", "Category", "Owner", "Owner's name", "Group", "Intake date",
+              "Visit date", "Visitors", "Needs", "Team & talent", "Technology advancement",
               "Capital-market recognition", "Market prospects", "Register date",
               "Company name", "Unified social credit code", "Registered address", "Sign date",
               "Agreement number", "Open date", "Premises", "Exit date", "Reason", "Note",
@@ -60,16 +61,19 @@ NOTHING_YET = [None] * 18  # the five events' dates and fields
 NO_RECORD = [None] * 7  # the project's own fields, none given
 NOTHING_AFTER = [*NO_CHANGES, *NO_TRACKING, *NO_RECORD]  # after the derived columns
 ROWS_ON_11_20: list[list[Any]] = [
-    [1, "量子精密测量", "科技成果转化类", ALICE, "项目组", D("2026-11-02"), *NOTHING_YET, None,
-     "已入库·待走访", D("2026-11-09"), 11, *NOTHING_AFTER],
-    [2, "合肥量测芯片", "校友产业化类", BOB, "投融资组", D("2026-10-12"), D("2026-10-15"),
-     "张三、李四", "资金、空间", 4, 5, 3, 4, D("2026-10-30"), "合肥量测科技有限公司", GOOD_USCC,
+    [1, "量子精密测量", "科技成果转化类", ALICE, "李爱丽", "项目组", D("2026-11-02"), *NOTHING_YET,
+     None, "已入库·待走访", D("2026-11-09"), 11, *NOTHING_AFTER],
+    [2, "合肥量测芯片", "校友产业化类", BOB, "赵博", "投融资组", D("2026-10-12"),
+     D("2026-10-15"), "张三、李四", "资金、空间", 4, 5, 3, 4, D("2026-10-30"),
+     "合肥量测科技有限公司", GOOD_USCC,
      ADDRESS, *[None] * 7, 3, "已注册·待签约", D("2026-11-30"), None, *NOTHING_AFTER],
-    [3, "迁出项目", "创新平台类", ALICE, "项目组", D("2026-11-02"), D("2026-11-05"),
-     "张三、李四", "资金、空间", 4, 4, 4, 3, *[None] * 8, D("2026-11-19"), "迁往他处",
+    [3, "迁出项目", "创新平台类", ALICE, "李爱丽", "项目组", D("2026-11-02"),
+     D("2026-11-05"), "张三、李四", "资金、空间", 4, 4, 4, 3, *[None] * 8, D("2026-11-19"),
+     "迁往他处",
      "迁往苏州", 2, "已退库", None, None, *NOTHING_AFTER],
-    [4, "已开业项目", "科技成果转化类", CAROL, "项目组", D("2026-11-01"), D("2026-11-02"),
-     "张三、李四", "资金、空间", 4, 4, 4, 3, D("2026-11-03"), "合肥已开业科技有限公司",
+    [4, "已开业项目", "科技成果转化类", CAROL, "陈卡罗", "项目组", D("2026-11-01"),
+     D("2026-11-02"), "张三、李四", "资金、空间", 4, 4, 4, 3, D("2026-11-03"),
+     "合肥已开业科技有限公司",
      "91340100MA2N00001Q", ADDRESS, D("2026-11-04"), "HT-1", D("2026-11-05"), "A3 栋",
      None, None, None, 2, "已开业", None, None, *NOTHING_AFTER],
 ]
@@ -127,13 +131,13 @@ def test_the_workbook_reads_back_with_headers_frozen_fitted_and_real_dates(
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == HEADERS_ZH
     assert [as_days(list(v)) for v in values[1:]] == ROWS_ON_11_20
-    intake = sheet["F2"]
+    intake = sheet["G2"]
     assert intake.is_date and intake.value == datetime(2026, 11, 2)
     assert intake.number_format == "yyyy-mm-dd"
-    assert sheet["J3"].data_type == "n" and sheet["P3"].data_type == "s"  # score, credit code
-    widths = {c: sheet.column_dimensions[c].width for c in ("A", "B", "Q", "AA")}
-    assert widths["A"] < widths["B"] < widths["Q"]  # 编号 < 项目名称 < 注册地址
-    assert widths["AA"] >= 10  # a date fits
+    assert sheet["K3"].data_type == "n" and sheet["Q3"].data_type == "s"  # score, credit code
+    widths = {c: sheet.column_dimensions[c].width for c in ("A", "B", "R", "AB")}
+    assert widths["A"] < widths["B"] < widths["R"]  # 编号 < 项目名称 < 注册地址
+    assert widths["AB"] >= 10  # a date fits
 
 
 def test_an_english_reader_gets_english_headers_and_labels(
@@ -141,10 +145,11 @@ def test_an_english_reader_gets_english_headers_and_labels(
     values = list(load_workbook(io.BytesIO(xlsx(engine, live, "en"))).active.iter_rows(
         values_only=True))
     assert list(values[0]) == HEADERS_EN
-    assert as_days(list(values[2]))[:9] == [2, "合肥量测芯片", "Alumni industrialisation", BOB,
-                                            "Investment & financing group", D("2026-10-12"),
-                                            D("2026-10-15"), "张三, 李四", "funding, space"]
-    assert values[3][21:26] == (datetime(2026, 11, 19), "relocated elsewhere", "迁往苏州", 2,
+    assert as_days(list(values[2]))[:10] == [2, "合肥量测芯片", "Alumni industrialisation", BOB,
+                                            "赵博", "Investment & financing group",
+                                            D("2026-10-12"), D("2026-10-15"), "张三, 李四",
+                                            "funding, space"]
+    assert values[3][22:27] == (datetime(2026, 11, 19), "relocated elsewhere", "迁往苏州", 2,
                                 "Exited")
 
 
@@ -159,7 +164,7 @@ def test_the_csv_is_utf8_with_a_bom_and_iso_dates(engine: Engine, live: Park,
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(HEADERS_ZH)
-    assert lines[1] == "1,量子精密测量,科技成果转化类,alice@park.test,项目组,2026-11-02," \
+    assert lines[1] == "1,量子精密测量,科技成果转化类,alice@park.test,李爱丽,项目组,2026-11-02," \
                        + "," * 19 + "已入库·待走访,2026-11-09,11" + "," * len(NOTHING_AFTER)
 
 
@@ -177,10 +182,10 @@ def test_as_of_a_day_the_ledger_stands_as_the_history_had_it_at_its_end(
     on_11_03 = rows(engine, live, as_of=date(2026, 11, 3))
     first, registered, exited, opened = ROWS_ON_11_20
     assert on_11_03 == [
-        [*first[:27], None, *NOTHING_AFTER],  # due 11-09: not yet overdue
+        [*first[:28], None, *NOTHING_AFTER],  # due 11-09: not yet overdue
         registered,
-        [*exited[:6], *NOTHING_YET, None, "已入库·待走访", D("2026-11-09"), None, *NOTHING_AFTER],
-        [*opened[:17], *[None] * 7, 2, "已注册·待签约", D("2026-12-03"), None, *NOTHING_AFTER],
+        [*exited[:7], *NOTHING_YET, None, "已入库·待走访", D("2026-11-09"), None, *NOTHING_AFTER],
+        [*opened[:18], *[None] * 7, 2, "已注册·待签约", D("2026-12-03"), None, *NOTHING_AFTER],
     ]
     assert [row[0] for row in rows(engine, live, as_of=date(2026, 10, 20))] == [2]
     assert rows(engine, live, as_of=date(2026, 10, 11)) == []
@@ -197,4 +202,4 @@ def test_an_exit_undone_by_reactivation_leaves_the_ledger(
         engine: Engine, live: Park, ledger_ids: list[int]) -> None:
     fire(engine, live, 3, "reactivate", LEADER, at="2026-11-20")
     row = rows(engine, live)[2]
-    assert row[21:28] == [None, None, None, 2, "已走访·待注册", D("2026-12-02"), None]
+    assert row[22:29] == [None, None, None, 2, "已走访·待注册", D("2026-12-02"), None]
