@@ -30,6 +30,7 @@ from bench.engine import (
     SOURCE,
     EngineSide,
     Plan,
+    _uscc,
     clean_fields,
     run_interleaved,
 )
@@ -111,8 +112,12 @@ class Database:
             history = conn.execute("SELECT count(*) FROM project_events").fetchone()
             states = conn.execute("SELECT state, version, count(*) FROM projects "
                                   "GROUP BY state, version ORDER BY 1, 2").fetchall()
+            searched = conn.execute("SELECT count(*), md5(string_agg(uscc || search_text, "
+                                    "',' ORDER BY id)) FROM projects "
+                                    "WHERE uscc IS NOT NULL").fetchone()
         return {"history": history[0] if history else 0,
-                "projects": {f"{s}@{v}": n for s, v, n in states}}
+                "projects": {f"{s}@{v}": n for s, v, n in states},
+                "searched": tuple(searched) if searched else ()}
 
     def actor_id(self) -> int:
         with self.connect() as conn:
@@ -152,6 +157,8 @@ class PsycopgSide:
 
     def run(self, start: int, stop: int, latencies: list[float]) -> float:
         from psycopg.types.json import Jsonb
+
+        from workflow.search import search_text  # the text the engine stores
         conn, col = self.conn, self.columns
         perf = time.perf_counter_ns
         began = perf()
@@ -164,6 +171,12 @@ class PsycopgSide:
                 if row is None or row[col["state"]] != SOURCE[event]:
                     raise RuntimeError(f"raw loop: project {project_id} not in {SOURCE[event]}")
                 values = self.fields[event]
+                searched: dict[str, Any] = {}
+                if event == "register":  # the engine's search keys, as bench.engine.RawSide
+                    uscc = _uscc(f"91340100MA{project_id:07d}")
+                    values = {**values, "uscc": uscc}
+                    searched = {"uscc": uscc, "search_text": search_text(
+                        row[col["name"]], values["company_name"], uscc)}
                 milestones = dict(row[col["milestones"]])
                 milestones[event] = now.astimezone(PARK_TZ).date().isoformat()
                 stars = row[col["stars"]]
@@ -178,7 +191,7 @@ class PsycopgSide:
                        "adjustments": Jsonb([]), "exited_from": None,
                        "due_at": now + timedelta(days=30) if event != "open" else None,
                        "stage_entry_id": inserted[0] if inserted else None,
-                       "last_event_at": now, "version": version + 1}
+                       "last_event_at": now, "version": version + 1, **searched}
                 args = [new[n] if n in new else _adapt(row[col[n]]) for n in self.mutable]
                 cur.execute(self.update, (*args, project_id, version))
                 if cur.rowcount != 1:
