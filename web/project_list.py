@@ -19,6 +19,9 @@ DEFAULT_SORT = "due"  # the nearest deadline first, as the board orders its card
 # the direction a column sorts in when first chosen: most days overdue and most stars first
 FIRST_DIRECTION = {"name": "asc", "state": "asc", "owner": "asc", "due": "asc",
                    "overdue": "desc", "stars": "desc"}
+# the order menu (on a phone, where the column headers are hidden): each column the way its
+# header first sorts it, then the other way; its value is `column.direction`
+ORDER_MENU = ("due", "overdue", "stars", "name", "state", "owner")
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,12 @@ class ListQuery:
     @classmethod
     def read(cls, filters: BoardFilters, park: Park, *, state: str | None,
              overdue: str | None, q: str | None, sort: str | None, direction: str | None,
-             page: str | None) -> ListQuery:
-        """From the query string; a value that means nothing is ignored."""
+             page: str | None, order: str | None = None) -> ListQuery:
+        """From the query string; a value that means nothing is ignored. `order` (the order
+        menu's `column.direction`) stands for `sort` and `direction` when it means one."""
+        column, _, way = (order or "").partition(".")
+        if column in SORTS and way in ("asc", "desc"):
+            sort, direction = column, way
         sort = sort if sort in SORTS else DEFAULT_SORT
         return cls(
             filters=filters,
@@ -51,6 +58,17 @@ class ListQuery:
     @property
     def descending(self) -> bool:
         return self.direction == "desc"
+
+    @property
+    def order(self) -> str:
+        """The order as the order menu's value."""
+        return f"{self.sort}.{self.direction}"
+
+    @staticmethod
+    def order_menu() -> list[tuple[str, str, str]]:
+        """The order menu's choices: (value, column, direction)."""
+        return [(f"{column}.{way}", column, way) for column in ORDER_MENU
+                for way in dict.fromkeys((FIRST_DIRECTION[column], "asc", "desc"))]
 
     @property
     def default_order(self) -> bool:

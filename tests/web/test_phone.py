@@ -177,6 +177,46 @@ def test_on_a_phone_tables_are_cards_whose_cells_say_what_they_are(
     screenshot(page, "phone-project-list-cards")
 
 
+STARS_OF_CARDS = """els => els.map(el => (el.querySelector('td[data-label="星级"]')
+                                           ?.innerText.match(/★/g) || []).length)"""
+
+
+def test_on_a_phone_the_order_menu_sorts_the_cards(site: Site, page: Any) -> None:
+    park(site.web)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, "alice", then="/projects?overdue=1")
+    menu = page.locator("select[name=order]")
+    assert menu.is_visible() and menu.input_value() == "due.asc"
+    before = page.locator(".project-list tbody tr").count()
+    with page.expect_response(lambda r: "order=stars.desc" in r.url):
+        menu.select_option("stars.desc")  # htmx asks for the results on the change
+    page.wait_for_function("() => location.search.includes('order=stars.desc')")
+    rows = page.locator(".project-list tbody tr")
+    stars = rows.evaluate_all(STARS_OF_CARDS)
+    assert len(stars) == before and stars == sorted(stars, reverse=True) and stars[0] > 0
+    assert page.locator("input[name=overdue]").is_checked()  # the filter kept
+    screenshot(page, "phone-project-list-by-stars")
+    page.reload()  # the order stays in the address
+    assert page.locator("select[name=order]").input_value() == "stars.desc"
+
+
+def test_on_a_desk_the_column_headers_sort_and_the_menu_is_hidden(
+        site: Site, page: Any) -> None:
+    park(site.web)
+    page.set_viewport_size(DESK)
+    sign_in(page, site, "alice", then="/projects")
+    assert page.locator("select[name=order]").is_hidden()
+    page.locator("th.sortable a", has_text="星级").click()
+    page.wait_for_function("() => location.search.includes('sort=stars')")
+    # the hidden menu follows, so a filter chosen next keeps the header's order
+    page.wait_for_function(
+        "() => document.querySelector('select[name=order]').value === 'stars.desc'")
+    with page.expect_response(lambda r: "overdue=1" in r.url):
+        page.locator("input[name=overdue]").check()
+    stars = page.locator(".project-list tbody tr").evaluate_all(STARS_OF_CARDS)
+    assert stars == sorted(stars, reverse=True) and stars[0] > 0
+
+
 def test_on_a_phone_an_approval_route_in_a_card_starts_under_its_label(
         site: Site, page: Any) -> None:
     ids = park(site.web)

@@ -122,6 +122,34 @@ def test_a_column_header_sorts_the_list(web: Web, three: dict[str, int], query: 
     assert html.count("aria-sort=") == 1
 
 
+def test_the_order_menu_offers_each_column_both_ways_and_sorts_the_list(
+        web: Web, three: dict[str, int]) -> None:
+    client = web.signed_in("alice")
+    html = client.get("/projects").text
+    menu = re.search(r'<select name="order">(.*?)</select>', html, re.S)
+    assert menu
+    options = re.findall(r'<option value="([\w.]+)"( selected)?>([^<]+)</option>', menu.group(1))
+    assert [value for value, _, _ in options] == [
+        "due.asc", "due.desc", "overdue.desc", "overdue.asc", "stars.desc", "stars.asc",
+        "name.asc", "name.desc", "state.asc", "state.desc", "owner.asc", "owner.desc"]
+    assert [(value, label) for value, chosen, label in options if chosen] == [
+        ("due.asc", "截止（升序）")]  # the list's own order until another is chosen
+    # what the filter form sends when the menu is chosen: the order, and the filters kept
+    chosen = client.get("/projects?order=overdue.asc&overdue=1").text
+    assert listed(chosen) == [three["later"], three["late"]]
+    assert 'aria-sort="ascending"' in header(chosen, "逾期天数")
+    assert '<option value="overdue.asc" selected>' in chosen
+    assert 'href="/projects?overdue=1&amp;sort=name&amp;dir=asc"' in header(chosen, "项目")
+    # the menu's order stands for a header's; one that means nothing is the list's own
+    assert listed(client.get("/projects?order=name.asc&sort=due&dir=asc").text) == [
+        three["fresh"], three["later"], three["late"]]  # bing jia yi
+    assert listed(client.get("/projects?order=stars.sideways").text) == [
+        three["late"], three["later"], three["fresh"]]
+    client.post("/lang", data={"lang": "en", "csrf_token": csrf(client)})
+    english = client.get("/projects?order=owner.desc").text
+    assert '<option value="owner.desc" selected>Owner, descending</option>' in english
+
+
 def test_sorting_keeps_the_filters_and_the_search(web: Web, three: dict[str, int]) -> None:
     html = web.signed_in("alice").get("/projects?q=项目&overdue=1&group=project").text
     assert listed(html) == [three["late"]]
@@ -197,7 +225,9 @@ def test_htmx_gets_the_results_alone_with_the_heading_out_of_band(
     assert '<div class="page-head" id="project-head" hx-swap-oob="true">' in part
     assert "<h1>逾期项目</h1>" in part
     assert '<span id="list-order" class="list-order" hx-swap-oob="true">' in part
-    assert '<input type="hidden" name="sort" value="overdue">' in part
+    # the order menu too, so the form keeps the order a column header chose
+    assert '<span id="list-sort" class="list-order" hx-swap-oob="true">' in part
+    assert '<option value="overdue.asc" selected>逾期天数（升序）</option>' in part
     assert 'hx-target="#project-results" hx-push-url="true"' in part  # its links stay htmx
     assert "HX-Request" in response.headers["vary"]
     # back in history, htmx asks for the whole page again

@@ -101,12 +101,14 @@ def project_list(request: Request, app: AppDep, session: SessionDep, viewer: Cur
                  category: str | None = None, stars: str | None = None,
                  mine: str | None = None, q: str | None = None, sort: str | None = None,
                  direction: Annotated[str | None, Query(alias="dir")] = None,
+                 order: str | None = None,
                  page_number: Annotated[str | None, Query(alias="page")] = None) -> Response:
-    """The list: filtered, searched (the header's box), sorted and paged in SQL. htmx asks
-    for the results alone when a filter, a column header or a page link is chosen."""
+    """The list: filtered, searched (the header's box), sorted (a column header, or the order
+    menu on a phone) and paged in SQL. htmx asks for the results alone when a filter, a
+    column header, the order menu or a page link is chosen."""
     query = ListQuery.read(read_filters(app, group, owner, category, stars, mine), app.park,
                            state=state, overdue=overdue, q=q, sort=sort, direction=direction,
-                           page=page_number)
+                           page=page_number, order=order)
     result = project_page(session, app.park, query, viewer.email)
     partial = (request.headers.get("HX-Request") == "true"
                and request.headers.get("HX-Target") == RESULTS
