@@ -26,11 +26,12 @@ def find_user(session: Session, email: str) -> User | None:
 
 
 def require_actor(session: Session, actor: str | User | None) -> User:
-    """The acting person; unknown or missing → NotPermitted (exit 3)."""
+    """The acting person; missing → ValidationError (exit 2, a missing field), unknown or
+    deactivated → NotPermitted (exit 3), as CLI.md's conventions have it."""
     if isinstance(actor, User):
         return actor
     if not actor:
-        raise NotPermitted("no_actor", field="by")
+        raise ValidationError("no_actor", field="by")
     user = find_user(session, actor)
     if user is None:
         raise NotPermitted("unknown_actor", field="by", value=actor)

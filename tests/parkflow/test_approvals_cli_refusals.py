@@ -103,7 +103,7 @@ def test_every_refusal_has_its_exit_code_and_changes_nothing(
          3, "not_permitted", "by"),
         ("an unknown --by", [*decide_, str(ext), "approve", "--by", "nobody@park.test",
                              "--json"], 3, "not_permitted", "by"),
-        ("no --by at all", [*decide_, str(ext), "approve", "--json"], 3, "not_permitted",
+        ("no --by at all", [*decide_, str(ext), "approve", "--json"], 2, "invalid",
          "by"),
         ("deciding a decided request", [*decide_, decided_aid, "approve", "--by", LEADER2,
                                         "--json"], 5, "conflict", "id"),

@@ -316,7 +316,7 @@ def test_messages_are_in_english_for_an_english_user_and_parkflow_user_names_the
     assert "Visited · registration due" in moved.out
     assert "+ 1 month" in moved.out
     assert by_env.code == 0, by_env
-    assert_error(nobody, 3, "not_permitted", "by")
+    assert_error(nobody, 2, "invalid", "by")  # a missing field, as CLI.md's exit 2 has it
     with reading(engine) as session:
         made = history(session, park, int(by_env.out))
         assert made[0]["actor"] == people["carol"]
@@ -340,8 +340,9 @@ def test_space_listing_add_checks_who_acts_like_the_web_admins_and_leaders_only(
         listing("506"))
     assert leader.code == 0 and leader.json()["unit"] == "501", leader
     assert admin_by_env.code == 0 and admin_by_env.json()["unit"] == "502", admin_by_env
-    for refused in (member, member_by_env, unknown, nobody):
+    for refused in (member, member_by_env, unknown):
         assert_error(refused, 3, "not_permitted", "by")
+    assert_error(nobody, 2, "invalid", "by")  # nobody named: a missing field
     assert "分管领导" in member.err and "管理员" in member.err  # who may, named by label
     with reading(engine) as session:
         units = [row["unit"] for row in list_listings(session, park)]

@@ -99,7 +99,7 @@ def test_every_refused_decision_changes_nothing(
         ("a member of another group", "reject", staff["bob"], "不行", NotPermitted, "by"),
         ("an admin", "approve", staff["admin"], None, NotPermitted, "by"),
         ("an unknown person", "approve", "nobody@park.test", None, NotPermitted, "by"),
-        ("nobody named", "approve", "", None, NotPermitted, "by"),
+        ("nobody named", "approve", "", None, ValidationError, "by"),
         ("a rejection without comment", "reject", staff["leader"], None, ValidationError,
          "comment"),
         ("a rejection with a blank comment", "reject", staff["leader"], "   ",

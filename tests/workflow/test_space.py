@@ -182,7 +182,7 @@ BAD_REQUESTS: list[tuple[str, dict[str, Any], type[WorkflowError], str]] = [
      "needed_by"),
     ("a bad type", {"type": "warehouse"}, ValidationError, "type"),
     ("an unknown person", {"by": "nobody@park.test"}, NotPermitted, "by"),
-    ("nobody named", {"by": ""}, NotPermitted, "by"),
+    ("nobody named", {"by": ""}, ValidationError, "by"),
     ("a member of another group", {"by": "bob@park.test"}, NotPermitted, "by"),
     ("an admin", {"by": "admin@park.test"}, NotPermitted, "by"),
     ("an unknown project", {"project_id": 999}, NotFound, "id"),
