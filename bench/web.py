@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import secrets
@@ -50,14 +51,13 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bench.common import PARK_TZ, percentile, url
 from bench.queries import parkflow_command
 from bench.report import Row, as_json, load_average, table
 from bench.web_data import PASSWORD, BenchDb, build, copy, count_events
 from bench.web_load import (
     Phase,
+    PhaseClient,
     Pool,
     Server,
     board_total,
@@ -78,6 +78,8 @@ PG_WORKERS = 2
 VISIT = {"event": "visit", "fields": {"visitors": "张三,李四", "needs": "funding,space",
                                       "team": "4", "technology": "5", "capital": "3",
                                       "market": "4"}}
+# the bytes both sides are sent, encoded once (as httpx encodes `json=`), not per request
+VISIT_BODY = json.dumps(VISIT, ensure_ascii=False, separators=(",", ":")).encode()
 KINDS = ("board", "event")
 SIDES = ("parkflow", "bare")
 
@@ -144,34 +146,35 @@ class Run:
         self.db, self.clients, self.kinds = db, clients, kinds
         self.servers = {"parkflow": parkflow, "bare": bare}
         self.pools = {side: Pool(db.pool) for side in SIDES}
-        self.cookies = [CookieJar() for _ in range(clients)]  # the signed-in sessions
+        # the signed-in sessions (cookie name → value), kept up to date by the clients
+        self.cookies: list[dict[str, str]] = [{} for _ in range(clients)]
         self.auth = [{"Authorization": f"Bearer {token}"} for token in db.tokens]
         self.loaded = {(kind, side): Phase() for kind in KINDS for side in SIDES}
         self.single = {(kind, side): Phase() for kind in KINDS for side in SIDES}
 
-    async def board_parkflow(self, client: httpx.AsyncClient, n: int) -> None:
+    async def board_parkflow(self, client: PhaseClient, n: int) -> None:
         expect(await client.get("/board"))
 
-    async def board_bare(self, client: httpx.AsyncClient, n: int) -> None:
+    async def board_bare(self, client: PhaseClient, n: int) -> None:
         expect(await client.get("/page"))
 
-    async def event_parkflow(self, client: httpx.AsyncClient, n: int) -> None:
+    async def event_parkflow(self, client: PhaseClient, n: int) -> None:
         project_id = self.pools["parkflow"].take()
         answer = expect(await client.post(f"/api/v1/projects/{project_id}/events",
-                                          json=VISIT, headers=self.auth[n]))
+                                          VISIT_BODY, headers=self.auth[n]))
         if answer.json().get("state") != "visited":
             raise RuntimeError(f"project {project_id}: {answer.text[:300]}")
 
-    async def event_bare(self, client: httpx.AsyncClient, n: int) -> None:
+    async def event_bare(self, client: PhaseClient, n: int) -> None:
         project_id = self.pools["bare"].take()
-        expect(await client.post(f"/events/{project_id}", json=VISIT))
+        expect(await client.post(f"/events/{project_id}", VISIT_BODY))
 
     async def phase(self, kind: str, side: str, clients: int, per_client: int, limit_s: float,
                     into: Phase) -> None:
         server = self.servers[side]
         # the board's clients carry their session cookie; the API's carry only a token
-        made = [http_client(server, self.cookies[n] if kind == "board" and side == "parkflow"
-                            else None) for n in range(clients)]
+        made = [PhaseClient(server, self.cookies[n] if kind == "board" and side == "parkflow"
+                           else None) for n in range(clients)]
         try:
             await closed_loop(getattr(self, f"{kind}_{side}"), made, per_client, limit_s,
                               server, into)
@@ -184,8 +187,10 @@ class Run:
         if "board" in self.kinds:
             log(f"signing in {self.clients} people")
             for n, cookies in enumerate(self.cookies):
-                async with http_client(self.servers["parkflow"], cookies) as client:
+                jar = CookieJar()
+                async with http_client(self.servers["parkflow"], jar) as client:
                     await sign_in(client, self.db.emails[n % len(self.db.emails)], PASSWORD)
+                cookies.update((cookie.name, cookie.value or "") for cookie in jar)
         log("warm-up: one request per client on each side")
         for kind in self.kinds:
             for side in SIDES:
@@ -330,8 +335,8 @@ def notes(details: dict[str, Any]) -> list[str]:
         "",
         f"machine: {m['cpus']} CPUs, Python {m['python']}, SQLite {m['sqlite']}; uvicorn "
         f"{m['uvicorn']} one process (as `parkflow serve`), {m['http']}, {m['loop']}; clients: "
-        "httpx "
-        "in the bench process on the same machine",
+        "aiohttp, one keep-alive connection each (bench/web_load.py PhaseClient), in the bench "
+        "process on the same machine",
         f"data: {d['projects']:,} projects ({d['overdue']:,} overdue; {d['pool']:,} of them in "
         f"intake kept for events), {d['people']} people; WAL, synchronous=FULL; each side on "
         "its own copy of the database",

@@ -2,17 +2,30 @@
 
 A server is a process listening on a free loopback port (its output goes to a log file); its
 CPU time is read from /proc between phases. A phase runs `clients` coroutines, each with its
-own httpx.AsyncClient (own connection and cookies), each sending its next request as soon as
-the previous answer is read (no think time), `per_client` requests each or until the time
+own PhaseClient (own keep-alive connection and cookies), each sending its next request as soon
+as the previous answer is read (no think time), `per_client` requests each or until the time
 limit; the latency of a request is from sending it to having read the whole body. Clients
 are made afresh for every phase (cookies carried over): a connection left idle between
 phases would meet uvicorn's 5-second keep-alive timeout, and a request sent just as the
 server closes it fails.
+
+Why aiohttp, not httpx, in the measured phases: the 20 clients live in one Python process
+on the same 2 cores as the server, and an httpx.AsyncClient request cost that process ~1 ms
+of CPU (3 ms counting the clients made per phase), more than half of what the parkflow
+server spends on an event. The answers of a group commit arrive together and were then
+parsed one after the other by that busy event loop, so the client's own work sat inside the
+measured latencies. An aiohttp session (its HTTP parser in C) costs ~0.13 ms of client CPU
+per request. Both sides, parkflow and the bare baseline, use it alike. What it showed:
+parkflow's event p95 fell with the client's cost; the bare endpoint's p95 did not: its tail
+is its own requests waiting in BEGIN IMMEDIATE for SQLite's write lock (each worker thread
+on its own connection, SQLite's busy handler sleeping between retries), not the client.
+Signing in and fetching the sample board page, which are not measured, still use httpx.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -22,7 +35,9 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from pathlib import Path
+from typing import Any, TypeVar
 
+import aiohttp
 import httpx
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -132,10 +147,10 @@ class Phase:
         return self.server_cpu_s * 1000 / self.requests if self.requests else 0.0
 
 
-Request = Callable[[httpx.AsyncClient, int], Awaitable[None]]  # one request of client n
+Request = Callable[["PhaseClient", int], Awaitable[None]]  # one request of client n
 
 
-async def closed_loop(request: Request, clients: Sequence[httpx.AsyncClient], per_client: int,
+async def closed_loop(request: Request, clients: Sequence[PhaseClient], per_client: int,
                       limit_s: float, server: Server, into: Phase) -> None:
     """Every client sends `per_client` requests back to back (or until `limit_s` seconds
     have passed); latencies appended to `into`."""
@@ -161,6 +176,69 @@ async def closed_loop(request: Request, clients: Sequence[httpx.AsyncClient], pe
     into.cut_short += stopped
 
 
+@dataclass
+class Answer:
+    """A response read whole by a PhaseClient (what `expect` and the checks look at)."""
+
+    method: str
+    path: str
+    status_code: int
+    headers: dict[str, str]  # names in lower case
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+REQUEST_TIMEOUT_S = 120.0
+
+
+class PhaseClient:
+    """One keep-alive connection to `server` for the measured phases: an aiohttp session
+    (its HTTP parser is C) limited to one connection, the body sent as given bytes.
+
+    `cookies` (name → value), when given, is sent with every request, and updated from the
+    session's cookie jar when the client is closed (the caller holds on to it across
+    phases, for which clients are made afresh)."""
+
+    def __init__(self, server: Server, cookies: dict[str, str] | None = None) -> None:
+        self.cookies = cookies
+        self.session = aiohttp.ClientSession(
+            base_url=server.base_url, cookies=cookies,
+            # the jar keeps cookies of an IP address host (127.0.0.1) only when "unsafe"
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            connector=aiohttp.TCPConnector(limit=1),
+            timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S))
+
+    async def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
+        return await self.request("GET", path, headers=headers)
+
+    async def post(self, path: str, body: bytes,
+                   headers: dict[str, str] | None = None) -> Answer:
+        """POST `body`, already encoded JSON."""
+        return await self.request("POST", path, body,
+                                  {"Content-Type": "application/json", **(headers or {})})
+
+    async def request(self, method: str, path: str, body: bytes | None = None,
+                      headers: dict[str, str] | None = None) -> Answer:
+        async with self.session.request(method, path, data=body, headers=headers,
+                                        allow_redirects=False) as response:
+            content = await response.read()
+            found = {name.lower(): value for name, value in response.headers.items()}
+            return Answer(method, path, response.status, found, content)
+
+    async def aclose(self) -> None:
+        if self.cookies is not None:
+            self.cookies.clear()
+            self.cookies.update((cookie.key, cookie.value)
+                                for cookie in self.session.cookie_jar)
+        await self.session.close()
+
+
 def http_client(server: Server, jar: CookieJar | None = None) -> httpx.AsyncClient:
     """One connection (kept alive within a phase); cookies kept in `jar`, which the caller
     holds on to (httpx copies a Cookies object, not a jar)."""
@@ -182,10 +260,17 @@ async def sign_in(client: httpx.AsyncClient, email: str, password: str) -> None:
                            f"{answer.text[:300]}")
 
 
-def expect(response: httpx.Response, status: int = 200) -> httpx.Response:
+R = TypeVar("R", httpx.Response, Answer)
+
+
+def expect(response: R, status: int = 200) -> R:
     if response.status_code != status:
-        raise RuntimeError(f"{response.request.method} {response.request.url.path} answered "
-                           f"{response.status_code}: {response.text[:500]}")
+        if isinstance(response, Answer):
+            method, path = response.method, response.path
+        else:
+            method, path = response.request.method, response.request.url.path
+        raise RuntimeError(f"{method} {path} answered {response.status_code}: "
+                           f"{response.text[:500]}")
     return response
 
 
