@@ -126,6 +126,7 @@ def test_the_order_menu_offers_each_column_both_ways_and_sorts_the_list(
         web: Web, three: dict[str, int]) -> None:
     client = web.signed_in("alice")
     html = client.get("/projects").text
+    assert '<label class="list-sort">排序' in html
     menu = re.search(r'<select name="order">(.*?)</select>', html, re.S)
     assert menu
     options = re.findall(r'<option value="([\w.]+)"( selected)?>([^<]+)</option>', menu.group(1))
@@ -148,6 +149,7 @@ def test_the_order_menu_offers_each_column_both_ways_and_sorts_the_list(
     client.post("/lang", data={"lang": "en", "csrf_token": csrf(client)})
     english = client.get("/projects?order=owner.desc").text
     assert '<option value="owner.desc" selected>Owner, descending</option>' in english
+    assert '<label class="list-sort">Sort by' in english
 
 
 def test_sorting_keeps_the_filters_and_the_search(web: Web, three: dict[str, int]) -> None:
