@@ -211,8 +211,9 @@ def test_on_a_desk_the_column_headers_sort_and_the_menu_is_hidden(
     # the hidden menu follows, so a filter chosen next keeps the header's order
     page.wait_for_function(
         "() => document.querySelector('select[name=order]').value === 'stars.desc'")
-    with page.expect_response(lambda r: "overdue=1" in r.url):
+    with page.expect_response(lambda r: "overdue=1" in r.url) as filtered:
         page.locator("input[name=overdue]").check()
+    assert "order=stars.desc" in filtered.value.url  # the form sent the header's order
     stars = page.locator(".project-list tbody tr").evaluate_all(STARS_OF_CARDS)
     assert stars == sorted(stars, reverse=True) and stars[0] > 0
 
