@@ -7,8 +7,10 @@ line that `ps` shows).
 
 A backup never leaves half a file: it is written to a temporary name in the target's folder,
 flushed, and linked to its name only when complete (a link, not a rename, so an existing
-file is never overwritten, even by a race). Failures are `BackupError`s with a code and
-parameters; the engine layer above gives them their sentence.
+file is never overwritten, even by a race). It is readable by its owner only (0600), from its
+first byte: it holds the password hashes, the API tokens' hashes and the key that signs the
+web's sign-in cookies, and a backup folder is often shared. Failures are `BackupError`s with
+a code and parameters; the engine layer above gives them their sentence.
 """
 
 from __future__ import annotations
@@ -168,14 +170,15 @@ def _safe_url(url: URL) -> str:
 
 @contextlib.contextmanager
 def _temporary(target: Path) -> Iterator[Path]:
-    """A temporary name beside `target`, removed whatever happens."""
+    """An empty file beside `target`, its owner's only (mkstemp: 0600), removed whatever
+    happens. The copy is written into it, keeping that mode: SQLite takes an empty file for an
+    empty database, and pg_dump truncates the file it is given."""
     partial: Path | None = None
     try:
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
                                         dir=target.parent)
         os.close(handle)
         partial = Path(name)
-        partial.unlink()  # the tools create it themselves
         yield partial
     except OSError as exc:
         raise BackupError("unwritable", value=str(target),
@@ -188,6 +191,7 @@ def _temporary(target: Path) -> Iterator[Path]:
 def _publish(partial: Path, target: Path) -> None:
     """Make the complete copy durable, then give it its name (never over an existing file)."""
     with open(partial, "rb") as handle:
+        os.fchmod(handle.fileno(), 0o600)  # whatever a tool did to the file's mode
         os.fsync(handle.fileno())
     try:
         os.link(partial, target)

@@ -7,6 +7,7 @@ database that holds data; a backup never overwrites a file nor leaves half of on
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import uuid
 from collections.abc import Iterator
@@ -107,6 +108,22 @@ def test_a_backup_never_overwrites_a_file(engine: Engine, tmp_path: Path) -> Non
     assert (refused.value.code, refused.value.field) == ("backup_exists", "file")
     assert target.read_bytes() == b"someone's file"
     assert sorted(p.name for p in folder.iterdir()) == ["keep.db"]  # no partial file left
+
+
+def test_a_backup_is_readable_by_its_owner_only(engine: Engine, live: Park,
+                                                people: dict[str, str], tmp_path: Path) -> None:
+    """It holds the password hashes and the cookies' signing key: not for the folder's other
+    readers, whatever the umask (022 here, the usual one, would give 0644)."""
+    new_project(engine, live, people["alice"])
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    previous = os.umask(0o022)
+    try:
+        written = back_up(engine, folder / "parkflow.backup")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == ["parkflow.backup"]
 
 
 def test_a_backup_into_a_missing_folder_is_refused_naming_the_file(engine: Engine,
