@@ -124,9 +124,15 @@ def negotiate(accept_language: str | None) -> str:
     Any Chinese (zh, zh-CN, zh-Hans, zh-TW…) reads the Simplified catalogue; English in any
     region reads the English one; nothing acceptable gives the default, zh-CN.
     """
+    return asked_lang(accept_language) or DEFAULT_LANG
+
+
+def asked_lang(accept_language: str | None) -> str | None:
+    """The language an Accept-Language header asks for (as `negotiate`), None if it names
+    none of ours."""
     preferred = [_locale_of(tag) for tag, _ in _ranges(accept_language or "")]
     chosen = negotiate_locale([p for p in preferred if p], list(_LOCALES.values()))
-    return _LANG_OF_LOCALE.get((chosen or "").lower(), DEFAULT_LANG)
+    return _LANG_OF_LOCALE.get((chosen or "").lower())
 
 
 def _ranges(header: str) -> list[tuple[str, float]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -31,6 +31,7 @@ from starlette.datastructures import FormData
 from db.engine import read_session, reading, writing
 from db.models import User, columns
 from db.prepared import Prepared
+from i18n import asked_lang
 from web.config import WebSettings
 from web.errors import Unauthenticated
 from web.security import (
@@ -233,6 +234,9 @@ async def api_user(request: Request, app: AppDep,
     if verified.stale:
         await run_writes(_touch, app.engine, verified.token_id, now)
     viewer = Viewer.of(verified.user)
+    asked = asked_lang(request.headers.get("accept-language"))
+    if asked is not None:  # a client that names a language gets it: answers and errors alike
+        viewer = replace(viewer, lang=asked)
     request.state.viewer = viewer
     return viewer
 

@@ -179,15 +179,17 @@ def _keep_form(request: Request, exc: RequestValidationError) -> None:
         request.state.form = exc.body
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _allowed(request: Request) -> str:
-    """Every method the address answers (RFC 9110 §15.5.6): Starlette names only those of
-    the first route whose path matched, though others may share the path."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods))
+    """Every method the address answers (RFC 9110 §15.5.6): asked of the routes method by
+    method, as routing itself asks (an included router, as FastAPI keeps the API's, lists
+    no methods of its own; Starlette names only those of the first route matched)."""
+    routes = request.app.router.routes
+    return ", ".join(method for method in _METHODS if any(
+        route.matches({**request.scope, "method": method})[0] == Match.FULL
+        for route in routes))
 
 
 def _is_api(request: Request) -> bool:

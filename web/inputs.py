@@ -99,6 +99,8 @@ def _refusal(error: Any, action: str | None) -> ValidationError:
     """One refused input: its name, and pydantic's reason in the catalogue's words."""
     kind = str(error.get("type", ""))
     names = [str(part) for part in error.get("loc", ()) if part not in _PLACES]
+    if names[:1] == ["fields"] and len(names) > 1:  # an event's field (the API): its own name
+        names = names[1:]
     field = names[0] if names else None
     value = error.get("input")
     shown = _shown_input(value)

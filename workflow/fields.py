@@ -126,7 +126,13 @@ def validate_record(fields: Mapping[str, FieldDef], raw: Mapping[str, Any], *,
     return clean
 
 
+_FIGURES = ("score", "number", "count", "integer")  # they refuse a yes or no in their words
+
+
 def _normalise(spec: FieldDef, value: Any) -> Any:
+    if isinstance(value, bool) and spec.type not in _FIGURES:
+        # JSON's true or false (the API): no text, list or choice of a definition is a yes/no
+        raise ValidationError("bad_value", field=spec.name, value=str(value).lower())
     if spec.type == "phone":
         return _phone(spec, value)
     if spec.type == "score":

@@ -190,6 +190,39 @@ def test_invalid_input_is_422_naming_the_field(web: Web) -> None:
     assert error_of(category)["field"] == "category"
 
 
+def test_an_event_field_of_the_wrong_json_type_is_refused_by_its_own_name(web: Web) -> None:
+    """JSON's true is no score (it was read as 1 and rated the project); 3.5, an object or a
+    list of numbers name the field with its label, once, not a schema union's "fields"."""
+    pid = web.project()
+    client, headers = web.client(), web.token("alice")
+    before = client.get(f"/api/v1/projects/{pid}/history", headers=headers).json()
+    for field, value, label in (("technology", True, "技术先进性"),
+                                ("market", 3.5, "市场前景"),
+                                ("market", {"score": 4}, "市场前景"),
+                                ("visitors", True, "走访人员"),
+                                ("visitors", [1, 2], "走访人员"),
+                                ("needs", ["funding"] * 51, "项目需求")):
+        response = client.post(f"/api/v1/projects/{pid}/events", headers=headers, json={
+            "event": "visit", "fields": {**FORM_VISIT, field: value}})
+        assert response.status_code == 422, (field, value)
+        error = error_of(response)
+        assert (error["kind"], error["field"]) == ("invalid", field), (field, value)
+        message = str(error["message"])
+        assert message.startswith(label) and message.count(label) == 1, message
+        assert "Fields" not in message and "fields" not in message
+    assert client.get(f"/api/v1/projects/{pid}/history", headers=headers).json() == before
+    # a field sent as null is one left out: a required one is then missing
+    missing = client.post(f"/api/v1/projects/{pid}/events", headers=headers, json={
+        "event": "visit", "fields": {**FORM_VISIT, "market": None}})
+    assert missing.status_code == 422 and error_of(missing)["field"] == "market"
+    assert "缺少" in str(error_of(missing)["message"])
+    # numbers still come as numbers or as text
+    fired = client.post(f"/api/v1/projects/{pid}/events", headers=headers, json={
+        "event": "visit", "fields": {**FORM_VISIT, "team": 4, "market": "4"}})
+    assert fired.status_code == 200, fired.text
+    assert fired.json()["history"][-1]["fields"]["market"] == 4
+
+
 def test_a_body_the_schema_refuses_is_422_with_the_cli_body(web: Web) -> None:
     client, headers = web.client(), web.token("alice")
     missing = client.post("/api/v1/projects", headers=headers, json={"name": "缺类别"})
@@ -212,6 +245,33 @@ def test_messages_follow_the_token_owners_language(web: Web) -> None:
         set_language(session, actor=web.people["bob"], lang="en")
     response = web.client().get("/api/v1/projects/42", headers=web.token("bob"))
     assert error_of(response)["message"] == "Project 42 not found"
+
+
+def test_an_accept_language_the_client_sends_wins_over_the_token_owners(web: Web) -> None:
+    """Errors and labels alike: before, a refused body answered in the header's language and
+    a refused event in the owner's, in one conversation."""
+    pid = web.project()
+    client, headers = web.client(), web.token("alice")  # alice reads Chinese
+    english = {**headers, "Accept-Language": "en-US,en;q=0.9"}
+    unknown = client.post(f"/api/v1/projects/{pid}/events", headers=english,
+                          json={"event": "fly"})
+    assert str(error_of(unknown)["message"]).startswith("Unknown event")
+    shown = client.get(f"/api/v1/projects/{pid}", headers=english).json()
+    assert shown["state_label"] == "In library · visit due"
+    # a language we do not have, or none, leaves the owner's
+    for other in ({**headers, "Accept-Language": "fr"}, headers):
+        assert client.get(f"/api/v1/projects/{pid}", headers=other).json()[
+            "state_label"] == "已入库·待走访"
+
+
+def test_a_method_the_address_does_not_answer_is_405_with_the_ones_it_does(web: Web) -> None:
+    client, headers = web.client(), web.token("alice")
+    for method, path, allowed in (("PUT", "/api/v1/me", "GET"),
+                                  ("DELETE", "/api/v1/projects", "GET, POST"),
+                                  ("PUT", "/api/v1/projects/1", "GET")):
+        response = client.request(method, path, headers=headers)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["allow"] == allowed, (method, path)
 
 
 def test_not_permitted_is_403(web: Web) -> None:

@@ -6,12 +6,22 @@ through unchanged; requests forbid them, so a misspelt key is an error that name
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_ID = 2**31 - 1
 
 
@@ -29,7 +39,45 @@ Line = Annotated[str, Field(min_length=1, max_length=100), Clean]
 Note = Annotated[str, Field(max_length=2000), Clean]
 DateText = Annotated[str, Field(max_length=40, examples=["2026-11-18"]), Clean]
 Item = Annotated[str, Field(max_length=500), Clean]
-FieldValue = int | Note | Annotated[list[Item], Field(max_length=50)]
+NOTE_LIMIT, ITEM_LIMIT, ITEMS_LIMIT = 2000, 500, 50
+
+
+def field_value(value: Any) -> Any:
+    """An event field's value as the JSON gave it, its type kept: the engine checks it
+    against the field's definition and names the field. A schema union would read `true` as
+    the score 1, and refuse 3.5 once per member, under the name "fields"."""
+    if value is None or isinstance(value, bool | int):
+        return value  # None: left out; a boolean reaches the engine, which refuses it
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise PydanticCustomError("finite_number", "Input should be a finite number")
+        return value
+    if isinstance(value, str):
+        return _text(value, NOTE_LIMIT)
+    if isinstance(value, list):
+        if len(value) > ITEMS_LIMIT:
+            raise PydanticCustomError("too_long", "List should have at most {max_length} items",
+                                      {"max_length": ITEMS_LIMIT})
+        if not all(isinstance(item, str) for item in value):
+            raise PydanticCustomError("list_of_text", "A list holds text only")
+        return [_text(item, ITEM_LIMIT) for item in value]
+    raise PydanticCustomError("field_value", "A number, a text or a list of texts")
+
+
+def _text(value: str, limit: int) -> str:
+    if _SURROGATE.search(value):  # JSON's "\ud800": no character, not storable as UTF-8
+        raise PydanticCustomError("string_unicode", "Input should be a valid string")
+    if len(value) > limit:
+        raise PydanticCustomError("string_too_long", "String should have at most "
+                                  "{max_length} characters", {"max_length": limit})
+    return no_controls(value)
+
+
+# what the OpenAPI document says a field's value may be (each event's fields: CLI.md)
+FieldValue = Annotated[Any, PlainValidator(field_value), WithJsonSchema({"anyOf": [
+    {"type": "integer"}, {"type": "number"}, {"type": "string", "maxLength": NOTE_LIMIT},
+    {"type": "array", "maxItems": ITEMS_LIMIT,
+     "items": {"type": "string", "maxLength": ITEM_LIMIT}}]})]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Area = Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
 
