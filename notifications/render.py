@@ -150,7 +150,8 @@ def environment(lang: str) -> jinja2.Environment:
     )
     catalogue = translations(lang)
     env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(_catalogue_calls(catalogue), lang=lang, product=product_name(lang))
+    env.globals.update(_catalogue_calls(catalogue), lang=lang, product=product_name(lang),
+                       text_macros=TextMacros(env))
     env.filters.update(
         day=lambda v: format_day(_when(v), lang),
         moment=lambda v: _moment(v, lang),
@@ -159,6 +160,23 @@ def environment(lang: str) -> jinja2.Environment:
         stars=lambda n: "★" * n,
     )
     return env
+
+
+class TextMacros:
+    """The plain-text macros (``_macros.txt``) as the HTML parts use them (``{% set t =
+    text_macros %}``): what they return is text, which the HTML escapes like any value.
+
+    Imported into an escaping template, Jinja would mark a macro's output safe though the
+    macro itself escaped nothing: a comment, a reason or a name a person typed reached the
+    HTML as markup (``<script>``, a remote image). Called from here, a macro runs as the
+    plain-text template it is, and its output stays plain text."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self._env = env
+
+    def __getattr__(self, name: str) -> Any:
+        macro = getattr(self._env.get_template("email/_macros.txt").module, name)
+        return lambda *args, **kwargs: str(macro(*args, **kwargs))
 
 
 def _catalogue_calls(catalogue: Any) -> dict[str, Any]:

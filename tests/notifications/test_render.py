@@ -4,6 +4,9 @@ a context it cannot render, and escapes what it is given.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from notifications.render import KINDS, LANGS, PARTS, TEMPLATES_DIR, RenderError, render_message
@@ -114,6 +117,42 @@ def test_a_project_name_is_escaped_in_html_and_intact_elsewhere(kind: str) -> No
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in message.html
     assert SCRIPT in message.text
     assert SCRIPT in message.markdown
+
+
+MARK = "<i>&\"</i>"  # no template writes it; escaped, it reads &lt;i&gt;&amp;&#34;&lt;/i&gt;
+
+
+def _text_leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path of every string in a context (keys of dicts, indices of lists)."""
+    if isinstance(value, str):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _text_leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _text_leaves(item, (*path, index))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_text_of_the_context_reaches_the_html_part_unescaped(kind: str) -> None:
+    """Each string of the sample, in turn, carries markup: wherever the HTML part shows it
+    (through a plain-text macro too: a comment, a reason, an owner's name), it is escaped.
+    A string the kind cannot render with the markup (a date, an id) is left out."""
+    shown = 0
+    for path in _text_leaves(SAMPLE_CONTEXTS[kind]):
+        context = sample(kind)
+        holder = context
+        for step in path[:-1]:
+            holder = holder[step]
+        holder[path[-1]] = holder[path[-1]] + MARK
+        try:
+            message = render_message(kind, context)
+        except (RenderError, ValueError, KeyError):
+            continue
+        assert MARK not in message.html, (kind, path)
+        shown += "&lt;i&gt;&amp;&#34;&lt;/i&gt;" in message.html
+    assert shown, kind  # the check saw the markup somewhere
 
 
 def test_digest_rows_are_escaped_in_html() -> None:
