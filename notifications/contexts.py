@@ -156,7 +156,7 @@ class ContextBuilder:
 
     def _digest(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
         return {"as_of": self._today(now).isoformat(),
-                "board_url": self.url("/board?status=overdue"),
+                "overdue_url": self.url("/projects?overdue=1"),
                 "overdue": self.overdue_rows(now, lang)}
 
     def _agenda(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
@@ -184,7 +184,7 @@ class ContextBuilder:
             if due.year == year:
                 projects.append({"name": row.name, "url": self.url(f"/projects/{row.id}"),
                                  "due_date": due.isoformat()})
-        return {"calendar": {"year": year, "admin_url": self.url("/admin/calendar"),
+        return {"calendar": {"year": year, "admin_url": self.url("/admin#h-calendar"),
                              "projects": projects}}
 
     # ------------------------------------------------------------ after opening

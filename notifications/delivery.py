@@ -153,7 +153,9 @@ class _Pass:
                                       markdown=row.channel == "chat")
             email = build_email(rendered, sender=self.settings.sender,
                                 recipients=[row.recipient], dedupe_key=row.dedupe_key,
-                                domain=self.settings.domain, date=self.now,
+                                domain=self.settings.domain,
+                                # the park's time, as the mail's text tells it
+                                date=self.now.astimezone(self.park.tz),
                                 attachments=context.get("attachments", ()))
         except (RenderError, NotFound, KeyError, ValueError) as exc:
             # one broken message must not block the whole outbox

@@ -34,7 +34,7 @@ Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
     reminder            project; deadline {stage_label, due_date, explanation, days_left}
                         (days_left 0 = due today)
     warning             project; deadline {stage_label, due_date, explanation, days_overdue}
-    digest              as_of (date); board_url; overdue: [{name, url, owner_name,
+    digest              as_of (date); overdue_url; overdue: [{name, url, owner_name,
                         stage_label, due_date, days_overdue}]
     inquiry             project; follow_up {last_date: str|None, last_summary: str|None,
                         days_since: int|None}  (None = never followed up)

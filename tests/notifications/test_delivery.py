@@ -10,7 +10,7 @@ import html
 import json
 import logging
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from typing import Any, cast
@@ -114,6 +114,16 @@ def test_a_reminder_arrives_as_multipart_alternative_in_chinese_with_link_and_ex
     assert "还有 3 天到期" in text
     sent = first_reminder(engine, project_id)
     assert (sent.status, sent.message_id) == ("sent", mail.message["Message-ID"])
+
+
+def test_the_date_header_is_in_the_parks_time_whatever_the_clock_gives(
+        engine: Engine, live: Park, people: dict[str, str],
+        smtp_server: SmtpTestServer) -> None:
+    """The system clock gives UTC: the header said +0000 where the text says 09:00."""
+    seed_project(engine, live, ALICE, "量子精密测量仪器")
+    run(engine, live, smtp_server, THREE_DAYS_BEFORE.astimezone(UTC))
+    [mail] = smtp_server.messages
+    assert mail.message["Date"] == "Tue, 24 Nov 2026 09:00:00 +0800"
 
 
 def test_a_member_who_reads_english_gets_the_reminder_in_english(

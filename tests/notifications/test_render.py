@@ -44,7 +44,7 @@ def test_every_kind_renders_with_its_sample_in_both_languages(kind: str, lang: s
     assert message.html.lstrip().startswith("<!DOCTYPE html>")
     assert f'<html lang="{lang}">' in message.html
     link = (context["project"]["url"] if "project" in context
-            else context.get("board_url") or context.get("report", {}).get("url")
+            else context.get("overdue_url") or context.get("report", {}).get("url")
             or context["calendar"]["admin_url"])
     for form in (message.text, message.html, message.markdown):
         assert link in form

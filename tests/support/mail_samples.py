@@ -109,7 +109,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "recipient": _LEADER,
         "base_url": BASE_URL,
         "as_of": "2026-11-09",
-        "board_url": f"{BASE_URL}/board?filter=overdue",
+        "overdue_url": f"{BASE_URL}/projects?overdue=1",
         "overdue": [
             {
                 "name": "星海量子计算研发中心",
@@ -206,7 +206,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "base_url": BASE_URL,
         "calendar": {
             "year": 2027,
-            "admin_url": f"{BASE_URL}/admin/calendar",
+            "admin_url": f"{BASE_URL}/admin#h-calendar",
             "projects": [
                 {"name": "星海量子计算研发中心", "url": f"{BASE_URL}/projects/42",
                  "due_date": "2027-01-04"},
