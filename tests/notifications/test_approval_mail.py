@@ -175,8 +175,10 @@ def test_the_weekly_agenda_lists_the_pending_approvals(
     body = text_of(agenda[staff["carol"]])
     # last week's report (11-16 … 11-22), as the meeting reads it: oldest request first
     assert "待审批事项（按提交先后）：2" in body
-    assert "延期申请 | 量子精密测量 | 李爱丽 | 2026年11月20日 10:00" in body
-    assert "用房申请 | 量子精密测量 | 李爱丽 | 2026年11月20日 10:00" in body
+    assert ("延期申请  项目：量子精密测量  申请人：李爱丽  提交日期：2026年11月20日 10:00"
+            in body)
+    assert ("用房申请  项目：量子精密测量  申请人：李爱丽  提交日期：2026年11月20日 10:00"
+            in body)
     assert f"{BASE_URL}/approvals/{filed['approval_id']}" in body
     assert f"/approvals/{big['approval_id']}" not in body  # decided: not on the agenda
 

@@ -220,3 +220,22 @@ def test_empty_agenda_sections_say_so() -> None:
     message = render_message("agenda", context)
     assert message.text.count("（无）") == len(sections) == 2
     assert message.html.count("（无）") == 2
+
+
+def test_a_reports_text_names_each_cell_by_its_column() -> None:
+    """A text part has no table head: the numbers stood alone (`项目组 | 1`)."""
+    message = render_message("agenda", sample("agenda"))
+    assert ("1. 云帆智能网联汽车测试场  类别：科技成果转化类  负责人：赵磊  "
+            "入库日期：2026年11月4日") in message.text
+    assert "1. 项目组  逾期：1" in message.text
+    assert "- 项目组 · 逾期：[1](" in render_message("agenda", sample("agenda"),
+                                                  markdown=True).markdown
+
+
+def test_the_agenda_says_which_week_its_figures_cover() -> None:
+    """The meeting's week is the one after the figures': the mail now says so."""
+    for lang, sentence in (("zh-CN", "以下数据为上周（2026年11月2日 – 11月8日）情况。"),
+                           ("en", "The figures below cover last week, 2026年11月2日 – 11月8日.")):
+        message = render_message("agenda", sample("agenda"), lang=lang)
+        assert sentence in message.text and sentence in message.markdown
+        assert "<strong>2026年11月2日 – 11月8日</strong>" in message.html

@@ -205,8 +205,8 @@ def test_the_leaders_get_the_monthly_dispatch_on_the_first_with_last_months_figu
     assert sorted(m.rcpt_tos[0] for m in mails) == sorted([LEADER, VICE])
     text = text_of(mails[0]).replace("\r\n", "\n")
     assert "2026年11月" in text and "新入库：2" in text and "走访：1" in text
-    assert "月末逾期（按小组）\n  1. 项目组 | 1" in text  # by group, and by owner:
-    assert "月末逾期（按负责人）\n  1. 李爱丽 | 1" in text
+    assert "月末逾期（按小组）\n  1. 项目组  逾期：1" in text  # by group, and by owner:
+    assert "月末逾期（按负责人）\n  1. 李爱丽  逾期：1" in text
     subject = str(mails[0].message["Subject"])
     assert subject.startswith("【月调度】2026年11月") and "逾期 1 项" in subject
     # the same report as a workbook, attached
