@@ -24,8 +24,8 @@ from db.models import (
     User,
     columns,
 )
-from i18n import DEFAULT_LANG, N_, gettext
-from i18n.formats import format_day, format_number, format_skeleton
+from i18n import DEFAULT_LANG, N_, gettext, ngettext
+from i18n.formats import format_day, format_number, format_period_end, format_skeleton
 from notifications.outbox import Claimed
 from notifications.reports import report_mail, week_label
 from workflow.labels import Labels
@@ -259,12 +259,17 @@ class ContextBuilder:
 
     def approval_details(self, approval: Approval, lang: str) -> list[dict[str, str]]:
         labels, d = self.labels(lang), approval.details
-        stage = {"label": labels.text(N_("Current stage")), "value": labels.state(d.get("state"))}
+        # the stage the request is about (the project's current stage is among its facts)
+        stage = {"label": labels.text(N_("Stage concerned")),
+                 "value": labels.state(d.get("state"))}
         if approval.kind == "extension":
+            days = int(d.get("days", 0))
             return [{"label": labels.text(N_("Days of extension")),
-                     "value": str(d.get("days"))}, stage]
+                     "value": ngettext(lang, "%(count)s day", "%(count)s days", days,
+                                       count=days)},
+                    stage, *self._deadline_now(approval, lang)]
         if approval.kind == "suspension":
-            return [stage]
+            return [stage, *self._deadline_now(approval, lang)]
         return [{"label": labels.text(N_("Space type")), "value": labels.space_type(d["type"])},
                 {"label": labels.text(N_("Area needed")),
                  "value": f"{format_number(d['area'], lang)} m²"},
@@ -272,6 +277,16 @@ class ContextBuilder:
                  "value": format_day(date.fromisoformat(d["needed_by"]), lang)},
                 {"label": labels.text(N_("Preferred carrier")),
                  "value": d.get("carrier") or "—"}]
+
+    def _deadline_now(self, approval: Approval, lang: str) -> list[dict[str, str]]:
+        """The project's deadline as the mail is sent: before a decision the one a leader
+        weighs the request against, after an extension the one it moved to."""
+        deadline = deadline_of(self.park, self.session,
+                               load_snapshot(self.session, approval.project_id), lang)
+        if deadline is None:
+            return []
+        return [{"label": self.labels(lang).text(N_("Deadline now")),
+                 "value": format_period_end(deadline.due_date, lang)}]
 
     def _approval(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:
         approval = self.session.get(Approval, claimed.payload["approval_id"])

@@ -203,3 +203,45 @@ def test_a_returned_mail_delivered_after_a_later_decision_still_carries_the_retu
     body = text_of(returned)
     assert "审批意见：请补充工商受理回执" in body
     assert "已由 王主任 于 2026年11月20日 10:00 退回修改" in body
+
+
+def _due(engine: Engine, park: Park, project_id: int) -> str:
+    """The project's deadline as the mails write it."""
+    from i18n.formats import format_period_end
+    from workflow.projects import deadline_of, load_snapshot
+    with reading(engine) as session:
+        deadline = deadline_of(park, session, load_snapshot(session, project_id), "zh-CN")
+    assert deadline is not None
+    return format_period_end(deadline.due_date, "zh-CN")
+
+
+def test_an_extension_mail_gives_the_deadline_a_leader_weighs_and_the_one_it_moved_to(
+        engine: Engine, live: Park, staff: dict[str, str], project: int,
+        smtp_server: SmtpTestServer) -> None:
+    """The request said neither deadline, nor the unit of its days; its stage came twice."""
+    before = _due(engine, live, project)
+    aid = extension(engine, live, project, staff["alice"], days=10)
+    deliver(engine, live, smtp_server, NOW)
+    body = text_of(mails(smtp_server, "【待审批】")[staff["leader"]])
+    assert "延期天数：10 天" in body and f"当前截止时间：{before}" in body
+    assert "申请涉及阶段：已入库·待走访" in body
+    assert body.count("当前阶段") == 1
+    decided(engine, live, aid, "approve", staff["leader"])
+    after = _due(engine, live, project)
+    assert after != before
+    deliver(engine, live, smtp_server, NOW)
+    [mail] = mails(smtp_server, "【审批结果】").values()
+    assert f"当前截止时间：{after}" in text_of(mail)
+
+
+def test_an_approved_suspension_tells_the_owner_the_clock_stands_still(
+        engine: Engine, live: Park, staff: dict[str, str], project: int,
+        smtp_server: SmtpTestServer) -> None:
+    """It told them to press on with the next steps, of a project now paused."""
+    aid = suspension(engine, live, project, staff["alice"])
+    decided(engine, live, aid, "approve", staff["leader"])
+    deliver(engine, live, smtp_server, NOW)
+    [mail] = mails(smtp_server, "【审批结果】").values()
+    body = text_of(mail)
+    assert "项目已暂停，时限停止计算" in body
+    assert "抓紧推进" not in body
