@@ -239,3 +239,10 @@ def test_the_agenda_says_which_week_its_figures_cover() -> None:
         message = render_message("agenda", sample("agenda"), lang=lang)
         assert sentence in message.text and sentence in message.markdown
         assert "<strong>2026年11月2日 – 11月8日</strong>" in message.html
+
+
+def test_a_reminder_to_a_group_chat_names_the_owner_rather_than_you() -> None:
+    """A chat message reaches a group's robot: 您负责的项目 spoke to nobody in particular."""
+    for lang, owner in (("zh-CN", "王明负责的项目"), ("en", "owned by 王明")):
+        chat = render_message("reminder", sample("reminder"), lang=lang, markdown=True).markdown
+        assert owner in chat and "您负责" not in chat and "your project" not in chat
