@@ -104,9 +104,11 @@ def problem_for(exc: Exception, lang: str, labels: Labels | None = None) -> Prob
     if isinstance(exc, RequestValidationError):
         return problem_for(refused_input(exc), lang, labels)
     if isinstance(exc, TooLarge):
-        return Problem(413, "too_large", gettext(
-            lang, "The upload is larger than the limit of %(limit)s MB.",
-            limit=limit_text(exc.limit)), exc.field)
+        limit = N_("The upload is larger than the limit of %(limit)s MB.") \
+            if exc.field == "file" else N_("The request is larger than the limit of "
+                                           "%(limit)s MB.")  # a JSON body: no file in it
+        return Problem(413, "too_large", gettext(lang, limit, limit=limit_text(exc.limit)),
+                       exc.field)
     if isinstance(exc, HTTPException):
         kind = _HTTP_KINDS.get(exc.status_code, "error")
         text = _HTTP_MESSAGES.get(exc.status_code)
@@ -154,6 +156,10 @@ async def handle(request: Request, exc: Exception) -> Response:
     if problem.status == 405:
         problem = dataclasses.replace(problem, headers={**problem.headers,
                                                         "Allow": _allowed(request)})
+    if problem.status == 404 and isinstance(exc, HTTPException) and _is_api(request):
+        # no route at all: an address, not a page (a project or approval not found says so)
+        problem = dataclasses.replace(problem, message=gettext(
+            lang, "The API has no such address; its paths are in /api/v1/openapi.json."))
     if problem.status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request) or isinstance(exc, SignInRequired):

@@ -120,14 +120,15 @@ def _refusal(error: Any, action: str | None) -> ValidationError:
         return ValidationError("not_a_number", field=field, value=shown, **params)
     if kind in _DATE_ERRORS:
         return ValidationError("bad_date", field=field, value=shown, **params)
-    if kind in ("greater_than_equal", "greater_than"):
-        limit = ctx.get("ge", ctx.get("gt"))
-        return ValidationError("below_minimum", field=field, value=shown, limit=limit,
-                               **params)
+    if kind == "greater_than_equal":
+        return ValidationError("below_minimum", field=field, value=shown,
+                               limit=_number(ctx.get("ge")), **params)
+    if kind == "greater_than":  # an area of 0 is not "less than 0"
+        return ValidationError("not_above", field=field, value=shown,
+                               limit=_number(ctx.get("gt")), **params)
     if kind in ("less_than_equal", "less_than"):
-        limit = ctx.get("le", ctx.get("lt"))
-        return ValidationError("above_maximum", field=field, value=shown, limit=limit,
-                               **params)
+        return ValidationError("above_maximum", field=field, value=shown,
+                               limit=_number(ctx.get("le", ctx.get("lt"))), **params)
     if kind in ("string_too_long", "too_long"):
         length = len(value) if isinstance(value, str | list | dict) else 0
         return ValidationError("too_long", field=field, limit=ctx.get("max_length"),
@@ -138,6 +139,11 @@ def _refusal(error: Any, action: str | None) -> ValidationError:
     if kind == "value_error" and "control" in str(ctx.get("error", "")):
         return ValidationError("control_character", field=field, **params)
     return ValidationError("bad_value", field=field, value=shown, **params)
+
+
+def _number(limit: Any) -> Any:
+    """A schema's bound as people write it: 0, not 0.0."""
+    return int(limit) if isinstance(limit, float) and limit.is_integer() else limit
 
 
 def _shown_input(value: Any) -> str:

@@ -75,6 +75,7 @@ MESSAGES: dict[str, str] = {
     "no_change": N_("Nothing to change: give at least one field with a new value"),
     # a request the web's forms, addresses or the API's schema refuse (web.inputs)
     "below_minimum": N_("%(field)s must be at least %(limit)s, not “%(value)s”"),
+    "not_above": N_("%(field)s must be more than %(limit)s, not “%(value)s”"),
     "above_maximum": N_("%(field)s must be at most %(limit)s, not “%(value)s”"),
     "unexpected_field": N_("There is no field “%(value)s” here"),
     "not_json": N_("The request body is not valid JSON"),

@@ -244,7 +244,9 @@ def _folded(text: str) -> str:
 
 def _choices(spec: FieldDef, value: Any) -> str | list[str]:
     items = _items(value)
-    if not items or (spec.single and len(items) > 1):
+    if not items:  # `[]` or `","`: nothing chosen
+        raise ValidationError("empty", field=spec.name)
+    if spec.single and len(items) > 1:
         raise ValidationError("bad_choice", field=spec.name, value=",".join(items),
                               choices=list(spec.choices))
     keys = [check_choice(item, spec.choices, spec.name) for item in items]

@@ -88,6 +88,9 @@ FIELDS = {
     "from": N_("previous owner"), "to": N_("new owner"),
     "week": N_("week"), "as_of": N_("as of"), "imported": N_("imported from a ledger"),
     "warning": N_("early warning"), "year": N_("year"), "project_id": N_("project"),
+    # the API's query parameters and body
+    "overdue": N_("overdue only"), "pending": N_("pending only"), "mine": N_("mine only"),
+    "fields": N_("event fields"),
 }
 # the inputs of the actions that are not lifecycle events, as their forms label them: the
 # form and an error about the input take the label from here (`field(name, action)`)

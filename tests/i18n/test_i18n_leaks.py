@@ -194,6 +194,7 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "not_a_positive_count": {"field": "team_size", "value": "0", "event": "record"},
     "no_change": {"field": "set"},
     "below_minimum": {"field": "year", "value": "1200", "limit": 1900},
+    "not_above": {"field": "area", "value": "0", "limit": 0},
     "above_maximum": {"field": "days", "event": "extension", "value": "900", "limit": 365},
     "unexpected_field": {"field": "colour", "value": "colour"},
     "not_json": {},

@@ -114,7 +114,7 @@ def test_an_api_body_above_the_limit_is_413_in_the_api_shape(web: Web, small: Fa
                            content=b'{"name": "' + b"x" * (LIMIT + FORM_ROOM) + b'"}')
     assert response.status_code == 413
     assert response.json() == {"error": {"kind": "too_large", "field": "body",
-                                         "message": "上传的文件超过 0.1 MB 的上限。"}}
+                                         "message": "请求内容超过 0.1 MB 的上限。"}}
     assert table_counts(web.app.engine) == before
 
 

@@ -329,3 +329,29 @@ def test_the_openapi_document_describes_every_endpoint(web: Web) -> None:
 def test_healthz_answers_for_monitoring(web: Web) -> None:
     response = web.client().get("/healthz")
     assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_the_api_refuses_in_its_own_words(web: Web) -> None:
+    """Each message says what was wrong with what was sent, in the caller's language, by the
+    input's label: not a file for a JSON body, not "less than 0" for an area of 0, no page."""
+    pid = web.project()
+    client, headers = web.client(), web.token("alice")
+    area = client.post("/api/v1/space/requests", headers=headers, json={
+        "project_id": pid, "type": "office", "area": 0, "needed_by": "2026-12-31"})
+    assert area.status_code == 422
+    assert error_of(area)["message"] == "面积 须大于 0，而不是“0”"
+    nothing = client.post(f"/api/v1/projects/{pid}/events", headers=headers, json={
+        "event": "visit", "fields": {**FORM_VISIT, "needs": []}})
+    assert (error_of(nothing)["field"], error_of(nothing)["message"]) == (
+        "needs", "项目需求不能为空")
+    for query, label in (("overdue=maybe", "仅逾期"), ("pending=maybe", "仅待审批")):
+        path = "/api/v1/projects" if "overdue" in query else "/api/v1/approvals"
+        message = str(error_of(client.get(f"{path}?{query}", headers=headers))["message"])
+        assert message.startswith(label), message
+    missing = client.get("/api/v1/nothing-here", headers=headers)
+    assert missing.status_code == 404
+    assert "/api/v1/openapi.json" in str(error_of(missing)["message"])
+    huge = client.post(f"/api/v1/projects/{pid}/follow-ups", headers=headers,
+                       content=b'{"note": "' + b"x" * 6_000_000 + b'"}')
+    assert huge.status_code == 413
+    assert error_of(huge)["message"] == "请求内容超过 5 MB 的上限。"
