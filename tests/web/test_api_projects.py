@@ -89,7 +89,8 @@ def test_a_project_is_added_and_shown_with_the_shape_of_project_show(web: Web) -
     assert created["deadline"]["due_date"] == "2026-11-23"
     assert created["deadline"]["due_at"] == "2026-11-24T00:00:00+08:00"
     assert created["history"][0]["event"] == "intake" and created["history"][0]["from"] is None
-    shown = client.get(f"/api/v1/projects/{created['id']}", headers=headers).json()
+    assert response.headers["location"] == f"http://testserver/api/v1/projects/{created['id']}"
+    shown = client.get(response.headers["location"], headers=headers).json()
     assert shown == created
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import AfterValidator
 
 from db.engine import reading, writing
@@ -85,11 +85,14 @@ async def get_projects(app: AppDep, viewer: ApiUser, state: QueryText = None,
 
 @router.post("/projects", response_model=Project, status_code=201,
              summary="Enter a project into the library (`project add`)")
-def post_project(app: AppDep, viewer: ApiUser, body: ProjectCreate) -> dict[str, Any]:
+def post_project(app: AppDep, viewer: ApiUser, body: ProjectCreate, request: Request,
+                 response: Response) -> dict[str, Any]:
     intake = moment_text(body.intake_date, "intake_date")
     with writing(app.engine) as session:
         project = add_project(session, app.park, name=body.name, category=body.category,
                               owner=body.owner, actor=viewer.email, intake=intake)
+    # where the new project is (RFC 9110 §10.2.2)
+    response.headers["Location"] = str(request.url_for("get_project", project_id=project.id))
     with reading(app.engine) as session:
         return project_view(session, app.park, project.id, viewer.lang)
 
