@@ -246,3 +246,10 @@ def test_a_reminder_to_a_group_chat_names_the_owner_rather_than_you() -> None:
     for lang, owner in (("zh-CN", "王明负责的项目"), ("en", "owned by 王明")):
         chat = render_message("reminder", sample("reminder"), lang=lang, markdown=True).markdown
         assert owner in chat and "您负责" not in chat and "your project" not in chat
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_owner_is_called_one_name_in_chinese(kind: str) -> None:
+    """负责人, as the facts label the owner: the 预警 said 负责人：李娜 then 请责任人 李娜."""
+    message = render_message(kind, sample(kind))
+    assert "责任人" not in message.text + message.html + message.markdown
