@@ -151,7 +151,9 @@ def environment(lang: str) -> jinja2.Environment:
     catalogue = translations(lang)
     env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_catalogue_calls(catalogue), lang=lang, product=product_name(lang),
-                       text_macros=TextMacros(env))
+                       text_macros=TextMacros(env),
+                       # between two sentences: Chinese puts none after its full stop
+                       sentence_gap="" if lang.startswith("zh") else " ")
     env.filters.update(
         day=lambda v: format_day(_when(v), lang),
         moment=lambda v: _moment(v, lang),

@@ -253,3 +253,12 @@ def test_the_owner_is_called_one_name_in_chinese(kind: str) -> None:
     """负责人, as the facts label the owner: the 预警 said 负责人：李娜 then 请责任人 李娜."""
     message = render_message(kind, sample(kind))
     assert "责任人" not in message.text + message.html + message.markdown
+
+
+def test_two_chinese_sentences_have_no_space_between_them() -> None:
+    """需要您审批。 本审批…: an English habit in a Chinese mail."""
+    context = sample("approval_requested")
+    context["due_today"] = True
+    assert "需要您审批。本审批将于今日" in render_message("approval_requested", context).text
+    english = render_message("approval_requested", context, lang="en").text
+    assert "It awaits your decision. It is due today" in english
