@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import errors
 from web.api import API_DESCRIPTION, api_router
+from web.api.reference import lifecycle_reference
 from web.config import WebSettings
 from web.deps import WebDeps
 from web.queries import BoardCache
@@ -38,7 +39,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def create_app(deps: WebDeps, settings: WebSettings) -> FastAPI:
     """The web workspace and the REST API on one database and park."""
-    web = FastAPI(title="parkflow API", version="1", description=API_DESCRIPTION,
+    web = FastAPI(title="parkflow API", version="1",
+                  description=API_DESCRIPTION + lifecycle_reference(deps.park.lifecycle),
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
                   swagger_ui_oauth2_redirect_url=None)
     web.state.deps = deps

@@ -327,6 +327,24 @@ def test_the_openapi_document_describes_every_endpoint(web: Web) -> None:
     assert "ErrorBody" in document["components"]["schemas"]
 
 
+def test_the_openapi_document_lists_the_definitions_states_categories_and_events(
+        web: Web) -> None:
+    """An integrator learns the vocabulary there, from the definition the server runs."""
+    description = web.client().get("/api/v1/openapi.json").json()["info"]["description"]
+    lifecycle = web.park.lifecycle
+    for name in [*lifecycle.states, *lifecycle.categories]:
+        assert f"`{name}`" in description, name
+    rows = {line.split("`")[1]: line for line in description.splitlines()
+            if line.startswith("| `")}
+    assert set(rows) == set(lifecycle.events)
+    for event in lifecycle.events.values():
+        for field in event.fields:
+            assert f"`{field}`" in rows[event.name], (event.name, field)
+    assert "`team`* 团队人才层次" in rows["visit"] and "an integer 1–5" in rows["visit"]
+    assert "one of `relocated`" in rows["exit"]
+    assert "the state it exited from" in rows["reactivate"]
+
+
 def test_healthz_answers_for_monitoring(web: Web) -> None:
     response = web.client().get("/healthz")
     assert response.status_code == 200 and response.json()["status"] == "ok"
