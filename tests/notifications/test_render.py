@@ -262,3 +262,11 @@ def test_two_chinese_sentences_have_no_space_between_them() -> None:
     assert "需要您审批。本审批将于今日" in render_message("approval_requested", context).text
     english = render_message("approval_requested", context, lang="en").text
     assert "It awaits your decision. It is due today" in english
+
+
+@pytest.mark.parametrize("kind", ["warning", "relocation_warning"])
+def test_an_english_warning_asks_the_lead_of_the_group(kind: str) -> None:
+    """"the lead of Project group": the group's label is a noun phrase that wants its article."""
+    context = sample(kind)
+    context["project"]["group_label"] = "Project group"
+    assert "the lead of the Project group" in render_message(kind, context, lang="en").text
