@@ -157,8 +157,8 @@ def _normalise(spec: FieldDef, value: Any) -> Any:
 
 
 def _score(spec: FieldDef, value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValidationError("not_a_score", field=spec.name, value=value)
+    if isinstance(value, bool):  # JSON's true or false, as it was written
+        raise ValidationError("not_a_score", field=spec.name, value=str(value).lower())
     if isinstance(value, int):
         score = value
     elif isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
@@ -185,7 +185,8 @@ _QUARTER = re.compile(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*")
 def _amount(spec: FieldDef, value: Any) -> int | float:
     """A figure: a number ≥ 0 (万元), a whole number ≥ 0 for a count, ≥ 1 for an integer."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValidationError("not_a_number", field=spec.name, value=value)
+        shown = str(value).lower() if isinstance(value, bool) else value
+        raise ValidationError("not_a_number", field=spec.name, value=shown)
     text = str(value).replace(",", "").replace("，", "")
     if not _NUMBER.fullmatch(text):
         raise ValidationError("not_a_number", field=spec.name, value=value)

@@ -270,3 +270,11 @@ def test_an_english_warning_asks_the_lead_of_the_group(kind: str) -> None:
     context = sample(kind)
     context["project"]["group_label"] = "Project group"
     assert "the lead of the Project group" in render_message(kind, context, lang="en").text
+
+
+def test_an_offered_units_building_and_number_stay_apart_in_the_subject() -> None:
+    """Building B2, unit 302 read 中安创谷B2302 in the subject, B2 302 in the body."""
+    context = sample("listing_offered")
+    context["listing"].update(carrier="中安创谷", building="B2", unit="302")
+    message = render_message("listing_offered", context)
+    assert "中安创谷 B2 302" in message.subject and "B2 302" in message.text

@@ -211,6 +211,7 @@ def test_an_event_field_of_the_wrong_json_type_is_refused_by_its_own_name(web: W
         message = str(error["message"])
         assert message.startswith(label) and message.count(label) == 1, message
         assert "Fields" not in message and "fields" not in message
+        assert "True" not in message  # JSON's true, as it was sent
     assert client.get(f"/api/v1/projects/{pid}/history", headers=headers).json() == before
     # a field sent as null is one left out: a required one is then missing
     missing = client.post(f"/api/v1/projects/{pid}/events", headers=headers, json={
