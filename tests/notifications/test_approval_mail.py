@@ -114,7 +114,7 @@ def test_the_approval_flow_mails_leaders_requester_and_owner_over_smtp(
     offered = mails(smtp_server, "【房源推荐】")
     assert set(offered) == {carol, alice}
     assert subject(offered[alice]) == (
-        "【房源推荐】合肥创新产业园B3501（办公用房 1,600 m²）可供“量子精密测量”选用")
+        "【房源推荐】合肥创新产业园 B3 501（办公用房 1,600 m²）可供“量子精密测量”选用")
     assert "1,500 m²" in text_of(offered[alice])
     assert len(smtp_server.messages) == 2
 
