@@ -9,16 +9,18 @@ from datetime import datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine
 
-from db.engine import writing
+from db.engine import reading, writing
 from db.models import (
     OutboxMessage,
 )
+from notifications.contexts import ContextBuilder
 from notifications.delivery import MailSettings, run_once
 from notifications.mail import SmtpMailer, build_email
+from notifications.outbox import Claimed
 from notifications.render import render_message
 from tests.support.mail_samples import SAMPLE_CONTEXTS
 from tests.support.smtp_server import ReceivedMessage, SmtpTestServer
@@ -126,3 +128,19 @@ def received(engine: Engine, server: SmtpTestServer, kind: str) -> list[Received
     return [message for row, message in delivered(engine, server) if row.kind == kind]
 
 
+
+
+if TYPE_CHECKING:
+    from tests.support.web import Web
+
+
+def mail_context(web: Web, kind: str, recipient: str, **payload: Any) -> dict[str, Any]:
+    """The context a delivery pass would render `kind` with for `recipient` (a key of the
+    web's people), its links relative to the site."""
+    now = web.clock.now()
+    claimed = Claimed(id=1, dedupe_key=f"test:{kind}", kind=kind, project_id=None, series=None,
+                      channel="email", recipient=web.people[recipient], send_at=now,
+                      attempts=0, retry_until=now, payload=payload)
+    with reading(web.app.engine) as session:
+        context, _lang = ContextBuilder(session, web.park, "").build(claimed, now)
+    return context

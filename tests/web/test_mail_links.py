@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from db.engine import reading
-from notifications.contexts import ContextBuilder
-from notifications.outbox import Claimed
+from tests.support.mail import mail_context
 from tests.support.web import Web
-
-
-def mail_context(web: Web, kind: str, recipient: str, **payload: Any) -> dict[str, Any]:
-    """The context a delivery pass would render `kind` with, links relative to the site."""
-    now = web.clock.now()
-    claimed = Claimed(id=1, dedupe_key=f"test:{kind}", kind=kind, project_id=None, series=None,
-                      channel="email", recipient=web.people[recipient], send_at=now,
-                      attempts=0, retry_until=now, payload=payload)
-    with reading(web.app.engine) as session:
-        context, _lang = ContextBuilder(session, web.park, "").build(claimed, now)
-    return context
 
 
 def test_the_digest_links_to_the_overdue_projects_it_lists(web: Web) -> None:

@@ -1,6 +1,7 @@
 """Every page on a phone (390×844, the WeCom or DingTalk in-app browser) and on a desk
 (1440 wide), as a member, a leader and an admin, in Debian's chromium: nothing scrolls
-sideways, and a screenshot of each page is kept in test-artifacts/ (git-ignored).
+sideways, and a screenshot of each page is kept in test-artifacts/ (git-ignored). The report
+mails' HTML parts are looked at on the phone too.
 
 The park is the one of 首页 and 我的待办 (tests/support/home_dataset.py: twelve projects, three
 approvals) with two units of space and two space requests: a large one waiting for a leader,
@@ -14,9 +15,12 @@ from typing import Any
 import pytest
 
 from db.engine import writing
+from notifications.render import render_message
 from tests.factories import SQLITE_ONLY
 from tests.support.browser import NEEDS_CHROMIUM, NO_SIDEWAYS_SCROLL, Site, screenshot, sign_in
+from tests.support.mail import mail_context
 from tests.support.phone_park import pages, park
+from tests.support.web import Web
 from workflow.approvals import decide
 
 pytestmark = [NEEDS_CHROMIUM, SQLITE_ONLY]
@@ -389,3 +393,21 @@ def test_on_a_desk_every_column_of_the_board_is_in_reach_and_its_words_whole(
         failures["1024 broken"] = broken
     screenshot(page, f"board-{lang}-1024-scrolled")
     assert not failures, failures
+
+
+@pytest.mark.parametrize("kind", ["agenda", "monthly_report", "quarterly_report", "digest"])
+def test_a_report_mail_fits_a_phone(web: Web, browser: Any, kind: str) -> None:
+    """The HTML part of a report mail as a phone's mail view shows it, built from a park with
+    data. The headline figures were one table row that could not wrap: the 周例会 greeting
+    was cut after 议 and the right-hand columns were off the screen."""
+    park(web)
+    message = render_message(kind, mail_context(web, kind, "leader",
+                                                slot=web.clock.now().isoformat()))
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.set_content(message.html)
+        assert page.evaluate("document.querySelectorAll('table tr').length") > 3  # data shown
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(WIDE_ELEMENTS)
+    finally:
+        context.close()
