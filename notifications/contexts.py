@@ -228,7 +228,7 @@ class ContextBuilder:
     def _moment(self, moment: datetime | None) -> str:
         return moment.astimezone(self.park.tz).isoformat() if moment else ""
 
-    def approval(self, approval: Approval, lang: str,
+    def approval(self, approval: Approval, lang: str, snapshot: Snapshot,
                  event_id: int | None = None) -> dict[str, Any]:
         """The approval as the template shows it; with `event_id`, as of that decision
         (a mail sent late still tells the decision it was written for)."""
@@ -248,7 +248,7 @@ class ContextBuilder:
             "submitted_at": self._moment(approval.created_at),
             "reason": approval.reason or None,
             "url": self.url(f"/approvals/{approval.id}"),
-            "details": self.approval_details(approval, lang),
+            "details": self.approval_details(approval, lang, snapshot),
             "decision": "rejected" if state == "rejected" else "approved",
             "decided_by_name": decider.name if decider else "",
             "decided_at": self._moment(decided_at),
@@ -257,7 +257,8 @@ class ContextBuilder:
                          - timedelta(days=1)).date().isoformat(),
         }
 
-    def approval_details(self, approval: Approval, lang: str) -> list[dict[str, str]]:
+    def approval_details(self, approval: Approval, lang: str,
+                         snapshot: Snapshot) -> list[dict[str, str]]:
         labels, d = self.labels(lang), approval.details
         # the stage the request is about (the project's current stage is among its facts)
         stage = {"label": labels.text(N_("Stage concerned")),
@@ -267,9 +268,9 @@ class ContextBuilder:
             return [{"label": labels.text(N_("Days of extension")),
                      "value": ngettext(lang, "%(count)s day", "%(count)s days", days,
                                        count=days)},
-                    stage, *self._deadline_now(approval, lang)]
+                    stage, *self._deadline_now(snapshot, lang)]
         if approval.kind == "suspension":
-            return [stage, *self._deadline_now(approval, lang)]
+            return [stage, *self._deadline_now(snapshot, lang)]
         return [{"label": labels.text(N_("Space type")), "value": labels.space_type(d["type"])},
                 {"label": labels.text(N_("Area needed")),
                  "value": f"{format_number(d['area'], lang)} m²"},
@@ -278,11 +279,10 @@ class ContextBuilder:
                 {"label": labels.text(N_("Preferred carrier")),
                  "value": d.get("carrier") or "—"}]
 
-    def _deadline_now(self, approval: Approval, lang: str) -> list[dict[str, str]]:
+    def _deadline_now(self, snapshot: Snapshot, lang: str) -> list[dict[str, str]]:
         """The project's deadline as the mail is sent: before a decision the one a leader
         weighs the request against, after an extension the one it moved to."""
-        deadline = deadline_of(self.park, self.session,
-                               load_snapshot(self.session, approval.project_id), lang)
+        deadline = deadline_of(self.park, self.session, snapshot, lang)
         if deadline is None:
             return []
         return [{"label": self.labels(lang).text(N_("Deadline now")),
@@ -294,7 +294,8 @@ class ContextBuilder:
             raise KeyError(f"approval {claimed.payload['approval_id']}")
         snapshot = load_snapshot(self.session, approval.project_id)
         return {"project": self.project(snapshot, lang),
-                "approval": self.approval(approval, lang, claimed.payload.get("event_id")),
+                "approval": self.approval(approval, lang, snapshot,
+                                          claimed.payload.get("event_id")),
                 "due_today": bool(claimed.payload.get("due_reminder"))}
 
     def _offer(self, claimed: Claimed, lang: str, now: datetime) -> dict[str, Any]:

@@ -126,13 +126,16 @@ def validate_record(fields: Mapping[str, FieldDef], raw: Mapping[str, Any], *,
     return clean
 
 
-_FIGURES = ("score", "number", "count", "integer")  # they refuse a yes or no in their words
+# what a yes or no (JSON's true or false, through the API) is refused as, by field type: no
+# field of a definition is one
+_NOT_YES_OR_NO = {"score": "not_a_score", "number": "not_a_number", "count": "not_a_number",
+                  "integer": "not_a_number"}
 
 
 def _normalise(spec: FieldDef, value: Any) -> Any:
-    if isinstance(value, bool) and spec.type not in _FIGURES:
-        # JSON's true or false (the API): no text, list or choice of a definition is a yes/no
-        raise ValidationError("bad_value", field=spec.name, value=str(value).lower())
+    if isinstance(value, bool):  # quoted as JSON wrote it
+        raise ValidationError(_NOT_YES_OR_NO.get(spec.type, "bad_value"), field=spec.name,
+                              value=str(value).lower())
     if spec.type == "phone":
         return _phone(spec, value)
     if spec.type == "score":
@@ -157,9 +160,7 @@ def _normalise(spec: FieldDef, value: Any) -> Any:
 
 
 def _score(spec: FieldDef, value: Any) -> int:
-    if isinstance(value, bool):  # JSON's true or false, as it was written
-        raise ValidationError("not_a_score", field=spec.name, value=str(value).lower())
-    if isinstance(value, int):
+    if isinstance(value, int):  # not a bool: _normalise refused those
         score = value
     elif isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
         score = int(value)
@@ -184,9 +185,8 @@ _QUARTER = re.compile(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*")
 
 def _amount(spec: FieldDef, value: Any) -> int | float:
     """A figure: a number ≥ 0 (万元), a whole number ≥ 0 for a count, ≥ 1 for an integer."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        shown = str(value).lower() if isinstance(value, bool) else value
-        raise ValidationError("not_a_number", field=spec.name, value=shown)
+    if not isinstance(value, int | float | str):
+        raise ValidationError("not_a_number", field=spec.name, value=value)
     text = str(value).replace(",", "").replace("，", "")
     if not _NUMBER.fullmatch(text):
         raise ValidationError("not_a_number", field=spec.name, value=value)

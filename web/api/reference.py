@@ -23,7 +23,8 @@ _TYPES = {
 def lifecycle_reference(lifecycle: Lifecycle) -> str:
     """Markdown: the states, the categories and the events with their fields."""
     lines = ["", "## The lifecycle (from the park's definition)", "",
-             f"**States** (`state`): {_listed(lifecycle.states)}.", "",
+             f"**States** (`state`): "
+             f"{_listed({name: state.label for name, state in lifecycle.states.items()})}.", "",
              f"**Categories** (`category`): {_listed(lifecycle.categories)}.", "",
              "**Events** (`POST /api/v1/projects/{project_id}/events` with `event` and "
              "`fields`; * marks a required field):", "",
@@ -37,14 +38,8 @@ def lifecycle_reference(lifecycle: Lifecycle) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _listed(things: Mapping[str, object]) -> str:
-    return ", ".join(f"`{name}` {_labels(_label_of(thing))}" for name, thing in things.items())
-
-
-def _label_of(thing: object) -> Labels:
-    label = getattr(thing, "label", thing)
-    assert isinstance(label, Mapping)
-    return label
+def _listed(labelled: Mapping[str, Labels]) -> str:
+    return ", ".join(f"`{name}` {_labels(labels)}" for name, labels in labelled.items())
 
 
 def _labels(labels: Labels) -> str:
