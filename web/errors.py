@@ -126,6 +126,20 @@ def problem_for(exc: Exception, lang: str, labels: Labels | None = None) -> Prob
                                              "has been logged."))
 
 
+async def _unauthenticated(request: Request) -> Unauthenticated | None:
+    """A caller without a valid token learns nothing but 401. FastAPI parses a JSON body
+    before the route's dependencies run, so a malformed body is refused before the token
+    is checked: check it here, once, when no dependency has."""
+    if getattr(request.state, "viewer", None) is not None:
+        return None
+    from web.deps import api_user, bearer, get_app
+    try:
+        await api_user(request, await get_app(request), await bearer(request))
+    except Unauthenticated as refused:
+        return refused
+    return None
+
+
 def _database_away(exc: Exception) -> bool:
     """The database server could not be reached or dropped the connection (a restart)."""
     from sqlalchemy.exc import DBAPIError, OperationalError
@@ -143,9 +157,11 @@ def install(app: FastAPI) -> None:
 async def handle(request: Request, exc: Exception) -> Response:
     from web.rendering import error_fragment, error_page, request_lang
 
-    lang = request_lang(request)
     if isinstance(exc, SignInRequired) and not _is_api(request):
         return _to_sign_in(request)
+    if isinstance(exc, RequestValidationError) and _is_api(request):
+        exc = await _unauthenticated(request) or exc
+    lang = request_lang(request)
     if isinstance(exc, RequestValidationError):
         _keep_form(request, exc)
         route = request.scope.get("route")

@@ -240,6 +240,21 @@ def test_a_body_the_schema_refuses_is_422_with_the_cli_body(web: Web) -> None:
     assert nul.status_code == 422 and error_of(nul)["field"] == "name"
 
 
+def test_a_malformed_body_is_a_401_before_a_valid_token_and_a_422_after(web: Web) -> None:
+    # FastAPI reads the JSON before the token: an anonymous caller must still get only 401
+    client, headers = web.client(), web.token("alice")
+    json_type = {"Content-Type": "application/json"}
+    for refused in ({}, {"Authorization": "Bearer pf_not-a-real-token"}):
+        anonymous = client.post("/api/v1/projects", headers=refused | json_type,
+                                content=b'{"name": ')
+        assert anonymous.status_code == 401
+        assert error_of(anonymous)["kind"] == "unauthenticated"
+        assert anonymous.headers["www-authenticate"] == "Bearer"
+    signed = client.post("/api/v1/projects", headers=headers | json_type,
+                         content=b'{"name": ')
+    assert signed.status_code == 422 and error_of(signed)["kind"] == "invalid"
+
+
 def test_messages_follow_the_token_owners_language(web: Web) -> None:
     from db.engine import writing
     from workflow.accounts import set_language
