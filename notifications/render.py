@@ -221,12 +221,33 @@ def render_message(
             subject=subject,
             text=_render(env, kind, "body.txt", values),
             html=_render(env, kind, "body.html", values),
-            markdown=_render(env, kind, "body.md", values) if markdown else "",
+            markdown=_render(env, kind, "body.md", chat_text(values)) if markdown else "",
         )
     except Exception as exc:
         # Missing keys, but also wrong types (``"★" * None``): the caller's outbox needs one
         # exception to mark the row failed, whatever the template tripped over.
         raise RenderError(kind, resolved, f"{type(exc).__name__}: {exc}") from exc
+
+
+# What a group robot's markdown makes of ASCII in text people type: a link ([…](…)), an
+# @mention or a tag (<@all>, <font>), bold, a code span, a heading, a quote. Neither WeCom nor
+# DingTalk documents an escape, so each such character becomes its full-width twin, which
+# reads the same; a line break becomes a space (a new line could start a heading).
+_CHAT_TWINS = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "*": "＊", "`": "｀",
+                             "#": "＃", "\n": " ", "\r": " "})
+
+
+def chat_text(value: Any) -> Any:
+    """The context as the chat part shows it: every string made inert as markdown, except
+    the addresses (keys ending in ``url``), which the template makes the links."""
+    if isinstance(value, str):
+        return value.translate(_CHAT_TWINS)
+    if isinstance(value, Mapping):
+        return {key: item if str(key).endswith("url") else chat_text(item)
+                for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [chat_text(item) for item in value]
+    return value
 
 
 def template_name(kind: str, part: str) -> str:

@@ -116,7 +116,7 @@ def test_a_project_name_is_escaped_in_html_and_intact_elsewhere(kind: str) -> No
     assert SCRIPT not in message.html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in message.html
     assert SCRIPT in message.text
-    assert SCRIPT in message.markdown
+    assert "＜script＞alert(1)＜/script＞" in message.markdown  # inert in a group chat
 
 
 MARK = "<i>&\"</i>"  # no template writes it; escaped, it reads &lt;i&gt;&amp;&#34;&lt;/i&gt;
@@ -153,6 +153,34 @@ def test_no_text_of_the_context_reaches_the_html_part_unescaped(kind: str) -> No
         assert MARK not in message.html, (kind, path)
         shown += "&lt;i&gt;&amp;&#34;&lt;/i&gt;" in message.html
     assert shown, kind  # the check saw the markup somewhere
+
+
+CHAT_MARK = "[点此](https://evil.example)<@all>**粗**`码`\n# 标题"
+# as the group reads it
+CHAT_INERT = "［点此］(https://evil.example)＜@all＞＊＊粗＊＊｀码｀ ＃ 标题"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_text_of_the_context_is_markdown_in_the_chat_part(kind: str) -> None:
+    """Each string of the sample, in turn, carries chat markdown (a link, an @all, bold, a
+    code span, a heading on a new line): the group sees it as text, not as markup."""
+    shown = 0
+    for path in _text_leaves(SAMPLE_CONTEXTS[kind]):
+        if str(path[-1]).endswith("url"):
+            continue  # the links the template makes
+        context = sample(kind)
+        holder = context
+        for step in path[:-1]:
+            holder = holder[step]
+        holder[path[-1]] = holder[path[-1]] + CHAT_MARK
+        try:
+            message = render_message(kind, context)
+        except (RenderError, ValueError, KeyError):
+            continue
+        for markup in ("](https://evil", "<@all>", "**粗**", "`码`", "\n# 标题"):
+            assert markup not in message.markdown, (kind, path, markup)
+        shown += CHAT_INERT in message.markdown
+    assert shown, kind  # the check saw the text somewhere
 
 
 def test_digest_rows_are_escaped_in_html() -> None:
