@@ -39,7 +39,8 @@ class Behind(defaultdict[str, list[int]]):
 
 @dataclass
 class OnTime:
-    """Stays with a deadline that ended in a period, and those that moved on in time."""
+    """Stays with a deadline that ended in a period (moved on, or exited late), and those
+    that moved on in time."""
 
     prefix: str  # where the projects behind the figures go: "on_time.groups"
     behind: Behind
@@ -65,12 +66,18 @@ class OnTime:
 
 
 def left_in_time(replay: Replay, stay: Stay) -> bool | None:
-    """Whether a finished stay moved on by its deadline; None for a stay without one."""
+    """Whether a finished stay moved on by its deadline; None for a stay without one.
+
+    An exit by the deadline counts neither way: the project left, which says nothing of the
+    group's pace. An exit past it is a stage that ran late and was never completed."""
     assert stay.left_at is not None
     due = replay.due_date(stay, stay.left_at)
     if due is None:
         return None
-    return stay.left_by != "exit" and replay.local(stay.left_at) <= due
+    in_time = replay.local(stay.left_at) <= due
+    if stay.left_by == "exit":
+        return None if in_time else False
+    return in_time
 
 
 def on_time_of(replay: Replay, stays: Iterable[tuple[Owned, Stay]], behind: Behind,

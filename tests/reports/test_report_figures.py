@@ -187,7 +187,7 @@ def test_monthly_october_figures(dataset: Recorder) -> None:
                 row["days_median"], row["days_p90"]) == expected, state
     assert stage(october, "intake")["allowed_days"] == 7
     assert stage(october, "visited")["allowed"] == {"months": 1, "days": 0, "from": "intake"}
-    # project: P1 visited (on time), P4 visited (exit: never on time), P1 registered (on time)
+    # project: P1 visited (on time), P4 visited (exited past its deadline: late), P1 registered
     # finance: P2 intake (4 days late), P5 intake (on time)
     assert october["on_time"]["groups"] == [
         {"group": "project", "left": 3, "on_time": 2, "rate": 0.6667},
