@@ -157,8 +157,11 @@ def _run_tool(tool: str, url: URL, arguments: list[str]) -> None:
 
 
 def _libpq_url(url: URL) -> str:
-    """The URL as libpq reads it, without the driver and without the password."""
-    return url.set(drivername="postgresql", password=None).render_as_string(
+    """The URL as libpq reads it, without the driver and without the password: a command
+    line is anyone's to read (`ps`), so the password goes in PGPASSWORD. Built afresh, as
+    `url.set(password=None)` leaves the password as it was (None means "unchanged")."""
+    return URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                      database=url.database, query=url.query).render_as_string(
         hide_password=False)
 
 

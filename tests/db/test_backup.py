@@ -220,6 +220,24 @@ def test_a_failing_pg_dump_leaves_no_half_file(tmp_path: Path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin"]
 
 
+def test_the_password_goes_to_pg_dump_in_its_environment_never_on_its_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tools, seen = tmp_path / "bin", tmp_path / "seen"
+    tools.mkdir()
+    fake = tools / "pg_dump"  # records what `ps` would show, and its PGPASSWORD; then fails
+    fake.write_text(f'#!/bin/sh\necho "$@" > {seen}\necho "$PGPASSWORD" >> {seen}\nexit 1\n',
+                    encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tools))
+    with pytest.raises(WorkflowError):
+        back_up(make_engine("postgresql://parkflow:s3cret%40pw@127.0.0.1:1/none?sslmode=require"),
+                tmp_path / "x.dump")
+    command_line, password = seen.read_text(encoding="utf-8").splitlines()
+    assert "s3cret" not in command_line and "parkflow@127.0.0.1:1/none" in command_line
+    assert "sslmode=require" in command_line
+    assert password == "s3cret@pw"
+
+
 def test_backing_up_a_database_that_does_not_exist_creates_neither(tmp_path: Path) -> None:
     missing = tmp_path / "missing.db"
     with pytest.raises(ValidationError) as refused:
