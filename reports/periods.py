@@ -18,6 +18,10 @@ _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _QUARTER = re.compile(r"(\d{4})-?[Qq]([1-4])")
 
 
+# a report reaches back to the first intakes a park imports (and its neighbours' years exist)
+YEARS = range(1900, 3000)
+
+
 @dataclass(frozen=True)
 class Period:
     kind: Kind
@@ -92,12 +96,26 @@ def parse_period(kind: Kind, text: str | None, *, today: date, tz: ZoneInfo) -> 
         return last_full(kind, today)
     text = text.strip()
     if kind == "weekly":
-        return period_containing(kind, park_date(text, field="at", tz=tz))
+        day = park_date(text, field="at", tz=tz)
+        if day.year not in YEARS:
+            raise ValidationError("year_range", field="at", value=text, low=YEARS.start,
+                                  high=YEARS.stop - 1)
+        return _begun(period_containing(kind, day), today, "at", text)
     pattern, field = (_MONTH, "month") if kind == "monthly" else (_QUARTER, "quarter")
     match = pattern.fullmatch(text)
     if match is None or not 1 <= int(match.group(2)) <= (12 if kind == "monthly" else 4):
         raise ValidationError("bad_period", field=field, value=text,
                               expected="YYYY-MM" if kind == "monthly" else "YYYY-Qn")
     year, number = int(match.group(1)), int(match.group(2))
+    if year not in YEARS:
+        raise ValidationError("year_range", field=field, value=text, low=YEARS.start,
+                              high=YEARS.stop - 1)
     month = number if kind == "monthly" else (number - 1) * 3 + 1
-    return period_containing(kind, date(year, month, 1))
+    return _begun(period_containing(kind, date(year, month, 1)), today, field, text)
+
+
+def _begun(period: Period, today: date, field: str, text: str) -> Period:
+    """A report looks back: a period after today has nothing to count yet."""
+    if period.start > today:
+        raise ValidationError("period_not_begun", field=field, value=text)
+    return period

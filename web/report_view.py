@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from i18n import gettext
 from i18n.formats import format_number
-from reports.periods import Kind, Period, parse_period, period_containing
+from reports.periods import YEARS, Kind, Period, parse_period, period_containing
 from reports.present import TITLES, Chart, ColumnKind, View, format_cell
 from workflow.errors import NotFound, ValidationError
 
@@ -28,8 +28,6 @@ KINDS: tuple[Kind, ...] = ("weekly", "monthly", "quarterly")
 EXPECTED = {"weekly": "YYYY-Www", "monthly": "YYYY-MM", "quarterly": "YYYY-Qn"}
 FIELD = {"weekly": "week", "monthly": "month", "quarterly": "quarter"}
 _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
-# a report reaches back to the first intakes a park imports and no further than it plans
-YEARS = range(1900, 3000)
 
 
 def period_of(kind: Kind, key: str, *, today: date, tz: ZoneInfo) -> Period:

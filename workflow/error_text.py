@@ -33,6 +33,7 @@ MESSAGES: dict[str, str] = {
     "uscc_charset": N_("%(field)s has an invalid character “%(char)s”"),
     "uscc_check": N_("%(field)s has a wrong check character (it should be %(expected)s)"),
     "bad_period": N_("%(field)s: “%(value)s” is not a period (%(expected)s)"),
+    "period_not_begun": N_("%(field)s: the period “%(value)s” has not begun yet"),
     "bad_date": N_("%(field)s: “%(value)s” is not a date (YYYY-MM-DD or an ISO date and time)"),
     "in_future": N_("%(field)s: %(value)s is in the future"),
     "before_previous": N_("%(field)s: %(value)s is before the previous event (%(previous)s)"),

@@ -79,6 +79,12 @@ def test_a_person_reads_labels_in_their_language(cli: Cli, november: list[int]) 
     (["monthly", "--month", "November"], "month"),
     (["quarterly", "--quarter", "2026-Q5"], "quarter"),
     (["weekly", "--at", "last week"], "at"),
+    (["quarterly", "--quarter", "0000-Q1"], "quarter"),  # years outside 1900–2999
+    (["monthly", "--month", "9999-12"], "month"),
+    (["weekly", "--at", "0001-01-01"], "at"),
+    (["monthly", "--month", "2026-12"], "month"),  # not begun at NOW (2026-11-20)
+    (["quarterly", "--quarter", "2027-Q1"], "quarter"),
+    (["weekly", "--at", "2026-11-23"], "at"),
 ])
 def test_a_period_that_is_not_one_is_refused_naming_the_field(
         cli: Cli, people: dict[str, str], args: list[str], field: str) -> None:
