@@ -51,8 +51,10 @@ class Period:
             return format_skeleton("yMMMM", self.start, lang)
         if self.kind == "quarterly":
             return format_skeleton("yQQQ", self.start, lang)
+        # the end's year only when it is another (a week across New Year)
+        end = "yMMMd" if self.end.year != self.start.year else "MMMd"
         return f"{format_skeleton('yMMMd', self.start, lang)} – " \
-               f"{format_skeleton('MMMd', self.end, lang)}"
+               f"{format_skeleton(end, self.end, lang)}"
 
     def previous(self) -> Period:
         return period_containing(self.kind, self.start - timedelta(days=1))

@@ -45,3 +45,13 @@ def test_what_occurred_or_was_recorded_at_now_is_in_the_period_in_progress() -> 
     cut = cut_for(NOVEMBER, park_at(now), as_recorded=True)
     assert cut.until > now and cut.recorded_by == cut.until
     assert cut.as_of == now
+
+
+@pytest.mark.parametrize(("day", "lang", "label"), [
+    ("2026-11-11", "zh-CN", "2026年11月9日 – 11月15日"),
+    ("2027-01-01", "zh-CN", "2026年12月28日 – 2027年1月3日"),  # a filed copy must not read 2026
+    ("2027-01-01", "en", "Dec 28, 2026 – Jan 3, 2027"),
+])
+def test_a_week_is_named_by_its_days_with_the_second_year_across_new_year(
+        day: str, lang: str, label: str) -> None:
+    assert period_containing("weekly", date.fromisoformat(day)).label(lang) == label
