@@ -163,9 +163,16 @@ def test_a_returned_request_is_answered_from_the_requesters_inbox(web: Web,
                                                                   large_request: int) -> None:
     post_form(web.signed_in("leader"), f"/approvals/{large_request}/decision",
               {"decision": "return", "comment": "请补充用途"})
+    leader_inbox = web.signed_in("leader").get("/inbox").text
+    decided = leader_inbox[leader_inbox.index('id="h-decided"'):]  # the leader finds it again
+    assert f'data-approval="{large_request}"' in decided and "已退回补充" in decided
+    space = web.signed_in("leader").get("/space").text
+    requests = space[space.index('id="h-requests"'):].split("</table>")[0]
+    assert "已退回补充" in requests and "待审批" not in requests
     alice = web.signed_in("alice")
     inbox = alice.get("/inbox").text
     assert "请补充用途" in inbox and f"/approvals/{large_request}/resubmit" in inbox
+    assert 'id="h-decided"' not in inbox  # hers to answer: under her open requests only
     response = post_form(alice, f"/approvals/{large_request}/resubmit", {"note": "研发中试"})
     assert response.status_code == 200
     assert f'data-approval="{large_request}"' in web.signed_in("leader").get("/inbox").text

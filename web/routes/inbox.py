@@ -30,7 +30,9 @@ def inbox(request: Request, app: AppDep, session: SessionDep, viewer: CurrentUse
                  and a["requested_by"] != viewer.email]
     mine = [a for a in approvals if a["requested_by"] == viewer.email
             and a["state"] in (*pending_states, "returned")]
-    decided = [a for a in approvals if a["state"] not in (*pending_states, "returned")][-20:]
+    # a request returned for more information is decided for now: its leader finds it here
+    # while it waits on the requester (who finds it under their open requests)
+    decided = [a for a in approvals if a["state"] not in pending_states and a not in mine][-20:]
     with_routes(session, park, [*to_decide, *mine, *decided])
     # the facts a leader decides on: the project's stage, stars and deadline
     projects = {a["project_id"]: project_view(session, park, a["project_id"], viewer.lang)
