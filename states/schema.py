@@ -27,7 +27,8 @@ from pydantic_core import PydanticCustomError, core_schema
 
 LANGS = ("zh-CN", "en")
 PREVIOUS = "@previous"
-Role = Literal["owner", "group", "leader", "admin", "requester"]
+# `system`: nobody; parkflow fires the event itself (an approval lapsing with its stage)
+Role = Literal["owner", "group", "leader", "admin", "requester", "system"]
 FieldType = Literal["text", "list", "choices", "score", "uscc", "number", "count", "quarter",
                     "phone", "integer"]
 WeekdayName = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",

@@ -1,7 +1,8 @@
 """Leader approvals: extensions, suspensions and large space, run by the same engine.
 
 An approval is a small state machine of its own (states/approval.yaml): submitted → approved |
-rejected | returned → resubmitted → …, or withdrawn by the requester. Deciding is a
+rejected | returned → resubmitted → …, or withdrawn by the requester; an extension or a
+suspension lapses when its stage ends undecided (`lapse_with_stage`). Deciding is a
 compare-and-set on the approval's version, so two leaders deciding at once: one wins, the
 other gets a conflict and nothing of theirs is written. The decision's effect on the project
 (a moved deadline, a paused clock, an approved space request) commits in the same transaction.
@@ -13,10 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from db.models import Approval, ApprovalEvent, Project, SpaceRequest, User, columns
+from db.prepared import Prepared
 from states.definition import pick
 from workflow.access import check_may_act
 from workflow.deadlines import local_date, working_days_after
@@ -38,6 +40,11 @@ from workflow.users import require_actor
 
 _A, _U, _P, _R = columns(Approval), columns(User), columns(Project), columns(SpaceRequest)
 DECISIONS = ("approve", "reject", "return")
+STAGE_BOUND = ("extension", "suspension")  # asked about one stage of a project
+# run on every move of a project (most have no approval): one statement, compiled once
+_APPROVALS_OF_PROJECT = Prepared(
+    select(_A.id, _A.kind, _A.state, _A.stage_entry_id)
+    .where(_A.project_id == bindparam("project_id")))
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class ApprovalChange:
     """What happened to an approval; observers notify the people concerned."""
 
     approval: Approval
-    event: str  # submit | approve | reject | return | resubmit | withdraw
+    event: str  # submit | approve | reject | return | resubmit | withdraw | lapse
     actor_id: int
     history_id: int
 
@@ -183,6 +190,22 @@ def withdraw(session: Session, park: Park, *, approval_id: int, actor: str | Use
     if withdrawn.kind == "space":
         _set_request_status(session, withdrawn.subject_id, "withdrawn")
     return withdrawn
+
+
+def lapse_with_stage(session: Session, park: Park, before: Snapshot, after: Snapshot,
+                     actor: User) -> None:
+    """The extensions and suspensions asked about the stage a project just left lapse: no
+    leader can grant them any more, and they must not wait in the leaders' inboxes. The
+    person who moved the project is recorded as the one whose step ended them."""
+    if after.stage_entry_id == before.stage_entry_id:
+        return
+    open_states = park.approvals.lifecycle.events["lapse"].sources
+    for approval_id, kind, state, stage_entry_id in _APPROVALS_OF_PROJECT.all(
+            session, {"project_id": before.id}):
+        if kind in STAGE_BOUND and state in open_states \
+                and stage_entry_id == before.stage_entry_id:
+            _move(session, park, load_approval(session, approval_id), "lapse", actor, park.now(),
+                  {})
 
 
 def _requester_only(approval: Approval, user: User) -> None:

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 # people's roles (users) and the roles of an event (who may fire it)
 ROLES = {"owner": N_("owner"), "group": N_("group member"), "leader": N_("leader"),
-         "admin": N_("admin"), "member": N_("member"), "requester": N_("requester")}
+         "admin": N_("admin"), "member": N_("member"), "requester": N_("requester"),
+         "system": N_("parkflow itself")}
 OUTBOX_STATUSES = {"pending": N_("to be sent"), "sent": N_("sent"), "failed": N_("failed"),
                    "skipped": N_("skipped"), "cancelled": N_("cancelled")}
 OUTBOX_KINDS = {

@@ -301,6 +301,10 @@ def advance(session: Session, park: Park, *, project_id: int, event: str, actor:
         after = after.entered_by(history_id)
     save(session, before, after)
     update_search_keys(session, project_id=before.id, name=before.name, fields=clean)
+    if after.state != before.state:
+        # approvals build on projects (workflow.approvals imports this module)
+        from workflow.approvals import lapse_with_stage
+        lapse_with_stage(session, park, before, after, actor_user)
     transition = Transition(before, after, event, history_id, user_id(actor_user), occurred_at,
                             clean)
     notify(session, park, transition)

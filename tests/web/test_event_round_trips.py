@@ -95,14 +95,15 @@ def test_an_event_by_the_api_sends_only_the_database_work_it_needs(web: Web,
     if web.app.engine.dialect.name == "sqlite":
         assert sent.statements == [
             "BEGIN", "SELECT", "ROLLBACK",  # the token and its owner
-            # the event: the project, history, compare-and-set, the reminders' people,
-            # outbox cancellations and new rows
-            "BEGIN", "SELECT", "INSERT", "UPDATE", "SELECT", "UPDATE", "INSERT", "COMMIT",
+            # the event: the project, history, compare-and-set, the approvals of the stage
+            # left (to lapse), the reminders' people, outbox cancellations and new rows
+            "BEGIN", "SELECT", "INSERT", "UPDATE", "SELECT", "SELECT", "UPDATE", "INSERT",
+            "COMMIT",
             "BEGIN", "SELECT", "SELECT", "ROLLBACK",  # the answer: project, history
         ]
     else:  # no BEGIN/ROLLBACK around reads, no ping per checkout, no statement parsed again
         assert sent.round_trips() == [
             "extended",  # the token and its owner
-            "BEGIN", *["extended"] * 6, "COMMIT",  # the event
+            "BEGIN", *["extended"] * 7, "COMMIT",  # the event
             "extended", "extended",  # the answer
         ]

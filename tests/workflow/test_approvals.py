@@ -23,11 +23,13 @@ from tests.factories import (
     decided,
     events,
     extension,
+    fire,
     inbox,
     moments,
     on,
     snapshot,
     space,
+    suspension,
     view,
 )
 from tests.support.checks import fingerprint, outbox_rows, refused
@@ -241,6 +243,33 @@ def test_the_requester_may_withdraw_a_pending_or_returned_request_and_nothing_is
     with writing(engine) as session:
         assert withdraw(session, live, approval_id=ext, actor=alice).state == "withdrawn"
     extension(engine, live, project, alice)  # the stage is free for a new extension
+
+
+# ---------------------------------------------------------------- a stage left undecided
+
+def test_an_extension_or_suspension_lapses_when_its_project_leaves_the_stage(
+        engine: Engine, live: Park, staff: dict[str, str], project: int) -> None:
+    alice, leader = staff["alice"], staff["leader"]
+    ext = extension(engine, live, project, alice)
+    held = suspension(engine, live, project, staff["carol"])
+    returned = space(engine, live, project, alice, area=1800)["approval_id"]
+    decided(engine, live, returned, "return", leader, comment="写明用途")
+    fire(engine, live, project, "visit", alice)
+
+    # no leader can grant them now: they end, recorded as ended by alice's step
+    assert (approval(engine, ext).state, approval(engine, held).state) == ("lapsed", "lapsed")
+    assert events(engine, live, ext)[-1] == ("lapse", "submitted", "lapsed", alice)
+    assert inbox(engine, live, leader, pending=True) == []
+    # the leaders' reminders of them are cancelled; nobody is mailed a decision
+    assert {r.status for r in outbox_rows(engine, kind="approval_requested")
+            if r.dedupe_key.startswith((f"approval:{ext}:", f"approval:{held}:"))} == {
+        "cancelled"}
+    assert outbox_rows(engine, kind="approval_decided") == []
+    refused(engine, Conflict, "id",
+            lambda s: decide(s, live, approval_id=ext, decision="approve", actor=leader))
+    # a space request is about the project, not the stage: still with its requester
+    assert approval(engine, returned).state == "returned"
+    extension(engine, live, project, alice)  # the new stage takes a new extension
 
 
 # ---------------------------------------------------------------- two leaders at once

@@ -155,18 +155,19 @@ def test_every_refused_extension_request_changes_nothing(
     extension(engine, live, project, staff["carol"], days=5)  # after a decision: allowed
 
 
-def test_an_extension_for_a_stage_the_project_has_left_cannot_be_approved_only_rejected(
+def test_an_extension_for_a_stage_the_project_has_left_lapsed_and_cannot_be_decided(
         engine: Engine, live: Park, staff: dict[str, str], project: int) -> None:
     aid = extension(engine, live, project, staff["alice"], days=5)
     with writing(engine) as session:
         advance(session, live, project_id=project, event="visit", actor=staff["alice"],
                 fields=VISIT)
     fresh = extension(engine, live, project, staff["alice"], days=5)  # the new stage is free
-    error = refused(engine, Conflict, "id",
-                    lambda s: decide(s, live, approval_id=aid, decision="approve",
-                                     actor=staff["leader"]))
-    assert error.code == "stage_left"
-    decided(engine, live, aid, "reject", staff["leader"], comment="阶段已变化")
+    for decision, comment in (("approve", None), ("reject", "阶段已变化")):
+        error = refused(engine, Conflict, "id",
+                        lambda s, d=decision, c=comment: decide(  # type: ignore[misc]
+                            s, live, approval_id=aid, decision=d, actor=staff["leader"],
+                            comment=c))
+        assert (error.code, error.params["approval_state"]) == ("not_pending", "lapsed")
     decided(engine, live, fresh, "approve", staff["leader"])
     assert [e["event"] for e in view(engine, live, project)["history"]] == [
         "intake", "visit", "extension"]
