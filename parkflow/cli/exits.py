@@ -71,7 +71,7 @@ def run(action: Callable[[Context], Any], *, as_json: bool = False) -> None:
 def fail_settings(exc: SettingsError, lang: str, *, as_json: bool) -> NoReturn:
     """Settings that cannot be used: one line naming each variable, exit 2."""
     message = "; ".join(gettext(lang, "The setting %(name)s cannot be used: %(why)s",
-                                name=name, why=why) for name, why in exc.problems)
+                                name=name, why=why) for name, why in exc.texts(lang))
     fail(message, 2, {"error": {"kind": "invalid", "field": exc.problems[0][0],
                                 "message": message}} if as_json else None, lang)
 
