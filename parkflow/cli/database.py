@@ -14,6 +14,7 @@ def init(ctx: Context) -> None:
     from db.engine import writing
     from db.migrate import upgrade
     from workflow.calendar_store import seed_calendar
+    ctx.initialising = True  # a database without tables is no failure here
     upgrade(ctx.app.engine)
     with writing(ctx.app.engine) as session:
         years = seed_calendar(session, ctx.app.park, now=ctx.app.park.now())
