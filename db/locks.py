@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlmodel import Session
 
 SWEEP = "parkflow:sweep"
+INIT = "parkflow:init"  # `parkflow init`: the migration and the calendar's seeding
 
 
 def lock_key(name: str) -> int:
@@ -29,3 +30,11 @@ def try_job_lock(session: Session, name: str) -> bool:
     taken = session.connection().execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
                                          {"key": lock_key(name)}).scalar()
     return bool(taken)
+
+
+def wait_for_lock(connection: Connection, name: str) -> None:
+    """Take the lock `name` for this transaction, waiting while another transaction holds it:
+    for work that must run one process at a time, each finding what the one before it did
+    (two `parkflow init` at once: the second migrates nothing, seeds nothing twice)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})

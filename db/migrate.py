@@ -10,6 +10,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from db.locks import INIT, wait_for_lock
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -21,8 +23,11 @@ def _config(connection: Any) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or migrate the schema to `revision`."""
+    """Create or migrate the schema to `revision`, one process at a time: on PostgreSQL a
+    second one waits for the first to commit, then finds the schema at `revision` (without
+    the lock, both created the same tables and one failed on pg_type's unique index)."""
     with engine.begin() as connection:
+        wait_for_lock(connection, INIT)
         command.upgrade(_config(connection), revision)
 
 

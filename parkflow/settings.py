@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_serializer, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -25,19 +25,37 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from i18n import LANGS, recognise
+from i18n import LANGS, N_, gettext, recognise
 
 DEFAULT_URL = "sqlite:///parkflow.db"  # a file in the current directory: no server needed
 PREFIX = "PARKFLOW_"
 DEFAULT_CONFIG = "parkflow.toml"
 
 
-class SettingsError(ValueError):
-    """Settings that cannot be used: each problem as (the variable, what is wrong with it)."""
+class SettingProblem(ValueError):
+    """What is wrong with one setting, as a message of the catalogue (an English msgid,
+    marked with N_) and its parameters: rendered in the reader's language when shown."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid, self.params = msgid, params
+        super().__init__(msgid % params if params else msgid)
+
+    def text(self, lang: str) -> str:
+        return gettext(lang, self.msgid, **self.params)
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used: each problem as (the variable, what is wrong with it);
+    what is wrong is a SettingProblem where the catalogue has its sentence."""
+
+    def __init__(self, problems: list[tuple[str, str | SettingProblem]]) -> None:
         self.problems = problems
         super().__init__("; ".join(f"{name}: {why}" for name, why in problems))
+
+    def texts(self, lang: str) -> list[tuple[str, str]]:
+        """The problems with what is wrong in `lang` (where the catalogue has it)."""
+        return [(name, why.text(lang) if isinstance(why, SettingProblem) else why)
+                for name, why in self.problems]
 
 
 class Settings(BaseSettings):
@@ -85,8 +103,8 @@ class Settings(BaseSettings):
             return cls()
         except ValidationError as exc:
             raise SettingsError([
-                (f"{PREFIX}{'.'.join(map(str, e['loc'])).upper()}",
-                 e["msg"].removeprefix("Value error, ")) for e in exc.errors()]) from None
+                (f"{PREFIX}{'.'.join(map(str, e['loc'])).upper()}", _why(e))
+                for e in exc.errors()]) from None
 
     @field_validator("base_url")
     @classmethod
@@ -109,11 +127,20 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _a_database(cls, value: str) -> str:
-        # the URL is not quoted back: it may carry a password
+        # the URL is never quoted back, nor a part of it: it may carry a password
+        if re.match(r"postgres(\+\w+)?://", value):  # the scheme many tools hand out
+            value = "postgresql" + value.removeprefix("postgres")
         if not re.fullmatch(r"(sqlite(\+\w+)?:///?.*|postgresql(\+\w+)?://.+)", value, re.S):
-            raise ValueError("not a database URL; write sqlite:///FILE or "
-                             "postgresql://USER@HOST/DATABASE")
+            raise SettingProblem(N_("not a database URL; write sqlite:///FILE or "
+                                    "postgresql://USER@HOST/DATABASE"))
+        if value.startswith("postgresql"):
+            _a_server_url(value)
         return value
+
+    @field_serializer("database_url")
+    def _password_hidden(self, value: str) -> str:
+        # a dump (model_dump, model_dump_json) is for logs and reports: as repr(), no password
+        return shown_url(value)
 
     @field_validator("lang")
     @classmethod
@@ -162,6 +189,39 @@ class Settings(BaseSettings):
     def chat_robots(self) -> dict[str, dict[str, str | None]]:
         """Robots by target ("wecom:project" → {"kind", "url", "secret"})."""
         return _robots(self.chat_webhooks)
+
+
+def _a_server_url(value: str) -> None:
+    """Refuse a PostgreSQL URL that SQLAlchemy would misread or fail on at the first connection,
+    saying what is wrong without quoting any of it."""
+    from sqlalchemy.engine import make_url
+    try:
+        url = make_url(value)
+    except ValueError:  # int() of the port: SQLAlchemy's message quotes it
+        raise SettingProblem(N_("the port (after HOST:) must be a number from 1 to 65535")) \
+            from None
+    if url.host and "@" in url.host:  # an unencoded @ in the password: the rest read as host
+        raise SettingProblem(N_("the URL is malformed: a special character in the password "
+                                "must be percent-encoded (e.g. @ as %40)"))
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise SettingProblem(N_("the port (after HOST:) must be a number from 1 to 65535"))
+
+
+def shown_url(url: str) -> str:
+    """The database URL as it may be shown (messages, logs, dumps): its password as ***."""
+    from sqlalchemy.engine import make_url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy reads: nothing of it is shown
+        return "***"
+
+
+def _why(error: Any) -> str | SettingProblem:
+    """What a validation error says is wrong: a SettingProblem's message, or pydantic's."""
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, SettingProblem):
+        return cause
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _robots(webhooks: SecretStr | None) -> dict[str, dict[str, str | None]]:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 
 from db.engine import before_first_write, make_engine
+from i18n import DEFAULT_LANG, gettext, normalise
 from parkflow.settings import Settings
 from workflow.clock import Clock, FixedClock, SystemClock
 from workflow.park import Park
@@ -70,9 +71,22 @@ class App:
                 return run_once(self.engine, self.park, mailer, settings, now=self.park.now(),
                                 chat=chat)
             except Exception as exc:  # one bad sweep must not stop the scheduler
-                log.exception("sweep failed: %s", exc)
+                self.log_failed_sweep(exc)
                 return None
         return tick
+
+    def log_failed_sweep(self, exc: Exception) -> None:
+        """One line for a database that is away or not initialised (the next tick tries
+        again: a traceback each minute would bury the log); the traceback only for a failure
+        nobody foresaw."""
+        from workflow.database_failures import database_failure
+        lang = normalise(self.settings.lang or DEFAULT_LANG)
+        failure = database_failure(exc, self.engine.url)
+        if failure is not None:
+            log.error("%s", gettext(lang, "The sweep failed: %(error)s",
+                                    error=failure.message(lang)))
+        else:
+            log.exception("%s", gettext(lang, "The sweep failed: %(error)s", error=exc))
 
     def mail_settings(self) -> MailSettings:
         from notifications.delivery import MailSettings

@@ -36,7 +36,7 @@ from starlette.requests import Request
 from starlette.routing import Match
 
 from db.failures import disk_full
-from i18n import N_, gettext
+from i18n import DEFAULT_LANG, N_, gettext
 from web.inputs import form_action, refused_input
 from web.security import CsrfRefused, SignInRequired, set_flash
 from web.uploads import TooLarge, limit_text
@@ -177,7 +177,7 @@ async def handle(request: Request, exc: Exception) -> Response:
         problem = dataclasses.replace(problem, message=gettext(
             lang, "The API has no such address; its paths are in /api/v1/openapi.json."))
     if problem.status >= 500:
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        _log(request, exc)
     if _is_api(request) or isinstance(exc, SignInRequired):
         return JSONResponse(problem.body(), problem.status, headers=problem.headers)
     if request.headers.get("HX-Request") == "true":
@@ -192,6 +192,19 @@ async def handle(request: Request, exc: Exception) -> Response:
                       problems=problem.problems)
             return RedirectResponse(back, status_code=303)
     return error_page(request, problem)
+
+
+def _log(request: Request, exc: Exception) -> None:
+    """A database that is away (stopped, restarting, unreachable) is no unhandled error: one
+    warning line naming it (in the default language); anything else with its traceback."""
+    from workflow.database_failures import database_failure
+    engine = getattr(getattr(request.app.state, "deps", None), "engine", None)
+    failure = database_failure(exc, engine.url) if engine is not None else None
+    if failure is not None:
+        log.warning("%s %s: %s", request.method, request.url.path,
+                    failure.message(DEFAULT_LANG))
+        return
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
 
 
 def _keep_form(request: Request, exc: RequestValidationError) -> None:

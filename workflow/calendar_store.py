@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, extract, select
 from sqlmodel import Session
 
+from db.locks import INIT, wait_for_lock
 from db.models import CalendarDay, CalendarYear, User, columns
 from workflow.calendar import (
     CalendarFileError,
@@ -24,7 +25,9 @@ SEED_SOURCE = "chinese-calendar"
 
 
 def seed_calendar(session: Session, park: Park, *, now: datetime) -> list[int]:
-    """Load every year chinese-calendar knows and the database does not have yet."""
+    """Load every year chinese-calendar knows and the database does not have yet (one
+    process at a time: two at once would both insert the years the other is inserting)."""
+    wait_for_lock(session.connection(), INIT)
     days, years = seed_from_chinese_calendar()
     known = set(session.execute(select(columns(CalendarYear).year)).scalars())
     missing = [y for y in years if y not in known]

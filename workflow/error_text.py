@@ -63,6 +63,23 @@ MESSAGES: dict[str, str] = {
     "unreadable_file": N_("%(field)s “%(value)s” cannot be read: %(error)s"),
     "unwritable_file": N_("%(field)s “%(value)s” cannot be written: %(error)s"),
     "not_initialised": N_("The %(field)s is not initialised (%(value)s): run parkflow init"),
+    # a database that cannot be reached (workflow.database_failures); `database` is its
+    # address without the password (host:port/name) or its file
+    "db_no_server": N_("Cannot connect to the database %(database)s: no server answers there "
+                       "(is it running? are the host and port right?)"),
+    "db_unknown_host": N_("Cannot connect to the database %(database)s: the host name is not "
+                          "known"),
+    "db_no_database": N_("Cannot connect to the database %(database)s: the server has no "
+                         "database “%(name)s”"),
+    "db_no_role": N_("Cannot connect to the database %(database)s: the server has no user "
+                     "(role) “%(name)s”"),
+    "db_authentication": N_("Cannot connect to the database %(database)s: authentication "
+                            "failed for the user “%(user)s” (is the password right?)"),
+    "db_cannot_open": N_("Cannot open the database file %(database)s (does its folder exist, "
+                         "and may parkflow write there?)"),
+    "db_connection_lost": N_("The connection to the database %(database)s was lost; try again "
+                             "in a moment"),
+    "db_cannot_connect": N_("Cannot connect to the database %(database)s: %(error)s"),
     "bad_set": N_("--set “%(value)s” must be written FIELD=VALUE"),
     "unknown_user_field": N_("%(field)s: there is no user %(value)s"),
     "user_exists": N_("The user %(value)s exists already"),

@@ -5,7 +5,9 @@
     │   └── InvalidFields           several of them at once (every bad field of an event)
     ├── NotPermitted      (exit 3)  role, unknown user, self-approval
     ├── NotFound          (exit 4)
-    └── Conflict          (exit 5)  not allowed in this state, concurrent change, already decided
+    ├── Conflict          (exit 5)  not allowed in this state, concurrent change, already decided
+    └── Unavailable       (exit 1)  the database cannot be reached (down, wrong address, no
+                                    such database or role, authentication failed)
 
 The sentence is rendered when a person reads it (`message(lang, labels)`), from the
 catalogue, with the ids among the parameters shown by their labels (workflow.error_text).
@@ -96,6 +98,11 @@ class NotFound(WorkflowError):
 class Conflict(WorkflowError):
     kind = "conflict"
     exit_code = 5
+
+
+class Unavailable(WorkflowError):
+    kind = "unavailable"
+    exit_code = 1
 
 
 @contextmanager

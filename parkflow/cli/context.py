@@ -17,6 +17,8 @@ class Context:
     def __init__(self) -> None:
         self.settings = Settings.from_env()
         self._app: Any = None
+        # `parkflow init`: a database without tables is what it is there to set up
+        self.initialising = False
         self.lang = normalise(self.settings.lang or DEFAULT_LANG)
 
     @property

@@ -65,13 +65,18 @@ def run(action: Callable[[Context], Any], *, as_json: bool = False) -> None:
     except typer.Exit:
         raise
     except Exception as exc:  # never a traceback in front of a person
+        failure = _database_failure(exc, ctx)
+        if failure is not None:  # unreachable, or not initialised: said in the catalogue's words
+            lang, labels = _lang(ctx), _labels(ctx)
+            fail(failure.message(lang, labels), failure.exit_code,
+                 failure.as_json(lang, labels) if as_json else None, lang)
         fail_unexpected(exc, _lang(ctx), as_json=as_json)
 
 
 def fail_settings(exc: SettingsError, lang: str, *, as_json: bool) -> NoReturn:
     """Settings that cannot be used: one line naming each variable, exit 2."""
     message = "; ".join(gettext(lang, "The setting %(name)s cannot be used: %(why)s",
-                                name=name, why=why) for name, why in exc.problems)
+                                name=name, why=why) for name, why in exc.texts(lang))
     fail(message, 2, {"error": {"kind": "invalid", "field": exc.problems[0][0],
                                 "message": message}} if as_json else None, lang)
 
@@ -81,6 +86,15 @@ def fail_unexpected(exc: Exception, lang: str, *, as_json: bool) -> NoReturn:
     message = _describe_unexpected(exc, lang)
     fail(message, 1, {"error": {"kind": "internal", "field": None, "message": message}}
          if as_json else None, lang)
+
+
+def _database_failure(exc: Exception, ctx: Context | None) -> WorkflowError | None:
+    """The database could not be reached or was never initialised (`parkflow init` itself
+    is never told to run parkflow init)."""
+    if ctx is None:
+        return None
+    from workflow.database_failures import database_failure
+    return database_failure(exc, ctx.settings.database_url, initialising=ctx.initialising)
 
 
 def _lang(ctx: Context | None) -> str:
@@ -108,8 +122,7 @@ def _describe_unexpected(exc: Exception, lang: str) -> str:
         return gettext(lang, "The disk holding the database is full; the change was not "
                              "saved. Free some space and run the command again (%(error)s)",
                        error=str(cause).splitlines()[0])
-    if isinstance(exc, OperationalError | ProgrammingError):
-        return gettext(lang, "The database is unavailable or not initialised (run parkflow "
-                             "init): %(error)s",
+    if isinstance(exc, OperationalError | ProgrammingError):  # reached, but it refused
+        return gettext(lang, "The database refused the command: %(error)s",
                        error=str(exc.orig).splitlines()[0] if exc.orig else exc)
     return f"{type(exc).__name__}: {exc}"

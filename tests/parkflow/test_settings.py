@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from parkflow.settings import Settings
+from parkflow.settings import Settings, SettingsError
 from tests.factories import SQLITE_ONLY
 from tests.support.command import Cli, assert_error
 
@@ -133,3 +133,49 @@ def test_a_language_the_product_does_not_speak_is_refused_not_read_as_chinese(
     assert french.err == (
         "错误 设置 PARKFLOW_LANG 无法使用：unknown language 'fr'; write zh-CN or en\n")
     assert regional.code == 4 and regional.err == "error Project 1 not found\n"  # English
+
+
+@pytest.mark.parametrize(("url", "wrong"), [
+    ("postgresql://postgres:s3cretpw@127.0.0.1:notaport/DB", "端口"),  # was int()'s ValueError
+    ("postgresql://postgres:s3cretpw@127.0.0.1:70000/DB", "端口"),
+    ("postgresql://postgres:s3cret@pw@127.0.0.1:5432/DB", "%40"),  # an unencoded @
+])
+def test_a_database_url_sqlalchemy_would_misread_is_refused_naming_the_setting(
+        clean_env: pytest.MonkeyPatch, url: str, wrong: str) -> None:
+    clean_env.setenv("PARKFLOW_DATABASE_URL", url)
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env()
+    [(name, why)] = refused.value.texts("zh-CN")
+    assert name == "PARKFLOW_DATABASE_URL" and wrong in why, why
+    for secret in ("s3cret", "pw@", "notaport"):
+        assert secret not in str(refused.value) + why
+
+
+def test_a_postgres_url_is_read_as_postgresql(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("PARKFLOW_DATABASE_URL", "postgres://parkflow:pw@db.park:5433/parkflow")
+    assert Settings.from_env().database_url == "postgresql://parkflow:pw@db.park:5433/parkflow"
+
+
+def test_a_dump_of_the_settings_hides_the_database_password(
+        clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("PARKFLOW_DATABASE_URL", "postgresql://parkflow:db-password@db/parkflow")
+    settings = Settings.from_env()
+    dumped = settings.model_dump()
+    assert dumped["database_url"] == "postgresql://parkflow:***@db/parkflow"
+    assert "db-password" not in settings.model_dump_json()
+    assert settings.database_url.endswith(":db-password@db/parkflow")  # the value itself stays
+
+
+@SQLITE_ONLY
+def test_the_command_refuses_a_bad_database_url_in_the_readers_language(cli: Cli) -> None:
+    bad_port = cli("project", "list", "--json", env={
+        "PARKFLOW_DATABASE_URL": "postgresql://postgres:s3cretpw@127.0.0.1:notaport/DB"})
+    wrong_scheme = cli("backup", "x.db", env={"PARKFLOW_DATABASE_URL": "mysql://a:s3cretpw@b/c"})
+
+    assert_error(bad_port, 2, "invalid", "PARKFLOW_DATABASE_URL")
+    assert bad_port.json()["error"]["message"] == (
+        "设置 PARKFLOW_DATABASE_URL 无法使用：端口（主机名后的“:”之后）须为 1 至 65535 的数字")
+    assert wrong_scheme.code == 2 and wrong_scheme.err == (
+        "错误 设置 PARKFLOW_DATABASE_URL 无法使用：这不是数据库地址；请写成 sqlite:///文件 或 "
+        "postgresql://用户@主机/数据库\n")
+    assert "s3cretpw" not in bad_port.out + bad_port.err + wrong_scheme.err

@@ -3,8 +3,10 @@ not a bare 500 (issue 11 §2; `make fault-restart` stops a real server during lo
 
 from __future__ import annotations
 
+import logging
 import socket
 
+import pytest
 from fastapi.testclient import TestClient
 
 from parkflow.settings import Settings
@@ -29,3 +31,21 @@ def test_the_api_says_the_database_is_away() -> None:
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
     assert answer.json()["error"]["kind"] == "unavailable"
     app.engine.dispose()
+
+
+def test_a_database_that_is_away_is_logged_as_one_warning_not_an_unhandled_error(
+        caplog: pytest.LogCaptureFixture) -> None:
+    port = _closed_port()
+    url = f"postgresql://parkflow:s3cretpw@127.0.0.1:{port}/parkflow"
+    app = build_app(Settings(database_url=url, db_pool_timeout=5), clock=FixedClock(NOW))
+    client = TestClient(web_app(app, WebSettings(secret_key="k" * 32)),
+                        raise_server_exceptions=False)
+    with caplog.at_level(logging.INFO, logger="parkflow.web"):
+        answer = client.get("/api/v1/me", headers={"Authorization": "Bearer pf_whatever"})
+    app.engine.dispose()
+
+    assert answer.status_code == 503
+    [record] = [r for r in caplog.records if r.name == "parkflow.web"]
+    assert (record.levelno, record.exc_info) == (logging.WARNING, None)
+    assert record.getMessage().startswith(f"GET /api/v1/me: 无法连接数据库 127.0.0.1:{port}/")
+    assert "unhandled" not in caplog.text and "s3cretpw" not in caplog.text
