@@ -49,6 +49,19 @@ def test_leaders_and_admins_find_the_ledger_page_and_members_do_not(web: Web) ->
     assert member.get("/ledger.xlsx").status_code == 403
 
 
+def test_a_member_refused_the_ledger_download_is_told_so_by_name(web: Web) -> None:
+    # she was downloading, and was told she might not “import a ledger”, by her email
+    client = web.signed_in("alice")
+    response = client.get("/ledger.xlsx")
+    assert response.status_code == 403
+    message = re.search(r'<p class="lead">(.*?)</p>', response.text, re.S)
+    assert message is not None
+    assert message.group(1) == "李爱丽 无权执行“导出台账”（仅限：分管领导、管理员）"
+    refused_import = re.search(r'<p class="lead">(.*?)</p>', client.get("/import").text, re.S)
+    assert refused_import is not None
+    assert refused_import.group(1) == "李爱丽 无权执行“导入台账”（仅限：分管领导、管理员）"
+
+
 def test_a_checked_file_shows_its_report_and_imports_nothing(web: Web) -> None:
     response = upload(web.signed_in("leader"), LEDGER)
     assert response.status_code == 200, response.text
