@@ -174,7 +174,7 @@ def test_on_a_phone_tables_are_cards_whose_cells_say_what_they_are(
         "els => els.map(el => { const label = getComputedStyle(el, '::before');"
         " return label.display === 'none' ? 'none' : label.content; })")
     assert labels == ['"#"', "none", '"阶段"', '"负责人"', '"小组"', '"星级"', '"截止"',
-                      '"逾期天数"', '"状态"']  # the project's name is the card's title
+                      '"办理时限"', '"状态"']  # the project's name is the card's title
     cells = row.locator("td").evaluate_all("els => els.map(el => el.innerText.trim())")
     assert cells[1].startswith("智能网联") and cells[6] == "2026-11-09"
     assert row.evaluate("el => el.getBoundingClientRect().width") <= PHONE["width"]
