@@ -20,8 +20,9 @@ from tests.factories import SQLITE_ONLY
 from tests.support.browser import NEEDS_CHROMIUM, NO_SIDEWAYS_SCROLL, Site, screenshot, sign_in
 from tests.support.mail import mail_context
 from tests.support.phone_park import pages, park
-from tests.support.web import Web
+from tests.support.web import WEB_FIELDS, Web
 from workflow.approvals import decide
+from workflow.projects import advance, follow_up
 
 pytestmark = [NEEDS_CHROMIUM, SQLITE_ONLY]
 
@@ -89,6 +90,35 @@ FIELD_ROW_LEFTS = """() => [...document.querySelectorAll('main .field-row')]
   .filter(row => row.getClientRects().length)
   .map(row => [...row.children].map(el => Math.round(el.getBoundingClientRect().left)))"""
 VISIBLE = "el => el.getClientRects().length > 0 && getComputedStyle(el).display !== 'none'"
+
+
+UNBROKEN = "HF-2026-😀-" + "X" * 300  # no space, no break opportunity in 300 characters
+
+
+def test_a_long_unbroken_value_wraps_and_never_widens_a_phone_page(site: Site,
+                                                                   page: Any) -> None:
+    # an agreement number of 310 characters made the project page 2,641 px wide on a phone,
+    # and a long search made the list's “搜索：…” line as wide
+    web = site.web
+    alice = web.people["alice"]
+    pid = web.project("HF-" + "X" * 197, events=("visit",))  # a name takes 200 at most
+    with writing(web.app.engine) as session:
+        advance(session, web.park, project_id=pid, event="register", actor=alice,
+                fields={**WEB_FIELDS["register"], "company_name": "HF-" + "X" * 197,
+                        "address": UNBROKEN})
+        advance(session, web.park, project_id=pid, event="sign", actor=alice,
+                fields={"agreement_no": "HF-2026-😀-" + "X" * 40})  # its limit: 50
+        follow_up(session, web.park, project_id=pid, actor=alice, note=UNBROKEN)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, "alice", then=None)
+    failures = {}
+    for path in (f"/projects/{pid}", "/projects?q=" + "X" * 100, "/projects?q=HF-2026",
+                 "/projects", "/board", "/board?mine=1", "/todo"):
+        page.goto(site.base + path)
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
+            failures[path] = page.evaluate(WIDE_ELEMENTS)
+        screenshot(page, "phone-long-value-" + path.strip("/").replace("/", "-")[:40])
+    assert not failures, failures
 
 
 def test_on_a_phone_the_header_folds_into_a_menu(site: Site, page: Any) -> None:
