@@ -121,6 +121,23 @@ def test_a_long_unbroken_value_wraps_and_never_widens_a_phone_page(site: Site,
     assert not failures, failures
 
 
+# the height of every project link of a to-do list, and its text
+TODO_LINKS = """() => [...document.querySelectorAll('.todo-main a')].map(el =>
+  [el.innerText.trim(), Math.round(el.getBoundingClientRect().height)])"""
+
+
+@pytest.mark.parametrize(("who", "path"), [("alice", "/todo"), ("leader", "/home")])
+def test_on_a_phone_a_to_do_s_project_is_a_thumb_high(site: Site, page: Any, who: str,
+                                                      path: str) -> None:
+    # 我的待办's project names were links 16 px high, hard to hit with a thumb
+    park(site.web)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, who, then=path)
+    links = page.evaluate(TODO_LINKS)
+    assert links, path
+    assert [link for link in links if link[1] < 44] == [], path
+
+
 def test_on_a_phone_the_header_folds_into_a_menu(site: Site, page: Any) -> None:
     park(site.web)
     page.set_viewport_size(PHONE)
