@@ -274,7 +274,8 @@ def test_the_list_reads_in_english_too(web: Web, three: dict[str, int]) -> None:
     assert ('<td class="nowrap days-overdue" data-label="Deadline">'
             '<span class="left-text">5 days left</span></td>') in row(html, three["fresh"])
     assert "Days overdue" not in html
-    assert 'placeholder="Name, company, credit code or pinyin initials"' in html
+    assert 'placeholder="Name, company, code or pinyin"' in html  # fits the desk's header
+    assert 'title="Name, company, credit code or pinyin initials"' in html
 
 
 # ---------------------------------------------------------------- the strict CSP
