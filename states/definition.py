@@ -69,6 +69,7 @@ class FieldDef:
     single: bool = False
     required: bool = True
     levels: tuple[Labels, ...] = ()  # a score field: what levels 1–5 mean, level 1 first
+    max_length: int | None = None  # a text field's characters, a list's per item; None: default
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,8 @@ def _field(name: str, spec: fmt.FieldSpec) -> FieldDef:
     return FieldDef(name=name, type=spec.type, label=spec.label.as_dict(),
                     choices=_labels(spec.choices or {}) if spec.type == "choices" else {},
                     single=spec.single, required=spec.required,
-                    levels=tuple(level.as_dict() for level in spec.levels or ()))
+                    levels=tuple(level.as_dict() for level in spec.levels or ()),
+                    max_length=spec.max_length)
 
 
 def _stars(stars: fmt.Stars | None) -> StarRule:

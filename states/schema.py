@@ -164,6 +164,9 @@ class FieldSpec(Format):
         default=None, description="a score field: what each level 1–5 means, level 1 first")
     single: bool = Field(default=False, description="a choices field that takes one choice")
     required: bool = True
+    max_length: Annotated[int, Field(ge=1, le=2000)] | None = Field(
+        default=None, description="a text field: at most this many characters (default 2000); "
+                                  "a list field: each item (default 500)")
 
 
 class Event(Format):

@@ -209,6 +209,26 @@ def signed_in_viewer(request: Request, app: WebDeps, session: Session,
     return viewer
 
 
+async def cookie_viewer(request: Request) -> Viewer | None:
+    """The signed-in person of a page request that no route dependency has read (an unknown
+    address, a method the address does not take): the session cookie checked as a page
+    checks it, so the error page speaks their language and shows their menu; else None."""
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
+    if viewer is not None or "session" not in request.scope:
+        return viewer
+    app: WebDeps = request.app.state.deps
+    settings: WebSettings = request.app.state.web_settings
+
+    def read() -> Viewer | None:
+        with reading(app.engine) as session:
+            try:
+                return signed_in_viewer(request, app, session, settings)
+            except SignInRequired:
+                return None
+
+    return await run_reads(app, read)
+
+
 # who a page's session belongs to: every page asks, so one prepared statement for what the
 # page needs (loading the ORM object cost several times the query)
 _PERSON = Prepared(select(_U.id, _U.email, _U.name, _U.role, _U.group, _U.is_group_lead,

@@ -140,6 +140,20 @@ async def _unauthenticated(request: Request) -> Unauthenticated | None:
     return None
 
 
+async def _page_viewer(request: Request, exc: Exception) -> None:
+    """Who is signed in, for an error that came before any route dependency read the session
+    (an unknown address, a wrong method): the page is then in their language, with their
+    menu. Not when the database is what failed; a failure here leaves the page anonymous."""
+    if getattr(request.state, "viewer", None) is not None or _database_away(exc) \
+            or disk_full(exc):
+        return
+    from web.deps import cookie_viewer
+    try:
+        await cookie_viewer(request)
+    except Exception:  # the error page must still be shown
+        log.warning("the signed-in person of an error page could not be read", exc_info=True)
+
+
 def _database_away(exc: Exception) -> bool:
     """The database server could not be reached or dropped the connection (a restart)."""
     from sqlalchemy.exc import DBAPIError, OperationalError
@@ -161,6 +175,8 @@ async def handle(request: Request, exc: Exception) -> Response:
         return _to_sign_in(request)
     if isinstance(exc, RequestValidationError) and _is_api(request):
         exc = await _unauthenticated(request) or exc
+    if not _is_api(request):
+        await _page_viewer(request, exc)
     lang = request_lang(request)
     if isinstance(exc, RequestValidationError):
         _keep_form(request, exc)

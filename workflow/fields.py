@@ -149,14 +149,15 @@ def _normalise(spec: FieldDef, value: Any) -> Any:
     if spec.type == "quarter":
         return _quarter(spec, value)
     if spec.type == "list":
-        items = [check_length(item, spec.name, ITEM_LIMIT) for item in _items(value)]
+        items = [check_length(item, spec.name, spec.max_length or ITEM_LIMIT)
+                 for item in _items(value)]
         if not items:
             raise ValidationError("empty", field=spec.name)
         return items
     text = str(value).strip()
     if not text:
         raise ValidationError("empty", field=spec.name)
-    return check_length(text, spec.name)
+    return check_length(text, spec.name, spec.max_length or TEXT_LIMIT)
 
 
 def _score(spec: FieldDef, value: Any) -> int:

@@ -65,7 +65,8 @@ ACTIONS = {"intake": N_("Intake"), "follow_up": N_("Follow-up"),
            "resume": N_("Resumed"), "recalculated": N_("Deadline recalculated"),
            "edit": N_("Edit"), "submit": N_("Submit"), "space": N_("Space request"),
            "offer": N_("Offer a listing"), "listing": N_("Add a listing"),
-           "import": N_("Import a ledger"), "reassign": N_("Reassigned"),
+           "import": N_("Import a ledger"), "export": N_("Download the ledger"),
+           "reassign": N_("Reassigned"),
            "relocation_ack": N_("Relocation warning acknowledged")}
 # input fields that belong to no event of the definition
 FIELDS = {

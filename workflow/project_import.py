@@ -97,12 +97,13 @@ class _Entered:
     record: dict[str, Any]
 
 
-def require_importer(session: Session, actor: str | User) -> User:
-    """The person importing, if a leader or an admin; NotPermitted (exit 3) otherwise."""
+def require_importer(session: Session, actor: str | User, *, action: str = "import") -> User:
+    """The person importing (or, `action` "export", downloading the ledger), if a leader or an
+    admin; NotPermitted (exit 3) otherwise, naming the person by name and what they tried."""
     user = require_actor(session, actor)
     if user.role not in IMPORTERS:
-        raise NotPermitted("not_allowed", field="by", actor=user.email, event="import",
-                           roles=IMPORTERS)
+        raise NotPermitted("not_allowed", field="by", actor=user.name or user.email,
+                           event=action, roles=IMPORTERS)
     return user
 
 

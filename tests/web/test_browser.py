@@ -105,6 +105,54 @@ def test_a_member_records_a_visit_and_sees_the_stars_and_the_new_deadline(
     screenshot(page, "member-records-a-visit")
 
 
+def test_a_follow_up_note_keeps_its_line_breaks_and_stays_text(site: Site, page: Any) -> None:
+    # a two-line 跟进情况 showed as one line on the project page
+    pid = site.web.project("高端数控机床", owner="alice", events=("visit",))
+    sign_in(page, site, "alice", then=f"/projects/{pid}")
+    page.locator("summary", has_text="跟进").click()
+    form = page.locator("#form-follow-up")
+    form.locator("textarea[name=note]").fill("企业融资进展顺利\n下周再访<b>王总</b>")
+    form.get_by_role("button", name="记录跟进").click()
+    page.locator(".flash-success").wait_for()
+    note = page.locator(".notes li p")
+    assert note.inner_text() == "企业融资进展顺利\n下周再访<b>王总</b>"  # two lines, as typed
+    assert note.locator("b").count() == 0  # escaped, never markup
+    lines = note.evaluate("el => el.getBoundingClientRect().height"
+                          " / parseFloat(getComputedStyle(el).lineHeight)")
+    assert round(lines) == 2
+    entry = page.locator(".timeline .tl-follow_up dd")
+    assert entry.inner_text() == "企业融资进展顺利\n下周再访<b>王总</b>"
+    screenshot(page, "follow-up-line-breaks")
+
+
+# the header search's placeholder: its text's width and the room the input gives it
+PLACEHOLDER_ROOM = """() => {
+  const input = document.querySelector('#topsearch-q'), style = getComputedStyle(input);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = style.font;
+  return [Math.ceil(context.measureText(input.placeholder).width),
+          Math.floor(input.clientWidth - parseFloat(style.paddingLeft)
+                     - parseFloat(style.paddingRight))];
+}"""
+
+
+@pytest.mark.parametrize("who", ["alice", "leader", "admin"])
+def test_the_header_search_shows_its_whole_placeholder_in_english_on_a_desk(
+        site: Site, page: Any, who: str) -> None:
+    # “Name, company, credit code or p”: the English placeholder was cut off
+    sign_in(page, site, who, then="/board")
+    page.locator(".topbar").get_by_role("button", name="English").click()
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    cut = {}
+    for width in (1440, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        text, room = page.evaluate(PLACEHOLDER_ROOM)
+        if text > room:
+            cut[width] = (text, room)
+    assert not cut, cut
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
 def test_a_leader_approves_a_large_space_request_from_the_inbox(site: Site, page: Any) -> None:
     pid = site.web.project("超导磁体研发平台", owner="alice", events=("visit",))
     with writing(site.web.app.engine) as session:

@@ -20,8 +20,9 @@ from tests.factories import SQLITE_ONLY
 from tests.support.browser import NEEDS_CHROMIUM, NO_SIDEWAYS_SCROLL, Site, screenshot, sign_in
 from tests.support.mail import mail_context
 from tests.support.phone_park import pages, park
-from tests.support.web import Web
+from tests.support.web import WEB_FIELDS, Web
 from workflow.approvals import decide
+from workflow.projects import advance, follow_up
 
 pytestmark = [NEEDS_CHROMIUM, SQLITE_ONLY]
 
@@ -89,6 +90,52 @@ FIELD_ROW_LEFTS = """() => [...document.querySelectorAll('main .field-row')]
   .filter(row => row.getClientRects().length)
   .map(row => [...row.children].map(el => Math.round(el.getBoundingClientRect().left)))"""
 VISIBLE = "el => el.getClientRects().length > 0 && getComputedStyle(el).display !== 'none'"
+
+
+UNBROKEN = "HF-2026-😀-" + "X" * 300  # no space, no break opportunity in 300 characters
+
+
+def test_a_long_unbroken_value_wraps_and_never_widens_a_phone_page(site: Site,
+                                                                   page: Any) -> None:
+    # an agreement number of 310 characters made the project page 2,641 px wide on a phone,
+    # and a long search made the list's “搜索：…” line as wide
+    web = site.web
+    alice = web.people["alice"]
+    pid = web.project("HF-" + "X" * 197, events=("visit",))  # a name takes 200 at most
+    with writing(web.app.engine) as session:
+        advance(session, web.park, project_id=pid, event="register", actor=alice,
+                fields={**WEB_FIELDS["register"], "company_name": "HF-" + "X" * 197,
+                        "address": UNBROKEN})
+        advance(session, web.park, project_id=pid, event="sign", actor=alice,
+                fields={"agreement_no": "HF-2026-😀-" + "X" * 40})  # its limit: 50
+        follow_up(session, web.park, project_id=pid, actor=alice, note=UNBROKEN)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, "alice", then=None)
+    failures = {}
+    for path in (f"/projects/{pid}", "/projects?q=" + "X" * 100, "/projects?q=HF-2026",
+                 "/projects", "/board", "/board?mine=1", "/todo"):
+        page.goto(site.base + path)
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
+            failures[path] = page.evaluate(WIDE_ELEMENTS)
+        screenshot(page, "phone-long-value-" + path.strip("/").replace("/", "-")[:40])
+    assert not failures, failures
+
+
+# the height of every project link of a to-do list, and its text
+TODO_LINKS = """() => [...document.querySelectorAll('.todo-main a')].map(el =>
+  [el.innerText.trim(), Math.round(el.getBoundingClientRect().height)])"""
+
+
+@pytest.mark.parametrize(("who", "path"), [("alice", "/todo"), ("leader", "/home")])
+def test_on_a_phone_a_to_do_s_project_is_a_thumb_high(site: Site, page: Any, who: str,
+                                                      path: str) -> None:
+    # 我的待办's project names were links 16 px high, hard to hit with a thumb
+    park(site.web)
+    page.set_viewport_size(PHONE)
+    sign_in(page, site, who, then=path)
+    links = page.evaluate(TODO_LINKS)
+    assert links, path
+    assert [link for link in links if link[1] < 44] == [], path
 
 
 def test_on_a_phone_the_header_folds_into_a_menu(site: Site, page: Any) -> None:
@@ -174,7 +221,7 @@ def test_on_a_phone_tables_are_cards_whose_cells_say_what_they_are(
         "els => els.map(el => { const label = getComputedStyle(el, '::before');"
         " return label.display === 'none' ? 'none' : label.content; })")
     assert labels == ['"#"', "none", '"阶段"', '"负责人"', '"小组"', '"星级"', '"截止"',
-                      '"逾期天数"', '"状态"']  # the project's name is the card's title
+                      '"办理时限"', '"状态"']  # the project's name is the card's title
     cells = row.locator("td").evaluate_all("els => els.map(el => el.innerText.trim())")
     assert cells[1].startswith("智能网联") and cells[6] == "2026-11-09"
     assert row.evaluate("el => el.getBoundingClientRect().width") <= PHONE["width"]

@@ -49,6 +49,19 @@ def test_leaders_and_admins_find_the_ledger_page_and_members_do_not(web: Web) ->
     assert member.get("/ledger.xlsx").status_code == 403
 
 
+def test_a_member_refused_the_ledger_download_is_told_so_by_name(web: Web) -> None:
+    # she was downloading, and was told she might not “import a ledger”, by her email
+    client = web.signed_in("alice")
+    response = client.get("/ledger.xlsx")
+    assert response.status_code == 403
+    message = re.search(r'<p class="lead">(.*?)</p>', response.text, re.S)
+    assert message is not None
+    assert message.group(1) == "李爱丽 无权执行“导出台账”（仅限：分管领导、管理员）"
+    refused_import = re.search(r'<p class="lead">(.*?)</p>', client.get("/import").text, re.S)
+    assert refused_import is not None
+    assert refused_import.group(1) == "李爱丽 无权执行“导入台账”（仅限：分管领导、管理员）"
+
+
 def test_a_checked_file_shows_its_report_and_imports_nothing(web: Web) -> None:
     response = upload(web.signed_in("leader"), LEDGER)
     assert response.status_code == 200, response.text
@@ -151,7 +164,7 @@ def test_an_imported_history_reads_as_imported_on_the_project_page(web: Web) -> 
     assert digest is not None
     upload(leader, LEDGER, action="import", digest=digest.group(1))
     html = leader.get("/projects/1").text
-    assert html.count("<dt>由台账导入</dt><dd>是</dd>") == 2  # the intake and the visit
+    assert html.count("<dt>由台账导入</dt><dd class=\"typed\">是</dd>") == 2  # intake, visit
     assert "imported" not in html
     facts = html[html.index('id="h-facts"'):html.index('id="h-timeline"')]
     assert "由台账导入" not in facts  # a mark of the history, not a fact of the project

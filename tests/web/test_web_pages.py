@@ -317,6 +317,31 @@ def test_a_visitor_may_switch_the_sign_in_page(web: Web) -> None:
     assert "Sign in" in client.get("/login").text
 
 
+@pytest.mark.parametrize(("lang", "no_page", "wrong_method"), [
+    ("zh-CN", "页面不存在。", "此地址不支持该请求方式。"),
+    ("en", "There is no such page.", "This address does not accept that method.")])
+def test_an_error_before_any_route_is_in_the_signed_in_persons_language_with_their_menu(
+        web: Web, lang: str, no_page: str, wrong_method: str) -> None:
+    # an unknown address and a GET on a POST-only route run no route dependency: the page
+    # was in the browser's language with the signed-out header
+    pid = web.project()
+    with writing(web.app.engine) as session:
+        session.execute(User.__table__.update()  # type: ignore[attr-defined]
+                        .where(columns(User).email == web.people["alice"]).values(lang=lang))
+    client = web.signed_in("alice")
+    other = "zh-CN" if lang == "en" else "en"
+    for path, status, message in (("/nope", 404, no_page),
+                                  (f"/projects/{pid}/events/open", 405, wrong_method)):
+        response = client.get(path, headers={"Accept-Language": other})
+        assert response.status_code == status, path
+        assert f'<html lang="{lang}">' in response.text, path
+        assert message in response.text, path
+        assert 'action="/logout"' in response.text, path  # the signed-in header
+    signed_out = web.client().get("/nope", headers={"Accept-Language": other})
+    assert f'<html lang="{other}">' in signed_out.text
+    assert 'action="/logout"' not in signed_out.text
+
+
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_every_page_renders_in_both_languages(web: Web, lang: str,
                                               large_request: int) -> None:

@@ -101,15 +101,15 @@ def test_the_list_is_by_nearest_deadline_until_a_column_is_chosen(
     assert 'aria-sort="ascending"' in due and 'href="/projects?sort=due&amp;dir=desc"' in due
     assert "aria-sort" not in header(html, "项目")
     assert 'href="/projects?sort=name&amp;dir=asc"' in header(html, "项目")
-    assert 'href="/projects?sort=overdue&amp;dir=desc"' in header(html, "逾期天数")
+    assert 'href="/projects?sort=overdue&amp;dir=desc"' in header(html, "办理时限")
 
 
 @pytest.mark.parametrize(("query", "order", "sorted_label", "aria"), [
     ("sort=due&dir=desc", ["fresh", "later", "late"], "截止", "descending"),
     ("sort=name&dir=asc", ["fresh", "later", "late"], "项目", "ascending"),  # bing jia yi
     ("sort=name&dir=desc", ["late", "later", "fresh"], "项目", "descending"),
-    ("sort=overdue&dir=desc", ["late", "later", "fresh"], "逾期天数", "descending"),
-    ("sort=overdue&dir=asc", ["later", "late", "fresh"], "逾期天数", "ascending"),
+    ("sort=overdue&dir=desc", ["late", "later", "fresh"], "办理时限", "descending"),
+    ("sort=overdue&dir=asc", ["later", "late", "fresh"], "办理时限", "ascending"),
     ("sort=owner&dir=asc", ["fresh", "late", "later"], "负责人", "ascending"),  # chen li zhao
     ("sort=nonsense&dir=up", ["late", "later", "fresh"], "截止", "ascending"),
 ])
@@ -138,7 +138,7 @@ def test_the_order_menu_offers_each_column_both_ways_and_sorts_the_list(
     # what the filter form sends when the menu is chosen: the order, and the filters kept
     chosen = client.get("/projects?order=overdue.asc&overdue=1").text
     assert listed(chosen) == [three["later"], three["late"]]
-    assert 'aria-sort="ascending"' in header(chosen, "逾期天数")
+    assert 'aria-sort="ascending"' in header(chosen, "办理时限")
     assert '<option value="overdue.asc" selected>' in chosen
     assert 'href="/projects?overdue=1&amp;sort=name&amp;dir=asc"' in header(chosen, "项目")
     # the menu's order stands for a header's; one that means nothing is the list's own
@@ -229,7 +229,7 @@ def test_htmx_gets_the_results_alone_with_the_heading_out_of_band(
     assert '<span id="list-order" class="list-order" hx-swap-oob="true">' in part
     # the order menu too, so the form keeps the order a column header chose
     assert '<span id="list-sort" class="list-order" hx-swap-oob="true">' in part
-    assert '<option value="overdue.asc" selected>逾期天数（升序）</option>' in part
+    assert '<option value="overdue.asc" selected>办理时限（升序）</option>' in part
     assert 'hx-target="#project-results" hx-push-url="true"' in part  # its links stay htmx
     assert "HX-Request" in response.headers["vary"]
     # back in history, htmx asks for the whole page again
@@ -251,8 +251,9 @@ def test_the_days_overdue_column_counts_park_days_in_red(web: Web,
     html = web.signed_in("alice").get("/projects").text
     assert '<span class="overdue-text">逾期 8 天</span>' in row(html, three["late"])
     assert '<span class="overdue-text">逾期 3 天</span>' in row(html, three["later"])
-    # not due yet (its last day is Wed 11-25): the days left instead
-    assert ('<td class="nowrap days-overdue" data-label="逾期天数">'
+    # not due yet (its last day is Wed 11-25): the days left instead, in a column whose
+    # heading fits both (逾期天数 over “剩 5 天” read wrong)
+    assert ('<td class="nowrap days-overdue" data-label="办理时限">'
             '<span class="left-text">剩 5 天</span></td>') in row(html, three["fresh"])
 
 
@@ -268,8 +269,13 @@ def test_the_list_reads_in_english_too(web: Web, three: dict[str, int]) -> None:
     client.post("/lang", data={"lang": "en", "csrf_token": csrf(client)})
     html = client.get("/projects?sort=overdue").text
     assert '<span class="overdue-text">8 days overdue</span>' in row(html, three["late"])
-    assert 'aria-sort="descending"' in header(html, "Days overdue")
-    assert 'placeholder="Name, company, credit code or pinyin initials"' in html
+    # the column holds days left as well as days overdue: headed by neither
+    assert 'aria-sort="descending"' in header(html, "Deadline")
+    assert ('<td class="nowrap days-overdue" data-label="Deadline">'
+            '<span class="left-text">5 days left</span></td>') in row(html, three["fresh"])
+    assert "Days overdue" not in html
+    assert 'placeholder="Name, company, code or pinyin"' in html  # fits the desk's header
+    assert 'title="Name, company, credit code or pinyin initials"' in html
 
 
 # ---------------------------------------------------------------- the strict CSP

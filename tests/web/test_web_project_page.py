@@ -215,6 +215,25 @@ def test_an_event_not_allowed_in_the_state_is_a_conflict(web: Web) -> None:
     assert response.status_code == 409
 
 
+def test_an_overlong_agreement_number_is_refused_naming_the_field_and_its_limit(
+        web: Web) -> None:
+    # 310 characters were accepted (only the text columns' 2,000 applied) and made the
+    # project page 2,641 px wide on a phone; the definition gives the field 50
+    pid = web.project(events=("visit", "register"))
+    client = web.signed_in("alice")
+    page = client.get(f"/projects/{pid}").text
+    assert re.search(r'<input id="form-sign-agreement_no" name="agreement_no"[^>]*'
+                     r'maxlength="50"', page)
+    long_number = "HF-2026-😀-" + "X" * 300
+    response = post_form(client, f"/projects/{pid}/events/sign",
+                         {"agreement_no": long_number}, form="form-sign")
+    assert response.status_code == 422
+    assert "协议编号过长（310 字，最多 50 字）" in response.text
+    signed = post_form(client, f"/projects/{pid}/events/sign",
+                       {"agreement_no": "HF-2026-" + "X" * 42}, form="form-sign")
+    assert signed.status_code == 200, signed.text
+
+
 def test_an_unknown_project_is_a_404_page(web: Web) -> None:
     response = web.signed_in("alice").get("/projects/999")
     assert response.status_code == 404 and "项目 999 不存在" in response.text

@@ -90,7 +90,7 @@ async def import_upload(
 def download(app: AppDep, session: SessionDep, viewer: CurrentUser,
              fmt: Annotated[str, Path(pattern="^(xlsx|csv)$")]) -> Response:
     """Today's ledger, in the viewer's language: also what an import reads."""
-    require_importer(session, viewer.email)
+    require_importer(session, viewer.email, action="export")
     labels = Labels.of(app.park, viewer.lang)
     ledger = build_ledger(session, app.park, labels)
     buffer = io.BytesIO()
