@@ -183,7 +183,7 @@ async def handle(request: Request, exc: Exception) -> Response:
         route = request.scope.get("route")
         exc = refused_input(exc, action=form_action(getattr(route, "path", None)),
                             page=not _is_api(request))
-    park = getattr(getattr(request.app.state, "parkflow", None), "park", None)
+    park = getattr(getattr(request.app.state, "deps", None), "park", None)  # WebDeps
     problem = problem_for(exc, lang, Labels.of(park, lang) if park is not None else None)
     if problem.status == 405:
         problem = dataclasses.replace(problem, headers={**problem.headers,
