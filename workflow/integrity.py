@@ -13,6 +13,8 @@ query, or one pass over one query's rows, so a park of 10k+ projects is checked 
                         the history entry that stamps it
     deadline_mismatch   the stored deadline differs from the one its milestones and the
                         calendar give (workflow.projects.stored_due_at)
+    stars_mismatch      the stored stars differ from the star rule applied to the scores of
+                        the latest history entry that has them all (0 before any)
     approval_on_finished  an approval still pending on a project in a final state
 
 The outbox's part (reminders of a stage left) is in notifications.integrity.
@@ -69,6 +71,8 @@ MESSAGES: dict[str, str] = {
                              "%(history_day)s"),
     "deadline_mismatch": N_("its stored deadline is %(due_at)s but its milestones and the "
                             "calendar give %(recomputed)s"),
+    "stars_mismatch": N_("it has %(stars)s stars but the scores of its history give "
+                         "%(history_stars)s"),
     "approval_on_finished": N_("approval %(approval)s (%(approval_kind)s) is still pending "
                                "although the project is “%(state)s”"),
     "stale_outbox": N_("outbox message %(message)s (%(outbox_kind)s to %(recipient)s) waits "
@@ -115,6 +119,7 @@ def check_projects(session: Session, park: Park) -> list[Problem]:
              *_impossible_steps(session, park.lifecycle, names),
              *_milestone_mismatches(session, park),
              *_deadline_mismatches(session, park),
+             *_stars_mismatches(session, park),
              *_approvals_on_finished(session, park, names)]
     return sorted(found, key=lambda p: (p.project_id, p.kind))
 
@@ -245,6 +250,28 @@ def _deadline_mismatches(session: Session, park: Park) -> Iterator[Problem]:
             yield Problem("deadline_mismatch", snapshot.id, snapshot.name,
                           {"due_at": _local(snapshot.due_at, park),
                            "recomputed": _local(due, park)})
+
+
+def _stars_mismatches(session: Session, park: Park) -> Iterator[Problem]:
+    """Stored stars against the rule replayed over the history: as the engine sets them, from
+    the latest entry whose fields hold every score (a visit)."""
+    rule = park.lifecycle.stars
+    if not rule.scores:
+        return
+    scoring = [name for name, spec in park.lifecycle.events.items()
+               if all(score in spec.fields for score in rule.scores)]
+    replayed: dict[int, int] = {}
+    rows = session.connection().execute(
+        select(_E.project_id, _E.fields).where(_E.event.in_(scoring)).order_by(_E.id))
+    for row in rows:
+        fields = row.fields or {}
+        if all(score in fields for score in rule.scores):
+            replayed[row.project_id] = rule.stars_for(fields)
+    for row in session.connection().execute(select(_P.id, _P.name, _P.stars)):
+        history_stars = replayed.get(row.id, 0)
+        if row.stars != history_stars:
+            yield Problem("stars_mismatch", row.id, row.name,
+                          {"stars": row.stars, "history_stars": history_stars})
 
 
 def _approvals_on_finished(session: Session, park: Park,

@@ -127,6 +127,13 @@ def deadline_moved(c: Connection) -> tuple[int, str]:
     return pid, "deadline_mismatch"
 
 
+def stars_changed(c: Connection) -> tuple[int, str]:
+    """Stars on a project never visited (the reviewer's `update projects set stars=3`)."""
+    pid = first(c, select(_P.id).where(_P.state == "intake").order_by(_P.id.desc()))
+    c.execute(update(Project).where(_P.id == pid).values(stars=3))
+    return pid, "stars_mismatch"
+
+
 def reminder_of_a_stage_left(c: Connection) -> tuple[int, str]:
     row, pid = c.execute(select(_O.id, _O.project_id).where(
         _O.status == "pending", _O.kind == "reminder").order_by(_O.id).limit(1)).one()
@@ -155,7 +162,8 @@ def approval_on_an_exited_project(c: Connection) -> tuple[int, str]:
 
 PLANTS: list[Callable[[Connection], tuple[int, str]]] = [
     wrong_state, wrong_version, history_deleted, owner_gone, chain_broken, step_not_allowed,
-    milestone_moved, deadline_moved, reminder_of_a_stage_left, message_for_an_exited_project,
+    milestone_moved, deadline_moved, stars_changed, reminder_of_a_stage_left,
+    message_for_an_exited_project,
     approval_on_an_exited_project]
 
 
@@ -183,8 +191,8 @@ def test_every_inconsistency_planted_at_once_is_listed(planted: Connection,
     assert {kind for _, kind in expected} == {
         "state_mismatch", "version_mismatch", "no_history", "unknown_owner", "broken_chain",
         "impossible_step",
-        "milestone_mismatch", "deadline_mismatch", "stale_outbox", "outbox_on_finished",
-        "approval_on_finished"}
+        "milestone_mismatch", "deadline_mismatch", "stars_mismatch", "stale_outbox",
+        "outbox_on_finished", "approval_on_finished"}
 
 
 def test_a_problem_reads_with_labels_and_keeps_ids_in_json(planted: Connection,
