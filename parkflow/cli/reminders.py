@@ -135,8 +135,11 @@ def scheduler(ctx: Context,
 
     def tick() -> None:
         counts = sweep()
-        if counts and any(counts.values()):
-            err.print(f"{app_.park.now().astimezone(app_.park.tz):%Y-%m-%d %H:%M} {counts}")
+        if counts and any(counts.values()):  # the sentence `reminders run` prints
+            err.print(f"{app_.park.now().astimezone(app_.park.tz):%Y-%m-%d %H:%M} "
+                      + ctx.say("Sent %(sent)s, failed %(failed)s, retrying %(retrying)s, "
+                                "skipped %(skipped)s, cancelled %(cancelled)s", **counts),
+                      markup=False)
 
     err.print(ctx.say("Scheduler started (Ctrl+C to stop)"))
     run_forever(tick, app_.park.lifecycle.reminders, app_.park.tz, every_seconds=every)

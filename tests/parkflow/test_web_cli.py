@@ -139,3 +139,25 @@ def test_the_in_process_scheduler_sweeps_and_delivers(web: Web, tmp_path: Path) 
     finally:
         scheduler.shutdown(wait=False)
     assert list((tmp_path / "mail").glob("*.eml"))
+
+
+@SQLITE_ONLY
+def test_the_scheduler_says_what_a_tick_sent_in_a_sentence(web: Web, tmp_path: Path) -> None:
+    web.project("量子精密测量", intake="2026-11-10")  # its visit is overdue: a warning to send
+    env = {**os.environ, "PARKFLOW_DATABASE_URL": web.app.settings.database_url,
+           "PARKFLOW_TEST_NOW": web.clock.now().isoformat(),
+           "PARKFLOW_MAIL_DIR": str(tmp_path / "mail")}
+    env.pop("PARKFLOW_LANG", None)
+    scheduler = subprocess.Popen([str(PARKFLOW), "scheduler", "--every", "1"], env=env,
+                                 stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not list((tmp_path / "mail").glob("*.eml")):
+            assert scheduler.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(1.5)  # the tick that sent it prints its line
+    finally:
+        scheduler.send_signal(signal.SIGINT)
+        _, stderr = scheduler.communicate(timeout=20)
+    tick = next(line for line in stderr.splitlines() if "已发送" in line)
+    assert tick.startswith("2026-11-20 10:00 已发送 ") and "{" not in tick, stderr
