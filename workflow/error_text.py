@@ -236,6 +236,8 @@ MESSAGES: dict[str, str] = {
     "duplicate_project": N_("%(field)s: “%(value)s” is already in the library: project "
                             "#%(project)s %(name)s"),
     "duplicate_row": N_("%(field)s: “%(value)s” is also on row %(row)s"),
+    "repeated_row": N_("The same as row %(row)s in every column: one project entered twice; "
+                       "delete one of the two rows"),
     "bad_deadline_changes": N_("%(field)s: “%(value)s” is not a list of deadline changes "
                                "(for example “%(example)s”)"),
     "stage_not_reached": N_("%(field)s: the row's dates never reach “%(state)s”"),

@@ -102,15 +102,34 @@ def import_ledger_command(
 
 
 def refusal(ctx: Context, result: ImportResult) -> str:
-    if result.only_duplicates:  # a conflict the person may override (CLI.md, exit 5)
+    """The summary of a refusal: what kind of problem, and what the person may do."""
+    from reports.ledger_rows import IN_FILE, IN_LIBRARY, REPEATED
+    if result.only_repeated_rows:  # a row entered twice: delete it, nothing to override
+        return ctx.say_n(
+            "The ledger is refused: %(num)d row of %(rows)s repeats an earlier row of the "
+            "file in every column (one project entered twice); nothing was imported. Delete "
+            "the repeated row and import again",
+            "The ledger is refused: %(num)d rows of %(rows)s repeat earlier rows of the file "
+            "in every column (projects entered twice); nothing was imported. Delete the "
+            "repeated rows and import again", result.rows_with(REPEATED), rows=result.rows)
+    if result.only_duplicates and not result.rows_with(IN_FILE):
+        # a conflict with the library the person may override (CLI.md, exit 5)
         return ctx.say_n(
             "The ledger is refused: %(num)d project in %(rows)s rows has the name or credit "
             "code of another; nothing was imported. If they are different projects, import "
             "again with --allow-duplicate",
             "The ledger is refused: %(num)d projects in %(rows)s rows have the name or credit "
             "code of others; nothing was imported. If they are different projects, import "
-            "again with --allow-duplicate", len({p.row for p in result.problems}),
-            rows=result.rows)
+            "again with --allow-duplicate", result.rows_with(IN_LIBRARY), rows=result.rows)
+    if result.only_duplicates:  # rows of the file sharing a name or code (maybe the library's)
+        return ctx.say_n(
+            "The ledger is refused: %(num)d row of %(rows)s has the name or credit code of an "
+            "earlier row of the file or of a project in the library; nothing was imported. If "
+            "they are different projects, import again with --allow-duplicate",
+            "The ledger is refused: %(num)d rows of %(rows)s have the name or credit code of "
+            "earlier rows of the file or of projects in the library; nothing was imported. If "
+            "they are different projects, import again with --allow-duplicate",
+            len({p.row for p in result.problems}), rows=result.rows)
     return ctx.say_n("The ledger is refused: %(num)d problem in %(rows)s rows; nothing was "
                      "imported",
                      "The ledger is refused: %(num)d problems in %(rows)s rows; nothing was "

@@ -327,6 +327,7 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "duplicate_project": {"field": "name", "value": "量子精密测量", "project": 3,
                           "name": "量子精密测量"},
     "duplicate_row": {"field": "uscc", "value": "91350100M000100Y43", "row": 4},
+    "repeated_row": {"field": "name", "row": 2},
     "missing_event_column": {"field": "visitors", "event": "visit"},
     "bad_deadline_changes": {"field": "due_date", "value": "延期 x 天",
                              "example": "延期 15 天、暂停 3 天"},

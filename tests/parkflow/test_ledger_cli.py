@@ -133,11 +133,30 @@ def test_a_ledger_repeating_a_credit_code_is_a_conflict_that_allow_duplicate_ove
     assert refused.code == 5
     assert refused.json()["problems"] == [{"row": 3, "column": "统一社会信用代码", "reason":
                                            "统一社会信用代码：“91340100MA2N00001Q”与第 2 行重复"}]
-    assert refused.err.strip() == (
-        "错误 台账未导入：2 行中有 1 个项目与已有项目同名或统一社会信用代码相同，未写入任何内容。"
-        "如确为不同项目，请加 --allow-duplicate 重新导入")
+    assert refused.err.strip() == (  # the other project is on a row of the file, not in the library
+        "错误 台账未导入：2 行中有 1 行与文件中前面的行或已有项目同名或统一社会信用代码相同，"
+        "未写入任何内容。如确为不同项目，请加 --allow-duplicate 重新导入")
     allowed = cli("import", path, "--by", LEADER, "--allow-duplicate", "--json")
     assert (allowed.code, allowed.json()["imported"]) == (0, 2)
+
+
+def test_a_row_entered_twice_is_refused_even_with_allow_duplicate(
+        cli: Cli, engine: Engine, people: dict[str, str], tmp_path: Path) -> None:
+    # the same project twice in one file is a slip of the keeper, not two projects: the
+    # summary says the repeat is in the file and offers no --allow-duplicate, which would
+    # have entered two identical projects
+    path = ledger_file(tmp_path, [GOOD[0], GOOD[2], GOOD[1], GOOD[2]])
+    refused, allowed = cli.all(("import", path, "--by", LEADER, "--json"),
+                               ("import", path, "--by", LEADER, "--allow-duplicate"))
+    assert refused.code == 2
+    assert refused.json()["problems"] == [{"row": 4, "column": "项目名称", "reason":
+                                           "与第 2 行完全相同：同一项目录入了两次，请删去其中一行"}]
+    assert refused.err.strip() == (
+        "错误 台账未导入：3 行中有 1 行与文件中前面的行完全相同（同一项目录入了两次），"
+        "未写入任何内容。请删去重复的行后重新导入")
+    assert allowed.code == 2 and "--allow-duplicate" not in allowed.err
+    assert "与第 2 行完全相同" in allowed.out
+    assert history_count(engine) == (0, 0)
 
 
 def test_only_leaders_and_admins_import(cli: Cli, people: dict[str, str],
