@@ -251,6 +251,22 @@ MESSAGES: dict[str, str] = {
 }
 
 
+# why a file cannot be read or written (`workflow.file_errors`): the `error` of
+# unreadable_file and unwritable_file, when it is one of these
+FILE_CAUSES = {
+    "no_file": N_("there is no such file"),
+    "no_folder": N_("its folder does not exist"),
+    "permission": N_("permission denied"),
+    "read_only": N_("the disk is read-only"),
+    "disk_full": N_("the disk is full"),
+    "is_folder": N_("it is a folder, not a file"),
+    "name_too_long": N_("the name is too long"),
+    "empty": N_("the file is empty"),
+    "not_workbook": N_("it is not an Excel workbook (.xlsx), or it is damaged"),
+    "not_csv": N_("it is not a CSV file, or it is damaged"),
+}
+
+
 def render(code: str, field: str | None, params: Mapping[str, Any], labels: Labels) -> str:
     """The sentence of an error in the language of `labels`."""
     event = params.get("event")
@@ -283,6 +299,7 @@ def _shown(name: str, value: Any, labels: Labels, field: str | None,
         "max_area": lambda n: format_number(n, labels.lang),
         "weekday": lambda i: _weekday(i, labels.lang),
         "written_weekday": lambda i: _weekday(i, labels.lang),
+        "error": lambda e: labels.text(FILE_CAUSES[e]) if e in FILE_CAUSES else e,
     }
     if name in by_name:
         return by_name[name](value)

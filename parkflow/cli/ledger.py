@@ -21,7 +21,7 @@ from parkflow.cli.groups import app
 from parkflow.cli.help import cli_help
 from parkflow.cli.options import AllowDuplicate, By, Json
 from parkflow.cli.output import emit_json, err, fail, out
-from workflow.errors import ValidationError
+from workflow.file_errors import unreadable, unwritable
 
 if TYPE_CHECKING:  # imported when the command runs: other commands start faster
     from reports.ledger_import import ImportResult
@@ -61,8 +61,7 @@ def export(
     try:
         Path(file).write_bytes(buffer.getvalue())
     except OSError as exc:
-        raise ValidationError("unwritable_file", field="file", value=file,
-                              error=exc.strerror or str(exc)) from exc
+        raise unwritable(exc, value=file) from exc
     out.print(ctx.say_n("The ledger as of %(day)s: %(num)d project written to %(file)s",
                         "The ledger as of %(day)s: %(num)d projects written to %(file)s",
                         len(ledger.rows), day=ledger.as_of.isoformat(), file=file),
@@ -87,8 +86,7 @@ def import_ledger_command(
     try:
         data = Path(file).read_bytes()
     except OSError as exc:
-        raise ValidationError("unreadable_file", field="file", value=file,
-                              error=exc.strerror or str(exc)) from exc
+        raise unreadable(exc, value=file) from exc
     with progress_bar(ctx) as progress, writing(ctx.app.engine) as session:
         result = import_ledger(session, ctx.app.park, data=data, filename=Path(file).name,
                                actor=actor or "", lang=ctx.lang, dry_run=dry_run,

@@ -177,3 +177,27 @@ def test_an_unreadable_file_is_refused_naming_it(cli: Cli, people: dict[str, str
                       ("import", str(tmp_path / "none.csv"), "--by", LEADER, "--json"))
     for result in results:
         assert_error(result, 2, "invalid", "file")
+
+
+def test_why_a_file_cannot_be_read_or_written_is_said_in_the_readers_words(
+        cli: Cli, engine: Engine, people: dict[str, str], tmp_path: Path) -> None:
+    # the system's and calamine's English (“Cannot detect file format”, “No such file or
+    # directory”) never reaches the reader: the catalogue words the cause, naming the file
+    (tmp_path / "空.xlsx").write_bytes(b"")
+    (tmp_path / "坏.xlsx").write_bytes(b"not a workbook")
+    folder = tmp_path / "无此目录"
+    empty, broken, missing, export, report = cli.all(
+        ("import", str(tmp_path / "空.xlsx"), "--by", LEADER),
+        ("import", str(tmp_path / "坏.xlsx"), "--by", LEADER),
+        ("import", str(tmp_path / "无此文件.csv"), "--by", LEADER),
+        ("export", str(folder / "台账.xlsx")),
+        ("report", "monthly", "--month", "2026-10", "--xlsx", str(folder / "月报.xlsx")))
+    assert empty.err == "错误 文件“空.xlsx”无法读取：文件为空（0 字节）\n"
+    assert broken.err == "错误 文件“坏.xlsx”无法读取：不是 Excel 工作簿（.xlsx），或文件已损坏\n"
+    assert missing.err == f"错误 文件“{tmp_path / '无此文件.csv'}”无法读取：文件不存在\n"
+    for result, name in ((export, "台账.xlsx"), (report, "月报.xlsx")):
+        assert result.code == 2
+        assert result.err == f"错误 文件“{folder / name}”无法写入：所在文件夹不存在\n"
+    english = cli("export", str(folder / "ledger.csv"), env={"PARKFLOW_LANG": "en"})
+    assert english.err == (f"error File “{folder / 'ledger.csv'}” cannot be written: its folder "
+                           "does not exist\n")
