@@ -30,6 +30,7 @@ from reports.spreadsheet import Table, write_table
 from reports.timeline import Cut, History, Track, load
 from states.definition import PREVIOUS, EventDef, FieldDef, Lifecycle, initial_milestone
 from workflow.errors import ValidationError
+from workflow.fields import check_choice
 from workflow.labels import Labels
 from workflow.park import Park
 
@@ -179,9 +180,9 @@ def as_of_day(park: Park, as_of: date | None) -> date:
 def build_ledger(session: Session, park: Park, labels: Labels, *, state: str | None = None,
                  as_of: date | None = None, progress: Progress | None = None) -> Ledger:
     """Every project taken in by the end of `as_of` (today), as it stood then."""
-    if state is not None and state not in park.lifecycle.states:
-        raise ValidationError("bad_choice", field="state", value=state,
-                              choices=list(park.lifecycle.states))
+    if state is not None:  # its id, or its label in either language (the error offers those)
+        state = check_choice(state, {name: spec.label
+                                     for name, spec in park.lifecycle.states.items()}, "state")
     day = as_of_day(park, as_of)
     history = load(session, park, Cut(end_of(day, park)), every_field=True)
     cols = columns(park.lifecycle)

@@ -30,6 +30,7 @@ from sqlmodel import Session
 from reports.ledger import columns
 from reports.ledger_rows import (
     DUPLICATES,
+    REPEATED,
     Checker,
     ColumnLabels,
     Problem,
@@ -65,6 +66,15 @@ class ImportResult:
         """Refused only for projects the library (or the file) has already: a conflict,
         which `allow_duplicate` overrides."""
         return self.refused and all(p.code in DUPLICATES for p in self.problems)
+
+    @property
+    def only_repeated_rows(self) -> bool:
+        """Refused only for rows that repeat an earlier row of the file cell for cell."""
+        return self.refused and all(p.code == REPEATED for p in self.problems)
+
+    def rows_with(self, code: str) -> int:
+        """How many rows have a problem of this code."""
+        return len({p.row for p in self.problems if p.code == code})
 
     def as_json(self) -> dict[str, Any]:
         return {"rows": self.rows, "imported": self.imported,

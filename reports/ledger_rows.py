@@ -153,7 +153,10 @@ def _problem(row: int, column: str, error: WorkflowError, labels: Labels) -> Pro
     return Problem(row, column, error.message(labels.lang, labels), error.code)
 
 
-DUPLICATES = ("duplicate_project", "duplicate_row")  # what `allow_duplicate` lets in
+# what `allow_duplicate` lets in: a name or credit code the library holds, or an earlier row
+IN_LIBRARY, IN_FILE = "duplicate_project", "duplicate_row"
+DUPLICATES = (IN_LIBRARY, IN_FILE)
+REPEATED = "repeated_row"  # a row repeating an earlier one cell for cell: never let in
 
 
 @dataclass
@@ -201,6 +204,7 @@ class Checker:
         self.names, self.codes = _existing(session, park)
         self.seen_names: dict[str, int] = {}
         self.seen_codes: dict[str, int] = {}
+        self.seen_rows: dict[tuple[str, ...], int] = {}  # a row's cells → its first row
         self.field_columns = {(c.event, c.field.name): c.key for c in columns(park.lifecycle)
                               if c.field is not None}
         self.replay = Replay(park, park.calendar(session))
@@ -213,6 +217,9 @@ class Checker:
 
     def check(self, row: int, cells: Sequence[Any]) -> tuple[RowPlan | None, list[Problem]]:
         problems: list[Problem] = []
+        repeated = self._repeated(row, cells)
+        if repeated is not None:  # its problems are the earlier row's: only the repeat is
+            return None, [repeated]
 
         def cell(key: str) -> Any:
             position = self.mapping.index.get(key)
@@ -473,6 +480,19 @@ class Checker:
                 refuse(f"{event}_date", ValidationError("before_previous", field=f"{event}_date",
                                                         value=day, previous=previous))
             previous = max(previous, day) if previous else day
+
+    def _repeated(self, row: int, cells: Sequence[Any]) -> Problem | None:
+        """A row that repeats an earlier one cell for cell: one project entered twice, never
+        two projects (an export's rows differ at least by their ids), so `allow_duplicate`
+        does not let it in."""
+        values = [str(c).strip() if c is not None else "" for c in cells]
+        while values and not values[-1]:
+            values.pop()
+        first = self.seen_rows.setdefault(tuple(values), row)
+        if first == row or "name" not in self.mapping.index:
+            return None
+        return _problem(row, self.mapping.column_of("name", self.labels),
+                        ValidationError(REPEATED, field="name", row=first), self.labels)
 
     def _duplicates(self, row: int, name: str | None,
                     events: Events, refuse: Refuse) -> None:

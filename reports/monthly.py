@@ -20,7 +20,7 @@ from reports.periods import Period
 from reports.stats import nearest_rank, rate
 from reports.stays import Owned, Snapshot, local_days, period_events, snapshot
 from reports.timeline import Cut, Replay, Stay
-from reports.weekly import as_of, cut_for
+from reports.weekly import as_of, cut_for, owner_order
 from workflow.park import Park
 
 STAGE_MEASURES = ("at_start", "at_end", "entered", "moved_on", "exited")
@@ -172,13 +172,15 @@ def monthly(session: Session, park: Park, period: Period, *,
         "stages": _stages(park, replay, stays.counts, left, behind),
         "on_time": {"groups": by_group.rows("group", groups),
                     "owners": [{**row, "name": names[row["owner"]]}
-                               for row in by_owner.rows("owner", sorted(names))],
+                               for row in by_owner.rows("owner", sorted(
+                                   names, key=lambda o: owner_order(names[o], o)))],
                     "total": by_group.total},
         "overdue_at_end": {
             "groups": [{"group": g, "count": overdue_groups[g]} for g in groups
                        if overdue_groups[g]],
             "owners": [{"owner": o, "name": names[o], "count": overdue_owners[o]}
-                       for o in sorted(overdue_owners, key=lambda o: (-overdue_owners[o], o))],
+                       for o in sorted(overdue_owners, key=lambda o: (-overdue_owners[o],
+                                                              *owner_order(names[o], o)))],
             "total": sum(overdue_groups.values())},
         "exits_by_reason": happened.exits_by_reason,
         "stars": happened.stars,

@@ -311,7 +311,7 @@ class Presenter:
         return [
             Chart("funnel", self._("Stage funnel at the month's end"), "funnel",
                   [L.state(s["state"]) for s in live],
-                  [Series(self._("Projects"), [s["at_end"] for s in live])]),
+                  [Series(self._("Number of projects"), [s["at_end"] for s in live])]),
             Chart("stage_days", self._("Days per stage against the allowed period"), "bar",
                   [L.state(s["state"]) for s in timed],
                   [Series(self._("Median days"), [s["days_median"] for s in timed]),

@@ -27,6 +27,7 @@ from python_calamine import CalamineWorkbook
 from reports.present import Column, ColumnKind, Row, Section
 from reports.workbook import write_sections
 from workflow.errors import ValidationError
+from workflow.file_errors import unreadable
 
 FORMATS = ("xlsx", "csv")
 Progress = Callable[[int], None]  # rows written so far
@@ -90,6 +91,8 @@ def _write_xlsx(target: BinaryIO, table: Table, progress: Progress | None) -> No
 
 def read_table(data: bytes, fmt: str, name: str = "") -> list[list[Any]]:
     """The rows of the first sheet (the header row first); empty cells are None."""
+    if not data:  # 0 bytes: nothing a person could have saved as a ledger
+        raise unreadable("empty", value=name)
     rows = _read_csv(data, name) if fmt == "csv" else _read_xlsx(data, name)
     return [[_cell(value) for value in row] for row in rows]
 
@@ -100,10 +103,8 @@ def _read_xlsx(data: bytes, name: str) -> list[list[Any]]:
         if not workbook.sheet_names:
             return []
         return list(workbook.get_sheet_by_index(0).to_python(skip_empty_area=False))
-    except Exception as exc:  # calamine's errors name the broken part of the file
-        raise ValidationError("unreadable_file", field="file", value=name,
-                              error=str(exc).splitlines()[0] if str(exc) else
-                              type(exc).__name__) from exc
+    except Exception as exc:  # calamine's sentences are English and name its internals
+        raise unreadable("not_workbook", value=name) from exc
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -121,8 +122,7 @@ def _read_csv(data: bytes, name: str) -> list[list[Any]]:
     try:
         return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise ValidationError("unreadable_file", field="file", value=name,
-                              error=str(exc)) from exc
+        raise unreadable("not_csv", value=name) from exc
 
 
 def _cell(value: Any) -> Any:

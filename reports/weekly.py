@@ -18,8 +18,15 @@ from reports.periods import Period
 from reports.stays import period_events, project_refs, snapshot, visits_and_follow_ups
 from reports.timeline import INSTANT, Cut, Replay, Track, pending_approvals
 from workflow.park import Park
+from workflow.search import pinyin_order
 
 VISIT_WINDOW_DAYS = 7
+
+
+def owner_order(name: str, email: str) -> tuple[tuple[str, ...], str]:
+    """Where an owner's rows go in every report's owner tables: by the name's pinyin (黄婷,
+    李娜, 刘洋 …), as a Chinese reader looks a name up; the email parts namesakes."""
+    return pinyin_order(name), email
 
 
 def cut_for(period: Period, park: Park, as_recorded: bool) -> Cut:
@@ -86,8 +93,8 @@ def weekly(session: Session, park: Park, period: Period, *,
         "intakes": sorted(intakes, key=lambda p: (p["intake_date"], p["id"])),
         "visits_due": sorted(visits_due, key=lambda p: (p["due_date"], p["id"])),
         "visits_overdue": sorted(visits_overdue, key=lambda p: (-p["days_overdue"], p["id"])),
-        "overdue": sorted(overdue, key=lambda p: (p["owner_name"], -p["days_overdue"],
-                                                  p["project_id"])),
+        "overdue": sorted(overdue, key=lambda p: (*owner_order(p["owner_name"], p["owner"]),
+                                                  -p["days_overdue"], p["project_id"])),
         "follow_ups_due": sorted(follow_ups_due, key=lambda p: (-p["stars"], p["id"])),
         "pending_approvals": pending_approvals(session, park, cut),
         "moved": sorted(moved, key=lambda m: (m["occurred_at"], m["project_id"])),

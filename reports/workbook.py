@@ -33,7 +33,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from i18n import N_, gettext
 from reports.present import Chart, ColumnKind, Section, View
-from workflow.errors import ValidationError
+from workflow.file_errors import unwritable
 
 Target = str | Path | BinaryIO
 
@@ -147,9 +147,8 @@ class _Book:
             self.book.close()
         except FileCreateError as exc:
             cause = exc.args[0] if exc.args else exc
-            raise ValidationError("unwritable_file", field="file", value=str(self.target),
-                                  error=getattr(cause, "strerror", None) or str(cause)) \
-                from exc
+            raise unwritable(cause if isinstance(cause, BaseException) else exc,
+                             value=str(self.target)) from exc
 
     def sheet(self, title: str) -> Worksheet:
         return self.book.add_worksheet(sheet_name(title, self.taken))

@@ -236,6 +236,8 @@ MESSAGES: dict[str, str] = {
     "duplicate_project": N_("%(field)s: “%(value)s” is already in the library: project "
                             "#%(project)s %(name)s"),
     "duplicate_row": N_("%(field)s: “%(value)s” is also on row %(row)s"),
+    "repeated_row": N_("The same as row %(row)s in every column: one project entered twice; "
+                       "delete one of the two rows"),
     "bad_deadline_changes": N_("%(field)s: “%(value)s” is not a list of deadline changes "
                                "(for example “%(example)s”)"),
     "stage_not_reached": N_("%(field)s: the row's dates never reach “%(state)s”"),
@@ -246,6 +248,22 @@ MESSAGES: dict[str, str] = {
                            "which give %(expected)s"),
     "derived_blank": N_("%(field)s: “%(value)s” should be empty: the row's dates and fields "
                         "give none"),
+}
+
+
+# why a file cannot be read or written (`workflow.file_errors`): the `error` of
+# unreadable_file and unwritable_file, when it is one of these
+FILE_CAUSES = {
+    "no_file": N_("there is no such file"),
+    "no_folder": N_("its folder does not exist"),
+    "permission": N_("permission denied"),
+    "read_only": N_("the disk is read-only"),
+    "disk_full": N_("the disk is full"),
+    "is_folder": N_("it is a folder, not a file"),
+    "name_too_long": N_("the name is too long"),
+    "empty": N_("the file is empty"),
+    "not_workbook": N_("it is not an Excel workbook (.xlsx), or it is damaged"),
+    "not_csv": N_("it is not a CSV file, or it is damaged"),
 }
 
 
@@ -281,6 +299,7 @@ def _shown(name: str, value: Any, labels: Labels, field: str | None,
         "max_area": lambda n: format_number(n, labels.lang),
         "weekday": lambda i: _weekday(i, labels.lang),
         "written_weekday": lambda i: _weekday(i, labels.lang),
+        "error": lambda e: labels.text(FILE_CAUSES[e]) if e in FILE_CAUSES else e,
     }
     if name in by_name:
         return by_name[name](value)

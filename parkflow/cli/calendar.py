@@ -10,7 +10,7 @@ from parkflow.cli.exits import command
 from parkflow.cli.groups import calendar_app
 from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, out, warn
-from workflow.errors import ValidationError
+from workflow.file_errors import unreadable
 
 
 @command(calendar_app, "import", help=N_("Import a holiday arrangement (admin)."))
@@ -21,8 +21,7 @@ def calendar_import(ctx: Context, file: Path, by: By = None) -> None:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ValidationError("unreadable_file", field="file", value=str(file),
-                              error=exc.strerror or str(exc)) from exc
+        raise unreadable(exc, value=str(file)) from exc
     with writing(ctx.app.engine) as session:
         actor = require_actor(session, ctx.actor(by))
         years = import_calendar(session, ctx.app.park, text=text, source=file.name,

@@ -20,6 +20,7 @@ from parkflow.cli.help import cli_help
 from parkflow.cli.options import By, Json
 from parkflow.cli.output import emit_json, out
 from workflow.errors import ValidationError
+from workflow.file_errors import unreadable
 
 if TYPE_CHECKING:  # the rest is imported when the command runs: other commands start faster
     from rich.console import Console
@@ -62,8 +63,7 @@ def read_text(file: str) -> str:
     try:
         raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
-        raise ValidationError("unreadable_file", field="file", value=file,
-                              error=exc.strerror or str(exc)) from exc
+        raise unreadable(exc, value=file) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)

@@ -21,7 +21,7 @@ from parkflow.cli.groups import app
 from parkflow.cli.help import cli_help
 from parkflow.cli.options import AllowDuplicate, By, Json
 from parkflow.cli.output import emit_json, err, fail, out
-from workflow.errors import ValidationError
+from workflow.file_errors import unreadable, unwritable
 
 if TYPE_CHECKING:  # imported when the command runs: other commands start faster
     from reports.ledger_import import ImportResult
@@ -61,8 +61,7 @@ def export(
     try:
         Path(file).write_bytes(buffer.getvalue())
     except OSError as exc:
-        raise ValidationError("unwritable_file", field="file", value=file,
-                              error=exc.strerror or str(exc)) from exc
+        raise unwritable(exc, value=file) from exc
     out.print(ctx.say_n("The ledger as of %(day)s: %(num)d project written to %(file)s",
                         "The ledger as of %(day)s: %(num)d projects written to %(file)s",
                         len(ledger.rows), day=ledger.as_of.isoformat(), file=file),
@@ -87,8 +86,7 @@ def import_ledger_command(
     try:
         data = Path(file).read_bytes()
     except OSError as exc:
-        raise ValidationError("unreadable_file", field="file", value=file,
-                              error=exc.strerror or str(exc)) from exc
+        raise unreadable(exc, value=file) from exc
     with progress_bar(ctx) as progress, writing(ctx.app.engine) as session:
         result = import_ledger(session, ctx.app.park, data=data, filename=Path(file).name,
                                actor=actor or "", lang=ctx.lang, dry_run=dry_run,
@@ -102,15 +100,34 @@ def import_ledger_command(
 
 
 def refusal(ctx: Context, result: ImportResult) -> str:
-    if result.only_duplicates:  # a conflict the person may override (CLI.md, exit 5)
+    """The summary of a refusal: what kind of problem, and what the person may do."""
+    from reports.ledger_rows import IN_FILE, IN_LIBRARY, REPEATED
+    if result.only_repeated_rows:  # a row entered twice: delete it, nothing to override
+        return ctx.say_n(
+            "The ledger is refused: %(num)d row of %(rows)s repeats an earlier row of the "
+            "file in every column (one project entered twice); nothing was imported. Delete "
+            "the repeated row and import again",
+            "The ledger is refused: %(num)d rows of %(rows)s repeat earlier rows of the file "
+            "in every column (projects entered twice); nothing was imported. Delete the "
+            "repeated rows and import again", result.rows_with(REPEATED), rows=result.rows)
+    if result.only_duplicates and not result.rows_with(IN_FILE):
+        # a conflict with the library the person may override (CLI.md, exit 5)
         return ctx.say_n(
             "The ledger is refused: %(num)d project in %(rows)s rows has the name or credit "
             "code of another; nothing was imported. If they are different projects, import "
             "again with --allow-duplicate",
             "The ledger is refused: %(num)d projects in %(rows)s rows have the name or credit "
             "code of others; nothing was imported. If they are different projects, import "
-            "again with --allow-duplicate", len({p.row for p in result.problems}),
-            rows=result.rows)
+            "again with --allow-duplicate", result.rows_with(IN_LIBRARY), rows=result.rows)
+    if result.only_duplicates:  # rows of the file sharing a name or code (maybe the library's)
+        return ctx.say_n(
+            "The ledger is refused: %(num)d row of %(rows)s has the name or credit code of an "
+            "earlier row of the file or of a project in the library; nothing was imported. If "
+            "they are different projects, import again with --allow-duplicate",
+            "The ledger is refused: %(num)d rows of %(rows)s have the name or credit code of "
+            "earlier rows of the file or of projects in the library; nothing was imported. If "
+            "they are different projects, import again with --allow-duplicate",
+            len({p.row for p in result.problems}), rows=result.rows)
     return ctx.say_n("The ledger is refused: %(num)d problem in %(rows)s rows; nothing was "
                      "imported",
                      "The ledger is refused: %(num)d problems in %(rows)s rows; nothing was "

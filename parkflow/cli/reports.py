@@ -100,13 +100,12 @@ def _write_xlsx(ctx: Context, view: View, target: Path) -> None:
 
 def _write_html(ctx: Context, view: View, target: Path) -> None:
     from web.report_file import standalone_html
-    from workflow.errors import ValidationError
+    from workflow.file_errors import unwritable
     document = standalone_html(view, ctx.lang, ctx.settings.base_url)
     try:
         target.write_text(document, encoding="utf-8")
     except OSError as exc:  # a missing folder, a directory, no permission: exit 2, not 1
-        raise ValidationError("unwritable_file", field="file", value=str(target),
-                              error=exc.strerror or str(exc)) from exc
+        raise unwritable(exc, value=str(target)) from exc
 
 
 def print_view(ctx: Context, view: View) -> None:

@@ -133,11 +133,30 @@ def test_a_ledger_repeating_a_credit_code_is_a_conflict_that_allow_duplicate_ove
     assert refused.code == 5
     assert refused.json()["problems"] == [{"row": 3, "column": "统一社会信用代码", "reason":
                                            "统一社会信用代码：“91340100MA2N00001Q”与第 2 行重复"}]
-    assert refused.err.strip() == (
-        "错误 台账未导入：2 行中有 1 个项目与已有项目同名或统一社会信用代码相同，未写入任何内容。"
-        "如确为不同项目，请加 --allow-duplicate 重新导入")
+    assert refused.err.strip() == (  # the other project is on a row of the file, not in the library
+        "错误 台账未导入：2 行中有 1 行与文件中前面的行或已有项目同名或统一社会信用代码相同，"
+        "未写入任何内容。如确为不同项目，请加 --allow-duplicate 重新导入")
     allowed = cli("import", path, "--by", LEADER, "--allow-duplicate", "--json")
     assert (allowed.code, allowed.json()["imported"]) == (0, 2)
+
+
+def test_a_row_entered_twice_is_refused_even_with_allow_duplicate(
+        cli: Cli, engine: Engine, people: dict[str, str], tmp_path: Path) -> None:
+    # the same project twice in one file is a slip of the keeper, not two projects: the
+    # summary says the repeat is in the file and offers no --allow-duplicate, which would
+    # have entered two identical projects
+    path = ledger_file(tmp_path, [GOOD[0], GOOD[2], GOOD[1], GOOD[2]])
+    refused, allowed = cli.all(("import", path, "--by", LEADER, "--json"),
+                               ("import", path, "--by", LEADER, "--allow-duplicate"))
+    assert refused.code == 2
+    assert refused.json()["problems"] == [{"row": 4, "column": "项目名称", "reason":
+                                           "与第 2 行完全相同：同一项目录入了两次，请删去其中一行"}]
+    assert refused.err.strip() == (
+        "错误 台账未导入：3 行中有 1 行与文件中前面的行完全相同（同一项目录入了两次），"
+        "未写入任何内容。请删去重复的行后重新导入")
+    assert allowed.code == 2 and "--allow-duplicate" not in allowed.err
+    assert "与第 2 行完全相同" in allowed.out
+    assert history_count(engine) == (0, 0)
 
 
 def test_only_leaders_and_admins_import(cli: Cli, people: dict[str, str],
@@ -158,3 +177,27 @@ def test_an_unreadable_file_is_refused_naming_it(cli: Cli, people: dict[str, str
                       ("import", str(tmp_path / "none.csv"), "--by", LEADER, "--json"))
     for result in results:
         assert_error(result, 2, "invalid", "file")
+
+
+def test_why_a_file_cannot_be_read_or_written_is_said_in_the_readers_words(
+        cli: Cli, engine: Engine, people: dict[str, str], tmp_path: Path) -> None:
+    # the system's and calamine's English (“Cannot detect file format”, “No such file or
+    # directory”) never reaches the reader: the catalogue words the cause, naming the file
+    (tmp_path / "空.xlsx").write_bytes(b"")
+    (tmp_path / "坏.xlsx").write_bytes(b"not a workbook")
+    folder = tmp_path / "无此目录"
+    empty, broken, missing, export, report = cli.all(
+        ("import", str(tmp_path / "空.xlsx"), "--by", LEADER),
+        ("import", str(tmp_path / "坏.xlsx"), "--by", LEADER),
+        ("import", str(tmp_path / "无此文件.csv"), "--by", LEADER),
+        ("export", str(folder / "台账.xlsx")),
+        ("report", "monthly", "--month", "2026-10", "--xlsx", str(folder / "月报.xlsx")))
+    assert empty.err == "错误 文件“空.xlsx”无法读取：文件为空（0 字节）\n"
+    assert broken.err == "错误 文件“坏.xlsx”无法读取：不是 Excel 工作簿（.xlsx），或文件已损坏\n"
+    assert missing.err == f"错误 文件“{tmp_path / '无此文件.csv'}”无法读取：文件不存在\n"
+    for result, name in ((export, "台账.xlsx"), (report, "月报.xlsx")):
+        assert result.code == 2
+        assert result.err == f"错误 文件“{folder / name}”无法写入：所在文件夹不存在\n"
+    english = cli("export", str(folder / "ledger.csv"), env={"PARKFLOW_LANG": "en"})
+    assert english.err == (f"error File “{folder / 'ledger.csv'}” cannot be written: its folder "
+                           "does not exist\n")

@@ -177,6 +177,12 @@ def test_the_state_filter_keeps_the_projects_in_that_state(
     assert refused.value.field == "state"
 
 
+@pytest.mark.parametrize("named", ["已注册·待签约", "Registered · signing due", "已注册 · 待签约"])
+def test_the_state_filter_takes_the_label_its_error_offers_in_either_language(
+        engine: Engine, live: Park, ledger_ids: list[int], named: str) -> None:
+    assert rows(engine, live, state=named) == [ROWS_ON_11_20[1]]
+
+
 def test_as_of_a_day_the_ledger_stands_as_the_history_had_it_at_its_end(
         engine: Engine, live: Park, ledger_ids: list[int]) -> None:
     on_11_03 = rows(engine, live, as_of=date(2026, 11, 3))

@@ -277,8 +277,9 @@ def test_the_month_in_progress_is_judged_as_of_now_not_at_its_end(dataset: Recor
     assert november["as_of"] == "2026-11-20T10:00:00+08:00"
     assert november["overdue_at_end"]["groups"] == [{"group": "project", "count": 2},
                                                     {"group": "finance", "count": 1}]
+    # one each: the owners in pinyin order of their names, 陈卡罗 李爱丽 赵博 (not by email)
     assert [(o["owner"], o["count"]) for o in november["overdue_at_end"]["owners"]] == [
-        (ALICE, 1), (BOB, 1), (CAROL, 1)]
+        (CAROL, 1), (ALICE, 1), (BOB, 1)]
     assert november["overdue_at_end"]["total"] == 3
     with reading(dataset.engine) as session:
         period = period_containing("monthly", on("2026-11-20").date())
@@ -295,7 +296,7 @@ def test_the_week_in_progress_counts_no_deadline_still_to_come_as_overdue(
     assert week["period"] == {"start": "2026-11-09", "end": "2026-11-15"}
     assert week["as_of"] == "2026-11-10T10:00:00+08:00"
     assert [(p["project_id"], p["due_date"], p["days_overdue"]) for p in week["overdue"]] == [
-        (ids["P7"], "2026-11-06", 4), (ids["P3"], "2026-10-27", 14)]  # alice, then carol
+        (ids["P3"], "2026-10-27", 14), (ids["P7"], "2026-11-06", 4)]  # 陈卡罗, then 李爱丽
     assert [(p["id"], p["days_overdue"]) for p in week["visits_overdue"]] == [
         (ids["P3"], 14), (ids["P7"], 4)]
     # P6, visited 11-06, is not due its weekly follow-up until 11-13
@@ -320,7 +321,7 @@ def test_a_finished_period_is_the_same_whenever_it_is_computed(dataset: Recorder
     assert monday == later
     assert later["as_of"] == "2026-11-16T00:00:00+08:00"
     assert [(p["project_id"], p["days_overdue"]) for p in later["overdue"]] == [
-        (dataset.ids["P7"], 9), (dataset.ids["P2"], 3), (dataset.ids["P3"], 19)]
+        (dataset.ids["P3"], 19), (dataset.ids["P7"], 9), (dataset.ids["P2"], 3)]  # 陈 李 赵
 
 
 # ---------------------------------------------------------------- quarterly

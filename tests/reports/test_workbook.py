@@ -301,6 +301,9 @@ def test_the_monthly_workbook_in_chinese(engine: Engine, park: Park, october: No
     assert len(charts) == len(all_charts(data)) == 4
     assert [c.count("<c:ser>") for c in charts] == [1, 3, 1, 1]
     assert 'formatCode="0%"' in charts[2]  # the on-time rate by group
+    # the funnel's series is a count of projects, not the project list (项目列表)
+    assert [c.value for c in book["图表数据"]["B"] if c.value == "项目数"] == ["项目数"]
+    assert "项目列表" not in [c.value for row in book["图表数据"].iter_rows() for c in row]
 
 
 @SQLITE_ONLY
