@@ -243,6 +243,9 @@ class ContextBuilder:
         return {
             "id": approval.id, "kind": approval.kind,
             "kind_label": self.labels(lang).approval_kind(approval.kind),
+            # the decisions by the labels of their buttons (states/approval.yaml's events)
+            "decisions": {event: self.labels(lang).decision(event)
+                          for event in ("approve", "reject", "return")},
             "requested_by_name": requester.name if requester else "",
             "requested_by_email": requester.email if requester else "",
             "submitted_at": self._moment(approval.created_at),

@@ -27,7 +27,9 @@ language. Keys used by several kinds:
     base_url   str                               the site root, shown in the footer
     project    {id, name, category_label, state_label, owner_name, group_label, stars, url}
     approval   {id, kind, kind_label, requested_by_name, submitted_at, reason, url, due_date,
-                details: [{label, value}], ...}  ``details`` are pre-formatted label/value rows
+                details: [{label, value}], decisions: {approve, reject, return}, ...}
+               ``details`` are pre-formatted label/value rows; ``decisions`` the labels of the
+               decision buttons (the approval definition's events)
 
 Kind by kind (besides ``recipient`` and ``base_url``, which every kind needs):
 

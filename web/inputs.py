@@ -63,6 +63,8 @@ FORM_ACTIONS = {
     "/projects/{project_id}/extensions": "extension",
     "/projects/{project_id}/suspensions": "suspend",
     "/projects/{project_id}/space-requests": "space",
+    "/projects": "intake",
+    "/admin/users": "user",
 }
 # a page's address with an id that names nothing: what is not found
 NOT_FOUND = {"project_id": "project_not_found", "approval_id": "approval_not_found",

@@ -18,7 +18,9 @@ from sqlmodel import Session
 
 from db.models import Approval, Project, ProjectEvent, SpaceListing, SpaceRequest, User, columns
 from db.prepared import Prepared
+from i18n import gettext
 from workflow.approvals import approval_history, approval_json
+from workflow.labels import Labels
 from workflow.park import Park
 from workflow.space import list_requests
 from workflow.views import (
@@ -342,3 +344,24 @@ def board_stamp(session: Session, park: Park) -> tuple[int, str]:
     """What the board depends on: the newest history row and the minute."""
     row = _LAST_EVENT.first(session, {})
     return int(row[0] or 0) if row else 0, park.now().strftime("%Y%m%d%H%M")
+
+
+def _approval_named(session: Session, park: Park, approval: Approval,
+                    lang: str) -> dict[str, str]:
+    """An approval as a person calls it: its kind and its project's name, not its id."""
+    project = session.get(Project, approval.project_id)
+    return {"kind": Labels.of(park, lang).approval_kind(approval.kind),
+            "name": project.name if project else ""}
+
+
+def request_sent(session: Session, park: Park, approval: Approval, lang: str) -> str:
+    """What the person who filed an extension or a suspension is told."""
+    return gettext(lang, "%(kind)s for “%(name)s” sent to the leaders.",
+                   **_approval_named(session, park, approval, lang))
+
+
+def approval_now(session: Session, park: Park, approval: Approval, lang: str) -> str:
+    """What the person who decided, answered or withdrew a request is told: where it stands."""
+    return gettext(lang, "%(kind)s for “%(name)s”: %(state)s.",
+                   state=Labels.of(park, lang).approval_state(approval.state),
+                   **_approval_named(session, park, approval, lang))

@@ -78,7 +78,7 @@ def file_extension(session: Session, park: Park, *, project_id: int, days: int |
         _A.state.in_((*policy.pending_states, "returned")))).first()
     if pending is not None:
         raise Conflict("extension_pending", field="project", project=project.id,
-                       approval=pending.id)
+                       approval=pending.id, name=project.name)
     return _file(session, park, kind="extension", project=project, user=user, reason=reason,
                  subject_id=project.id, details={"days": days, "state": project.state},
                  stage_entry_id=project.stage_entry_id)
@@ -99,7 +99,7 @@ def file_suspension(session: Session, park: Park, *, project_id: int, reason: st
         _A.state.in_((*park.approvals.pending_states, "returned")))).first()
     if pending is not None:
         raise Conflict("suspension_pending", field="project", project=project.id,
-                       approval=pending.id)
+                       approval=pending.id, name=project.name)
     return _file(session, park, kind="suspension", project=project, user=user, reason=reason,
                  subject_id=project.id, details={"state": project.state},
                  stage_entry_id=project.stage_entry_id)
@@ -151,7 +151,7 @@ def decide(session: Session, park: Park, *, approval_id: int, decision: str,
     spec = park.approvals.lifecycle.events[decision]
     if approval.state not in spec.sources:
         raise Conflict("not_pending", field="id", value=approval.id,
-                       approval_state=approval.state)
+                       approval_state=approval.state, **_named(session, approval))
     fields = validate_fields(spec, {"comment": comment} if comment else {})
     now = park.now()
     decided = _move(session, park, approval, decision, user, now, fields,
@@ -172,7 +172,7 @@ def resubmit(session: Session, park: Park, *, approval_id: int, actor: str | Use
     spec = park.approvals.lifecycle.events["resubmit"]
     if approval.state not in spec.sources:
         raise Conflict("not_returned", field="id", value=approval.id,
-                       approval_state=approval.state)
+                       approval_state=approval.state, **_named(session, approval))
     fields = validate_fields(spec, {"note": note} if note else {})
     now = park.now()
     return _move(session, park, approval, "resubmit", user, now, fields,
@@ -185,7 +185,7 @@ def withdraw(session: Session, park: Park, *, approval_id: int, actor: str | Use
     _requester_only(approval, user)
     if approval.state not in park.approvals.lifecycle.events["withdraw"].sources:
         raise Conflict("not_pending", field="id", value=approval.id,
-                       approval_state=approval.state)
+                       approval_state=approval.state, **_named(session, approval))
     withdrawn = _move(session, park, approval, "withdraw", user, park.now(), {})
     if withdrawn.kind == "space":
         _set_request_status(session, withdrawn.subject_id, "withdrawn")
@@ -208,6 +208,12 @@ def lapse_with_stage(session: Session, park: Park, before: Snapshot, after: Snap
                   {})
 
 
+def _named(session: Session, approval: Approval) -> dict[str, Any]:
+    """What a refusal about `approval` calls it by: its kind and its project's name."""
+    project = session.get(Project, approval.project_id)
+    return {"kind": approval.kind, "name": project.name if project else ""}
+
+
 def _requester_only(approval: Approval, user: User) -> None:
     if user.id != approval.requested_by:
         raise NotPermitted("requester_only", field="by", actor=user.email)
@@ -219,14 +225,14 @@ def _move(session: Session, park: Park, approval: Approval, event: str, user: Us
     from_state, token = approval.state, Token(approval.state)
     if not park.approval_machine.fire(token, event):
         raise Conflict("not_pending", field="id", value=approval.id,
-                       approval_state=from_state)
+                       approval_state=from_state, **_named(session, approval))
     result = session.execute(
         update(Approval).where(_A.id == approval.id, _A.version == approval.version)
         .values(state=token.state, version=approval.version + 1, **changes)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("not_pending", field="id", value=approval.id,
-                       approval_state=from_state)
+                       approval_state=from_state, **_named(session, approval))
     history_id = _history(session, approval, event, from_state, token.state, user, now,
                           fields)
     session.expire(approval)

@@ -6,7 +6,8 @@ sentence comes from the catalogue and every id in it is shown by its label:
 “缺少字段：市场前景”, “项目处于“已入库·待走访”，不能“签约””.
 
 How a parameter is shown depends on its name (see `_shown`): `field`, `event`, `state`,
-`approval_state`, `request_status`, `outbox_status`, `listing_type`, `request_type` are ids
+`approval_state`, `request_status`, `outbox_status`, `listing_type`, `request_type`, `kind` (an
+approval's) are ids
 shown by their label; `roles` and `choices` are lists of ids shown as a list of labels;
 dates, datetimes and areas are formatted for the reader; anything else (what the person
 typed, a number, an email) is shown as it is.
@@ -56,7 +57,7 @@ MESSAGES: dict[str, str] = {
     "not_utf8": N_("%(field)s “%(value)s” is not UTF-8 text"),
     "not_text": N_("%(field)s “%(value)s” is neither UTF-8 nor GB18030 text"),
     "not_a_number": N_("%(field)s: “%(value)s” is not a number"),
-    "negative": N_("%(field)s must not be negative, not “%(value)s”"),
+    "negative": N_("%(field)s must not be negative (it was %(value)s)"),
     "number_too_large": N_("%(field)s must be less than %(limit)s, not “%(value)s”"),
     "not_a_count": N_("%(field)s must be a whole number, 0 or more, not “%(value)s”"),
     "bad_quarter": N_("%(field)s: “%(value)s” is not a quarter (YYYY-Qn, e.g. 2026-Q3)"),
@@ -86,8 +87,8 @@ MESSAGES: dict[str, str] = {
     # the project's record (states/lifecycle.yaml `project_fields`)
     "unknown_record_field": N_("A project has no field “%(field)s”; its fields are "
                                "%(known)s"),
-    "bad_phone": N_("%(field)s: “%(value)s” is not a mainland mobile (11 digits, 1[3-9]…) "
-                    "or landline number (e.g. 0551-65321234)"),
+    "bad_phone": N_("%(field)s: “%(value)s” is neither a mobile number (11 digits starting "
+                    "with 13 to 19) nor a landline number (e.g. 0551-65321234)"),
     "not_a_positive_count": N_("%(field)s must be a whole number, 1 or more, not "
                                "“%(value)s”"),
     "no_change": N_("Nothing to change: give at least one field with a new value"),
@@ -146,15 +147,15 @@ MESSAGES: dict[str, str] = {
     "leaders_only": N_("%(actor)s is not a leader and may not decide"),
     "self_approval": N_("Nobody decides on a request they filed (%(actor)s)"),
     "requester_only": N_("Only the requester may do this (%(actor)s is not)"),
-    "not_pending": N_("Approval %(value)s is “%(approval_state)s”, no longer pending"),
-    "not_returned": N_("Approval %(value)s is “%(approval_state)s”; only a returned one can "
-                       "be resubmitted"),
+    # an approval is named by its kind and its project's name (`kind`, `name`), never its id
+    "not_pending": N_("%(kind)s for “%(name)s” is “%(approval_state)s”, no longer pending"),
+    "not_returned": N_("%(kind)s for “%(name)s” is “%(approval_state)s”; only a returned one "
+                       "can be resubmitted"),
     "no_deadline": N_("The stage of project %(project)s (“%(state)s”) has no deadline to "
                       "extend"),
-    "extension_pending": N_("Project %(project)s already has a pending extension for this "
-                            "stage (%(approval)s)"),
-    "suspension_pending": N_("Project %(project)s already has a pending suspension "
-                             "(%(approval)s)"),
+    "extension_pending": N_("“%(name)s” already has a deadline extension awaiting a decision "
+                            "for this stage"),
+    "suspension_pending": N_("“%(name)s” already has a suspension awaiting a decision"),
     "cannot_suspend": N_("Project %(project)s is already suspended or has left the library"),
     "not_suspended": N_("Project %(project)s is not suspended"),
     "stage_left": N_("Project %(project)s has left the stage extension %(value)s was for"),
@@ -291,6 +292,7 @@ def _shown(name: str, value: Any, labels: Labels, field: str | None,
         "approval_state": labels.approval_state, "request_status": labels.request_status,
         "outbox_status": labels.outbox_status, "listing_type": labels.space_type,
         "request_type": labels.space_type, "roles": labels.roles,
+        "kind": labels.approval_kind,
         "choices": lambda keys: labels.choices(field or "", keys, event),
         "names": lambda names: labels.list(names, alternatives=True),  # literal: options, …
         "known": lambda keys: labels.list(labels.field(k, "record") for k in keys),

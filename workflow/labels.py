@@ -75,7 +75,7 @@ FIELDS = {
     "email": N_("email"), "name": N_("name"), "role": N_("role"), "group": N_("group"),
     "lang": N_("language"), "password": N_("password"),
     "current_password": N_("current password"), "id": N_("number"), "file": N_("file"),
-    "event": N_("event"), "at": N_("date"), "intake_date": N_("intake date"),
+    "event": N_("event"), "at": N_("Date it happened"), "intake_date": N_("intake date"),
     "needed_by": N_("needed by"), "type": N_("type"), "area": N_("area"),
     "min_area": N_("minimum area"), "carrier": N_("carrier"), "building": N_("building"),
     "unit": N_("unit"), "listing": N_("listing"), "listing_id": N_("listing"),
@@ -97,11 +97,17 @@ FIELDS = {
 # the inputs of the actions that are not lifecycle events, as their forms label them: the
 # form and an error about the input take the label from here (`field(name, action)`)
 ACTION_FIELDS = {
-    "follow_up": {"note": N_("What was learnt")},
+    "follow_up": {"note": N_("What was learnt"), "at": N_("Date")},
     "extension": {"days": N_("Extra calendar days"), "reason": N_("Reason")},
     "suspend": {"reason": N_("Reason")},
     "space": {"type": N_("Type"), "area": N_("Area (m²)"), "needed_by": N_("Needed by"),
               "carrier": N_("Preferred carrier"), "note": N_("Note")},
+    # entering a project into the library (the record's own fields are the definition's)
+    "intake": {"name": N_("Project name"), "category": N_("Category"),
+               "owner": N_("Responsible owner"), "intake_date": N_("Intake date")},
+    # the admin's form that adds a person
+    "user": {"email": N_("Email address"), "name": N_("Name"), "role": N_("Role"),
+             "group": N_("Group"), "lang": N_("Language"), "password": N_("First password")},
 }
 # the history entries whose fields are the project's record (`project_fields`), and the
 # `event` of a record field's errors

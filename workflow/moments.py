@@ -46,11 +46,13 @@ def resolve_moment(value: str | date | datetime | None, *, field: str, tz: ZoneI
             moment = datetime.combine(parsed, time(), tzinfo=tz)
             if previous is not None and previous.astimezone(tz).date() == parsed:
                 moment = max(moment, previous)
+    # a refusal shows what the person gave: a day typed without a time is shown as that day
+    shown = moment.astimezone(tz) if value is None or isinstance(parsed, datetime) else parsed
     if moment > now:
-        raise ValidationError("in_future", field=field, value=moment.astimezone(tz))
+        raise ValidationError("in_future", field=field, value=shown)
     if previous is not None and moment < previous:
-        raise ValidationError("before_previous", field=field,
-                              value=moment.astimezone(tz), previous=previous.astimezone(tz))
+        raise ValidationError("before_previous", field=field, value=shown,
+                              previous=previous.astimezone(tz))
     return moment
 
 

@@ -119,6 +119,21 @@ def test_the_approval_flow_mails_leaders_requester_and_owner_over_smtp(
     assert len(smtp_server.messages) == 2
 
 
+def test_the_request_mail_names_the_decisions_by_the_buttons_the_leader_will_press(
+        engine: Engine, live: Park, staff: dict[str, str], project: int,
+        smtp_server: SmtpTestServer) -> None:
+    space(engine, live, project, staff["carol"], area=1500)
+    deliver(engine, live, smtp_server, NOW)
+    asked = mails(smtp_server, "【待审批】") | mails(smtp_server, "[Approval needed]")
+    events = live.approvals.lifecycle.events
+    chinese, english = text_of(asked[staff["leader"]]), text_of(asked[LEADER2])
+    zh = [events[e].label["zh-CN"] for e in ("approve", "reject", "return")]
+    assert zh == ["批准", "驳回", "退回补充"]  # states/approval.yaml, as the inbox shows them
+    assert "选择“批准”“驳回”或“退回补充”；选择“退回补充”时" in chinese
+    assert "同意”" not in chinese and "退回修改" not in chinese
+    assert "choose “Approve”, “Reject” or “Return”. When you choose “Return”" in english
+
+
 def test_a_rejection_mail_says_not_approved_with_the_comment(
         engine: Engine, live: Park, staff: dict[str, str], project: int,
         smtp_server: SmtpTestServer) -> None:

@@ -34,7 +34,7 @@ def test_a_project_is_added_with_its_record_and_shows_it(cli: Cli) -> None:
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("phone", "1234567", "联系电话：“1234567”不是有效的手机号"),
     ("industry", "tourism", "所属行业的取值“tourism”无效"),
-    ("investment", "-10", "计划投资（万元） 不能为负数"),
+    ("investment", "-10", "计划投资（万元）不能为负数（填写的是 -10）"),
 ])
 def test_a_bad_record_field_is_refused_naming_it_with_nothing_written(
         cli: Cli, engine: Engine, field: str, value: str, message: str) -> None:

@@ -61,7 +61,7 @@ def test_bad_record_cells_are_each_reported_by_their_column_and_nothing_is_writt
     assert result.imported == 0
     assert [(p.row, p.column) for p in result.problems] == [
         (2, "联系电话"), (2, "所属行业"), (2, "计划投资（万元）"), (2, "团队人数")]
-    assert result.problems[2].reason == "计划投资（万元） 不能为负数，而不是“-3”"
+    assert result.problems[2].reason == "计划投资（万元）不能为负数（填写的是 -3）"
     with reading(engine) as session:
         assert build_ledger(session, live, Labels.of(live, "zh-CN")).rows == []
 

@@ -45,6 +45,7 @@ _SPACE_APPROVAL = {
     "reason": "企业计划 12 月初进场装修，研发团队 80 人，需整层办公空间。",
     "url": f"{BASE_URL}/approvals/301",
     "due_date": "2026-11-10",
+    "decisions": {"approve": "批准", "reject": "驳回", "return": "退回补充"},
     "details": [
         {"label": "用房类型", "value": "办公"},
         {"label": "需求面积", "value": "1,200 m²"},

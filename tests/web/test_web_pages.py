@@ -13,6 +13,7 @@ from db.engine import reading, writing
 from db.models import User, columns
 from tests.factories import PARK_TZ, SQLITE_ONLY
 from tests.support.web import Web, csrf, login, post_form, user_lang
+from workflow.accounts import set_language
 from workflow.approvals import list_approvals
 from workflow.space import add_listing, list_listings, request_space
 
@@ -138,7 +139,7 @@ def test_an_approval_and_its_space_request_are_each_numbered_by_name(web: Web) -
 
     alice = web.signed_in("alice")
     post_form(alice, f"/approvals/{filed['approval_id']}/withdraw", {}, htmx=False)
-    assert f"审批 #{filed['approval_id']} 已撤回" in alice.get("/inbox").text
+    assert "“厂房项目”的用房申请：已撤回。" in alice.get("/inbox").text  # by name
 
 
 def test_a_member_calling_the_approve_endpoint_gets_403(web: Web, large_request: int) -> None:
@@ -383,3 +384,28 @@ def test_the_board_shows_a_change_at_once_and_a_new_deadline_colour_the_next_min
     web.clock.set(datetime(2026, 11, 24, 0, 1, tzinfo=PARK_TZ))  # 甲's visit was due 11-23
     later = web.signed_in("alice").get("/board").text  # nothing written; the minute turned
     assert f'data-project="{first}" data-status="overdue"' in later
+
+
+def test_approval_messages_name_the_project_and_the_request_never_their_numbers(
+        web: Web) -> None:
+    pid = web.project()  # 量子精密测量, entered 11-16: the visit is due
+    alice, leader, second_tab = (web.signed_in("alice"), web.signed_in("leader"),
+                                 web.signed_in("leader"))
+    post_form(alice, f"/projects/{pid}/extensions", {"days": "10", "reason": "等待材料"})
+    assert "“量子精密测量”的延期申请已报分管领导审批。" in alice.get(f"/projects/{pid}").text
+    again = post_form(alice, f"/projects/{pid}/extensions", {"days": "5", "reason": "再等"},
+                      form="form-extension")
+    assert again.status_code == 409
+    assert "“量子精密测量”本阶段已有待审批的延期申请" in again.text
+    assert f"项目 {pid}" not in again.text and "（1）" not in again.text
+    post_form(leader, "/approvals/1/decision", {"decision": "return", "comment": "请补充合同"})
+    assert "“量子精密测量”的延期申请：已退回补充。" in leader.get("/inbox").text
+    stale = post_form(second_tab, "/approvals/1/decision", {"decision": "approve"},
+                      form="form-decide-1")
+    assert "“量子精密测量”的延期申请当前为“已退回补充”，已不在待审批状态" in stale.text
+    assert "审批 1" not in stale.text
+    with writing(web.app.engine) as session:
+        set_language(session, actor=web.people["alice"], lang="en")
+    post_form(alice, f"/projects/{pid}/suspensions", {"reason": "Waiting for a permit"})
+    assert "Suspension for “量子精密测量” sent to the leaders." in alice.get(
+        f"/projects/{pid}").text

@@ -4,10 +4,12 @@ input named by the label its form shows, never FastAPI's English or an internal 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from db.engine import writing
-from tests.support.web import Web, post_form
+from tests.support.web import FORM_VISIT, Web, post_form
 from workflow.accounts import set_language
 
 LEAKS = ("Input should", "Field required", "project_id", "字段 ", "无效：")
@@ -98,3 +100,76 @@ def test_a_body_that_is_not_an_object_is_refused_not_a_server_error(web: Web) ->
     assert response.status_code == 422
     assert response.json()["error"] == {
         "kind": "invalid", "field": None, "message": "请求体不符合要求：应为由各字段组成的对象"}
+
+
+def _label(html: str, input_id: str) -> str:
+    """The text of the label the form shows for the input `input_id`."""
+    match = re.search(rf'<label for="{input_id}">([^<]+?)\s*(?:<span|</label>)', html)
+    assert match, input_id
+    return match.group(1).strip()
+
+
+def test_a_person_added_without_email_and_name_is_told_so_by_the_forms_labels(
+        web: Web) -> None:
+    admin = web.signed_in("admin")
+    form = admin.get("/admin").text
+    email, name = _label(form, "u-email"), _label(form, "u-name")
+    assert (email, name) == ("邮箱", "姓名")
+    response = post_form(admin, "/admin/users", {"email": "", "name": "", "role": "member"},
+                         form="form-add-user")
+    assert response.status_code == 422
+    assert f"缺少字段：{email}" in response.text and f"缺少字段：{name}" in response.text
+    assert "电子邮箱" not in response.text and "名称" not in response.text
+    no_leak(response.text)
+
+
+def test_a_person_with_a_bad_email_is_told_so_by_the_forms_label(web: Web) -> None:
+    response = post_form(web.signed_in("admin"), "/admin/users",
+                         {"email": "not-an-address", "name": "周明", "role": "member"},
+                         form="form-add-user")
+    assert response.status_code == 422
+    assert ">邮箱“not-an-address”不是" in response.text  # not 电子邮箱
+
+
+def test_a_project_entered_without_a_name_is_told_so_by_the_forms_label(web: Web) -> None:
+    client = web.signed_in("alice")
+    assert _label(client.get("/projects/new").text, "new-name") == "项目名称"
+    response = post_form(client, "/projects", {"name": "", "category": "tech_transfer",
+                                               "owner": web.people["alice"]},
+                         form="form-new-project")
+    assert response.status_code == 422 and "缺少字段：项目名称" in response.text
+    no_leak(response.text)
+
+
+def test_an_events_date_is_named_by_its_label_and_shown_as_the_day_typed(web: Web) -> None:
+    pid = web.project()  # entered 2026-11-16; today is 2026-11-20
+    client = web.signed_in("alice")
+    assert _label(client.get(f"/projects/{pid}").text, "form-visit-at") == "发生日期"
+    before = post_form(client, f"/projects/{pid}/events/visit",
+                       {**FORM_VISIT, "at": "2026-11-10"}, form="form-visit")
+    assert before.status_code == 422
+    assert "发生日期 2026年11月10日 早于上一事件" in before.text
+    assert "00:00 早于" not in before.text
+    with writing(web.app.engine) as session:
+        set_language(session, actor=web.people["alice"], lang="en")
+    future = post_form(client, f"/projects/{pid}/events/visit",
+                       {**FORM_VISIT, "at": "2027-01-01"}, form="form-visit")
+    assert future.status_code == 422
+    assert "Date it happened: Jan 1, 2027 is in the future" in future.text
+
+
+def test_a_bad_phone_number_is_explained_in_words_and_a_negative_figure_reads_naturally(
+        web: Web) -> None:
+    client = web.signed_in("alice")
+    phone = post_form(client, "/projects", {
+        "name": "量子精密测量", "category": "tech_transfer", "owner": web.people["alice"],
+        "phone": "12345"}, form="form-new-project")
+    assert phone.status_code == 422
+    assert "联系电话：“12345”不是有效的手机号（以 13–19 开头的 11 位数字）" in phone.text
+    assert "[3-9]" not in phone.text
+    money = post_form(client, "/projects", {
+        "name": "量子精密测量", "category": "tech_transfer", "owner": web.people["alice"],
+        "investment": "-5"}, form="form-new-project")
+    assert money.status_code == 422
+    assert "计划投资（万元）不能为负数（填写的是 -5）" in money.text
+    assert "而不是" not in money.text

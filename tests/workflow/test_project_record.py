@@ -74,9 +74,9 @@ def test_the_negative_investment_message_names_the_field_in_both_languages(
     with pytest.raises(ValidationError) as caught:
         validate_record(park.lifecycle.project_fields, {"investment": "-5"})
     assert caught.value.message("zh-CN", Labels.of(park, "zh-CN")) == \
-        "计划投资（万元） 不能为负数，而不是“-5”"
+        "计划投资（万元）不能为负数（填写的是 -5）"
     assert caught.value.message("en", Labels.of(park, "en")) == \
-        "Planned investment (10k CNY) must not be negative, not “-5”"
+        "Planned investment (10k CNY) must not be negative (it was -5)"
 
 
 def test_an_edit_changes_the_record_and_keeps_old_and_new_in_the_history(

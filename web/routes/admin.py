@@ -19,7 +19,7 @@ from workflow.access import require_admin
 from workflow.accounts import admin_add_user, set_password
 from workflow.calendar import SpecialDay, holiday_name
 from workflow.calendar_store import covered_years, import_calendar, show_calendar
-from workflow.errors import ValidationError
+from workflow.errors import ValidationError, inputs_of
 from workflow.notice_import import MAX_NOTICE_CHARS, NoticeImport, import_notice
 from workflow.reassign import reassign_projects
 from workflow.users import LANGS, ROLES, deactivate_user, update_user
@@ -93,7 +93,7 @@ def add_person(request: Request, app: AppDep, viewer: CurrentUser,
                group_lead: Annotated[str | None, Form(max_length=5)] = None,
                lang: Annotated[str, Form(max_length=8)] = "zh-CN",
                password: Annotated[str | None, Form(max_length=1024)] = None) -> Response:
-    with writing(app.engine) as session:
+    with inputs_of("user"), writing(app.engine) as session:
         user = admin_add_user(session, app.park.lifecycle, actor=viewer.email, email=email,
                               name=name, role=role, group=group or None,
                               group_lead=bool(group_lead), lang=lang,

@@ -34,6 +34,7 @@ from web.queries import (
     people,
 )
 from web.rendering import after_post, fragment, page, pages_of, request_lang
+from workflow.errors import inputs_of
 from workflow.projects import add_project
 from workflow.search import is_exact_hit
 
@@ -140,7 +141,7 @@ def create_project(request: Request, app: AppDep, viewer: CurrentUser, form: For
                    owner: Annotated[str, Form(max_length=254)],
                    intake_date: Annotated[str | None, Form(max_length=40)] = None) -> Response:
     record = record_fields(app.park.lifecycle.project_fields, form)
-    with writing(app.engine) as session:
+    with inputs_of("intake"), writing(app.engine) as session:
         project = add_project(session, app.park, name=name, category=category, owner=owner,
                               actor=viewer.email, intake=moment_text(intake_date, "intake_date"),
                               record=record, allow_duplicate=allowed_duplicate(form))

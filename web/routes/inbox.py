@@ -9,9 +9,8 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from db.engine import writing
-from i18n import gettext
 from web.deps import AppDep, CurrentUser, SessionDep
-from web.queries import WARNING_DAYS, overdue_projects, with_routes
+from web.queries import WARNING_DAYS, approval_now, overdue_projects, with_routes
 from web.rendering import after_post, page
 from workflow.approvals import decide, list_approvals, load_approval, resubmit, withdraw
 from workflow.views import project_view
@@ -67,9 +66,8 @@ def decide_approval(request: Request, app: AppDep, viewer: CurrentUser,
     with writing(app.engine) as session:
         decided = decide(session, app.park, approval_id=approval_id, decision=decision,
                          actor=viewer.email, comment=comment or None)
-    state = app.park.approvals.lifecycle.label(decided.state, viewer.lang)
-    return after_post(request, "/inbox", gettext(viewer.lang, "Approval %(id)s: %(state)s.",
-                                            id=approval_id, state=state))
+        said = approval_now(session, app.park, decided, viewer.lang)
+    return after_post(request, "/inbox", said)
 
 
 @router.post("/approvals/{approval_id}/resubmit")
@@ -77,16 +75,16 @@ def resubmit_approval(request: Request, app: AppDep, viewer: CurrentUser,
                       approval_id: ApprovalId,
                       note: Annotated[str | None, Form(max_length=2000)] = None) -> Response:
     with writing(app.engine) as session:
-        resubmit(session, app.park, approval_id=approval_id, actor=viewer.email,
-                 note=note or None)
-    return after_post(request, "/inbox", gettext(viewer.lang, "Approval no. %(id)s resubmitted.",
-                                            id=approval_id))
+        answered = resubmit(session, app.park, approval_id=approval_id, actor=viewer.email,
+                            note=note or None)
+        said = approval_now(session, app.park, answered, viewer.lang)
+    return after_post(request, "/inbox", said)
 
 
 @router.post("/approvals/{approval_id}/withdraw")
 def withdraw_approval(request: Request, app: AppDep, viewer: CurrentUser,
                       approval_id: ApprovalId) -> Response:
     with writing(app.engine) as session:
-        withdraw(session, app.park, approval_id=approval_id, actor=viewer.email)
-    return after_post(request, "/inbox", gettext(viewer.lang, "Approval no. %(id)s withdrawn.",
-                                            id=approval_id))
+        withdrawn = withdraw(session, app.park, approval_id=approval_id, actor=viewer.email)
+        said = approval_now(session, app.park, withdrawn, viewer.lang)
+    return after_post(request, "/inbox", said)

@@ -24,6 +24,7 @@ from web.queries import (
     latest_evaluation,
     names_by_email,
     project_approvals,
+    request_sent,
     space_requests,
 )
 from web.rendering import after_post, page
@@ -247,9 +248,8 @@ def ask_extension(request: Request, app: AppDep, viewer: CurrentUser, project_id
     with writing(app.engine) as session:
         approval = file_extension(session, app.park, project_id=project_id, days=days,
                                   reason=reason, actor=viewer.email)
-    return after_post(request, f"/projects/{project_id}",
-                      gettext(viewer.lang, "Extension request %(id)s sent to the leaders.",
-                         id=approval.id))
+        sent = request_sent(session, app.park, approval, viewer.lang)
+    return after_post(request, f"/projects/{project_id}", sent)
 
 
 @router.post("/projects/{project_id}/suspensions")
@@ -258,9 +258,8 @@ def ask_suspension(request: Request, app: AppDep, viewer: CurrentUser,
     with writing(app.engine) as session:
         approval = file_suspension(session, app.park, project_id=project_id, reason=reason,
                                    actor=viewer.email)
-    return after_post(request, f"/projects/{project_id}",
-                      gettext(viewer.lang, "Suspension request %(id)s sent to the leaders.",
-                         id=approval.id))
+        sent = request_sent(session, app.park, approval, viewer.lang)
+    return after_post(request, f"/projects/{project_id}", sent)
 
 
 @router.post("/projects/{project_id}/resume")
